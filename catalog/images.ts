@@ -1,0 +1,47 @@
+/**
+ * Every container image the stack runs, pinned. One registry override (config `imageRegistry`)
+ * rewrites all of them for air-gapped sites; `npm run images` prints the full list to mirror.
+ *
+ * Helm-installed operators bring their own operand images; those are listed here too (kind
+ * "operand") so the mirror list is complete.
+ */
+export interface ImageSpec {
+  /** Registry host the image is published to. */
+  registry: string;
+  /** Repository path within the registry. */
+  repository: string;
+  tag: string;
+  /** "workload" = used in our own pod specs; "operand" = pulled by an operator or chart. */
+  kind: "workload" | "operand";
+}
+
+export const IMAGES = {
+  synapse: { registry: "ghcr.io", repository: "element-hq/synapse", tag: "v1.157.1", kind: "workload" },
+  haproxy: { registry: "docker.io", repository: "library/haproxy", tag: "3.2.7-alpine", kind: "workload" },
+  elementWeb: { registry: "ghcr.io", repository: "element-hq/element-web", tag: "v1.12.3", kind: "workload" },
+  ketesa: { registry: "ghcr.io", repository: "etkecc/ketesa", tag: "v1.5.0", kind: "workload" },
+  livekit: { registry: "docker.io", repository: "livekit/livekit-server", tag: "v1.9.4", kind: "workload" },
+  lkJwt: { registry: "ghcr.io", repository: "element-hq/lk-jwt-service", tag: "0.3.0", kind: "workload" },
+  coturn: { registry: "docker.io", repository: "coturn/coturn", tag: "4.7.0", kind: "workload" },
+  sygnal: { registry: "docker.io", repository: "matrixdotorg/sygnal", tag: "v0.15.1", kind: "workload" },
+  mautrixTelegram: { registry: "dock.mau.dev", repository: "mautrix/telegram", tag: "v0.2608.0", kind: "workload" },
+  mautrixWhatsapp: { registry: "dock.mau.dev", repository: "mautrix/whatsapp", tag: "v0.2608.0", kind: "workload" },
+  redis: { registry: "docker.io", repository: "library/redis", tag: "7.4.6-alpine", kind: "workload" },
+  nginxUnprivileged: { registry: "docker.io", repository: "nginxinc/nginx-unprivileged", tag: "1.29.3-alpine", kind: "workload" },
+} as const satisfies Record<string, ImageSpec>;
+
+export type ImageName = keyof typeof IMAGES;
+
+/**
+ * Full image reference. With an override registry the original registry host is replaced and
+ * the repository path kept, which is the layout `skopeo sync` / `crane copy` produce.
+ */
+export function imageRef(name: ImageName, registryOverride?: string): string {
+  const image: ImageSpec = IMAGES[name];
+  return `${registryOverride ?? image.registry}/${image.repository}:${image.tag}`;
+}
+
+/** Every image, resolved against the override, sorted: the air-gap mirror list. */
+export function imageList(registryOverride?: string): string[] {
+  return (Object.keys(IMAGES) as ImageName[]).map((n) => imageRef(n, registryOverride)).sort();
+}

@@ -1,0 +1,17 @@
+/** Namespaces of the stack, named once. */
+export const NAMESPACES = {
+  /** Synapse, workers, HAProxy, Element, admin, RTC, Sygnal, bridges, key vault. */
+  matrix: "matrix",
+  /** Lawful-intercept instance, isolated from main. */
+  li: "matrix-li",
+  /** In-cluster data services on the existing platform (CloudNativePG, MinIO, Redis). */
+  data: "matrix-data",
+  antivirus: "antivirus",
+  monitoring: "monitoring",
+  /** Gateway API controller and the shared Gateway. */
+  edge: "edge",
+  certManager: "cert-manager",
+  /** Operators installed by the platform (CloudNativePG, MinIO operator). */
+  operators: "operators",
+} as const;
+export type NamespaceName = (typeof NAMESPACES)[keyof typeof NAMESPACES];

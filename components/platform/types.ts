@@ -1,0 +1,90 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type * as k8s from "@pulumi/kubernetes";
+import type { PlatformKind } from "../../config/keys";
+import type { NodeTier } from "../../sizing/types";
+
+/** Logical databases the stack needs, each with its own owner. */
+export const DATABASES = ["synapse", "telegram", "whatsapp", "keyVault", "synapseLi"] as const;
+export type DatabaseName = (typeof DATABASES)[number];
+
+/** Where a data service sits, so network policies can allow exactly that. */
+export type NetworkPeer =
+  | { kind: "cidr"; cidrs: pulumi.Input<string[]>; port: number }
+  | { kind: "pods"; namespace: string; podLabels: Record<string, string>; port: number };
+
+export interface DatabaseConnection {
+  host: pulumi.Output<string>;
+  port: pulumi.Output<number>;
+  /** Database name. */
+  database: string;
+  user: pulumi.Output<string>;
+  /** Secret output. */
+  password: pulumi.Output<string>;
+  /** libpq sslmode the client must use. */
+  sslMode: "disable" | "require" | "verify-full";
+  /** Read-only endpoint, where the platform has read replicas. */
+  readHost?: pulumi.Output<string>;
+  /** Largest connection count the server accepts (for pool sizing). */
+  maxConnections: number;
+  network: NetworkPeer;
+}
+
+export interface ObjectStore {
+  /** S3 API endpoint URL (https://s3.<region>.amazonaws.com, https://storage.googleapis.com, MinIO service URL). */
+  endpoint: pulumi.Output<string>;
+  region: string;
+  buckets: { media: pulumi.Output<string>; backups: pulumi.Output<string>; liMedia: pulumi.Output<string> };
+  /** Static S3 credentials (GCS HMAC, MinIO); absent where workload identity is used. Secret outputs. */
+  credentials?: { accessKeyId: pulumi.Output<string>; secretAccessKey: pulumi.Output<string> };
+  /**
+   * Annotations the Kubernetes ServiceAccount of each object-store client must carry for
+   * workload identity (IRSA role ARN, GCP service account), keyed by ServiceAccount name.
+   */
+  serviceAccountAnnotations: Record<string, pulumi.Output<Record<string, string>>>;
+  /** Path-style addressing (MinIO). */
+  forcePathStyle: boolean;
+  network: NetworkPeer;
+}
+
+export interface RedisEndpoint {
+  /** Stable master endpoint (Synapse takes a single host:port). */
+  host: pulumi.Output<string>;
+  port: pulumi.Output<number>;
+  tls: boolean;
+  /** Secret output. */
+  password: pulumi.Output<string>;
+  network: NetworkPeer;
+}
+
+/** How pods reach a node tier. */
+export interface Placement {
+  nodeSelector: Record<string, string>;
+  tolerations: { key: string; operator: "Equal"; value: string; effect: "NoSchedule" | "PreferNoSchedule" | "NoExecute" }[];
+}
+
+/** What every platform hands the cloud-agnostic stack. The Matrix stack consumes only this. */
+export interface Platform {
+  kind: PlatformKind;
+  provider: k8s.Provider;
+  /** StorageClass for PersistentVolumeClaims. */
+  storageClass: pulumi.Output<string>;
+  /** Kubernetes minor version the cluster runs, e.g. "1.33". */
+  kubernetesVersion: string;
+  placement(tier: NodeTier): Placement;
+  databases: Record<DatabaseName, DatabaseConnection>;
+  objectStore: ObjectStore;
+  redis: RedisEndpoint;
+  /** Gateway API GatewayClass the edge uses, and the Gateway every route attaches to. */
+  gateway: { className: string; namespace: string; name: string };
+  /** cert-manager ClusterIssuer for public certificates. */
+  clusterIssuer: string;
+  /** Resources the stack must wait for (cluster, node pools, add-ons). */
+  ready: pulumi.Resource[];
+}
+
+/** Object-store clients that get workload identity: ServiceAccount name -> namespace. */
+export const OBJECT_STORE_CLIENTS = {
+  "synapse-media": "matrix",
+  "synapse-li": "matrix-li",
+  "li-sync": "matrix-li",
+} as const;

@@ -1,0 +1,107 @@
+/**
+ * The one table of configuration keys. Pulumi.yaml declares exactly these keys (a test holds the
+ * two together), the parser in ./parse.ts validates them, and the README lists them.
+ *
+ * Pulumi hands every config value over as a string (objects arrive as JSON), so each key's
+ * `parse` turns the raw string into a typed value or returns `undefined` when it is not allowed;
+ * `allowed` is the human sentence the error message quotes.
+ */
+export type PulumiConfigType = "string" | "integer" | "boolean";
+
+export interface ConfigKey<T> {
+  /** Type as declared in Pulumi.yaml. */
+  type: PulumiConfigType;
+  /** One sentence for Pulumi.yaml and the README. */
+  description: string;
+  /** What a valid value looks like, quoted in the error for a bad one. */
+  allowed: string;
+  /** Raw string -> value, or undefined when the string is not allowed. */
+  parse(raw: string): T | undefined;
+}
+
+export const PLATFORMS = ["aws", "gcp", "existing"] as const;
+export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
+export const PROFILE_NAMES = ["100", "1k", "5k", "10k", "20k"] as const;
+export const SIZING_MODELS = ["profile", "seed-analysis"] as const;
+export const TLS_ISSUERS = ["acme", "selfsigned"] as const;
+/** CCU of each named profile of the architecture document. */
+export const PROFILE_CCU = { "100": 100, "1k": 1_000, "5k": 5_000, "10k": 10_000, "20k": 20_000 } as const;
+export const MIN_CCU = 100;
+export const MAX_CCU = 20_000;
+
+export type PlatformKind = (typeof PLATFORMS)[number];
+export type Environment = (typeof ENVIRONMENTS)[number];
+export type ProfileName = (typeof PROFILE_NAMES)[number];
+export type SizingModel = (typeof SIZING_MODELS)[number];
+export type TlsIssuer = (typeof TLS_ISSUERS)[number];
+
+function oneOf<T extends string>(values: readonly T[], description: string): ConfigKey<T> {
+  return {
+    type: "string",
+    description,
+    allowed: `one of ${values.join(", ")}`,
+    parse: (raw) => (values as readonly string[]).includes(raw) ? (raw as T) : undefined,
+  };
+}
+
+function integer(min: number, max: number, description: string): ConfigKey<number> {
+  return {
+    type: "integer",
+    description,
+    allowed: `a whole number from ${min} to ${max}`,
+    parse: (raw) => {
+      const trimmed = raw.trim().replace(/_/g, "");
+      if (!/^-?\d+$/.test(trimmed)) return undefined;
+      const value = Number(trimmed);
+      return value >= min && value <= max ? value : undefined;
+    },
+  };
+}
+
+function boolean(description: string): ConfigKey<boolean> {
+  return {
+    type: "boolean",
+    description,
+    allowed: "true or false",
+    parse: (raw) => (raw === "true" ? true : raw === "false" ? false : undefined),
+  };
+}
+
+function pattern(re: RegExp, allowed: string, description: string): ConfigKey<string> {
+  return { type: "string", description, allowed, parse: (raw) => (re.test(raw) ? raw : undefined) };
+}
+
+// RFC 1123 host name with at least two labels; Matrix server names are DNS names here.
+const DNS_NAME = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
+
+export const CONFIG_KEYS = {
+  platform: oneOf(PLATFORMS, "Where the platform runs: AWS (EKS, RDS, S3, ElastiCache), GCP (GKE, Cloud SQL, GCS, Memorystore) or an existing Kubernetes cluster with in-cluster data services."),
+  environment: oneOf(ENVIRONMENTS, "Environment preset: prod enforces high-availability minimums, deletion protection and cross-region copies."),
+  ccu: integer(MIN_CCU, MAX_CCU, "Concurrent users to size for. Mutually exclusive with `profile`."),
+  profile: oneOf(PROFILE_NAMES, "Named CCU profile of the architecture document (100, 1k, 5k, 10k, 20k). Mutually exclusive with `ccu`."),
+  domain: pattern(DNS_NAME, "a lower-case DNS name such as example.com", "Base DNS domain; service hosts are matrix.<domain>, chat.<domain>, admin.<domain>, rtc.<domain>, turn.<domain>."),
+  serverName: pattern(DNS_NAME, "a lower-case DNS name such as example.com", "Matrix server name (the part after ':' in user IDs). Defaults to `domain`."),
+  telegramAccounts: integer(0, 100_000, "Bridged Telegram accounts to size mautrix-telegram for; 0 turns the Telegram bridge off."),
+  whatsappAccounts: integer(0, 100_000, "Bridged WhatsApp accounts to size mautrix-whatsapp for; 0 turns the WhatsApp bridge off."),
+  region: pattern(/^[a-z]{2,}(-[a-z]+)+-?\d+$/, "a cloud region such as us-east-1 (AWS) or us-central1 (GCP)", "Primary cloud region (aws and gcp platforms)."),
+  secondaryRegion: pattern(/^[a-z]{2,}(-[a-z]+)+-?\d+$/, "a cloud region such as us-west-2 (AWS) or us-east1 (GCP)", "Second region for replicated backups and media (production)."),
+  gcpProject: pattern(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, "a GCP project ID: 6-30 lower-case letters, digits or hyphens, starting with a letter", "GCP project to deploy into (gcp platform)."),
+  kubeconfig: pattern(/\S/, "a path to a kubeconfig file or kubeconfig YAML", "Kubeconfig (path or content) of the existing cluster; defaults to the ambient kubeconfig."),
+  kubeContext: pattern(/^\S+$/, "a kubeconfig context name without spaces", "Kubeconfig context of the existing cluster."),
+  storageClass: pattern(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "a Kubernetes StorageClass name", "StorageClass for persistent volumes on the existing cluster."),
+  sizingModel: oneOf(SIZING_MODELS, "Sizing coefficients: `profile` follows the architecture document's CCU tables, `seed-analysis` the hardware analysis's per-user formulas."),
+  imageRegistry: pattern(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d+)?(\/[a-z0-9._-]+)*$/, "a registry host with optional port and path, such as registry.internal:5000/mirror", "Registry that every container image is pulled from instead of its public home (air-gapped sites)."),
+  chartRepository: pattern(/^(https?|oci):\/\/\S+$/, "an http(s):// or oci:// URL", "Helm chart repository that replaces every public chart repository (air-gapped sites)."),
+  tlsIssuer: oneOf(TLS_ISSUERS, "How cert-manager issues edge certificates: ACME (Let's Encrypt) or a self-signed CA."),
+  acmeEmail: pattern(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, "an e-mail address", "Contact e-mail for the ACME account (required when tlsIssuer is acme)."),
+  li: boolean("Deploy the lawful-intercept instance (synapse-li, element-web-li, synapse-admin-li, sync system)."),
+  antivirus: boolean("Deploy ClamAV, scan workers and Synapse's media-scanning hook."),
+  monitoring: boolean("Deploy Prometheus, Grafana, Loki, Alertmanager and the alert rules."),
+  rtc: boolean("Deploy MatrixRTC calls: LiveKit SFU, lk-jwt-service and coturn."),
+  bridges: boolean("Deploy the Telegram and WhatsApp bridges (each also needs its account count above 0)."),
+  redactionRetentionPeriod: pattern(/^(\d+[smhdwy]|never)$/, "a duration such as 7d, 30d or 1y, or never", "How long the main Synapse keeps redacted event content before pruning it."),
+  maxUploadSize: pattern(/^\d+[KMG]$/, "a size such as 50M or 1G", "Largest media upload Synapse and the edge accept."),
+} as const;
+
+export type ConfigKeyName = keyof typeof CONFIG_KEYS;
+export const CONFIG_KEY_NAMES = Object.keys(CONFIG_KEYS) as ConfigKeyName[];

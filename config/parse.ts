@@ -1,0 +1,157 @@
+import { CONFIG_KEYS, CONFIG_KEY_NAMES, PROFILE_CCU, type ConfigKeyName, type ProfileName } from "./keys";
+import type { PlatformSpec } from "./spec";
+
+export const PROJECT = "matrix-platform";
+
+/** One thing wrong with the configuration: the key, the value given, and what is allowed. */
+export interface ConfigProblem {
+  key: string;
+  value?: string;
+  allowed: string;
+}
+
+/** Thrown before any resource is registered; its message lists every problem found. */
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: ConfigProblem[]) {
+    super(
+      "Invalid configuration:\n" +
+        problems
+          .map((p) =>
+            p.value === undefined
+              ? `  - ${p.key} is required: ${p.allowed}`
+              : `  - ${p.key} = ${JSON.stringify(p.value)} is not allowed: ${p.allowed}`,
+          )
+          .join("\n"),
+    );
+    this.name = "ConfigValidationError";
+  }
+}
+
+type Parsed = { [K in ConfigKeyName]?: NonNullable<ReturnType<(typeof CONFIG_KEYS)[K]["parse"]>> };
+
+const AWS_REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+const GCP_REGION = /^[a-z]+-[a-z]+\d+$/;
+
+function closest(name: string): string | undefined {
+  const lower = name.toLowerCase();
+  return CONFIG_KEY_NAMES.find((k) => k.toLowerCase() === lower || k.toLowerCase().includes(lower) || lower.includes(k.toLowerCase()));
+}
+
+/**
+ * Validates raw Pulumi config (`{"matrix-platform:key": "value"}`, other namespaces ignored) into
+ * a fully defaulted spec. Pure: it reads nothing but its arguments, so every rule is unit-tested.
+ */
+export function parseSpec(rawConfig: Record<string, string>, stack: string): PlatformSpec {
+  const problems: ConfigProblem[] = [];
+  const parsed: Parsed = {};
+  const prefix = `${PROJECT}:`;
+  const fullKey = (k: string) => `${prefix}${k}`;
+
+  for (const [full, value] of Object.entries(rawConfig)) {
+    if (!full.startsWith(prefix)) continue;
+    const name = full.slice(prefix.length);
+    if (!(CONFIG_KEY_NAMES as string[]).includes(name)) {
+      const hint = closest(name);
+      problems.push({
+        key: full,
+        value,
+        allowed: `unknown key${hint ? ` (did you mean ${fullKey(hint)}?)` : ""}; known keys are ${CONFIG_KEY_NAMES.join(", ")}`,
+      });
+      continue;
+    }
+    const key = CONFIG_KEYS[name as ConfigKeyName];
+    const result = key.parse(value);
+    if (result === undefined) problems.push({ key: full, value, allowed: key.allowed });
+    else (parsed as Record<string, unknown>)[name] = result;
+  }
+
+  const platform = parsed.platform ?? "existing";
+  const environment = parsed.environment ?? "dev";
+  const given = (k: ConfigKeyName) => rawConfig[fullKey(k)] !== undefined;
+  const reject = (k: ConfigKeyName, allowed: string) => problems.push({ key: fullKey(k), value: rawConfig[fullKey(k)], allowed });
+
+  if (given("ccu") && given("profile")) reject("profile", "set either ccu or profile, not both");
+
+  if (platform === "existing") {
+    for (const k of ["region", "secondaryRegion", "gcpProject"] as const) {
+      if (given(k)) reject(k, `only applies to the aws and gcp platforms, not ${platform}`);
+    }
+  } else {
+    for (const k of ["kubeconfig", "kubeContext", "storageClass"] as const) {
+      if (given(k)) reject(k, `only applies to the existing platform, not ${platform}`);
+    }
+    const regionShape = platform === "aws" ? AWS_REGION : GCP_REGION;
+    const example = platform === "aws" ? "us-east-1" : "us-central1";
+    for (const k of ["region", "secondaryRegion"] as const) {
+      const v = parsed[k];
+      if (v !== undefined && !regionShape.test(v)) reject(k, `a ${platform.toUpperCase()} region such as ${example}`);
+    }
+  }
+  if (platform === "aws" && given("gcpProject")) reject("gcpProject", "only applies to the gcp platform");
+  if (platform === "gcp" && parsed.gcpProject === undefined && !given("gcpProject")) {
+    problems.push({ key: fullKey("gcpProject"), allowed: "the gcp platform needs the GCP project ID to deploy into" });
+  }
+
+  const region = platform === "aws" ? parsed.region ?? "us-east-1" : platform === "gcp" ? parsed.region ?? "us-central1" : undefined;
+  const secondaryRegion =
+    platform === "aws" ? parsed.secondaryRegion ?? (region === "us-west-2" ? "us-east-2" : "us-west-2")
+    : platform === "gcp" ? parsed.secondaryRegion ?? (region === "us-east1" ? "us-west1" : "us-east1")
+    : undefined;
+  if (region !== undefined && region === secondaryRegion) reject("secondaryRegion", `a region other than the primary region ${region}`);
+
+  const tlsIssuer = parsed.tlsIssuer ?? (environment === "dev" ? "selfsigned" : "acme");
+  if (tlsIssuer === "acme" && parsed.acmeEmail === undefined && !given("acmeEmail")) {
+    problems.push({ key: fullKey("acmeEmail"), allowed: "an e-mail address for the ACME account (tlsIssuer is acme); or set tlsIssuer to selfsigned" });
+  }
+
+  if (problems.length > 0) throw new ConfigValidationError(problems);
+
+  const domain = parsed.domain ?? "example.com";
+  const features = {
+    li: parsed.li ?? true,
+    antivirus: parsed.antivirus ?? true,
+    monitoring: parsed.monitoring ?? true,
+    rtc: parsed.rtc ?? true,
+    bridges: parsed.bridges ?? true,
+  };
+  const telegramAccounts = parsed.telegramAccounts ?? 0;
+  const whatsappAccounts = parsed.whatsappAccounts ?? 0;
+  const profile: ProfileName | undefined = parsed.profile;
+  const retention = parsed.redactionRetentionPeriod ?? "7d";
+
+  return {
+    stack,
+    platform,
+    environment,
+    highAvailability: environment === "prod",
+    ccu: profile !== undefined ? PROFILE_CCU[profile] : parsed.ccu ?? 100,
+    profile,
+    sizingModel: parsed.sizingModel ?? "profile",
+    domain,
+    serverName: parsed.serverName ?? domain,
+    hosts: {
+      matrix: `matrix.${domain}`,
+      element: `chat.${domain}`,
+      admin: `admin.${domain}`,
+      rtc: `rtc.${domain}`,
+      turn: `turn.${domain}`,
+      grafana: `grafana.${domain}`,
+      liMatrix: `matrix.li.${domain}`,
+      liElement: `chat.li.${domain}`,
+      liAdmin: `admin.li.${domain}`,
+    },
+    bridges: {
+      telegram: { enabled: features.bridges && telegramAccounts > 0, accounts: telegramAccounts },
+      whatsapp: { enabled: features.bridges && whatsappAccounts > 0, accounts: whatsappAccounts },
+    },
+    features,
+    cloud: { region, secondaryRegion, gcpProject: parsed.gcpProject },
+    existing: platform === "existing"
+      ? { kubeconfig: parsed.kubeconfig, kubeContext: parsed.kubeContext, storageClass: parsed.storageClass }
+      : {},
+    imageRegistry: parsed.imageRegistry,
+    chartRepository: parsed.chartRepository,
+    tls: { issuer: tlsIssuer, acmeEmail: parsed.acmeEmail },
+    synapse: { redactionRetentionPeriod: retention === "never" ? null : retention, maxUploadSize: parsed.maxUploadSize ?? "100M" },
+  };
+}

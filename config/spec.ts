@@ -1,0 +1,63 @@
+import type { Environment, PlatformKind, ProfileName, SizingModel, TlsIssuer } from "./keys";
+
+/** Public host names of the services, all derived from `domain` in one place. */
+export interface Hosts {
+  /** Client-server and federation API (HAProxy in front of Synapse). */
+  matrix: string;
+  /** Element Web. */
+  element: string;
+  /** Ketesa (synapse-admin). */
+  admin: string;
+  /** LiveKit SFU and lk-jwt-service. */
+  rtc: string;
+  /** coturn. */
+  turn: string;
+  /** Grafana. */
+  grafana: string;
+  /** Lawful-intercept Synapse, Element and admin. */
+  liMatrix: string;
+  liElement: string;
+  liAdmin: string;
+}
+
+export interface BridgeSpec {
+  /** Whether the bridge is deployed (feature switch on and accounts > 0). */
+  enabled: boolean;
+  /** Bridged accounts it is sized for. */
+  accounts: number;
+}
+
+/** The validated, fully defaulted configuration every other layer reads. */
+export interface PlatformSpec {
+  /** Pulumi stack name, used in resource names. */
+  stack: string;
+  platform: PlatformKind;
+  environment: Environment;
+  /** Production-grade redundancy: true for prod. */
+  highAvailability: boolean;
+  /** Concurrent users the stack is sized for. */
+  ccu: number;
+  /** The named profile when the stack chose one instead of a CCU number. */
+  profile?: ProfileName;
+  sizingModel: SizingModel;
+  domain: string;
+  /** Matrix server name (user IDs are @user:serverName). */
+  serverName: string;
+  hosts: Hosts;
+  bridges: { telegram: BridgeSpec; whatsapp: BridgeSpec };
+  features: { li: boolean; antivirus: boolean; monitoring: boolean; rtc: boolean; bridges: boolean };
+  /** Cloud placement; `region` is undefined on the existing-cluster platform. */
+  cloud: { region?: string; secondaryRegion?: string; gcpProject?: string };
+  /** Existing-cluster access; only set on the existing platform. */
+  existing: { kubeconfig?: string; kubeContext?: string; storageClass?: string };
+  /** Registry that replaces every image's registry, for air-gapped sites. */
+  imageRegistry?: string;
+  /** Chart repository that replaces every Helm repository, for air-gapped sites. */
+  chartRepository?: string;
+  tls: { issuer: TlsIssuer; acmeEmail?: string };
+  synapse: {
+    /** Synapse duration string, or null for "never prune". */
+    redactionRetentionPeriod: string | null;
+    maxUploadSize: string;
+  };
+}

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Installs what the tests need, idempotently: each scripts/provision.d/*.sh checks before it
+# installs, so a second run costs seconds. Tools land under .cache/ (git-ignored) or come from
+# Debian packages. Called by `npm test` and therefore by .ci/run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PROJECT_CACHE="$PWD/.cache"
+mkdir -p "$PROJECT_CACHE"
+for step in scripts/provision.d/*.sh; do
+  [ -e "$step" ] || continue
+  echo "provision: $(basename "$step")"
+  bash "$step"
+done

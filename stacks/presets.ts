@@ -1,0 +1,40 @@
+import { ENVIRONMENTS, PLATFORMS, PROFILE_NAMES, PROFILE_CCU, type Environment, type PlatformKind, type ProfileName } from "../config/keys";
+
+/** A preset stack name: `<env>-<cloud>-<profile>`, e.g. `prod-aws-5k`. */
+export interface PresetName {
+  environment: Environment;
+  platform: PlatformKind;
+  profile: ProfileName;
+}
+
+const PRESET = new RegExp(`^(${ENVIRONMENTS.join("|")})-(${PLATFORMS.join("|")})-(${PROFILE_NAMES.join("|")})$`);
+
+export function parsePresetName(stack: string): PresetName | undefined {
+  const m = PRESET.exec(stack);
+  return m ? { environment: m[1] as Environment, platform: m[2] as PlatformKind, profile: m[3] as ProfileName } : undefined;
+}
+
+/** Every preset stack name (3 environments x 3 platforms x 5 profiles). */
+export function allPresetNames(): string[] {
+  return ENVIRONMENTS.flatMap((e) => PLATFORMS.flatMap((p) => PROFILE_NAMES.map((c) => `${e}-${p}-${c}`)));
+}
+
+/**
+ * Config of a preset stack, as Pulumi would pass it: environment-level defaults plus the
+ * platform-specific keys a real stack of that kind must set. Bridges are sized with one bridged
+ * account per concurrent user on each network.
+ */
+export function presetConfig(preset: PresetName, project = "matrix-platform"): Record<string, string> {
+  const ccu = PROFILE_CCU[preset.profile];
+  const config: Record<string, string> = {
+    platform: preset.platform,
+    environment: preset.environment,
+    profile: preset.profile,
+    domain: preset.environment === "prod" ? "example.com" : `${preset.environment}.example.com`,
+    telegramAccounts: String(ccu),
+    whatsappAccounts: String(ccu),
+  };
+  if (preset.platform === "gcp") config.gcpProject = `matrix-${preset.environment}`;
+  if (preset.environment !== "dev") config.acmeEmail = "ops@example.com";
+  return Object.fromEntries(Object.entries(config).map(([k, v]) => [`${project}:${k}`, v]));
+}

@@ -1,0 +1,37 @@
+import { PROJECT, parseSpec, type PlatformSpec } from "../../config";
+import { runWithMocks, type MockRun, type RecordedResource } from "../../stacks/mock-engine";
+import { loadStackConfig } from "../../stacks/stack-config";
+
+export interface StackRun extends MockRun {
+  stack: string;
+  spec: PlatformSpec;
+  config: Record<string, string>;
+}
+
+const cache = new Map<string, Promise<StackRun>>();
+
+/**
+ * Runs the whole program under the mock engine for a stack (a Pulumi.<stack>.yaml or a preset
+ * name such as `prod-gcp-20k`), optionally with config overrides. Runs are cached per
+ * stack+overrides within a mocha process because each one registers hundreds of resources.
+ * The program module is imported lazily, after the mocks are in place.
+ */
+export function runStack(stack: string, overrides: Record<string, string> = {}): Promise<StackRun> {
+  const cacheKey = `${stack}|${JSON.stringify(overrides)}`;
+  let run = cache.get(cacheKey);
+  if (!run) {
+    run = (async () => {
+      const config = { ...loadStackConfig(stack), ...Object.fromEntries(Object.entries(overrides).map(([k, v]) => [`${PROJECT}:${k}`, v])) };
+      const { program } = await import("../../program");
+      const result = await runWithMocks({ project: PROJECT, stack, config, program });
+      return { ...result, stack, config, spec: parseSpec(config, stack) };
+    })();
+    cache.set(cacheKey, run);
+  }
+  return run;
+}
+
+/** Resources of one type (e.g. "kubernetes:apps/v1:Deployment"). */
+export function ofType(run: MockRun, type: string): RecordedResource[] {
+  return run.resources.filter((r) => r.type === type);
+}
