@@ -86,7 +86,7 @@ export const CONFIG_KEYS = {
   region: pattern(/^[a-z]{2,}(-[a-z]+)+-?\d+$/, "a cloud region such as us-east-1 (AWS) or us-central1 (GCP)", "Primary cloud region (aws and gcp platforms)."),
   secondaryRegion: pattern(/^[a-z]{2,}(-[a-z]+)+-?\d+$/, "a cloud region such as us-west-2 (AWS) or us-east1 (GCP)", "Second region for replicated backups and media (production)."),
   gcpProject: pattern(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, "a GCP project ID: 6-30 lower-case letters, digits or hyphens, starting with a letter", "GCP project to deploy into (gcp platform)."),
-  kubeconfig: pattern(/\S/, "a path to a kubeconfig file or kubeconfig YAML", "Kubeconfig (path or content) of the existing cluster; defaults to the ambient kubeconfig."),
+  kubeconfig: pattern(/^(?=[\s\S]*\S)[^\x00-\x08\x0b\x0c\x0e-\x1f]+$/, "a path to a kubeconfig file or kubeconfig YAML", "Kubeconfig (path or content) of the existing cluster; defaults to the ambient kubeconfig."),
   kubeContext: pattern(/^\S+$/, "a kubeconfig context name without spaces", "Kubeconfig context of the existing cluster."),
   storageClass: pattern(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "a Kubernetes StorageClass name", "StorageClass for persistent volumes on the existing cluster."),
   sizingModel: oneOf(SIZING_MODELS, "Sizing coefficients: `profile` follows the architecture document's CCU tables, `seed-analysis` the hardware analysis's per-user formulas."),

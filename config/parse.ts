@@ -1,4 +1,5 @@
 import { CONFIG_KEYS, CONFIG_KEY_NAMES, PROFILE_CCU, type ConfigKeyName, type ProfileName } from "./keys";
+import { distance } from "fastest-levenshtein";
 import type { PlatformSpec } from "./spec";
 
 export const PROJECT = "matrix-platform";
@@ -32,9 +33,11 @@ type Parsed = { [K in ConfigKeyName]?: NonNullable<ReturnType<(typeof CONFIG_KEY
 const AWS_REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 const GCP_REGION = /^[a-z]+-[a-z]+\d+$/;
 
+/** The known key a typo most likely meant: case-insensitive edit distance of at most 2. */
 function closest(name: string): string | undefined {
   const lower = name.toLowerCase();
-  return CONFIG_KEY_NAMES.find((k) => k.toLowerCase() === lower || k.toLowerCase().includes(lower) || lower.includes(k.toLowerCase()));
+  const [best] = CONFIG_KEY_NAMES.map((k) => ({ k, d: distance(k.toLowerCase(), lower) })).sort((a, b) => a.d - b.d);
+  return best && best.d <= Math.min(2, Math.floor(name.length / 3)) ? best.k : undefined;
 }
 
 /**
