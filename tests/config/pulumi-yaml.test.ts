@@ -33,3 +33,12 @@ describe("config: Pulumi.yaml declares exactly the keys the program validates", 
     assert.deepEqual([prod.bridges.telegram.accounts, prod.bridges.whatsapp.accounts], [5000, 5000]);
   });
 });
+
+describe("config: README documents every key", () => {
+  it("its config table is the one generated from the key table", async () => {
+    const { withReadmeTable } = await import("../../scripts/pulumi-yaml");
+    const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+    assert.equal(withReadmeTable(readme), readme, "README config table out of date: run npm run pulumi-yaml");
+    for (const k of CONFIG_KEY_NAMES) assert.ok(readme.includes(`| \`${k}\` |`), k);
+  });
+});
