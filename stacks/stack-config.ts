@@ -8,12 +8,13 @@ export const PROJECT_ROOT = path.resolve(__dirname, "..");
 
 /**
  * Raw config of a stack the way `pulumi` would hand it to the program: from `Pulumi.<stack>.yaml`
- * when that file exists, else from the preset of that name. Non-string values are passed as
+ * (looked up in the working directory first, as the Pulumi CLI does, then the project root) when
+ * that file exists, else from the preset of that name. Non-string values are passed as
  * Pulumi passes them (numbers and booleans as strings, objects as JSON).
  */
-export function loadStackConfig(stack: string, root = PROJECT_ROOT): Record<string, string> {
-  const file = path.join(root, `Pulumi.${stack}.yaml`);
-  if (fs.existsSync(file)) {
+export function loadStackConfig(stack: string, roots: string[] = [process.cwd(), PROJECT_ROOT]): Record<string, string> {
+  const file = roots.map((r) => path.join(r, `Pulumi.${stack}.yaml`)).find((f) => fs.existsSync(f));
+  if (file) {
     const doc = (parseYaml(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
     return Object.fromEntries(
       Object.entries(doc.config ?? {}).map(([k, v]) => [

@@ -26,9 +26,9 @@ describe("config: Pulumi.yaml declares exactly the keys the program validates", 
   });
 
   it("the dev and prod stack files are valid configs with the intended shape", () => {
-    const dev = parseSpec(loadStackConfig("dev", root), "dev");
+    const dev = parseSpec(loadStackConfig("dev", [root]), "dev");
     assert.deepEqual([dev.platform, dev.environment, dev.ccu], ["existing", "dev", 100]);
-    const prod = parseSpec(loadStackConfig("prod", root), "prod");
+    const prod = parseSpec(loadStackConfig("prod", [root]), "prod");
     assert.deepEqual([prod.platform, prod.environment, prod.ccu], ["aws", "prod", 2000]);
     assert.deepEqual([prod.bridges.telegram.accounts, prod.bridges.whatsapp.accounts], [5000, 5000]);
   });
