@@ -5,4 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/provision.sh
 npx tsc --noEmit -p .
+if [ $# -eq 0 ]; then set -- "tests/**/*.test.ts"; fi
 TS_NODE_TRANSPILE_ONLY=true npx mocha "$@"
