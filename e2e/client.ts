@@ -1,0 +1,111 @@
+/**
+ * A small Matrix client over plain fetch. Every request carries a unique `e2e_req` query
+ * parameter so HAProxy's log line for it can be found (see haproxy-log.ts); Synapse ignores
+ * unknown query parameters.
+ */
+import { createHmac } from "crypto";
+import { REQ_TAG } from "./haproxy-log";
+
+export interface SentRequest {
+  tag: string;
+  label: string;
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  status: number;
+  ms: number;
+}
+
+export interface CallOptions {
+  label: string;
+  query?: Record<string, string>;
+  body?: unknown;
+  /** Raw body (media upload); sent with `contentType`. */
+  raw?: Buffer;
+  contentType?: string;
+  token?: string;
+  /** Statuses that count as success; 200 only by default. */
+  ok?: number[];
+  /** Don't tag (used by the benchmark, whose requests are not matched to log lines). */
+  untagged?: boolean;
+  timeoutMs?: number;
+}
+
+export class MatrixHttp {
+  private seq = 0;
+  readonly sent: SentRequest[] = [];
+  constructor(readonly baseUrl: string, private readonly runId = Math.random().toString(36).slice(2, 8)) {}
+
+  async call<T = any>(method: string, path: string, opts: CallOptions): Promise<{ status: number; json: T; buf: Buffer; tag: string; headers: Headers }> {
+    const tag = `${this.runId}-${++this.seq}`;
+    const query = new URLSearchParams(opts.query ?? {});
+    if (!opts.untagged) query.set(REQ_TAG, tag);
+    const qs = query.toString();
+    const url = `${this.baseUrl}${path}${qs ? `?${qs}` : ""}`;
+    const headers: Record<string, string> = {};
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    let body: Buffer | string | undefined;
+    if (opts.raw) {
+      body = opts.raw;
+      headers["content-type"] = opts.contentType ?? "application/octet-stream";
+    } else if (opts.body !== undefined) {
+      body = JSON.stringify(opts.body);
+      headers["content-type"] = "application/json";
+    }
+    const t0 = performance.now();
+    const res = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(opts.timeoutMs ?? 60_000) });
+    const buf = Buffer.from(await res.arrayBuffer());
+    const ms = performance.now() - t0;
+    if (!opts.untagged) this.sent.push({ tag, label: opts.label, method, path, query, status: res.status, ms });
+    const okStatuses = opts.ok ?? [200];
+    let json: any = undefined;
+    if ((res.headers.get("content-type") ?? "").includes("json")) {
+      try {
+        json = JSON.parse(buf.toString("utf8"));
+      } catch {
+        json = undefined;
+      }
+    }
+    if (!okStatuses.includes(res.status)) {
+      throw new Error(`${opts.label}: ${method} ${path} -> HTTP ${res.status} ${buf.toString("utf8").slice(0, 500)}`);
+    }
+    return { status: res.status, json, buf, tag, headers: res.headers };
+  }
+}
+
+/** The HMAC the shared-secret registration API expects (Synapse docs: admin_api/register_api). */
+export function registrationMac(secret: string, nonce: string, user: string, password: string, admin: boolean): string {
+  const mac = createHmac("sha1", secret);
+  mac.update(nonce);
+  mac.update("\x00");
+  mac.update(user);
+  mac.update("\x00");
+  mac.update(password);
+  mac.update("\x00");
+  mac.update(admin ? "admin" : "notadmin");
+  return mac.digest("hex");
+}
+
+export interface Session {
+  userId: string;
+  accessToken: string;
+  deviceId: string;
+}
+
+/** Registers through /_synapse/admin/v1/register (nonce + HMAC), as register_new_matrix_user does. */
+export async function registerWithSharedSecret(http: MatrixHttp, secret: string, user: string, password: string, admin = false): Promise<Session> {
+  const { json: n } = await http.call("GET", "/_synapse/admin/v1/register", { label: "register nonce" });
+  const { json } = await http.call("POST", "/_synapse/admin/v1/register", {
+    label: "register",
+    body: { nonce: n.nonce, username: user, password, admin, mac: registrationMac(secret, n.nonce, user, password, admin) },
+  });
+  return { userId: json.user_id, accessToken: json.access_token, deviceId: json.device_id };
+}
+
+export async function login(http: MatrixHttp, user: string, password: string): Promise<Session> {
+  const { json } = await http.call("POST", "/_matrix/client/v3/login", {
+    label: "login",
+    body: { type: "m.login.password", identifier: { type: "m.id.user", user }, password, initial_device_display_name: "e2e" },
+  });
+  return { userId: json.user_id, accessToken: json.access_token, deviceId: json.device_id };
+}

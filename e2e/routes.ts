@@ -1,0 +1,42 @@
+/**
+ * Which process type the catalogue says should serve a request — computed from the same
+ * catalog/workers.ts routes the HAProxy renderer reads, so the e2e checks the rendered routing
+ * against the catalogue rather than against a second copy of the rules.
+ */
+import { WORKER_TYPES, type WorkerType } from "../catalog/workers";
+
+export const MAIN = "main";
+
+export interface RequestShape {
+  method: string;
+  /** Path without query string. */
+  path: string;
+  /** Query parameters (only `since` matters to routing). */
+  query?: URLSearchParams;
+}
+
+function groupMatches(group: WorkerType["routes"][number], req: RequestShape): boolean {
+  if (group.methods && !group.methods.map((m) => m.toUpperCase()).includes(req.method.toUpperCase())) return false;
+  if (group.initialSyncOnly && req.query?.has("since")) return false;
+  // Synapse's documented worker routes are matched case-insensitively (nginx `location ~*`).
+  return group.paths.some((p) => new RegExp(p, "i").test(req.path));
+}
+
+/** Every worker type with a route matching the request, in catalogue order. */
+export function matchingTypes(req: RequestShape, types: readonly WorkerType[] = WORKER_TYPES): string[] {
+  return types.filter((t) => t.routes.some((g) => groupMatches(g, req))).map((t) => t.name);
+}
+
+/**
+ * The one type that must serve the request: a route restricted to initial syncs outranks the
+ * general sync route (that is what the restriction is for); any other overlap is a catalogue
+ * ambiguity and is reported rather than guessed. No match means main.
+ */
+export function expectedType(req: RequestShape, types: readonly WorkerType[] = WORKER_TYPES): string {
+  const narrow = types.filter((t) => t.routes.some((g) => g.initialSyncOnly && groupMatches(g, req))).map((t) => t.name);
+  if (narrow.length === 1) return narrow[0];
+  const all = matchingTypes(req, types);
+  if (all.length === 0) return MAIN;
+  if (all.length === 1) return all[0];
+  throw new Error(`${req.method} ${req.path} matches several worker types (${all.join(", ")}): the catalogue is ambiguous for it`);
+}
