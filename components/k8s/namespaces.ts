@@ -6,6 +6,12 @@ export const NAMESPACES = {
   li: "matrix-li",
   /** In-cluster data services on the existing platform (CloudNativePG, MinIO, Redis). */
   data: "matrix-data",
+  /**
+   * coturn alone: it runs with host networking (TURN relays need the node's address and a wide
+   * UDP port range), which only the `privileged` Pod Security level admits. Keeping it out of
+   * `matrix` keeps that namespace at `restricted`.
+   */
+  turn: "matrix-turn",
   antivirus: "antivirus",
   monitoring: "monitoring",
   /** Gateway API controller and the shared Gateway. */
