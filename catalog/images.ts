@@ -28,6 +28,13 @@ export const IMAGES = {
   mautrixWhatsapp: { registry: "dock.mau.dev", repository: "mautrix/whatsapp", tag: "v0.2608.0", kind: "workload" },
   redis: { registry: "docker.io", repository: "library/redis", tag: "7.4.6-alpine", kind: "workload" },
   nginxUnprivileged: { registry: "docker.io", repository: "nginxinc/nginx-unprivileged", tag: "1.29.3-alpine", kind: "workload" },
+  // CloudNativePG operand (PostgreSQL + barman-cloud tools); also runs the database bootstrap Job
+  // on AWS (it ships psql). The operator is told to use the same reference.
+  postgresql: { registry: "ghcr.io", repository: "cloudnative-pg/postgresql", tag: "17.6-standard-bookworm", kind: "workload" },
+  // MinIO server for the on-prem object store. The community repository was archived in 2026 and
+  // upstream stopped publishing images: this is the last community image; sites pin their own
+  // build or a maintained fork through `imageRegistry` (the repository path is kept).
+  minio: { registry: "quay.io", repository: "minio/minio", tag: "RELEASE.2025-09-07T16-13-09Z", kind: "workload" },
 } as const satisfies Record<string, ImageSpec>;
 
 export type ImageName = keyof typeof IMAGES;

@@ -1,0 +1,59 @@
+/**
+ * Every Helm chart the platform installs, pinned to one version, in one place. Upgrading an
+ * add-on is a one-line change here; the air-gap mirror list (`helm pull` + `helm push`) is
+ * `chartList()`.
+ *
+ * Versions were checked against the projects' release streams in late 2026:
+ * - cert-manager v1.21.x (Gateway API http01 without parentRefs since 1.20; `imageRegistry`
+ *   override since 1.20),
+ * - Envoy Gateway v1.9.x (a maintained Gateway API implementation; ingress-nginx was retired
+ *   upstream in March 2026),
+ * - CloudNativePG chart 0.29.x (operator with declarative `Database` CRs) and the Barman Cloud
+ *   plugin chart, which replaces the deprecated in-tree `barmanObjectStore` backups,
+ * - MinIO operator 7.1.1: the last release before the MinIO community repositories were archived
+ *   (2026); it still manages Tenants, but the server image must come from a registry the operator
+ *   of the site trusts (see catalog/images.ts `minio`).
+ */
+export interface ChartSpec {
+  /** Chart name inside its repository. */
+  chart: string;
+  /** Exact chart version (Helm semver; some projects prefix it with "v"). */
+  version: string;
+  /** Public repository: an https index URL, or an oci:// registry path holding the chart. */
+  repository: string;
+}
+
+export const CHARTS = {
+  certManager: { chart: "cert-manager", version: "v1.21.1", repository: "https://charts.jetstack.io" },
+  envoyGateway: { chart: "gateway-helm", version: "v1.9.1", repository: "oci://docker.io/envoyproxy" },
+  cloudnativePg: { chart: "cloudnative-pg", version: "0.29.1", repository: "https://cloudnative-pg.github.io/charts" },
+  barmanCloudPlugin: { chart: "plugin-barman-cloud", version: "0.8.0", repository: "https://cloudnative-pg.github.io/charts" },
+  minioOperator: { chart: "operator", version: "7.1.1", repository: "https://operator.min.io" },
+} as const satisfies Record<string, ChartSpec>;
+
+export type ChartName = keyof typeof CHARTS;
+
+/** Where Helm fetches a chart from: `chart` + optional `repo` in the shape helm.v3.Release takes. */
+export interface ChartSource {
+  chart: string;
+  version: string;
+  /** Repository index URL; absent for OCI charts, whose `chart` is the full oci:// reference. */
+  repo?: string;
+}
+
+/**
+ * Resolves a chart against the optional site-wide chart repository (config `chartRepository`).
+ * An OCI override holds every chart under `<override>/<chart>`; an http(s) override is one
+ * classic index holding all of them (what `helm repo index` over the mirrored tarballs yields).
+ */
+export function chartSource(name: ChartName, override?: string): ChartSource {
+  const spec: ChartSpec = CHARTS[name];
+  const repository = (override ?? spec.repository).replace(/\/+$/, "");
+  if (repository.startsWith("oci://")) return { chart: `${repository}/${spec.chart}`, version: spec.version };
+  return { chart: spec.chart, version: spec.version, repo: repository };
+}
+
+/** Every chart as `<repository> <chart> <version>`, sorted: the list an air-gapped site mirrors. */
+export function chartList(): string[] {
+  return (Object.values(CHARTS) as ChartSpec[]).map((c) => `${c.repository} ${c.chart} ${c.version}`).sort();
+}

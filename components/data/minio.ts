@@ -1,0 +1,163 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import * as random from "@pulumi/random";
+import type { ObjectStoreSizing } from "../../sizing/types";
+import { standardLabels } from "../k8s/labels";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../k8s/security";
+import type { Placement } from "../platform/types";
+
+/** Bucket names of the on-prem object store. */
+export const MINIO_BUCKETS = { media: "synapse-media", backups: "matrix-backups", liMedia: "synapse-li-media" } as const;
+/** Keys of the user Secrets the MinIO operator reads (and our clients reuse). */
+export const MINIO_ACCESS_KEY = "CONSOLE_ACCESS_KEY";
+export const MINIO_SECRET_KEY = "CONSOLE_SECRET_KEY";
+/** MinIO never serves fewer drives than this in erasure-coded mode. */
+const MIN_ERASURE_DRIVES = 4;
+
+export interface MinioTenantArgs {
+  /** Kubernetes provider of the cluster. */
+  provider: k8s.Provider;
+  /** Namespace of the tenant (its Service is `minio.<namespace>`). */
+  namespace: pulumi.Input<string>;
+  /** Tenant name. */
+  tenantName: string;
+  /** Servers, drives per server and drive size. */
+  sizing: ObjectStoreSizing;
+  /** StorageClass for the drives (local NVMe/SSD class on-prem). */
+  storageClass: pulumi.Input<string>;
+  /** Node placement of the media tier. */
+  placement: Placement;
+  /**
+   * Full MinIO server image reference. The MinIO community repository was archived in 2026 and
+   * upstream images stopped, so sites set their own build/mirror through `imageRegistry`.
+   */
+  image: string;
+  /** Production: spread servers over nodes strictly. */
+  highAvailability: boolean;
+  /** The MinIO operator release. */
+  dependsOn: pulumi.Resource[];
+}
+
+/** EC parity MinIO should use for a drive count: more parity as the erasure set grows. */
+export function erasureParity(drives: number): number {
+  if (drives >= 16) return 4;
+  if (drives >= 6) return 3;
+  return 2;
+}
+
+/** Servers x drives, topped up to the erasure-coding minimum of four drives. */
+export function minioLayout(s: ObjectStoreSizing): { servers: number; volumesPerServer: number; drives: number } {
+  const servers = Math.max(1, s.nodes);
+  const volumesPerServer = Math.max(s.drivesPerNode, Math.ceil(MIN_ERASURE_DRIVES / servers));
+  return { servers, volumesPerServer, drives: servers * volumesPerServer };
+}
+
+/**
+ * An erasure-coded MinIO tenant managed by the MinIO operator, with the stack's three buckets
+ * and two access keys: one for the Matrix stack (media, LI media) and one for database backups.
+ * In-cluster traffic is plain HTTP on port 80 of the `minio` Service, confined by the data
+ * namespace's network policies; the root credentials exist only in the tenant's config Secret.
+ */
+export class MinioTenant extends pulumi.ComponentResource {
+  readonly endpoint: pulumi.Output<string>;
+  readonly buckets: { media: pulumi.Output<string>; backups: pulumi.Output<string>; liMedia: pulumi.Output<string> };
+  /** Access key pair of the Matrix stack (secret outputs). */
+  readonly credentials: { accessKeyId: pulumi.Output<string>; secretAccessKey: pulumi.Output<string> };
+  /** Secret (in the tenant namespace) with the backup user's keys, for barman-cloud. */
+  readonly backupCredentialsSecret: pulumi.Output<string>;
+  readonly tenant: k8s.apiextensions.CustomResource;
+  /** Pod labels of the MinIO servers (for network policies). */
+  readonly podLabels: Record<string, string>;
+
+  constructor(name: string, args: MinioTenantArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("matrix-platform:data:MinioTenant", name, {}, opts);
+    const { provider, tenantName, namespace } = args;
+    const childOpts = (dependsOn: pulumi.Input<pulumi.Resource>[] = []): pulumi.CustomResourceOptions => ({ parent: this, provider, dependsOn });
+    const labels = standardLabels("minio", "object-store", tenantName);
+    const layout = minioLayout(args.sizing);
+    const parity = erasureParity(layout.drives);
+
+    const key = (suffix: string, length: number) =>
+      new random.RandomString(`${name}-${suffix}`, { length, special: false, upper: true, lower: suffix.endsWith("secret"), numeric: true }, { parent: this });
+    const rootUser = key("root-user", 20);
+    const rootPassword = new random.RandomPassword(`${name}-root-secret`, { length: 48, special: false }, { parent: this });
+
+    // The operator reads root credentials and server settings from `config.env` in this Secret.
+    const config = new k8s.core.v1.Secret(`${name}-config`, {
+      metadata: { name: `${tenantName}-env-configuration`, namespace, labels },
+      type: "Opaque",
+      stringData: {
+        "config.env": pulumi.interpolate`export MINIO_ROOT_USER="${rootUser.result}"
+export MINIO_ROOT_PASSWORD="${rootPassword.result}"
+export MINIO_STORAGE_CLASS_STANDARD="EC:${parity}"
+export MINIO_BROWSER="off"
+`,
+      },
+    }, childOpts());
+
+    const user = (suffix: string) => {
+      const access = key(`${suffix}-access`, 20);
+      const secret = new random.RandomPassword(`${name}-${suffix}-secret`, { length: 40, special: false }, { parent: this });
+      const s = new k8s.core.v1.Secret(`${name}-${suffix}-user`, {
+        metadata: { name: `${tenantName}-${suffix}-user`, namespace, labels },
+        type: "Opaque",
+        stringData: { [MINIO_ACCESS_KEY]: access.result, [MINIO_SECRET_KEY]: secret.result },
+      }, childOpts());
+      return { secret: s, accessKeyId: pulumi.secret(access.result), secretAccessKey: pulumi.secret(secret.result) };
+    };
+    const app = user("matrix");
+    const backup = user("backup");
+
+    this.podLabels = { "v1.min.io/tenant": tenantName };
+    const podSecurity = restrictedPodSecurityContext(1000);
+    this.tenant = new k8s.apiextensions.CustomResource(`${name}-tenant`, {
+      apiVersion: "minio.min.io/v2",
+      kind: "Tenant",
+      metadata: { name: tenantName, namespace, labels },
+      spec: {
+        // Override point for the archived upstream image (see catalog/images.ts `minio`).
+        image: args.image,
+        configuration: { name: config.metadata.name },
+        // TLS inside the cluster would need every S3 client to trust the operator's CA; traffic
+        // stays in the cluster and is confined by network policy instead.
+        requestAutoCert: false,
+        podManagementPolicy: "Parallel",
+        features: { bucketDNS: false },
+        buckets: Object.values(MINIO_BUCKETS).map((b) => ({ name: b })),
+        users: [{ name: app.secret.metadata.name }, { name: backup.secret.metadata.name }],
+        pools: [{
+          name: "pool-0",
+          servers: layout.servers,
+          volumesPerServer: layout.volumesPerServer,
+          volumeClaimTemplate: {
+            metadata: { name: "data" },
+            spec: {
+              accessModes: ["ReadWriteOnce"],
+              storageClassName: args.storageClass,
+              resources: { requests: { storage: `${args.sizing.driveSizeGi}Gi` } },
+            },
+          },
+          nodeSelector: args.placement.nodeSelector,
+          tolerations: args.placement.tolerations,
+          affinity: {
+            podAntiAffinity: args.highAvailability
+              ? { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: this.podLabels }, topologyKey: "kubernetes.io/hostname" }] }
+              : { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { labelSelector: { matchLabels: this.podLabels }, topologyKey: "kubernetes.io/hostname" } }] },
+          },
+          securityContext: { ...podSecurity, fsGroupChangePolicy: "OnRootMismatch" },
+          containerSecurityContext: restrictedContainerSecurityContext(1000, true),
+        }],
+      },
+    }, childOpts([...args.dependsOn, config, app.secret, backup.secret]));
+
+    this.endpoint = pulumi.interpolate`http://minio.${namespace}.svc.cluster.local`;
+    this.buckets = {
+      media: pulumi.output(MINIO_BUCKETS.media),
+      backups: pulumi.output(MINIO_BUCKETS.backups),
+      liMedia: pulumi.output(MINIO_BUCKETS.liMedia),
+    };
+    this.credentials = { accessKeyId: app.accessKeyId, secretAccessKey: app.secretAccessKey };
+    this.backupCredentialsSecret = backup.secret.metadata.name;
+    this.registerOutputs({ endpoint: this.endpoint, buckets: this.buckets });
+  }
+}

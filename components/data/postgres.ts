@@ -1,0 +1,235 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import * as random from "@pulumi/random";
+import type { DatabaseSizing } from "../../sizing/types";
+import { standardLabels } from "../k8s/labels";
+import { BARMAN_PLUGIN } from "../platform/addons";
+import { DATABASE_LOCALE, DATABASE_SPECS, postgresTuning } from "../platform/databases";
+import type { DatabaseName, Placement } from "../platform/types";
+
+/** Backup retention the disaster-recovery specification asks for (30 days minimum). */
+export const BACKUP_RETENTION_DAYS = 30;
+/**
+ * Longest time a WAL segment waits before it is archived; RPO is bounded by it, and 5 minutes
+ * keeps us well inside the 15-minute RPO.
+ */
+export const WAL_ARCHIVE_TIMEOUT = "5min";
+
+export interface CnpgClusterArgs {
+  /** Kubernetes provider of the cluster. */
+  provider: k8s.Provider;
+  /** Namespace the cluster, its Secrets and backups objects live in. */
+  namespace: pulumi.Input<string>;
+  /** CloudNativePG Cluster name; Services are `<name>-rw` and `<name>-ro`. */
+  clusterName: string;
+  /** Instances, resources, storage and connection budget. */
+  sizing: DatabaseSizing;
+  /** Logical databases the cluster holds, each with its own owner role. */
+  databases: DatabaseName[];
+  /** StorageClass for data and WAL volumes. */
+  storageClass: pulumi.Input<string>;
+  /** Node placement of the database tier. */
+  placement: Placement;
+  /** Quorum-based synchronous replication (production): a commit waits for one standby. */
+  synchronous: boolean;
+  /** Full PostgreSQL image reference (registry override already applied). */
+  imageName: string;
+  /** Where barman-cloud writes base backups and WAL. */
+  backup: {
+    /** S3 endpoint URL of the object store. */
+    endpointUrl: pulumi.Input<string>;
+    /** Bucket for backups. */
+    bucket: pulumi.Input<string>;
+    /** Secret (same namespace) holding the S3 access key pair. */
+    credentialsSecret: pulumi.Input<string>;
+    accessKeyIdKey: string;
+    secretAccessKeyKey: string;
+  };
+  /** Operators and the object store that must exist first. */
+  dependsOn: pulumi.Resource[];
+}
+
+export interface CnpgDatabase {
+  database: string;
+  user: string;
+  /** Secret output. */
+  password: pulumi.Output<string>;
+  /** basic-auth Secret CloudNativePG reads the role's password from. */
+  secretName: string;
+}
+
+/**
+ * A CloudNativePG cluster: primary + standbys with pod anti-affinity, synchronous quorum
+ * replication in production, continuous WAL archiving and daily base backups through the Barman
+ * Cloud plugin (30-day retention, point-in-time recovery), and one database + owner per consumer
+ * declared as `Database` CRs and managed roles.
+ */
+export class CnpgCluster extends pulumi.ComponentResource {
+  readonly host: pulumi.Output<string>;
+  readonly readHost: pulumi.Output<string>;
+  readonly port: pulumi.Output<number>;
+  readonly databases: Partial<Record<DatabaseName, CnpgDatabase>> = {};
+  readonly cluster: k8s.apiextensions.CustomResource;
+  readonly ready: pulumi.Resource[];
+
+  constructor(name: string, args: CnpgClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("matrix-platform:data:CnpgCluster", name, {}, opts);
+    const { provider, clusterName, sizing } = args;
+    const childOpts = (dependsOn: pulumi.Input<pulumi.Resource>[] = []): pulumi.CustomResourceOptions => ({ parent: this, provider, dependsOn });
+    const labels = standardLabels("postgresql", "database", clusterName);
+
+    // One role per consumer; the password lives only in a basic-auth Secret CloudNativePG reads.
+    const roleSecrets: k8s.core.v1.Secret[] = [];
+    for (const db of args.databases) {
+      const { database, owner } = DATABASE_SPECS[db];
+      const password = new random.RandomPassword(`${name}-${db}-password`, { length: 40, special: false }, { parent: this });
+      const secretName = `${clusterName}-${owner.replace(/_/g, "-")}`;
+      roleSecrets.push(new k8s.core.v1.Secret(`${name}-${db}-role`, {
+        metadata: { name: secretName, namespace: args.namespace, labels: { ...labels, "cnpg.io/reload": "true" } },
+        type: "kubernetes.io/basic-auth",
+        stringData: { username: owner, password: password.result },
+      }, childOpts()));
+      this.databases[db] = { database, user: owner, password: pulumi.secret(password.result), secretName };
+    }
+
+    const objectStoreName = `${clusterName}-backups`;
+    const objectStore = new k8s.apiextensions.CustomResource(`${name}-object-store`, {
+      apiVersion: "barmancloud.cnpg.io/v1",
+      kind: "ObjectStore",
+      metadata: { name: objectStoreName, namespace: args.namespace, labels },
+      spec: {
+        // Base backups and WAL older than this are pruned; PITR reaches back this far.
+        retentionPolicy: `${BACKUP_RETENTION_DAYS}d`,
+        configuration: {
+          destinationPath: pulumi.interpolate`s3://${args.backup.bucket}/cnpg/`,
+          endpointURL: args.backup.endpointUrl,
+          s3Credentials: {
+            accessKeyId: { name: args.backup.credentialsSecret, key: args.backup.accessKeyIdKey },
+            secretAccessKey: { name: args.backup.credentialsSecret, key: args.backup.secretAccessKeyKey },
+          },
+          wal: { compression: "gzip", maxParallel: 4 },
+          data: { compression: "gzip", jobs: 2 },
+        },
+      },
+    }, childOpts(args.dependsOn));
+
+    const instances = Math.max(1, sizing.instances);
+    const synchronous = args.synchronous && instances >= 2;
+    const [first, ...rest] = args.databases;
+    const firstSpec = DATABASE_SPECS[first];
+    const walGi = Math.max(10, Math.ceil(sizing.storageGi / 4));
+
+    this.cluster = new k8s.apiextensions.CustomResource(`${name}-cluster`, {
+      apiVersion: "postgresql.cnpg.io/v1",
+      kind: "Cluster",
+      metadata: { name: clusterName, namespace: args.namespace, labels },
+      spec: {
+        instances,
+        imageName: args.imageName,
+        // Prefer switchover over restart when a parameter change needs one.
+        primaryUpdateStrategy: "unsupervised",
+        primaryUpdateMethod: "switchover",
+        enableSuperuserAccess: false,
+        postgresql: {
+          parameters: {
+            ...postgresTuning(sizing.memoryGi, sizing.maxConnections),
+            archive_timeout: WAL_ARCHIVE_TIMEOUT,
+            // Content the LI copy needs is read through logical decoding (see operations notes).
+            wal_level: "logical",
+            log_min_duration_statement: "1000",
+          },
+          ...(synchronous
+            ? {
+                // Quorum commit: every commit is on at least one standby before it is
+                // acknowledged, so a failover loses nothing (RPO 0 inside the cluster).
+                synchronous: { method: "any", number: 1, dataDurability: "required" },
+              }
+            : {}),
+        },
+        bootstrap: {
+          initdb: {
+            database: firstSpec.database,
+            owner: firstSpec.owner,
+            secret: { name: this.databases[first]!.secretName },
+            encoding: DATABASE_LOCALE.encoding,
+            localeCollate: DATABASE_LOCALE.collate,
+            localeCType: DATABASE_LOCALE.ctype,
+          },
+        },
+        managed: {
+          roles: rest.map((db) => ({
+            name: DATABASE_SPECS[db].owner,
+            ensure: "present",
+            login: true,
+            inherit: true,
+            passwordSecret: { name: this.databases[db]!.secretName },
+          })),
+        },
+        storage: { size: `${sizing.storageGi}Gi`, storageClass: args.storageClass },
+        walStorage: { size: `${walGi}Gi`, storageClass: args.storageClass },
+        resources: {
+          requests: { cpu: String(sizing.vcpu), memory: `${sizing.memoryGi}Gi` },
+          limits: { memory: `${sizing.memoryGi}Gi` },
+        },
+        affinity: {
+          // Never two instances on one node in production; spread otherwise when possible.
+          enablePodAntiAffinity: true,
+          topologyKey: "kubernetes.io/hostname",
+          podAntiAffinityType: args.synchronous ? "required" : "preferred",
+          nodeSelector: args.placement.nodeSelector,
+          tolerations: args.placement.tolerations,
+        },
+        topologySpreadConstraints: [{
+          maxSkew: 1,
+          topologyKey: "topology.kubernetes.io/zone",
+          whenUnsatisfiable: "ScheduleAnyway",
+          labelSelector: { matchLabels: { "cnpg.io/cluster": clusterName } },
+        }],
+        plugins: [{ name: BARMAN_PLUGIN, isWALArchiver: true, parameters: { barmanObjectName: objectStoreName } }],
+        // Take base backups from a standby so the primary's I/O is spared.
+        backup: { target: "prefer-standby" },
+      },
+    }, childOpts([...args.dependsOn, objectStore, ...roleSecrets]));
+
+    const databases = args.databases.map((db) => new k8s.apiextensions.CustomResource(`${name}-${db}-database`, {
+      apiVersion: "postgresql.cnpg.io/v1",
+      kind: "Database",
+      metadata: { name: `${clusterName}-${DATABASE_SPECS[db].database.replace(/_/g, "-")}`, namespace: args.namespace, labels },
+      spec: {
+        name: DATABASE_SPECS[db].database,
+        owner: DATABASE_SPECS[db].owner,
+        cluster: { name: clusterName },
+        ensure: "present",
+        template: "template0",
+        encoding: DATABASE_LOCALE.encoding,
+        localeCollate: DATABASE_LOCALE.collate,
+        localeCType: DATABASE_LOCALE.ctype,
+        // Removing the CR from the program must never drop a production database.
+        databaseReclaimPolicy: "retain",
+      },
+    }, childOpts([this.cluster])));
+
+    const scheduled = new k8s.apiextensions.CustomResource(`${name}-scheduled-backup`, {
+      apiVersion: "postgresql.cnpg.io/v1",
+      kind: "ScheduledBackup",
+      metadata: { name: `${clusterName}-daily`, namespace: args.namespace, labels },
+      spec: {
+        // Six-field cron (seconds first): every day at 02:00. WAL archiving covers the time
+        // between base backups, which is what makes point-in-time recovery possible.
+        schedule: "0 0 2 * * *",
+        immediate: true,
+        backupOwnerReference: "self",
+        cluster: { name: clusterName },
+        method: "plugin",
+        pluginConfiguration: { name: BARMAN_PLUGIN },
+      },
+    }, childOpts([this.cluster]));
+
+    const ns = pulumi.output(args.namespace);
+    this.host = pulumi.interpolate`${clusterName}-rw.${ns}.svc.cluster.local`;
+    this.readHost = pulumi.interpolate`${clusterName}-ro.${ns}.svc.cluster.local`;
+    this.port = pulumi.output(5432);
+    this.ready = [this.cluster, ...databases, scheduled];
+    this.registerOutputs({ host: this.host, readHost: this.readHost });
+  }
+}

@@ -1,0 +1,343 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { chartSource, type ChartName } from "../../catalog/charts";
+import type { PlatformSpec, Hosts } from "../../config/spec";
+import type { NodeTier, Sizing } from "../../sizing/types";
+import { standardLabels } from "../k8s/labels";
+import { NAMESPACES } from "../k8s/namespaces";
+import { helmPlacement } from "./placement";
+import type { Placement } from "./types";
+
+/** Names the rest of the stack refers to; fixed so routes and certificates can name them. */
+export const GATEWAY_CLASS = "envoy";
+export const GATEWAY_NAME = "matrix";
+export const ACME_ISSUER = "letsencrypt";
+export const CA_ISSUER = "matrix-ca";
+/** The in-cluster root CA of the self-signed chain (Secret in the cert-manager namespace). */
+export const ROOT_CA_SECRET = "matrix-root-ca";
+/** Envoy Gateway's controller name, which its GatewayClass must carry. */
+const ENVOY_CONTROLLER = "gateway.envoyproxy.io/gatewayclass-controller";
+/** Plugin name CloudNativePG clusters reference for barman-cloud backups. */
+export const BARMAN_PLUGIN = "barman-cloud.cloudnative-pg.io";
+
+export interface ClusterAddonsArgs {
+  /** Validated configuration: hosts, TLS issuer, registry and chart repository overrides. */
+  spec: PlatformSpec;
+  /** Replica counts for the edge proxies and HA switches. */
+  sizing: Sizing;
+  /** Provider of the cluster the add-ons go into. */
+  provider: k8s.Provider;
+  /** Where pods of a node tier are scheduled (labels/taints of that tier's pool). */
+  placement: (tier: NodeTier) => Placement;
+  /** Install the CloudNativePG operator and its Barman Cloud backup plugin (on-prem databases). */
+  cloudnativePg: boolean;
+  /** Install the MinIO operator (on-prem object store). */
+  minioOperator: boolean;
+  /** Annotations for the edge LoadBalancer Service (cloud load-balancer flavour, scheme). */
+  loadBalancerAnnotations?: Record<string, string>;
+  /** Resources that must exist before anything is scheduled (node pools, CNI/CSI add-ons). */
+  dependsOn?: pulumi.Resource[];
+}
+
+/** Hosts that get an HTTPS listener on the shared Gateway: every HTTP service that is deployed. */
+export function gatewayHosts(spec: PlatformSpec): { key: keyof Hosts; host: string }[] {
+  const skip = new Set<keyof Hosts>(["turn"]); // coturn speaks TURN/TLS on its own ports, not HTTP
+  if (!spec.features.li) ["liMatrix", "liElement", "liAdmin"].forEach((k) => skip.add(k as keyof Hosts));
+  if (!spec.features.monitoring) skip.add("grafana");
+  if (!spec.features.rtc) skip.add("rtc");
+  return (Object.keys(spec.hosts) as (keyof Hosts)[])
+    .filter((k) => !skip.has(k))
+    .map((key) => ({ key, host: spec.hosts[key] }));
+}
+
+/** DNS-label form of a camelCase key (listener and Secret names). */
+const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/**
+ * Cluster add-ons every platform needs, installed the same way on AWS, GCP and on-prem:
+ * cert-manager with the ClusterIssuers, Envoy Gateway with the shared Gateway, and — where the
+ * platform runs its own data services — the CloudNativePG and MinIO operators. All charts come
+ * from catalog/charts.ts and honour `chartRepository` / `imageRegistry` for air-gapped sites.
+ */
+export class ClusterAddons extends pulumi.ComponentResource {
+  readonly gateway: { className: string; namespace: string; name: string };
+  readonly clusterIssuer: string;
+  /** What the Matrix stack must wait for before creating routes, certificates and pods. */
+  readonly ready: pulumi.Resource[];
+  readonly certManager: k8s.helm.v3.Release;
+  readonly envoyGateway: k8s.helm.v3.Release;
+  readonly cloudnativePg?: k8s.helm.v3.Release;
+  readonly barmanCloudPlugin?: k8s.helm.v3.Release;
+  readonly minioOperator?: k8s.helm.v3.Release;
+  /** Namespaces this component created, by name. */
+  readonly namespaces: Record<string, k8s.core.v1.Namespace> = {};
+
+  constructor(name: string, args: ClusterAddonsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("matrix-platform:platform:ClusterAddons", name, {}, opts);
+    const { spec, sizing, provider } = args;
+    const ha = spec.highAvailability;
+    const registry = spec.imageRegistry;
+    const childOpts = (extra: pulumi.CustomResourceOptions = {}): pulumi.CustomResourceOptions => ({ parent: this, provider, ...extra });
+    const system = helmPlacement(args.placement("system"));
+    const edge = args.placement(sizing.components.edgeProxy.tier);
+
+    // Namespaces the add-ons live in. cert-manager meets the "restricted" Pod Security Standard;
+    // operator-managed pods (Envoy proxies, operators) are enforced at "baseline" and warned at
+    // "restricted", because their pod specs are the operators' and not ours to fix.
+    const ns = (key: keyof typeof NAMESPACES, enforce: "restricted" | "baseline") => {
+      const n = new k8s.core.v1.Namespace(`${name}-${NAMESPACES[key]}`, {
+        metadata: {
+          name: NAMESPACES[key],
+          labels: {
+            ...standardLabels(NAMESPACES[key], "namespace", "platform"),
+            "pod-security.kubernetes.io/enforce": enforce,
+            "pod-security.kubernetes.io/warn": "restricted",
+            "pod-security.kubernetes.io/audit": "restricted",
+          },
+        },
+      }, childOpts({ dependsOn: args.dependsOn }));
+      this.namespaces[NAMESPACES[key]] = n;
+      return n;
+    };
+    const certManagerNs = ns("certManager", "restricted");
+    const edgeNs = ns("edge", "baseline");
+    const operatorsNs = args.cloudnativePg || args.minioOperator ? ns("operators", "baseline") : undefined;
+
+    const release = (rname: string, chart: ChartName, namespace: k8s.core.v1.Namespace, values: Record<string, unknown>, dependsOn: pulumi.Resource[] = []) => {
+      const src = chartSource(chart, spec.chartRepository);
+      return new k8s.helm.v3.Release(`${name}-${rname}`, {
+        name: rname,
+        chart: src.chart,
+        version: src.version,
+        repositoryOpts: src.repo ? { repo: src.repo } : undefined,
+        namespace: namespace.metadata.name,
+        values,
+        // Roll back a failed upgrade instead of leaving a half-applied release behind.
+        atomic: true,
+        cleanupOnFail: true,
+        timeout: 900,
+        maxHistory: 5,
+      }, childOpts({ dependsOn: [namespace, ...dependsOn] }));
+    };
+
+    // cert-manager: Gateway API support on, so Gateway listeners get certificates from the
+    // `cert-manager.io/cluster-issuer` annotation; CRDs kept when the release is removed so
+    // certificates survive a reinstall.
+    this.certManager = release("cert-manager", "certManager", certManagerNs, {
+      crds: { enabled: true, keep: true },
+      replicaCount: ha ? 2 : 1,
+      podDisruptionBudget: { enabled: ha, minAvailable: 1 },
+      config: { apiVersion: "controller.config.cert-manager.io/v1alpha1", kind: "ControllerConfiguration", enableGatewayAPI: true },
+      ...(registry ? { imageRegistry: registry } : {}),
+      ...system,
+      webhook: { replicaCount: ha ? 2 : 1, podDisruptionBudget: { enabled: ha, minAvailable: 1 }, ...system },
+      cainjector: { replicaCount: ha ? 2 : 1, podDisruptionBudget: { enabled: ha, minAvailable: 1 }, ...system },
+      startupapicheck: { ...system },
+    });
+
+    // Envoy Gateway controller; it also installs the Gateway API CRDs.
+    this.envoyGateway = release("envoy-gateway", "envoyGateway", edgeNs, {
+      ...(registry ? { global: { imageRegistry: registry } } : {}),
+      deployment: { replicas: ha ? 2 : 1, pod: { ...system } },
+      podDisruptionBudget: { minAvailable: ha ? 1 : 0 },
+    });
+    const afterGatewayCrds = childOpts({ dependsOn: [this.envoyGateway] });
+    const afterCertManager = childOpts({ dependsOn: [this.certManager] });
+
+    // The Envoy data plane: proxies on the edge tier, as many as sizing asks, autoscaled, with a
+    // disruption budget so node drains never take the edge down.
+    const edgeSizing = sizing.components.edgeProxy;
+    const envoyProxy = new k8s.apiextensions.CustomResource(`${name}-envoy-proxy`, {
+      apiVersion: "gateway.envoyproxy.io/v1alpha1",
+      kind: "EnvoyProxy",
+      metadata: { name: "edge", namespace: NAMESPACES.edge, labels: standardLabels("envoy", "edge", "platform") },
+      spec: {
+        provider: {
+          type: "Kubernetes",
+          kubernetes: {
+            envoyDeployment: {
+              replicas: edgeSizing.replicas,
+              pod: {
+                nodeSelector: edge.nodeSelector,
+                tolerations: edge.tolerations,
+                // Spread proxies over zones/nodes so one failure domain never holds them all.
+                topologySpreadConstraints: [{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: { "app.kubernetes.io/name": "envoy" } } }],
+              },
+              container: {
+                resources: {
+                  requests: { cpu: `${edgeSizing.resources.cpuRequestMillis}m`, memory: `${edgeSizing.resources.memoryRequestMi}Mi` },
+                  limits: { memory: `${edgeSizing.resources.memoryLimitMi}Mi` },
+                },
+              },
+            },
+            envoyHpa: { minReplicas: edgeSizing.minReplicas, maxReplicas: Math.max(edgeSizing.maxReplicas, edgeSizing.minReplicas) },
+            envoyPDB: { minAvailable: edgeSizing.minReplicas > 1 ? 1 : 0 },
+            envoyService: {
+              type: "LoadBalancer",
+              // Keep client source IPs (rate limits, audit logs) instead of SNAT-ing through nodes.
+              externalTrafficPolicy: "Local",
+              annotations: args.loadBalancerAnnotations ?? {},
+            },
+          },
+        },
+      },
+    }, afterGatewayCrds);
+
+    const gatewayClass = new k8s.apiextensions.CustomResource(`${name}-gateway-class`, {
+      apiVersion: "gateway.networking.k8s.io/v1",
+      kind: "GatewayClass",
+      metadata: { name: GATEWAY_CLASS, labels: standardLabels("envoy", "edge", "platform") },
+      spec: {
+        controllerName: ENVOY_CONTROLLER,
+        parametersRef: { group: "gateway.envoyproxy.io", kind: "EnvoyProxy", name: "edge", namespace: NAMESPACES.edge },
+      },
+    }, childOpts({ dependsOn: [this.envoyGateway, envoyProxy] }));
+
+    // ClusterIssuers. ACME uses http01 through the shared Gateway (cert-manager creates the
+    // solver HTTPRoute); otherwise a self-signed root signs a CA issuer, and that CA (5-year
+    // validity, as air-gapped sites ask) signs every edge certificate.
+    const issuers: pulumi.Resource[] = [];
+    let clusterIssuer: string;
+    if (spec.tls.issuer === "acme") {
+      clusterIssuer = ACME_ISSUER;
+      issuers.push(new k8s.apiextensions.CustomResource(`${name}-acme-issuer`, {
+        apiVersion: "cert-manager.io/v1",
+        kind: "ClusterIssuer",
+        metadata: { name: ACME_ISSUER, labels: standardLabels("cert-manager", "issuer", "platform") },
+        spec: {
+          acme: {
+            server: "https://acme-v02.api.letsencrypt.org/directory",
+            email: spec.tls.acmeEmail,
+            privateKeySecretRef: { name: `${ACME_ISSUER}-account-key` },
+            solvers: [{ http01: { gatewayHTTPRoute: { parentRefs: [{ kind: "Gateway", name: GATEWAY_NAME, namespace: NAMESPACES.edge, sectionName: "http" }] } } }],
+          },
+        },
+      }, afterCertManager));
+    } else {
+      clusterIssuer = CA_ISSUER;
+      const bootstrap = new k8s.apiextensions.CustomResource(`${name}-selfsigned-issuer`, {
+        apiVersion: "cert-manager.io/v1",
+        kind: "ClusterIssuer",
+        metadata: { name: "selfsigned-bootstrap", labels: standardLabels("cert-manager", "issuer", "platform") },
+        spec: { selfSigned: {} },
+      }, afterCertManager);
+      const rootCa = new k8s.apiextensions.CustomResource(`${name}-root-ca`, {
+        apiVersion: "cert-manager.io/v1",
+        kind: "Certificate",
+        metadata: { name: ROOT_CA_SECRET, namespace: NAMESPACES.certManager, labels: standardLabels("cert-manager", "ca", "platform") },
+        spec: {
+          isCA: true,
+          commonName: `${spec.domain} root CA`,
+          secretName: ROOT_CA_SECRET,
+          duration: "43800h", // 5 years
+          renewBefore: "8760h",
+          privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
+          issuerRef: { name: "selfsigned-bootstrap", kind: "ClusterIssuer", group: "cert-manager.io" },
+        },
+      }, childOpts({ dependsOn: [this.certManager, bootstrap] }));
+      issuers.push(bootstrap, rootCa, new k8s.apiextensions.CustomResource(`${name}-ca-issuer`, {
+        apiVersion: "cert-manager.io/v1",
+        kind: "ClusterIssuer",
+        metadata: { name: CA_ISSUER, labels: standardLabels("cert-manager", "issuer", "platform") },
+        spec: { ca: { secretName: ROOT_CA_SECRET } },
+      }, childOpts({ dependsOn: [this.certManager, rootCa] })));
+    }
+    this.clusterIssuer = clusterIssuer;
+
+    // The shared Gateway: plain HTTP only for ACME challenges and the redirect below, one HTTPS
+    // listener per public host with its own certificate. Routes may attach only from the
+    // stack's own namespaces.
+    const routeNamespaces = [NAMESPACES.matrix, NAMESPACES.li, NAMESPACES.monitoring, NAMESPACES.edge];
+    const allowedRoutes = {
+      namespaces: { from: "Selector", selector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: routeNamespaces }] } },
+    };
+    const gateway = new k8s.apiextensions.CustomResource(`${name}-gateway`, {
+      apiVersion: "gateway.networking.k8s.io/v1",
+      kind: "Gateway",
+      metadata: {
+        name: GATEWAY_NAME,
+        namespace: NAMESPACES.edge,
+        labels: standardLabels("envoy", "edge", "platform"),
+        annotations: { "cert-manager.io/cluster-issuer": clusterIssuer },
+      },
+      spec: {
+        gatewayClassName: GATEWAY_CLASS,
+        listeners: [
+          { name: "http", port: 80, protocol: "HTTP", allowedRoutes },
+          ...gatewayHosts(spec).map(({ key, host }) => ({
+            name: `https-${kebab(key)}`,
+            hostname: host,
+            port: 443,
+            protocol: "HTTPS",
+            tls: { mode: "Terminate", certificateRefs: [{ kind: "Secret", name: `${kebab(key)}-tls` }] },
+            allowedRoutes,
+          })),
+        ],
+      },
+    }, childOpts({ dependsOn: [gatewayClass, ...issuers] }));
+
+    // TLS 1.3 only at the edge (technical specification 1.3: "TLS 1.3 for all external
+    // communications"); HTTP/2 and HTTP/1.1 via ALPN.
+    const tlsPolicy = new k8s.apiextensions.CustomResource(`${name}-client-tls`, {
+      apiVersion: "gateway.envoyproxy.io/v1alpha1",
+      kind: "ClientTrafficPolicy",
+      metadata: { name: "tls13", namespace: NAMESPACES.edge, labels: standardLabels("envoy", "edge", "platform") },
+      spec: {
+        targetRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: GATEWAY_NAME }],
+        tls: { minVersion: "1.3", alpnProtocols: ["h2", "http/1.1"] },
+      },
+    }, childOpts({ dependsOn: [gateway] }));
+
+    // Every plain-HTTP request is redirected to HTTPS; ACME solver routes (exact paths) win over
+    // this catch-all, so http01 challenges still work.
+    const redirect = new k8s.apiextensions.CustomResource(`${name}-https-redirect`, {
+      apiVersion: "gateway.networking.k8s.io/v1",
+      kind: "HTTPRoute",
+      metadata: { name: "https-redirect", namespace: NAMESPACES.edge, labels: standardLabels("envoy", "edge", "platform") },
+      spec: {
+        parentRefs: [{ name: GATEWAY_NAME, sectionName: "http" }],
+        rules: [{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] }],
+      },
+    }, childOpts({ dependsOn: [gateway] }));
+
+    const ready: pulumi.Resource[] = [this.certManager, this.envoyGateway, gateway, ...issuers, tlsPolicy, redirect];
+
+    if (args.cloudnativePg && operatorsNs) {
+      const pgImage = `${registry ?? "ghcr.io"}/cloudnative-pg/postgresql`;
+      this.cloudnativePg = release("cnpg", "cloudnativePg", operatorsNs, {
+        replicaCount: ha ? 2 : 1,
+        ...(registry ? { image: { repository: `${registry}/cloudnative-pg/cloudnative-pg` } } : {}),
+        // Operand image default follows the registry override too (air-gapped clusters).
+        config: { data: { POSTGRES_IMAGE_NAME: pgImage } },
+        monitoring: { podMonitorEnabled: false, grafanaDashboard: { create: false } },
+        ...system,
+      });
+      // Barman Cloud plugin: WAL archiving and base backups to the object store. It needs
+      // cert-manager (mTLS between the operator and the plugin) and the operator's namespace.
+      this.barmanCloudPlugin = release("barman-cloud", "barmanCloudPlugin", operatorsNs, {
+        ...(registry
+          ? {
+              image: { repository: `${registry}/cloudnative-pg/plugin-barman-cloud` },
+              sidecarImage: { repository: `${registry}/cloudnative-pg/plugin-barman-cloud-sidecar` },
+            }
+          : {}),
+        ...system,
+      }, [this.cloudnativePg, this.certManager]);
+      ready.push(this.cloudnativePg, this.barmanCloudPlugin);
+    }
+    if (args.minioOperator && operatorsNs) {
+      this.minioOperator = release("minio-operator", "minioOperator", operatorsNs, {
+        operator: {
+          replicaCount: ha ? 2 : 1,
+          ...(registry ? { image: { repository: `${registry}/minio/operator` } } : {}),
+          ...system,
+        },
+      });
+      ready.push(this.minioOperator);
+    }
+
+    this.gateway = { className: GATEWAY_CLASS, namespace: NAMESPACES.edge, name: GATEWAY_NAME };
+    this.ready = ready;
+    this.registerOutputs({ gateway: this.gateway, clusterIssuer: this.clusterIssuer });
+  }
+}

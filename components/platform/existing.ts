@@ -1,0 +1,234 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { imageRef } from "../../catalog/images";
+import type { PlatformSpec } from "../../config/spec";
+import type { NodeTier, Sizing } from "../../sizing/types";
+import { CnpgCluster } from "../data/postgres";
+import { MinioTenant } from "../data/minio";
+import { DataNetworkPolicies } from "../data/network-policies";
+import { SentinelRedis } from "../data/redis";
+import { standardLabels } from "../k8s/labels";
+import { NAMESPACES } from "../k8s/namespaces";
+import { ClusterAddons } from "./addons";
+import { DATABASE_SPECS, databasesOn } from "./databases";
+import { placementFor } from "./placement";
+import {
+  DATABASES,
+  OBJECT_STORE_CLIENTS,
+  type DatabaseConnection,
+  type DatabaseName,
+  type ObjectStore,
+  type Placement,
+  type Platform,
+  type RedisEndpoint,
+} from "./types";
+
+/**
+ * StorageClass used when config `storageClass` is not set. Most single-cluster distributions
+ * (kind, minikube, GKE, many kubeadm setups with a provisioner) name their default "standard";
+ * on anything else set `storageClass` (docs/on-prem.md).
+ */
+export const DEFAULT_EXISTING_STORAGE_CLASS = "standard";
+/** Oldest Kubernetes minor the stack supports on an existing cluster (Gateway API v1, CNPG). */
+export const EXISTING_MIN_KUBERNETES = "1.31";
+/** Names of the in-cluster data services. */
+export const EXISTING_DATA = {
+  mainCluster: "matrix-pg",
+  liCluster: "matrix-pg-li",
+  tenant: "object-store",
+  redis: "redis",
+} as const;
+
+export interface ExistingClusterPlatformArgs {
+  /** Validated configuration; `spec.existing` says how to reach the cluster. */
+  spec: PlatformSpec;
+  /** Sizes of the node tiers, PostgreSQL clusters, Redis and the object store. */
+  sizing: Sizing;
+}
+
+/**
+ * An existing (on-prem) Kubernetes cluster. Nothing outside the cluster is created: PostgreSQL
+ * runs under CloudNativePG (a main cluster and a separate LI cluster), object storage is a MinIO
+ * tenant, Redis runs with Sentinel behind a stable master Service, and the common add-ons
+ * (cert-manager, Envoy Gateway) come from ClusterAddons. Nodes are expected to carry the tier
+ * labels/taints from sizing (docs/on-prem.md).
+ */
+export class ExistingClusterPlatform extends pulumi.ComponentResource implements Platform {
+  readonly kind = "existing" as const;
+  readonly provider: k8s.Provider;
+  readonly storageClass: pulumi.Output<string>;
+  readonly kubernetesVersion = EXISTING_MIN_KUBERNETES;
+  readonly databases: Record<DatabaseName, DatabaseConnection>;
+  readonly objectStore: ObjectStore;
+  readonly redis: RedisEndpoint;
+  readonly gateway: { className: string; namespace: string; name: string };
+  readonly clusterIssuer: string;
+  readonly ready: pulumi.Resource[];
+  private readonly sizing: Sizing;
+
+  constructor(name: string, args: ExistingClusterPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("matrix-platform:platform:ExistingClusterPlatform", name, {}, opts);
+    const { spec, sizing } = args;
+    this.sizing = sizing;
+    const ha = spec.highAvailability;
+
+    // The kubeconfig may be a path or inline YAML; without one the provider uses the ambient
+    // kubeconfig (KUBECONFIG / ~/.kube/config), like kubectl.
+    this.provider = new k8s.Provider(`${name}-k8s`, {
+      kubeconfig: spec.existing.kubeconfig,
+      context: spec.existing.kubeContext,
+      enableServerSideApply: true,
+    }, { parent: this });
+    const provider = this.provider;
+    const storageClassName = spec.existing.storageClass ?? DEFAULT_EXISTING_STORAGE_CLASS;
+    this.storageClass = pulumi.output(storageClassName);
+
+    const addons = new ClusterAddons(`${name}-addons`, {
+      spec,
+      sizing,
+      provider,
+      placement: (t) => this.placement(t),
+      cloudnativePg: true,
+      minioOperator: true,
+    }, { parent: this });
+
+    // Operator-managed pods (CNPG instances, MinIO servers) are enforced at "baseline"; our own
+    // pods there (Redis, HAProxy) meet "restricted" anyway.
+    const dataNs = new k8s.core.v1.Namespace(`${name}-data`, {
+      metadata: {
+        name: NAMESPACES.data,
+        labels: {
+          ...standardLabels(NAMESPACES.data, "namespace", "platform"),
+          "pod-security.kubernetes.io/enforce": "baseline",
+          "pod-security.kubernetes.io/warn": "restricted",
+          "pod-security.kubernetes.io/audit": "restricted",
+        },
+      },
+    }, { parent: this, provider });
+    const namespace = dataNs.metadata.name;
+
+    const minio = new MinioTenant(`${name}-minio`, {
+      provider,
+      namespace,
+      tenantName: EXISTING_DATA.tenant,
+      sizing: sizing.objectStore,
+      storageClass: storageClassName,
+      placement: this.placement("media"),
+      image: imageRef("minio", spec.imageRegistry),
+      highAvailability: ha,
+      dependsOn: [addons.minioOperator!, dataNs],
+    }, { parent: this });
+
+    const pgImage = imageRef("postgresql", spec.imageRegistry);
+    const backup = {
+      endpointUrl: minio.endpoint,
+      bucket: minio.buckets.backups,
+      credentialsSecret: minio.backupCredentialsSecret,
+      accessKeyIdKey: "CONSOLE_ACCESS_KEY",
+      secretAccessKeyKey: "CONSOLE_SECRET_KEY",
+    };
+    const pgDeps = [addons.cloudnativePg!, addons.barmanCloudPlugin!, minio.tenant, dataNs];
+    const main = new CnpgCluster(`${name}-pg`, {
+      provider,
+      namespace,
+      clusterName: EXISTING_DATA.mainCluster,
+      sizing: sizing.database,
+      databases: databasesOn("main"),
+      storageClass: storageClassName,
+      placement: this.placement("database"),
+      synchronous: ha,
+      imageName: pgImage,
+      backup,
+      dependsOn: pgDeps,
+    }, { parent: this });
+    const li = new CnpgCluster(`${name}-pg-li`, {
+      provider,
+      namespace,
+      clusterName: EXISTING_DATA.liCluster,
+      sizing: sizing.liDatabase,
+      databases: databasesOn("li"),
+      storageClass: storageClassName,
+      placement: this.placement("database"),
+      synchronous: ha,
+      imageName: pgImage,
+      backup,
+      dependsOn: pgDeps,
+    }, { parent: this });
+
+    const redis = new SentinelRedis(`${name}-redis`, {
+      provider,
+      namespace,
+      serviceName: EXISTING_DATA.redis,
+      sizing: sizing.redis,
+      workload: sizing.components.redis,
+      storageClass: storageClassName,
+      placement: this.placement(sizing.components.redis.tier),
+      highAvailability: ha,
+      imageRegistry: spec.imageRegistry,
+    }, { parent: this, dependsOn: [dataNs] });
+
+    const mainPods = { "cnpg.io/cluster": EXISTING_DATA.mainCluster };
+    const liPods = { "cnpg.io/cluster": EXISTING_DATA.liCluster };
+    new DataNetworkPolicies(`${name}-data-policies`, {
+      provider,
+      namespace,
+      mainDatabasePods: mainPods,
+      liDatabasePods: liPods,
+      redisPods: redis.podLabels,
+      objectStorePods: minio.podLabels,
+    }, { parent: this, dependsOn: [dataNs] });
+
+    const connection = (db: DatabaseName): DatabaseConnection => {
+      const cluster = DATABASE_SPECS[db].instance === "li" ? li : main;
+      const sizingFor = DATABASE_SPECS[db].instance === "li" ? sizing.liDatabase : sizing.database;
+      const creds = cluster.databases[db]!;
+      return {
+        host: cluster.host,
+        port: cluster.port,
+        database: creds.database,
+        user: pulumi.output(creds.user),
+        password: creds.password,
+        // CloudNativePG serves TLS with its own CA; clients encrypt without pinning that CA.
+        sslMode: "require",
+        readHost: sizingFor.instances > 1 ? cluster.readHost : undefined,
+        maxConnections: sizingFor.maxConnections,
+        network: { kind: "pods", namespace: NAMESPACES.data, podLabels: DATABASE_SPECS[db].instance === "li" ? liPods : mainPods, port: 5432 },
+      };
+    };
+    this.databases = Object.fromEntries(DATABASES.map((d) => [d, connection(d)])) as Record<DatabaseName, DatabaseConnection>;
+
+    this.objectStore = {
+      endpoint: minio.endpoint,
+      region: "us-east-1", // MinIO's default region; S3 clients need some region to sign with
+      buckets: minio.buckets,
+      credentials: minio.credentials,
+      // No workload identity on-prem: every client uses the static key pair above.
+      serviceAccountAnnotations: Object.fromEntries(Object.keys(OBJECT_STORE_CLIENTS).map((sa) => [sa, pulumi.output({})])),
+      forcePathStyle: true,
+      network: { kind: "pods", namespace: NAMESPACES.data, podLabels: minio.podLabels, port: 9000 },
+    };
+
+    this.redis = {
+      host: redis.host,
+      port: redis.port,
+      tls: false,
+      password: redis.password,
+      network: { kind: "pods", namespace: NAMESPACES.data, podLabels: redis.podLabels, port: 6379 },
+    };
+
+    this.gateway = addons.gateway;
+    this.clusterIssuer = addons.clusterIssuer;
+    this.ready = [...addons.ready, minio.tenant, ...main.ready, ...li.ready, ...redis.ready];
+    this.registerOutputs({
+      storageClass: this.storageClass,
+      databaseHost: main.host,
+      liDatabaseHost: li.host,
+      objectStoreEndpoint: this.objectStore.endpoint,
+      redisHost: this.redis.host,
+    });
+  }
+
+  placement(tier: NodeTier): Placement {
+    return placementFor(this.sizing, tier);
+  }
+}

@@ -1,0 +1,23 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { PlatformSpec } from "../../config/spec";
+import type { Sizing } from "../../sizing/types";
+import { ExistingClusterPlatform } from "./existing";
+import type { Platform } from "./types";
+
+export * from "./types";
+export { ExistingClusterPlatform } from "./existing";
+export { ClusterAddons } from "./addons";
+export { placementFor } from "./placement";
+
+/**
+ * The one place the cloud is chosen. Everything after this consumes the `Platform` interface
+ * only: endpoints, credentials, a storage class, placement and a Kubernetes provider.
+ */
+export function createPlatform(name: string, spec: PlatformSpec, sizing: Sizing, opts?: pulumi.ComponentResourceOptions): Platform {
+  switch (spec.platform) {
+    case "existing":
+      return new ExistingClusterPlatform(name, { spec, sizing }, opts);
+    default:
+      throw new Error(`platform ${spec.platform} is not implemented yet`);
+  }
+}
