@@ -15,12 +15,34 @@ const STATE_BY_TYPE: Record<string, (name: string, inputs: State) => State> = {
     arn: `arn:aws:eks:us-east-1:${AWS_ACCOUNT}:cluster/${name}`,
     vpcConfig: { clusterSecurityGroupId: `sg-${name}` },
   }),
-  "aws:rds/instance:Instance": (name) => ({ address: `${name}.abc.us-east-1.rds.amazonaws.com`, port: 5432, endpoint: `${name}.abc.us-east-1.rds.amazonaws.com:5432` }),
-  "aws:elasticache/replicationGroup:ReplicationGroup": (name) => ({ primaryEndpointAddress: `master.${name}.abc.use1.cache.amazonaws.com`, port: 6379 }),
+  "aws:rds/instance:Instance": (name, inputs) => ({
+    address: `${inputs.identifier ?? name}.abc.us-east-1.rds.amazonaws.com`,
+    port: 5432,
+    endpoint: `${inputs.identifier ?? name}.abc.us-east-1.rds.amazonaws.com:5432`,
+    arn: `arn:aws:rds:us-east-1:${AWS_ACCOUNT}:db:${inputs.identifier ?? name}`,
+    // Replicas inherit the primary's login; the real provider reports it.
+    username: inputs.username ?? "matrix_admin",
+  }),
+  "aws:rds/subnetGroup:SubnetGroup": (name, inputs) => ({ name: inputs.name ?? name, arn: `arn:aws:rds:us-east-1:${AWS_ACCOUNT}:subgrp:${name}` }),
+  "aws:rds/parameterGroup:ParameterGroup": (name, inputs) => ({ name: inputs.name ?? name, arn: `arn:aws:rds:us-east-1:${AWS_ACCOUNT}:pg:${name}` }),
+  "aws:elasticache/subnetGroup:SubnetGroup": (name, inputs) => ({ name: inputs.name ?? name }),
+  "aws:ec2/launchTemplate:LaunchTemplate": (name) => ({ latestVersion: 1, arn: `arn:aws:ec2:us-east-1:${AWS_ACCOUNT}:launch-template/lt-${name}` }),
+  "aws:ec2/securityGroup:SecurityGroup": (name) => ({ arn: `arn:aws:ec2:us-east-1:${AWS_ACCOUNT}:security-group/sg-${name}` }),
+  "aws:eks/nodeGroup:NodeGroup": (name, inputs) => ({ arn: `arn:aws:eks:us-east-1:${AWS_ACCOUNT}:nodegroup/${inputs.clusterName}/${name}`, status: "ACTIVE" }),
+  "aws:elasticache/replicationGroup:ReplicationGroup": (name, inputs) => ({
+    primaryEndpointAddress: `master.${inputs.replicationGroupId ?? name}.abc.use1.cache.amazonaws.com`,
+    readerEndpointAddress: `replica.${inputs.replicationGroupId ?? name}.abc.use1.cache.amazonaws.com`,
+    port: inputs.port ?? 6379,
+    arn: `arn:aws:elasticache:us-east-1:${AWS_ACCOUNT}:replicationgroup:${inputs.replicationGroupId ?? name}`,
+  }),
   "aws:kms/key:Key": (name) => ({ arn: `arn:aws:kms:us-east-1:${AWS_ACCOUNT}:key/${name}`, keyId: name }),
-  "aws:iam/role:Role": (name) => ({ arn: `arn:aws:iam::${AWS_ACCOUNT}:role/${name}` }),
+  "aws:iam/role:Role": (name, inputs) => ({ arn: `arn:aws:iam::${AWS_ACCOUNT}:role/${inputs.name ?? name}`, name: inputs.name ?? name, uniqueId: `AROA${name.toUpperCase()}` }),
   "aws:iam/openIdConnectProvider:OpenIdConnectProvider": (name) => ({ arn: `arn:aws:iam::${AWS_ACCOUNT}:oidc-provider/${name}` }),
-  "aws:s3/bucket:Bucket": (name, inputs) => ({ bucket: inputs.bucket ?? name, arn: `arn:aws:s3:::${inputs.bucket ?? name}` }),
+  // A bucketPrefix gets a generated suffix from the real provider; the mock appends a fixed one.
+  "aws:s3/bucket:Bucket": (name, inputs) => {
+    const bucket = (inputs.bucket as string | undefined) ?? (inputs.bucketPrefix ? `${inputs.bucketPrefix}20261122000000000001` : name);
+    return { bucket, arn: `arn:aws:s3:::${bucket}`, bucketRegionalDomainName: `${bucket}.s3.us-east-1.amazonaws.com` };
+  },
   "aws:s3/bucketV2:BucketV2": (name, inputs) => ({ bucket: inputs.bucket ?? name, arn: `arn:aws:s3:::${inputs.bucket ?? name}` }),
   "aws:ec2/vpc:Vpc": (name, inputs) => ({ arn: `arn:aws:ec2:us-east-1:${AWS_ACCOUNT}:vpc/${name}`, cidrBlock: inputs.cidrBlock }),
   "gcp:container/cluster:Cluster": (name) => ({

@@ -203,7 +203,7 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
       buckets: minio.buckets,
       credentials: minio.credentials,
       // No workload identity on-prem: every client uses the static key pair above.
-      serviceAccountAnnotations: Object.fromEntries(Object.keys(OBJECT_STORE_CLIENTS).map((sa) => [sa, pulumi.output({})])),
+      serviceAccountAnnotations: Object.fromEntries(Object.keys(OBJECT_STORE_CLIENTS).map((sa) => [sa, pulumi.output<Record<string, string>>({})])),
       forcePathStyle: true,
       network: { kind: "pods", namespace: NAMESPACES.data, podLabels: minio.podLabels, port: 9000 },
     };

@@ -1,11 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformSpec } from "../../config/spec";
 import type { Sizing } from "../../sizing/types";
+import { AwsPlatform } from "./aws";
 import { ExistingClusterPlatform } from "./existing";
 import type { Platform } from "./types";
 
 export * from "./types";
 export { ExistingClusterPlatform } from "./existing";
+export { AwsPlatform } from "./aws";
 export { ClusterAddons } from "./addons";
 export { placementFor } from "./placement";
 
@@ -17,6 +19,8 @@ export function createPlatform(name: string, spec: PlatformSpec, sizing: Sizing,
   switch (spec.platform) {
     case "existing":
       return new ExistingClusterPlatform(name, { spec, sizing }, opts);
+    case "aws":
+      return new AwsPlatform(name, { spec, sizing }, opts);
     default:
       throw new Error(`platform ${spec.platform} is not implemented yet`);
   }

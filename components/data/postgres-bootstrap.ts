@@ -1,0 +1,123 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import * as random from "@pulumi/random";
+import { standardLabels } from "../k8s/labels";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../k8s/security";
+import { DATABASE_LOCALE, DATABASE_SPECS } from "../platform/databases";
+import type { DatabaseName } from "../platform/types";
+
+export interface PostgresBootstrapArgs {
+  /** Kubernetes provider of the cluster the Job runs in. */
+  provider: k8s.Provider;
+  /** Namespace for the Job and its Secret. */
+  namespace: pulumi.Input<string>;
+  /** Short name of the server ("main", "li"); names the Job and Secret. */
+  server: string;
+  /** Server address reachable from pods. */
+  host: pulumi.Input<string>;
+  port: pulumi.Input<number>;
+  /** Administrative login the managed service created. */
+  adminUser: pulumi.Input<string>;
+  /** Secret output. */
+  adminPassword: pulumi.Input<string>;
+  /** Databases (and owners) to create on this server. */
+  databases: DatabaseName[];
+  /** Image with psql >= 15 (the catalogue's PostgreSQL image). */
+  image: string;
+  /** Placement of the Job's pod. */
+  nodeSelector: Record<string, string>;
+  tolerations: pulumi.Input<k8s.types.input.core.v1.Toleration>[];
+  /** The database server and anything else that must exist first. */
+  dependsOn: pulumi.Input<pulumi.Resource>[];
+}
+
+/** The SQL that makes one owner role and database exist; idempotent so re-runs are harmless. */
+export function bootstrapSql(db: DatabaseName): string {
+  const { database, owner } = DATABASE_SPECS[db];
+  const env = `PW_${owner.toUpperCase()}`;
+  return [
+    `\\set owner ${owner}`,
+    `\\set db ${database}`,
+    `\\getenv pw ${env}`,
+    "SELECT format('CREATE ROLE %I LOGIN', :'owner') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'owner') \\gexec",
+    "ALTER ROLE :\"owner\" WITH LOGIN PASSWORD :'pw';",
+    // PostgreSQL 16+: the admin must be able to SET ROLE to a database's owner to create it.
+    "GRANT :\"owner\" TO CURRENT_USER;",
+    `SELECT format('CREATE DATABASE %I OWNER %I TEMPLATE template0 ENCODING %L LC_COLLATE %L LC_CTYPE %L', :'db', :'owner', '${DATABASE_LOCALE.encoding}', '${DATABASE_LOCALE.collate}', '${DATABASE_LOCALE.ctype}') WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'db') \\gexec`,
+    // Only the owner may connect: one consumer cannot open another's database.
+    "REVOKE ALL ON DATABASE :\"db\" FROM PUBLIC;",
+    "",
+  ].join("\n");
+}
+
+/**
+ * Creates one owner role + database per consumer on a managed PostgreSQL server (RDS has no API
+ * for roles or databases). A Job inside the cluster — the only place that can reach the private
+ * server — runs idempotent SQL; every password comes from @pulumi/random, reaches the Job only
+ * through a Secret, and is exported as a secret output.
+ */
+export class PostgresBootstrap extends pulumi.ComponentResource {
+  readonly credentials: Partial<Record<DatabaseName, { database: string; user: string; password: pulumi.Output<string> }>> = {};
+  readonly job: k8s.batch.v1.Job;
+
+  constructor(name: string, args: PostgresBootstrapArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("matrix-platform:data:PostgresBootstrap", name, {}, opts);
+    const childOpts = (dependsOn: pulumi.Input<pulumi.Resource>[] = []): pulumi.CustomResourceOptions => ({ parent: this, provider: args.provider, dependsOn });
+    const labels = standardLabels("postgres-bootstrap", "database-bootstrap", args.server);
+
+    const passwords: Record<string, pulumi.Output<string>> = {};
+    for (const db of args.databases) {
+      const { database, owner } = DATABASE_SPECS[db];
+      const pw = new random.RandomPassword(`${name}-${db}-password`, { length: 40, special: false }, { parent: this });
+      passwords[`PW_${owner.toUpperCase()}`] = pw.result;
+      this.credentials[db] = { database, user: owner, password: pulumi.secret(pw.result) };
+    }
+
+    const secret = new k8s.core.v1.Secret(`${name}-credentials`, {
+      metadata: { name: `postgres-bootstrap-${args.server}`, namespace: args.namespace, labels },
+      type: "Opaque",
+      stringData: { PGPASSWORD: args.adminPassword, ...passwords },
+    }, childOpts());
+    const script = new k8s.core.v1.ConfigMap(`${name}-script`, {
+      metadata: { name: `postgres-bootstrap-${args.server}`, namespace: args.namespace, labels },
+      data: { "bootstrap.sql": args.databases.map(bootstrapSql).join("\n") },
+    }, childOpts());
+
+    this.job = new k8s.batch.v1.Job(`${name}-job`, {
+      metadata: { namespace: args.namespace, labels },
+      spec: {
+        backoffLimit: 10,
+        activeDeadlineSeconds: 1800,
+        template: {
+          metadata: { labels },
+          spec: {
+            restartPolicy: "OnFailure",
+            automountServiceAccountToken: false,
+            securityContext: restrictedPodSecurityContext(26),
+            nodeSelector: args.nodeSelector,
+            tolerations: args.tolerations,
+            containers: [{
+              name: "psql",
+              image: args.image,
+              command: ["psql", "-v", "ON_ERROR_STOP=1", "-f", "/sql/bootstrap.sql"],
+              env: [
+                { name: "PGHOST", value: args.host },
+                { name: "PGPORT", value: pulumi.output(args.port).apply(String) },
+                { name: "PGUSER", value: args.adminUser },
+                { name: "PGDATABASE", value: "postgres" },
+                { name: "PGSSLMODE", value: "require" },
+                { name: "PGCONNECT_TIMEOUT", value: "10" },
+              ],
+              envFrom: [{ secretRef: { name: secret.metadata.name } }],
+              securityContext: restrictedContainerSecurityContext(26),
+              volumeMounts: [{ name: "sql", mountPath: "/sql", readOnly: true }],
+              resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "128Mi" } },
+            }],
+            volumes: [{ name: "sql", configMap: { name: script.metadata.name } }],
+          },
+        },
+      },
+    }, childOpts([...args.dependsOn, secret, script]));
+    this.registerOutputs({});
+  }
+}
