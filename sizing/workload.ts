@@ -1,0 +1,26 @@
+/** Building WorkloadSizing values and reading their totals. */
+import type { ReplicaCount } from "./replicas";
+import type { NodeTier, ResourceShape, WorkloadSizing } from "./types";
+
+export function workload(count: ReplicaCount, resources: ResourceShape, tier: NodeTier, extra: { storageGi?: number; shards?: number } = {}): WorkloadSizing {
+  const w: WorkloadSizing = { replicas: count.replicas, minReplicas: count.minReplicas, maxReplicas: count.maxReplicas, resources, tier };
+  if (extra.storageGi !== undefined) w.storageGi = extra.storageGi;
+  if (extra.shards !== undefined) w.shards = extra.shards;
+  return w;
+}
+
+/** Pods running now: replicas of every shard. */
+export function podCount(w: WorkloadSizing): number {
+  return w.replicas * (w.shards ?? 1);
+}
+
+/** Pods with every HPA at its ceiling. */
+export function podCountAtMax(w: WorkloadSizing): number {
+  return w.maxReplicas * (w.shards ?? 1);
+}
+
+/** CPU millicores and MiB the workload requests in total. */
+export function workloadRequests(w: WorkloadSizing): { cpuMillis: number; memoryMi: number } {
+  const n = podCount(w);
+  return { cpuMillis: n * w.resources.cpuRequestMillis, memoryMi: n * w.resources.memoryRequestMi };
+}
