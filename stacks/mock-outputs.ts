@@ -50,11 +50,32 @@ const STATE_BY_TYPE: Record<string, (name: string, inputs: State) => State> = {
     masterAuth: { clusterCaCertificate: Buffer.from("mock-ca").toString("base64") },
     selfLink: `https://container.googleapis.com/v1/projects/p/locations/l/clusters/${name}`,
   }),
-  "gcp:sql/databaseInstance:DatabaseInstance": (name) => ({ privateIpAddress: "10.10.0.3", connectionName: `p:r:${name}` }),
-  "gcp:redis/instance:Instance": () => ({ host: "10.20.0.4", port: 6378, authString: "mock-auth" }),
-  "gcp:kms/cryptoKey:CryptoKey": (name, inputs) => ({ id: `${inputs.keyRing ?? "ring"}/cryptoKeys/${name}` }),
+  "gcp:sql/databaseInstance:DatabaseInstance": (name, inputs) => ({
+    name: inputs.name ?? name,
+    // Distinct per instance so tests can tell main, LI and replicas apart.
+    privateIpAddress: `10.100.${mockOctet(String(inputs.name ?? name))}.3`,
+    connectionName: `project:${inputs.region ?? "us-central1"}:${inputs.name ?? name}`,
+    selfLink: `https://sqladmin.googleapis.com/sql/v1beta4/projects/project/instances/${inputs.name ?? name}`,
+  }),
+  "gcp:redis/instance:Instance": (name, inputs) => ({
+    host: "10.100.200.4",
+    // Memorystore serves TLS on 6378 when transit encryption is on, 6379 otherwise.
+    port: inputs.transitEncryptionMode === "SERVER_AUTHENTICATION" ? 6378 : 6379,
+    authString: "mock-auth",
+    serverCaCerts: [{ cert: "-----BEGIN CERTIFICATE-----\nMOCK\n-----END CERTIFICATE-----", sha1Fingerprint: "00", serialNumber: "1" }],
+    currentLocationId: `${inputs.region ?? "us-central1"}-a`,
+  }),
+  "gcp:container/nodePool:NodePool": (name, inputs) => ({ name: inputs.name ?? name, instanceGroupUrls: [] }),
+  "gcp:kms/keyRing:KeyRing": (name, inputs) => ({ id: `projects/project/locations/${inputs.location}/keyRings/${inputs.name ?? name}` }),
+  "gcp:storage/bucket:Bucket": (name, inputs) => ({ name: inputs.name ?? name, url: `gs://${inputs.name ?? name}`, selfLink: `https://www.googleapis.com/storage/v1/b/${inputs.name ?? name}` }),
+  "gcp:compute/router:Router": (name, inputs) => ({ name: inputs.name ?? name }),
+  "gcp:compute/globalAddress:GlobalAddress": (name, inputs) => ({ name: inputs.name ?? name }),
+  "gcp:kms/cryptoKey:CryptoKey": (name, inputs) => ({ id: `${inputs.keyRing ?? "ring"}/cryptoKeys/${inputs.name ?? name}` }),
   "gcp:storage/hmacKey:HmacKey": (name) => ({ accessId: `GOOG1E${name.toUpperCase()}`, secret: "mock-hmac-secret" }),
-  "gcp:serviceaccount/account:Account": (name, inputs) => ({ email: `${inputs.accountId ?? name}@project.iam.gserviceaccount.com` }),
+  "gcp:serviceaccount/account:Account": (name, inputs) => ({
+    email: `${inputs.accountId ?? name}@project.iam.gserviceaccount.com`,
+    name: `projects/project/serviceAccounts/${inputs.accountId ?? name}@project.iam.gserviceaccount.com`,
+  }),
   "random:index/randomPassword:RandomPassword": (name, inputs) => ({ result: mockRandom(name, Number(inputs.length ?? 32)) }),
   "random:index/randomString:RandomString": (name, inputs) => ({ result: mockRandom(name, Number(inputs.length ?? 32)) }),
   "random:index/randomBytes:RandomBytes": (name, inputs) => ({
@@ -63,6 +84,13 @@ const STATE_BY_TYPE: Record<string, (name: string, inputs: State) => State> = {
   }),
   "random:index/randomId:RandomId": (name) => ({ hex: Buffer.from(name).toString("hex").slice(0, 16), b64Url: Buffer.from(name).toString("base64url") }),
 };
+
+/** A stable 1..250 number from a name (mock private IPs). */
+function mockOctet(seed: string): number {
+  let h = 0;
+  for (const c of seed) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  return (h % 250) + 1;
+}
 
 /** Deterministic stand-in for a random value (so plans are reproducible). */
 export function mockRandom(seed: string, length: number): string {

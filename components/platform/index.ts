@@ -3,11 +3,13 @@ import type { PlatformSpec } from "../../config/spec";
 import type { Sizing } from "../../sizing/types";
 import { AwsPlatform } from "./aws";
 import { ExistingClusterPlatform } from "./existing";
+import { GcpPlatform } from "./gcp";
 import type { Platform } from "./types";
 
 export * from "./types";
 export { ExistingClusterPlatform } from "./existing";
 export { AwsPlatform } from "./aws";
+export { GcpPlatform } from "./gcp";
 export { ClusterAddons } from "./addons";
 export { placementFor } from "./placement";
 
@@ -21,7 +23,7 @@ export function createPlatform(name: string, spec: PlatformSpec, sizing: Sizing,
       return new ExistingClusterPlatform(name, { spec, sizing }, opts);
     case "aws":
       return new AwsPlatform(name, { spec, sizing }, opts);
-    default:
-      throw new Error(`platform ${spec.platform} is not implemented yet`);
+    case "gcp":
+      return new GcpPlatform(name, { spec, sizing }, opts);
   }
 }

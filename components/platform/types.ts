@@ -53,6 +53,11 @@ export interface RedisEndpoint {
   tls: boolean;
   /** Secret output. */
   password: pulumi.Output<string>;
+  /**
+   * PEM CA bundle that signs the server certificate, where the TLS server uses a private CA
+   * (Memorystore); absent where the certificate chains to public roots (ElastiCache) or TLS is off.
+   */
+  caCertificate?: pulumi.Output<string>;
   network: NetworkPeer;
 }
 
