@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { readSpec } from "./config";
+import { size } from "./sizing";
+import { createPlatform } from "./components/platform";
 
 /**
  * The whole deployment: validated spec -> sizing -> platform -> the cloud-agnostic stack.
@@ -7,11 +9,16 @@ import { readSpec } from "./config";
  */
 export async function program(): Promise<Record<string, unknown>> {
   const spec = readSpec();
+  const sizing = size(spec);
+  // Cloud differences stop here: everything below consumes the Platform interface only.
+  const platform = createPlatform("platform", spec, sizing);
   return {
     platform: spec.platform,
     environment: spec.environment,
     ccu: spec.ccu,
     serverName: spec.serverName,
     stack: pulumi.getStack(),
+    storageClass: platform.storageClass,
+    gateway: platform.gateway,
   };
 }
