@@ -25,7 +25,11 @@ export interface MachineFamily {
 }
 
 const EC2_SIZE: Record<number, string> = { 2: "large", 4: "xlarge", 8: "2xlarge", 16: "4xlarge", 32: "8xlarge", 64: "16xlarge" };
-const POWERS = [2, 4, 8, 16, 32, 64] as const;
+/**
+ * Sizes from 4 vCPU: on a 2-vCPU node the kubelet reservation, the DaemonSets and the 70 %
+ * target leave barely one core for pods, so small pools fragment across many tiny nodes.
+ */
+const POWERS = [4, 8, 16, 32, 64] as const;
 
 /**
  * Families. AMD EPYC everywhere (m7a/c7a/r7a are 4th-gen EPYC; n2d and c3d are EPYC on GCP).
