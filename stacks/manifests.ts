@@ -7,7 +7,7 @@
  * `kubernetes:<group>/<version>:<Kind>` with its full object as inputs (CustomResource too), so
  * everything a later component adds is picked up without a list to maintain.
  */
-import { isSecretValue, redactSecrets, type RecordedResource } from "./mock-engine";
+import { isSecretValue, redactSecrets, unwrapSecrets, type RecordedResource } from "./mock-engine";
 
 export interface Manifest {
   /** Relative file path: `<namespace | _cluster>/<kind>-<name>.yaml`. */
@@ -63,7 +63,9 @@ function clean(value: unknown): unknown {
 
 /** A Secret with every value replaced by the placeholder (keys kept, stringData folded into data). */
 function redactSecretObject(obj: Record<string, unknown>): Record<string, unknown> {
-  const keys = new Set<string>([...Object.keys((obj.data as object) ?? {}), ...Object.keys((obj.stringData as object) ?? {})]);
+  // The SDK marks `data`/`stringData` secret as a whole: unwrap only to learn the keys.
+  const keysOf = (v: unknown) => Object.keys((unwrapSecrets(v) as object | undefined) ?? {});
+  const keys = new Set<string>([...keysOf(obj.data), ...keysOf(obj.stringData)]);
   const out: Record<string, unknown> = { ...obj };
   delete out.stringData;
   if (keys.size) out.data = Object.fromEntries([...keys].sort().map((k) => [k, SECRET_PLACEHOLDER_B64]));

@@ -247,6 +247,11 @@ export interface GenerateOptions {
   ipBlocks?: IpBlockRenderer;
   /** Labels every policy carries (app.kubernetes.io/part-of, managed-by...). */
   labels?: Record<string, string>;
+  /**
+   * Prefix of every policy name (`<prefix>-<workload>-ingress`), so components that each emit
+   * their own flows never collide on a policy name. Default "allow".
+   */
+  namePrefix?: string;
 }
 
 /**
@@ -291,7 +296,7 @@ export function networkPoliciesFor(specs: FlowSpec[], options: GenerateOptions =
       const clash = (byName.get(`${side.workload.namespace}|${base}`) ?? []).length > 1;
       const suffix = dir === "Ingress" ? "ingress" : "egress";
       const stem = clash ? `${dnsLabel(base, 40)}-${shortHash(key)}` : dnsLabel(base, 46);
-      const name = `allow-${stem}-${suffix}`;
+      const name = `${dnsLabel(options.namePrefix ?? "allow", 20)}-${stem}-${suffix}`;
       const rules = [...side.rules.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, r]) => r);
       policies.push({
         apiVersion: "networking.k8s.io/v1",
@@ -466,7 +471,7 @@ export class NetworkFlows {
    * should depend on the namespaces (StackNamespace resources) the policies live in.
    */
   emit(name: string, opts: pulumi.ComponentResourceOptions = {}): FlowPolicies {
-    return new FlowPolicies(name, { policies: this.policies({ labels: POLICY_LABELS }) }, opts);
+    return new FlowPolicies(name, { flows: [...this.declared], namePrefix: "allow" }, opts);
   }
 }
 
@@ -477,16 +482,33 @@ const POLICY_LABELS = {
 };
 
 export interface FlowPoliciesArgs {
-  policies: NetworkPolicyManifest[];
+  /** Flows to allow (the usual way), or ready policies from `NetworkFlows.policies()`. */
+  flows?: FlowSpec[];
+  policies?: NetworkPolicyManifest[];
+  /** Policy name prefix; defaults to the component name. */
+  namePrefix?: string;
 }
 
-/** The generated NetworkPolicies as Pulumi resources. */
+/**
+ * NetworkPolicies for a set of flows, as Pulumi resources. A component that creates workloads
+ * declares its flows and creates one of these as its child:
+ *
+ *   new FlowPolicies("synapse-flows", { flows: [
+ *     { from: EDGE_PODS, to: haproxyPods, ports: [8008] },
+ *     { from: synapsePods, to: platform.databases.synapse.network },
+ *   ] }, { parent: this });
+ *
+ * Policy names start with the component name, so two components never collide.
+ */
 export class FlowPolicies extends pulumi.ComponentResource {
   readonly policies: k8s.networking.v1.NetworkPolicy[];
 
   constructor(name: string, args: FlowPoliciesArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("matrix-platform:k8s:FlowPolicies", name, {}, opts);
-    this.policies = args.policies.map(
+    const generated = args.flows?.length
+      ? networkPoliciesFor(args.flows, { ipBlocks: outputIpBlocks, labels: POLICY_LABELS, namePrefix: args.namePrefix ?? name })
+      : [];
+    this.policies = [...(args.policies ?? []), ...generated].map(
       (p) =>
         new k8s.networking.v1.NetworkPolicy(
           `${p.metadata.namespace}-${p.metadata.name}`,

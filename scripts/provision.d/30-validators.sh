@@ -30,9 +30,9 @@ K8S_VERSION="$(sed -n 's/^export const KUBERNETES_VERSION = "\([0-9.]*\)";/\1/p'
 #   plugin-barman-cloud chart 0.8.x   -> barman-cloud plugin v0.15.0 (ObjectStore CRD; the version
 #                                        the module proxy serves for the 0.8 chart line)
 #   prometheus-operator               -> v0.85.0
-# The MinIO operator's Go module is not served by the module proxy at any version (its v7 tags
-# lack the /v7 module path); see the CRD list in scripts/validate.ts for how Tenant objects are
-# treated.
+# The MinIO operator's Go module is not served by the module proxy at any version, so its Tenant
+# schema is the project's own, written from the operator's v7.1.1 API reference:
+# scripts/validate-schemas/tenant-minio.min.io-v2.json, copied next to the converted CRDs.
 CRD_MODULES=(
   "github.com/cert-manager/cert-manager@v1.21.1:deploy/crds"
   "github.com/envoyproxy/gateway@v1.9.1:charts/gateway-helm/charts/crds/crds"
@@ -79,7 +79,7 @@ if ! stamp_ok "$SCHEMAS/kubernetes/.version" "$K8S_STAMP"; then
 fi
 
 # --- CRD schemas -----------------------------------------------------------------------------
-CRD_STAMP="$(printf '%s\n' "${CRD_MODULES[@]}" "$(sha256sum scripts/crd-to-jsonschema.ts | cut -c1-16)")"
+CRD_STAMP="$(printf '%s\n' "${CRD_MODULES[@]}" "$(cat scripts/crd-to-jsonschema.ts scripts/validate-schemas/*.json | sha256sum | cut -c1-16)")"
 if ! stamp_ok "$SCHEMAS/crds/.version" "$CRD_STAMP"; then
   echo "  CRD schemas from ${#CRD_MODULES[@]} Go modules"
   rm -rf "$SCHEMAS/crds"
@@ -92,5 +92,6 @@ if ! stamp_ok "$SCHEMAS/crds/.version" "$CRD_STAMP"; then
     dirs+=("$dir/$sub")
   done
   TS_NODE_TRANSPILE_ONLY=true npx --no-install ts-node scripts/crd-to-jsonschema.ts "$SCHEMAS/crds" "${dirs[@]}"
+  cp scripts/validate-schemas/*.json "$SCHEMAS/crds/"
   echo "$CRD_STAMP" >"$SCHEMAS/crds/.version"
 fi

@@ -1,0 +1,122 @@
+/**
+ * The validation gate (scripts/validate.ts) over dev and prod, and proof that each of its checks
+ * catches what it is there to catch. `npm run validate` runs the same gate over every preset.
+ */
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { stringify } from "yaml";
+import {
+  checkov,
+  formatReport,
+  kubeScore,
+  kubeconform,
+  networkFindings,
+  podSecurityFindings,
+  readCheckovSkips,
+  readKubeScoreIgnores,
+  runGate,
+  type GateReport,
+} from "../../scripts/validate";
+import { stackNamespaceManifests } from "../../components/k8s/namespace";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../../components/k8s/security";
+import type { KubeObject } from "../../stacks/manifests";
+
+const labels = { "app.kubernetes.io/name": "web", "app.kubernetes.io/instance": "main" };
+
+function deployment(podSpec: Record<string, unknown>, extra: Record<string, unknown> = {}): KubeObject {
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "web", namespace: "matrix", labels },
+    spec: { replicas: 2, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: podSpec }, ...extra },
+  };
+}
+
+const goodPod = {
+  securityContext: restrictedPodSecurityContext(),
+  containers: [{ name: "web", image: "nginx:1.29.3", securityContext: restrictedContainerSecurityContext() }],
+};
+
+function writeFixture(objects: object[]): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gate-"));
+  objects.forEach((o, i) => fs.writeFileSync(path.join(dir, `o${i}.yaml`), stringify(o)));
+  return dir;
+}
+
+describe("validation gate over dev and prod", function () {
+  let report: GateReport;
+  before(async function () {
+    report = await runGate(["dev", "prod"], { outDir: path.join(__dirname, "..", "..", "out", "validate-test"), log: () => undefined });
+  });
+
+  it("renders Kubernetes objects for both stacks", () => {
+    for (const s of report.stacks) assert.ok(s.objects > 0, `${s.stack} rendered no Kubernetes object`);
+  });
+
+  it("passes: every object has a schema and is valid, no critical kube-score finding, no failed checkov check, PSS and default-deny hold", () => {
+    assert.ok(report.ok, formatReport(report));
+    for (const s of report.stacks) assert.equal(s.kubeconform.valid, s.objects, `${s.stack}: every object validated`);
+  });
+});
+
+describe("validation gate: each check catches its failure", () => {
+  it("kubeconform rejects unknown fields and objects without a schema", () => {
+    const dir = writeFixture([
+      deployment({ ...goodPod, containers: [{ ...goodPod.containers[0], imagePullPolcy: "Always" }] }),
+      { apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w", namespace: "matrix" }, spec: {} },
+      { apiVersion: "cert-manager.io/v1", kind: "Certificate", metadata: { name: "c", namespace: "matrix" }, spec: { secretName: "s", issuerRef: { name: "i" }, dnsNames: ["a.example.com"], renewBeforeDays: 3 } },
+    ]);
+    const results = kubeconform(dir);
+    const by = (kind: string) => results.find((r) => r.kind === kind)!;
+    assert.equal(by("Deployment").status, "statusInvalid");
+    assert.match(by("Deployment").msg!, /imagePullPolcy/);
+    assert.equal(by("Widget").status, "statusError");
+    assert.match(by("Widget").msg!, /could not find schema/);
+    assert.equal(by("Certificate").status, "statusInvalid", "CRD schemas are strict too");
+  });
+
+  it("kube-score reports a Service that selects no pod as critical", () => {
+    const dir = writeFixture([{ apiVersion: "v1", kind: "Service", metadata: { name: "s", namespace: "matrix" }, spec: { selector: { app: "nothing" }, ports: [{ port: 80 }] } }]);
+    const findings = kubeScore([path.join(dir, "o0.yaml")], []);
+    assert.ok(findings.some((f) => f.test === "service-targets-pod"), JSON.stringify(findings));
+  });
+
+  it("checkov fails a privileged container and honours only the skips in .checkov.yaml", () => {
+    const dir = writeFixture([deployment({ ...goodPod, containers: [{ ...goodPod.containers[0], securityContext: { privileged: true } }] })]);
+    const ids = new Set(checkov(dir).map((f) => f.check_id));
+    assert.ok(ids.has("CKV_K8S_16"), `privileged container not reported: ${[...ids].join(", ")}`);
+    for (const skip of readCheckovSkips()) assert.ok(!ids.has(skip.id), `${skip.id} is skipped in .checkov.yaml`);
+  });
+
+  it("pod security: unlabelled namespaces and pods above their namespace's level fail", () => {
+    const ns = stackNamespaceManifests({ name: "matrix" }).namespace as unknown as KubeObject;
+    const bare: KubeObject = { apiVersion: "v1", kind: "Namespace", metadata: { name: "other" } };
+    const hostNet = deployment({ ...goodPod, hostNetwork: true });
+    const f = podSecurityFindings("t", [ns, bare, hostNet]);
+    assert.ok(f.some((x) => x.object === "_cluster/Namespace/other" && /enforce/.test(x.message)));
+    assert.ok(f.some((x) => x.object === "matrix/Deployment/web" && /hostNetwork/.test(x.message)));
+    assert.deepEqual(podSecurityFindings("t", [ns, deployment(goodPod)]), []);
+  });
+
+  it("network: every namespace used must be the stack's own and start from default-deny", () => {
+    const m = stackNamespaceManifests({ name: "matrix" });
+    const objects = [m.namespace, ...m.policies, deployment(goodPod)] as unknown as KubeObject[];
+    assert.deepEqual(networkFindings("t", objects), []);
+    const withoutDeny = objects.filter((o) => o.metadata.name !== "default-deny-all");
+    assert.match(networkFindings("t", withoutDeny)[0].message, /default-deny/);
+    const stray = [...objects, { ...deployment(goodPod), metadata: { name: "x", namespace: "elsewhere" } }];
+    assert.match(networkFindings("t", stray)[0].message, /does not create/);
+  });
+
+  it("every skipped checkov check and ignored kube-score test has a reason, once", () => {
+    assert.ok(readCheckovSkips().every((s) => s.reason.length > 20));
+    assert.ok(readKubeScoreIgnores().every((s) => s.reason.length > 20));
+    const tmp = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "skips-")), ".checkov.yaml");
+    fs.writeFileSync(tmp, "skip-check:\n  - CKV_K8S_1\n");
+    assert.throws(() => readCheckovSkips(tmp), /has no reason/);
+    fs.writeFileSync(tmp, "skip-check:\n  - CKV_K8S_1  # a\n  - CKV_K8S_1  # b\n");
+    assert.throws(() => readCheckovSkips(tmp), /twice/);
+  });
+});
