@@ -1,0 +1,187 @@
+import { strict as assert } from "assert";
+import { CHARTS } from "../../catalog/charts";
+import { BACKUP_RETENTION_DAYS } from "../../components/data/postgres";
+import { erasureParity, minioLayout } from "../../components/data/minio";
+import { unwrapSecrets } from "../../stacks/mock-engine";
+import { assertPlatformContract } from "./contract";
+import { fixtureSizing, specFor } from "./fixtures";
+import { get, ofType, one, runPlatform } from "./harness";
+
+const CNPG = "kubernetes:postgresql.cnpg.io/v1:Cluster";
+
+describe("platform: existing cluster (on-prem)", function () {
+  const prodSpec = specFor("prod-existing", {
+    platform: "existing",
+    environment: "prod",
+    acmeEmail: "ops@example.com",
+    kubeconfig: "/etc/matrix/kubeconfig",
+    kubeContext: "onprem-a",
+    storageClass: "local-nvme",
+    imageRegistry: "registry.internal:5000/mirror",
+    chartRepository: "oci://registry.internal:5000/charts",
+  });
+  const prodSizing = fixtureSizing(true);
+  const prod = () => runPlatform("existing-prod", prodSpec, prodSizing);
+  const dev = () => runPlatform("existing-dev", specFor("dev", { platform: "existing" }), fixtureSizing(false));
+
+  it("hands the Matrix stack a complete Platform (prod and dev)", async () => {
+    assertPlatformContract(await prod());
+    assertPlatformContract(await dev());
+  });
+
+  it("reaches the cluster through the configured kubeconfig and context, ambient otherwise", async () => {
+    const p = one(await prod(), "pulumi:providers:kubernetes");
+    assert.equal(p.inputs.kubeconfig, "/etc/matrix/kubeconfig");
+    assert.equal(p.inputs.context, "onprem-a");
+    const d = one(await dev(), "pulumi:providers:kubernetes");
+    assert.equal(d.inputs.kubeconfig, undefined);
+    assert.equal((await dev()).outputs.platform && ((await dev()).outputs.platform as any).storageClass, "standard");
+    assert.equal(((await prod()).outputs.platform as any).storageClass, "local-nvme");
+  });
+
+  it("runs main and LI PostgreSQL as separate CloudNativePG clusters sized from sizing", async () => {
+    const run = await prod();
+    const clusters = ofType(run, CNPG);
+    assert.equal(clusters.length, 2);
+    const main = clusters.find((c) => get(c.inputs, "metadata.name") === "matrix-pg")!;
+    const li = clusters.find((c) => get(c.inputs, "metadata.name") === "matrix-pg-li")!;
+    assert.equal(get(main.inputs, "spec.instances"), prodSizing.database.instances);
+    assert.equal(get(li.inputs, "spec.instances"), prodSizing.liDatabase.instances);
+    assert.equal(get(main.inputs, "spec.storage.size"), `${prodSizing.database.storageGi}Gi`);
+    assert.equal(get(main.inputs, "spec.storage.storageClass"), "local-nvme");
+    assert.equal(get(main.inputs, "spec.postgresql.parameters.max_connections"), String(prodSizing.database.maxConnections));
+    // The operand image follows the registry override (air-gapped).
+    assert.match(get(main.inputs, "spec.imageName"), /^registry\.internal:5000\/mirror\/cloudnative-pg\/postgresql:/);
+    // Database nodes only, never two instances on one node in production.
+    assert.deepEqual(get(main.inputs, "spec.affinity.nodeSelector"), { "matrix-platform.io/tier": "database" });
+    assert.equal(get(main.inputs, "spec.affinity.podAntiAffinityType"), "required");
+  });
+
+  it("replicates synchronously in production only", async () => {
+    const prodMain = ofType(await prod(), CNPG)[0];
+    assert.deepEqual(get(prodMain.inputs, "spec.postgresql.synchronous"), { method: "any", number: 1, dataDurability: "required" });
+    const devMain = ofType(await dev(), CNPG)[0];
+    assert.equal(get(devMain.inputs, "spec.postgresql.synchronous"), undefined);
+  });
+
+  it("archives WAL and takes daily base backups to the object store with 30-day retention (PITR, RPO < 15 min)", async () => {
+    const run = await prod();
+    const stores = ofType(run, "kubernetes:barmancloud.cnpg.io/v1:ObjectStore");
+    assert.equal(stores.length, 2);
+    for (const s of stores) {
+      assert.equal(get(s.inputs, "spec.retentionPolicy"), `${BACKUP_RETENTION_DAYS}d`);
+      assert.equal(BACKUP_RETENTION_DAYS, 30);
+      assert.equal(get(s.inputs, "spec.configuration.destinationPath"), "s3://matrix-backups/cnpg/");
+      assert.equal(get(s.inputs, "spec.configuration.endpointURL"), "http://minio.matrix-data.svc.cluster.local");
+    }
+    for (const c of ofType(run, CNPG)) {
+      const plugins = get(c.inputs, "spec.plugins") as any[];
+      assert.equal(plugins.length, 1);
+      assert.equal(plugins[0].name, "barman-cloud.cloudnative-pg.io");
+      assert.equal(plugins[0].isWALArchiver, true);
+      const timeout = get(c.inputs, "spec.postgresql.parameters.archive_timeout") as string;
+      assert.ok(parseInt(timeout, 10) <= 15 && timeout.endsWith("min"), "WAL archived at least every 15 minutes");
+    }
+    const scheduled = ofType(run, "kubernetes:postgresql.cnpg.io/v1:ScheduledBackup");
+    assert.deepEqual(scheduled.map((s) => get(s.inputs, "spec.cluster.name")).sort(), ["matrix-pg", "matrix-pg-li"]);
+    for (const s of scheduled) assert.equal(get(s.inputs, "spec.method"), "plugin");
+  });
+
+  it("declares one database and owner role per consumer, LI only on the LI cluster", async () => {
+    const run = await prod();
+    const dbs = ofType(run, "kubernetes:postgresql.cnpg.io/v1:Database").map((d) => get(d.inputs, "spec"));
+    assert.deepEqual(dbs.map((d) => `${d.cluster.name}/${d.name}:${d.owner}`).sort(), [
+      "matrix-pg-li/synapse_li:synapse_li",
+      "matrix-pg/key_vault:key_vault",
+      "matrix-pg/mautrix_telegram:mautrix_telegram",
+      "matrix-pg/mautrix_whatsapp:mautrix_whatsapp",
+      "matrix-pg/synapse:synapse",
+    ]);
+    for (const d of dbs) {
+      assert.equal(d.localeCollate, "C", "Synapse needs C collation");
+      assert.equal(d.databaseReclaimPolicy, "retain");
+    }
+    const main = ofType(run, CNPG).find((c) => get(c.inputs, "metadata.name") === "matrix-pg")!;
+    const roles = (get(main.inputs, "spec.managed.roles") as any[]).map((r) => r.name).sort();
+    assert.deepEqual(roles, ["key_vault", "mautrix_telegram", "mautrix_whatsapp"]);
+    assert.equal(get(main.inputs, "spec.bootstrap.initdb.owner"), "synapse");
+  });
+
+  it("runs an erasure-coded MinIO tenant with an overridable image and the three buckets", async () => {
+    const run = await prod();
+    const tenant = one(run, "kubernetes:minio.min.io/v2:Tenant");
+    assert.equal(get(tenant.inputs, "spec.image"), "registry.internal:5000/mirror/minio/minio:RELEASE.2025-09-07T16-13-09Z");
+    const pool = (get(tenant.inputs, "spec.pools") as any[])[0];
+    assert.equal(pool.servers, prodSizing.objectStore.nodes);
+    assert.equal(pool.volumesPerServer, prodSizing.objectStore.drivesPerNode);
+    assert.equal(pool.volumeClaimTemplate.spec.resources.requests.storage, `${prodSizing.objectStore.driveSizeGi}Gi`);
+    assert.deepEqual((get(tenant.inputs, "spec.buckets") as any[]).map((b) => b.name).sort(), ["matrix-backups", "synapse-li-media", "synapse-media"]);
+    const config = ofType(run, "kubernetes:core/v1:Secret").find((s) => get(s.inputs, "metadata.name") === "object-store-env-configuration")!;
+    const env = (unwrapSecrets(config.inputs) as any).stringData["config.env"] as string;
+    assert.match(env, new RegExp(`MINIO_STORAGE_CLASS_STANDARD="EC:${erasureParity(pool.servers * pool.volumesPerServer)}"`));
+    // Dev: a single node still gets the 4 drives erasure coding needs.
+    assert.deepEqual(minioLayout({ nodes: 1, drivesPerNode: 1, driveSizeGi: 10, capacityGi: 10 }), { servers: 1, volumesPerServer: 4, drives: 4 });
+  });
+
+  it("gives Synapse one stable Redis endpoint in front of a Sentinel-managed set", async () => {
+    const run = await prod();
+    const p = run.outputs.platform as any;
+    assert.equal(p.redis.host, "redis.matrix-data.svc.cluster.local");
+    assert.equal(p.redis.port, 6379);
+    const sts = one(run, "kubernetes:apps/v1:StatefulSet");
+    assert.ok((get(sts.inputs, "spec.replicas") as number) >= 3, "three nodes for a Sentinel quorum in production");
+    assert.deepEqual((get(sts.inputs, "spec.template.spec.containers") as any[]).map((c) => c.name), ["redis", "sentinel"]);
+    const service = ofType(run, "kubernetes:core/v1:Service").find((s) => get(s.inputs, "metadata.name") === "redis")!;
+    assert.deepEqual(get(service.inputs, "spec.selector"), p.redis.network.podLabels, "master Service selects the HAProxy front");
+    // The HAProxy config carries the password, so it is a Secret; it routes only to role:master.
+    const cfg = ofType(run, "kubernetes:core/v1:Secret").find((s) => get(s.inputs, "metadata.name") === "redis-proxy-config")!;
+    const text = (unwrapSecrets(cfg.inputs) as any).stringData["haproxy.cfg"] as string;
+    assert.match(text, /tcp-check expect string role:master/);
+    assert.equal((text.match(/^\s+server redis-\d /gm) ?? []).length, get(sts.inputs, "spec.replicas"));
+  });
+
+  it("isolates the data namespace: LI database admits only the LI namespace", async () => {
+    const run = await prod();
+    const policies = ofType(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy");
+    assert.ok(policies.some((p) => get(p.inputs, "metadata.name") === "default-deny-ingress"));
+    const li = policies.find((p) => get(p.inputs, "metadata.name") === "postgres-li")!;
+    const peers = JSON.stringify(get(li.inputs, "spec.ingress"));
+    assert.ok(peers.includes('"matrix-li"') && !peers.includes('"matrix"'), peers);
+  });
+
+  it("installs cert-manager, Envoy Gateway, CloudNativePG (+ Barman Cloud plugin) and the MinIO operator from the overridden repository", async () => {
+    const run = await prod();
+    const releases = ofType(run, "kubernetes:helm.sh/v3:Release");
+    assert.deepEqual(releases.map((r) => r.inputs.name).sort(), ["barman-cloud", "cert-manager", "cnpg", "envoy-gateway", "minio-operator"]);
+    for (const r of releases) {
+      assert.match(r.inputs.chart as string, /^oci:\/\/registry\.internal:5000\/charts\//, `${r.name} from the site repository`);
+    }
+    const cm = releases.find((r) => r.inputs.name === "cert-manager")!;
+    assert.equal(cm.inputs.version, CHARTS.certManager.version);
+    assert.equal(get(cm.inputs, "values.imageRegistry"), "registry.internal:5000/mirror");
+    assert.equal(get(cm.inputs, "values.config.enableGatewayAPI"), true);
+  });
+
+  it("issues edge certificates from ACME via the Gateway in prod and from a self-signed CA in dev", async () => {
+    const acme = one(await prod(), "kubernetes:cert-manager.io/v1:ClusterIssuer");
+    assert.equal(get(acme.inputs, "spec.acme.email"), "ops@example.com");
+    assert.equal(get(acme.inputs, "spec.acme.solvers.0.http01.gatewayHTTPRoute.parentRefs.0.name"), "matrix");
+    const devIssuers = ofType(await dev(), "kubernetes:cert-manager.io/v1:ClusterIssuer").map((i) => get(i.inputs, "metadata.name")).sort();
+    assert.deepEqual(devIssuers, ["matrix-ca", "selfsigned-bootstrap"]);
+    const ca = one(await dev(), "kubernetes:cert-manager.io/v1:Certificate");
+    assert.equal(get(ca.inputs, "spec.isCA"), true);
+  });
+
+  it("puts the edge proxies on the edge tier with the sized replica count and TLS 1.3", async () => {
+    const run = await prod();
+    const proxy = one(run, "kubernetes:gateway.envoyproxy.io/v1alpha1:EnvoyProxy");
+    const dep = get(proxy.inputs, "spec.provider.kubernetes.envoyDeployment");
+    assert.equal(dep.replicas, prodSizing.components.edgeProxy.replicas);
+    assert.deepEqual(dep.pod.nodeSelector, { "matrix-platform.io/tier": "edge" });
+    const tls = one(run, "kubernetes:gateway.envoyproxy.io/v1alpha1:ClientTrafficPolicy");
+    assert.equal(get(tls.inputs, "spec.tls.minVersion"), "1.3");
+    const listeners = get(one(run, "kubernetes:gateway.networking.k8s.io/v1:Gateway").inputs, "spec.listeners") as any[];
+    const hosts = listeners.filter((l) => l.protocol === "HTTPS").map((l) => l.hostname);
+    assert.ok(hosts.includes(prodSpec.hosts.liMatrix) && !hosts.includes(prodSpec.hosts.turn));
+  });
+});
