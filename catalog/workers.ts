@@ -21,10 +21,18 @@ export type StreamName =
   | "presence"
   | "push_rules"
   | "device_lists"
-  | "thread_subscriptions";
+  | "thread_subscriptions"
+  | "quarantined_media_changes";
 
 /** Streams Synapse allows exactly one writer for (config error otherwise). */
 export const SINGLE_WRITER_STREAMS: readonly StreamName[] = ["typing", "to_device", "account_data", "presence", "push_rules"];
+
+/** Shared-config settings that name exactly one instance. */
+export const SINGLE_INSTANCE_ROLES: readonly InstanceRole[] = [
+  "run_background_tasks_on",
+  "notify_appservices_from_worker",
+  "update_user_directory_from_worker",
+];
 
 /**
  * How HAProxy spreads requests over a pool:
@@ -77,7 +85,11 @@ export interface WorkerType {
   name: string;
   /** What the worker does, for docs and the plan. */
   description: string;
-  /** Resources of the worker's HTTP listener besides health; empty for background-only workers. */
+  /**
+   * Listener resources. `replication` is served on the process's own private replication listener
+   * (and is required for every type the shared config names); the rest share the public HTTP
+   * listener, which every process has for /health even when it serves nothing else.
+   */
   resources: readonly ListenerResource[];
   /** Request routes HAProxy sends to this type; empty for workers that take no client traffic. */
   routes: readonly RouteGroup[];
@@ -96,255 +108,12 @@ export interface WorkerType {
 
 const CS = "(api/v1|r0|v3|unstable)";
 
+/**
+ * The catalogue. Array order is routing precedence: HAProxy tries the route groups in this order
+ * and the first match wins, so narrow stream-writer routes come before the broad client-reader
+ * list, and the initial-sync pool comes before the incremental synchrotrons.
+ */
 export const WORKER_TYPES: readonly WorkerType[] = [
-  {
-    name: "synchrotron",
-    description: "Incremental /sync and the legacy event stream, sticky per user.",
-    resources: ["client"],
-    routes: [{
-      paths: [
-        "^/_matrix/client/(v2_alpha|r0|v3)/sync$",
-        "^/_matrix/client/(api/v1|v2_alpha|r0|v3)/events$",
-        "^/_matrix/client/unstable/org.matrix.simplified_msc3575/sync$",
-      ],
-      balance: "user",
-    }],
-    streams: [],
-    roles: [],
-    scaling: "pool",
-    mainFallback: true,
-    profileColumn: "synchrotron",
-  },
-  {
-    name: "initial-sync",
-    description: "Initial /sync (no `since`) and /initialSync, kept apart so heavy first syncs do not stall incremental ones.",
-    resources: ["client"],
-    routes: [
-      { paths: ["^/_matrix/client/(v2_alpha|r0|v3)/sync$"], initialSyncOnly: true, balance: "user" },
-      { paths: [`^/_matrix/client/${CS}/initialSync$`, `^/_matrix/client/${CS}/rooms/[^/]+/initialSync$`], balance: "user" },
-    ],
-    streams: [],
-    roles: [],
-    scaling: "pool",
-    mainFallback: true,
-  },
-  {
-    name: "client-reader",
-    description: "Read-mostly client API: room state, members, relations, login, devices, key uploads, search.",
-    resources: ["client"],
-    routes: [{
-      paths: [
-        `^/_matrix/client/${CS}/publicRooms$`,
-        `^/_matrix/client/${CS}/rooms/.*/joined_members$`,
-        `^/_matrix/client/${CS}/rooms/.*/context/.*$`,
-        `^/_matrix/client/${CS}/rooms/.*/members$`,
-        `^/_matrix/client/${CS}/rooms/.*/state$`,
-        "^/_matrix/client/v1/rooms/.*/hierarchy$",
-        "^/_matrix/client/(v1|unstable)/rooms/.*/relations/",
-        "^/_matrix/client/v1/rooms/.*/threads$",
-        `^/_matrix/client/${CS}/login$`,
-        `^/_matrix/client/${CS}/account/3pid$`,
-        `^/_matrix/client/${CS}/account/whoami$`,
-        `^/_matrix/client/${CS}/account/deactivate$`,
-        "^/_matrix/client/versions$",
-        `^/_matrix/client/${CS}/voip/turnServer$`,
-        "^/_matrix/client/(r0|v3|unstable)/register$",
-        "^/_matrix/client/(r0|v3|unstable)/register/available$",
-        "^/_matrix/client/v1/register/m.login.registration_token/validity$",
-        "^/_matrix/client/(r0|v3|unstable)/auth/.*/fallback/web$",
-        `^/_matrix/client/${CS}/rooms/.*/event`,
-        `^/_matrix/client/${CS}/joined_rooms`,
-        "^/_matrix/client/(api/v1|r0|v3|unstable/.*)/rooms/.*/aliases",
-        "^/_matrix/client/v1/rooms/.*/timestamp_to_event$",
-        `^/_matrix/client/${CS}/search`,
-        "^/_matrix/client/(r0|v3|unstable)/user/.*/filter(/|$)",
-        "^/_matrix/client/(r0|v3|unstable)/password_policy$",
-        `^/_matrix/client/${CS}/directory/room/.*$`,
-        "^/_matrix/client/(r0|v3|unstable)/capabilities$",
-        "^/_matrix/client/(r0|v3|unstable)/notifications$",
-        `^/_matrix/client/${CS}/createRoom$`,
-        "^/_matrix/client/unstable/im.nheko.summary/summary/.*$",
-        "^/_matrix/client/v1/room_summary/.*$",
-        "^/_matrix/client/(r0|v3|unstable)/keys/query$",
-        "^/_matrix/client/(r0|v3|unstable)/keys/changes$",
-        "^/_matrix/client/(r0|v3|unstable)/keys/claim$",
-        "^/_matrix/client/(r0|v3|unstable)/room_keys/",
-        "^/_matrix/client/unstable/org.matrix.msc4140/delayed_events(/.*/restart)?$",
-      ],
-      balance: "roundrobin",
-    }],
-    streams: [],
-    roles: [],
-    scaling: "pool",
-    mainFallback: true,
-    profileColumn: "client_reader",
-  },
-  {
-    name: "room-messages",
-    description: "Room history (/messages), sticky per room as Synapse requires.",
-    resources: ["client"],
-    routes: [{ paths: [`^/_matrix/client/${CS}/rooms/.*/messages$`], balance: "room" }],
-    streams: [],
-    roles: [],
-    scaling: "pool",
-    mainFallback: true,
-  },
-  {
-    name: "event-creator",
-    description: "Event sending, membership changes and profile updates, sticky per room.",
-    resources: ["client"],
-    routes: [{
-      paths: [
-        `^/_matrix/client/${CS}/rooms/.*/redact`,
-        `^/_matrix/client/${CS}/rooms/.*/send`,
-        `^/_matrix/client/${CS}/rooms/.*/state/`,
-        `^/_matrix/client/${CS}/rooms/.*/(join|invite|leave|ban|unban|kick)$`,
-        `^/_matrix/client/${CS}/join/`,
-        `^/_matrix/client/${CS}/knock/`,
-        `^/_matrix/client/${CS}/profile/`,
-      ],
-      balance: "room",
-    }],
-    streams: [],
-    roles: [],
-    scaling: "pool",
-    mainFallback: true,
-  },
-  {
-    name: "federation-reader",
-    description: "Federation queries, joins, backfill and key queries from remote servers.",
-    resources: ["federation"],
-    routes: [{
-      paths: [
-        "^/_matrix/federation/v1/version$",
-        "^/_matrix/federation/(v1|v2)/event/",
-        "^/_matrix/federation/(v1|v2)/state/",
-        "^/_matrix/federation/(v1|v2)/state_ids/",
-        "^/_matrix/federation/(v1|v2)/backfill/",
-        "^/_matrix/federation/(v1|v2)/get_missing_events/",
-        "^/_matrix/federation/(v1|v2)/publicRooms",
-        "^/_matrix/federation/(v1|v2)/query/",
-        "^/_matrix/federation/(v1|v2)/make_join/",
-        "^/_matrix/federation/(v1|v2)/make_leave/",
-        "^/_matrix/federation/(v1|v2)/send_join/",
-        "^/_matrix/federation/(v1|v2)/send_leave/",
-        "^/_matrix/federation/v1/make_knock/",
-        "^/_matrix/federation/v1/send_knock/",
-        "^/_matrix/federation/(v1|v2)/invite/",
-        "^/_matrix/federation/(v1|v2)/query_auth/",
-        "^/_matrix/federation/(v1|v2)/event_auth/",
-        "^/_matrix/federation/v1/timestamp_to_event/",
-        "^/_matrix/federation/(v1|v2)/exchange_third_party_invite/",
-        "^/_matrix/federation/(v1|v2)/user/devices/",
-        "^/_matrix/federation/v1/hierarchy/",
-        "^/_matrix/key/v2/query",
-      ],
-      balance: "roundrobin",
-    }],
-    streams: [],
-    roles: [],
-    scaling: "pool",
-    mainFallback: true,
-    profileColumn: "federation_reader",
-  },
-  {
-    name: "federation-inbound",
-    description: "Inbound federation transactions (/send), sticky per remote server.",
-    resources: ["federation"],
-    routes: [{ paths: ["^/_matrix/federation/(v1|v2)/send/"], balance: "source" }],
-    streams: [],
-    roles: [],
-    scaling: "pool",
-    mainFallback: true,
-  },
-  {
-    name: "media-repository",
-    description: "Media upload, download, thumbnails and media admin, backed by the object store.",
-    resources: ["media", "client", "federation"],
-    routes: [{
-      paths: [
-        "^/_matrix/media/",
-        "^/_matrix/client/v1/media/.*$",
-        "^/_matrix/federation/v1/media/.*$",
-        "^/_synapse/admin/v1/purge_media_cache$",
-        "^/_synapse/admin/v1/room/.*/media.*$",
-        "^/_synapse/admin/v1/user/.*/media.*$",
-        "^/_synapse/admin/v1/users/.*/media$",
-        "^/_synapse/admin/v1/media/.*$",
-        "^/_synapse/admin/v1/quarantine_media/.*$",
-      ],
-      balance: "roundrobin",
-    }],
-    streams: [],
-    roles: ["media_instance_running_background_jobs"],
-    scaling: "pool",
-    // Main runs with enable_media_repo: false, so it cannot answer media requests.
-    mainFallback: false,
-    profileColumn: "media_repository",
-    mediaRepository: true,
-  },
-  {
-    name: "user-directory",
-    description: "User directory search and its background updates.",
-    resources: ["client"],
-    routes: [{ paths: [`^/_matrix/client/${CS}/user_directory/search$`], balance: "roundrobin" }],
-    streams: [],
-    roles: ["update_user_directory_from_worker"],
-    scaling: "singleton",
-    mainFallback: true,
-  },
-  {
-    name: "event-persister",
-    description: "Writes events to the database, sharded by room.",
-    resources: ["replication"],
-    routes: [],
-    streams: ["events"],
-    roles: [],
-    scaling: "sharded",
-    mainFallback: false,
-    profileColumn: "event_persister",
-  },
-  {
-    name: "federation-sender",
-    description: "Sends outbound federation traffic, sharded by destination.",
-    resources: [],
-    routes: [],
-    streams: [],
-    roles: ["federation_sender_instances"],
-    scaling: "sharded",
-    mainFallback: false,
-    profileColumn: "federation_sender",
-  },
-  {
-    name: "pusher",
-    description: "Sends push notifications to push gateways (Sygnal).",
-    resources: [],
-    routes: [],
-    streams: [],
-    roles: ["pusher_instances"],
-    scaling: "sharded",
-    mainFallback: false,
-  },
-  {
-    name: "appservice",
-    description: "Sends transactions to application services (the bridges).",
-    resources: [],
-    routes: [],
-    streams: [],
-    roles: ["notify_appservices_from_worker"],
-    scaling: "singleton",
-    mainFallback: false,
-  },
-  {
-    name: "background",
-    description: "Runs Synapse's background tasks (cleanup, stats, retention) off main.",
-    resources: [],
-    routes: [],
-    streams: [],
-    roles: ["run_background_tasks_on"],
-    scaling: "singleton",
-    mainFallback: false,
-  },
   {
     name: "typing",
     description: "Typing notification stream writer.",
@@ -434,6 +203,257 @@ export const WORKER_TYPES: readonly WorkerType[] = [
     scaling: "singleton",
     mainFallback: false,
   },
+  {
+    name: "media-repository",
+    description: "Media upload, download, thumbnails and media admin, backed by the object store.",
+    resources: ["media", "client", "federation", "replication"],
+    routes: [{
+      paths: [
+        "^/_matrix/media/",
+        "^/_matrix/client/v1/media/.*$",
+        "^/_matrix/federation/v1/media/.*$",
+        "^/_synapse/admin/v1/purge_media_cache$",
+        "^/_synapse/admin/v1/room/.*/media.*$",
+        "^/_synapse/admin/v1/user/.*/media.*$",
+        "^/_synapse/admin/v1/users/.*/media$",
+        "^/_synapse/admin/v1/media/.*$",
+        "^/_synapse/admin/v1/quarantine_media/.*$",
+      ],
+      balance: "roundrobin",
+    }],
+    // Media workers write the quarantined-media changes (the quarantine admin API is only served
+    // where the media repository runs); instance 0 runs the media background jobs. Both name the
+    // instances, so they need stable names: a StatefulSet.
+    streams: ["quarantined_media_changes"],
+    roles: ["media_instance_running_background_jobs"],
+    scaling: "sharded",
+    // Main runs with enable_media_repo: false, so it cannot answer media requests.
+    mainFallback: false,
+    profileColumn: "media_repository",
+    mediaRepository: true,
+  },
+  {
+    name: "user-directory",
+    description: "User directory search and its background updates.",
+    resources: ["client", "replication"],
+    routes: [{ paths: [`^/_matrix/client/${CS}/user_directory/search$`], balance: "roundrobin" }],
+    streams: [],
+    roles: ["update_user_directory_from_worker"],
+    scaling: "singleton",
+    mainFallback: true,
+  },
+  {
+    name: "initial-sync",
+    description: "Initial /sync (no `since`) and /initialSync, kept apart so heavy first syncs do not stall incremental ones.",
+    resources: ["client"],
+    routes: [
+      { paths: ["^/_matrix/client/(v2_alpha|r0|v3)/sync$"], initialSyncOnly: true, balance: "user" },
+      { paths: [`^/_matrix/client/${CS}/initialSync$`, `^/_matrix/client/${CS}/rooms/[^/]+/initialSync$`], balance: "user" },
+    ],
+    streams: [],
+    roles: [],
+    scaling: "pool",
+    mainFallback: true,
+  },
+  {
+    name: "synchrotron",
+    description: "Incremental /sync and the legacy event stream, sticky per user.",
+    resources: ["client"],
+    routes: [{
+      paths: [
+        "^/_matrix/client/(v2_alpha|r0|v3)/sync$",
+        "^/_matrix/client/(api/v1|v2_alpha|r0|v3)/events$",
+        "^/_matrix/client/unstable/org.matrix.simplified_msc3575/sync$",
+      ],
+      balance: "user",
+    }],
+    streams: [],
+    roles: [],
+    scaling: "pool",
+    mainFallback: true,
+    profileColumn: "synchrotron",
+  },
+  {
+    name: "room-messages",
+    description: "Room history (/messages), sticky per room as Synapse requires.",
+    resources: ["client"],
+    routes: [{ paths: [`^/_matrix/client/${CS}/rooms/.*/messages$`], balance: "room" }],
+    streams: [],
+    roles: [],
+    scaling: "pool",
+    mainFallback: true,
+  },
+  {
+    name: "event-creator",
+    description: "Event sending, membership changes and profile updates, sticky per room.",
+    resources: ["client"],
+    routes: [{
+      paths: [
+        `^/_matrix/client/${CS}/rooms/.*/redact`,
+        `^/_matrix/client/${CS}/rooms/.*/send`,
+        `^/_matrix/client/${CS}/rooms/.*/state/`,
+        `^/_matrix/client/${CS}/rooms/.*/(join|invite|leave|ban|unban|kick)$`,
+        `^/_matrix/client/${CS}/join/`,
+        `^/_matrix/client/${CS}/knock/`,
+        `^/_matrix/client/${CS}/profile/`,
+      ],
+      balance: "room",
+    }],
+    streams: [],
+    roles: [],
+    scaling: "pool",
+    mainFallback: true,
+  },
+  {
+    name: "client-reader",
+    description: "Read-mostly client API: room state, members, relations, login, devices, key uploads, search.",
+    resources: ["client"],
+    routes: [{
+      paths: [
+        `^/_matrix/client/${CS}/publicRooms$`,
+        `^/_matrix/client/${CS}/rooms/.*/joined_members$`,
+        `^/_matrix/client/${CS}/rooms/.*/context/.*$`,
+        `^/_matrix/client/${CS}/rooms/.*/members$`,
+        `^/_matrix/client/${CS}/rooms/.*/state$`,
+        "^/_matrix/client/v1/rooms/.*/hierarchy$",
+        "^/_matrix/client/(v1|unstable)/rooms/.*/relations/",
+        "^/_matrix/client/v1/rooms/.*/threads$",
+        `^/_matrix/client/${CS}/login$`,
+        `^/_matrix/client/${CS}/account/3pid$`,
+        `^/_matrix/client/${CS}/account/whoami$`,
+        `^/_matrix/client/${CS}/account/deactivate$`,
+        "^/_matrix/client/versions$",
+        `^/_matrix/client/${CS}/voip/turnServer$`,
+        "^/_matrix/client/(r0|v3|unstable)/register$",
+        "^/_matrix/client/(r0|v3|unstable)/register/available$",
+        "^/_matrix/client/v1/register/m.login.registration_token/validity$",
+        "^/_matrix/client/(r0|v3|unstable)/auth/.*/fallback/web$",
+        `^/_matrix/client/${CS}/rooms/.*/event`,
+        `^/_matrix/client/${CS}/joined_rooms`,
+        "^/_matrix/client/(api/v1|r0|v3|unstable/.*)/rooms/.*/aliases",
+        "^/_matrix/client/v1/rooms/.*/timestamp_to_event$",
+        `^/_matrix/client/${CS}/search`,
+        "^/_matrix/client/(r0|v3|unstable)/user/.*/filter(/|$)",
+        "^/_matrix/client/(r0|v3|unstable)/password_policy$",
+        `^/_matrix/client/${CS}/directory/room/.*$`,
+        "^/_matrix/client/(r0|v3|unstable)/capabilities$",
+        "^/_matrix/client/(r0|v3|unstable)/notifications$",
+        `^/_matrix/client/${CS}/createRoom$`,
+        "^/_matrix/client/unstable/im.nheko.summary/summary/.*$",
+        "^/_matrix/client/v1/room_summary/.*$",
+        "^/_matrix/client/(r0|v3|unstable)/keys/query$",
+        "^/_matrix/client/(r0|v3|unstable)/keys/changes$",
+        "^/_matrix/client/(r0|v3|unstable)/keys/claim$",
+        "^/_matrix/client/(r0|v3|unstable)/room_keys/",
+        "^/_matrix/client/unstable/org.matrix.msc4140/delayed_events(/.*/restart)?$",
+      ],
+      balance: "roundrobin",
+    }],
+    streams: [],
+    roles: [],
+    scaling: "pool",
+    mainFallback: true,
+    profileColumn: "client_reader",
+  },
+  {
+    name: "federation-inbound",
+    description: "Inbound federation transactions (/send), sticky per remote server.",
+    resources: ["federation"],
+    routes: [{ paths: ["^/_matrix/federation/(v1|v2)/send/"], balance: "source" }],
+    streams: [],
+    roles: [],
+    scaling: "pool",
+    mainFallback: true,
+  },
+  {
+    name: "federation-reader",
+    description: "Federation queries, joins, backfill and key queries from remote servers.",
+    resources: ["federation"],
+    routes: [{
+      paths: [
+        "^/_matrix/federation/v1/version$",
+        "^/_matrix/federation/(v1|v2)/event/",
+        "^/_matrix/federation/(v1|v2)/state/",
+        "^/_matrix/federation/(v1|v2)/state_ids/",
+        "^/_matrix/federation/(v1|v2)/backfill/",
+        "^/_matrix/federation/(v1|v2)/get_missing_events/",
+        "^/_matrix/federation/(v1|v2)/publicRooms",
+        "^/_matrix/federation/(v1|v2)/query/",
+        "^/_matrix/federation/(v1|v2)/make_join/",
+        "^/_matrix/federation/(v1|v2)/make_leave/",
+        "^/_matrix/federation/(v1|v2)/send_join/",
+        "^/_matrix/federation/(v1|v2)/send_leave/",
+        "^/_matrix/federation/v1/make_knock/",
+        "^/_matrix/federation/v1/send_knock/",
+        "^/_matrix/federation/(v1|v2)/invite/",
+        "^/_matrix/federation/(v1|v2)/query_auth/",
+        "^/_matrix/federation/(v1|v2)/event_auth/",
+        "^/_matrix/federation/v1/timestamp_to_event/",
+        "^/_matrix/federation/(v1|v2)/exchange_third_party_invite/",
+        "^/_matrix/federation/(v1|v2)/user/devices/",
+        "^/_matrix/federation/v1/hierarchy/",
+        "^/_matrix/key/v2/query",
+      ],
+      balance: "roundrobin",
+    }],
+    streams: [],
+    roles: [],
+    scaling: "pool",
+    mainFallback: true,
+    profileColumn: "federation_reader",
+  },
+  {
+    name: "event-persister",
+    description: "Writes events to the database, sharded by room.",
+    resources: ["replication"],
+    routes: [],
+    streams: ["events"],
+    roles: [],
+    scaling: "sharded",
+    mainFallback: false,
+    profileColumn: "event_persister",
+  },
+  {
+    name: "federation-sender",
+    description: "Sends outbound federation traffic, sharded by destination.",
+    resources: ["replication"],
+    routes: [],
+    streams: [],
+    roles: ["federation_sender_instances"],
+    scaling: "sharded",
+    mainFallback: false,
+    profileColumn: "federation_sender",
+  },
+  {
+    name: "pusher",
+    description: "Sends push notifications to push gateways (Sygnal).",
+    resources: ["replication"],
+    routes: [],
+    streams: [],
+    roles: ["pusher_instances"],
+    scaling: "sharded",
+    mainFallback: false,
+  },
+  {
+    name: "appservice",
+    description: "Sends transactions to application services (the bridges).",
+    resources: ["replication"],
+    routes: [],
+    streams: [],
+    roles: ["notify_appservices_from_worker"],
+    scaling: "singleton",
+    mainFallback: false,
+  },
+  {
+    name: "background",
+    description: "Runs Synapse's background tasks (cleanup, stats, retention) off main.",
+    resources: ["replication"],
+    routes: [],
+    streams: [],
+    roles: ["run_background_tasks_on"],
+    scaling: "singleton",
+    mainFallback: false,
+  },
 ];
 
 export type WorkerTypeName = (typeof WORKER_TYPES)[number]["name"];
@@ -442,4 +462,32 @@ export function workerType(name: string): WorkerType {
   const found = WORKER_TYPES.find((w) => w.name === name);
   if (!found) throw new Error(`unknown Synapse worker type ${name}`);
   return found;
+}
+
+/** Instances a type runs under stable names (`<type>-<n>`), i.e. everything but pools. */
+export function hasStableNames(t: WorkerType): boolean {
+  return t.scaling !== "pool";
+}
+
+/** Shared config names this type's instances (stream_writers, *_instances, *_from_worker...). */
+export function isNamedInSharedConfig(t: WorkerType): boolean {
+  return t.streams.length > 0 || t.roles.length > 0;
+}
+
+/** Most instances the type may run; singletons exactly one. */
+export function maxInstances(t: WorkerType): number {
+  return t.scaling === "singleton" ? 1 : Number.POSITIVE_INFINITY;
+}
+
+/**
+ * Whether the instance count may change by autoscaling (HPA). Only pools: sharded types are named
+ * in the shared config, so changing their count means re-rendering it and restarting every process.
+ */
+export function mayAutoscale(t: WorkerType): boolean {
+  return t.scaling === "pool";
+}
+
+/** Worker types HAProxy routes requests to. */
+export function routedWorkerTypes(): WorkerType[] {
+  return WORKER_TYPES.filter((t) => t.routes.length > 0);
 }

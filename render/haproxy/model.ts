@@ -1,0 +1,181 @@
+/**
+ * HAProxy routing for Synapse as a structured model, built from the worker catalogue. The model
+ * renders to haproxy.cfg text (./render.ts) and is evaluated by the pure router (./route.ts), so
+ * the tests that check "this path reaches that worker type" exercise the same rules the config
+ * file carries. Addresses, ports and server lists are plain fields, easy to swap (loopback e2e).
+ */
+import { WORKER_TYPES, type Balance, type WorkerType } from "../../catalog/workers";
+
+/** One server line: a fixed name and address (stable-name instances, main). */
+export interface StaticServer {
+  kind: "server";
+  name: string;
+  host: string;
+  port: number;
+  /** Synapse instance behind it, when known. */
+  instance?: string;
+}
+
+/** `server-template`: `count` slots filled from the DNS answers for `host` (a headless Service). */
+export interface ServerTemplate {
+  kind: "template";
+  prefix: string;
+  count: number;
+  host: string;
+  port: number;
+}
+
+export type ServerSource = StaticServer | ServerTemplate;
+
+export interface HaproxyBackend {
+  name: string;
+  /** Worker type it serves, or "main". */
+  serves: string;
+  balance: Balance | "first";
+  servers: ServerSource[];
+  /** Health-check path on every server. */
+  healthPath: string;
+}
+
+/** A named condition. All conditions of a rule must hold (a leading `!` negates). */
+export type HaproxyAcl =
+  | { name: string; kind: "path_reg"; patterns: string[] }
+  | { name: string; kind: "urlp_found"; param: string }
+  | { name: string; kind: "method"; methods: string[] };
+
+/** `use_backend <backend> if <acls...>`; with `fallback`, main takes over while the backend has no server up. */
+export interface HaproxyRule {
+  backend: string;
+  acls: string[];
+  /** Worker type whose route group this rule implements. */
+  serves: string;
+  /** Backend to use instead when `backend` has no usable server (catalogue mainFallback). */
+  fallback?: string;
+}
+
+export interface HaproxyFrontend {
+  name: string;
+  bind: { address: string; port: number };
+}
+
+export interface HaproxyModel {
+  global: { maxconn: number; log: string };
+  timeouts: Record<"connect" | "client" | "server" | "http-request" | "http-keep-alive" | "queue" | "tunnel" | "client-fin" | "server-fin", string>;
+  /** DNS resolvers for server discovery; absent when every server is a literal address. */
+  resolvers?: { name: string; parseResolvConf: boolean; nameservers: { name: string; address: string; port: number }[] };
+  /** Requests with a larger Content-Length are refused (413). */
+  maxBodyBytes: number;
+  /** Request header carrying the user hash key (access-token localpart). */
+  userHashHeader: string;
+  /** Path depth `balance uri` hashes for room stickiness: `/_matrix/client/v3/rooms/<room id>`. */
+  roomHashDepth: number;
+  /** Public frontends; every one carries the same rules. */
+  frontends: HaproxyFrontend[];
+  acls: HaproxyAcl[];
+  rules: HaproxyRule[];
+  defaultBackend: string;
+  backends: HaproxyBackend[];
+  /** Monitoring frontend: Prometheus exporter, liveness and readiness. */
+  stats: {
+    bind: { address: string; port: number };
+    metricsPath: string;
+    livenessPath: string;
+    readinessPath: string;
+    /** Backends that must each have a usable server for readiness (main and non-fallback workers). */
+    readyBackends: string[];
+  };
+}
+
+/** What the model is built from: main's address and each routed worker type's servers. */
+export interface HaproxyInput {
+  main: { host: string; port: number };
+  /** Server sources per deployed worker type name; types absent here are served by main. */
+  workers: Record<string, ServerSource[]>;
+  /** Synapse max_upload_size in bytes. */
+  maxUploadBytes: number;
+  ports?: { client?: number; federation?: number; stats?: number };
+  bindAddress?: string;
+  /** Use the pod's resolv.conf (Kubernetes DNS) for server discovery. */
+  resolvers?: boolean;
+}
+
+export const MAIN_BACKEND = "main";
+export const HAPROXY_PORTS = { client: 8008, federation: 8448, stats: 8404 } as const;
+
+/** Synapse's size strings (K, M, G are powers of 1024; plain number = bytes). */
+export function parseSynapseSize(size: string): number {
+  const m = /^(\d+)([KMGT]?)$/i.exec(size.trim());
+  if (!m) throw new Error(`not a Synapse size: ${size}`);
+  const mult = { "": 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 }[m[2].toUpperCase() as "" | "K" | "M" | "G" | "T"];
+  return Number(m[1]) * mult;
+}
+
+function aclName(type: WorkerType, group: number): string {
+  return `route_${type.name.replace(/-/g, "_")}_${group}`;
+}
+
+/** Builds the routing model: rule order is catalogue order (first match wins). */
+export function buildHaproxyModel(input: HaproxyInput): HaproxyModel {
+  const ports = { ...HAPROXY_PORTS, ...input.ports };
+  const bindAddress = input.bindAddress ?? "0.0.0.0";
+  const acls: HaproxyAcl[] = [{ name: "has_since", kind: "urlp_found", param: "since" }];
+  const rules: HaproxyRule[] = [];
+  const backends: HaproxyBackend[] = [{
+    name: MAIN_BACKEND,
+    serves: "main",
+    balance: "first",
+    servers: [{ kind: "server", name: "main", host: input.main.host, port: input.main.port, instance: "main" }],
+    healthPath: "/health",
+  }];
+  const readyBackends = [MAIN_BACKEND];
+
+  for (const type of WORKER_TYPES) {
+    const servers = input.workers[type.name];
+    if (type.routes.length === 0 || servers === undefined || servers.length === 0) continue;
+    const balances = new Set(type.routes.map((g) => g.balance));
+    if (balances.size !== 1) throw new Error(`worker type ${type.name}: route groups disagree on balancing (${[...balances].join(", ")}); one backend has one balance`);
+    backends.push({ name: type.name, serves: type.name, balance: type.routes[0].balance, servers, healthPath: "/health" });
+    if (!type.mainFallback) readyBackends.push(type.name);
+    type.routes.forEach((group, g) => {
+      const name = aclName(type, g);
+      acls.push({ name, kind: "path_reg", patterns: [...group.paths] });
+      const conds = [name];
+      if (group.methods) {
+        acls.push({ name: `${name}_method`, kind: "method", methods: [...group.methods] });
+        conds.push(`${name}_method`);
+      }
+      if (group.initialSyncOnly) conds.push("!has_since");
+      rules.push({ backend: type.name, acls: conds, serves: type.name, fallback: type.mainFallback ? MAIN_BACKEND : undefined });
+    });
+  }
+
+  return {
+    global: { maxconn: 20000, log: "stdout format raw local0 info" },
+    timeouts: {
+      connect: "5s",
+      // /sync long-polls for up to the client's timeout (30 s is usual, some clients ask for
+      // more); uploads of max_upload_size take a while on slow links.
+      client: "180s",
+      server: "180s",
+      "http-request": "30s",
+      "http-keep-alive": "60s",
+      queue: "30s",
+      tunnel: "1h",
+      "client-fin": "30s",
+      "server-fin": "30s",
+    },
+    resolvers: input.resolvers === false ? undefined : { name: "kubedns", parseResolvConf: true, nameservers: [] },
+    maxBodyBytes: input.maxUploadBytes,
+    userHashHeader: "X-Matrix-Localpart",
+    roomHashDepth: 5,
+    frontends: [
+      { name: "matrix-client", bind: { address: bindAddress, port: ports.client } },
+      { name: "matrix-federation", bind: { address: bindAddress, port: ports.federation } },
+    ],
+    acls,
+    rules,
+    defaultBackend: MAIN_BACKEND,
+    backends,
+    stats: { bind: { address: bindAddress, port: ports.stats }, metricsPath: "/metrics", livenessPath: "/healthz", readinessPath: "/ready", readyBackends },
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * Pure evaluation of the HAProxy routing model: which backend a request reaches and which key
+ * its backend hashes on. It walks the same ACLs and rules the rendered config carries, in the
+ * same order, with HAProxy's semantics (case-insensitive PCRE on the path, first matching
+ * `use_backend` wins, `nbsrv` = usable servers).
+ */
+import type { HaproxyAcl, HaproxyModel } from "./model";
+
+export interface HttpRequestShape {
+  method: string;
+  /** Path without the query string. */
+  path: string;
+  /** Raw query string without `?`, or URLSearchParams. */
+  query?: string | URLSearchParams;
+  headers?: Record<string, string>;
+}
+
+export interface RouteResult {
+  backend: string;
+  /** Worker type (or "main") that serves the request. */
+  serves: string;
+  /** Key the backend hashes on (undefined for round robin). */
+  hashKey?: string;
+}
+
+/** Usable servers per backend; every backend fully up unless told otherwise. */
+export type ServersUp = (backend: string) => number;
+
+const regexCache = new Map<string, RegExp>();
+function compiled(pattern: string): RegExp {
+  let re = regexCache.get(pattern);
+  if (!re) {
+    re = new RegExp(pattern, "i");
+    regexCache.set(pattern, re);
+  }
+  return re;
+}
+
+function params(q: HttpRequestShape["query"]): URLSearchParams {
+  if (q === undefined) return new URLSearchParams();
+  return typeof q === "string" ? new URLSearchParams(q) : q;
+}
+
+function header(req: HttpRequestShape, name: string): string | undefined {
+  const h = req.headers ?? {};
+  const key = Object.keys(h).find((k) => k.toLowerCase() === name.toLowerCase());
+  return key === undefined ? undefined : h[key];
+}
+
+function aclHolds(acl: HaproxyAcl, req: HttpRequestShape): boolean {
+  switch (acl.kind) {
+    case "path_reg":
+      return acl.patterns.some((p) => compiled(p).test(req.path));
+    case "urlp_found":
+      return params(req.query).has(acl.param);
+    case "method":
+      return acl.methods.map((m) => m.toUpperCase()).includes(req.method.toUpperCase());
+  }
+}
+
+/** HAProxy `field(2,_)`: the second `_`-separated field. */
+function field2(s: string): string {
+  return s.split("_")[1] ?? "";
+}
+
+/** The user hash key the frontend derives (X-Matrix-Localpart), mirroring the rendered rules. */
+export function userHashKey(req: HttpRequestShape): string | undefined {
+  const auth = header(req, "authorization");
+  if (auth !== undefined) return auth.includes("syt_") ? field2(auth) : undefined;
+  const token = params(req.query).get("access_token");
+  return token !== null && token.startsWith("syt_") ? field2(token) : undefined;
+}
+
+/** `balance uri path-only depth N`: the path up to (not including) the (N+1)-th slash. */
+export function roomHashKey(path: string, depth: number): string {
+  let seen = 0;
+  for (let i = 0; i < path.length; i++) {
+    if (path[i] === "/" && seen++ === depth) return path.slice(0, i);
+  }
+  return path;
+}
+
+/** Which backend the request reaches. */
+export function routeRequest(model: HaproxyModel, req: HttpRequestShape, serversUp: ServersUp = () => 1): RouteResult {
+  const acls = new Map<string, HaproxyAcl>(model.acls.map((a) => [a.name, a]));
+  const holds = (cond: string): boolean => {
+    const negate = cond.startsWith("!");
+    const acl = acls.get(negate ? cond.slice(1) : cond);
+    if (!acl) throw new Error(`rule names unknown ACL ${cond}`);
+    return aclHolds(acl, req) !== negate;
+  };
+  let backend = model.defaultBackend;
+  for (const rule of model.rules) {
+    if (!rule.acls.every(holds)) continue;
+    backend = rule.fallback !== undefined && serversUp(rule.backend) === 0 ? rule.fallback : rule.backend;
+    break;
+  }
+  const b = model.backends.find((x) => x.name === backend);
+  if (!b) throw new Error(`rule uses unknown backend ${backend}`);
+  let hashKey: string | undefined;
+  if (b.balance === "user") hashKey = userHashKey(req);
+  else if (b.balance === "room") hashKey = roomHashKey(req.path, model.roomHashDepth);
+  else if (b.balance === "source") hashKey = header(req, "x-forwarded-for")?.split(",").pop()?.trim();
+  return { backend, serves: b.serves, hashKey };
+}
+
+/** What the readiness endpoint answers. */
+export function isReady(model: HaproxyModel, serversUp: ServersUp): boolean {
+  return model.stats.readyBackends.every((b) => serversUp(b) > 0);
+}

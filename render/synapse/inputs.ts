@@ -1,0 +1,102 @@
+/**
+ * Plain inputs of the Synapse renderers. Everything is a resolved value (no Pulumi outputs) and
+ * no secret value appears: secrets are referenced by file path only.
+ */
+import type { SynapseInstance, SynapseNetwork } from "./topology";
+
+/** Where files are mounted in every Synapse container. */
+export interface SynapsePaths {
+  /** Directory holding homeserver.yaml, log.yaml and the worker files. */
+  configDir: string;
+  /** Ed25519 signing key file (Synapse format). */
+  signingKey: string;
+  macaroonSecretKey: string;
+  registrationSharedSecret: string;
+  formSecret: string;
+  workerReplicationSecret: string;
+  redisPassword: string;
+  /** libpq password file (`host:port:db:user:password`, mode 0600). */
+  pgpass: string;
+  turnSharedSecret: string;
+  /** Directory with the appservice registration files. */
+  appserviceDir: string;
+  /** Local media store (a scratch directory when the object store holds the media). */
+  mediaStore: string;
+  /** Python logging config every process reads. */
+  logConfig: string;
+}
+
+/** Default container paths; tests and the e2e run override them with temp-dir paths. */
+export const DEFAULT_SYNAPSE_PATHS: SynapsePaths = {
+  configDir: "/etc/synapse",
+  signingKey: "/etc/synapse/keys/signing.key",
+  macaroonSecretKey: "/etc/synapse/secrets/macaroon_secret_key",
+  registrationSharedSecret: "/etc/synapse/secrets/registration_shared_secret",
+  formSecret: "/etc/synapse/secrets/form_secret",
+  workerReplicationSecret: "/etc/synapse/secrets/worker_replication_secret",
+  redisPassword: "/etc/synapse/secrets/redis_password",
+  // Copied from the Secret volume to a 0600 file at start (libpq rejects group-readable files,
+  // and Kubernetes makes Secret volumes group-readable when fsGroup is set).
+  pgpass: "/run/synapse/pgpass",
+  turnSharedSecret: "/etc/synapse/secrets/turn_shared_secret",
+  appserviceDir: "/etc/synapse/appservices",
+  mediaStore: "/var/lib/synapse/media",
+  logConfig: "/etc/synapse/log.yaml",
+};
+
+export interface SynapseDatabase {
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  sslMode: "disable" | "require" | "verify-full";
+  /** The server's max_connections; every process's pool must fit in it. */
+  maxConnections: number;
+}
+
+export interface SynapseRedis {
+  host: string;
+  port: number;
+  tls: boolean;
+}
+
+/** S3-compatible object store for media (synapse-s3-storage-provider). */
+export interface SynapseObjectStore {
+  bucket: string;
+  endpoint: string;
+  region: string;
+  /**
+   * Path-style addressing (MinIO). The provider has no option for it and botocore reads it only
+   * from its config file, so media workers get `AWS_CONFIG_FILE` pointing at `renderAwsConfig()`.
+   */
+  forcePathStyle: boolean;
+}
+
+export interface SynapseRenderInput {
+  serverName: string;
+  /** https://matrix.example.com/ — what clients and federation use to reach the homeserver. */
+  publicBaseUrl: string;
+  /** Worker instances (planInstances); main is implicit. */
+  instances: readonly SynapseInstance[];
+  network: SynapseNetwork;
+  paths: SynapsePaths;
+  database: SynapseDatabase;
+  redis: SynapseRedis;
+  /**
+   * Processes that share the database's connection budget, counting every replica a pool can
+   * scale to (HPA max) and main; defaults to main + instances.
+   */
+  processCount?: number;
+  /** Media in object storage; local media store only when absent. */
+  objectStore?: SynapseObjectStore;
+  /** TURN URIs handed to clients; TURN is off when empty. */
+  turnUris: string[];
+  /** MatrixRTC: LiveKit JWT service URL for Element Call (off when absent). */
+  livekitServiceUrl?: string;
+  /** e.g. "100M". */
+  maxUploadSize: string;
+  /** Synapse duration, or null to keep redacted content forever. */
+  redactionRetentionPeriod: string | null;
+  /** Appservice registration file names inside `paths.appserviceDir`. */
+  appserviceFiles: string[];
+}

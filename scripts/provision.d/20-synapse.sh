@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Synapse and its S3 media storage provider, in a project venv (.cache/synapse-venv), for the
+# real-program checks (`python -m synapse.config`, appservice loading) and the local e2e run.
+# Versions match the deployed image (catalog/images.ts: ghcr.io/element-hq/synapse:v1.157.1).
+# Idempotent: a stamp file records what was installed; nothing is done when it matches.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+CACHE="${PROJECT_CACHE:-$PWD/.cache}"
+VENV="$CACHE/synapse-venv"
+SYNAPSE_VERSION="1.157.1"
+S3_PROVIDER_VERSION="1.7.0"
+WANT="matrix-synapse[postgres,redis]==$SYNAPSE_VERSION synapse-s3-storage-provider==$S3_PROVIDER_VERSION"
+STAMP="$VENV/.provisioned"
+
+if [ -x "$VENV/bin/python" ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$WANT" ] \
+   && "$VENV/bin/python" -c "import synapse, s3_storage_provider, psycopg2, txredisapi" 2>/dev/null; then
+  echo "synapse venv: $WANT already installed"
+  exit 0
+fi
+
+PYTHON="${PYTHON:-python3}"
+mkdir -p "$CACHE"
+[ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
+# shellcheck disable=SC2086
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check $WANT
+"$VENV/bin/python" -c "import synapse, s3_storage_provider; print('synapse', synapse.__version__)"
+echo "$WANT" > "$STAMP"

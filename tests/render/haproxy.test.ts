@@ -1,0 +1,73 @@
+import { strict as assert } from "assert";
+import { WORKER_TYPES } from "../../catalog/workers";
+import { isReady, parseSynapseSize, renderHaproxyConfig, roomHashKey, routeRequest, userHashKey } from "../../render/haproxy";
+import { fixtureHaproxyModel, fixtureSizing } from "./fixtures";
+
+describe("HAProxy model and config", () => {
+  const model = fixtureHaproxyModel("20k");
+  const text = renderHaproxyConfig(model);
+
+  it("discovers pool pods through headless Services with server-template slots up to the HPA ceiling", () => {
+    const sizing = fixtureSizing("20k");
+    const sync = model.backends.find((b) => b.name === "synchrotron")!;
+    assert.deepEqual(sync.servers, [{ kind: "template", prefix: "pod", count: sizing.synapse.workers.synchrotron.maxReplicas, host: "synchrotron.matrix.svc.cluster.local", port: 8008 }]);
+    assert.match(text, /server-template pod 32 synchrotron\.matrix\.svc\.cluster\.local:8008/);
+    assert.match(text, /resolvers kubedns\n    parse-resolv-conf/);
+    assert.match(text, /default-server init-addr none check inter 5s fall 3 rise 2 resolvers kubedns/);
+  });
+
+  it("addresses stable-name instances one by one", () => {
+    const media = model.backends.find((b) => b.name === "media-repository")!;
+    assert.equal(media.servers.length, 8);
+    assert.match(text, /server media-repository-7 media-repository-7\.media-repository\.matrix\.svc\.cluster\.local:8008/);
+  });
+
+  it("health-checks every backend on /health and balances as the catalogue says", () => {
+    for (const b of model.backends) assert.equal(b.healthPath, "/health");
+    assert.equal(text.match(/option httpchk GET \/health/g)!.length, model.backends.length);
+    assert.match(text, /backend synchrotron\n    balance hdr\(X-Matrix-Localpart\)\n    hash-type consistent/);
+    assert.match(text, /backend federation-inbound\n    balance source\n    hash-type consistent/);
+    assert.match(text, /backend room-messages\n    balance uri path-only depth 5/);
+    assert.match(text, /backend event-creator\n    balance uri path-only depth 5/);
+    assert.match(text, /backend client-reader\n    balance roundrobin/);
+  });
+
+  it("has a backend for every routed worker type and none for background workers", () => {
+    const names = model.backends.map((b) => b.name).sort();
+    const routed = WORKER_TYPES.filter((t) => t.routes.length > 0).map((t) => t.name);
+    assert.deepEqual(names, ["main", ...routed].sort());
+  });
+
+  it("falls back to main only where the catalogue allows", () => {
+    for (const t of WORKER_TYPES.filter((x) => x.routes.length > 0)) {
+      const fallback = text.includes(`use_backend main if route_${t.name.replace(/-/g, "_")}_0`);
+      assert.equal(fallback, t.mainFallback, t.name);
+    }
+  });
+
+  it("is ready only when main and every non-fallback backend has a server", () => {
+    assert.deepEqual(model.stats.readyBackends.sort(), ["main", ...WORKER_TYPES.filter((t) => t.routes.length > 0 && !t.mainFallback).map((t) => t.name)].sort());
+    assert.equal(isReady(model, () => 1), true);
+    assert.equal(isReady(model, (b) => (b === "typing" ? 0 : 1)), false);
+    assert.equal(isReady(model, (b) => (b === "synchrotron" ? 0 : 1)), true);
+    assert.match(text, /http-request use-service prometheus-exporter if \{ path \/metrics \}/);
+  });
+
+  it("limits the body to max_upload_size and keeps long-poll timeouts", () => {
+    assert.equal(parseSynapseSize("100M"), 104857600);
+    assert.equal(parseSynapseSize("1G"), 1073741824);
+    assert.match(text, /deny deny_status 413 if \{ req\.hdr_val\(content-length\) gt 104857600 \}/);
+    assert.match(text, /timeout server 180s/);
+    assert.match(text, /set-header X-Forwarded-For %\[src\]/);
+    assert.match(text, /set-header X-Forwarded-Proto http if !\{ req\.hdr\(x-forwarded-proto\) -m found \}/);
+  });
+
+  it("derives the user and room hash keys the way the rendered rules do", () => {
+    assert.equal(userHashKey({ method: "GET", path: "/", headers: { Authorization: "Bearer syt_YWxpY2U_abc_123" } }), "YWxpY2U");
+    assert.equal(userHashKey({ method: "GET", path: "/", query: "access_token=syt_Ym9i_x_y" }), "Ym9i");
+    assert.equal(roomHashKey("/_matrix/client/v3/rooms/!r:e.com/send/m.room.message/1", 5), "/_matrix/client/v3/rooms/!r:e.com");
+    assert.equal(roomHashKey("/_matrix/client/v3/join/!r:e.com", 5), "/_matrix/client/v3/join/!r:e.com");
+    const r = routeRequest(model, { method: "GET", path: "/_matrix/client/v3/rooms/!r:e.com/messages" });
+    assert.equal(r.hashKey, "/_matrix/client/v3/rooms/!r:e.com");
+  });
+});

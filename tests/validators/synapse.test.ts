@@ -1,0 +1,148 @@
+/**
+ * The rendered Synapse configs, accepted by the real Synapse (the version the image runs, from
+ * the project venv that scripts/provision.d/20-synapse.sh creates).
+ */
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parse } from "yaml";
+import { IMAGES } from "../../catalog/images";
+import { ed25519PublicKey, signingKeyVersion, unpaddedBase64 } from "../../render/synapse";
+import {
+  limited,
+  requireSynapseVenv,
+  run,
+  SYNAPSE_PYTHON,
+  synapseConfigBatch,
+  synapseConfigCli,
+  writeSynapseTree,
+  type WrittenTree,
+} from "./synapse-fixture";
+
+function ok(r: { code: number; stdout: string; stderr: string }, what: string): void {
+  assert.equal(r.code, 0, `${what}: exit ${r.code}\n${r.stdout}\n${r.stderr}`);
+  assert.match(r.stdout, /Config parses OK!/, what);
+}
+
+describe("Synapse accepts the rendered configs (python -m synapse.config)", function () {
+  this.timeout(600_000);
+  let tmp: string;
+
+  before(async () => {
+    requireSynapseVenv();
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mp-synapse-"));
+    const v = await run(SYNAPSE_PYTHON, ["-c", "import s3_storage_provider; from importlib.metadata import version; print(version('matrix-synapse'))"]);
+    assert.equal(v.code, 0, v.stderr);
+    assert.equal(v.stdout.trim(), IMAGES.synapse.tag.replace(/^v/, ""), "the venv must run the Synapse version the image pins");
+  });
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  describe("100-CCU profile: main and every worker through the CLI, one process each", () => {
+    let tree: WrittenTree;
+    before(() => {
+      tree = writeSynapseTree(path.join(tmp, "p100"), "100", { pathStyle: true });
+    });
+
+    it("renders main plus one instance of each of the 22 worker types", () => {
+      assert.equal(tree.workers.length, 22);
+      assert.equal(new Set(tree.workers.map((w) => w.type)).size, 22);
+    });
+
+    it("main: homeserver.yaml alone", async () => {
+      ok(await synapseConfigCli([tree.homeserver], tree.dir), "main");
+    });
+
+    it("every worker: homeserver.yaml + its own file", async () => {
+      const results = await limited(tree.workers, 2, async (w) => ({ w, r: await synapseConfigCli([tree.homeserver, w.file], tree.dir) }));
+      for (const { w, r } of results) ok(r, w.name);
+      console.log(`      synapse.config accepted main + ${results.length} worker configs (100 CCU)`);
+    });
+  });
+
+  describe("20,000-CCU profile: main and every worker instance", () => {
+    let tree: WrittenTree;
+    before(() => {
+      tree = writeSynapseTree(path.join(tmp, "p20k"), "20k");
+    });
+
+    it("main through the CLI", async () => {
+      ok(await synapseConfigCli([tree.homeserver], tree.dir), "main");
+    });
+
+    it("every worker instance through Synapse's config check, batched in one interpreter", async () => {
+      assert.ok(tree.workers.length > 100, `expected the 20k profile to render over 100 worker instances, got ${tree.workers.length}`);
+      const results = await synapseConfigBatch(tree.workers.map((w) => ({ name: w.name, files: [tree.homeserver, w.file] })), tree.dir);
+      assert.equal(results.length, tree.workers.length);
+      const failed = results.filter((r) => r.exit !== 0);
+      assert.deepEqual(failed, [], failed.map((f) => `${f.name}: ${f.output}`).join("\n"));
+      console.log(`      synapse.config accepted main + ${results.length} worker configs (20k CCU)`);
+    });
+
+    it("sizes the connection pools so every process fits max_connections with headroom", async () => {
+      const hs = parse(fs.readFileSync(tree.homeserver, "utf8"));
+      const processes = tree.input.processCount!;
+      assert.ok(processes > tree.workers.length, "the budget counts pools at their HPA ceiling");
+      assert.ok(processes * hs.database.args.cp_max <= 0.8 * tree.input.database.maxConnections);
+      const r = await run(SYNAPSE_PYTHON, ["-m", "synapse.config", "read", "database", "-c", tree.homeserver], tree.dir);
+      assert.equal(r.code, 0, r.stderr);
+    });
+  });
+
+  it("a monolith-style variant (no object store, redaction kept forever) parses too", async () => {
+    const tree = writeSynapseTree(path.join(tmp, "variant"), "100", {
+      objectStore: false,
+      mutate: (input) => ({ ...input, redactionRetentionPeriod: null, turnUris: [], livekitServiceUrl: undefined }),
+    });
+    const hs = parse(fs.readFileSync(tree.homeserver, "utf8"));
+    assert.equal(hs.redaction_retention_period, null);
+    assert.equal(hs.media_storage_providers, undefined);
+    ok(await synapseConfigCli([tree.homeserver], tree.dir), "main");
+    ok(await synapseConfigCli([tree.homeserver, tree.workers.find((w) => w.type === "media-repository")!.file], tree.dir), "media worker");
+  });
+
+  it("is not a vacuous check: a second typing writer is refused", async () => {
+    const tree = writeSynapseTree(path.join(tmp, "broken"), "100");
+    const hs = parse(fs.readFileSync(tree.homeserver, "utf8"));
+    hs.stream_writers.typing = ["typing-0", "event-persister-0"];
+    fs.writeFileSync(tree.homeserver, JSON.stringify(hs));
+    const r = await synapseConfigCli([tree.homeserver, tree.workers[0].file], tree.dir);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stdout + r.stderr, /typing/i);
+  });
+
+  it("loads the appservice registrations with synapse.config.appservice.load_appservices", async () => {
+    const tree = writeSynapseTree(path.join(tmp, "as"), "100");
+    const script = [
+      "import json, sys",
+      "from synapse.config.appservice import load_appservices",
+      "services = load_appservices('example.com', sys.argv[1:])",
+      "print(json.dumps([{'id': s.id, 'url': s.url, 'sender': s.sender.to_string(), 'user': s.is_interested_in_user('@telegram_123:example.com'),",
+      "  'bot': s.is_interested_in_user('@' + s.id + 'bot:example.com'), 'other': s.is_interested_in_user('@alice:example.com'), 'exclusive': s.is_exclusive_user('@' + s.id + '_9:example.com')} for s in services]))",
+    ].join("\n");
+    const r = await run(SYNAPSE_PYTHON, ["-c", script, ...tree.appservices], tree.dir);
+    assert.equal(r.code, 0, r.stderr);
+    const services = JSON.parse(r.stdout.trim().split("\n").pop()!);
+    assert.deepEqual(services.map((s: { id: string }) => s.id), ["telegram", "whatsapp"]);
+    assert.equal(services[0].url, "http://mautrix-telegram.matrix.svc.cluster.local:29317");
+    assert.equal(services[0].sender, "@sendertelegramxyz:example.com");
+    assert.deepEqual([services[0].user, services[0].bot, services[0].other, services[0].exclusive], [true, true, false, true]);
+    assert.deepEqual([services[1].user, services[1].bot, services[1].exclusive], [false, true, true]);
+  });
+
+  it("reads the signing key: Synapse derives the same public key and key ID from the converted seed", async () => {
+    const tree = writeSynapseTree(path.join(tmp, "key"), "100");
+    const script = [
+      "import sys",
+      "from signedjson.key import read_signing_keys, get_verify_key, encode_verify_key_base64",
+      "k = read_signing_keys(open(sys.argv[1]))[0]",
+      "print(k.alg, k.version, encode_verify_key_base64(get_verify_key(k)))",
+    ].join("\n");
+    const r = await run(SYNAPSE_PYTHON, ["-c", script, tree.paths.signingKey], tree.dir);
+    assert.equal(r.code, 0, r.stderr);
+    const [alg, version, verifyKey] = r.stdout.trim().split(" ");
+    assert.equal(alg, "ed25519");
+    assert.equal(version, signingKeyVersion(tree.signingKeyPem));
+    assert.equal(verifyKey, unpaddedBase64(ed25519PublicKey(tree.signingKeyPem)));
+  });
+});
