@@ -1,0 +1,71 @@
+/**
+ * No secret value of dev or prod appears in a ConfigMap, a container env literal, an annotation or
+ * a stack output that is not marked secret (DESIGN: "Secrets only in Secrets").
+ */
+import { strict as assert } from "assert";
+import { runStack } from "../helpers/run-stack";
+import { findLeaks, secretValues } from "./secrets-scan";
+import type { MockRun, RecordedResource } from "../../stacks/mock-engine";
+import { mockRandom } from "../../stacks/mock-outputs";
+
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const wrap = (value: unknown) => ({ [SIG_KEY]: SECRET_SIG, value });
+
+for (const stack of ["dev", "prod"]) {
+  describe(`secrets stay in Secrets: ${stack}`, () => {
+    it("has secrets to look for (generated passwords and values marked secret)", async () => {
+      const run = await runStack(stack);
+      const generated = run.resources.filter((r) => r.type === "random:index/randomPassword:RandomPassword");
+      assert.ok(generated.length > 0, "the stack generates passwords");
+      const secrets = secretValues(run.resources);
+      for (const r of generated) {
+        assert.ok(secrets.has(mockRandom(r.name, Number(r.inputs.length ?? 32))), `${r.name}'s result is among the secrets`);
+      }
+    });
+
+    it("no secret in any ConfigMap, env literal, annotation or plain stack output", async () => {
+      const run = await runStack(stack);
+      const leaks = findLeaks(run);
+      assert.deepEqual(leaks.map((l) => `${l.where}: ${l.secret.slice(0, 4)}…`), []);
+    });
+  });
+}
+
+describe("secrets scan finds leaks", () => {
+  const pw: RecordedResource = { type: "random:index/randomPassword:RandomPassword", name: "db", custom: true, inputs: { length: 32 } };
+  const pwValue = mockRandom("db", 32);
+  const cm = (data: Record<string, unknown>): RecordedResource => ({
+    type: "kubernetes:core/v1:ConfigMap", name: "cfg", custom: true, inputs: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cfg" }, data },
+  });
+  const run = (resources: RecordedResource[], outputs: Record<string, unknown> = {}): MockRun => ({ resources: [pw, ...resources], outputs });
+
+  it("in a ConfigMap, plain or base64, inside a larger file", () => {
+    assert.equal(findLeaks(run([cm({ "homeserver.yaml": `database:\n  password: ${pwValue}\n` })])).length, 1);
+    assert.equal(findLeaks(run([cm({ auth: `Basic ${Buffer.from(pwValue).toString("base64")}` })])).length, 1);
+    assert.deepEqual(findLeaks(run([cm({ "homeserver.yaml": "database:\n  password_file: /secrets/db\n" })])), []);
+  });
+
+  it("in an env literal and in pod annotations, and a wrapped secret placed there", () => {
+    const dep: RecordedResource = {
+      type: "kubernetes:apps/v1:Deployment", name: "web", custom: true,
+      inputs: { metadata: { name: "web", annotations: { "checksum/config": "abc" } }, spec: { template: { metadata: { annotations: { x: pwValue } }, spec: { containers: [{ name: "c", env: [{ name: "DB_PASSWORD", value: pwValue }, { name: "TOKEN", value: wrap("0123456789abcdef") }] }] } } } },
+    };
+    const wheres = findLeaks(run([dep])).map((l) => l.where);
+    assert.ok(wheres.some((w) => /env DB_PASSWORD/.test(w)), wheres.join("\n"));
+    assert.ok(wheres.some((w) => /pod template annotations/.test(w)), wheres.join("\n"));
+    assert.ok(wheres.some((w) => /env TOKEN.*marked secret/.test(w)), wheres.join("\n"));
+  });
+
+  it("in a plain stack output but not in one marked secret", () => {
+    assert.equal(findLeaks(run([], { dbPassword: pwValue })).length, 1);
+    assert.deepEqual(findLeaks(run([], { dbPassword: wrap(pwValue) })), []);
+  });
+
+  it("takes secret-named fields of wrapped maps as secrets, not their user names", () => {
+    const secret: RecordedResource = { type: "kubernetes:core/v1:Secret", name: "s", custom: true, inputs: { stringData: wrap({ username: "synapse_user", password: "S3cretValue-xyz" }) } };
+    const found = secretValues([secret]);
+    assert.ok(found.has("S3cretValue-xyz"));
+    assert.ok(!found.has("synapse_user"));
+  });
+});
