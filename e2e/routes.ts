@@ -28,15 +28,12 @@ export function matchingTypes(req: RequestShape, types: readonly WorkerType[] = 
 }
 
 /**
- * The one type that must serve the request: a route restricted to initial syncs outranks the
- * general sync route (that is what the restriction is for); any other overlap is a catalogue
- * ambiguity and is reported rather than guessed. No match means main.
+ * The type that must serve the request. The catalogue's array order is its routing precedence
+ * (HAProxy tries the route groups in that order and the first match wins: narrow stream-writer
+ * routes before the broad client-reader list, initial syncs before incremental ones), so the
+ * expectation is the first type with a matching route group. No match means main.
  */
 export function expectedType(req: RequestShape, types: readonly WorkerType[] = WORKER_TYPES): string {
-  const narrow = types.filter((t) => t.routes.some((g) => g.initialSyncOnly && groupMatches(g, req))).map((t) => t.name);
-  if (narrow.length === 1) return narrow[0];
-  const all = matchingTypes(req, types);
-  if (all.length === 0) return MAIN;
-  if (all.length === 1) return all[0];
-  throw new Error(`${req.method} ${req.path} matches several worker types (${all.join(", ")}): the catalogue is ambiguous for it`);
+  const first = types.find((t) => t.routes.some((g) => groupMatches(g, req)));
+  return first ? first.name : MAIN;
 }

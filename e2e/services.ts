@@ -60,7 +60,9 @@ export async function startPostgres(sup: Supervisor, port: number, dbs: Database
     return execFileSync(c, a, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LC_ALL: "C" } }).toString();
   };
   // Synapse insists on a C-collated UTF8 database (docs/postgres.md); make the cluster so too.
-  run(path.join(bin, "initdb"), ["-D", data, "--auth=trust", "--username=postgres", "--encoding=UTF8", "--locale=C", "--no-sync"]);
+  // TCP logins need the password (so the rendered libpq passfile is really used); the
+  // superuser's psql over the private Unix socket is trusted.
+  run(path.join(bin, "initdb"), ["-D", data, "--auth-local=trust", "--auth-host=scram-sha-256", "--username=postgres", "--encoding=UTF8", "--locale=C", "--no-sync"]);
   const [cmd, args] = wrap(path.join(bin, "postgres"), [
     "-D", data,
     "-h", "127.0.0.1",

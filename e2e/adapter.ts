@@ -1,0 +1,293 @@
+/**
+ * From the inputs the program renders its Kubernetes configs with to the inputs for one machine.
+ *
+ * The renderers take every address, port and path as a plain input (a `SynapseNetwork`, a
+ * `SynapsePaths`, endpoint records, HAProxy server sources). The adapter swaps exactly those —
+ * and nothing else — for loopback ones, then calls the same renderers:
+ *   - addresses and ports: every Synapse listener binds 127.0.0.1 on its own free port; the
+ *     database, Redis and object-store endpoints, the appservice URLs and public_baseurl point at
+ *     the loopback processes; HAProxy's frontends bind loopback and its pools, discovered through
+ *     the cluster DNS in Kubernetes (`server-template` on a headless Service), become literal
+ *     servers for the instances running here (so no DNS resolver is configured);
+ *   - transport: the loopback PostgreSQL and Redis speak plain TCP (sslmode disable, no TLS);
+ *   - paths: every mounted file and directory moves under the run directory.
+ * Worker instances, stream writers, roles, listener resources, routing rules, balancing,
+ * timeouts, pool sizes and limits come out of the renderers unchanged: they are what the e2e
+ * tests. tests/e2e/adapter.test.ts renders both ways and checks that only the fields above differ.
+ */
+import * as path from "path";
+import {
+  appserviceFileName,
+  bridgeAppservice,
+  BRIDGE_APPSERVICES,
+  mainInstance,
+  renderAppserviceRegistration,
+  renderSynapse,
+  toYaml,
+  type BridgeName,
+  type ProcessAddress,
+  type SynapseInstance,
+  type SynapseNetwork,
+  type SynapsePaths,
+  type SynapseRenderInput,
+} from "../render/synapse";
+import { buildHaproxyModel, renderHaproxyConfig, type HaproxyInput, type HaproxyModel, type ServerSource } from "../render/haproxy";
+
+export const LOOPBACK = "127.0.0.1";
+
+export type PortSource = () => number;
+
+/** A SynapseNetwork on loopback: each process gets its own HTTP, replication and metrics port. */
+export interface LoopbackNetwork extends SynapseNetwork {
+  /** Addresses handed out so far, by instance name. */
+  readonly assigned: ReadonlyMap<string, ProcessAddress>;
+}
+
+export function loopbackNetwork(nextPort: PortSource): LoopbackNetwork {
+  const assigned = new Map<string, ProcessAddress>();
+  return {
+    assigned,
+    addressOf(instance: SynapseInstance): ProcessAddress {
+      let a = assigned.get(instance.name);
+      if (!a) {
+        a = { host: LOOPBACK, bindAddresses: [LOOPBACK], httpPort: nextPort(), replicationPort: nextPort(), metricsPort: nextPort() };
+        assigned.set(instance.name, a);
+      }
+      return a;
+    },
+  };
+}
+
+/** Moves an absolute container path under the run directory (`/etc/synapse/x` -> `<run>/fs/etc/synapse/x`). */
+export function relocate(runDir: string, p: string): string {
+  if (!path.isAbsolute(p)) throw new Error(`expected an absolute container path, got ${p}`);
+  return path.join(runDir, "fs", p);
+}
+
+export function loopbackPaths(paths: SynapsePaths, runDir: string): SynapsePaths {
+  return Object.fromEntries(Object.entries(paths).map(([k, v]) => [k, relocate(runDir, v)])) as unknown as SynapsePaths;
+}
+
+/** Loopback ports of the non-Synapse services. */
+export interface LoopbackEndpoints {
+  postgres: number;
+  redis: number;
+  s3: number;
+  haproxy: { client: number; federation: number; stats: number };
+  /** Appservice URLs point here: a loopback port nothing listens on (no bridge runs in the e2e). */
+  appservice: number;
+}
+
+export function allocateEndpoints(nextPort: PortSource): LoopbackEndpoints {
+  return {
+    postgres: nextPort(),
+    redis: nextPort(),
+    s3: nextPort(),
+    haproxy: { client: nextPort(), federation: nextPort(), stats: nextPort() },
+    appservice: nextPort(),
+  };
+}
+
+/** The Synapse render input with loopback addresses, ports, transports and paths. */
+export function adaptSynapseInput(input: SynapseRenderInput, runDir: string, network: SynapseNetwork, ep: LoopbackEndpoints): SynapseRenderInput {
+  return {
+    ...input,
+    publicBaseUrl: `http://${LOOPBACK}:${ep.haproxy.client}/`,
+    network,
+    paths: loopbackPaths(input.paths, runDir),
+    database: { ...input.database, host: LOOPBACK, port: ep.postgres, sslMode: "disable" },
+    redis: { ...input.redis, host: LOOPBACK, port: ep.redis, tls: false },
+    objectStore: input.objectStore ? { ...input.objectStore, endpoint: `http://${LOOPBACK}:${ep.s3}` } : undefined,
+  };
+}
+
+/**
+ * The HAProxy input with loopback frontends and servers. Every server source of a routed type is
+ * replaced by one literal server per instance running here, named after the instance (so the log's
+ * `backend/server` names the process); main likewise. No DNS resolvers: the addresses are literal.
+ */
+export function adaptHaproxyInput(input: HaproxyInput, instances: readonly SynapseInstance[], network: SynapseNetwork, ep: LoopbackEndpoints): HaproxyInput {
+  const main = network.addressOf(mainInstance());
+  const workers: Record<string, ServerSource[]> = {};
+  for (const type of Object.keys(input.workers)) {
+    const running = instances.filter((i) => i.type?.name === type);
+    if (running.length === 0) throw new Error(`HAProxy routes to ${type}, but no ${type} instance is rendered`);
+    workers[type] = running.map((i) => ({ kind: "server", name: i.name, host: LOOPBACK, port: network.addressOf(i).httpPort, instance: i.name }));
+  }
+  return {
+    ...input,
+    main: { host: LOOPBACK, port: main.httpPort },
+    workers,
+    ports: { client: ep.haproxy.client, federation: ep.haproxy.federation, stats: ep.haproxy.stats },
+    bindAddress: LOOPBACK,
+    resolvers: false,
+  };
+}
+
+/** `backend/server` -> the process behind it, from the model's literal servers. */
+export function serverMap(model: HaproxyModel, instances: readonly SynapseInstance[]): Record<string, { instance: string; type: string }> {
+  const out: Record<string, { instance: string; type: string }> = {};
+  for (const b of model.backends) {
+    for (const s of b.servers) {
+      if (s.kind !== "server" || !s.instance) throw new Error(`backend ${b.name}: server without a known instance`);
+      const type = s.instance === "main" ? "main" : instances.find((i) => i.name === s.instance)?.type?.name;
+      if (!type) throw new Error(`backend ${b.name}: server ${s.name} names unknown instance ${s.instance}`);
+      out[`${b.name}/${s.name}`] = { instance: s.instance, type };
+    }
+  }
+  return out;
+}
+
+export interface PlanProcess {
+  instance: string;
+  /** "main" or the catalogue worker type. */
+  type: string;
+  /** Python module to run. */
+  app: string;
+  configFiles: string[];
+  healthUrl: string;
+}
+
+/** A secret file the rendered config reads by path; `value` when the e2e itself must know it. */
+export interface SecretFile {
+  path: string;
+  kind: "signing_key" | "random" | "value";
+  value?: string;
+}
+
+export interface LoopbackPlan {
+  runDir: string;
+  serverName: string;
+  input: SynapseRenderInput;
+  files: Record<string, string>;
+  dirs: string[];
+  secretFiles: SecretFile[];
+  /** Environment every Synapse process gets (object-store credentials and botocore config). */
+  synapseEnv: Record<string, string>;
+  /** Main first, then workers in catalogue order. */
+  processes: PlanProcess[];
+  postgres: { port: number; databases: { dbname: string; user: string; password: string }[]; maxConnections: number };
+  redis: { port: number; password: string };
+  s3?: { port: number; buckets: string[]; endpoint: string };
+  haproxy: {
+    configFile: string;
+    clientUrl: string;
+    federationUrl: string;
+    statsUrl: string;
+    servers: Record<string, { instance: string; type: string }>;
+  };
+  registrationSecret: string;
+}
+
+export interface AdaptOptions {
+  runDir: string;
+  nextPort: PortSource;
+  /** Bridges whose appservice registrations the rendered config lists. */
+  bridges: BridgeName[];
+  /** Test secrets (the stack generates these with @pulumi/random). */
+  secrets: { registration: string; dbPassword: string; redisPassword: string; s3AccessKey: string; s3SecretKey: string };
+}
+
+/**
+ * Renders the loopback deployment with the program's renderers and lays out everything the
+ * processes need: config files, secret files, ports, and which process is which.
+ */
+export function planLoopback(k8sSynapse: SynapseRenderInput, k8sHaproxy: HaproxyInput, opts: AdaptOptions): LoopbackPlan {
+  const { runDir, nextPort, secrets } = opts;
+  const network = loopbackNetwork(nextPort);
+  const ep = allocateEndpoints(nextPort);
+  const input = adaptSynapseInput(k8sSynapse, runDir, network, ep);
+  const p = input.paths;
+  const rendered = renderSynapse(input);
+
+  const files: Record<string, string> = {};
+  const confDir = p.configDir;
+  const hsFile = path.join(confDir, "homeserver.yaml");
+  files[hsFile] = rendered.homeserver.text;
+  files[p.logConfig] = rendered.log.text;
+  const synapseEnv: Record<string, string> = {};
+  if (rendered.awsConfig) {
+    const f = path.join(runDir, "fs", "etc", "aws", "config");
+    files[f] = rendered.awsConfig;
+    synapseEnv.AWS_CONFIG_FILE = f;
+  }
+  if (input.objectStore) {
+    // The stack hands the media workers static object-store credentials from a Secret (MinIO);
+    // the loopback S3 server accepts any.
+    synapseEnv.AWS_ACCESS_KEY_ID = secrets.s3AccessKey;
+    synapseEnv.AWS_SECRET_ACCESS_KEY = secrets.s3SecretKey;
+  }
+  const processes: PlanProcess[] = [{
+    instance: "main",
+    type: "main",
+    app: "synapse.app.homeserver",
+    configFiles: [hsFile],
+    healthUrl: `http://${LOOPBACK}:${network.addressOf(mainInstance()).httpPort}/health`,
+  }];
+  for (const [name, w] of rendered.workers) {
+    const file = path.join(confDir, "workers", `${name}.yaml`);
+    files[file] = w.text;
+    processes.push({
+      instance: name,
+      type: w.instance.type!.name,
+      app: String(w.object.worker_app ?? "synapse.app.generic_worker"),
+      configFiles: [hsFile, file],
+      healthUrl: `http://${LOOPBACK}:${network.addressOf(w.instance).httpPort}/health`,
+    });
+  }
+
+  // Appservice registrations as the stack renders them; the bridge URL is a loopback address.
+  for (const b of opts.bridges) {
+    const file = appserviceFileName(b);
+    if (!input.appserviceFiles.includes(file)) throw new Error(`rendered config does not list ${file}`);
+    const reg = renderAppserviceRegistration({
+      ...bridgeAppservice(b, { serverName: input.serverName, namespace: "e2e", asToken: `as-${b}-${secrets.registration}`, hsToken: `hs-${b}-${secrets.registration}`, senderLocalpart: `${b}sender` }),
+      url: `http://${LOOPBACK}:${ep.appservice}`,
+    });
+    files[path.join(p.appserviceDir, file)] = toYaml(reg);
+  }
+  const missing = input.appserviceFiles.filter((f) => !opts.bridges.some((b) => appserviceFileName(b) === f));
+  if (missing.length) throw new Error(`rendered config lists appservice files the e2e has no bridge for: ${missing.join(", ")}`);
+
+  const db = input.database;
+  const secretFiles: SecretFile[] = [
+    { path: p.signingKey, kind: "signing_key" },
+    { path: p.macaroonSecretKey, kind: "random" },
+    { path: p.registrationSharedSecret, kind: "value", value: secrets.registration },
+    { path: p.formSecret, kind: "random" },
+    { path: p.workerReplicationSecret, kind: "random" },
+    { path: p.redisPassword, kind: "value", value: secrets.redisPassword },
+    // libpq password file: host:port:database:user:password.
+    { path: p.pgpass, kind: "value", value: `${db.host}:${db.port}:${db.database}:${db.user}:${secrets.dbPassword}\n` },
+    { path: p.turnSharedSecret, kind: "random" },
+  ];
+
+  const model = buildHaproxyModel(adaptHaproxyInput(k8sHaproxy, input.instances, network, ep));
+  const cfg = path.join(runDir, "haproxy", "haproxy.cfg");
+  files[cfg] = renderHaproxyConfig(model);
+  const haproxy: LoopbackPlan["haproxy"] = {
+    configFile: cfg,
+    clientUrl: `http://${LOOPBACK}:${ep.haproxy.client}`,
+    federationUrl: `http://${LOOPBACK}:${ep.haproxy.federation}`,
+    statsUrl: `http://${LOOPBACK}:${ep.haproxy.stats}`,
+    servers: serverMap(model, input.instances),
+  };
+
+  return {
+    runDir,
+    serverName: input.serverName,
+    input,
+    files,
+    dirs: [p.mediaStore, path.dirname(p.pgpass)],
+    secretFiles,
+    synapseEnv,
+    processes,
+    postgres: { port: db.port, databases: [{ dbname: db.database, user: db.user, password: secrets.dbPassword }], maxConnections: db.maxConnections },
+    redis: { port: ep.redis, password: secrets.redisPassword },
+    s3: input.objectStore ? { port: ep.s3, buckets: [input.objectStore.bucket], endpoint: input.objectStore.endpoint } : undefined,
+    haproxy,
+    registrationSecret: secrets.registration,
+  };
+}
+
+export { BRIDGE_APPSERVICES };

@@ -1,0 +1,131 @@
+/**
+ * Brings a loopback plan (what e2e/adapter.ts makes of the rendered configs) to life:
+ * PostgreSQL, Redis, the S3 server, Synapse main, every worker, then HAProxy — in that order,
+ * each waited on before the next, so a failure names the process that caused it.
+ */
+import { execFileSync } from "child_process";
+import { generateKeyPairSync, randomBytes } from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import { synapseSigningKey } from "../render/synapse";
+import type { LoopbackPlan, PlanProcess } from "./adapter";
+import { HaproxyLog } from "./haproxy-log";
+import { Supervisor, waitHttpOk, type Proc } from "./procs";
+import { PROJECT_ROOT, startPostgres, startRedis, startS3, type PgInstance } from "./services";
+
+export function synapseVenv(): string {
+  return process.env.MP_SYNAPSE_VENV ?? path.join(PROJECT_ROOT, ".cache", "synapse-venv");
+}
+
+export function synapsePython(): string {
+  const py = path.join(synapseVenv(), "bin", "python");
+  if (!fs.existsSync(py)) throw new Error(`${py} missing: run scripts/provision.sh (20-synapse.sh creates the Synapse venv)`);
+  return py;
+}
+
+export interface RunningTopology {
+  plan: LoopbackPlan;
+  sup: Supervisor;
+  pg: PgInstance;
+  s3Endpoint?: string;
+  /** Client-server API through HAProxy (or main itself for a plan without HAProxy). */
+  clientUrl: string;
+  federationUrl: string;
+  haproxyLog: HaproxyLog;
+  procs: Map<string, Proc>;
+  timings: Record<string, number>;
+}
+
+/** Writes the files the plan names, and the secrets Synapse reads from `*_path` files. */
+export function materialise(plan: LoopbackPlan): void {
+  for (const d of plan.dirs) fs.mkdirSync(d, { recursive: true });
+  for (const [file, content] of Object.entries(plan.files)) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, content);
+  }
+  for (const s of plan.secretFiles) {
+    if (fs.existsSync(s.path)) continue;
+    fs.mkdirSync(path.dirname(s.path), { recursive: true });
+    if (s.kind === "signing_key") {
+      // As the stack does it: an Ed25519 PKCS#8 key converted to Synapse's key-file line.
+      const pem = generateKeyPairSync("ed25519").privateKey.export({ format: "pem", type: "pkcs8" }).toString();
+      fs.writeFileSync(s.path, synapseSigningKey(pem), { mode: 0o600 });
+    } else {
+      // 0600: libpq refuses a group- or world-readable passfile.
+      fs.writeFileSync(s.path, s.value ?? randomBytes(32).toString("hex"), { mode: 0o600 });
+    }
+  }
+}
+
+async function startSynapse(sup: Supervisor, plan: LoopbackPlan, p: PlanProcess, timeoutMs: number): Promise<Proc> {
+  const proc = sup.start({
+    name: p.instance,
+    command: synapsePython(),
+    args: ["-m", p.app, ...p.configFiles.flatMap((f) => ["-c", f])],
+    env: { PYTHONDONTWRITEBYTECODE: "1", ...plan.synapseEnv },
+  });
+  // Every rendered process has a public HTTP listener answering /health once it is serving.
+  await waitHttpOk(p.healthUrl, { timeoutMs, proc, sup });
+  return proc;
+}
+
+export interface StartOptions {
+  /** Workers started at once; 2 cores make more than ~4 concurrent Synapse start-ups counter-productive. */
+  batch?: number;
+  startTimeoutMs?: number;
+  log?: (msg: string) => void;
+}
+
+export async function startTopology(sup: Supervisor, plan: LoopbackPlan, opts: StartOptions = {}): Promise<RunningTopology> {
+  const log = opts.log ?? (() => undefined);
+  const timings: Record<string, number> = {};
+  const t0 = Date.now();
+  const mark = (k: string) => (timings[k] = Date.now() - t0);
+  materialise(plan);
+
+  const pg = await startPostgres(sup, plan.postgres.port, plan.postgres.databases, plan.postgres.maxConnections);
+  mark("postgres");
+  await startRedis(sup, plan.redis.port, plan.redis.password);
+  mark("redis");
+  let s3Endpoint: string | undefined;
+  if (plan.s3) s3Endpoint = await startS3(sup, plan.s3.port, plan.s3.buckets);
+  mark("s3");
+  log(`data services up in ${Date.now() - t0} ms`);
+
+  const procs = new Map<string, Proc>();
+  const [main, ...workers] = plan.processes;
+  if (main.instance !== "main") throw new Error("plan must list main first");
+  // Main creates the schema on a fresh database: the slowest start, and workers need it done.
+  procs.set("main", await startSynapse(sup, plan, main, opts.startTimeoutMs ?? 180_000));
+  mark("main");
+  log(`main up after ${Date.now() - t0} ms`);
+  const batch = opts.batch ?? 4;
+  for (let i = 0; i < workers.length; i += batch) {
+    const group = workers.slice(i, i + batch);
+    const started = await Promise.all(group.map((w) => startSynapse(sup, plan, w, opts.startTimeoutMs ?? 180_000)));
+    group.forEach((w, j) => procs.set(w.instance, started[j]));
+    log(`workers up: ${group.map((w) => w.instance).join(", ")} (${Date.now() - t0} ms)`);
+  }
+  mark("workers");
+
+  const hp = plan.haproxy;
+  try {
+    execFileSync("haproxy", ["-c", "-q", "-f", hp.configFile], { stdio: ["ignore", "pipe", "pipe"] });
+  } catch (e) {
+    const err = e as { stderr?: Buffer; stdout?: Buffer };
+    throw new Error(`haproxy -c rejected ${hp.configFile}: ${err.stderr?.toString() ?? ""}${err.stdout?.toString() ?? ""}`);
+  }
+  // -db: foreground, no daemon. The rendered config logs to stdout (`option httplog`), which the
+  // supervisor writes to logs/haproxy.log: that is where the e2e reads who served what.
+  const proc = sup.start({ name: "haproxy", command: "haproxy", args: ["-db", "-f", hp.configFile], stopSignal: "SIGUSR1" });
+  procs.set("haproxy", proc);
+  const haproxyLog = new HaproxyLog(proc.logFile);
+  const clientUrl = hp.clientUrl;
+  const federationUrl = hp.federationUrl;
+  // Readiness as the rendered stats frontend defines it: main and every non-fallback backend up.
+  await waitHttpOk(`${hp.statsUrl}/ready`, { timeoutMs: 60_000, proc, sup });
+  await waitHttpOk(`${clientUrl}/_matrix/client/versions`, { timeoutMs: 30_000, proc, sup });
+  mark("haproxy");
+  log(`topology up in ${Date.now() - t0} ms`);
+  return { plan, sup, pg, s3Endpoint, clientUrl, federationUrl, haproxyLog, procs, timings };
+}
