@@ -127,6 +127,15 @@ export const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", 
 /** The public internet (federation, push providers, bridges' networks, virus definitions). */
 export const INTERNET: External = { kind: "cidr", name: "internet", cidrs: ["0.0.0.0/0"], except: PRIVATE_RANGES };
 
+/**
+ * The Kubernetes API server, for operators, Prometheus service discovery and controllers. Its
+ * address is the platform's (EKS/GKE endpoint ENIs, an on-prem VIP) and not known when policies
+ * are written, so the flow is scoped by port (443 on managed clusters, 6443 on kubeadm) rather
+ * than by address.
+ */
+export const KUBE_API: External = { kind: "cidr", name: "kube-api", cidrs: ["0.0.0.0/0"] };
+export const KUBE_API_PORTS = [443, 6443];
+
 /** Normalises a declared flow: NetworkPeers become workloads or external ranges, ports become explicit. */
 export function normalizeFlow(spec: FlowSpec): Flow {
   const to = spec.to;
