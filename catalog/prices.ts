@@ -1,0 +1,108 @@
+/**
+ * Price table: USD, on-demand list prices, exactly the figures of
+ * /work/shared/reference/operations.md ("Prices"), each with its source and date. Nothing here
+ * is looked up or guessed; where that table has no price (ElastiCache, Memorystore, managed
+ * database storage, local SSD, *5ad instances) the cost estimate reports the item unpriced.
+ */
+
+/** Hours in a billing month, the convention both clouds' calculators use (365 x 24 / 12). */
+export const HOURS_PER_MONTH = 730;
+
+export interface Price {
+  usd: number;
+  unit: "hour" | "GB-month" | "GB" | "vCPU-hour" | "GB-hour";
+  source: string;
+  date: string;
+}
+
+const AWS_EC2 = "AWS Pricing API, us-east-1 EC2 on-demand, as published in the karpenter AWS provider";
+const AWS_EC2_DATE = "2026-07-20";
+const AWS_RDS = "AWS-published fallback table, approximate";
+const AWS_RDS_DATE = "2026 (operations.md, late 2026)";
+const GCP_SKU = "GCP Cloud Billing Catalog SKUs, us-central1";
+const GCP_SKU_DATE = "2026-07-30";
+const THIRD_PARTY = "third-party price listing quoted in operations.md";
+
+/** EC2 `.large` (2 vCPU) hourly price per family. "Each size step doubles (xlarge x2 ... 16xlarge x32)". */
+export const AWS_EC2_LARGE: Record<string, Price> = {
+  m7a: { usd: 0.11592, unit: "hour", source: AWS_EC2, date: AWS_EC2_DATE },
+  c7a: { usd: 0.10264, unit: "hour", source: AWS_EC2, date: AWS_EC2_DATE },
+  r7a: { usd: 0.15215, unit: "hour", source: AWS_EC2, date: AWS_EC2_DATE },
+  m6a: { usd: 0.0864, unit: "hour", source: AWS_EC2, date: AWS_EC2_DATE },
+};
+
+/** Size multiplier over `.large`: each step doubles (operations.md). */
+export const AWS_EC2_SIZE_FACTOR: Record<string, number> = { large: 1, xlarge: 2, "2xlarge": 4, "4xlarge": 8, "8xlarge": 16, "16xlarge": 32 };
+
+export const AWS_PRICES = {
+  eksCluster: { usd: 0.1, unit: "hour", source: `${AWS_EC2} (EKS standard support; extended support is 0.60)`, date: AWS_EC2_DATE },
+  natGateway: { usd: 0.045, unit: "hour", source: AWS_EC2, date: AWS_EC2_DATE },
+  natGatewayData: { usd: 0.045, unit: "GB", source: AWS_EC2, date: AWS_EC2_DATE },
+  gp3: { usd: 0.08, unit: "GB-month", source: AWS_EC2, date: AWS_EC2_DATE },
+  s3Standard: { usd: 0.023, unit: "GB-month", source: AWS_EC2, date: AWS_EC2_DATE },
+} as const satisfies Record<string, Price>;
+
+/** RDS `.large` hourly price per class family (single-AZ). "Multi-AZ ~ 2x compute and storage". */
+export const AWS_RDS_LARGE: Record<string, Price> = {
+  "db.r7g": { usd: 0.228, unit: "hour", source: AWS_RDS, date: AWS_RDS_DATE },
+  "db.m7g": { usd: 0.162, unit: "hour", source: AWS_RDS, date: AWS_RDS_DATE },
+  "db.r6g": { usd: 0.218, unit: "hour", source: AWS_RDS, date: AWS_RDS_DATE },
+};
+/** operations.md: "Multi-AZ ≈ 2× compute and storage". */
+export const AWS_RDS_MULTI_AZ_FACTOR = 2;
+/**
+ * RDS sizes within a class family: the table lists only `.large`; RDS, like EC2, prices a family
+ * linearly in size, so the EC2 doubling rule is applied (12xlarge = 24x). An extrapolation of
+ * the table, stated here so the plan can say so.
+ */
+export const AWS_RDS_SIZE_FACTOR: Record<string, number> = { ...AWS_EC2_SIZE_FACTOR, "12xlarge": 24 };
+
+/**
+ * GCE hourly prices of the sizes the table lists. "n2d-standard-2 0.084492/h (linear in size)";
+ * GCE prices every predefined type of a family from per-vCPU and per-GB SKUs, so the same
+ * linearity holds for n2d-highmem and c3d-standard (the per-vCPU price below is the listed
+ * machine's price over its vCPUs).
+ */
+export const GCP_MACHINE: Record<string, Price & { vcpu: number }> = {
+  "n2d-standard": { usd: 0.084492, vcpu: 2, unit: "hour", source: GCP_SKU, date: GCP_SKU_DATE },
+  "n2d-highmem": { usd: 0.11398, vcpu: 2, unit: "hour", source: GCP_SKU, date: GCP_SKU_DATE },
+  "c3d-standard": { usd: 0.181596, vcpu: 4, unit: "hour", source: GCP_SKU, date: GCP_SKU_DATE },
+};
+
+export const GCP_PRICES = {
+  pdBalanced: { usd: 0.1, unit: "GB-month", source: GCP_SKU, date: GCP_SKU_DATE },
+  pdSsd: { usd: 0.17, unit: "GB-month", source: GCP_SKU, date: GCP_SKU_DATE },
+  gcsStandard: { usd: 0.02, unit: "GB-month", source: GCP_SKU, date: GCP_SKU_DATE },
+  cloudNat: { usd: 0.0448, unit: "hour", source: GCP_SKU, date: GCP_SKU_DATE },
+  cloudNatData: { usd: 0.045, unit: "GB", source: GCP_SKU, date: GCP_SKU_DATE },
+  gkeCluster: { usd: 0.1, unit: "hour", source: THIRD_PARTY, date: GCP_SKU_DATE },
+  cloudSqlVcpu: { usd: 0.0413, unit: "vCPU-hour", source: `${THIRD_PARTY} (Cloud SQL Enterprise, approximate)`, date: GCP_SKU_DATE },
+  cloudSqlMemory: { usd: 0.007, unit: "GB-hour", source: `${THIRD_PARTY} (Cloud SQL Enterprise, approximate)`, date: GCP_SKU_DATE },
+} as const satisfies Record<string, Price>;
+/** operations.md: Cloud SQL "HA ≈ 2×" (third-party). */
+export const GCP_CLOUD_SQL_HA_FACTOR = 2;
+
+/** Hourly price of an EC2 instance type such as `m7a.2xlarge`, or undefined when not in the table. */
+export function awsInstanceHourly(instanceType: string): number | undefined {
+  const [family, sizeName] = instanceType.split(".");
+  const base = AWS_EC2_LARGE[family];
+  const factor = AWS_EC2_SIZE_FACTOR[sizeName];
+  return base && factor ? base.usd * factor : undefined;
+}
+
+/** Hourly price of a GCE machine type such as `n2d-standard-8`, or undefined when not in the table. */
+export function gcpMachineHourly(machineType: string): number | undefined {
+  const m = /^(.*)-(\d+)$/.exec(machineType);
+  if (!m) return undefined;
+  const listed = GCP_MACHINE[m[1]];
+  return listed ? (listed.usd / listed.vcpu) * Number(m[2]) : undefined;
+}
+
+/** Single-AZ hourly price of an RDS class such as `db.r7g.2xlarge`, or undefined. */
+export function rdsClassHourly(instanceClass: string): number | undefined {
+  const m = /^(db\.[a-z0-9]+)\.(.+)$/.exec(instanceClass);
+  if (!m) return undefined;
+  const base = AWS_RDS_LARGE[m[1]];
+  const factor = AWS_RDS_SIZE_FACTOR[m[2]];
+  return base && factor ? base.usd * factor : undefined;
+}
