@@ -5,6 +5,7 @@
  */
 import type { PlatformSpec } from "../config/spec";
 import { environmentPreset } from "../stacks/environments";
+import { estimateCost, type CostReport } from "./cost";
 import { databaseSizing, objectStoreSizing, redisSizing } from "./data-services";
 import { interpolateHold, profileLabel } from "./interpolate";
 import type { ModelOutput } from "./model";
@@ -15,8 +16,9 @@ import { NODE_TIERS, type DatabaseSizing, type NodePool, type NodeTier, type Obj
 import { podCount, podCountAtMax } from "./workload";
 
 export type { Sizing } from "./types";
-export { seedAnalysis } from "./seed-analysis";
+export { seedAnalysis, type SeedBreakdown } from "./seed-analysis";
 export { schedulingFor, TIER_LABEL, TIER_TAINT_KEY } from "./tiers";
+export { estimateCost, type CostReport, type CostLine, type CloudCostEstimate, type ResourceReport } from "./cost";
 
 /** MinIO server pod per node at the five profile points (CPU millicores, MiB): erasure coding and
  * TLS are CPU work, and MinIO's own guidance grows memory with drives and concurrent requests. */
@@ -133,4 +135,22 @@ export function size(spec: PlatformSpec): Sizing {
       storageGi: pvc + dbStorage + objectStore.capacityGi,
     },
   };
+}
+
+/** One model's sizing and what it costs (or, on an existing cluster, what it needs). */
+export interface SizedModel {
+  sizing: Sizing;
+  cost: CostReport;
+}
+
+/**
+ * Both coefficient sets for the same spec, for the plan's side-by-side view: the spec's own
+ * model is unchanged in either; only `sizingModel` differs.
+ */
+export function sizeBothModels(spec: PlatformSpec): { profile: SizedModel; seedAnalysis: SizedModel } {
+  const one = (model: PlatformSpec["sizingModel"]): SizedModel => {
+    const s = size({ ...spec, sizingModel: model });
+    return { sizing: s, cost: estimateCost(spec, s) };
+  };
+  return { profile: one("profile"), seedAnalysis: one("seed-analysis") };
 }

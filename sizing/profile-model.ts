@@ -21,7 +21,6 @@ import {
   shape,
   workerResources,
   type AddonComponent,
-  type BudgetComponent,
 } from "./resources";
 import { COMPONENT_TIERS, workerTier } from "./tiers";
 import { podCountAtMax, workload } from "./workload";
@@ -128,7 +127,7 @@ export function profileWorkloads(spec: PlatformSpec): Pick<ModelOutput, "main" |
   for (const name of BUDGET_COMPONENTS) {
     components[name] = workload(
       componentReplicas(name, ccu, ha, isEnabled(spec, name)),
-      budgetComponentResources(name as BudgetComponent, ccu),
+      budgetComponentResources(name, ccu),
       COMPONENT_TIERS[name],
       { storageGi: componentStorage(name, ccu, redisMemoryGi) },
     );
@@ -143,7 +142,6 @@ export function profileWorkloads(spec: PlatformSpec): Pick<ModelOutput, "main" |
   }
   components.telegram = bridgeWorkload(spec, "telegram");
   components.whatsapp = bridgeWorkload(spec, "whatsapp");
-  for (const c of Object.values(components)) if (c.storageGi === undefined) delete c.storageGi;
   return { main, workers, components };
 }
 

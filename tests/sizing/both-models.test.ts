@@ -1,0 +1,21 @@
+import { strict as assert } from "node:assert";
+import { sizeBothModels } from "../../sizing";
+import { specFor } from "./specs";
+
+describe("sizing: both models side by side", () => {
+  it("sizes the same spec with each model, costing each on the clouds", () => {
+    const both = sizeBothModels(specFor({ platform: "aws", environment: "prod", ccu: 2000, telegram: 5000, whatsapp: 5000 }));
+    assert.equal(both.profile.sizing.model, "profile");
+    assert.equal(both.seedAnalysis.sizing.model, "seed-analysis");
+    // Same replica plan (the seed gives no replica counts), different resources.
+    assert.equal(both.profile.sizing.synapse.workers.synchrotron.replicas, both.seedAnalysis.sizing.synapse.workers.synchrotron.replicas);
+    assert.ok(both.seedAnalysis.sizing.totals.cpuCores > both.profile.sizing.totals.cpuCores, "the seed's per-user peak envelope is the larger");
+    assert.equal(both.profile.cost.kind, "cost");
+    assert.equal(both.seedAnalysis.cost.kind, "cost");
+  });
+  it("reports resources, not dollars, on an existing cluster", () => {
+    const both = sizeBothModels(specFor({ platform: "existing", ccu: 100 }));
+    assert.equal(both.profile.cost.kind, "resources");
+    assert.equal(both.seedAnalysis.cost.kind, "resources");
+  });
+});
