@@ -8,6 +8,11 @@ import type { Placement } from "../platform/types";
 
 /** Bucket names of the on-prem object store. */
 export const MINIO_BUCKETS = { media: "synapse-media", backups: "matrix-backups", liMedia: "synapse-li-media" } as const;
+/**
+ * Days a replaced or deleted object version is kept: 30 days of undo for media and backups (the
+ * backup retention), a year for LI media, which must keep what main deletes.
+ */
+export const MINIO_NONCURRENT_DAYS = { media: 30, backups: 30, liMedia: 365 } as const;
 /** Keys of the user Secrets the MinIO operator reads (and our clients reuse). */
 export const MINIO_ACCESS_KEY = "CONSOLE_ACCESS_KEY";
 export const MINIO_SECRET_KEY = "CONSOLE_SECRET_KEY";
@@ -66,6 +71,8 @@ export class MinioTenant extends pulumi.ComponentResource {
   /** Secret (in the tenant namespace) with the backup user's keys, for barman-cloud. */
   readonly backupCredentialsSecret: pulumi.Output<string>;
   readonly tenant: k8s.apiextensions.CustomResource;
+  /** Job that enables versioning and lifecycle rules on the buckets. */
+  readonly bucketJob: k8s.batch.v1.Job;
   /** Pod labels of the MinIO servers (for network policies). */
   readonly podLabels: Record<string, string>;
 
@@ -151,6 +158,69 @@ export MINIO_BROWSER="off"
     }, childOpts([...args.dependsOn, config, app.secret, backup.secret]));
 
     this.endpoint = pulumi.interpolate`http://minio.${namespace}.svc.cluster.local`;
+
+    // Versioning and lifecycle are bucket settings the Tenant CR cannot express: a Job applies
+    // them with the `mc` client shipped in the MinIO server image (same override as the server).
+    // `mc ilm import` replaces the whole lifecycle, so re-runs converge instead of piling up rules.
+    const lifecycle = (noncurrentDays: number) => JSON.stringify({
+      Rules: [{ ID: "noncurrent-and-multipart", Status: "Enabled", Filter: { Prefix: "" }, NoncurrentVersionExpiration: { NoncurrentDays: noncurrentDays }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } }],
+    });
+    const bucketSettings = new k8s.core.v1.ConfigMap(`${name}-bucket-settings`, {
+      metadata: { name: `${tenantName}-bucket-settings`, namespace, labels },
+      data: {
+        [`${MINIO_BUCKETS.media}.json`]: lifecycle(MINIO_NONCURRENT_DAYS.media),
+        [`${MINIO_BUCKETS.backups}.json`]: lifecycle(MINIO_NONCURRENT_DAYS.backups),
+        [`${MINIO_BUCKETS.liMedia}.json`]: lifecycle(MINIO_NONCURRENT_DAYS.liMedia),
+        "configure.sh": [
+          "set -eu",
+          ". /env/config.env",
+          "export MC_CONFIG_DIR=/tmp/mc",
+          `until mc alias set local "$ENDPOINT" "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD" >/dev/null 2>&1 && mc ready local >/dev/null 2>&1; do sleep 5; done`,
+          `for b in ${Object.values(MINIO_BUCKETS).join(" ")}; do`,
+          '  mc mb --ignore-existing "local/$b"',
+          '  mc version enable "local/$b"',
+          '  mc ilm import "local/$b" < "/settings/$b.json"',
+          "done",
+          "",
+        ].join("\n"),
+      },
+    }, childOpts());
+    this.bucketJob = new k8s.batch.v1.Job(`${name}-bucket-settings`, {
+      metadata: { namespace, labels },
+      spec: {
+        backoffLimit: 10,
+        activeDeadlineSeconds: 1800,
+        template: {
+          metadata: { labels },
+          spec: {
+            restartPolicy: "OnFailure",
+            automountServiceAccountToken: false,
+            securityContext: podSecurity,
+            nodeSelector: args.placement.nodeSelector,
+            tolerations: args.placement.tolerations,
+            containers: [{
+              name: "mc",
+              image: args.image,
+              command: ["sh", "/settings/configure.sh"],
+              env: [{ name: "ENDPOINT", value: this.endpoint }],
+              securityContext: restrictedContainerSecurityContext(1000, true),
+              volumeMounts: [
+                { name: "env", mountPath: "/env", readOnly: true },
+                { name: "settings", mountPath: "/settings", readOnly: true },
+                { name: "tmp", mountPath: "/tmp" },
+              ],
+              resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { memory: "128Mi" } },
+            }],
+            volumes: [
+              { name: "env", secret: { secretName: config.metadata.name } },
+              { name: "settings", configMap: { name: bucketSettings.metadata.name } },
+              { name: "tmp", emptyDir: {} },
+            ],
+          },
+        },
+      },
+    }, childOpts([this.tenant]));
+
     this.buckets = {
       media: pulumi.output(MINIO_BUCKETS.media),
       backups: pulumi.output(MINIO_BUCKETS.backups),

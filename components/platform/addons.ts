@@ -5,6 +5,9 @@ import type { PlatformSpec, Hosts } from "../../config/spec";
 import type { NodeTier, Sizing } from "../../sizing/types";
 import { standardLabels } from "../k8s/labels";
 import { NAMESPACES } from "../k8s/namespaces";
+import { StackNamespace } from "../k8s/namespace";
+import { FlowPolicies } from "../k8s/network";
+import { clusterAddonFlows } from "../k8s/platform-flows";
 import { helmPlacement } from "./placement";
 import type { Placement } from "./types";
 
@@ -84,18 +87,14 @@ export class ClusterAddons extends pulumi.ComponentResource {
     // Namespaces the add-ons live in. cert-manager meets the "restricted" Pod Security Standard;
     // operator-managed pods (Envoy proxies, operators) are enforced at "baseline" and warned at
     // "restricted", because their pod specs are the operators' and not ours to fix.
+    // StackNamespace adds the default-deny and DNS policies; the add-ons' own flows follow below.
     const ns = (key: keyof typeof NAMESPACES, enforce: "restricted" | "baseline") => {
-      const n = new k8s.core.v1.Namespace(`${name}-${NAMESPACES[key]}`, {
-        metadata: {
-          name: NAMESPACES[key],
-          labels: {
-            ...standardLabels(NAMESPACES[key], "namespace", "platform"),
-            "pod-security.kubernetes.io/enforce": enforce,
-            "pod-security.kubernetes.io/warn": "restricted",
-            "pod-security.kubernetes.io/audit": "restricted",
-          },
-        },
-      }, childOpts({ dependsOn: args.dependsOn }));
+      const n = new StackNamespace(`${name}-${NAMESPACES[key]}`, {
+        name: NAMESPACES[key],
+        labels: standardLabels(NAMESPACES[key], "namespace", "platform"),
+        podSecurity: enforce,
+        ...(enforce === "baseline" ? { podSecurityReason: "pods created by upstream charts and operators (Envoy proxies, operators), whose pod specs are not ours to fix; audit and warn stay at restricted" } : {}),
+      }, { parent: this, provider, dependsOn: args.dependsOn }).namespace;
       this.namespaces[NAMESPACES[key]] = n;
       return n;
     };
@@ -335,6 +334,13 @@ export class ClusterAddons extends pulumi.ComponentResource {
       });
       ready.push(this.minioOperator);
     }
+
+    // What the add-ons may send and receive (components/k8s/platform-flows.ts); everything else
+    // stays denied by the namespaces' default-deny.
+    new FlowPolicies(`${name}-flows`, {
+      flows: clusterAddonFlows({ cloudnativePg: args.cloudnativePg, minioOperator: args.minioOperator }),
+      namePrefix: "addons",
+    }, { parent: this, provider, dependsOn: Object.values(this.namespaces) });
 
     this.gateway = { className: GATEWAY_CLASS, namespace: NAMESPACES.edge, name: GATEWAY_NAME };
     this.ready = ready;

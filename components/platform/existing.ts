@@ -218,7 +218,7 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
 
     this.gateway = addons.gateway;
     this.clusterIssuer = addons.clusterIssuer;
-    this.ready = [...addons.ready, minio.tenant, ...main.ready, ...li.ready, ...redis.ready];
+    this.ready = [...addons.ready, minio.tenant, minio.bucketJob, ...main.ready, ...li.ready, ...redis.ready];
     this.registerOutputs({
       storageClass: this.storageClass,
       databaseHost: main.host,

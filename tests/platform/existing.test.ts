@@ -119,6 +119,13 @@ describe("platform: existing cluster (on-prem)", function () {
     const config = ofType(run, "kubernetes:core/v1:Secret").find((s) => get(s.inputs, "metadata.name") === "object-store-env-configuration")!;
     const env = (unwrapSecrets(config.inputs) as any).stringData["config.env"] as string;
     assert.match(env, new RegExp(`MINIO_STORAGE_CLASS_STANDARD="EC:${erasureParity(pool.servers * pool.volumesPerServer)}"`));
+    // Versioning and lifecycle on every bucket, applied by a Job with the same (overridable) image.
+    const job = ofType(run, "kubernetes:batch/v1:Job").find((j) => j.name.includes("bucket-settings"))!;
+    assert.equal(get(job.inputs, "spec.template.spec.containers.0.image"), get(tenant.inputs, "spec.image"));
+    const settings = ofType(run, "kubernetes:core/v1:ConfigMap").find((c) => get(c.inputs, "metadata.name") === "object-store-bucket-settings")!;
+    const script = get(settings.inputs, "data")["configure.sh"] as string;
+    assert.match(script, /mc version enable "local\/\$b"/);
+    assert.equal(JSON.parse(get(settings.inputs, "data")["synapse-li-media.json"]).Rules[0].NoncurrentVersionExpiration.NoncurrentDays, 365);
     // Dev: a single node still gets the 4 drives erasure coding needs.
     assert.deepEqual(minioLayout({ nodes: 1, drivesPerNode: 1, driveSizeGi: 10, capacityGi: 10 }), { servers: 1, volumesPerServer: 4, drives: 4 });
   });
