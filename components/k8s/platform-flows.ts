@@ -1,0 +1,87 @@
+/**
+ * Flows of the cluster add-ons (cert-manager, Envoy Gateway, the data operators) and the
+ * in-cluster data services, in one place, so the platform components only say which of them
+ * they install. Pods of Helm charts are selected by namespace (their labels are the charts'),
+ * which keeps the rules valid across chart upgrades; the ports are the charts' documented ones.
+ *
+ * What the data services' *clients* may reach is not here: consumers declare it from the
+ * Platform's NetworkPeers (e.g. `{from: synapsePods, to: platform.databases.synapse.network}`).
+ */
+import { NAMESPACES } from "./namespaces";
+import { EDGE_PODS, INTERNET, KUBE_API, KUBE_API_PORTS, PROMETHEUS_PODS, type External, type FlowSpec, type Workload } from "./network";
+
+/**
+ * Any address. Used only as a *source* where the real source cannot be named: clients of the
+ * public edge (on-prem users come from private ranges too) and the API server calling webhooks.
+ */
+export const ANYWHERE: External = { kind: "cidr", name: "anywhere", cidrs: ["0.0.0.0/0"] };
+
+const ns = (namespace: string, name: string, podLabels?: Record<string, string>): Workload => ({ namespace, name, ...(podLabels ? { podLabels } : {}) });
+
+export const CERT_MANAGER_PODS = ns(NAMESPACES.certManager, "cert-manager");
+export const OPERATOR_PODS = ns(NAMESPACES.operators, "operators");
+export const DATA_PODS = ns(NAMESPACES.data, "data");
+
+/** Envoy Gateway's container ports for the Gateway's 80/443 listeners (it runs non-root, so ports +10000). */
+export const ENVOY_LISTENER_PORTS = [10080, 10443];
+
+export interface AddonFlowOptions {
+  /** CloudNativePG operator and its barman-cloud plugin are installed (operators namespace). */
+  cloudnativePg: boolean;
+  /** MinIO operator is installed (operators namespace). */
+  minioOperator: boolean;
+}
+
+/** cert-manager, Envoy Gateway and the operators. */
+export function clusterAddonFlows(o: AddonFlowOptions): FlowSpec[] {
+  const flows: FlowSpec[] = [
+    // cert-manager: controllers watch the API; the API server calls the webhook (10250);
+    // ACME orders and http01 self-checks go to the public internet.
+    { from: CERT_MANAGER_PODS, to: KUBE_API, ports: KUBE_API_PORTS, description: "cert-manager -> Kubernetes API" },
+    { from: ANYWHERE, to: { ...CERT_MANAGER_PODS, podLabels: { "app.kubernetes.io/name": "webhook" }, name: "cert-manager-webhook" }, ports: [10250], description: "API server -> cert-manager webhook" },
+    { from: CERT_MANAGER_PODS, to: INTERNET, ports: [80, 443], description: "cert-manager -> ACME directory and http01 self-check" },
+    { from: PROMETHEUS_PODS, to: CERT_MANAGER_PODS, ports: [9402], description: "metrics scrape of cert-manager" },
+    // Envoy Gateway: controller watches the API; proxies fetch config over xDS (18000) and the
+    // rate-limit/wasm services (18001/18002); http01 solver pods (cert-manager, same namespace)
+    // answer on 8089; clients reach the proxies' listeners from anywhere.
+    { from: EDGE_PODS, to: KUBE_API, ports: KUBE_API_PORTS, description: "Envoy Gateway -> Kubernetes API" },
+    { from: EDGE_PODS, to: EDGE_PODS, ports: [18000, 18001, 18002, 8089], description: "Envoy proxies -> controller xDS, ACME solver" },
+    { from: ANYWHERE, to: EDGE_PODS, ports: ENVOY_LISTENER_PORTS, description: "clients -> Gateway listeners" },
+    { from: PROMETHEUS_PODS, to: EDGE_PODS, ports: [19001], description: "metrics scrape of Envoy" },
+  ];
+  if (o.cloudnativePg || o.minioOperator) {
+    flows.push(
+      { from: OPERATOR_PODS, to: KUBE_API, ports: KUBE_API_PORTS, description: "operators -> Kubernetes API" },
+      { from: PROMETHEUS_PODS, to: OPERATOR_PODS, ports: [8080], description: "metrics scrape of operators" },
+    );
+  }
+  if (o.cloudnativePg) {
+    flows.push(
+      { from: ANYWHERE, to: OPERATOR_PODS, ports: [9443], description: "API server -> CloudNativePG webhook" },
+      // The operator polls each instance's status endpoint; instances and the operator talk to
+      // the barman-cloud plugin over gRPC (mTLS from cert-manager).
+      { from: OPERATOR_PODS, to: DATA_PODS, ports: [8000], description: "CloudNativePG operator -> instance status" },
+      { from: DATA_PODS, to: OPERATOR_PODS, ports: [9090], description: "PostgreSQL instances -> barman-cloud plugin" },
+      { from: OPERATOR_PODS, to: OPERATOR_PODS, ports: [9090], description: "CloudNativePG operator -> barman-cloud plugin" },
+    );
+  }
+  if (o.minioOperator) {
+    flows.push({ from: OPERATOR_PODS, to: DATA_PODS, ports: [9000], description: "MinIO operator -> tenant admin API" });
+  }
+  return flows;
+}
+
+/**
+ * Flows inside the on-prem data namespace: PostgreSQL streaming replication and backups to the
+ * MinIO tenant, MinIO servers' erasure-coding traffic, Redis replication, Sentinel and the
+ * master-endpoint proxy, CloudNativePG instance managers watching the API, and scraping.
+ */
+export function dataServiceFlows(): FlowSpec[] {
+  return [
+    { from: DATA_PODS, to: DATA_PODS, ports: [5432, 8000], description: "PostgreSQL replication and instance status" },
+    { from: DATA_PODS, to: DATA_PODS, ports: [9000], description: "MinIO node-to-node; PostgreSQL backups -> MinIO" },
+    { from: DATA_PODS, to: DATA_PODS, ports: [6379, 26379], description: "Redis replication, Sentinel, master proxy" },
+    { from: DATA_PODS, to: KUBE_API, ports: KUBE_API_PORTS, description: "CloudNativePG instance manager -> Kubernetes API" },
+    { from: PROMETHEUS_PODS, to: DATA_PODS, ports: [9187, 9000, 9121], description: "metrics scrape of PostgreSQL, MinIO, Redis" },
+  ];
+}
