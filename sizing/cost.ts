@@ -38,6 +38,8 @@ export interface CloudCostEstimate {
   lines: CostLine[];
   /** Sum of the priced lines. */
   monthlyUsd: number;
+  /** The same sum (the name stacks/plan.ts reads). */
+  total: number;
   /** Items of `lines` without a price. */
   unpriced: string[];
 }
@@ -45,6 +47,10 @@ export interface CloudCostEstimate {
 export interface ResourceReport {
   kind: "resources";
   platform: "existing";
+  /** No bill: the cluster exists already. */
+  currency: "none";
+  /** One line for the plan, e.g. "needs 40 vCPU / 184 GiB on 10 nodes; requests 17.4 cores ...". */
+  summary: string;
   cpuCores: number;
   memoryGi: number;
   storageGi: number;
@@ -148,31 +154,46 @@ function cloudEstimate(spec: PlatformSpec, sizing: Sizing, platform: "aws" | "gc
 
   lines.push({ item: "cluster fee", quantity: aws ? "1 EKS cluster" : "1 GKE cluster", monthlyUsd: monthly(aws ? AWS_PRICES.eksCluster.usd : GCP_PRICES.gkeCluster.usd) });
 
+  const monthlyUsd = lines.reduce((t, l) => t + (l.monthlyUsd ?? 0), 0);
   return {
     kind: "cost",
     platform,
     currency: "USD",
     lines,
-    monthlyUsd: lines.reduce((t, l) => t + (l.monthlyUsd ?? 0), 0),
+    monthlyUsd,
+    total: monthlyUsd,
     unpriced: lines.filter((l) => l.monthlyUsd === null).map((l) => l.item),
   };
 }
 
 function resourceReport(sizing: Sizing): ResourceReport {
   const nodes = sizing.nodePools.map((p) => ({ tier: p.tier, count: p.nodeCount, vcpu: p.machine.vcpu, memoryGi: p.machine.memoryGi, localNvme: p.machine.localNvme }));
+  const nodeVcpu = nodes.reduce((t, n) => t + n.count * n.vcpu, 0);
+  const nodeMemoryGi = nodes.reduce((t, n) => t + n.count * n.memoryGi, 0);
+  const nodeCount = nodes.reduce((t, n) => t + n.count, 0);
+  const { cpuCores, memoryGi, storageGi } = sizing.totals;
   return {
     kind: "resources",
     platform: "existing",
-    cpuCores: sizing.totals.cpuCores,
-    memoryGi: sizing.totals.memoryGi,
-    storageGi: sizing.totals.storageGi,
+    currency: "none",
+    summary:
+      `needs ${nodeVcpu} vCPU / ${nodeMemoryGi} GiB on ${nodeCount} nodes; ` +
+      `requests ${round1(cpuCores)} cores / ${Math.round(memoryGi)} GiB; ${Math.round(storageGi)} GiB storage`,
+    cpuCores,
+    memoryGi,
+    storageGi,
     nodes,
-    nodeVcpu: nodes.reduce((t, n) => t + n.count * n.vcpu, 0),
-    nodeMemoryGi: nodes.reduce((t, n) => t + n.count * n.memoryGi, 0),
+    nodeVcpu,
+    nodeMemoryGi,
   };
 }
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
 
 /** Monthly cost on AWS/GCP; resource totals on an existing cluster. */
 export function estimateCost(spec: PlatformSpec, sizing: Sizing): CostReport {
   return spec.platform === "existing" ? resourceReport(sizing) : cloudEstimate(spec, sizing, spec.platform);
 }
+
+/** The name stacks/plan.ts uses; narrow on `currency === "USD"`. */
+export const estimateMonthlyCost = estimateCost;

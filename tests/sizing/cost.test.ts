@@ -50,6 +50,7 @@ describe("sizing: monthly cost from the operations.md price table", () => {
 
     assert.ok(c.unpriced.includes("Redis"), "ElastiCache has no price in the table");
     close(c.monthlyUsd, c.lines.reduce((t, l) => t + (l.monthlyUsd ?? 0), 0));
+    assert.equal(c.total, c.monthlyUsd);
   });
 
   it("GCP dev: n2d/c3d node pools linear in size, Cloud SQL per vCPU and GB, one Cloud NAT, the GKE fee", () => {
@@ -99,5 +100,7 @@ describe("sizing: monthly cost from the operations.md price table", () => {
     assert.equal(r.cpuCores, s.totals.cpuCores);
     assert.equal(r.nodeVcpu, s.nodePools.reduce((t, p) => t + p.nodeCount * p.machine.vcpu, 0));
     assert.ok(r.nodes.some((n) => n.tier === "database" && n.localNvme));
+    assert.equal(r.currency, "none");
+    assert.match(r.summary, new RegExp(`needs ${r.nodeVcpu} vCPU`));
   });
 });
