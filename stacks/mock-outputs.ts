@@ -3,6 +3,8 @@
  * resource's inputs; resources whose outputs the program reads (endpoints, ARNs, kubeconfig
  * pieces) get the fields a real provider would return, in the real shape.
  */
+import { createHash, createPrivateKey, createPublicKey } from "crypto";
+
 type State = Record<string, unknown>;
 
 const AWS_ACCOUNT = "123456789012";
@@ -82,6 +84,8 @@ const STATE_BY_TYPE: Record<string, (name: string, inputs: State) => State> = {
     base64: Buffer.from(mockRandom(name, Number(inputs.length ?? 32))).toString("base64"),
     hex: Buffer.from(mockRandom(name, Number(inputs.length ?? 32))).toString("hex"),
   }),
+  // A real Ed25519 key (deterministic per resource name) in the PKCS#8 PEM the tls provider returns.
+  "tls:index/privateKey:PrivateKey": (name, inputs) => (inputs.algorithm === "ED25519" ? mockEd25519(name) : {}),
   "random:index/randomId:RandomId": (name) => ({ hex: Buffer.from(name).toString("hex").slice(0, 16), b64Url: Buffer.from(name).toString("base64url") }),
 };
 
@@ -90,6 +94,16 @@ function mockOctet(seed: string): number {
   let h = 0;
   for (const c of seed) h = (h * 31 + c.charCodeAt(0)) >>> 0;
   return (h % 250) + 1;
+}
+
+/** Ed25519 key whose 32-byte seed is sha256(name): RFC 8410 PKCS#8 DER prefix + seed. */
+export function mockEd25519(name: string): State {
+  const der = Buffer.concat([Buffer.from("302e020100300506032b657004220420", "hex"), createHash("sha256").update(name).digest()]);
+  const key = createPrivateKey({ key: der, format: "der", type: "pkcs8" });
+  return {
+    privateKeyPem: key.export({ format: "pem", type: "pkcs8" }).toString(),
+    publicKeyPem: createPublicKey(key).export({ format: "pem", type: "spki" }).toString(),
+  };
 }
 
 /** Deterministic stand-in for a random value (so plans are reproducible). */

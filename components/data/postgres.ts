@@ -141,8 +141,10 @@ export class CnpgCluster extends pulumi.ComponentResource {
           ...(synchronous
             ? {
                 // Quorum commit: every commit is on at least one standby before it is
-                // acknowledged, so a failover loses nothing (RPO 0 inside the cluster).
-                synchronous: { method: "any", number: 1, dataDurability: "required" },
+                // acknowledged, so a failover loses nothing (RPO 0 inside the cluster). With a
+                // single standby, "required" would stop all writes whenever that standby is
+                // down (every node drain), so two-instance clusters degrade to async instead.
+                synchronous: { method: "any", number: 1, dataDurability: instances >= 3 ? "required" : "preferred" },
               }
             : {}),
         },

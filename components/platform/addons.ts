@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { chartSource, type ChartName } from "../../catalog/charts";
+import { imageRef } from "../../catalog/images";
 import type { PlatformSpec, Hosts } from "../../config/spec";
 import type { NodeTier, Sizing } from "../../sizing/types";
 import { standardLabels } from "../k8s/labels";
@@ -8,7 +9,7 @@ import { NAMESPACES } from "../k8s/namespaces";
 import { StackNamespace } from "../k8s/namespace";
 import { FlowPolicies } from "../k8s/network";
 import { clusterAddonFlows } from "../k8s/platform-flows";
-import { helmPlacement } from "./placement";
+import { helmPlacement, overrideRegistry } from "./placement";
 import type { Placement } from "./types";
 
 /** Names the rest of the stack refers to; fixed so routes and certificates can name them. */
@@ -302,11 +303,11 @@ export class ClusterAddons extends pulumi.ComponentResource {
     const ready: pulumi.Resource[] = [this.certManager, this.envoyGateway, gateway, ...issuers, tlsPolicy, redirect];
 
     if (args.cloudnativePg && operatorsNs) {
-      const pgImage = `${registry ?? "ghcr.io"}/cloudnative-pg/postgresql`;
+      const pgImage = imageRef("postgresql", registry);
       this.cloudnativePg = release("cnpg", "cloudnativePg", operatorsNs, {
         replicaCount: ha ? 2 : 1,
-        ...(registry ? { image: { repository: `${registry}/cloudnative-pg/cloudnative-pg` } } : {}),
-        // Operand image default follows the registry override too (air-gapped clusters).
+        ...(registry ? { image: { repository: overrideRegistry("ghcr.io/cloudnative-pg/cloudnative-pg", registry) } } : {}),
+        // Default operand image: the catalogue's PostgreSQL, through the registry override.
         config: { data: { POSTGRES_IMAGE_NAME: pgImage } },
         monitoring: { podMonitorEnabled: false, grafanaDashboard: { create: false } },
         ...system,
@@ -316,8 +317,8 @@ export class ClusterAddons extends pulumi.ComponentResource {
       this.barmanCloudPlugin = release("barman-cloud", "barmanCloudPlugin", operatorsNs, {
         ...(registry
           ? {
-              image: { repository: `${registry}/cloudnative-pg/plugin-barman-cloud` },
-              sidecarImage: { repository: `${registry}/cloudnative-pg/plugin-barman-cloud-sidecar` },
+              image: { repository: overrideRegistry("ghcr.io/cloudnative-pg/plugin-barman-cloud", registry) },
+              sidecarImage: { repository: overrideRegistry("ghcr.io/cloudnative-pg/plugin-barman-cloud-sidecar", registry) },
             }
           : {}),
         ...system,
@@ -328,7 +329,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
       this.minioOperator = release("minio-operator", "minioOperator", operatorsNs, {
         operator: {
           replicaCount: ha ? 2 : 1,
-          ...(registry ? { image: { repository: `${registry}/minio/operator` } } : {}),
+          ...(registry ? { image: { repository: overrideRegistry("quay.io/minio/operator", registry) } } : {}),
           ...system,
         },
       });
@@ -338,7 +339,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
     // What the add-ons may send and receive (components/k8s/platform-flows.ts); everything else
     // stays denied by the namespaces' default-deny.
     new FlowPolicies(`${name}-flows`, {
-      flows: clusterAddonFlows({ cloudnativePg: args.cloudnativePg, minioOperator: args.minioOperator }),
+      flows: clusterAddonFlows({ cloudnativePg: args.cloudnativePg, minioOperator: args.minioOperator, monitoring: spec.features.monitoring }),
       namePrefix: "addons",
     }, { parent: this, provider, dependsOn: Object.values(this.namespaces) });
 

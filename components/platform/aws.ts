@@ -8,6 +8,8 @@ import type { DatabaseSizing, NodeTier, Sizing } from "../../sizing/types";
 import { PostgresBootstrap } from "../data/postgres-bootstrap";
 import { standardLabels } from "../k8s/labels";
 import { NAMESPACES } from "../k8s/namespaces";
+import { StackNamespace } from "../k8s/namespace";
+import { FlowPolicies } from "../k8s/network";
 import { ClusterAddons } from "./addons";
 import { databasesOn } from "./databases";
 import { placementFor } from "./placement";
@@ -239,7 +241,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
     const nodeRole = new aws.iam.Role(`${name}-nodes`, { assumeRolePolicy: assumeBy("ec2.amazonaws.com") }, o());
     const nodePolicies = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly", "AmazonSSMManagedInstanceCore"].map((p) =>
       new aws.iam.RolePolicyAttachment(`${name}-nodes-${p}`, { role: nodeRole.name, policyArn: managedPolicy(p) }, o()));
-    const nodeAccess = new aws.eks.AccessEntry(`${name}-nodes`, { clusterName: cluster.name, principalArn: nodeRole.arn, type: "EC2_LINUX" }, o());
+    // Managed node groups get their access entry from EKS itself (API authentication mode).
 
     // Nodes: IMDSv2 only with hop limit 1 (pods cannot borrow the node role), encrypted root
     // volumes. Managed node groups per tier, labels and taints straight from sizing.
@@ -268,7 +270,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
         launchTemplate: { id: lt.id, version: lt.latestVersion.apply(String) },
         nodeRepairConfig: { enabled: true },
       }, o({
-        dependsOn: [vpcCni, kubeProxy, nodeAccess, ...nodePolicies],
+        dependsOn: [vpcCni, kubeProxy, ...nodePolicies],
         // The cluster autoscaler owns the live node count after creation.
         ignoreChanges: ["scalingConfig.desiredSize"],
         replaceOnChanges: ["instanceTypes"],
@@ -356,12 +358,15 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
     // ---- RDS PostgreSQL ----
     const dbSubnets = new aws.rds.SubnetGroup(`${name}-db`, { subnetIds: privateSubnetIds, description: `${prefix} private database subnets` }, o());
     const pgSg = dataSg("postgres", 5432, "PostgreSQL from the EKS cluster only");
-    const dataNs = new k8s.core.v1.Namespace(`${name}-data`, {
-      metadata: {
-        name: NAMESPACES.data,
-        labels: { ...standardLabels(NAMESPACES.data, "namespace", "platform"), "pod-security.kubernetes.io/enforce": "restricted" },
-      },
-    }, { parent: this, provider, dependsOn: nodeGroups });
+    const dataNs = new StackNamespace(`${name}-data`, {
+      name: NAMESPACES.data,
+      labels: standardLabels(NAMESPACES.data, "namespace", "platform"),
+    }, { parent: this, provider, dependsOn: nodeGroups }).namespace;
+    // The bootstrap Jobs reach the RDS servers in the private subnets, nothing else.
+    new FlowPolicies(`${name}-data-flows`, {
+      flows: [{ from: { namespace: NAMESPACES.data, podLabels: { "app.kubernetes.io/name": "postgres-bootstrap" } }, to: { kind: "cidr", cidrs: [...PRIVATE_CIDRS], port: 5432 }, description: "database bootstrap -> RDS" }],
+      namePrefix: "data",
+    }, { parent: this, provider, dependsOn: [dataNs] });
 
     const rdsServer = (server: "main" | "li", s: DatabaseSizing) => {
       const params = new aws.rds.ParameterGroup(`${name}-pg-${server}`, {

@@ -9,6 +9,9 @@ import { DataNetworkPolicies } from "../data/network-policies";
 import { SentinelRedis } from "../data/redis";
 import { standardLabels } from "../k8s/labels";
 import { NAMESPACES } from "../k8s/namespaces";
+import { StackNamespace } from "../k8s/namespace";
+import { FlowPolicies } from "../k8s/network";
+import { dataServiceFlows } from "../k8s/platform-flows";
 import { ClusterAddons } from "./addons";
 import { DATABASE_SPECS, databasesOn } from "./databases";
 import { placementFor } from "./placement";
@@ -94,18 +97,16 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
 
     // Operator-managed pods (CNPG instances, MinIO servers) are enforced at "baseline"; our own
     // pods there (Redis, HAProxy) meet "restricted" anyway.
-    const dataNs = new k8s.core.v1.Namespace(`${name}-data`, {
-      metadata: {
-        name: NAMESPACES.data,
-        labels: {
-          ...standardLabels(NAMESPACES.data, "namespace", "platform"),
-          "pod-security.kubernetes.io/enforce": "baseline",
-          "pod-security.kubernetes.io/warn": "restricted",
-          "pod-security.kubernetes.io/audit": "restricted",
-        },
-      },
-    }, { parent: this, provider });
+    const dataNs = new StackNamespace(`${name}-data`, {
+      name: NAMESPACES.data,
+      labels: standardLabels(NAMESPACES.data, "namespace", "platform"),
+      podSecurity: "baseline",
+      podSecurityReason: "CloudNativePG instances and MinIO servers are pods their operators write; audit and warn stay at restricted",
+    }, { parent: this, provider }).namespace;
     const namespace = dataNs.metadata.name;
+    // Replication, backups, Sentinel and the operators' traffic inside the data namespace; what
+    // clients may reach is declared by the clients from this platform's NetworkPeers.
+    new FlowPolicies(`${name}-data-flows`, { flows: dataServiceFlows({ monitoring: spec.features.monitoring }), namePrefix: "data" }, { parent: this, provider, dependsOn: [dataNs] });
 
     const minio = new MinioTenant(`${name}-minio`, {
       provider,

@@ -128,6 +128,7 @@ export function renderHomeserverConfig(input: SynapseRenderInput): YamlObject {
       port: input.redis.port,
       password_path: p.redisPassword,
       use_tls: input.redis.tls,
+      ...(input.redis.tls && input.redis.privateCa ? { ca_file: p.redisCa } : {}),
     },
     instance_map: instanceMap(input),
     stream_writers: writers,

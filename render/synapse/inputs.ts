@@ -6,7 +6,7 @@ import type { SynapseInstance, SynapseNetwork } from "./topology";
 
 /** Where files are mounted in every Synapse container. */
 export interface SynapsePaths {
-  /** Directory holding homeserver.yaml, log.yaml and the worker files. */
+  /** Directory holding homeserver.yaml and log.yaml (worker files live in their own mount). */
   configDir: string;
   /** Ed25519 signing key file (Synapse format). */
   signingKey: string;
@@ -15,6 +15,8 @@ export interface SynapsePaths {
   formSecret: string;
   workerReplicationSecret: string;
   redisPassword: string;
+  /** PEM CA bundle of a Redis server with a private CA (used only when `redis.privateCa`). */
+  redisCa: string;
   /** libpq password file (`host:port:db:user:password`, mode 0600). */
   pgpass: string;
   turnSharedSecret: string;
@@ -28,20 +30,21 @@ export interface SynapsePaths {
 
 /** Default container paths; tests and the e2e run override them with temp-dir paths. */
 export const DEFAULT_SYNAPSE_PATHS: SynapsePaths = {
-  configDir: "/etc/synapse",
+  configDir: "/etc/synapse/conf",
   signingKey: "/etc/synapse/keys/signing.key",
   macaroonSecretKey: "/etc/synapse/secrets/macaroon_secret_key",
   registrationSharedSecret: "/etc/synapse/secrets/registration_shared_secret",
   formSecret: "/etc/synapse/secrets/form_secret",
   workerReplicationSecret: "/etc/synapse/secrets/worker_replication_secret",
   redisPassword: "/etc/synapse/secrets/redis_password",
+  redisCa: "/etc/synapse/redis-ca/ca.crt",
   // Copied from the Secret volume to a 0600 file at start (libpq rejects group-readable files,
   // and Kubernetes makes Secret volumes group-readable when fsGroup is set).
   pgpass: "/run/synapse/pgpass",
   turnSharedSecret: "/etc/synapse/secrets/turn_shared_secret",
   appserviceDir: "/etc/synapse/appservices",
   mediaStore: "/var/lib/synapse/media",
-  logConfig: "/etc/synapse/log.yaml",
+  logConfig: "/etc/synapse/conf/log.yaml",
 };
 
 export interface SynapseDatabase {
@@ -58,6 +61,8 @@ export interface SynapseRedis {
   host: string;
   port: number;
   tls: boolean;
+  /** The server certificate chains to a private CA mounted at `paths.redisCa`. */
+  privateCa?: boolean;
 }
 
 /** S3-compatible object store for media (synapse-s3-storage-provider). */

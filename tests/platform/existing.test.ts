@@ -58,8 +58,13 @@ describe("platform: existing cluster (on-prem)", function () {
   });
 
   it("replicates synchronously in production only", async () => {
-    const prodMain = ofType(await prod(), CNPG)[0];
+    const clusters = ofType(await prod(), CNPG);
+    const prodMain = clusters.find((c) => get(c.inputs, "metadata.name") === "matrix-pg")!;
     assert.deepEqual(get(prodMain.inputs, "spec.postgresql.synchronous"), { method: "any", number: 1, dataDurability: "required" });
+    // The two-instance LI cluster keeps writing while its only standby is drained.
+    const prodLi = clusters.find((c) => get(c.inputs, "metadata.name") === "matrix-pg-li")!;
+    assert.equal(prodSizing.liDatabase.instances, 2);
+    assert.equal(get(prodLi.inputs, "spec.postgresql.synchronous.dataDurability"), "preferred");
     const devMain = ofType(await dev(), CNPG)[0];
     assert.equal(get(devMain.inputs, "spec.postgresql.synchronous"), undefined);
   });
@@ -167,6 +172,9 @@ describe("platform: existing cluster (on-prem)", function () {
     assert.equal(cm.inputs.version, CHARTS.certManager.version);
     assert.equal(get(cm.inputs, "values.imageRegistry"), "registry.internal:5000/mirror");
     assert.equal(get(cm.inputs, "values.config.enableGatewayAPI"), true);
+    const cnpg = releases.find((r) => r.inputs.name === "cnpg")!;
+    assert.match(get(cnpg.inputs, "values.config.data.POSTGRES_IMAGE_NAME"), /^registry\.internal:5000\/mirror\/cloudnative-pg\/postgresql:\d+/);
+    assert.equal(get(cnpg.inputs, "values.image.repository"), "registry.internal:5000/mirror/cloudnative-pg/cloudnative-pg");
   });
 
   it("issues edge certificates from ACME via the Gateway in prod and from a self-signed CA in dev", async () => {

@@ -1,0 +1,168 @@
+/**
+ * MatrixStack: the Matrix namespace with Synapse (main + workers + HAProxy), Element Web, Ketesa,
+ * `.well-known` delegation, the Gateway API routes for their hosts and the appservice
+ * registrations the bridges use. Consumes only `Platform`, so it is the same on every cloud.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import * as random from "@pulumi/random";
+import type { PlatformSpec } from "../../config/spec";
+import type { Sizing } from "../../sizing/types";
+import {
+  BRIDGE_APPSERVICES,
+  SYNAPSE_PORTS,
+  appserviceFileName,
+  bridgeAppservice,
+  renderAppserviceRegistration,
+  toYaml,
+  type BridgeName,
+} from "../../render/synapse";
+import { HAPROXY_PORTS } from "../../render/haproxy";
+import { standardLabels } from "../k8s/labels";
+import { NAMESPACES } from "../k8s/namespaces";
+import { StackNamespace } from "../k8s/namespace";
+import { EDGE_PODS, FlowPolicies, INTERNET, PROMETHEUS_PODS, type FlowSpec, type NetworkFlows, type Workload } from "../k8s/network";
+import type { Platform } from "../platform/types";
+import { HAPROXY_SERVICE } from "./haproxy";
+import { SynapseCluster, synapseSelector } from "./synapse";
+import { MatrixWeb, STATIC_SITE_PORT, WEB_SERVICES } from "./web";
+
+export { SynapseCluster } from "./synapse";
+export { SynapseHaproxy } from "./haproxy";
+export { MatrixWeb } from "./web";
+
+export interface MatrixStackArgs {
+  /** Validated platform spec. */
+  spec: PlatformSpec;
+  /** Sizing of every workload (worker counts, HPA bounds, resources, component replicas). */
+  sizing: Sizing;
+  /** The platform the stack runs on (databases, Redis, object store, gateway, provider). */
+  platform: Platform;
+  /**
+   * The stack's flow registry; the Matrix flows are declared on it. Without one, the stack
+   * creates its own FlowPolicies for them.
+   */
+  flows?: NetworkFlows;
+}
+
+/** Tokens a bridge needs to talk to Synapse (secret outputs). */
+export interface BridgeTokens {
+  asToken: pulumi.Output<string>;
+  hsToken: pulumi.Output<string>;
+  /** The appservice registration YAML Synapse loads (secret). */
+  registration: pulumi.Output<string>;
+}
+
+/** Gateway listener of a public host, as the platform names them (`https-<host key>`). */
+export function gatewayListener(hostKey: "matrix" | "element" | "admin"): string {
+  return `https-${hostKey}`;
+}
+
+/** The HTTPRoute objects for the homeserver, Element and admin hosts (pure; tested without Pulumi). */
+export function matrixRoutes(spec: PlatformSpec, gateway: Platform["gateway"], namespace: string): { name: string; spec: Record<string, unknown> }[] {
+  const parent = (key: "matrix" | "element" | "admin") => [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: gateway.name, namespace: gateway.namespace, sectionName: gatewayListener(key) }];
+  const backend = (name: string, port: number) => [{ group: "", kind: "Service", name, namespace, port }];
+  return [
+    {
+      name: "matrix",
+      spec: {
+        parentRefs: parent("matrix"),
+        hostnames: [spec.hosts.matrix],
+        rules: [
+          { matches: [{ path: { type: "PathPrefix", value: "/.well-known/matrix" } }], backendRefs: backend(WEB_SERVICES.wellKnown, STATIC_SITE_PORT) },
+          // Client and federation API; /sync long-polls, so the Gateway must wait as long as HAProxy does.
+          { matches: [{ path: { type: "PathPrefix", value: "/" } }], backendRefs: backend(HAPROXY_SERVICE, HAPROXY_PORTS.client), timeouts: { request: "180s" } },
+        ],
+      },
+    },
+    {
+      name: "element",
+      spec: { parentRefs: parent("element"), hostnames: [spec.hosts.element], rules: [{ matches: [{ path: { type: "PathPrefix", value: "/" } }], backendRefs: backend(WEB_SERVICES.element, STATIC_SITE_PORT) }] },
+    },
+    {
+      name: "admin",
+      spec: { parentRefs: parent("admin"), hostnames: [spec.hosts.admin], rules: [{ matches: [{ path: { type: "PathPrefix", value: "/" } }], backendRefs: backend(WEB_SERVICES.admin, STATIC_SITE_PORT) }] },
+    },
+  ];
+}
+
+/** The network flows the Matrix workloads need (pure). */
+export function matrixFlows(platform: Pick<Platform, "databases" | "redis" | "objectStore">, namespace: string): FlowSpec[] {
+  const synapse: Workload = { namespace, podLabels: { "app.kubernetes.io/component": "synapse", "app.kubernetes.io/part-of": "matrix-platform" }, name: "synapse" };
+  const media: Workload = { namespace, podLabels: synapseSelector("media-repository"), name: "synapse-media-repository" };
+  const haproxy: Workload = { namespace, podLabels: { "app.kubernetes.io/name": "haproxy" }, name: "haproxy" };
+  const web = (n: string): Workload => ({ namespace, podLabels: { "app.kubernetes.io/name": n }, name: n });
+  return [
+    { from: EDGE_PODS, to: haproxy, ports: [HAPROXY_PORTS.client], description: "Gateway -> HAProxy (client and federation API)" },
+    { from: EDGE_PODS, to: web(WEB_SERVICES.element), ports: [STATIC_SITE_PORT], description: "Gateway -> Element Web" },
+    { from: EDGE_PODS, to: web(WEB_SERVICES.admin), ports: [STATIC_SITE_PORT], description: "Gateway -> Ketesa" },
+    { from: EDGE_PODS, to: web(WEB_SERVICES.wellKnown), ports: [STATIC_SITE_PORT], description: "Gateway -> .well-known delegation" },
+    { from: haproxy, to: synapse, ports: [SYNAPSE_PORTS.http], description: "HAProxy -> Synapse HTTP listeners" },
+    { from: synapse, to: synapse, ports: [SYNAPSE_PORTS.replication], description: "Synapse replication between processes" },
+    { from: synapse, to: platform.databases.synapse.network, description: "Synapse -> PostgreSQL" },
+    { from: synapse, to: platform.redis.network, description: "Synapse -> Redis (replication pub/sub, cache)" },
+    { from: media, to: platform.objectStore.network, description: "media workers -> object store" },
+    { from: synapse, to: INTERNET, ports: [443, 8448], description: "federation, key fetches and push gateways" },
+    { from: PROMETHEUS_PODS, to: synapse, ports: [SYNAPSE_PORTS.metrics], description: "metrics scrape of Synapse" },
+    { from: PROMETHEUS_PODS, to: haproxy, ports: [HAPROXY_PORTS.stats], description: "metrics scrape of HAProxy" },
+  ];
+}
+
+export class MatrixStack extends pulumi.ComponentResource {
+  /** The Matrix namespace (other components in it depend on this). */
+  readonly namespace: StackNamespace;
+  readonly synapse: SynapseCluster;
+  readonly web: MatrixWeb;
+  /** Appservice tokens per enabled bridge, for the bridge components. */
+  readonly bridges: Partial<Record<BridgeName, BridgeTokens>>;
+  /** TURN shared secret (secret) for coturn, when RTC is deployed. */
+  readonly turnSharedSecret?: pulumi.Output<string>;
+
+  constructor(name: string, args: MatrixStackArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("matrix-platform:matrix:MatrixStack", name, {}, opts);
+    const { spec, sizing, platform } = args;
+    const nsName = NAMESPACES.matrix;
+    const child = { parent: this, provider: platform.provider };
+
+    this.namespace = new StackNamespace(`${name}-namespace`, { name: nsName, component: "matrix" }, { parent: this, providers: [platform.provider], dependsOn: platform.ready });
+    const ns = this.namespace.name;
+
+    // Appservice registrations for the enabled bridges (tokens from @pulumi/random).
+    this.bridges = {};
+    const registrations: Record<string, pulumi.Output<string>> = {};
+    for (const bridge of Object.keys(BRIDGE_APPSERVICES) as BridgeName[]) {
+      if (!spec.bridges[bridge].enabled) continue;
+      const token = (kind: string) => new random.RandomPassword(`${name}-${bridge}-${kind}`, { length: 64, special: false }, { parent: this }).result;
+      const asToken = token("as-token");
+      const hsToken = token("hs-token");
+      const sender = new random.RandomString(`${name}-${bridge}-sender`, { length: 32, special: false, upper: false }, { parent: this }).result;
+      const registration = pulumi.secret(pulumi.all([asToken, hsToken, sender]).apply(([a, h, s]) =>
+        toYaml(renderAppserviceRegistration(bridgeAppservice(bridge, { serverName: spec.serverName, namespace: nsName, asToken: a, hsToken: h, senderLocalpart: s })))));
+      registrations[appserviceFileName(bridge)] = registration;
+      this.bridges[bridge] = { asToken: pulumi.secret(asToken), hsToken: pulumi.secret(hsToken), registration };
+    }
+    if (spec.features.rtc) {
+      this.turnSharedSecret = pulumi.secret(new random.RandomPassword(`${name}-turn-secret`, { length: 64, special: false }, { parent: this }).result);
+    }
+
+    this.synapse = new SynapseCluster(`${name}-synapse`, {
+      spec, sizing, platform, namespace: ns, namespaceName: nsName, appservices: registrations, turnSharedSecret: this.turnSharedSecret,
+    }, { parent: this });
+    this.web = new MatrixWeb(`${name}-web`, { spec, sizing, platform, namespace: ns }, { parent: this });
+
+    for (const route of matrixRoutes(spec, platform.gateway, nsName)) {
+      new k8s.apiextensions.CustomResource(`${name}-route-${route.name}`, {
+        apiVersion: "gateway.networking.k8s.io/v1",
+        kind: "HTTPRoute",
+        metadata: { name: route.name, namespace: ns, labels: standardLabels(route.name, "route") },
+        spec: route.spec,
+      }, child);
+    }
+
+    const flows = matrixFlows(platform, nsName);
+    if (args.flows) for (const f of flows) args.flows.allow(f);
+    else new FlowPolicies(`${name}-flows`, { flows, namePrefix: "matrix" }, { parent: this, providers: [platform.provider], dependsOn: [this.namespace] });
+
+    this.registerOutputs({ namespace: ns });
+  }
+}

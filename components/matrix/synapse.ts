@@ -1,0 +1,404 @@
+/**
+ * SynapseCluster: Synapse main + every worker type of the catalogue + HAProxy in front, as
+ * Kubernetes workloads. A thin shell over render/synapse and render/haproxy: the configs are
+ * rendered there, this file only turns them into ConfigMaps, Secrets and pods.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import * as random from "@pulumi/random";
+import * as tls from "@pulumi/tls";
+import { WORKER_TYPES, hasStableNames, type WorkerType } from "../../catalog/workers";
+import { imageRef } from "../../catalog/images";
+import type { PlatformSpec } from "../../config/spec";
+import type { Sizing, WorkloadSizing } from "../../sizing/types";
+import {
+  DEFAULT_SYNAPSE_PATHS,
+  MAIN_SERVICE,
+  SYNAPSE_PORTS,
+  instanceCountsFromSizing,
+  kubernetesNetwork,
+  planInstances,
+  processBudgetFromSizing,
+  renderAwsConfig,
+  renderHomeserverConfig,
+  renderLogConfig,
+  renderWorkerConfig,
+  signingKeyId,
+  synapseSigningKey,
+  toYaml,
+  type SynapseInstance,
+  type SynapseRenderInput,
+} from "../../render/synapse";
+import { standardLabels, selectorLabels } from "../k8s/labels";
+import type { Platform } from "../platform/types";
+import { checksum, httpProbe, resourcesOf, restrictedContainer, restrictedPod } from "./pods";
+import { SynapseHaproxy } from "./haproxy";
+
+/** Synapse image user (the official image runs as 991). */
+export const SYNAPSE_UID = 991;
+
+export interface SynapseClusterArgs {
+  /** Validated platform spec: server name, hosts, features, upload limit, retention, image registry. */
+  spec: PlatformSpec;
+  /** Sizing: instance counts and HPA bounds per worker type, resources, HAProxy replicas. */
+  sizing: Sizing;
+  /** The platform: database, Redis, object store, node placement and the Kubernetes provider. */
+  platform: Platform;
+  /** Namespace to deploy into; pass the StackNamespace's `name` output so objects wait for it. */
+  namespace: pulumi.Input<string>;
+  /** Plain namespace name (for cluster DNS names in configs); NAMESPACES.matrix. */
+  namespaceName: string;
+  /** Appservice registration files (YAML text, secret) keyed by file name; mounted for every Synapse process. */
+  appservices?: Record<string, pulumi.Input<string>>;
+  /** TURN shared secret (secret) that coturn also uses; TURN is not configured without it. */
+  turnSharedSecret?: pulumi.Input<string>;
+}
+
+/** Labels of a Synapse process type (main or a worker type). */
+export function synapseLabels(typeName: string): Record<string, string> {
+  return standardLabels(`synapse-${typeName}`, "synapse");
+}
+export function synapseSelector(typeName: string): Record<string, string> {
+  return selectorLabels(`synapse-${typeName}`);
+}
+
+/** pgpass line; `:` and `\` are escaped as libpq requires. */
+export function pgpassLine(host: string, port: number, db: string, user: string, password: string): string {
+  const esc = (s: string) => s.replace(/\\/g, "\\\\").replace(/:/g, "\\:");
+  return `${esc(host)}:${port}:${esc(db)}:${esc(user)}:${esc(password)}\n`;
+}
+
+/** Shell start-up: copy the pgpass to a 0600 file (libpq refuses group-readable ones), name the worker, exec Synapse. */
+export function synapseCommand(instance: "main" | { workerFile: string; podNamed: boolean }): string[] {
+  const pre = [
+    "set -eu",
+    `cp /etc/synapse/db/pgpass ${DEFAULT_SYNAPSE_PATHS.pgpass}`,
+    `chmod 0600 ${DEFAULT_SYNAPSE_PATHS.pgpass}`,
+  ];
+  const hs = `${DEFAULT_SYNAPSE_PATHS.configDir}/homeserver.yaml`;
+  if (instance === "main") return ["/bin/sh", "-c", [...pre, `exec python -m synapse.app.homeserver -c ${hs}`].join("\n")];
+  return ["/bin/sh", "-c", [
+    ...pre,
+    // Pool pods are interchangeable: each takes its pod name as worker_name (unique per process).
+    `printf 'worker_name: %s\\n' "$POD_NAME" > /run/synapse/instance.yaml`,
+    `exec python -m synapse.app.generic_worker -c ${hs} -c ${instance.workerFile} -c /run/synapse/instance.yaml`,
+  ].join("\n")];
+}
+
+export class SynapseCluster extends pulumi.ComponentResource {
+  /** Worker instances rendered (stable names; pools counted at their sized replicas). */
+  readonly instances: SynapseInstance[];
+  /** Name of main's Service (client/federation 8008, replication 9093, metrics 9000). */
+  readonly mainServiceName: string;
+  /** HAProxy in front of everything. */
+  readonly haproxy: SynapseHaproxy;
+  /** Published signing key ID (ed25519:a_XXXX). */
+  readonly signingKeyId: pulumi.Output<string>;
+  /** registration_shared_secret (secret), for admin bootstrap. */
+  readonly registrationSharedSecret: pulumi.Output<string>;
+
+  constructor(name: string, args: SynapseClusterArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("matrix-platform:matrix:SynapseCluster", name, {}, opts);
+    const { spec, sizing, platform } = args;
+    const ns = args.namespace;
+    const child = { parent: this, provider: platform.provider };
+    const placement = platform.placement("homeserver");
+    const image = imageRef("synapse", spec.imageRegistry);
+
+    // ----- topology
+    this.instances = planInstances(instanceCountsFromSizing(sizing));
+    const network = kubernetesNetwork(args.namespaceName);
+    this.mainServiceName = MAIN_SERVICE;
+
+    // ----- secrets (random values from @pulumi/random, the signing key from @pulumi/tls)
+    const rand = (key: string) => new random.RandomPassword(`${name}-${key}`, { length: 64, special: false }, { parent: this }).result;
+    const macaroon = rand("macaroon");
+    const registration = rand("registration");
+    const form = rand("form");
+    const replication = rand("replication");
+    const signing = new tls.PrivateKey(`${name}-signing-key`, { algorithm: "ED25519" }, { parent: this, additionalSecretOutputs: ["privateKeyPem"] });
+    this.signingKeyId = signing.privateKeyPem.apply((pem) => signingKeyId(pem));
+    this.registrationSharedSecret = pulumi.secret(registration);
+
+    const secretData: Record<string, pulumi.Input<string>> = {
+      macaroon_secret_key: macaroon,
+      registration_shared_secret: registration,
+      form_secret: form,
+      worker_replication_secret: replication,
+      redis_password: platform.redis.password,
+    };
+    if (args.turnSharedSecret) secretData.turn_shared_secret = args.turnSharedSecret;
+    const meta = (objName: string, component = "synapse") => ({ name: objName, namespace: ns, labels: standardLabels(objName, component) });
+    const secrets = new k8s.core.v1.Secret(`${name}-secrets`, {
+      metadata: meta("synapse-secrets"),
+      type: "Opaque",
+      stringData: pulumi.secret(pulumi.output(secretData)) as pulumi.Output<Record<string, string>>,
+    }, child);
+    const signingSecret = new k8s.core.v1.Secret(`${name}-signing-key`, {
+      metadata: meta("synapse-signing-key"),
+      type: "Opaque",
+      stringData: pulumi.secret(signing.privateKeyPem.apply((pem) => ({ "signing.key": synapseSigningKey(pem) }))),
+    }, child);
+    const db = platform.databases.synapse;
+    const dbSecret = new k8s.core.v1.Secret(`${name}-db`, {
+      metadata: meta("synapse-db"),
+      type: "Opaque",
+      stringData: pulumi.secret(pulumi.all([db.host, db.port, db.user, db.password]).apply(([h, p, u, pw]) => ({ pgpass: pgpassLine(h, p, db.database, u, pw) }))),
+    }, child);
+    const appserviceSecret = args.appservices && Object.keys(args.appservices).length > 0
+      ? new k8s.core.v1.Secret(`${name}-appservices`, {
+          metadata: meta("synapse-appservices"),
+          type: "Opaque",
+          stringData: pulumi.secret(pulumi.output(args.appservices)) as pulumi.Output<Record<string, string>>,
+        }, child)
+      : undefined;
+    const creds = platform.objectStore.credentials;
+    const s3Secret = creds
+      ? new k8s.core.v1.Secret(`${name}-media-s3`, {
+          metadata: meta("synapse-media-s3"),
+          type: "Opaque",
+          stringData: pulumi.secret(pulumi.all([creds.accessKeyId, creds.secretAccessKey]).apply(([id, key]) => ({ AWS_ACCESS_KEY_ID: id, AWS_SECRET_ACCESS_KEY: key }))),
+        }, child)
+      : undefined;
+
+    // ----- rendered configuration (no secret in it: only paths)
+    const turnUris = args.turnSharedSecret
+      ? [`turn:${spec.hosts.turn}:3478?transport=udp`, `turn:${spec.hosts.turn}:3478?transport=tcp`, `turns:${spec.hosts.turn}:5349?transport=tcp`]
+      : [];
+    const renderInput = pulumi
+      .all([pulumi.unsecret(db.host), pulumi.unsecret(db.port), pulumi.unsecret(db.user), pulumi.unsecret(platform.redis.host), pulumi.unsecret(platform.redis.port), pulumi.unsecret(platform.objectStore.endpoint), pulumi.unsecret(platform.objectStore.buckets.media)])
+      .apply(([dbHost, dbPort, dbUser, redisHost, redisPort, s3Endpoint, bucket]): SynapseRenderInput => ({
+        serverName: spec.serverName,
+        publicBaseUrl: `https://${spec.hosts.matrix}/`,
+        instances: this.instances,
+        network,
+        paths: DEFAULT_SYNAPSE_PATHS,
+        database: { host: dbHost, port: dbPort, database: db.database, user: dbUser, sslMode: db.sslMode, maxConnections: db.maxConnections },
+        redis: { host: redisHost, port: redisPort, tls: platform.redis.tls, privateCa: platform.redis.caCertificate !== undefined },
+        processCount: processBudgetFromSizing(sizing),
+        objectStore: { bucket, endpoint: s3Endpoint, region: platform.objectStore.region, forcePathStyle: platform.objectStore.forcePathStyle },
+        turnUris,
+        livekitServiceUrl: spec.features.rtc ? `https://${spec.hosts.rtc}/livekit/jwt` : undefined,
+        maxUploadSize: spec.synapse.maxUploadSize,
+        redactionRetentionPeriod: spec.synapse.redactionRetentionPeriod,
+        appserviceFiles: Object.keys(args.appservices ?? {}),
+      }));
+    const homeserverYaml = renderInput.apply((i) => toYaml(renderHomeserverConfig(i), "Generated by matrix-platform from catalog/workers.ts; edit the program, not this file."));
+    const logYaml = toYaml(renderLogConfig());
+    const config = new k8s.core.v1.ConfigMap(`${name}-config`, {
+      metadata: meta("synapse-config"),
+      data: { "homeserver.yaml": homeserverYaml, "log.yaml": logYaml },
+    }, child);
+    const awsConfig = platform.objectStore.forcePathStyle
+      ? new k8s.core.v1.ConfigMap(`${name}-aws-config`, { metadata: meta("synapse-aws-config"), data: { config: renderAwsConfig() } }, child)
+      : undefined;
+    const redisCa = platform.redis.caCertificate
+      ? new k8s.core.v1.ConfigMap(`${name}-redis-ca`, { metadata: meta("synapse-redis-ca"), data: { "ca.crt": platform.redis.caCertificate } }, child)
+      : undefined;
+
+    // ----- service accounts: one for Synapse, one with object-store identity for the media workers
+    const sa = new k8s.core.v1.ServiceAccount(`${name}-sa`, { metadata: meta("synapse"), automountServiceAccountToken: false }, child);
+    const mediaSa = new k8s.core.v1.ServiceAccount(`${name}-media-sa`, {
+      metadata: { ...meta("synapse-media"), annotations: platform.objectStore.serviceAccountAnnotations["synapse-media"] ?? {} },
+      automountServiceAccountToken: false,
+    }, child);
+
+    const baseVolumes = (): k8s.types.input.core.v1.Volume[] => [
+      { name: "conf", configMap: { name: config.metadata.name } },
+      { name: "secrets", secret: { secretName: secrets.metadata.name, defaultMode: 0o440 } },
+      { name: "signing-key", secret: { secretName: signingSecret.metadata.name, defaultMode: 0o440 } },
+      { name: "db", secret: { secretName: dbSecret.metadata.name, defaultMode: 0o440 } },
+      { name: "run", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } },
+      ...(appserviceSecret ? [{ name: "appservices", secret: { secretName: appserviceSecret.metadata.name, defaultMode: 0o440 } }] : []),
+      ...(redisCa ? [{ name: "redis-ca", configMap: { name: redisCa.metadata.name } }] : []),
+    ];
+    const baseMounts = (): k8s.types.input.core.v1.VolumeMount[] => [
+      { name: "conf", mountPath: DEFAULT_SYNAPSE_PATHS.configDir, readOnly: true },
+      { name: "secrets", mountPath: "/etc/synapse/secrets", readOnly: true },
+      { name: "signing-key", mountPath: "/etc/synapse/keys", readOnly: true },
+      { name: "db", mountPath: "/etc/synapse/db", readOnly: true },
+      { name: "run", mountPath: "/run/synapse" },
+      { name: "tmp", mountPath: "/tmp" },
+      ...(appserviceSecret ? [{ name: "appservices", mountPath: DEFAULT_SYNAPSE_PATHS.appserviceDir, readOnly: true }] : []),
+      ...(redisCa ? [{ name: "redis-ca", mountPath: "/etc/synapse/redis-ca", readOnly: true }] : []),
+    ];
+    const secretChecksum = pulumi.all([homeserverYaml]).apply(([hs]) => checksum(hs, logYaml));
+
+    const podTemplate = (typeName: string, t: WorkerType | undefined, command: string[], sizingOf: WorkloadSizing, extra: { volumes?: k8s.types.input.core.v1.Volume[]; mounts?: k8s.types.input.core.v1.VolumeMount[]; workerChecksum?: pulumi.Input<string> }) => {
+      const media = t?.mediaRepository === true;
+      const named = t === undefined || (hasStableNames(t) && t.resources.includes("replication"));
+      const ports: k8s.types.input.core.v1.ContainerPort[] = [
+        { name: "http", containerPort: SYNAPSE_PORTS.http },
+        ...(named ? [{ name: "replication", containerPort: SYNAPSE_PORTS.replication }] : []),
+        { name: "metrics", containerPort: SYNAPSE_PORTS.metrics },
+      ];
+      const env: k8s.types.input.core.v1.EnvVar[] = [
+        { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+        { name: "PYTHONDONTWRITEBYTECODE", value: "1" },
+        ...(media && awsConfig ? [{ name: "AWS_CONFIG_FILE", value: "/etc/synapse/aws/config" }] : []),
+        ...(media && s3Secret
+          ? ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"].map((k) => ({ name: k, valueFrom: { secretKeyRef: { name: s3Secret.metadata.name, key: k } } }))
+          : []),
+      ];
+      const volumes = [
+        ...baseVolumes(),
+        ...(extra.volumes ?? []),
+        ...(media ? [{ name: "media", emptyDir: { sizeLimit: "20Gi" } }] : []),
+        ...(media && awsConfig ? [{ name: "aws-config", configMap: { name: awsConfig.metadata.name } }] : []),
+      ];
+      const mounts = [
+        ...baseMounts(),
+        ...(extra.mounts ?? []),
+        ...(media ? [{ name: "media", mountPath: DEFAULT_SYNAPSE_PATHS.mediaStore }] : []),
+        ...(media && awsConfig ? [{ name: "aws-config", mountPath: "/etc/synapse/aws", readOnly: true }] : []),
+      ];
+      return {
+        metadata: {
+          labels: synapseLabels(typeName),
+          annotations: { "matrix-platform.io/config-checksum": pulumi.all([secretChecksum, extra.workerChecksum ?? ""]).apply(([a, b]) => checksum(a, b)) },
+        },
+        spec: restrictedPod({
+          uid: SYNAPSE_UID,
+          placement,
+          selector: synapseSelector(typeName),
+          serviceAccountName: media ? "synapse-media" : "synapse",
+          terminationGracePeriodSeconds: 60,
+          volumes,
+          containers: [restrictedContainer({
+            name: "synapse",
+            image,
+            command,
+            env,
+            ports,
+            resources: resourcesOf(sizingOf.resources),
+            volumeMounts: mounts,
+            // Main runs database migrations on upgrade before it listens: give it time.
+            startupProbe: httpProbe("/health", "http", { period: 10, failures: t === undefined ? 90 : 30 }),
+            livenessProbe: httpProbe("/health", "http", { period: 15, failures: 4, timeout: 5 }),
+            readinessProbe: httpProbe("/health", "http", { period: 5, failures: 2 }),
+          }, SYNAPSE_UID)],
+        }),
+      };
+    };
+    const dependsOn = [sa, mediaSa];
+
+    // ----- main: one process (never two), behind a ClusterIP Service
+    const mainLabels = synapseLabels("main");
+    new k8s.apps.v1.Deployment(`${name}-main`, {
+      metadata: { name: MAIN_SERVICE, namespace: ns, labels: mainLabels },
+      spec: {
+        replicas: 1,
+        strategy: { type: "Recreate" },
+        selector: { matchLabels: synapseSelector("main") },
+        template: podTemplate("main", undefined, synapseCommand("main"), sizing.synapse.main, {}),
+      },
+    }, { ...child, dependsOn });
+    new k8s.core.v1.Service(`${name}-main`, {
+      metadata: { name: MAIN_SERVICE, namespace: ns, labels: mainLabels },
+      spec: {
+        type: "ClusterIP",
+        selector: synapseSelector("main"),
+        ports: [
+          { name: "http", port: SYNAPSE_PORTS.http, targetPort: "http" },
+          { name: "replication", port: SYNAPSE_PORTS.replication, targetPort: "replication" },
+          { name: "metrics", port: SYNAPSE_PORTS.metrics, targetPort: "metrics" },
+        ],
+      },
+    }, child);
+    new k8s.policy.v1.PodDisruptionBudget(`${name}-main`, {
+      metadata: { name: MAIN_SERVICE, namespace: ns, labels: mainLabels },
+      spec: { maxUnavailable: 1, selector: { matchLabels: synapseSelector("main") } },
+    }, child);
+
+    // ----- workers, one workload per type
+    const poolSlots: Record<string, number> = {};
+    for (const t of WORKER_TYPES) {
+      const insts = this.instances.filter((i) => i.type?.name === t.name);
+      if (insts.length === 0) continue;
+      const w = sizing.synapse.workers[t.name];
+      const labels = synapseLabels(t.name);
+      const selector = synapseSelector(t.name);
+      const stable = hasStableNames(t);
+      // Pools share one template (the pod names itself at start); stable-name types get one file per instance.
+      const files: Record<string, pulumi.Output<string>> = {};
+      if (stable) {
+        for (const inst of insts) files[`${inst.name}.yaml`] = renderInput.apply((i) => toYaml(renderWorkerConfig(i, inst)));
+      } else {
+        files["worker.yaml"] = renderInput.apply((i) => toYaml(renderWorkerConfig(i, { name: t.name, type: t, index: 0 })));
+      }
+      const workerConfig = new k8s.core.v1.ConfigMap(`${name}-worker-${t.name}`, { metadata: { ...meta(`synapse-worker-${t.name}`) }, data: files }, child);
+      const workerChecksum = pulumi.all(Object.values(files)).apply((texts) => checksum(...texts));
+      const workerFile = stable ? "/etc/synapse/worker/$POD_NAME.yaml" : "/etc/synapse/worker/worker.yaml";
+      const template = podTemplate(t.name, t, synapseCommand({ workerFile, podNamed: stable }), w, {
+        volumes: [{ name: "worker", configMap: { name: workerConfig.metadata.name } }],
+        mounts: [{ name: "worker", mountPath: "/etc/synapse/worker", readOnly: true }],
+        workerChecksum,
+      });
+      // Headless Service: pool pods for HAProxy's DNS discovery; stable pods' own DNS names for instance_map.
+      new k8s.core.v1.Service(`${name}-${t.name}`, {
+        metadata: { name: t.name, namespace: ns, labels },
+        spec: {
+          clusterIP: "None",
+          selector,
+          // instance_map names must resolve while a pod starts; HAProxy health-checks anyway.
+          publishNotReadyAddresses: stable,
+          ports: [
+            { name: "http", port: SYNAPSE_PORTS.http, targetPort: "http" },
+            ...(stable && t.resources.includes("replication") ? [{ name: "replication", port: SYNAPSE_PORTS.replication, targetPort: "replication" }] : []),
+            { name: "metrics", port: SYNAPSE_PORTS.metrics, targetPort: "metrics" },
+          ],
+        },
+      }, child);
+      if (stable) {
+        new k8s.apps.v1.StatefulSet(`${name}-${t.name}`, {
+          metadata: { name: t.name, namespace: ns, labels },
+          spec: {
+            serviceName: t.name,
+            replicas: insts.length,
+            podManagementPolicy: "Parallel",
+            updateStrategy: { type: "RollingUpdate" },
+            selector: { matchLabels: selector },
+            template,
+          },
+        }, { ...child, dependsOn });
+      } else {
+        poolSlots[t.name] = Math.max(w.maxReplicas, w.replicas);
+        new k8s.apps.v1.Deployment(`${name}-${t.name}`, {
+          metadata: { name: t.name, namespace: ns, labels },
+          spec: {
+            replicas: w.replicas,
+            strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+            selector: { matchLabels: selector },
+            template,
+          },
+        }, { ...child, dependsOn });
+        new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${name}-${t.name}`, {
+          metadata: { name: t.name, namespace: ns, labels },
+          spec: {
+            scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: t.name },
+            minReplicas: w.minReplicas,
+            maxReplicas: Math.max(w.maxReplicas, w.minReplicas),
+            metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } }],
+          },
+        }, child);
+      }
+      new k8s.policy.v1.PodDisruptionBudget(`${name}-${t.name}`, {
+        metadata: { name: t.name, namespace: ns, labels },
+        spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
+      }, child);
+    }
+
+    // ----- HAProxy in front
+    this.haproxy = new SynapseHaproxy(`${name}-haproxy`, {
+      spec,
+      sizing,
+      platform,
+      namespace: ns,
+      namespaceName: args.namespaceName,
+      instances: this.instances,
+      poolSlots,
+    }, { parent: this });
+
+    this.registerOutputs({ mainServiceName: this.mainServiceName, signingKeyId: this.signingKeyId, instances: this.instances.map((i) => i.name) });
+  }
+}

@@ -1,0 +1,210 @@
+/**
+ * MatrixStack under the mock engine, on a fake Platform with a hand-built Sizing: the workloads,
+ * their sizes, security contexts, labels, secrets and routes.
+ */
+import { strict as assert } from "assert";
+import { parse } from "yaml";
+import { MatrixStack } from "../../components/matrix";
+import { podSecurityViolations, podSpecOf } from "../../components/k8s/pod-security";
+import { WORKER_TYPES, hasStableNames } from "../../catalog/workers";
+import { parseSpec } from "../../config";
+import { presetConfig } from "../../stacks/presets";
+import { runWithMocks, isSecretValue, unwrapSecrets, type MockRun, type RecordedResource } from "../../stacks/mock-engine";
+import { FAKE_SECRETS, fakePlatform } from "../helpers/fake-platform";
+import { fixtureSizing } from "../render/fixtures";
+
+type Obj = Record<string, any>;
+
+const LABELS = ["app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/component", "app.kubernetes.io/part-of", "app.kubernetes.io/managed-by"];
+
+async function runMatrix(stack: string, opts: { ha?: boolean } = {}): Promise<MockRun> {
+  const m = /^(\w+)-(\w+)-(\w+)$/.exec(stack)!;
+  const config = presetConfig({ environment: m[1] as "dev", platform: m[2] as "existing", profile: m[3] as "100" });
+  const spec = parseSpec(config, stack);
+  return runWithMocks({
+    project: "matrix-platform",
+    stack,
+    config,
+    program: async () => {
+      const platform = fakePlatform();
+      new MatrixStack("matrix", { spec, sizing: fixtureSizing(spec.profile!, opts.ha ?? spec.highAvailability), platform });
+      return {};
+    },
+  });
+}
+
+const k8sObjects = (run: MockRun) => run.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm"));
+const ofKind = (run: MockRun, type: string) => run.resources.filter((r) => r.type === type);
+const byName = (run: MockRun, type: string, name: string): RecordedResource => {
+  const r = ofKind(run, type).find((x) => (x.inputs.metadata as Obj)?.name === name);
+  if (!r) throw new Error(`no ${type} named ${name}`);
+  return r;
+};
+
+describe("MatrixStack (mock engine, fake platform)", function () {
+  this.timeout(120_000);
+  let run20k: MockRun;
+  let run100: MockRun;
+
+  before(async () => {
+    run20k = await runMatrix("prod-existing-20k");
+    run100 = await runMatrix("dev-existing-100");
+  });
+
+  it("runs main once and each worker type with the profile's counts: pools as Deployments + HPA, the rest as StatefulSets", () => {
+    const sizing = fixtureSizing("20k", true);
+    const main = byName(run20k, "kubernetes:apps/v1:Deployment", "synapse-main");
+    assert.equal((main.inputs.spec as Obj).replicas, 1);
+    assert.equal((main.inputs.spec as Obj).strategy.type, "Recreate");
+    for (const t of WORKER_TYPES) {
+      const w = sizing.synapse.workers[t.name];
+      if (hasStableNames(t)) {
+        const sts = byName(run20k, "kubernetes:apps/v1:StatefulSet", t.name);
+        assert.equal((sts.inputs.spec as Obj).replicas, w.replicas, t.name);
+        assert.equal((sts.inputs.spec as Obj).serviceName, t.name);
+        const svc = byName(run20k, "kubernetes:core/v1:Service", t.name);
+        assert.equal((svc.inputs.spec as Obj).clusterIP, "None");
+      } else {
+        const dep = byName(run20k, "kubernetes:apps/v1:Deployment", t.name);
+        assert.equal((dep.inputs.spec as Obj).replicas, w.replicas, t.name);
+        const hpa = byName(run20k, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", t.name);
+        assert.deepEqual([(hpa.inputs.spec as Obj).minReplicas, (hpa.inputs.spec as Obj).maxReplicas], [w.minReplicas, w.maxReplicas], t.name);
+      }
+      byName(run20k, "kubernetes:policy/v1:PodDisruptionBudget", t.name);
+    }
+    // The document's 20k table.
+    const replicas = (type: string, name: string) => (byName(run20k, type, name).inputs.spec as Obj).replicas;
+    assert.equal(replicas("kubernetes:apps/v1:Deployment", "synchrotron"), 16);
+    assert.equal(replicas("kubernetes:apps/v1:Deployment", "client-reader"), 16);
+    assert.equal(replicas("kubernetes:apps/v1:Deployment", "federation-reader"), 8);
+    assert.equal(replicas("kubernetes:apps/v1:StatefulSet", "event-persister"), 8);
+    assert.equal(replicas("kubernetes:apps/v1:StatefulSet", "federation-sender"), 8);
+    assert.equal(replicas("kubernetes:apps/v1:StatefulSet", "media-repository"), 8);
+    assert.equal(replicas("kubernetes:apps/v1:StatefulSet", "typing"), 1);
+  });
+
+  it("labels every Kubernetes object with the five app.kubernetes.io labels", () => {
+    for (const r of k8sObjects(run20k)) {
+      const labels = ((r.inputs.metadata as Obj)?.labels ?? {}) as Record<string, string>;
+      for (const l of LABELS) assert.ok(labels[l], `${r.type} ${r.name} lacks ${l}`);
+    }
+  });
+
+  it("keeps every pod within the restricted Pod Security Standard, read-only root filesystem included", () => {
+    let pods = 0;
+    for (const r of k8sObjects(run20k)) {
+      const pod = podSpecOf({ kind: r.type.split(":").pop(), spec: unwrapSecrets(r.inputs.spec) });
+      if (!pod) continue;
+      pods++;
+      assert.deepEqual(podSecurityViolations(pod as Obj, "restricted"), [], `${r.type} ${r.name}`);
+      for (const c of pod.containers as Obj[]) {
+        assert.equal(c.securityContext.readOnlyRootFilesystem, true, `${r.name}/${c.name}`);
+        assert.ok(c.resources?.requests && c.resources?.limits, `${r.name}/${c.name} resources`);
+        assert.ok(c.livenessProbe && c.readinessProbe, `${r.name}/${c.name} probes`);
+      }
+      assert.ok((pod.volumes as Obj[]).some((v) => v.name === "tmp" && v.emptyDir), `${r.name} has an emptyDir /tmp`);
+      assert.ok((pod.topologySpreadConstraints as Obj[]).some((t) => t.topologyKey === "topology.kubernetes.io/zone"), `${r.name} spreads over zones`);
+    }
+    assert.ok(pods > 25);
+  });
+
+  it("probes every Synapse process on /health and runs media workers with the synapse-media ServiceAccount", () => {
+    for (const r of [...ofKind(run20k, "kubernetes:apps/v1:Deployment"), ...ofKind(run20k, "kubernetes:apps/v1:StatefulSet")]) {
+      const tpl = (r.inputs.spec as Obj).template;
+      if (tpl.metadata.labels["app.kubernetes.io/component"] !== "synapse") continue;
+      const c = tpl.spec.containers[0];
+      assert.equal(c.readinessProbe.httpGet.path, "/health", r.name);
+      assert.equal(c.livenessProbe.httpGet.path, "/health", r.name);
+      const sa = tpl.spec.serviceAccountName;
+      assert.equal(sa, (r.inputs.metadata as Obj).name === "media-repository" ? "synapse-media" : "synapse", r.name);
+    }
+    const mediaSa = byName(run20k, "kubernetes:core/v1:ServiceAccount", "synapse-media");
+    assert.deepEqual((mediaSa.inputs.metadata as Obj).annotations, { "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/synapse-media" });
+  });
+
+  it("keeps secrets out of ConfigMaps and marks every Secret's data secret", () => {
+    const cms = ofKind(run20k, "kubernetes:core/v1:ConfigMap");
+    assert.ok(cms.length > 10);
+    const secretValues = [FAKE_SECRETS.dbPassword, FAKE_SECRETS.redisPassword, FAKE_SECRETS.s3Secret];
+    // Every random value the stack generated is a secret too.
+    for (const r of ofKind(run20k, "kubernetes:core/v1:Secret")) {
+      assert.ok(isSecretValue(r.inputs.stringData), `${r.name} stringData is marked secret`);
+      for (const v of Object.values(unwrapSecrets(r.inputs.stringData) as Record<string, string>)) if (v.length >= 16) secretValues.push(v);
+    }
+    assert.ok(secretValues.length > 8);
+    for (const cm of cms) {
+      assert.equal(isSecretValue(cm.inputs.data), false, `${cm.name} data is plain`);
+      const text = JSON.stringify(unwrapSecrets(cm.inputs.data));
+      for (const s of secretValues) {
+        // Secrets hold multi-line values (pgpass, registrations): check each line of them.
+        for (const part of s.split("\n").filter((l) => l.length >= 16)) assert.ok(!text.includes(part), `${cm.name} contains a secret value`);
+      }
+    }
+  });
+
+  it("renders the shared config with every stateful instance in instance_map, resolvable through the headless Services", () => {
+    const cm = byName(run20k, "kubernetes:core/v1:ConfigMap", "synapse-config");
+    const hs = parse((unwrapSecrets(cm.inputs.data) as Obj)["homeserver.yaml"]);
+    assert.equal(hs.server_name, "example.com");
+    assert.equal(hs.instance_map.main.host, "synapse-main.matrix.svc.cluster.local");
+    assert.equal(hs.instance_map["event-persister-7"].host, "event-persister-7.event-persister.matrix.svc.cluster.local");
+    assert.deepEqual(hs.stream_writers.events, Array.from({ length: 8 }, (_, i) => `event-persister-${i}`));
+    assert.equal(hs.database.args.passfile, "/run/synapse/pgpass");
+    assert.equal(hs.database.args.host, "synapse-db.internal");
+    const workerCm = byName(run20k, "kubernetes:core/v1:ConfigMap", "synapse-worker-event-persister");
+    assert.equal(Object.keys(unwrapSecrets(workerCm.inputs.data) as Obj).length, 8);
+    const poolCm = byName(run20k, "kubernetes:core/v1:ConfigMap", "synapse-worker-synchrotron");
+    assert.deepEqual(Object.keys(unwrapSecrets(poolCm.inputs.data) as Obj), ["worker.yaml"]);
+  });
+
+  it("runs HAProxy with at least two replicas in production, its rendered config and the readiness endpoint", () => {
+    const dep = byName(run20k, "kubernetes:apps/v1:Deployment", "haproxy");
+    assert.ok((dep.inputs.spec as Obj).replicas >= 2);
+    const c = (dep.inputs.spec as Obj).template.spec.containers[0];
+    assert.equal(c.readinessProbe.httpGet.path, "/ready");
+    const cfg = (unwrapSecrets(byName(run20k, "kubernetes:core/v1:ConfigMap", "haproxy").inputs.data) as Obj)["haproxy.cfg"] as string;
+    assert.match(cfg, /server-template pod 32 synchrotron\.matrix\.svc\.cluster\.local:8008/);
+    assert.match(cfg, /server event-persister-0|server media-repository-0 media-repository-0\.media-repository\.matrix\.svc\.cluster\.local:8008/);
+    assert.equal((byName(run100, "kubernetes:apps/v1:Deployment", "haproxy").inputs.spec as Obj).replicas, 1);
+  });
+
+  it("serves Element, Ketesa and .well-known with rendered configs, routed through the platform's Gateway", () => {
+    const routes = ofKind(run20k, "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute");
+    assert.deepEqual(routes.map((r) => (r.inputs.metadata as Obj).name).sort(), ["admin", "element", "matrix"]);
+    for (const r of routes) {
+      const spec = r.inputs.spec as Obj;
+      assert.equal(spec.parentRefs[0].name, "edge");
+      assert.equal(spec.parentRefs[0].namespace, "edge");
+      assert.match(spec.parentRefs[0].sectionName, /^https-(matrix|element|admin)$/);
+    }
+    const matrix = routes.find((r) => (r.inputs.metadata as Obj).name === "matrix")!.inputs.spec as Obj;
+    assert.deepEqual(matrix.hostnames, ["matrix.example.com"]);
+    assert.equal(matrix.rules[0].backendRefs[0].name, "well-known");
+    assert.equal(matrix.rules[1].backendRefs[0].name, "haproxy");
+    const wk = unwrapSecrets(byName(run20k, "kubernetes:core/v1:ConfigMap", "well-known").inputs.data) as Obj;
+    assert.deepEqual(JSON.parse(wk["server.json"]), { "m.server": "matrix.example.com:443" });
+    assert.equal(JSON.parse(wk["client.json"])["m.homeserver"].base_url, "https://matrix.example.com");
+    assert.match(wk["nginx.conf"], /Access-Control-Allow-Origin "\*"/);
+    const el = JSON.parse((unwrapSecrets(byName(run20k, "kubernetes:core/v1:ConfigMap", "element-web").inputs.data) as Obj)["config.json"]);
+    assert.equal(el.default_server_config["m.homeserver"].server_name, "example.com");
+    const ketesa = JSON.parse((unwrapSecrets(byName(run20k, "kubernetes:core/v1:ConfigMap", "ketesa").inputs.data) as Obj)["config.json"]);
+    assert.deepEqual(ketesa.restrictBaseUrl, ["https://matrix.example.com"]);
+  });
+
+  it("generates appservice registrations for the enabled bridges in a Secret Synapse mounts", () => {
+    const secret = byName(run20k, "kubernetes:core/v1:Secret", "synapse-appservices");
+    const files = unwrapSecrets(secret.inputs.stringData) as Record<string, string>;
+    assert.deepEqual(Object.keys(files).sort(), ["telegram-registration.yaml", "whatsapp-registration.yaml"]);
+    const reg = parse(files["telegram-registration.yaml"]);
+    assert.equal(reg.id, "telegram");
+    assert.notEqual(reg.as_token, reg.hs_token);
+    const hs = parse((unwrapSecrets(byName(run20k, "kubernetes:core/v1:ConfigMap", "synapse-config").inputs.data) as Obj)["homeserver.yaml"]);
+    assert.deepEqual(hs.app_service_config_files, ["/etc/synapse/appservices/telegram-registration.yaml", "/etc/synapse/appservices/whatsapp-registration.yaml"]);
+  });
+
+  it("uses the component type tokens and parents every child", () => {
+    const types = new Set(run20k.resources.filter((r) => !r.custom).map((r) => r.type));
+    for (const t of ["matrix-platform:matrix:MatrixStack", "matrix-platform:matrix:SynapseCluster", "matrix-platform:matrix:SynapseHaproxy", "matrix-platform:matrix:MatrixWeb"]) assert.ok(types.has(t), t);
+    for (const r of k8sObjects(run20k)) if (r.type !== "pulumi:providers:kubernetes") assert.ok(r.parent, `${r.type} ${r.name} has a parent`);
+  });
+});
