@@ -79,6 +79,7 @@ export interface GateReport {
   checkovObjects: number;
   checkovSkipped: SkipEntry[];
   kubeScoreIgnored: SkipEntry[];
+  kubeScoreFlags: SkipEntry[];
   ok: boolean;
 }
 
@@ -134,18 +135,47 @@ export function readCheckovSkips(file = path.join(PROJECT_ROOT, ".checkov.yaml")
 /** Tests `.kube-score.yaml` exempts inside namespaces whose pods come from Helm charts. */
 export function readHelmExemptions(file = path.join(PROJECT_ROOT, ".kube-score.yaml")): string[] {
   if (!fs.existsSync(file)) return [];
-  return ((parseYaml(fs.readFileSync(file, "utf8")) ?? {}) as { helmNamespacesExemptFrom?: string[] }).helmNamespacesExemptFrom ?? [];
+  return ((parseYaml(fs.readFileSync(file, "utf8")) ?? {}) as { generatedPodNamespacesExemptFrom?: string[] }).generatedPodNamespacesExemptFrom ?? [];
 }
 
-/** Namespaces the stack installs Helm releases into (their pods are not in the rendered objects). */
-export function helmNamespaces(resources: RecordedResource[]): Set<string> {
+/**
+ * Custom resources whose operator creates pods in the object's namespace. kube-score cannot see
+ * those pods, nor the pods of Helm charts, so a NetworkPolicy selecting them looks empty to it.
+ */
+export const POD_CREATING_KINDS = new Set([
+  "postgresql.cnpg.io/Cluster",
+  "postgresql.cnpg.io/Pooler",
+  "minio.min.io/Tenant",
+  "monitoring.coreos.com/Prometheus",
+  "monitoring.coreos.com/Alertmanager",
+  "monitoring.coreos.com/PrometheusAgent",
+  "monitoring.coreos.com/ThanosRuler",
+  "gateway.networking.k8s.io/Gateway",
+]);
+
+/** Namespaces whose pods are created by Helm charts or operators rather than by the stack's own objects. */
+export function generatedPodNamespaces(resources: RecordedResource[], objects: KubeObject[]): Set<string> {
   const out = new Set<string>();
   for (const r of resources) {
     if (!/^kubernetes:helm\.sh\/v\d+:(Release|Chart)$/.test(r.type)) continue;
     const ns = r.inputs.namespace;
     if (typeof ns === "string") out.add(ns);
   }
+  for (const o of objects) {
+    const group = o.apiVersion.includes("/") ? o.apiVersion.split("/")[0] : "";
+    if (POD_CREATING_KINDS.has(`${group}/${o.kind}`) && o.metadata.namespace) out.add(o.metadata.namespace);
+  }
   return out;
+}
+
+/** `.kube-score.yaml` `flags: [{flag, reason}]`: relaxing command-line options, each with a reason. */
+export function readKubeScoreFlags(file = path.join(PROJECT_ROOT, ".kube-score.yaml")): SkipEntry[] {
+  if (!fs.existsSync(file)) return [];
+  const doc = (parseYaml(fs.readFileSync(file, "utf8")) ?? {}) as { flags?: { flag?: string; reason?: string }[] };
+  return (doc.flags ?? []).map((e) => {
+    if (!e.flag || !e.reason?.trim()) throw new Error(`.kube-score.yaml: flag ${e.flag ?? "?"} has no reason`);
+    return { id: e.flag, reason: e.reason.trim() };
+  });
 }
 
 /** `.kube-score.yaml`: `ignore: [{test, reason}]`, each test once, each with a reason. */
@@ -198,9 +228,9 @@ interface KubeScoreObject {
 }
 
 /** kube-score critical findings (grade 1) over the given files, minus the ignored tests. */
-export function kubeScore(files: string[], ignored: string[]): { object: string; namespace?: string; test: string; message: string }[] {
+export function kubeScore(files: string[], ignored: string[], flags: string[] = []): { object: string; namespace?: string; test: string; message: string }[] {
   if (files.length === 0) return [];
-  const args = ["score", "--output-format", "json", ...ignored.flatMap((t) => ["--ignore-test", t]), ...files];
+  const args = ["score", "--output-format", "json", ...flags, ...ignored.flatMap((t) => ["--ignore-test", t]), ...files];
   const r = run(tool("kube-score"), args);
   let parsed: KubeScoreObject[];
   try {
@@ -315,6 +345,7 @@ export async function runGate(stacks: string[], options: GateOptions = {}): Prom
   const checkovSkipped = readCheckovSkips();
   const kubeScoreIgnored = readKubeScoreIgnores();
   const helmExempt = readHelmExemptions();
+  const kubeScoreFlags = readKubeScoreFlags();
   fs.rmSync(outDir, { recursive: true, force: true });
 
   const results: StackResult[] = [];
@@ -343,8 +374,8 @@ export async function runGate(stacks: string[], options: GateOptions = {}): Prom
     if (kc.length !== objects.length) {
       findings.push({ stack, tool: "kubeconform", object: dir, message: `checked ${kc.length} objects, expected ${objects.length}` });
     }
-    const helmNs = helmNamespaces(rendered.resources);
-    for (const f of kubeScore(files, kubeScoreIgnored.map((e) => e.id))) {
+    const helmNs = generatedPodNamespaces(rendered.resources, objects);
+    for (const f of kubeScore(files, kubeScoreIgnored.map((e) => e.id), kubeScoreFlags.map((e) => e.id))) {
       if (f.namespace && helmNs.has(f.namespace) && helmExempt.includes(f.test)) continue;
       findings.push({ stack, tool: "kube-score", object: f.object, message: `${f.test}: ${f.message}` });
     }
@@ -381,7 +412,7 @@ export async function runGate(stacks: string[], options: GateOptions = {}): Prom
     log(`  checkov: ${byHash.size} distinct objects, ${failures.length} failed checks (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   }
 
-  return { stacks: results, checkovObjects: byHash.size, checkovSkipped, kubeScoreIgnored, ok: results.every((r) => r.findings.length === 0) };
+  return { stacks: results, checkovObjects: byHash.size, checkovSkipped, kubeScoreIgnored, kubeScoreFlags, ok: results.every((r) => r.findings.length === 0) };
 }
 
 /** The per-stack table and every finding, as printed by the CLI. */
@@ -398,7 +429,7 @@ export function formatReport(report: GateReport): string {
   const total = report.stacks.reduce((s, r) => s + r.objects, 0);
   lines.push(`${report.stacks.length} stacks, ${total} objects (${report.checkovObjects} distinct for checkov)`);
   lines.push(`checkov checks skipped (.checkov.yaml): ${report.checkovSkipped.map((e) => e.id).join(", ") || "none"}`);
-  lines.push(`kube-score tests ignored (.kube-score.yaml): ${report.kubeScoreIgnored.map((e) => e.id).join(", ") || "none"}`);
+  lines.push(`kube-score tests ignored (.kube-score.yaml): ${[...report.kubeScoreIgnored, ...report.kubeScoreFlags].map((e) => e.id).join(", ") || "none"}`);
   const findings = report.stacks.flatMap((r) => r.findings);
   if (findings.length) {
     // The same finding usually repeats across stacks: print each once, with the stacks it hits.

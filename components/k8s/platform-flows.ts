@@ -30,6 +30,11 @@ export interface AddonFlowOptions {
   cloudnativePg: boolean;
   /** MinIO operator is installed (operators namespace). */
   minioOperator: boolean;
+  /**
+   * The monitoring stack is deployed: only then are scrape flows declared (their egress side
+   * lives in the monitoring namespace, which exists only with it).
+   */
+  monitoring: boolean;
 }
 
 /** cert-manager, Envoy Gateway and the operators. */
@@ -40,19 +45,23 @@ export function clusterAddonFlows(o: AddonFlowOptions): FlowSpec[] {
     { from: CERT_MANAGER_PODS, to: KUBE_API, ports: KUBE_API_PORTS, description: "cert-manager -> Kubernetes API" },
     { from: ANYWHERE, to: { ...CERT_MANAGER_PODS, podLabels: { "app.kubernetes.io/name": "webhook" }, name: "cert-manager-webhook" }, ports: [10250], description: "API server -> cert-manager webhook" },
     { from: CERT_MANAGER_PODS, to: INTERNET, ports: [80, 443], description: "cert-manager -> ACME directory and http01 self-check" },
-    { from: PROMETHEUS_PODS, to: CERT_MANAGER_PODS, ports: [9402], description: "metrics scrape of cert-manager" },
     // Envoy Gateway: controller watches the API; proxies fetch config over xDS (18000) and the
     // rate-limit/wasm services (18001/18002); http01 solver pods (cert-manager, same namespace)
     // answer on 8089; clients reach the proxies' listeners from anywhere.
     { from: EDGE_PODS, to: KUBE_API, ports: KUBE_API_PORTS, description: "Envoy Gateway -> Kubernetes API" },
     { from: EDGE_PODS, to: EDGE_PODS, ports: [18000, 18001, 18002, 8089], description: "Envoy proxies -> controller xDS, ACME solver" },
     { from: ANYWHERE, to: EDGE_PODS, ports: ENVOY_LISTENER_PORTS, description: "clients -> Gateway listeners" },
-    { from: PROMETHEUS_PODS, to: EDGE_PODS, ports: [19001], description: "metrics scrape of Envoy" },
   ];
+  if (o.monitoring) {
+    flows.push(
+      { from: PROMETHEUS_PODS, to: CERT_MANAGER_PODS, ports: [9402], description: "metrics scrape of cert-manager" },
+      { from: PROMETHEUS_PODS, to: EDGE_PODS, ports: [19001], description: "metrics scrape of Envoy" },
+    );
+  }
   if (o.cloudnativePg || o.minioOperator) {
     flows.push(
       { from: OPERATOR_PODS, to: KUBE_API, ports: KUBE_API_PORTS, description: "operators -> Kubernetes API" },
-      { from: PROMETHEUS_PODS, to: OPERATOR_PODS, ports: [8080], description: "metrics scrape of operators" },
+      ...(o.monitoring ? [{ from: PROMETHEUS_PODS, to: OPERATOR_PODS, ports: [8080], description: "metrics scrape of operators" }] : []),
     );
   }
   if (o.cloudnativePg) {
@@ -76,12 +85,13 @@ export function clusterAddonFlows(o: AddonFlowOptions): FlowSpec[] {
  * MinIO tenant, MinIO servers' erasure-coding traffic, Redis replication, Sentinel and the
  * master-endpoint proxy, CloudNativePG instance managers watching the API, and scraping.
  */
-export function dataServiceFlows(): FlowSpec[] {
-  return [
+export function dataServiceFlows(o: { monitoring: boolean }): FlowSpec[] {
+  const flows: FlowSpec[] = [
     { from: DATA_PODS, to: DATA_PODS, ports: [5432, 8000], description: "PostgreSQL replication and instance status" },
     { from: DATA_PODS, to: DATA_PODS, ports: [9000], description: "MinIO node-to-node; PostgreSQL backups -> MinIO" },
     { from: DATA_PODS, to: DATA_PODS, ports: [6379, 26379], description: "Redis replication, Sentinel, master proxy" },
     { from: DATA_PODS, to: KUBE_API, ports: KUBE_API_PORTS, description: "CloudNativePG instance manager -> Kubernetes API" },
-    { from: PROMETHEUS_PODS, to: DATA_PODS, ports: [9187, 9000, 9121], description: "metrics scrape of PostgreSQL, MinIO, Redis" },
   ];
+  if (o.monitoring) flows.push({ from: PROMETHEUS_PODS, to: DATA_PODS, ports: [9187, 9000, 9121], description: "metrics scrape of PostgreSQL, MinIO, Redis" });
+  return flows;
 }
