@@ -13,7 +13,7 @@ import type { ResourceShape } from "./types";
  * 64 vCPU / 512 GiB) so four shards pack onto one node under the 70 % CPU / 80 % memory targets
  * and a lost node takes down at most a quarter of the accounts.
  */
-export const MAX_SHARD_CPU_MILLIS = 11_000;
+export const MAX_SHARD_CPU_MILLIS = 10_500;
 export const MAX_SHARD_MEMORY_MI = 96 * 1024;
 
 /** Total demand of one bridge (all shards together). */

@@ -48,16 +48,18 @@ export function inClusterDataPods(spec: PlatformSpec, database: DatabaseSizing, 
   const pg = (name: string, d: DatabaseSizing): PodDemand[] =>
     Array.from({ length: d.instances }, () => ({
       workload: name,
+      spreadGroup: name,
       cpuMillis: Math.floor(d.vcpu * 1000 * PG_POD_CPU_SHARE),
       memoryMi: Math.floor(d.memoryGi * 1024 * PG_POD_MEMORY_SHARE),
     }));
   const minio: PodDemand[] = Array.from({ length: objectStore.nodes }, () => ({
     workload: "minio",
+    spreadGroup: "minio",
     cpuMillis: Math.round(interpolateHold(spec.ccu, MINIO_POD_SERIES.cpu)),
     memoryMi: Math.round(interpolateHold(spec.ccu, MINIO_POD_SERIES.mem)),
   }));
   const minioLi: PodDemand[] = spec.features.li
-    ? Array.from({ length: MINIO_LI_POD.nodes }, () => ({ workload: "minio-li", cpuMillis: MINIO_LI_POD.cpuMillis, memoryMi: MINIO_LI_POD.memoryMi }))
+    ? Array.from({ length: MINIO_LI_POD.nodes }, () => ({ workload: "minio-li", spreadGroup: "minio-li", cpuMillis: MINIO_LI_POD.cpuMillis, memoryMi: MINIO_LI_POD.memoryMi }))
     : [];
   return [
     { tier: "database", pods: [...pg("postgresql", database), ...(spec.features.li ? pg("postgresql-li", liDatabase) : [])] },
@@ -72,8 +74,16 @@ export function inClusterDataPods(spec: PlatformSpec, database: DatabaseSizing, 
  */
 export const SYSTEM_OVERHEAD_POD: PodDemand = { workload: "operators", cpuMillis: 500, memoryMi: 1024 };
 
+/**
+ * Workloads whose replicas must each have a node of their own: Redis (a failover that lands the
+ * new master beside the old one protects nothing), LiveKit and coturn (host networking: their
+ * UDP port ranges are per node).
+ */
+export const ONE_PER_NODE: ReadonlySet<string> = new Set(["redis", "livekit", "coturn"]);
+
 function podsOf(name: string, w: WorkloadSizing, count: number): PodDemand[] {
-  return Array.from({ length: count }, () => ({ workload: name, cpuMillis: w.resources.cpuRequestMillis, memoryMi: w.resources.memoryRequestMi }));
+  const spreadGroup = ONE_PER_NODE.has(name) ? name : undefined;
+  return Array.from({ length: count }, () => ({ workload: name, cpuMillis: w.resources.cpuRequestMillis, memoryMi: w.resources.memoryRequestMi, spreadGroup }));
 }
 
 function allWorkloads(m: ModelOutput): [string, WorkloadSizing][] {

@@ -127,6 +127,16 @@ describe("sizing properties (fast-check)", () => {
             assert.ok(w.resources.memoryRequestMi <= 0.8 * pool.machine.memoryGi * 1024, `${name} memory on ${pool.machine.aws}`);
           }
         }
+        // Replicas that must not share a node (data-service redundancy, host ports) have enough nodes.
+        const nodesOf = (tier: string) => s.nodePools.find((x) => x.tier === tier)?.nodeCount ?? 0;
+        for (const n of ["livekit", "coturn", "redis"] as const) {
+          const w = s.components[n];
+          if (pods(w) > 0) assert.ok(nodesOf(w.tier) >= pods(w), `${n}: ${pods(w)} replicas on ${nodesOf(w.tier)} ${w.tier} nodes`);
+        }
+        if (p === "existing") {
+          assert.ok(nodesOf("database") >= s.database.instances, "one PostgreSQL instance per node");
+          assert.ok(nodesOf("media") >= s.objectStore.nodes, "one MinIO server per node");
+        }
         // Every running workload has a pool for its tier.
         for (const [name, w] of workloads(s)) if (pods(w) > 0) assert.ok(s.nodePools.some((x) => x.tier === w.tier), `${name} on ${w.tier}`);
         // Pools carry every pod request the totals count.
