@@ -10,6 +10,7 @@
  *   upstream in March 2026),
  * - CloudNativePG chart 0.29.x (operator with declarative `Database` CRs) and the Barman Cloud
  *   plugin chart, which replaces the deprecated in-tree `barmanObjectStore` backups,
+ * - cluster-autoscaler chart 9.56.x (AWS; its appVersion tracks the Kubernetes minor),
  * - MinIO operator 7.1.1: the last release before the MinIO community repositories were archived
  *   (2026); it still manages Tenants, but the server image must come from a registry the operator
  *   of the site trusts (see catalog/images.ts `minio`).
@@ -29,6 +30,8 @@ export const CHARTS = {
   cloudnativePg: { chart: "cloudnative-pg", version: "0.29.1", repository: "https://cloudnative-pg.github.io/charts" },
   barmanCloudPlugin: { chart: "plugin-barman-cloud", version: "0.8.0", repository: "https://cloudnative-pg.github.io/charts" },
   minioOperator: { chart: "operator", version: "7.1.1", repository: "https://operator.min.io" },
+  // AWS only (GKE autoscales node pools itself): scales the managed node groups for pending pods.
+  clusterAutoscaler: { chart: "cluster-autoscaler", version: "9.56.0", repository: "https://kubernetes.github.io/autoscaler" },
 } as const satisfies Record<string, ChartSpec>;
 
 export type ChartName = keyof typeof CHARTS;

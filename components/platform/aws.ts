@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
+import { chartSource } from "../../catalog/charts";
 import { imageRef } from "../../catalog/images";
 import type { PlatformSpec } from "../../config/spec";
 import type { DatabaseSizing, NodeTier, Sizing } from "../../sizing/types";
@@ -12,7 +13,7 @@ import { StackNamespace } from "../k8s/namespace";
 import { FlowPolicies } from "../k8s/network";
 import { ClusterAddons } from "./addons";
 import { databasesOn } from "./databases";
-import { placementFor } from "./placement";
+import { helmPlacement, overrideRegistry, placementFor } from "./placement";
 import {
   DATABASES,
   OBJECT_STORE_CLIENTS,
@@ -298,6 +299,13 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
       resolveConflictsOnCreate: "OVERWRITE",
     }, o({ dependsOn: nodeGroups }));
 
+    // Resource metrics for the HPAs of the stateless worker pools (EKS ships no metrics API).
+    const metricsServer = new aws.eks.Addon(`${name}-metrics-server`, {
+      clusterName: cluster.name,
+      addonName: "metrics-server",
+      resolveConflictsOnCreate: "OVERWRITE",
+    }, o({ dependsOn: nodeGroups }));
+
     // Kubernetes provider: short-lived tokens from `aws eks get-token`, nothing stored.
     const kubeconfig = pulumi.all([cluster.name, cluster.endpoint, cluster.certificateAuthority]).apply(([n, endpoint, ca]) => JSON.stringify({
       apiVersion: "v1",
@@ -321,6 +329,49 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
       reclaimPolicy: prod ? "Retain" : "Delete",
     }, { parent: this, provider, dependsOn: [ebsCsi] });
     this.storageClass = storageClass.metadata.name;
+
+    // Cluster autoscaler: grows a node group when HPAs add pods that do not fit, shrinks it when
+    // nodes idle. It may only resize the Auto Scaling groups of this cluster's node groups (EKS
+    // tags them `k8s.io/cluster-autoscaler/<cluster>`).
+    const autoscalerRole = irsaRole("cluster-autoscaler", "kube-system", "cluster-autoscaler");
+    new aws.iam.RolePolicy(`${name}-cluster-autoscaler`, {
+      role: autoscalerRole.id,
+      policy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Action: ["autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeAutoScalingInstances", "autoscaling:DescribeLaunchConfigurations", "autoscaling:DescribeScalingActivities", "autoscaling:DescribeTags", "ec2:DescribeImages", "ec2:DescribeInstanceTypes", "ec2:DescribeLaunchTemplateVersions", "ec2:GetInstanceTypesFromInstanceRequirements", "eks:DescribeNodegroup"],
+            Resource: "*",
+          },
+          {
+            Effect: "Allow",
+            Action: ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
+            Resource: "*",
+            Condition: { StringEquals: { [`aws:ResourceTag/k8s.io/cluster-autoscaler/${prefix}`]: "owned" } },
+          },
+        ],
+      }),
+    }, o());
+    const autoscalerChart = chartSource("clusterAutoscaler", spec.chartRepository);
+    const autoscaler = new k8s.helm.v3.Release(`${name}-cluster-autoscaler`, {
+      name: "cluster-autoscaler",
+      chart: autoscalerChart.chart,
+      version: autoscalerChart.version,
+      repositoryOpts: autoscalerChart.repo ? { repo: autoscalerChart.repo } : undefined,
+      namespace: "kube-system",
+      atomic: true,
+      cleanupOnFail: true,
+      values: {
+        cloudProvider: "aws",
+        awsRegion: region,
+        autoDiscovery: { clusterName: prefix },
+        rbac: { serviceAccount: { create: true, name: "cluster-autoscaler", annotations: { "eks.amazonaws.com/role-arn": autoscalerRole.arn } } },
+        extraArgs: { "balance-similar-node-groups": true, "skip-nodes-with-local-storage": false, expander: "least-waste" },
+        ...(spec.imageRegistry ? { image: { repository: overrideRegistry("registry.k8s.io/autoscaling/cluster-autoscaler", spec.imageRegistry) } } : {}),
+        ...helmPlacement(this.placement("system")),
+      },
+    }, { parent: this, provider, dependsOn: nodeGroups });
 
     const addons = new ClusterAddons(`${name}-addons`, {
       spec,
@@ -651,7 +702,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
 
     this.gateway = addons.gateway;
     this.clusterIssuer = addons.clusterIssuer;
-    this.ready = [...nodeGroups, coreDns, ebsCsi, storageClass, ...addons.ready, mainDb.bootstrap.job, liDb.bootstrap.job];
+    this.ready = [...nodeGroups, coreDns, ebsCsi, metricsServer, autoscaler, storageClass, ...addons.ready, mainDb.bootstrap.job, liDb.bootstrap.job];
     this.registerOutputs({
       clusterName: cluster.name,
       clusterEndpoint: cluster.endpoint,

@@ -68,6 +68,12 @@ describe("platform: AWS", function () {
       assert.deepEqual(g.inputs.labels, pool.labels);
       assert.deepEqual((g.inputs.taints as any[]).map((t) => `${t.key}=${t.value}:${t.effect}`), pool.taints.map((t) => `${t.key}=${t.value}:NO_SCHEDULE`));
     }
+    // Groups grow and shrink with load: cluster autoscaler (IRSA, limited to this cluster's groups) and metrics-server for HPAs.
+    const ca = ofType(run, "kubernetes:helm.sh/v3:Release").find((r) => r.inputs.name === "cluster-autoscaler")!;
+    assert.equal(get(ca.inputs, "values.autoDiscovery.clusterName"), "matrix-prod-aws");
+    const caPolicy = JSON.parse(ofType(run, "aws:iam/rolePolicy:RolePolicy").find((r) => r.name.endsWith("-cluster-autoscaler"))!.inputs.policy as string);
+    assert.deepEqual(caPolicy.Statement[1].Condition.StringEquals, { "aws:ResourceTag/k8s.io/cluster-autoscaler/matrix-prod-aws": "owned" });
+    assert.ok(ofType(run, "aws:eks/addon:Addon").some((a) => a.inputs.addonName === "metrics-server"));
     // Nodes require IMDSv2 with one hop: pods cannot borrow the node role.
     for (const lt of ofType(run, "aws:ec2/launchTemplate:LaunchTemplate")) {
       assert.equal(get(lt.inputs, "metadataOptions.httpTokens"), "required");
