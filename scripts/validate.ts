@@ -27,7 +27,7 @@ import { parse as parseYaml, stringify } from "yaml";
 import { PROJECT } from "../config/parse";
 import { PLATFORMS, PROFILE_NAMES } from "../config/keys";
 import { KUBERNETES_VERSION } from "../components/k8s/version";
-import { podSecurityViolations, podSpecOf } from "../components/k8s/pod-security";
+import { podSecurityViolations, podSpecOf, scratchSpaceViolations } from "../components/k8s/pod-security";
 import type { PodSecurityLevel } from "../components/k8s/namespace";
 import { runWithMocks, type RecordedResource } from "../stacks/mock-engine";
 import { manifestsFrom, type KubeObject } from "../stacks/manifests";
@@ -299,6 +299,7 @@ export function podSecurityFindings(stack: string, objects: KubeObject[]): Findi
     // Pods in a namespace the stack does not label are held to restricted.
     const level = levels.get(o.metadata.namespace ?? "default") ?? "restricted";
     for (const v of podSecurityViolations(pod, level)) out.push({ stack, tool: "pod-security", object: objectId(o), message: `${level}: ${v}` });
+    for (const v of scratchSpaceViolations(pod)) out.push({ stack, tool: "pod-security", object: objectId(o), message: `scratch space: ${v}` });
   }
   return out;
 }

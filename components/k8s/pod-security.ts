@@ -86,3 +86,22 @@ export function podSecurityViolations(pod: Obj, level: PodSecurityLevel): string
   }
   return v;
 }
+
+/**
+ * Scratch space must be bounded: every disk-backed emptyDir needs a sizeLimit (memory-backed ones
+ * count against the memory limit already) and every container a read-only root filesystem, so
+ * a container's ephemeral storage is its logs plus bounded emptyDirs. This is what lets the gate
+ * do without per-container ephemeral-storage limits (.kube-score.yaml). Pods written by operators
+ * from custom resources are not pod specs of ours and are not checked.
+ */
+export function scratchSpaceViolations(pod: Obj): string[] {
+  const v: string[] = [];
+  for (const vol of (pod.volumes as Obj[] | undefined) ?? []) {
+    const ed = vol.emptyDir as Obj | undefined;
+    if (ed && ed.medium !== "Memory" && !ed.sizeLimit) v.push(`emptyDir ${vol.name} has no sizeLimit`);
+  }
+  for (const { c } of containersOf(pod)) {
+    if (((c.securityContext as Obj | undefined) ?? {}).readOnlyRootFilesystem !== true) v.push(`container ${c.name} has a writable root filesystem`);
+  }
+  return v;
+}
