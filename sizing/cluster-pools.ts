@@ -1,0 +1,51 @@
+/** Every pod of a model, grouped by tier and packed into one node pool per tier. */
+import type { PlatformSpec } from "../config/spec";
+import { environmentPreset } from "../stacks/environments";
+import type { DataPods } from "./data-pods";
+import type { ModelOutput } from "./model";
+import { planPool, type PodDemand } from "./node-pools";
+import { NODE_TIERS, type NodePool, type WorkloadSizing } from "./types";
+import { podCount, podCountAtMax } from "./workload";
+
+/**
+ * Operators and controllers every cluster runs (cert-manager, the Gateway controller's
+ * control plane, CloudNativePG and MinIO operators, kube-state-metrics): one budget on the
+ * system tier so that tier exists and is sized even with monitoring off.
+ */
+export const SYSTEM_OVERHEAD_POD: PodDemand = { workload: "operators", cpuMillis: 500, memoryMi: 1024 };
+
+/**
+ * Workloads whose replicas must each have a node of their own: Redis (a failover that lands the
+ * new master beside the old one protects nothing), LiveKit and coturn (host networking: their
+ * UDP port ranges are per node).
+ */
+export const ONE_PER_NODE: ReadonlySet<string> = new Set(["redis", "livekit", "coturn"]);
+
+function podsOf(name: string, w: WorkloadSizing, count: number): PodDemand[] {
+  const spreadGroup = ONE_PER_NODE.has(name) ? name : undefined;
+  return Array.from({ length: count }, () => ({ workload: name, cpuMillis: w.resources.cpuRequestMillis, memoryMi: w.resources.memoryRequestMi, spreadGroup }));
+}
+
+export function allWorkloads(m: ModelOutput): [string, WorkloadSizing][] {
+  return [
+    ["synapse-main", m.main],
+    ...Object.entries(m.workers).map(([n, w]) => [`synapse-${n}`, w] as [string, WorkloadSizing]),
+    ...Object.entries(m.components),
+  ];
+}
+
+export function nodePools(spec: PlatformSpec, m: ModelOutput, data: DataPods[]): NodePool[] {
+  const env = environmentPreset(spec.environment);
+  const pools: NodePool[] = [];
+  for (const tier of NODE_TIERS) {
+    const inTier = allWorkloads(m).filter(([, w]) => w.tier === tier);
+    const dataPods = data.filter((d) => d.tier === tier).flatMap((d) => d.pods);
+    const extra = tier === "system" ? [SYSTEM_OVERHEAD_POD] : [];
+    const pods = [...inTier.flatMap(([n, w]) => podsOf(n, w, podCount(w))), ...dataPods, ...extra];
+    if (pods.length === 0) continue;
+    const podsAtMax = [...inTier.flatMap(([n, w]) => podsOf(n, w, podCountAtMax(w))), ...dataPods, ...extra];
+    pools.push(planPool(tier, spec.platform, env, pods, podsAtMax));
+  }
+  return pools;
+}
+
