@@ -159,6 +159,7 @@ describe("platform: AWS", function () {
     for (const r of replication) {
       assert.equal(get(r.inputs, "rules.0.deleteMarkerReplication.status"), "Disabled");
       assert.ok(get(r.inputs, "rules.0.destination.encryptionConfiguration.replicaKmsKeyId"));
+      assert.equal(get(r.inputs, "rules.0.destination.replicationTime.time.minutes"), 15, "replication within the 15-minute RPO");
     }
     const providers = ofType(run, "pulumi:providers:aws").map((p) => p.inputs.region).sort();
     assert.deepEqual(providers, ["us-east-1", "us-west-2"]);
