@@ -3,6 +3,7 @@
  * must hold; on the clouds these services are managed and run no pods.
  */
 import type { PlatformSpec } from "../config/spec";
+import { INVENTORY } from "../stacks/profiles";
 import { interpolateHold } from "./interpolate";
 import type { PodDemand } from "./node-pools";
 import type { DatabaseSizing, NodeTier, ObjectStoreSizing } from "./types";
@@ -10,8 +11,8 @@ import type { DatabaseSizing, NodeTier, ObjectStoreSizing } from "./types";
 /** MinIO server pod per node at the five profile points (CPU millicores, MiB): erasure coding and
  * TLS are CPU work, and MinIO's own guidance grows memory with drives and concurrent requests. */
 export const MINIO_POD_SERIES = { cpu: [500, 1000, 2000, 2000, 4000], mem: [2048, 4096, 8192, 8192, 16384] } as const;
-/** The LI tenant serves a few investigators: the smallest MinIO pod, 4 nodes (inventory). */
-export const MINIO_LI_POD = { cpuMillis: 500, memoryMi: 2048, nodes: 4 } as const;
+/** The LI tenant serves a few investigators: the smallest MinIO pod on the inventory's 4 nodes. */
+export const MINIO_LI_POD = { cpuMillis: 500, memoryMi: 2048, nodes: INVENTORY.liMinioNodes } as const;
 
 /** A data service's pods on the existing platform (CloudNativePG, MinIO), for node packing. */
 export interface DataPods {

@@ -94,7 +94,10 @@ const redisSeries = CCU_PROFILES.map((p) => p.redis.replicas);
  * Components the profile tables give numbers for (LiveKit, Redis) follow them. The rest are not
  * in the tables; their series are engineering estimates: connection-terminating proxies add one
  * replica per 5k CCU beyond 5k (HAProxy comfortably holds several thousand long-poll syncs per
- * core), static web apps and small APIs one more at 10k, antivirus one per 5k of upload traffic.
+ * core); Element, lk-jwt-service, Sygnal and the key vault (static files, small APIs) get a
+ * second replica at 10k; the admin UI serves a handful of operators and stays at one; coturn
+ * relays only the calls that cannot reach LiveKit directly, so it grows at about half LiveKit's
+ * pace; antivirus adds one replica per 5k CCU of upload traffic.
  * HA floors: the brief's list (HAProxy, Element, admin, lk-jwt, Sygnal: 2) plus the document's HA
  * table (LiveKit 3, Redis 3) and the inventory (lk-jwt-service 2); the key vault and antivirus are
  * in the upload/login path, so they get 2 as well. Monitoring stays at the document's "1*".
