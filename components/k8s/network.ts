@@ -61,6 +61,13 @@ export interface FlowSpec {
   ports?: (number | PortSpec)[];
   /** Why the flow exists; lands in the policies' annotation. */
   description?: string;
+  /**
+   * Which side's policy this flow writes: both (default), only the receiver's ingress, or only
+   * the sender's egress. Scrape flows from PROMETHEUS_PODS default to "receiver": Prometheus's
+   * egress is one policy of the monitoring component (prometheusEgressFlows), because the
+   * monitoring namespace exists only when monitoring is deployed.
+   */
+  sides?: "both" | "receiver" | "sender";
 }
 
 /** A flow after normalisation: both ends typed, ports explicit. */
@@ -69,6 +76,7 @@ export interface Flow {
   to: Workload | External;
   ports: Required<PortSpec>[];
   description: string;
+  sides: "both" | "receiver" | "sender";
 }
 
 /** The NetworkPolicy manifest the generator emits (the subset of the API it uses). */
@@ -118,6 +126,24 @@ export const PROMETHEUS_PODS: Workload = {
   name: "prometheus",
 };
 
+/**
+ * Metrics ports the stack's workloads expose (Synapse 9000, HAProxy stats 8405, Envoy 19001,
+ * cert-manager 9402, operators 8080, PostgreSQL exporter 9187, MinIO 9000, Redis exporter 9121).
+ * The receiving side of each scrape flow names its own port; this list bounds Prometheus's egress.
+ */
+export const METRICS_PORTS = [8080, 8405, 9000, 9090, 9121, 9187, 9402, 19001];
+
+/**
+ * Prometheus's egress: to every namespace of the stack on the metrics ports (sender side only;
+ * each target admits Prometheus on its own port through its scrape flow). For the monitoring
+ * component, which owns the monitoring namespace.
+ */
+export function prometheusEgressFlows(namespaces: string[], ports: number[] = METRICS_PORTS): FlowSpec[] {
+  return namespaces.map((namespace) => ({
+    from: PROMETHEUS_PODS, to: { namespace, name: `${namespace}-pods` }, ports, sides: "sender" as const, description: `Prometheus -> ${namespace} metrics`,
+  }));
+}
+
 /** Every pod of the Gateway controller namespace (Envoy/Traefik data plane lives there). */
 export const EDGE_PODS: Workload = { namespace: NAMESPACES.edge, name: "edge" };
 
@@ -155,7 +181,9 @@ export function normalizeFlow(spec: FlowSpec): Flow {
     if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535) throw new Error(`flow ${describe(spec.from)} -> ${describe(target)}: port ${p.port} is not a TCP/UDP port`);
   }
   if (spec.from.kind === "cidr" && target.kind === "cidr") throw new Error("a flow between two external ranges is not the cluster's to allow");
-  return { from: spec.from, to: target, ports, description: spec.description ?? `${describe(spec.from)} -> ${describe(target)}` };
+  const fromPrometheus = spec.from.kind !== "cidr" && selectorKey(spec.from) === selectorKey(PROMETHEUS_PODS);
+  const sides = spec.sides ?? (fromPrometheus ? "receiver" : "both");
+  return { from: spec.from, to: target, ports, description: spec.description ?? `${describe(spec.from)} -> ${describe(target)}`, sides };
 }
 
 function describe(e: Workload | External | NetworkPeer): string {
@@ -288,8 +316,8 @@ export function networkPoliciesFor(specs: FlowSpec[], options: GenerateOptions =
   };
 
   for (const flow of flows) {
-    if (flow.from.kind !== "cidr") add("Egress", flow.from, flow.to, flow);
-    if (flow.to.kind !== "cidr") add("Ingress", flow.to, flow.from, flow);
+    if (flow.from.kind !== "cidr" && flow.sides !== "receiver") add("Egress", flow.from, flow.to, flow);
+    if (flow.to.kind !== "cidr" && flow.sides !== "sender") add("Ingress", flow.to, flow.from, flow);
   }
 
   const policies: NetworkPolicyManifest[] = [];

@@ -4,6 +4,7 @@ import {
   INTERNET,
   PROMETHEUS_PODS,
   cidrContains,
+  prometheusEgressFlows,
   defaultDenyPolicy,
   dnsEgressPolicy,
   isFlowAllowed,
@@ -34,7 +35,7 @@ const flows: FlowSpec[] = [
 
 function world(): ReturnType<typeof networkPoliciesFor> {
   const base = ["matrix", "matrix-data", "edge", "monitoring"].flatMap((ns) => [defaultDenyPolicy(ns), dnsEgressPolicy(ns)]);
-  return [...base, ...networkPoliciesFor(flows)];
+  return [...base, ...networkPoliciesFor([...flows, ...prometheusEgressFlows(["matrix"])])];
 }
 
 describe("k8s/network: flow model -> NetworkPolicies", () => {
@@ -47,8 +48,8 @@ describe("k8s/network: flow model -> NetworkPolicies", () => {
       "matrix/allow-synapse-ingress",
       "matrix/allow-synapse-main-ingress",
     ]);
-    // Senders: edge (all pods), haproxy, synapse, prometheus.
-    assert.deepEqual(policies.filter((p) => p.spec.policyTypes[0] === "Egress").map((p) => p.metadata.namespace).sort(), ["edge", "matrix", "matrix", "monitoring"]);
+    // Senders: edge (all pods), haproxy, synapse; scrape flows write only the target's ingress.
+    assert.deepEqual(policies.filter((p) => p.spec.policyTypes[0] === "Egress").map((p) => p.metadata.namespace).sort(), ["edge", "matrix", "matrix"]);
     // No policy for an external range (RDS): only the sender side exists.
     for (const p of policies) assert.equal(p.spec.policyTypes.length, 1);
   });
@@ -68,6 +69,15 @@ describe("k8s/network: flow model -> NetworkPolicies", () => {
     const egress = networkPoliciesFor(flows).find((p) => p.metadata.name === "allow-synapse-egress")!;
     const rdsRule = egress.spec.egress!.find((r) => r.to?.some((t) => t.ipBlock))!;
     assert.deepEqual(rdsRule, { to: [{ ipBlock: { cidr: "10.0.16.0/20" } }, { ipBlock: { cidr: "10.0.32.0/20" } }], ports: [{ protocol: "TCP", port: 5432 }] });
+  });
+
+  it("writes one side only when asked, and Prometheus's egress as the monitoring component's own policy", () => {
+    const only = (sides: "receiver" | "sender") => networkPoliciesFor([{ from: haproxy, to: synapseMain, ports: [8008], sides }]).map((p) => p.spec.policyTypes[0]);
+    assert.deepEqual(only("receiver"), ["Ingress"]);
+    assert.deepEqual(only("sender"), ["Egress"]);
+    const egress = networkPoliciesFor(prometheusEgressFlows(["matrix", "matrix-data"], [9000]));
+    assert.deepEqual(egress.map((p) => `${p.metadata.namespace}/${p.spec.policyTypes[0]}`), ["monitoring/Egress"]);
+    assert.equal(egress[0].spec.egress!.length, 2);
   });
 
   it("is deterministic in the order flows are declared", () => {
