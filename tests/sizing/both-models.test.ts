@@ -19,3 +19,20 @@ describe("sizing: both models side by side", () => {
     assert.equal(both.seedAnalysis.cost.kind, "resources");
   });
 });
+
+describe("sizing: every preset stack", () => {
+  it("sizes all 45 presets with both models, every running pod on a pool", async () => {
+    const { allPresetNames, parsePresetName, presetConfig } = await import("../../stacks/presets");
+    const { parseSpec } = await import("../../config/parse");
+    for (const name of allPresetNames()) {
+      const spec = parseSpec(presetConfig(parsePresetName(name)!), name);
+      const both = sizeBothModels(spec);
+      for (const m of [both.profile, both.seedAnalysis]) {
+        assert.ok(m.sizing.nodePools.length >= 4, name);
+        const pooled = m.sizing.nodePools.reduce((t, p) => t + p.requestedCpuMillis, 0);
+        assert.ok(pooled >= m.sizing.totals.cpuCores * 1000 - 1e-6, name);
+        if (spec.platform !== "existing") assert.ok(m.cost.kind === "cost" && m.cost.monthlyUsd > 0, name);
+      }
+    }
+  });
+});
