@@ -25,10 +25,10 @@ export interface ChartSpec {
 }
 
 export const CHARTS = {
-  certManager: { chart: "cert-manager", version: "v1.21.1", repository: "https://charts.jetstack.io" },
+  certManager: { chart: "cert-manager", version: "v1.21.2", repository: "https://charts.jetstack.io" },
   envoyGateway: { chart: "gateway-helm", version: "v1.9.1", repository: "oci://docker.io/envoyproxy" },
   cloudnativePg: { chart: "cloudnative-pg", version: "0.29.1", repository: "https://cloudnative-pg.github.io/charts" },
-  barmanCloudPlugin: { chart: "plugin-barman-cloud", version: "0.8.0", repository: "https://cloudnative-pg.github.io/charts" },
+  barmanCloudPlugin: { chart: "plugin-barman-cloud", version: "0.8.1", repository: "https://cloudnative-pg.github.io/charts" },
   minioOperator: { chart: "operator", version: "7.1.1", repository: "https://operator.min.io" },
   // AWS only (GKE autoscales node pools itself): scales the managed node groups for pending pods.
   clusterAutoscaler: { chart: "cluster-autoscaler", version: "9.56.0", repository: "https://kubernetes.github.io/autoscaler" },
@@ -56,7 +56,13 @@ export function chartSource(name: ChartName, override?: string): ChartSource {
   return { chart: spec.chart, version: spec.version, repo: repository };
 }
 
-/** Every chart as `<repository> <chart> <version>`, sorted: the list an air-gapped site mirrors. */
+/**
+ * Every chart as `<repository> <chart> <version>`, sorted: the list an air-gapped site mirrors.
+ * The images these charts run (controllers, webhooks, the Envoy proxy, CloudNativePG's plugin
+ * sidecar) follow `imageRegistry` through the charts' values; to mirror them, list them from the
+ * pinned charts themselves (`helm template <repo>/<chart> --version <v> | grep image:`), so the
+ * list always matches the version installed.
+ */
 export function chartList(): string[] {
   return (Object.values(CHARTS) as ChartSpec[]).map((c) => `${c.repository} ${c.chart} ${c.version}`).sort();
 }
