@@ -93,6 +93,10 @@ export class SentinelRedis extends pulumi.ComponentResource {
           // used cache keys is safe, refusing writes is not.
           "maxmemory-policy allkeys-lru",
           "replica-serve-stale-data yes",
+          // A primary cut off from every replica (the losing side of a partition, still
+          // reporting role:master to HAProxy) refuses writes instead of accepting ones the
+          // newly elected primary will never see.
+          ...(args.highAvailability ? ["min-replicas-to-write 1", "min-replicas-max-lag 10"] : []),
           "tcp-keepalive 60",
           "",
         ].join("\n"),

@@ -150,6 +150,9 @@ describe("platform: existing cluster (on-prem)", function () {
     const text = (unwrapSecrets(cfg.inputs) as any).stringData["haproxy.cfg"] as string;
     assert.match(text, /tcp-check expect string role:master/);
     assert.equal((text.match(/^\s+server redis-\d /gm) ?? []).length, get(sts.inputs, "spec.replicas"));
+    // An isolated old primary refuses writes (no split brain behind the proxy).
+    const conf = ofType(run, "kubernetes:core/v1:ConfigMap").find((c) => get(c.inputs, "metadata.name") === "redis-config")!;
+    assert.match(get(conf.inputs, "data")["redis.conf"], /^min-replicas-to-write 1$/m);
   });
 
   it("isolates the data namespace: LI database admits only the LI namespace", async () => {
