@@ -1,0 +1,123 @@
+/**
+ * `npm run plan -- --stack <name>`: the main job. Runs the whole program for a stack under
+ * Pulumi's mock engine (no cloud account, no Pulumi CLI), prints what it would deploy and
+ * writes out/<stack>/{resources.json, manifests/, sizing.json}.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { stringify } from "yaml";
+import { ConfigValidationError, PROJECT, parseSpec, type PlatformSpec } from "../config";
+import { size } from "../sizing";
+import { estimateMonthlyCost } from "../sizing/cost";
+import type { Sizing } from "../sizing/types";
+import { redactSecrets, runWithMocks, type RecordedResource } from "./mock-engine";
+import { manifestsFrom } from "./manifests";
+import { formatTable, nodePoolTable, resourceCounts, sizingTable } from "./report";
+import { PROJECT_ROOT, loadStackConfig } from "./stack-config";
+
+interface PlanArgs {
+  stack: string;
+  outDir: string;
+}
+
+export function parseArgs(argv: string[]): PlanArgs {
+  const args: PlanArgs = { stack: "dev", outDir: path.join(PROJECT_ROOT, "out") };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--stack" || a === "-s") args.stack = argv[++i] ?? "";
+    else if (a.startsWith("--stack=")) args.stack = a.slice("--stack=".length);
+    else if (a === "--out") args.outDir = path.resolve(argv[++i] ?? "");
+    else throw new UsageError(`unknown argument ${a}; usage: npm run plan -- [--stack <name>] [--out <dir>]`);
+  }
+  if (!args.stack) throw new UsageError("--stack needs a stack name");
+  return args;
+}
+
+class UsageError extends Error {}
+
+function costLine(spec: PlatformSpec, sizing: Sizing): string {
+  const cost = estimateMonthlyCost(spec, sizing);
+  return cost.currency === "USD" ? `$${Math.round(cost.total).toLocaleString("en-US")}/month` : cost.summary;
+}
+
+/** Writes the plan's files and returns the text summary. */
+export async function plan(stack: string, outDir: string): Promise<string> {
+  const config = loadStackConfig(stack);
+  // Validate before the program runs, so bad config never reaches resource registration.
+  const spec = parseSpec(config, stack);
+  const sizing = size(spec);
+  const { program } = await import("../program");
+  const run = await runWithMocks({ project: PROJECT, stack, config, program });
+  const resources: RecordedResource[] = run.resources.filter((r) => r.type !== "pulumi:pulumi:Stack");
+
+  const dir = path.join(outDir, stack);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(path.join(dir, "manifests"), { recursive: true });
+  fs.writeFileSync(
+    path.join(dir, "resources.json"),
+    JSON.stringify(resources.map((r) => ({ type: r.type, name: r.name, parent: r.parent ?? null, inputs: redactSecrets(r.inputs) })), null, 2),
+  );
+  const manifests = manifestsFrom(resources);
+  for (const m of manifests) {
+    const file = path.join(dir, "manifests", m.path);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, stringify(m.object, { lineWidth: 0 }));
+  }
+  fs.writeFileSync(path.join(dir, "sizing.json"), JSON.stringify(sizing, null, 2));
+
+  const other = spec.sizingModel === "profile" ? "seed-analysis" : "profile";
+  const otherSizing = size({ ...spec, sizingModel: other });
+  const models = formatTable(
+    ["model", "cpu cores", "memory GiB", "storage GiB", "nodes", "monthly"],
+    [spec.sizingModel, other].map((m, i) => {
+      const s = i === 0 ? sizing : otherSizing;
+      return [`${m}${i === 0 ? " (used)" : ""}`, Math.round(s.totals.cpuCores), Math.round(s.totals.memoryGi), Math.round(s.totals.storageGi), s.nodePools.reduce((n, p) => n + p.nodeCount, 0), costLine(spec, s)];
+    }),
+  );
+
+  const counts = resourceCounts(resources);
+  return [
+    `matrix-platform plan — stack ${stack}`,
+    "",
+    `platform     ${spec.platform}${spec.cloud.region ? ` (${spec.cloud.region}, copies in ${spec.cloud.secondaryRegion})` : ""}`,
+    `environment  ${spec.environment}${spec.highAvailability ? " (high availability)" : ""}`,
+    `size         ${spec.ccu.toLocaleString("en-US")} CCU, profile ${sizing.profileLabel}, model ${spec.sizingModel}`,
+    `server name  ${spec.serverName} (client API https://${spec.hosts.matrix}, Element https://${spec.hosts.element})`,
+    `bridges      telegram ${spec.bridges.telegram.enabled ? spec.bridges.telegram.accounts : "off"}, whatsapp ${spec.bridges.whatsapp.enabled ? spec.bridges.whatsapp.accounts : "off"}`,
+    `features     ${Object.entries(spec.features).map(([k, v]) => `${k} ${v ? "on" : "off"}`).join(", ")}`,
+    "",
+    "Sizing (requests)",
+    sizingTable(sizing),
+    "",
+    `Totals: ${sizing.totals.cpuCores.toFixed(1)} cores, ${sizing.totals.memoryGi.toFixed(0)} GiB memory, ${sizing.totals.storageGi.toFixed(0)} GiB storage; ` +
+      `PostgreSQL ${sizing.database.instances} x ${sizing.database.vcpu} vCPU / ${sizing.database.memoryGi} GiB (${spec.platform === "aws" ? sizing.database.awsInstanceClass : spec.platform === "gcp" ? sizing.database.gcpTier : "CloudNativePG"}), ` +
+      `Redis ${sizing.redis.replicas} x ${sizing.redis.memoryGi} GiB, object store ${sizing.objectStore.capacityGi} GiB`,
+    "",
+    "Node pools",
+    nodePoolTable(sizing, spec.platform),
+    "",
+    "Sizing models side by side",
+    models,
+    "",
+    `Resources (${resources.length} registered, ${manifests.length} Kubernetes objects)`,
+    formatTable(["type", "count"], counts),
+    "",
+    `Wrote ${path.relative(process.cwd(), dir) || dir}/resources.json, manifests/ (${manifests.length} files), sizing.json`,
+  ].join("\n");
+}
+
+async function main(): Promise<void> {
+  try {
+    const args = parseArgs(process.argv.slice(2));
+    console.log(await plan(args.stack, args.outDir));
+  } catch (e) {
+    // Configuration and usage mistakes are the user's to fix: say what is wrong, no stack trace.
+    if (e instanceof ConfigValidationError || e instanceof UsageError || (e instanceof Error && e.message.startsWith("unknown stack"))) {
+      console.error(e.message);
+      process.exit(1);
+    }
+    throw e;
+  }
+}
+
+if (require.main === module) void main();
