@@ -174,9 +174,13 @@ export interface LoopbackPlan {
     clientUrl: string;
     federationUrl: string;
     statsUrl: string;
+    /** Rendered global maxconn. */
+    maxconn: number;
     servers: Record<string, { instance: string; type: string }>;
   };
   registrationSecret: string;
+  /** Changes beyond addresses, ports and paths (known renderer defects); empty when none. */
+  deviations: string[];
 }
 
 export interface AdaptOptions {
@@ -199,11 +203,12 @@ export function planLoopback(k8sSynapse: SynapseRenderInput, k8sHaproxy: Haproxy
   const input = adaptSynapseInput(k8sSynapse, runDir, network, ep);
   const p = input.paths;
   const rendered = renderSynapse(input);
+  const deviations = applyKnownDefectWorkarounds(rendered.homeserver.object);
 
   const files: Record<string, string> = {};
   const confDir = p.configDir;
   const hsFile = path.join(confDir, "homeserver.yaml");
-  files[hsFile] = rendered.homeserver.text;
+  files[hsFile] = deviations.length ? toYaml(rendered.homeserver.object, "homeserver.yaml as rendered, with the e2e deviations listed in the run report") : rendered.homeserver.text;
   files[p.logConfig] = rendered.log.text;
   const synapseEnv: Record<string, string> = {};
   if (rendered.awsConfig) {
@@ -270,6 +275,7 @@ export function planLoopback(k8sSynapse: SynapseRenderInput, k8sHaproxy: Haproxy
     clientUrl: `http://${LOOPBACK}:${ep.haproxy.client}`,
     federationUrl: `http://${LOOPBACK}:${ep.haproxy.federation}`,
     statsUrl: `http://${LOOPBACK}:${ep.haproxy.stats}`,
+    maxconn: model.global.maxconn,
     servers: serverMap(model, input.instances),
   };
 
@@ -287,7 +293,32 @@ export function planLoopback(k8sSynapse: SynapseRenderInput, k8sHaproxy: Haproxy
     s3: input.objectStore ? { port: ep.s3, buckets: [input.objectStore.bucket], endpoint: input.objectStore.endpoint } : undefined,
     haproxy,
     registrationSecret: secrets.registration,
+    deviations,
   };
+}
+
+/**
+ * Rendered settings that cannot work with the deployed Synapse and storage provider, found by
+ * this e2e. Each is changed only while the renderer still emits it, is named in the run report,
+ * and is a bug to fix in the renderer (after which the workaround no longer fires):
+ *
+ * - `enable_local_media_storage: false` with synapse-s3-storage-provider 1.7.0: Synapse then
+ *   writes uploads to a temporary file outside media_store_path, but the provider uploads
+ *   `<media_store_path>/<path>` to S3 (its `cache_directory`), so every upload fails with
+ *   FileNotFoundError / HTTP 500 — in production too. Local storage stays on (the provider's own
+ *   README setup: local store as cache, `s3_media_upload` to prune it).
+ */
+export function applyKnownDefectWorkarounds(hs: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  const providers = (hs.media_storage_providers ?? []) as { module?: string }[];
+  if (hs.enable_local_media_storage === false && providers.some((p) => String(p.module).startsWith("s3_storage_provider."))) {
+    hs.enable_local_media_storage = true;
+    out.push(
+      "enable_local_media_storage: false -> true: synapse-s3-storage-provider 1.7.0 uploads <media_store_path>/<file>, " +
+        "which Synapse does not write when local storage is off (every upload fails with HTTP 500); fix in render/synapse",
+    );
+  }
+  return out;
 }
 
 export { BRIDGE_APPSERVICES };

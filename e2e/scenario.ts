@@ -2,10 +2,10 @@
  * The end-to-end scenario: two users talking through HAProxy, every request checked against
  * the process type the catalogue routes it to (HAProxy's log names the server that answered).
  */
-import { randomBytes } from "crypto";
+import { createHash, randomBytes } from "crypto";
 import { login, MatrixHttp, registerWithSharedSecret, type Session } from "./client";
 import { expectedType, MAIN } from "./routes";
-import { s3Keys } from "./services";
+import { s3Objects } from "./services";
 import type { RunningTopology } from "./topology";
 
 export interface RoutedRequest {
@@ -226,11 +226,13 @@ export async function runScenario(topo: RunningTopology, log: (m: string) => voi
   check(down.buf.equals(blob), "downloaded media equals the upload");
   checks.push(`media round-trip (${blob.length} bytes) through the media repository`);
   if (plan.s3 && topo.s3Endpoint) {
-    const keys = await eventually("uploaded media in the S3 bucket", async () => {
-      const k = await s3Keys(topo.s3Endpoint!, plan.s3!.buckets[0]);
-      return k.some((x) => x.includes(mediaId)) ? k : undefined;
-    }, 20_000);
-    checks.push(`synapse-s3-storage-provider stored the upload in bucket ${plan.s3.buckets[0]} (${keys.filter((x) => x.includes(mediaId)).join(", ")})`);
+    // Synapse's media layout: local_content/<2 chars>/<2 chars>/<rest of the media ID>.
+    const key = `local_content/${mediaId.slice(0, 2)}/${mediaId.slice(2, 4)}/${mediaId.slice(4)}`;
+    const bucket = plan.s3.buckets[0];
+    const obj = await eventually(`uploaded media at s3://${bucket}/${key}`, async () => (await s3Objects(topo.s3Endpoint!, bucket)).find((o) => o.key === key), 20_000);
+    const md5 = createHash("md5").update(blob).digest("hex");
+    check(obj.size === blob.length && obj.etag === md5, `s3://${bucket}/${key} holds ${obj.size} bytes, ETag ${obj.etag}; the upload was ${blob.length} bytes, MD5 ${md5}`);
+    checks.push(`synapse-s3-storage-provider stored the upload at s3://${bucket}/${key} (size and MD5 match)`);
   }
 
   // --- user directory (filled in the background by its worker)

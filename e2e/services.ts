@@ -158,10 +158,15 @@ export async function startS3(sup: Supervisor, port: number, buckets: string[]):
   return endpoint;
 }
 
-/** Lists object keys in a moto bucket (ListObjectsV2, unsigned). */
-export async function s3Keys(endpoint: string, bucket: string): Promise<string[]> {
+/** Objects in a bucket (ListObjectsV2; moto answers listings without a signature). */
+export async function s3Objects(endpoint: string, bucket: string): Promise<{ key: string; etag: string; size: number }[]> {
   const res = await fetch(`${endpoint}/${bucket}?list-type=2`);
   const text = await res.text();
   if (!res.ok) throw new Error(`listing ${bucket}: HTTP ${res.status} ${text}`);
-  return [...text.matchAll(/<Key>([^<]+)<\/Key>/g)].map((m) => m[1]);
+  return [...text.matchAll(/<Contents>([\s\S]*?)<\/Contents>/g)].map((m) => ({
+    key: /<Key>([^<]+)<\/Key>/.exec(m[1])?.[1] ?? "",
+    // A single-part upload's ETag is the MD5 of its bytes.
+    etag: (/<ETag>([^<]+)<\/ETag>/.exec(m[1])?.[1] ?? "").replace(/&#34;|&quot;|"/g, ""),
+    size: Number(/<Size>(\d+)<\/Size>/.exec(m[1])?.[1] ?? -1),
+  }));
 }

@@ -69,6 +69,23 @@ async function startSynapse(sup: Supervisor, plan: LoopbackPlan, p: PlanProcess,
   return proc;
 }
 
+/** The hard RLIMIT_NOFILE children inherit (node has no getrlimit). */
+export function hardNoFile(): number {
+  return Number(execFileSync("sh", ["-c", "ulimit -Hn"]).toString().trim()) || Number.POSITIVE_INFINITY;
+}
+
+/**
+ * HAProxy needs about two descriptors per connection and refuses to start when the rendered
+ * `maxconn` cannot fit the process's file-descriptor limit. A Kubernetes container gets a high
+ * limit; a sandbox may not, and an unprivileged user cannot raise it. Then the e2e caps the
+ * connection count on the command line (`-n`), leaving the rendered file as it is.
+ */
+export function haproxyConnLimit(maxconn: number, hard = hardNoFile()): number | undefined {
+  const need = 2 * maxconn + 100;
+  if (need <= hard) return undefined;
+  return Math.floor((hard - 100) / 2);
+}
+
 export interface StartOptions {
   /** Workers started at once; 2 cores make more than ~4 concurrent Synapse start-ups counter-productive. */
   batch?: number;
@@ -117,7 +134,13 @@ export async function startTopology(sup: Supervisor, plan: LoopbackPlan, opts: S
   }
   // -db: foreground, no daemon. The rendered config logs to stdout (`option httplog`), which the
   // supervisor writes to logs/haproxy.log: that is where the e2e reads who served what.
-  const proc = sup.start({ name: "haproxy", command: "haproxy", args: ["-db", "-f", hp.configFile], stopSignal: "SIGUSR1" });
+  const args = ["-db", "-f", hp.configFile];
+  const n = haproxyConnLimit(hp.maxconn);
+  if (n !== undefined) {
+    args.push("-n", String(n));
+    log(`haproxy: rendered maxconn ${hp.maxconn} needs ~${2 * hp.maxconn} file descriptors, this machine allows ${hardNoFile()}; running with -n ${n}`);
+  }
+  const proc = sup.start({ name: "haproxy", command: "haproxy", args, stopSignal: "SIGUSR1" });
   procs.set("haproxy", proc);
   const haproxyLog = new HaproxyLog(proc.logFile);
   const clientUrl = hp.clientUrl;
