@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { readSpec } from "./config";
 import { size } from "./sizing";
 import { createPlatform } from "./components/platform";
+import { MatrixStack } from "./components/matrix";
 
 /**
  * The whole deployment: validated spec -> sizing -> platform -> the cloud-agnostic stack.
@@ -12,6 +13,8 @@ export async function program(): Promise<Record<string, unknown>> {
   const sizing = size(spec);
   // Cloud differences stop here: everything below consumes the Platform interface only.
   const platform = createPlatform("platform", spec, sizing);
+  // Synapse (main + workers + HAProxy), Element, Ketesa, .well-known and their routes.
+  const matrix = new MatrixStack("matrix", { spec, sizing, platform });
   return {
     platform: spec.platform,
     environment: spec.environment,
@@ -20,5 +23,6 @@ export async function program(): Promise<Record<string, unknown>> {
     stack: pulumi.getStack(),
     storageClass: platform.storageClass,
     gateway: platform.gateway,
+    signingKeyId: matrix.synapse.signingKeyId,
   };
 }

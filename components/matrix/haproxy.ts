@@ -13,8 +13,8 @@ import { selectorLabels, standardLabels } from "../k8s/labels";
 import type { Platform } from "../platform/types";
 import { checksum, httpProbe, resourcesOf, restrictedContainer, restrictedPod } from "./pods";
 
-/** The official HAProxy image's user. */
-export const HAPROXY_UID = 99;
+/** HAProxy's user (the image's files are world-readable; a high UID keeps clear of host users). */
+export const HAPROXY_UID = 10099;
 export const HAPROXY_SERVICE = "haproxy";
 
 export interface SynapseHaproxyArgs {
@@ -86,7 +86,7 @@ export class SynapseHaproxy extends pulumi.ComponentResource {
                 { name: "federation", containerPort: HAPROXY_PORTS.federation },
                 { name: "stats", containerPort: HAPROXY_PORTS.stats },
               ],
-              resources: resourcesOf(sized.resources),
+              resources: resourcesOf(sized.resources, 1),
               volumeMounts: [
                 { name: "config", mountPath: "/usr/local/etc/haproxy", readOnly: true },
                 { name: "tmp", mountPath: "/tmp" },

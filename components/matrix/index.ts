@@ -103,8 +103,14 @@ export function matrixFlows(platform: Pick<Platform, "databases" | "redis" | "ob
     { from: synapse, to: platform.redis.network, description: "Synapse -> Redis (replication pub/sub, cache)" },
     { from: media, to: platform.objectStore.network, description: "media workers -> object store" },
     { from: synapse, to: INTERNET, ports: [443, 8448], description: "federation, key fetches and push gateways" },
-    { from: PROMETHEUS_PODS, to: synapse, ports: [SYNAPSE_PORTS.metrics], description: "metrics scrape of Synapse" },
-    { from: PROMETHEUS_PODS, to: haproxy, ports: [HAPROXY_PORTS.stats], description: "metrics scrape of HAProxy" },
+  ];
+}
+
+/** Prometheus scrapes of the Matrix workloads (declared only on the stack's flow registry, next to the monitoring namespace). */
+export function matrixScrapeFlows(namespace: string): FlowSpec[] {
+  return [
+    { from: PROMETHEUS_PODS, to: { namespace, podLabels: { "app.kubernetes.io/component": "synapse", "app.kubernetes.io/part-of": "matrix-platform" }, name: "synapse" }, ports: [SYNAPSE_PORTS.metrics], description: "metrics scrape of Synapse" },
+    { from: PROMETHEUS_PODS, to: { namespace, podLabels: { "app.kubernetes.io/name": "haproxy" }, name: "haproxy" }, ports: [HAPROXY_PORTS.stats], description: "metrics scrape of HAProxy" },
   ];
 }
 
@@ -160,7 +166,8 @@ export class MatrixStack extends pulumi.ComponentResource {
     }
 
     const flows = matrixFlows(platform, nsName);
-    if (args.flows) for (const f of flows) args.flows.allow(f);
+    // Scrape flows put an egress policy into the monitoring namespace: only through the registry.
+    if (args.flows) for (const f of [...flows, ...matrixScrapeFlows(nsName)]) args.flows.allow(f);
     else new FlowPolicies(`${name}-flows`, { flows, namePrefix: "matrix" }, { parent: this, providers: [platform.provider], dependsOn: [this.namespace] });
 
     this.registerOutputs({ namespace: ns });

@@ -11,11 +11,15 @@ import type { ResourceShape } from "../../sizing/types";
 type PodSpec = k8s.types.input.core.v1.PodSpec;
 type Container = k8s.types.input.core.v1.Container;
 
-/** Kubernetes resources from a sizing shape. */
-export function resourcesOf(r: ResourceShape): k8s.types.input.core.v1.ResourceRequirements {
+/**
+ * Kubernetes resources from a sizing shape, plus ephemeral storage (container logs, /tmp and any
+ * disk-backed emptyDir count against it): `ephemeralGi` is the limit, a quarter of it requested.
+ */
+export function resourcesOf(r: ResourceShape, ephemeralGi = 1): k8s.types.input.core.v1.ResourceRequirements {
+  const requestMi = Math.max(128, Math.round((ephemeralGi * 1024) / 4));
   return {
-    requests: { cpu: `${r.cpuRequestMillis}m`, memory: `${r.memoryRequestMi}Mi` },
-    limits: { cpu: `${r.cpuLimitMillis}m`, memory: `${r.memoryLimitMi}Mi` },
+    requests: { cpu: `${r.cpuRequestMillis}m`, memory: `${r.memoryRequestMi}Mi`, "ephemeral-storage": `${requestMi}Mi` },
+    limits: { cpu: `${r.cpuLimitMillis}m`, memory: `${r.memoryLimitMi}Mi`, "ephemeral-storage": `${ephemeralGi}Gi` },
   };
 }
 

@@ -34,8 +34,11 @@ import type { Platform } from "../platform/types";
 import { checksum, httpProbe, resourcesOf, restrictedContainer, restrictedPod } from "./pods";
 import { SynapseHaproxy } from "./haproxy";
 
-/** Synapse image user (the official image runs as 991). */
-export const SYNAPSE_UID = 991;
+/**
+ * Synapse's user. The image's own start script would switch to 991; the command here runs
+ * Synapse directly, and any UID can read the image's files, so a high UID keeps clear of host users.
+ */
+export const SYNAPSE_UID = 10991;
 
 export interface SynapseClusterArgs {
   /** Validated platform spec: server name, hosts, features, upload limit, retention, image registry. */
@@ -117,7 +120,8 @@ export class SynapseCluster extends pulumi.ComponentResource {
     const form = rand("form");
     const replication = rand("replication");
     const signing = new tls.PrivateKey(`${name}-signing-key`, { algorithm: "ED25519" }, { parent: this, additionalSecretOutputs: ["privateKeyPem"] });
-    this.signingKeyId = signing.privateKeyPem.apply((pem) => signingKeyId(pem));
+    // The key ID is public (served at /_matrix/key/v2/server); only the key itself is secret.
+    this.signingKeyId = pulumi.unsecret(signing.privateKeyPem.apply((pem) => signingKeyId(pem)));
     this.registrationSharedSecret = pulumi.secret(registration);
 
     const secretData: Record<string, pulumi.Input<string>> = {
@@ -157,7 +161,9 @@ export class SynapseCluster extends pulumi.ComponentResource {
       ? new k8s.core.v1.Secret(`${name}-media-s3`, {
           metadata: meta("synapse-media-s3"),
           type: "Opaque",
-          stringData: pulumi.secret(pulumi.all([creds.accessKeyId, creds.secretAccessKey]).apply(([id, key]) => ({ AWS_ACCESS_KEY_ID: id, AWS_SECRET_ACCESS_KEY: key }))),
+          stringData: pulumi.secret(pulumi.all([creds.accessKeyId, creds.secretAccessKey]).apply(([id, key]) => ({
+            credentials: `[default]\naws_access_key_id = ${id}\naws_secret_access_key = ${key}\n`,
+          }))),
         }, child)
       : undefined;
 
@@ -231,26 +237,28 @@ export class SynapseCluster extends pulumi.ComponentResource {
         { name: "http", containerPort: SYNAPSE_PORTS.http },
         ...(named ? [{ name: "replication", containerPort: SYNAPSE_PORTS.replication }] : []),
         { name: "metrics", containerPort: SYNAPSE_PORTS.metrics },
+        { name: "health", containerPort: SYNAPSE_PORTS.health },
       ];
       const env: k8s.types.input.core.v1.EnvVar[] = [
         { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
         { name: "PYTHONDONTWRITEBYTECODE", value: "1" },
         ...(media && awsConfig ? [{ name: "AWS_CONFIG_FILE", value: "/etc/synapse/aws/config" }] : []),
-        ...(media && s3Secret
-          ? ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"].map((k) => ({ name: k, valueFrom: { secretKeyRef: { name: s3Secret.metadata.name, key: k } } }))
-          : []),
+        // Static S3 credentials as a boto3 shared-credentials file from the Secret (not env values).
+        ...(media && s3Secret ? [{ name: "AWS_SHARED_CREDENTIALS_FILE", value: "/etc/synapse/aws-credentials/credentials" }] : []),
       ];
       const volumes = [
         ...baseVolumes(),
         ...(extra.volumes ?? []),
         ...(media ? [{ name: "media", emptyDir: { sizeLimit: "20Gi" } }] : []),
         ...(media && awsConfig ? [{ name: "aws-config", configMap: { name: awsConfig.metadata.name } }] : []),
+        ...(media && s3Secret ? [{ name: "aws-credentials", secret: { secretName: s3Secret.metadata.name, defaultMode: 0o440 } }] : []),
       ];
       const mounts = [
         ...baseMounts(),
         ...(extra.mounts ?? []),
         ...(media ? [{ name: "media", mountPath: DEFAULT_SYNAPSE_PATHS.mediaStore }] : []),
         ...(media && awsConfig ? [{ name: "aws-config", mountPath: "/etc/synapse/aws", readOnly: true }] : []),
+        ...(media && s3Secret ? [{ name: "aws-credentials", mountPath: "/etc/synapse/aws-credentials", readOnly: true }] : []),
       ];
       return {
         metadata: {
@@ -270,11 +278,15 @@ export class SynapseCluster extends pulumi.ComponentResource {
             command,
             env,
             ports,
-            resources: resourcesOf(sizingOf.resources),
+            // Media workers stage uploads and thumbnails on local disk before the object store.
+            resources: resourcesOf(sizingOf.resources, media ? 24 : 2),
             volumeMounts: mounts,
             // Main runs database migrations on upgrade before it listens: give it time.
             startupProbe: httpProbe("/health", "http", { period: 10, failures: t === undefined ? 90 : 30 }),
-            livenessProbe: httpProbe("/health", "http", { period: 15, failures: 4, timeout: 5 }),
+            // Liveness on the health-only listener, readiness on the traffic listener: both are
+            // answered by the event loop, so a wedged process fails both. (The query string only
+            // tells the two apart by path, which is all kube-score compares; Synapse ignores it.)
+            livenessProbe: httpProbe("/health?probe=liveness", "health", { period: 15, failures: 4, timeout: 5 }),
             readinessProbe: httpProbe("/health", "http", { period: 5, failures: 2 }),
           }, SYNAPSE_UID)],
         }),
@@ -345,6 +357,7 @@ export class SynapseCluster extends pulumi.ComponentResource {
           ports: [
             { name: "http", port: SYNAPSE_PORTS.http, targetPort: "http" },
             ...(stable && t.resources.includes("replication") ? [{ name: "replication", port: SYNAPSE_PORTS.replication, targetPort: "replication" }] : []),
+            { name: "health", port: SYNAPSE_PORTS.health, targetPort: "health" },
             { name: "metrics", port: SYNAPSE_PORTS.metrics, targetPort: "metrics" },
           ],
         },
@@ -365,8 +378,8 @@ export class SynapseCluster extends pulumi.ComponentResource {
         poolSlots[t.name] = Math.max(w.maxReplicas, w.replicas);
         new k8s.apps.v1.Deployment(`${name}-${t.name}`, {
           metadata: { name: t.name, namespace: ns, labels },
+          // No replica count: the HPA owns it (minReplicas = the sized count), so updates never fight it.
           spec: {
-            replicas: w.replicas,
             strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
             selector: { matchLabels: selector },
             template,

@@ -35,7 +35,10 @@ interface StaticApp {
   files: Record<string, { path: string; content: string }>;
   command?: string[];
   env?: k8s.types.input.core.v1.EnvVar[];
+  /** Liveness: the server answers. */
   healthPath: string;
+  /** Readiness: the rendered content is served. */
+  readyPath: string;
   sizing: WorkloadSizing;
 }
 
@@ -75,7 +78,7 @@ export class MatrixWeb extends pulumi.ComponentResource {
         name: WEB_SERVICES.element,
         component: "web-client",
         image: "elementWeb",
-        uid: 101,
+        uid: 10101,
         files: {
           "config.json": { path: "/app/config.json", content: json(this.elementConfig) },
           "nginx.conf": { path: "/etc/element-nginx/nginx.conf", content: renderElementNginx("/app") },
@@ -83,6 +86,7 @@ export class MatrixWeb extends pulumi.ComponentResource {
         // The image's entrypoint templates its nginx config into /etc (not writable here): run nginx on ours.
         command: ["nginx", "-c", "/etc/element-nginx/nginx.conf", "-g", "daemon off;"],
         healthPath: "/healthz",
+        readyPath: "/config.json",
         sizing: edge("element"),
       },
       {
@@ -98,13 +102,14 @@ export class MatrixWeb extends pulumi.ComponentResource {
           { name: "SERVER_HEALTH", value: "true" },
         ],
         healthPath: "/health",
+        readyPath: "/config.json",
         sizing: edge("admin"),
       },
       {
         name: WEB_SERVICES.wellKnown,
         component: "delegation",
         image: "nginxUnprivileged",
-        uid: 101,
+        uid: 10101,
         files: {
           "client.json": { path: "/srv/well-known/client.json", content: json(this.wellKnownClient) },
           "server.json": { path: "/srv/well-known/server.json", content: json(this.wellKnownServer) },
@@ -112,6 +117,7 @@ export class MatrixWeb extends pulumi.ComponentResource {
         },
         command: ["nginx", "-c", "/etc/well-known-nginx/nginx.conf", "-g", "daemon off;"],
         healthPath: "/healthz",
+        readyPath: "/.well-known/matrix/server",
         sizing: edge("element"),
       },
     ];
@@ -149,7 +155,7 @@ export class MatrixWeb extends pulumi.ComponentResource {
                   ...Object.entries(app.files).map(([k, f]) => ({ name: "config", mountPath: f.path, subPath: k, readOnly: true })),
                 ],
                 livenessProbe: httpProbe(app.healthPath, "http"),
-                readinessProbe: httpProbe(app.healthPath, "http", { period: 5 }),
+                readinessProbe: httpProbe(app.readyPath, "http", { period: 5 }),
               }, app.uid)],
             }),
           },

@@ -65,7 +65,7 @@ function metricsListener(port: number, bind: string[]): YamlObject {
   return { port, type: "metrics", bind_addresses: bind };
 }
 
-/** Listeners of one process: public HTTP (always, for /health), replication where named, metrics. */
+/** Listeners of one process: public HTTP (always, for /health), replication where named, metrics, health. */
 export function listenersFor(input: SynapseRenderInput, instance: SynapseInstance): YamlObject[] {
   const addr = input.network.addressOf(instance);
   const names = instance.type === undefined
@@ -74,6 +74,7 @@ export function listenersFor(input: SynapseRenderInput, instance: SynapseInstanc
   const out = [httpListener(addr.httpPort, addr.bindAddresses, names)];
   if (needsReplicationListener(instance)) out.push(replicationListener(addr.replicationPort, addr.bindAddresses));
   out.push(metricsListener(addr.metricsPort, addr.bindAddresses));
+  if (addr.healthPort !== undefined) out.push({ port: addr.healthPort, type: "http", tls: false, x_forwarded: false, bind_addresses: addr.bindAddresses, resources: [{ names: ["health"], compress: false }] });
   return out;
 }
 

@@ -31,6 +31,12 @@ export interface ProcessAddress {
   replicationPort: number;
   /** Prometheus metrics listener. */
   metricsPort: number;
+  /**
+   * Health-only HTTP listener (resource `health`) for the liveness probe, apart from the traffic
+   * listener the readiness probe uses: both run on the process's event loop. No such listener
+   * when absent (a loopback run needs none).
+   */
+  healthPort?: number;
 }
 
 /** Addressing scheme for a whole deployment. */
@@ -39,7 +45,7 @@ export interface SynapseNetwork {
 }
 
 /** Ports every Synapse pod uses in Kubernetes (each pod has its own IP). */
-export const SYNAPSE_PORTS = { http: 8008, replication: 9093, metrics: 9000 } as const;
+export const SYNAPSE_PORTS = { http: 8008, replication: 9093, metrics: 9000, health: 8080 } as const;
 
 /** Kubernetes object names: Service of main, and Service/StatefulSet/Deployment of each type. */
 export const MAIN_SERVICE = "synapse-main";
@@ -65,6 +71,7 @@ export function kubernetesNetwork(namespace: string, clusterDomain = "cluster.lo
         httpPort: SYNAPSE_PORTS.http,
         replicationPort: SYNAPSE_PORTS.replication,
         metricsPort: SYNAPSE_PORTS.metrics,
+        healthPort: SYNAPSE_PORTS.health,
       };
     },
   };

@@ -9,7 +9,10 @@ CACHE="${PROJECT_CACHE:-$PWD/.cache}"
 VENV="$CACHE/synapse-venv"
 SYNAPSE_VERSION="1.157.1"
 S3_PROVIDER_VERSION="1.7.0"
-WANT="matrix-synapse[postgres,redis]==$SYNAPSE_VERSION synapse-s3-storage-provider==$S3_PROVIDER_VERSION"
+# txredisapi 1.6.0 turned RedisFactory into a plain Factory and breaks Synapse 1.157's Redis
+# connection (found by the e2e run); 1.5.0 is what Synapse was released against.
+TXREDISAPI_VERSION="1.5.0"
+WANT="matrix-synapse[postgres,redis]==$SYNAPSE_VERSION synapse-s3-storage-provider==$S3_PROVIDER_VERSION txredisapi==$TXREDISAPI_VERSION"
 STAMP="$VENV/.provisioned"
 
 if [ -x "$VENV/bin/python" ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$WANT" ] \

@@ -66,7 +66,7 @@ describe("MatrixStack (mock engine, fake platform)", function () {
         assert.equal((svc.inputs.spec as Obj).clusterIP, "None");
       } else {
         const dep = byName(run20k, "kubernetes:apps/v1:Deployment", t.name);
-        assert.equal((dep.inputs.spec as Obj).replicas, w.replicas, t.name);
+        assert.equal((dep.inputs.spec as Obj).replicas, undefined, `${t.name}: the HPA owns the replica count`);
         const hpa = byName(run20k, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", t.name);
         assert.deepEqual([(hpa.inputs.spec as Obj).minReplicas, (hpa.inputs.spec as Obj).maxReplicas], [w.minReplicas, w.maxReplicas], t.name);
       }
@@ -74,9 +74,10 @@ describe("MatrixStack (mock engine, fake platform)", function () {
     }
     // The document's 20k table.
     const replicas = (type: string, name: string) => (byName(run20k, type, name).inputs.spec as Obj).replicas;
-    assert.equal(replicas("kubernetes:apps/v1:Deployment", "synchrotron"), 16);
-    assert.equal(replicas("kubernetes:apps/v1:Deployment", "client-reader"), 16);
-    assert.equal(replicas("kubernetes:apps/v1:Deployment", "federation-reader"), 8);
+    const hpaMin = (name: string) => (byName(run20k, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", name).inputs.spec as Obj).minReplicas;
+    assert.equal(hpaMin("synchrotron"), 16);
+    assert.equal(hpaMin("client-reader"), 16);
+    assert.equal(hpaMin("federation-reader"), 8);
     assert.equal(replicas("kubernetes:apps/v1:StatefulSet", "event-persister"), 8);
     assert.equal(replicas("kubernetes:apps/v1:StatefulSet", "federation-sender"), 8);
     assert.equal(replicas("kubernetes:apps/v1:StatefulSet", "media-repository"), 8);
@@ -114,7 +115,9 @@ describe("MatrixStack (mock engine, fake platform)", function () {
       if (tpl.metadata.labels["app.kubernetes.io/component"] !== "synapse") continue;
       const c = tpl.spec.containers[0];
       assert.equal(c.readinessProbe.httpGet.path, "/health", r.name);
-      assert.equal(c.livenessProbe.httpGet.path, "/health", r.name);
+      assert.equal(c.readinessProbe.httpGet.port, "http", r.name);
+      assert.equal(c.livenessProbe.httpGet.path, "/health?probe=liveness", r.name);
+      assert.equal(c.livenessProbe.httpGet.port, "health", r.name);
       const sa = tpl.spec.serviceAccountName;
       assert.equal(sa, (r.inputs.metadata as Obj).name === "media-repository" ? "synapse-media" : "synapse", r.name);
     }
