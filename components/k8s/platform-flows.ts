@@ -20,7 +20,6 @@ const ns = (namespace: string, name: string, podLabels?: Record<string, string>)
 
 export const CERT_MANAGER_PODS = ns(NAMESPACES.certManager, "cert-manager");
 export const OPERATOR_PODS = ns(NAMESPACES.operators, "operators");
-export const DATA_PODS = ns(NAMESPACES.data, "data");
 
 /** Envoy Gateway's container ports for the Gateway's 80/443 listeners (it runs non-root, so ports +10000). */
 export const ENVOY_LISTENER_PORTS = [10080, 10443];
@@ -67,31 +66,56 @@ export function clusterAddonFlows(o: AddonFlowOptions): FlowSpec[] {
   if (o.cloudnativePg) {
     flows.push(
       { from: ANYWHERE, to: OPERATOR_PODS, ports: [9443], description: "API server -> CloudNativePG webhook" },
-      // The operator polls each instance's status endpoint; instances and the operator talk to
-      // the barman-cloud plugin over gRPC (mTLS from cert-manager).
-      { from: OPERATOR_PODS, to: DATA_PODS, ports: [8000], description: "CloudNativePG operator -> instance status" },
-      { from: DATA_PODS, to: OPERATOR_PODS, ports: [9090], description: "PostgreSQL instances -> barman-cloud plugin" },
+      // The operator talks to the barman-cloud plugin over gRPC (mTLS from cert-manager). Its
+      // traffic to the instances is in dataServiceFlows, which knows their labels.
       { from: OPERATOR_PODS, to: OPERATOR_PODS, ports: [9090], description: "CloudNativePG operator -> barman-cloud plugin" },
     );
-  }
-  if (o.minioOperator) {
-    flows.push({ from: OPERATOR_PODS, to: DATA_PODS, ports: [9000], description: "MinIO operator -> tenant admin API" });
   }
   return flows;
 }
 
+/** CloudNativePG instance pods (the operator labels every instance pod so). */
+export const POSTGRES_INSTANCES: Workload = ns(NAMESPACES.data, "postgres", { "cnpg.io/podRole": "instance" });
+
+export interface DataServiceFlowOptions {
+  monitoring: boolean;
+  /** Pod labels of the MinIO servers (MinioTenant.podLabels). */
+  minioPods: Record<string, string>;
+  /** Pod labels of the Redis nodes (redis + sentinel containers). */
+  redisPods: Record<string, string>;
+  /** Pod labels of the Redis master-endpoint proxy (SentinelRedis.podLabels). */
+  redisProxyPods: Record<string, string>;
+  /** Pod labels of Jobs that configure MinIO (bucket versioning, lifecycle). */
+  minioClientPods?: Record<string, string>;
+}
+
 /**
- * Flows inside the on-prem data namespace: PostgreSQL streaming replication and backups to the
- * MinIO tenant, MinIO servers' erasure-coding traffic, Redis replication, Sentinel and the
- * master-endpoint proxy, CloudNativePG instance managers watching the API, and scraping.
+ * Flows inside the on-prem data namespace, workload by workload: PostgreSQL streaming
+ * replication and backups to the MinIO tenant, MinIO servers' erasure-coding traffic, Redis
+ * replication and Sentinel behind the master-endpoint proxy, the operators reaching their
+ * operands, CloudNativePG instance managers watching the API, and scraping.
  */
-export function dataServiceFlows(o: { monitoring: boolean }): FlowSpec[] {
+export function dataServiceFlows(o: DataServiceFlowOptions): FlowSpec[] {
+  const minio = ns(NAMESPACES.data, "minio", o.minioPods);
+  const redis = ns(NAMESPACES.data, "redis", o.redisPods);
+  const proxy = ns(NAMESPACES.data, "redis-proxy", o.redisProxyPods);
   const flows: FlowSpec[] = [
-    { from: DATA_PODS, to: DATA_PODS, ports: [5432, 8000], description: "PostgreSQL replication and instance status" },
-    { from: DATA_PODS, to: DATA_PODS, ports: [9000], description: "MinIO node-to-node; PostgreSQL backups -> MinIO" },
-    { from: DATA_PODS, to: DATA_PODS, ports: [6379, 26379], description: "Redis replication, Sentinel, master proxy" },
-    { from: DATA_PODS, to: KUBE_API, ports: KUBE_API_PORTS, description: "CloudNativePG instance manager -> Kubernetes API" },
+    { from: POSTGRES_INSTANCES, to: POSTGRES_INSTANCES, ports: [5432, 8000], description: "PostgreSQL replication and instance status" },
+    { from: POSTGRES_INSTANCES, to: minio, ports: [9000], description: "PostgreSQL WAL archive and base backups -> MinIO" },
+    { from: POSTGRES_INSTANCES, to: KUBE_API, ports: KUBE_API_PORTS, description: "CloudNativePG instance manager -> Kubernetes API" },
+    { from: POSTGRES_INSTANCES, to: OPERATOR_PODS, ports: [9090], description: "PostgreSQL instances -> barman-cloud plugin" },
+    { from: OPERATOR_PODS, to: POSTGRES_INSTANCES, ports: [8000], description: "CloudNativePG operator -> instance status" },
+    { from: minio, to: minio, ports: [9000], description: "MinIO node-to-node" },
+    { from: OPERATOR_PODS, to: minio, ports: [9000], description: "MinIO operator -> tenant admin API" },
+    { from: redis, to: redis, ports: [6379, 26379], description: "Redis replication and Sentinel" },
+    { from: proxy, to: redis, ports: [6379, 26379], description: "Redis master proxy -> nodes and Sentinels" },
   ];
-  if (o.monitoring) flows.push({ from: PROMETHEUS_PODS, to: DATA_PODS, ports: [9187, 9000, 9121], description: "metrics scrape of PostgreSQL, MinIO, Redis" });
+  if (o.minioClientPods) flows.push({ from: ns(NAMESPACES.data, "minio-client", o.minioClientPods), to: minio, ports: [9000], description: "bucket settings Job -> MinIO" });
+  if (o.monitoring) {
+    flows.push(
+      { from: PROMETHEUS_PODS, to: POSTGRES_INSTANCES, ports: [9187], description: "metrics scrape of PostgreSQL" },
+      { from: PROMETHEUS_PODS, to: minio, ports: [9000], description: "metrics scrape of MinIO" },
+    );
+  }
   return flows;
 }

@@ -7,7 +7,7 @@ import { CnpgCluster } from "../data/postgres";
 import { MinioTenant } from "../data/minio";
 import { DataNetworkPolicies } from "../data/network-policies";
 import { SentinelRedis } from "../data/redis";
-import { standardLabels } from "../k8s/labels";
+import { selectorLabels, standardLabels } from "../k8s/labels";
 import { NAMESPACES } from "../k8s/namespaces";
 import { StackNamespace } from "../k8s/namespace";
 import { FlowPolicies } from "../k8s/network";
@@ -104,9 +104,6 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
       podSecurityReason: "CloudNativePG instances and MinIO servers are pods their operators write; audit and warn stay at restricted",
     }, { parent: this, provider }).namespace;
     const namespace = dataNs.metadata.name;
-    // Replication, backups, Sentinel and the operators' traffic inside the data namespace; what
-    // clients may reach is declared by the clients from this platform's NetworkPeers.
-    new FlowPolicies(`${name}-data-flows`, { flows: dataServiceFlows({ monitoring: spec.features.monitoring }), namePrefix: "data" }, { parent: this, provider, dependsOn: [dataNs] });
 
     const minio = new MinioTenant(`${name}-minio`, {
       provider,
@@ -170,6 +167,18 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
 
     const mainPods = { "cnpg.io/cluster": EXISTING_DATA.mainCluster };
     const liPods = { "cnpg.io/cluster": EXISTING_DATA.liCluster };
+    // Replication, backups, Sentinel and the operators' traffic inside the data namespace; what
+    // clients may reach is declared by the clients from this platform's NetworkPeers.
+    new FlowPolicies(`${name}-data-flows`, {
+      flows: dataServiceFlows({
+        monitoring: spec.features.monitoring,
+        minioPods: minio.podLabels,
+        redisPods: selectorLabels("redis"),
+        redisProxyPods: redis.podLabels,
+        minioClientPods: { "app.kubernetes.io/name": "minio", "app.kubernetes.io/component": "object-store" },
+      }),
+      namePrefix: "data",
+    }, { parent: this, provider, dependsOn: [dataNs] });
     new DataNetworkPolicies(`${name}-data-policies`, {
       provider,
       namespace,

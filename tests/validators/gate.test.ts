@@ -48,7 +48,8 @@ function writeFixture(objects: object[]): string {
 describe("validation gate over dev and prod", function () {
   let report: GateReport;
   before(async function () {
-    report = await runGate(["dev", "prod"], { outDir: path.join(__dirname, "..", "..", "out", "validate-test"), log: () => undefined });
+    // A private directory: several engineers' test runs may overlap on one machine.
+    report = await runGate(["dev", "prod"], { outDir: fs.mkdtempSync(path.join(os.tmpdir(), "gate-run-")), log: () => undefined });
   });
 
   it("renders Kubernetes objects for both stacks", () => {

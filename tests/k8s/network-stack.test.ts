@@ -1,0 +1,169 @@
+/**
+ * The NetworkPolicies the whole program renders (dev = existing cluster, prod = AWS), evaluated
+ * with NetworkPolicy semantics: every namespace starts from default-deny, the required flows are
+ * open, and flows nobody declared are closed.
+ */
+import { strict as assert } from "assert";
+import { isFlowAllowed, type Endpoint, type NetworkPolicyManifest } from "../../components/k8s/network";
+import { manifestsFrom, type KubeObject } from "../../stacks/manifests";
+import { networkFindings } from "../../scripts/validate";
+import { runStack } from "../helpers/run-stack";
+
+interface World {
+  objects: KubeObject[];
+  policies: NetworkPolicyManifest[];
+  namespaces: Record<string, Record<string, string>>;
+}
+
+async function world(stack: string): Promise<World> {
+  const run = await runStack(stack);
+  const objects = manifestsFrom(run.resources).map((m) => m.object as KubeObject);
+  return {
+    objects,
+    policies: objects.filter((o) => o.kind === "NetworkPolicy") as unknown as NetworkPolicyManifest[],
+    namespaces: Object.fromEntries(objects.filter((o) => o.kind === "Namespace").map((o) => [o.metadata.name, o.metadata.labels ?? {}])),
+  };
+}
+
+/** A pod of a rendered workload, with its container ports by name. */
+function pod(w: World, namespace: string, name: string): { at: Endpoint; port: (n: string) => number } {
+  const o = w.objects.find((x) => ["Deployment", "StatefulSet"].includes(x.kind) && x.metadata.namespace === namespace && x.metadata.name === name);
+  assert.ok(o, `no workload ${namespace}/${name}`);
+  const tmpl = (o.spec as { template: { metadata: { labels: Record<string, string> }; spec: { containers: { ports?: { name: string; containerPort: number }[] }[] } } }).template;
+  return {
+    at: { namespace, labels: tmpl.metadata.labels },
+    port: (n) => {
+      const p = tmpl.spec.containers.flatMap((c) => c.ports ?? []).find((x) => x.name === n);
+      assert.ok(p, `${name} has no port ${n}`);
+      return p.containerPort;
+    },
+  };
+}
+
+/** A pod the operator or chart creates, by its labels. */
+const podOf = (namespace: string, labels: Record<string, string>): Endpoint => ({ namespace, labels });
+/** Pods of Services: what a Service named `name` selects. */
+function servicePods(w: World, namespace: string, name: string): Endpoint {
+  const svc = w.objects.find((x) => x.kind === "Service" && x.metadata.namespace === namespace && x.metadata.name === name);
+  assert.ok(svc, `no Service ${namespace}/${name}`);
+  return { namespace, labels: (svc.spec as { selector: Record<string, string> }).selector };
+}
+
+const EDGE_PROXY = podOf("edge", { "app.kubernetes.io/name": "envoy", "app.kubernetes.io/component": "proxy" });
+const DNS = podOf("kube-system", { "k8s-app": "kube-dns" });
+
+for (const stack of ["dev", "prod"]) {
+  describe(`network policies of ${stack}`, () => {
+    let w: World;
+    const allowed = (src: Endpoint, dst: Endpoint, port: number, proto: "TCP" | "UDP" = "TCP") => isFlowAllowed(w.policies, src, dst, port, proto, w.namespaces);
+    before(async () => {
+      w = await world(stack);
+    });
+
+    it("starts every namespace from default-deny, and places nothing in a namespace it does not create", () => {
+      assert.ok(Object.keys(w.namespaces).length >= 3);
+      assert.deepEqual(networkFindings(stack, w.objects), []);
+    });
+
+    it("opens edge -> HAProxy -> Synapse, replication between Synapse processes, and DNS", () => {
+      const haproxy = pod(w, "matrix", "haproxy");
+      const main = pod(w, "matrix", "synapse-main");
+      const sync = pod(w, "matrix", "synchrotron");
+      assert.ok(allowed(EDGE_PROXY, haproxy.at, haproxy.port("client")));
+      assert.ok(allowed(haproxy.at, main.at, main.port("http")));
+      assert.ok(allowed(haproxy.at, sync.at, sync.port("http")));
+      assert.ok(allowed(sync.at, main.at, main.port("replication")));
+      assert.ok(allowed(main.at, pod(w, "matrix", "media-repository").at, main.port("replication")));
+      for (const src of [haproxy.at, main.at]) {
+        assert.ok(allowed(src, DNS, 53, "UDP"));
+        assert.ok(allowed(src, DNS, 53, "TCP"));
+      }
+    });
+
+    it("closes what nobody declared", () => {
+      const haproxy = pod(w, "matrix", "haproxy");
+      const main = pod(w, "matrix", "synapse-main");
+      const element = pod(w, "matrix", "element-web");
+      // The edge reaches Synapse only through HAProxy.
+      assert.equal(allowed(EDGE_PROXY, main.at, main.port("http")), false);
+      // Outside the cluster nothing reaches workloads directly.
+      assert.equal(allowed({ ip: "203.0.113.7" }, haproxy.at, haproxy.port("client")), false);
+      // Static web servers talk to nobody.
+      assert.equal(allowed(element.at, main.at, main.port("http")), false);
+      assert.equal(allowed(element.at, { ip: "93.184.216.34" }, 443), false);
+      // HAProxy does not reach Synapse's replication or metrics ports.
+      assert.equal(allowed(haproxy.at, main.at, main.port("replication")), false);
+      // DNS is cluster DNS only.
+      assert.equal(allowed(main.at, { ip: "8.8.8.8" }, 53, "UDP"), false);
+      // An unknown pod in a namespace whose pods the stack labels reaches nothing but DNS, and
+      // nothing reaches it. (Chart-managed namespaces — edge, cert-manager, operators — are
+      // selected namespace-wide, since the charts' pod labels are not the stack's.)
+      for (const ns of Object.keys(w.namespaces).filter((n) => ["matrix", "matrix-data", "matrix-li"].includes(n))) {
+        const intruder = podOf(ns, { app: "intruder" });
+        assert.equal(allowed(intruder, main.at, main.port("http")), false, `${ns} intruder -> synapse`);
+        for (const port of [443, 5432, 6379, 9000, 8448]) {
+          assert.equal(allowed(intruder, { ip: "93.184.216.34" }, port), false, `${ns} intruder -> internet:${port}`);
+          assert.equal(allowed(intruder, { ip: "10.40.1.20" }, port), false, `${ns} intruder -> private:${port}`);
+        }
+        for (const target of ["matrix", "matrix-data"]) {
+          for (const port of [5432, 6379, 9000, 8008]) assert.equal(allowed(podOf(target, { app: "intruder" }), podOf(ns, { app: "x" }), port), false, `${target} intruder -> ${ns}:${port}`);
+        }
+      }
+    });
+  });
+}
+
+describe("network policies of dev: in-cluster data services", () => {
+  let w: World;
+  const allowed = (src: Endpoint, dst: Endpoint, port: number) => isFlowAllowed(w.policies, src, dst, port, "TCP", w.namespaces);
+  before(async () => {
+    w = await world("dev");
+  });
+
+  it("opens the data services' own traffic: replication, backups, Sentinel", () => {
+    const pg = podOf("matrix-data", { "cnpg.io/cluster": "matrix-pg", "cnpg.io/podRole": "instance" });
+    const minio = podOf("matrix-data", { "v1.min.io/tenant": "object-store" });
+    assert.ok(allowed(pg, pg, 5432));
+    assert.ok(allowed(pg, minio, 9000));
+    assert.ok(allowed(minio, minio, 9000));
+    assert.ok(allowed(servicePods(w, "matrix-data", "redis"), podOf("matrix-data", { "app.kubernetes.io/name": "redis", "app.kubernetes.io/instance": "main" }), 26379));
+    assert.equal(allowed(minio, pg, 5432), false);
+  });
+
+  it("opens Synapse -> PostgreSQL, Redis and the object store", () => {
+    const main = pod(w, "matrix", "synapse-main").at;
+    const media = pod(w, "matrix", "media-repository").at;
+    assert.ok(allowed(main, podOf("matrix-data", { "cnpg.io/cluster": "matrix-pg", "cnpg.io/podRole": "instance", "cnpg.io/instanceRole": "primary" }), 5432));
+    assert.ok(allowed(main, servicePods(w, "matrix-data", "redis"), 6379));
+    assert.ok(allowed(media, podOf("matrix-data", { "v1.min.io/tenant": "object-store" }), 9000));
+  });
+
+  it("keeps the main stack away from the LI database and from other data ports", () => {
+    const main = pod(w, "matrix", "synapse-main").at;
+    const haproxy = pod(w, "matrix", "haproxy").at;
+    assert.equal(allowed(main, podOf("matrix-data", { "cnpg.io/cluster": "matrix-pg-li" }), 5432), false);
+    assert.equal(allowed(haproxy, podOf("matrix-data", { "cnpg.io/cluster": "matrix-pg" }), 5432), false);
+    assert.equal(allowed(main, podOf("matrix-data", { "cnpg.io/cluster": "matrix-pg" }), 8000), false);
+    // Data pods never open connections into the Matrix namespace.
+    assert.equal(allowed(podOf("matrix-data", { "cnpg.io/cluster": "matrix-pg" }), main, 8008), false);
+  });
+});
+
+describe("network policies of prod (AWS): managed data services by address", () => {
+  let w: World;
+  const allowed = (src: Endpoint, dst: Endpoint, port: number) => isFlowAllowed(w.policies, src, dst, port, "TCP", w.namespaces);
+  before(async () => {
+    w = await world("prod");
+  });
+
+  it("lets Synapse reach RDS and ElastiCache in the private subnets and S3 over HTTPS, nothing else there", () => {
+    const main = pod(w, "matrix", "synapse-main").at;
+    const media = pod(w, "matrix", "media-repository").at;
+    assert.ok(allowed(main, { ip: "10.40.1.20" }, 5432));
+    assert.ok(allowed(main, { ip: "10.40.33.20" }, 6379));
+    assert.ok(allowed(media, { ip: "52.216.10.1" }, 443));
+    assert.equal(allowed(main, { ip: "10.40.1.20" }, 22), false);
+    assert.equal(allowed(main, { ip: "10.41.0.5" }, 5432), false);
+    assert.equal(allowed(pod(w, "matrix", "haproxy").at, { ip: "10.40.1.20" }, 5432), false);
+  });
+});
