@@ -15,8 +15,12 @@ const cores = (millis: number) => (millis / 1000).toFixed(millis % 1000 === 0 ? 
 export const memory = (mi: number) => (mi < 1024 ? `${Math.round(mi)}Mi` : `${(mi / 1024).toFixed(mi % 1024 === 0 ? 0 : 1)}Gi`);
 
 function replicasCell(w: WorkloadSizing): string {
-  return w.minReplicas !== w.maxReplicas ? `${w.replicas} (${w.minReplicas}-${w.maxReplicas})` : String(w.replicas);
+  const base = w.minReplicas !== w.maxReplicas ? `${w.replicas} (${w.minReplicas}-${w.maxReplicas})` : String(w.replicas);
+  return (w.shards ?? 1) > 1 ? `${w.shards} x ${base}` : base;
 }
+
+/** Pods a workload runs: bridges run as shards, each with its own replicas. */
+const podsOf = (w: WorkloadSizing) => w.replicas * (w.shards ?? 1);
 
 /** One row per workload: replicas (HPA range), per-replica requests and the total requests. */
 export function sizingRows(sizing: Sizing): (string | number)[][] {
@@ -31,8 +35,8 @@ export function sizingRows(sizing: Sizing): (string | number)[][] {
     replicasCell(w),
     cores(w.resources.cpuRequestMillis),
     memory(w.resources.memoryRequestMi),
-    cores(w.resources.cpuRequestMillis * w.replicas),
-    memory(w.resources.memoryRequestMi * w.replicas),
+    cores(w.resources.cpuRequestMillis * podsOf(w)),
+    memory(w.resources.memoryRequestMi * podsOf(w)),
   ]);
 }
 

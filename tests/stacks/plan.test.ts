@@ -4,7 +4,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
-import { formatTable, memory, resourceCounts } from "../../stacks/report";
+import { formatTable, memory, resourceCounts, sizingRows } from "../../stacks/report";
+import { size } from "../../sizing";
+import { parseSpec } from "../../config";
 import { parseArgs } from "../../stacks/plan";
 
 const root = path.resolve(__dirname, "../..");
@@ -33,6 +35,16 @@ describe("plan: report formatting", () => {
     assert.equal(memory(128), "128Mi");
     assert.equal(memory(1024), "1Gi");
     assert.equal(memory(1536), "1.5Gi");
+  });
+
+  it("sizing rows count every pod of a sharded bridge in the totals", () => {
+    const spec = parseSpec({ "matrix-platform:telegramAccounts": "20000" }, "t");
+    const telegram = size(spec).components.telegram;
+    assert.ok((telegram.shards ?? 1) > 1, "20,000 accounts should need more than one bridge shard");
+    const row = sizingRows(size(spec)).find((r) => r[0] === "telegram")!;
+    assert.match(String(row[2]), new RegExp(`^${telegram.shards} x `));
+    const totalCores = Number(row[5]);
+    assert.ok(Math.abs(totalCores - (telegram.resources.cpuRequestMillis * telegram.replicas * telegram.shards!) / 1000) < 0.01);
   });
 
   it("counts resources by type, most frequent first", () => {
