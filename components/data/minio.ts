@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import type { ObjectStoreSizing } from "../../sizing/types";
-import { standardLabels } from "../k8s/labels";
+import { selectorLabels, standardLabels } from "../k8s/labels";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../k8s/security";
 import type { Placement } from "../platform/types";
 
@@ -75,6 +75,8 @@ export class MinioTenant extends pulumi.ComponentResource {
   readonly bucketJob: k8s.batch.v1.Job;
   /** Pod labels of the MinIO servers (for network policies). */
   readonly podLabels: Record<string, string>;
+  /** Pod labels of the Job that configures the buckets (an S3 client of the tenant). */
+  readonly clientPodLabels: Record<string, string>;
 
   constructor(name: string, args: MinioTenantArgs, opts?: pulumi.ComponentResourceOptions) {
     super("matrix-platform:data:MinioTenant", name, {}, opts);
@@ -185,13 +187,15 @@ export MINIO_BROWSER="off"
         ].join("\n"),
       },
     }, childOpts());
+    const jobLabels = standardLabels("minio-bucket-settings", "object-store-setup", tenantName);
+    this.clientPodLabels = selectorLabels("minio-bucket-settings", tenantName);
     this.bucketJob = new k8s.batch.v1.Job(`${name}-bucket-settings`, {
-      metadata: { namespace, labels },
+      metadata: { namespace, labels: jobLabels },
       spec: {
         backoffLimit: 10,
         activeDeadlineSeconds: 1800,
         template: {
-          metadata: { labels },
+          metadata: { labels: jobLabels },
           spec: {
             restartPolicy: "OnFailure",
             automountServiceAccountToken: false,

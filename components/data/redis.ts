@@ -49,6 +49,8 @@ export class SentinelRedis extends pulumi.ComponentResource {
   readonly password: pulumi.Output<string>;
   /** Labels of the pods clients connect to (the HAProxy front). */
   readonly podLabels: Record<string, string>;
+  /** Labels of the Redis + Sentinel pods behind the front (for network policies). */
+  readonly nodePodLabels: Record<string, string>;
   readonly ready: pulumi.Resource[];
 
   constructor(name: string, args: SentinelRedisArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -63,6 +65,7 @@ export class SentinelRedis extends pulumi.ComponentResource {
     const proxyName = `${svc}-proxy`;
     const proxyLabels = standardLabels(proxyName, "cache-proxy");
     this.podLabels = selectorLabels(proxyName);
+    this.nodePodLabels = nodeSelector;
 
     // Alphanumeric: it is embedded in HAProxy's health-check script and redis.conf.
     const password = new random.RandomPassword(`${name}-password`, { length: 48, special: false }, { parent: this });

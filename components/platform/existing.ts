@@ -7,7 +7,7 @@ import { CnpgCluster } from "../data/postgres";
 import { MinioTenant } from "../data/minio";
 import { DataNetworkPolicies } from "../data/network-policies";
 import { SentinelRedis } from "../data/redis";
-import { selectorLabels, standardLabels } from "../k8s/labels";
+import { standardLabels } from "../k8s/labels";
 import { NAMESPACES } from "../k8s/namespaces";
 import { StackNamespace } from "../k8s/namespace";
 import { FlowPolicies } from "../k8s/network";
@@ -173,9 +173,9 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
       flows: dataServiceFlows({
         monitoring: spec.features.monitoring,
         minioPods: minio.podLabels,
-        redisPods: selectorLabels("redis"),
+        redisPods: redis.nodePodLabels,
         redisProxyPods: redis.podLabels,
-        minioClientPods: { "app.kubernetes.io/name": "minio", "app.kubernetes.io/component": "object-store" },
+        minioClientPods: minio.clientPodLabels,
       }),
       namePrefix: "data",
     }, { parent: this, provider, dependsOn: [dataNs] });
