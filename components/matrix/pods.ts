@@ -51,6 +51,7 @@ export function restrictedContainer(c: Container, uid: number): Container {
 export function restrictedPod(args: {
   uid: number;
   containers: Container[];
+  initContainers?: Container[];
   volumes?: k8s.types.input.core.v1.Volume[];
   placement: Placement;
   selector: Record<string, string>;
@@ -66,6 +67,7 @@ export function restrictedPod(args: {
     tolerations: args.placement.tolerations,
     topologySpreadConstraints: spreadConstraints(args.selector),
     terminationGracePeriodSeconds: args.terminationGracePeriodSeconds ?? 30,
+    ...(args.initContainers ? { initContainers: args.initContainers } : {}),
     containers: args.containers,
     volumes: [{ name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "256Mi" } }, ...(args.volumes ?? [])],
   };

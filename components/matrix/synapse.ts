@@ -14,8 +14,10 @@ import type { Sizing, WorkloadSizing } from "../../sizing/types";
 import {
   DEFAULT_SYNAPSE_PATHS,
   MAIN_SERVICE,
+  SYNAPSE_MODULES_DIR,
   SYNAPSE_PORTS,
   instanceCountsFromSizing,
+  s3ProviderRequirements,
   kubernetesNetwork,
   planInstances,
   processBudgetFromSizing,
@@ -86,6 +88,40 @@ export function synapseCommand(instance: "main" | { workerFile: string; podNamed
     `printf 'worker_name: %s\\n' "$POD_NAME" > /run/synapse/instance.yaml`,
     `exec python -m synapse.app.generic_worker -c ${hs} -c ${instance.workerFile} -c /run/synapse/instance.yaml`,
   ].join("\n")];
+}
+
+/**
+ * Init container of the media workers: the Synapse image does not ship synapse-s3-storage-provider,
+ * so the pinned provider and the dependencies the image lacks are installed `--no-deps` into an
+ * emptyDir on PYTHONPATH. Air-gapped sites point pip at their mirror with PIP_INDEX_URL.
+ */
+export function mediaModulesInit(image: string, sizing: WorkloadSizing): k8s.types.input.core.v1.Container {
+  return restrictedContainer({
+    name: "s3-provider",
+    image,
+    command: ["python", "-m", "pip", "install", "--no-deps", "--no-cache-dir", "--disable-pip-version-check", "--no-warn-script-location", "--target", "/modules", ...s3ProviderRequirements()],
+    env: [{ name: "HOME", value: "/tmp" }, { name: "PYTHONDONTWRITEBYTECODE", value: "1" }],
+    resources: resourcesOf({ ...sizing.resources, cpuRequestMillis: 100, memoryRequestMi: 256, memoryLimitMi: 512 }, 1),
+    volumeMounts: [{ name: "modules", mountPath: "/modules" }, { name: "tmp", mountPath: "/tmp" }],
+  }, SYNAPSE_UID);
+}
+
+/**
+ * Sidecar that keeps a media worker's local store a bounded cache: files untouched for six hours
+ * are deleted (they are in the bucket already: store_synchronous), Synapse fetches them back from
+ * the provider when asked.
+ */
+export function mediaCachePruner(image: string): k8s.types.input.core.v1.Container {
+  const dir = DEFAULT_SYNAPSE_PATHS.mediaStore;
+  return restrictedContainer({
+    name: "media-cache-pruner",
+    image,
+    command: ["/bin/sh", "-c", `while true; do find ${dir} -type f -mmin +360 -delete; find ${dir} -mindepth 1 -type d -empty -delete; sleep 600; done`],
+    resources: resourcesOf({ cpuRequestMillis: 10, cpuLimitMillis: 100, memoryRequestMi: 32, memoryLimitMi: 64 }, 1),
+    volumeMounts: [{ name: "media", mountPath: dir }],
+    livenessProbe: { exec: { command: ["/bin/sh", "-c", `test -d ${dir}`] }, periodSeconds: 60 },
+    readinessProbe: { exec: { command: ["/bin/sh", "-c", `test -w ${dir}`] }, periodSeconds: 60 },
+  }, SYNAPSE_UID);
 }
 
 export class SynapseCluster extends pulumi.ComponentResource {
@@ -245,18 +281,19 @@ export class SynapseCluster extends pulumi.ComponentResource {
         ...(media && awsConfig ? [{ name: "AWS_CONFIG_FILE", value: "/etc/synapse/aws/config" }] : []),
         // Static S3 credentials as a boto3 shared-credentials file from the Secret (not env values).
         ...(media && s3Secret ? [{ name: "AWS_SHARED_CREDENTIALS_FILE", value: "/etc/synapse/aws-credentials/credentials" }] : []),
+        ...(media ? [{ name: "PYTHONPATH", value: SYNAPSE_MODULES_DIR }] : []),
       ];
       const volumes = [
         ...baseVolumes(),
         ...(extra.volumes ?? []),
-        ...(media ? [{ name: "media", emptyDir: { sizeLimit: "20Gi" } }] : []),
+        ...(media ? [{ name: "media", emptyDir: { sizeLimit: "20Gi" } }, { name: "modules", emptyDir: { sizeLimit: "512Mi" } }] : []),
         ...(media && awsConfig ? [{ name: "aws-config", configMap: { name: awsConfig.metadata.name } }] : []),
         ...(media && s3Secret ? [{ name: "aws-credentials", secret: { secretName: s3Secret.metadata.name, defaultMode: 0o440 } }] : []),
       ];
       const mounts = [
         ...baseMounts(),
         ...(extra.mounts ?? []),
-        ...(media ? [{ name: "media", mountPath: DEFAULT_SYNAPSE_PATHS.mediaStore }] : []),
+        ...(media ? [{ name: "media", mountPath: DEFAULT_SYNAPSE_PATHS.mediaStore }, { name: "modules", mountPath: SYNAPSE_MODULES_DIR, readOnly: true }] : []),
         ...(media && awsConfig ? [{ name: "aws-config", mountPath: "/etc/synapse/aws", readOnly: true }] : []),
         ...(media && s3Secret ? [{ name: "aws-credentials", mountPath: "/etc/synapse/aws-credentials", readOnly: true }] : []),
       ];
@@ -272,6 +309,7 @@ export class SynapseCluster extends pulumi.ComponentResource {
           serviceAccountName: media ? "synapse-media" : "synapse",
           terminationGracePeriodSeconds: 60,
           volumes,
+          ...(media ? { initContainers: [mediaModulesInit(image, sizingOf)] } : {}),
           containers: [restrictedContainer({
             name: "synapse",
             image,
@@ -288,7 +326,7 @@ export class SynapseCluster extends pulumi.ComponentResource {
             // tells the two apart by path, which is all kube-score compares; Synapse ignores it.)
             livenessProbe: httpProbe("/health?probe=liveness", "health", { period: 15, failures: 4, timeout: 5 }),
             readinessProbe: httpProbe("/health", "http", { period: 5, failures: 2 }),
-          }, SYNAPSE_UID)],
+          }, SYNAPSE_UID), ...(media ? [mediaCachePruner(image)] : [])],
         }),
       };
     };

@@ -164,7 +164,10 @@ export function renderHomeserverConfig(input: SynapseRenderInput): YamlObject {
     config.media_instance_running_background_jobs = roleInstances(input.instances, "media_instance_running_background_jobs")[0];
   }
   if (input.objectStore) {
-    config.enable_local_media_storage = false;
+    // The local media store stays on as a per-worker cache: synapse-s3-storage-provider 1.7.0
+    // uploads `<media_store_path>/<file>`, which Synapse does not write when local storage is off
+    // (every upload would fail). With store_synchronous every file is in the bucket before the
+    // upload returns, so the cache can be pruned freely; Synapse falls back to the provider.
     config.media_storage_providers = [{
       module: "s3_storage_provider.S3StorageProviderBackend",
       store_local: true,

@@ -31,6 +31,7 @@ export * from "./logging";
 export * from "./appservice";
 export * from "./signing-key";
 export * from "./db-pool";
+export * from "./modules";
 export { toYaml } from "./yaml";
 
 /** Instances to render per type: each type's `replicas` from sizing (0 = left to main). */

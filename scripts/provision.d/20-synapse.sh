@@ -12,7 +12,10 @@ S3_PROVIDER_VERSION="1.7.0"
 # txredisapi 1.6.0 turned RedisFactory into a plain Factory and breaks Synapse 1.157's Redis
 # connection (found by the e2e run); 1.5.0 is what Synapse was released against.
 TXREDISAPI_VERSION="1.5.0"
-WANT="matrix-synapse[postgres,redis]==$SYNAPSE_VERSION synapse-s3-storage-provider==$S3_PROVIDER_VERSION txredisapi==$TXREDISAPI_VERSION"
+# The S3 provider's dependency pins: the same list the media workers' init container installs
+# (render/synapse/modules.ts S3_PROVIDER_PACKAGES; tests/validators/synapse.test.ts compares them).
+S3_DEPS="boto3==1.44.5 botocore==1.44.5 s3transfer==0.19.3 jmespath==1.1.0 python-dateutil==2.9.0.post0 six==1.17.0 urllib3==2.8.0 humanize==4.17.0 tqdm==4.70.1"
+WANT="matrix-synapse[postgres,redis]==$SYNAPSE_VERSION synapse-s3-storage-provider==$S3_PROVIDER_VERSION txredisapi==$TXREDISAPI_VERSION $S3_DEPS"
 STAMP="$VENV/.provisioned"
 
 if [ -x "$VENV/bin/python" ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$WANT" ] \

@@ -125,6 +125,22 @@ describe("MatrixStack (mock engine, fake platform)", function () {
     assert.deepEqual((mediaSa.inputs.metadata as Obj).annotations, { "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/synapse-media" });
   });
 
+  it("gives media workers the S3 provider (init container), its credentials as a file, and a pruned local cache", () => {
+    const tpl = (byName(run20k, "kubernetes:apps/v1:StatefulSet", "media-repository").inputs.spec as Obj).template.spec;
+    const init = tpl.initContainers[0];
+    assert.ok(init.command.includes("synapse-s3-storage-provider==1.7.0"));
+    assert.ok(init.command.includes("--no-deps"));
+    const synapse = tpl.containers[0];
+    const env = Object.fromEntries(synapse.env.filter((e: Obj) => e.value).map((e: Obj) => [e.name, e.value]));
+    assert.equal(env.PYTHONPATH, "/opt/synapse-modules");
+    assert.equal(env.AWS_SHARED_CREDENTIALS_FILE, "/etc/synapse/aws-credentials/credentials");
+    assert.equal(env.AWS_CONFIG_FILE, "/etc/synapse/aws/config", "path-style addressing for MinIO");
+    assert.ok(!synapse.env.some((e: Obj) => e.valueFrom?.secretKeyRef), "no secret in the environment");
+    assert.equal(tpl.containers[1].name, "media-cache-pruner");
+    const other = (byName(run20k, "kubernetes:apps/v1:Deployment", "synchrotron").inputs.spec as Obj).template.spec;
+    assert.equal(other.initContainers, undefined);
+  });
+
   it("keeps secrets out of ConfigMaps and marks every Secret's data secret", () => {
     const cms = ofKind(run20k, "kubernetes:core/v1:ConfigMap");
     assert.ok(cms.length > 10);
@@ -209,5 +225,18 @@ describe("MatrixStack (mock engine, fake platform)", function () {
     const types = new Set(run20k.resources.filter((r) => !r.custom).map((r) => r.type));
     for (const t of ["matrix-platform:matrix:MatrixStack", "matrix-platform:matrix:SynapseCluster", "matrix-platform:matrix:SynapseHaproxy", "matrix-platform:matrix:MatrixWeb"]) assert.ok(types.has(t), t);
     for (const r of k8sObjects(run20k)) if (r.type !== "pulumi:providers:kubernetes") assert.ok(r.parent, `${r.type} ${r.name} has a parent`);
+  });
+});
+
+describe("media workers' S3 provider install", () => {
+  it("pins the same packages the config checks ran with (scripts/provision.d/20-synapse.sh)", async () => {
+    const fs = await import("fs");
+    const path = await import("path");
+    const { S3_PROVIDER_PACKAGES } = await import("../../render/synapse");
+    const script = fs.readFileSync(path.join(__dirname, "../../scripts/provision.d/20-synapse.sh"), "utf8");
+    const vars = Object.fromEntries([...script.matchAll(/^([A-Z0-9_]+)="([^"]*)"$/gm)].map((m) => [m[1], m[2]]));
+    const expand = (s: string) => s.replace(/\$([A-Z0-9_]+)/g, (_, v) => vars[v] ?? "");
+    const pins = Object.fromEntries(expand(vars.WANT).split(/\s+/).map((r) => r.split("==")).map(([n, v]) => [n.replace(/\[.*\]$/, ""), v]));
+    for (const [name, version] of Object.entries(S3_PROVIDER_PACKAGES)) assert.equal(pins[name], version, name);
   });
 });

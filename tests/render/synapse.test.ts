@@ -89,6 +89,8 @@ describe("homeserver.yaml", () => {
     assert.equal(hs.media_instance_running_background_jobs, "media-repository-0");
     const provider = (hs.media_storage_providers as Record<string, unknown>[])[0];
     assert.equal(provider.module, "s3_storage_provider.S3StorageProviderBackend");
+    assert.equal(provider.store_synchronous, true, "in the bucket before the upload returns, so the local cache may be pruned");
+    assert.notEqual(hs.enable_local_media_storage, false, "the provider uploads from the local store; turning it off fails every upload");
     assert.equal(renderWorkerConfig(input, input.instances.find((i) => i.type?.name === "media-repository")!).enable_media_repo, true);
     assert.deepEqual((hs.stream_writers as Record<string, string[]>).quarantined_media_changes, ["media-repository-0"]);
   });
