@@ -43,14 +43,24 @@ export interface LoopbackNetwork extends SynapseNetwork {
   readonly assigned: ReadonlyMap<string, ProcessAddress>;
 }
 
-export function loopbackNetwork(nextPort: PortSource): LoopbackNetwork {
+/**
+ * Mirrors the cluster network on loopback: for each process, every port field the cluster
+ * address has (`httpPort`, `replicationPort`, `metricsPort`, `healthPort`, ...) gets its own free
+ * loopback port, so the rendered listeners are the same set as in Kubernetes, only renumbered.
+ */
+export function loopbackNetwork(nextPort: PortSource, cluster: SynapseNetwork): LoopbackNetwork {
   const assigned = new Map<string, ProcessAddress>();
   return {
     assigned,
     addressOf(instance: SynapseInstance): ProcessAddress {
       let a = assigned.get(instance.name);
       if (!a) {
-        a = { host: LOOPBACK, bindAddresses: [LOOPBACK], httpPort: nextPort(), replicationPort: nextPort(), metricsPort: nextPort() };
+        const template = cluster.addressOf(instance) as unknown as Record<string, unknown>;
+        const out: Record<string, unknown> = { host: LOOPBACK, bindAddresses: [LOOPBACK] };
+        for (const [k, v] of Object.entries(template)) {
+          if (/Port$/.test(k) && typeof v === "number") out[k] = nextPort();
+        }
+        a = out as unknown as ProcessAddress;
         assigned.set(instance.name, a);
       }
       return a;
@@ -198,7 +208,7 @@ export interface AdaptOptions {
  */
 export function planLoopback(k8sSynapse: SynapseRenderInput, k8sHaproxy: HaproxyInput, opts: AdaptOptions): LoopbackPlan {
   const { runDir, nextPort, secrets } = opts;
-  const network = loopbackNetwork(nextPort);
+  const network = loopbackNetwork(nextPort, k8sSynapse.network);
   const ep = allocateEndpoints(nextPort);
   const input = adaptSynapseInput(k8sSynapse, runDir, network, ep);
   const p = input.paths;
