@@ -5,7 +5,6 @@ import type { PlatformSpec } from "../../config/spec";
 import type { NodeTier, Sizing } from "../../sizing/types";
 import { CnpgCluster } from "../data/postgres";
 import { MinioTenant } from "../data/minio";
-import { DataNetworkPolicies } from "../data/network-policies";
 import { SentinelRedis } from "../data/redis";
 import { standardLabels } from "../k8s/labels";
 import { NAMESPACES } from "../k8s/namespaces";
@@ -168,7 +167,9 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
     const mainPods = { "cnpg.io/cluster": EXISTING_DATA.mainCluster };
     const liPods = { "cnpg.io/cluster": EXISTING_DATA.liCluster };
     // Replication, backups, Sentinel and the operators' traffic inside the data namespace; what
-    // clients may reach is declared by the clients from this platform's NetworkPeers.
+    // clients may reach is declared by the clients from this platform's NetworkPeers (each
+    // consumer's flow opens ingress for exactly its pods, so nothing here admits a whole
+    // namespace: main's pods never reach the LI cluster and vice versa).
     new FlowPolicies(`${name}-data-flows`, {
       flows: dataServiceFlows({
         monitoring: spec.features.monitoring,
@@ -179,14 +180,6 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
       }),
       namePrefix: "data",
     }, { parent: this, provider, dependsOn: [dataNs] });
-    new DataNetworkPolicies(`${name}-data-policies`, {
-      provider,
-      namespace,
-      mainDatabasePods: mainPods,
-      liDatabasePods: liPods,
-      redisPods: redis.podLabels,
-      objectStorePods: minio.podLabels,
-    }, { parent: this, dependsOn: [dataNs] });
 
     const connection = (db: DatabaseName): DatabaseConnection => {
       const cluster = DATABASE_SPECS[db].instance === "li" ? li : main;

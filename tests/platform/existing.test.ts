@@ -155,13 +155,23 @@ describe("platform: existing cluster (on-prem)", function () {
     assert.match(get(conf.inputs, "data")["redis.conf"], /^min-replicas-to-write 1$/m);
   });
 
-  it("isolates the data namespace: LI database admits only the LI namespace", async () => {
+  it("keeps the data namespace closed: default-deny, and no rule admits the main or LI namespace wholesale", async () => {
     const run = await prod();
-    const policies = ofType(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy");
-    assert.ok(policies.some((p) => get(p.inputs, "metadata.name") === "default-deny-ingress"));
-    const li = policies.find((p) => get(p.inputs, "metadata.name") === "postgres-li")!;
-    const peers = JSON.stringify(get(li.inputs, "spec.ingress"));
-    assert.ok(peers.includes('"matrix-li"') && !peers.includes('"matrix"'), peers);
+    const policies = ofType(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy").filter((p) => get(p.inputs, "metadata.namespace") === "matrix-data");
+    assert.ok(policies.length > 0);
+    assert.ok(policies.some((p) => (get(p.inputs, "spec.policyTypes") as string[]).includes("Ingress") && JSON.stringify(get(p.inputs, "spec.podSelector")) === "{}" && ((get(p.inputs, "spec.ingress") as unknown[] | undefined) ?? []).length === 0), "default-deny ingress");
+    for (const p of policies) {
+      for (const rule of (get(p.inputs, "spec.ingress") as any[] | undefined) ?? []) {
+        for (const peer of rule.from ?? []) {
+          const ns = peer.namespaceSelector?.matchLabels?.["kubernetes.io/metadata.name"];
+          if (ns === "matrix" || ns === "matrix-li") assert.ok(peer.podSelector && Object.keys(peer.podSelector.matchLabels ?? {}).length > 0, `${p.name} admits all of ${ns}`);
+        }
+      }
+    }
+    // Clients are told exactly which pods they may reach.
+    const platform = run.outputs.platform as any;
+    assert.deepEqual(platform.databases.synapseLi.network.podLabels, { "cnpg.io/cluster": "matrix-pg-li" });
+    assert.deepEqual(platform.databases.synapse.network.podLabels, { "cnpg.io/cluster": "matrix-pg" });
   });
 
   it("installs cert-manager, Envoy Gateway, CloudNativePG (+ Barman Cloud plugin) and the MinIO operator from the overridden repository", async () => {
