@@ -42,13 +42,23 @@ function alive(pid: number): boolean {
   }
 }
 
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
+/**
+ * Whether any live (non-zombie) process is in the group. kill(-pgid, 0) is not enough: killed
+ * grandchildren are re-parented to PID 1, which in a container may never reap them, and a
+ * zombie still "exists" for kill().
+ */
+export function groupAlive(pgid: number): boolean {
+  for (const d of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[2]) === pgid && fields[0] !== "Z") return true;
+    } catch {
+      /* exited while we looked */
+    }
   }
+  return false;
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -65,7 +75,7 @@ function startedBy(pid: number, runDir: string): boolean {
 
 /**
  * Stops process groups left by earlier runs whose driver died (SIGKILL, OOM, CI time-out), and
- * removes their directories. Only groups whose leader carries that run's marker are signalled.
+ * removes their directories. Only processes whose environment carries that run's marker are signalled.
  */
 export function reapStaleRuns(base = os.tmpdir()): string[] {
   const reaped: string[] = [];
@@ -73,15 +83,16 @@ export function reapStaleRuns(base = os.tmpdir()): string[] {
     if (!entry.startsWith(RUN_PREFIX)) continue;
     const dir = path.join(base, entry);
     const ownerFile = path.join(dir, "owner.pid");
-    if (!fs.existsSync(ownerFile)) continue;
+    if (!fs.existsSync(ownerFile)) continue; // not (yet) a supervised run directory
     const owner = Number(fs.readFileSync(ownerFile, "utf8").trim());
-    if (owner && alive(owner) && owner !== process.pid) continue; // a live run: leave it alone
-    const pidsFile = path.join(dir, "pids");
-    const pids = fs.existsSync(pidsFile) ? fs.readFileSync(pidsFile, "utf8").split("\n").filter(Boolean).map(Number) : [];
-    for (const pid of pids) {
-      if (startedBy(pid, dir)) {
+    if (owner && alive(owner)) continue; // a live run (this process's too): leave it alone
+    // Every process that inherited the run's marker: group leaders, their children, and children
+    // that outlived a leader (re-parented, in a group whose leader is gone).
+    for (const d of fs.readdirSync("/proc")) {
+      if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
+      if (startedBy(Number(d), dir)) {
         try {
-          process.kill(-pid, "SIGKILL");
+          process.kill(Number(d), "SIGKILL");
         } catch {
           /* already gone */
         }

@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { randomBytes } from "crypto";
 import { planLoopback, type LoopbackPlan } from "./adapter";
-import { PortAllocator } from "./ports";
+import { PortAllocator, portFree } from "./ports";
 import { reapStaleRuns, Supervisor } from "./procs";
 import { stackInputs, type StackInputs } from "./render";
 import { runScenario, type ScenarioReport } from "./scenario";
@@ -33,6 +33,8 @@ export interface E2EResult {
   runDir: string;
   /** Process groups still alive after the stop (must be none). */
   survivors: string[];
+  /** Loopback ports of the run still bound after the stop (must be none). */
+  portsStillBound: number[];
   totalMs: number;
 }
 
@@ -74,6 +76,15 @@ export async function withTopology<T>(
   }
 }
 
+/** Every TCP port a plan's processes listen on. */
+export function planPorts(plan: LoopbackPlan): number[] {
+  const ports = [plan.postgres.port, plan.redis.port, ...(plan.s3 ? [plan.s3.port] : [])];
+  for (const u of [plan.haproxy.clientUrl, plan.haproxy.federationUrl, plan.haproxy.statsUrl]) ports.push(Number(new URL(u).port));
+  const assigned = (plan.input.network as { assigned?: ReadonlyMap<string, Record<string, unknown>> }).assigned;
+  for (const a of assigned?.values() ?? []) for (const [k, v] of Object.entries(a)) if (/Port$/.test(k) && typeof v === "number") ports.push(v);
+  return ports;
+}
+
 /** Test secrets, fresh per run (the stack generates these with @pulumi/random). */
 export function testSecrets(): Parameters<typeof planLoopback>[2]["secrets"] {
   const r = () => randomBytes(18).toString("hex");
@@ -91,7 +102,7 @@ export async function runE2E(): Promise<E2EResult> {
   const inputs = stackInputs("one-each");
   log(`dev stack (${inputs.spec.ccu} CCU, ${inputs.sizing.profileLabel}): main + ${inputs.synapse.instances.length} workers: ${inputs.synapse.instances.map((i) => i.name).join(", ")}`);
   const sup = new Supervisor(Supervisor.freshRunDir());
-  let result: Omit<E2EResult, "survivors" | "totalMs"> | undefined;
+  let result: Omit<E2EResult, "survivors" | "portsStillBound" | "totalMs"> | undefined;
   try {
     const out = await withTopology(makePlan(inputs), async (topo) => runScenario(topo, log), { deadlineMs: 420_000, sup });
     result = { report: out.value, plan: out.plan, timings: out.timings, runDir: sup.runDir };
@@ -100,7 +111,10 @@ export async function runE2E(): Promise<E2EResult> {
     const survivors = sup.survivors();
     if (survivors.length) log(`WARNING: still alive after stop: ${survivors.join(", ")}`);
     log(`stopped ${sup.procs.length} processes; ${Date.now() - t0} ms in all; logs in ${sup.runDir}/logs`);
-    if (result) return { ...result, survivors, totalMs: Date.now() - t0 };
+    const portsStillBound: number[] = [];
+    if (result) for (const port of planPorts(result.plan)) if (!(await portFree(port))) portsStillBound.push(port);
+    if (portsStillBound.length) log(`WARNING: ports still bound after stop: ${portsStillBound.join(", ")}`);
+    if (result) return { ...result, survivors, portsStillBound, totalMs: Date.now() - t0 };
   }
   throw new Error("unreachable");
 }

@@ -1,0 +1,53 @@
+/**
+ * The loopback end-to-end run (`npm run e2e`) as part of `npm test`: the dev stack's generated
+ * Synapse main + one process of every worker type behind the generated HAProxy, on real
+ * PostgreSQL, Redis and an S3 server, driven by a Matrix client. Takes 1.5-3 minutes here.
+ */
+import { strict as assert } from "assert";
+import { WORKER_TYPES } from "../../catalog/workers";
+import { printReport, runE2E, type E2EResult } from "../../e2e/run";
+
+describe("e2e: generated Synapse topology serving Matrix traffic on loopback", function () {
+  this.timeout(600_000);
+  let res: E2EResult;
+
+  before(async () => {
+    res = await runE2E();
+    printReport(res);
+  });
+
+  it("ran main and one process of every catalogue worker type", () => {
+    assert.deepEqual(res.plan.processes.slice(1).map((p) => p.type).sort(), WORKER_TYPES.map((t) => t.name).sort());
+  });
+
+  it("served every request through HAProxy from the process type the catalogue routes it to", () => {
+    assert.ok(res.report.requests.length >= 35, `${res.report.requests.length} requests`);
+    for (const r of res.report.requests) {
+      assert.equal(r.servedType, r.expectedType, `${r.label}: ${r.method} ${r.path} served by ${r.backend}/${r.server}`);
+      assert.ok(r.status >= 200 && r.status < 300, `${r.label}: HTTP ${r.status}`);
+    }
+  });
+
+  it("reached every process type the scenario's requests are routed to", () => {
+    const served = new Set(res.report.requests.map((r) => r.servedType));
+    for (const t of ["main", "client-reader", "event-creator", "initial-sync", "synchrotron", "room-messages", "typing", "receipts", "presence",
+      "account-data", "push-rules", "to-device", "device-lists", "media-repository", "user-directory", "federation-reader"]) {
+      assert.ok(served.has(t), `no request reached ${t}`);
+    }
+  });
+
+  it("delivered alice's message to bob's incremental sync, persisted by the event persister, media stored in S3", () => {
+    const checks = res.report.checks.join("\n");
+    assert.match(checks, /a message sent by alice reached bob's incremental \/sync/);
+    assert.match(checks, /persisted by event-persister-0/);
+    assert.match(checks, /typing notification and read receipt reached alice's \/sync/);
+    assert.match(checks, /to-device message reached bob/);
+    assert.match(checks, /synapse-s3-storage-provider stored the upload at s3:\/\/\S+ \(size and MD5 match\)/);
+    assert.match(checks, /user directory search finds bob/);
+  });
+
+  it("stopped every process it started and freed every port", () => {
+    assert.deepEqual(res.survivors, []);
+    assert.deepEqual(res.portsStillBound, []);
+  });
+});
