@@ -187,7 +187,8 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
       version: EKS_VERSION,
       roleArn: clusterRole.arn,
       vpcConfig: {
-        subnetIds: [...privateSubnetIds, ...publicSubnets.map((s) => s.id)],
+        // Control-plane ENIs only in private subnets; the public ones carry just the NLB and NAT.
+        subnetIds: privateSubnetIds,
         endpointPrivateAccess: true,
         // Public endpoint so Pulumi and operators can reach the API; restrict
         // publicAccessCidrs to the operators' networks at real sites.

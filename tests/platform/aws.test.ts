@@ -45,7 +45,8 @@ describe("platform: AWS", function () {
     assert.match(get(eks.inputs, "encryptionConfig.provider.keyArn"), /^arn:aws:kms:/);
     for (const log of ["api", "audit", "authenticator"]) assert.ok((eks.inputs.enabledClusterLogTypes as string[]).includes(log));
     const subnetIds = get(eks.inputs, "vpcConfig.subnetIds") as string[];
-    assert.equal(subnetIds.length, 6);
+    assert.deepEqual(subnetIds, ["platform-private-0-id", "platform-private-1-id", "platform-private-2-id"], "control plane in private subnets only");
+    assert.equal(get(eks.inputs, "deletionProtection"), true);
     const cni = ofType(run, "aws:eks/addon:Addon").find((a) => a.inputs.addonName === "vpc-cni")!;
     assert.equal(JSON.parse(cni.inputs.configurationValues as string).enableNetworkPolicy, "true");
     assert.ok(ofType(run, "aws:eks/addon:Addon").some((a) => a.inputs.addonName === "aws-ebs-csi-driver"));
