@@ -19,7 +19,6 @@ import * as path from "path";
 import {
   appserviceFileName,
   bridgeAppservice,
-  BRIDGE_APPSERVICES,
   mainInstance,
   renderAppserviceRegistration,
   renderSynapse,
@@ -106,7 +105,7 @@ export function adaptSynapseInput(input: SynapseRenderInput, runDir: string, net
     network,
     paths: loopbackPaths(input.paths, runDir),
     database: { ...input.database, host: LOOPBACK, port: ep.postgres, sslMode: "disable" },
-    redis: { ...input.redis, host: LOOPBACK, port: ep.redis, tls: false },
+    redis: { ...input.redis, host: LOOPBACK, port: ep.redis, tls: false, privateCa: false },
     objectStore: input.objectStore ? { ...input.objectStore, endpoint: `http://${LOOPBACK}:${ep.s3}` } : undefined,
   };
 }
@@ -156,6 +155,8 @@ export interface PlanProcess {
   app: string;
   configFiles: string[];
   healthUrl: string;
+  /** Environment beyond the inherited one (object-store access for media processes). */
+  env: Record<string, string>;
 }
 
 /** A secret file the rendered config reads by path; `value` when the e2e itself must know it. */
@@ -172,8 +173,6 @@ export interface LoopbackPlan {
   files: Record<string, string>;
   dirs: string[];
   secretFiles: SecretFile[];
-  /** Environment every Synapse process gets (object-store credentials and botocore config). */
-  synapseEnv: Record<string, string>;
   /** Main first, then workers in catalogue order. */
   processes: PlanProcess[];
   postgres: { port: number; databases: { dbname: string; user: string; password: string }[]; maxConnections: number };
@@ -189,8 +188,6 @@ export interface LoopbackPlan {
     servers: Record<string, { instance: string; type: string }>;
   };
   registrationSecret: string;
-  /** Changes beyond addresses, ports and paths (known renderer defects); empty when none. */
-  deviations: string[];
 }
 
 export interface AdaptOptions {
@@ -213,31 +210,35 @@ export function planLoopback(k8sSynapse: SynapseRenderInput, k8sHaproxy: Haproxy
   const input = adaptSynapseInput(k8sSynapse, runDir, network, ep);
   const p = input.paths;
   const rendered = renderSynapse(input);
-  const deviations = applyKnownDefectWorkarounds(rendered.homeserver.object);
 
   const files: Record<string, string> = {};
   const confDir = p.configDir;
   const hsFile = path.join(confDir, "homeserver.yaml");
-  files[hsFile] = deviations.length ? toYaml(rendered.homeserver.object, "homeserver.yaml as rendered, with the e2e deviations listed in the run report") : rendered.homeserver.text;
+  files[hsFile] = rendered.homeserver.text;
   files[p.logConfig] = rendered.log.text;
-  const synapseEnv: Record<string, string> = {};
+  // Object-store access as the Matrix component gives it to the media-serving processes: the
+  // botocore config (path-style addressing) and a shared-credentials file from a Secret. The
+  // loopback S3 server accepts any key.
+  const mediaEnv: Record<string, string> = {};
   if (rendered.awsConfig) {
-    const f = path.join(runDir, "fs", "etc", "aws", "config");
+    const f = relocate(runDir, "/etc/synapse/aws/config");
     files[f] = rendered.awsConfig;
-    synapseEnv.AWS_CONFIG_FILE = f;
+    mediaEnv.AWS_CONFIG_FILE = f;
   }
   if (input.objectStore) {
-    // The stack hands the media workers static object-store credentials from a Secret (MinIO);
-    // the loopback S3 server accepts any.
-    synapseEnv.AWS_ACCESS_KEY_ID = secrets.s3AccessKey;
-    synapseEnv.AWS_SECRET_ACCESS_KEY = secrets.s3SecretKey;
+    const f = relocate(runDir, "/etc/synapse/aws-credentials/credentials");
+    files[f] = `[default]\naws_access_key_id = ${secrets.s3AccessKey}\naws_secret_access_key = ${secrets.s3SecretKey}\n`;
+    mediaEnv.AWS_SHARED_CREDENTIALS_FILE = f;
   }
+  // Media is served by the media workers, or by main when there are none (the monolith).
+  const hasMediaWorker = input.instances.some((i) => i.type?.mediaRepository);
   const processes: PlanProcess[] = [{
     instance: "main",
     type: "main",
     app: "synapse.app.homeserver",
     configFiles: [hsFile],
     healthUrl: `http://${LOOPBACK}:${network.addressOf(mainInstance()).httpPort}/health`,
+    env: hasMediaWorker ? {} : mediaEnv,
   }];
   for (const [name, w] of rendered.workers) {
     const file = path.join(confDir, "workers", `${name}.yaml`);
@@ -248,6 +249,7 @@ export function planLoopback(k8sSynapse: SynapseRenderInput, k8sHaproxy: Haproxy
       app: String(w.object.worker_app ?? "synapse.app.generic_worker"),
       configFiles: [hsFile, file],
       healthUrl: `http://${LOOPBACK}:${network.addressOf(w.instance).httpPort}/health`,
+      env: w.instance.type?.mediaRepository ? mediaEnv : {},
     });
   }
 
@@ -296,39 +298,12 @@ export function planLoopback(k8sSynapse: SynapseRenderInput, k8sHaproxy: Haproxy
     files,
     dirs: [p.mediaStore, path.dirname(p.pgpass)],
     secretFiles,
-    synapseEnv,
     processes,
     postgres: { port: db.port, databases: [{ dbname: db.database, user: db.user, password: secrets.dbPassword }], maxConnections: db.maxConnections },
     redis: { port: ep.redis, password: secrets.redisPassword },
     s3: input.objectStore ? { port: ep.s3, buckets: [input.objectStore.bucket], endpoint: input.objectStore.endpoint } : undefined,
     haproxy,
     registrationSecret: secrets.registration,
-    deviations,
   };
 }
 
-/**
- * Rendered settings that cannot work with the deployed Synapse and storage provider, found by
- * this e2e. Each is changed only while the renderer still emits it, is named in the run report,
- * and is a bug to fix in the renderer (after which the workaround no longer fires):
- *
- * - `enable_local_media_storage: false` with synapse-s3-storage-provider 1.7.0: Synapse then
- *   writes uploads to a temporary file outside media_store_path, but the provider uploads
- *   `<media_store_path>/<path>` to S3 (its `cache_directory`), so every upload fails with
- *   FileNotFoundError / HTTP 500 — in production too. Local storage stays on (the provider's own
- *   README setup: local store as cache, `s3_media_upload` to prune it).
- */
-export function applyKnownDefectWorkarounds(hs: Record<string, unknown>): string[] {
-  const out: string[] = [];
-  const providers = (hs.media_storage_providers ?? []) as { module?: string }[];
-  if (hs.enable_local_media_storage === false && providers.some((p) => String(p.module).startsWith("s3_storage_provider."))) {
-    hs.enable_local_media_storage = true;
-    out.push(
-      "enable_local_media_storage: false -> true: synapse-s3-storage-provider 1.7.0 uploads <media_store_path>/<file>, " +
-        "which Synapse does not write when local storage is off (every upload fails with HTTP 500); fix in render/synapse",
-    );
-  }
-  return out;
-}
-
-export { BRIDGE_APPSERVICES };

@@ -64,10 +64,11 @@ export function stackInputs(workers: "one-each" | "none" = "one-each", stack = "
     paths: DEFAULT_SYNAPSE_PATHS,
     // Cluster endpoints of the existing platform's data services (replaced by the adapter).
     database: { host: `synapse-pg-rw.${data}.svc.cluster.local`, port: 5432, database: "synapse", user: "synapse", sslMode: "require", maxConnections: sizing.database.maxConnections },
-    redis: { host: `redis.${data}.svc.cluster.local`, port: 6379, tls: false },
+    redis: { host: `redis.${data}.svc.cluster.local`, port: 6379, tls: false, privateCa: false },
     processCount: workers === "none" ? 1 : processBudgetFromSizing(sizing),
     objectStore: { bucket: "synapse-media", endpoint: `http://minio.${data}.svc.cluster.local:9000`, region: "us-east-1", forcePathStyle: true },
-    turnUris: spec.features.rtc ? [`turn:${spec.hosts.turn}?transport=udp`, `turn:${spec.hosts.turn}?transport=tcp`] : [],
+    // As components/matrix/synapse.ts hands them to clients (never dialled by Synapse).
+    turnUris: spec.features.rtc ? [`turn:${spec.hosts.turn}:3478?transport=udp`, `turn:${spec.hosts.turn}:3478?transport=tcp`, `turns:${spec.hosts.turn}:5349?transport=tcp`] : [],
     livekitServiceUrl: spec.features.rtc ? `https://${spec.hosts.rtc}/livekit/jwt` : undefined,
     maxUploadSize: spec.synapse.maxUploadSize,
     redactionRetentionPeriod: spec.synapse.redactionRetentionPeriod,

@@ -130,7 +130,6 @@ export function printReport(res: E2EResult): void {
   for (const r of res.report.requests) types.set(r.servedType, (types.get(r.servedType) ?? 0) + 1);
   console.log(`\n${res.report.requests.length} requests asserted; served by type: ${[...types].map(([t, n]) => `${t}=${n}`).join(", ")}`);
   console.log(`processes: ${res.plan.processes.length} Synapse + postgres, redis${res.plan.s3 ? ", s3" : ""}, haproxy`);
-  for (const d of res.plan.deviations) console.log(`DEVIATION from the rendered config (renderer defect): ${d}`);
 }
 
 if (require.main === module) {

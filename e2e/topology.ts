@@ -62,7 +62,7 @@ async function startSynapse(sup: Supervisor, plan: LoopbackPlan, p: PlanProcess,
     name: p.instance,
     command: synapsePython(),
     args: ["-m", p.app, ...p.configFiles.flatMap((f) => ["-c", f])],
-    env: { PYTHONDONTWRITEBYTECODE: "1", ...plan.synapseEnv },
+    env: { PYTHONDONTWRITEBYTECODE: "1", ...p.env },
   });
   // Every rendered process has a public HTTP listener answering /health once it is serving.
   await waitHttpOk(p.healthUrl, { timeoutMs, proc, sup });

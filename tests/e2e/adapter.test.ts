@@ -11,7 +11,7 @@ import { parse as parseYaml } from "yaml";
 import { WORKER_TYPES } from "../../catalog/workers";
 import { buildHaproxyModel } from "../../render/haproxy";
 import { renderSynapse } from "../../render/synapse";
-import { adaptHaproxyInput, allocateEndpoints, applyKnownDefectWorkarounds, LOOPBACK, loopbackNetwork, planLoopback, relocate, type LoopbackPlan } from "../../e2e/adapter";
+import { adaptHaproxyInput, allocateEndpoints, LOOPBACK, loopbackNetwork, planLoopback, relocate, type LoopbackPlan } from "../../e2e/adapter";
 import { stackInputs } from "../../e2e/render";
 import { haproxyConnLimit } from "../../e2e/topology";
 
@@ -139,7 +139,14 @@ describe("e2e loopback adapter", () => {
     assert.equal(provider.module, "s3_storage_provider.S3StorageProviderBackend");
     assert.equal(provider.config.endpoint_url, plan.s3!.endpoint);
     assert.deepEqual(plan.s3!.buckets, [inputs.synapse.objectStore!.bucket]);
-    assert.ok(plan.synapseEnv.AWS_ACCESS_KEY_ID && plan.synapseEnv.AWS_CONFIG_FILE);
+    // Only the media-serving process gets object-store access, through files as in the cluster.
+    for (const proc of plan.processes) {
+      const media = proc.type === "media-repository";
+      assert.equal(Boolean(proc.env.AWS_SHARED_CREDENTIALS_FILE), media, proc.instance);
+      assert.equal(Boolean(proc.env.AWS_CONFIG_FILE), media, proc.instance);
+    }
+    const creds = plan.processes.find((x) => x.type === "media-repository")!.env.AWS_SHARED_CREDENTIALS_FILE;
+    assert.match(plan.files[creds], /^\[default\]\naws_access_key_id = ak\naws_secret_access_key = sk\n$/);
   });
 
   it("writes the bridges' appservice registrations with a loopback URL", () => {
@@ -197,23 +204,11 @@ describe("e2e loopback adapter", () => {
     const mono = stackInputs("none");
     const p = planLoopback(mono.synapse, mono.haproxy, { runDir: RUN, nextPort: counter(), bridges: mono.bridges, secrets: SECRETS });
     assert.deepEqual(p.processes.map((x) => x.instance), ["main"]);
+    assert.ok(p.processes[0].env.AWS_SHARED_CREDENTIALS_FILE, "main serves media in the monolith");
     assert.deepEqual(Object.keys(p.haproxy.servers), ["main/main"]);
     const hs = parseYaml(p.files[p.processes[0].configFiles[0]]) as Record<string, unknown>;
     assert.equal(hs.stream_writers, undefined);
     assert.notEqual(hs.enable_media_repo, false);
-  });
-
-  it("works around a known renderer defect only while the renderer still has it, and says so", () => {
-    const s3 = [{ module: "s3_storage_provider.S3StorageProviderBackend" }];
-    const broken: Record<string, unknown> = { enable_local_media_storage: false, media_storage_providers: s3 };
-    assert.equal(applyKnownDefectWorkarounds(broken).length, 1);
-    assert.equal(broken.enable_local_media_storage, true);
-    const fine: Record<string, unknown> = { media_storage_providers: s3 };
-    assert.deepEqual(applyKnownDefectWorkarounds(fine), []);
-    assert.deepEqual(fine, { media_storage_providers: s3 });
-    const noS3: Record<string, unknown> = { enable_local_media_storage: false };
-    assert.deepEqual(applyKnownDefectWorkarounds(noS3), []);
-    assert.equal(noS3.enable_local_media_storage, false);
   });
 
   it("caps HAProxy's connection count on the command line only when the FD limit cannot hold maxconn", () => {
