@@ -11,24 +11,6 @@ VENV="$CACHE/e2e-venv"
 WANT="moto[server]==5.2.5"
 STAMP="$VENV/.provisioned"
 
-# Synapse (1.157.1, as deployed) talks to Redis through txredisapi and subclasses its RedisFactory
-# as a ReconnectingClientFactory; txredisapi 1.6.0 made RedisFactory a plain Factory, and every
-# process then dies on its first Redis connection (AttributeError: startedConnecting). Only a
-# real Redis connection shows it (the config checks never connect), so the e2e pins it here,
-# in the Synapse venv 20-synapse.sh made.
-SYNAPSE_VENV="$CACHE/synapse-venv"
-TXREDIS="txredisapi==1.5.0"
-if [ -x "$SYNAPSE_VENV/bin/python" ]; then
-  have="$("$SYNAPSE_VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("txredisapi"))' 2>/dev/null || true)"
-  if [ "$have" != "${TXREDIS#*==}" ]; then
-    "$SYNAPSE_VENV/bin/python" -m pip install --quiet --disable-pip-version-check "$TXREDIS"
-    echo "synapse venv: $TXREDIS (was ${have:-absent})"
-  fi
-else
-  echo "40-e2e: $SYNAPSE_VENV missing (20-synapse.sh creates it); the e2e needs it" >&2
-  exit 1
-fi
-
 if [ -x "$VENV/bin/moto_server" ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$WANT" ]; then
   echo "e2e venv: $WANT already installed"
   exit 0
