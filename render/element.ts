@@ -53,9 +53,10 @@ export function renderKetesaConfig(k: KetesaInput): Record<string, unknown> {
 }
 
 /** nginx.conf for Element Web (image files under /app, config.json mounted next to them). */
-export function renderElementNginx(root = "/app"): string {
+export function renderElementNginx(root = "/app", opts: { port?: number; tmpDir?: string } = {}): string {
   return renderStaticSiteNginx({
-    port: STATIC_SITE_PORT,
+    port: opts.port ?? STATIC_SITE_PORT,
+    tmpDir: opts.tmpDir,
     root,
     locations: [
       { match: "= /index.html", cacheControl: "no-cache" },

@@ -18,6 +18,15 @@ S3_DEPS="boto3==1.44.5 botocore==1.44.5 s3transfer==0.19.3 jmespath==1.1.0 pytho
 WANT="matrix-synapse[postgres,redis]==$SYNAPSE_VERSION synapse-s3-storage-provider==$S3_PROVIDER_VERSION txredisapi==$TXREDISAPI_VERSION $S3_DEPS"
 STAMP="$VENV/.provisioned"
 
+# nginx (Debian) checks the rendered configs of the static front-ends (Element Web, .well-known)
+# with `nginx -t`; the service Debian starts on install is stopped, tests run their own.
+if ! command -v nginx >/dev/null 2>&1 && ! [ -x /usr/sbin/nginx ]; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends nginx-light
+  $SUDO systemctl stop nginx 2>/dev/null || $SUDO service nginx stop 2>/dev/null || true
+fi
+
 if [ -x "$VENV/bin/python" ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$WANT" ] \
    && "$VENV/bin/python" -c "import synapse, s3_storage_provider, psycopg2, txredisapi" 2>/dev/null; then
   echo "synapse venv: $WANT already installed"
