@@ -49,6 +49,25 @@ describe("Matrix workloads in the whole program follow the CCU profile tables", 
     });
   }
 
+  it("attaches every HTTPRoute to an HTTPS listener the platform's Gateway has, for the same host", async () => {
+    const run = await runStack("dev-existing-100");
+    const gateway = ofType(run, "kubernetes:gateway.networking.k8s.io/v1:Gateway")[0];
+    assert.ok(gateway, "the platform creates the Gateway");
+    const listeners = new Map(((gateway.inputs.spec as Obj).listeners as Obj[]).map((l) => [l.name, l]));
+    const routes = ofType(run, "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute").filter((r) => (r.inputs.metadata as Obj).namespace === "matrix");
+    assert.equal(routes.length, 3);
+    for (const r of routes) {
+      const spec = r.inputs.spec as Obj;
+      for (const ref of spec.parentRefs as Obj[]) {
+        const l = listeners.get(ref.sectionName);
+        assert.ok(l, `${(r.inputs.metadata as Obj).name}: no listener ${ref.sectionName}`);
+        assert.equal(l.protocol, "HTTPS");
+        assert.deepEqual(spec.hostnames, [l.hostname]);
+        assert.equal(ref.name, (gateway.inputs.metadata as Obj).name);
+      }
+    }
+  });
+
   it("prod-aws-5k: HA floors (>=2 replicas of every pool and of HAProxy), the table where it is higher", async () => {
     const run = await runStack("prod-aws-5k");
     const table = CCU_PROFILES.find((p) => p.name === "5k")!;
