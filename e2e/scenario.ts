@@ -246,6 +246,13 @@ export async function runScenario(topo: RunningTopology, log: (m: string) => voi
   const fv = await fed.call("GET", "/_matrix/federation/v1/version", { label: "federation version" });
   check(typeof fv.json.server?.version === "string", "federation version answers with a server version");
   checks.push(`federation version endpoint answers (${fv.json.server.name} ${fv.json.server.version})`);
+  // An unsigned inbound transaction: no remote server runs here to sign one, so Synapse must
+  // refuse it (401) — from the inbound-federation pool the catalogue sends /send to.
+  const ft = await fed.call("PUT", `/_matrix/federation/v1/send/e2e-${suffix}`, { label: "federation send (unsigned)", body: { origin: "remote.invalid", pdus: [], edus: [] }, ok: [401] });
+  check(ft.json?.errcode === "M_UNAUTHORIZED", `unsigned federation transaction answered ${JSON.stringify(ft.json)}`);
+  const keys = await fed.call("GET", "/_matrix/key/v2/server", { label: "server signing keys" });
+  check(Object.keys(keys.json.verify_keys ?? {}).some((k) => k.startsWith("ed25519:")), "the server publishes its ed25519 signing key");
+  checks.push("an unsigned federation transaction is refused (401); the server's signing key is published");
 
   // --- every request: which process answered, and is it the one the catalogue routes it to?
   const requests: RoutedRequest[] = [];
