@@ -150,3 +150,42 @@ describe("catalogue routing through the generated HAProxy rules", () => {
     assert.equal(routeRequest(partial, { method: "GET", path: "/_matrix/client/v3/sync", query: "since=x" }).serves, "synchrotron");
   });
 });
+
+/**
+ * Example paths for a catalogue pattern: every alternative of each group, `.*` / `[^/]+` filled
+ * with a plausible segment, anchors dropped. Used to prove that no documented pattern is shadowed
+ * by an earlier rule.
+ */
+function examplesOf(pattern: string): string[] {
+  let variants = [pattern.replace(/^\^/, "").replace(/\$$/, "")];
+  // Expand the innermost groups first, one at a time.
+  for (let guard = 0; guard < 20 && variants.some((v) => /\([^()]*\)\??/.test(v)); guard++) {
+    variants = variants.flatMap((v) => {
+      const m = /\(([^()]*)\)(\?)?/.exec(v);
+      if (!m) return [v];
+      const alts = m[1].split("|");
+      if (m[2] === "?") alts.push("");
+      return alts.map((a) => v.slice(0, m.index) + a + v.slice(m.index + m[0].length));
+    });
+  }
+  return variants.map((v) => v.replace(/\[\^\/\]\+/g, "!room:example.com").replace(/\.\*/g, "abc").replace(/\\/g, "").replace(/\$/g, ""));
+}
+
+describe("no documented worker route is shadowed by an earlier rule", () => {
+  const model = fullModel();
+  for (const t of WORKER_TYPES) {
+    for (const group of t.routes) {
+      for (const pattern of group.paths) {
+        it(`${t.name}: ${pattern}`, () => {
+          const examples = examplesOf(pattern);
+          assert.ok(examples.length > 0);
+          for (const path of examples) {
+            assert.ok(new RegExp(pattern, "i").test(path), `example ${path} does not match its own pattern`);
+            const got = routeRequest(model, { method: "GET", path, query: group.initialSyncOnly ? undefined : "since=s1" }).serves;
+            assert.equal(got, t.name, `${path} (from ${pattern})`);
+          }
+        });
+      }
+    }
+  }
+});
