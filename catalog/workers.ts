@@ -346,7 +346,14 @@ export const WORKER_TYPES: readonly WorkerType[] = [
         "^/_matrix/client/(r0|v3|unstable)/keys/claim$",
         "^/_matrix/client/(r0|v3|unstable)/room_keys/",
         "^/_matrix/client/unstable/org.matrix.msc4140/delayed_events(/.*/restart)?$",
+        // Admin room details: served by generic workers too (docs/workers.md).
+        "^/_synapse/admin/v1/rooms/[^/]+$",
       ],
+      balance: "roundrobin",
+    }, {
+      // Generic workers serve only the read side of the v2 user admin API.
+      paths: ["^/_synapse/admin/v2/users/[^/]+$"],
+      methods: ["GET", "HEAD"],
       balance: "roundrobin",
     }],
     streams: [],
@@ -392,6 +399,7 @@ export const WORKER_TYPES: readonly WorkerType[] = [
         "^/_matrix/federation/(v1|v2)/exchange_third_party_invite/",
         "^/_matrix/federation/(v1|v2)/user/devices/",
         "^/_matrix/federation/v1/hierarchy/",
+        "^/_matrix/federation/(v1|v2)/get_groups_publicised$",
         "^/_matrix/key/v2/query",
       ],
       balance: "roundrobin",

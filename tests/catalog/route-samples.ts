@@ -95,7 +95,10 @@ export const ROUTES: [method: string, path: string, expected: string][] = [
   // main
   ["GET", "/_matrix/key/v2/server", "main"],
   ["GET", "/_matrix/client/v3/login/sso/redirect?redirectUrl=x", "main"],
-  ["GET", "/_synapse/admin/v2/users/@alice:example.com", "main"],
+  ["GET", "/_synapse/admin/v2/users/@alice:example.com", "client-reader"],
+  ["PUT", "/_synapse/admin/v2/users/@alice:example.com", "main"],
+  ["GET", "/_synapse/admin/v1/rooms/!abc:example.com", "client-reader"],
+  ["GET", "/_synapse/admin/v1/rooms/!abc:example.com/members", "main"],
   ["POST", "/_synapse/admin/v1/register", "main"],
   ["GET", "/_synapse/client/oidc/callback", "main"],
   ["GET", "/health", "main"],
