@@ -20,7 +20,6 @@
  * Tools and schemas come from scripts/provision.d/30-validators.sh.
  */
 import { spawnSync } from "child_process";
-import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml, stringify } from "yaml";
@@ -75,7 +74,7 @@ export interface StackResult {
 
 export interface GateReport {
   stacks: StackResult[];
-  /** Distinct objects checkov scanned (after de-duplication across stacks). */
+  /** Objects checkov scanned (all stacks). */
   checkovObjects: number;
   checkovSkipped: SkipEntry[];
   kubeScoreIgnored: SkipEntry[];
@@ -350,9 +349,12 @@ export async function runGate(stacks: string[], options: GateOptions = {}): Prom
   fs.rmSync(outDir, { recursive: true, force: true });
 
   const results: StackResult[] = [];
-  // checkov is the slow one: every distinct object once, then findings mapped back to stacks.
-  const uniqueDir = path.join(outDir, "_distinct");
-  const byHash = new Map<string, { stack: string; object: KubeObject }[]>();
+  // checkov is the slow one, so it runs once over all stacks. It identifies resources by
+  // kind/namespace/name and keeps one per id, so each stack's objects are moved into namespaces
+  // of their own (`<stack>--<namespace>`; cluster-scoped names get the prefix) — every stack's
+  // variant of an object is checked, and graph checks (pod <-> NetworkPolicy) stay within a stack.
+  const checkovDir = path.join(outDir, "_checkov");
+  const checkovObjects = new Map<string, { stack: string; object: KubeObject }>();
 
   for (const stack of stacks) {
     const t0 = Date.now();
@@ -382,16 +384,14 @@ export async function runGate(stacks: string[], options: GateOptions = {}): Prom
     }
     findings.push(...podSecurityFindings(stack, objects), ...networkFindings(stack, objects));
 
-    for (const o of objects) {
-      const text = stringify(o, { lineWidth: 0 });
-      const hash = crypto.createHash("sha256").update(text).digest("hex").slice(0, 20);
-      if (!byHash.has(hash)) {
-        byHash.set(hash, []);
-        fs.mkdirSync(uniqueDir, { recursive: true });
-        fs.writeFileSync(path.join(uniqueDir, `${hash}.yaml`), text);
-      }
-      byHash.get(hash)!.push({ stack, object: o });
-    }
+    objects.forEach((o, i) => {
+      const moved = { ...o, metadata: { ...o.metadata } };
+      if (o.metadata.namespace) moved.metadata.namespace = `${stack}--${o.metadata.namespace}`;
+      else moved.metadata.name = `${stack}--${o.metadata.name}`;
+      const file = path.join(checkovDir, stack, `${i}.yaml`);
+      writeYaml(file, moved);
+      checkovObjects.set(file, { stack, object: o });
+    });
     results.push({
       stack,
       objects: objects.length,
@@ -401,19 +401,19 @@ export async function runGate(stacks: string[], options: GateOptions = {}): Prom
     log(`  rendered ${stack}: ${objects.length} objects (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   }
 
-  if (byHash.size > 0) {
+  if (checkovObjects.size > 0) {
     const t0 = Date.now();
-    const failures = checkov(uniqueDir);
+    const failures = checkov(checkovDir);
     for (const f of failures) {
-      const hash = path.basename(f.file_abs_path ?? f.file_path, ".yaml");
-      for (const { stack, object } of byHash.get(hash) ?? []) {
-        results.find((r) => r.stack === stack)!.findings.push({ stack, tool: "checkov", object: objectId(object), message: `${f.check_id}: ${f.check_name}` });
-      }
+      const file = f.file_abs_path ?? path.join(checkovDir, f.file_path);
+      const hit = checkovObjects.get(path.resolve(file));
+      if (!hit) throw new Error(`checkov reported ${f.check_id} on ${file}, which the gate did not write`);
+      results.find((r) => r.stack === hit.stack)!.findings.push({ stack: hit.stack, tool: "checkov", object: objectId(hit.object), message: `${f.check_id}: ${f.check_name}` });
     }
-    log(`  checkov: ${byHash.size} distinct objects, ${failures.length} failed checks (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    log(`  checkov: ${checkovObjects.size} objects, ${failures.length} failed checks (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   }
 
-  return { stacks: results, checkovObjects: byHash.size, checkovSkipped, kubeScoreIgnored, kubeScoreFlags, ok: results.every((r) => r.findings.length === 0) };
+  return { stacks: results, checkovObjects: checkovObjects.size, checkovSkipped, kubeScoreIgnored, kubeScoreFlags, ok: results.every((r) => r.findings.length === 0) };
 }
 
 /** The per-stack table and every finding, as printed by the CLI. */
@@ -428,7 +428,7 @@ export function formatReport(report: GateReport): string {
     );
   }
   const total = report.stacks.reduce((s, r) => s + r.objects, 0);
-  lines.push(`${report.stacks.length} stacks, ${total} objects (${report.checkovObjects} distinct for checkov)`);
+  lines.push(`${report.stacks.length} stacks, ${total} objects (${report.checkovObjects} through checkov)`);
   lines.push(`checkov checks skipped (.checkov.yaml): ${report.checkovSkipped.map((e) => e.id).join(", ") || "none"}`);
   lines.push(`kube-score tests ignored (.kube-score.yaml): ${[...report.kubeScoreIgnored, ...report.kubeScoreFlags].map((e) => e.id).join(", ") || "none"}`);
   const findings = report.stacks.flatMap((r) => r.findings);
@@ -451,8 +451,16 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const stacks = args.length ? args : allGateStacks();
   console.log(`validate: ${stacks.length} stacks against Kubernetes ${KUBERNETES_VERSION} (+ CRDs)`);
-  const report = await runGate(stacks);
+  // Render into a directory of this run's own (several people may validate on one machine at
+  // once), then make it out/validate for reading.
+  const finalDir = path.join(PROJECT_ROOT, "out", "validate");
+  fs.mkdirSync(path.dirname(finalDir), { recursive: true });
+  const runDir = fs.mkdtempSync(`${finalDir}.run-`);
+  const report = await runGate(stacks, { outDir: runDir });
+  fs.rmSync(finalDir, { recursive: true, force: true });
+  fs.renameSync(runDir, finalDir);
   console.log(formatReport(report));
+  console.log(`manifests: ${path.relative(process.cwd(), finalDir)}/<stack>/`);
   process.exit(report.ok ? 0 : 1);
 }
 
