@@ -7,7 +7,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
+import { spawn } from "child_process";
 import { IMAGES } from "../../catalog/images";
+import { synapseCommand } from "../../components/matrix/synapse";
 import { ed25519PublicKey, signingKeyVersion, unpaddedBase64 } from "../../render/synapse";
 import {
   limited,
@@ -87,6 +89,24 @@ describe("Synapse accepts the rendered configs (python -m synapse.config)", func
       const r = await run(SYNAPSE_PYTHON, ["-m", "synapse.config", "read", "database", "-c", tree.homeserver], tree.dir);
       assert.equal(r.code, 0, r.stderr);
     });
+  });
+
+  it("a pool pod's own name overrides worker_name, as the pod's start command writes it", async () => {
+    const tree = writeSynapseTree(path.join(tmp, "pool"), "100");
+    const script = synapseCommand({ workerFile: "/etc/synapse/worker/worker.yaml", podNamed: false })[2];
+    const printf = script.split("\n").find((l) => l.startsWith("printf"))!;
+    assert.match(script, /-c \/run\/synapse\/instance\.yaml$/, "the override is the last config file");
+    const instanceFile = path.join(tree.dir, "run", "synapse", "instance.yaml");
+    fs.mkdirSync(path.dirname(instanceFile), { recursive: true });
+    const sh = await new Promise<number>((resolve) => {
+      const p = spawn("/bin/sh", ["-c", printf.replace("/run/synapse/instance.yaml", instanceFile)], { env: { POD_NAME: "synchrotron-7c9f8d-x2k4q" }, stdio: "ignore" });
+      p.on("exit", (c) => resolve(c ?? 1));
+    });
+    assert.equal(sh, 0);
+    const worker = tree.workers.find((w) => w.type === "synchrotron")!;
+    const r = await run(SYNAPSE_PYTHON, ["-m", "synapse.config", "read", "worker.worker_name", "-c", tree.homeserver, "-c", worker.file, "-c", instanceFile], tree.dir);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /worker\.worker_name: synchrotron-7c9f8d-x2k4q/);
   });
 
   it("a monolith-style variant (no object store, redaction kept forever) parses too", async () => {
