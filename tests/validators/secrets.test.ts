@@ -4,9 +4,10 @@
  */
 import { strict as assert } from "assert";
 import { runStack } from "../helpers/run-stack";
-import { findLeaks, secretValues } from "./secrets-scan";
+import { SECRET_OUTPUTS, findLeaks, secretValues } from "./secrets-scan";
 import type { MockRun, RecordedResource } from "../../stacks/mock-engine";
-import { mockRandom } from "../../stacks/mock-outputs";
+import { mockRandom, mockState } from "../../stacks/mock-outputs";
+import { unwrapSecrets } from "../../stacks/mock-engine";
 
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
@@ -21,6 +22,13 @@ for (const stack of ["dev", "prod"]) {
       const secrets = secretValues(run.resources);
       for (const r of generated) {
         assert.ok(secrets.has(mockRandom(r.name, Number(r.inputs.length ?? 32))), `${r.name}'s result is among the secrets`);
+      }
+      // Every secret output of every generator (TLS keys, cloud credentials...) is searched for.
+      for (const r of run.resources.filter((x) => SECRET_OUTPUTS[x.type])) {
+        const state = mockState(r.type, r.name, unwrapSecrets(r.inputs) as Record<string, unknown>);
+        for (const f of SECRET_OUTPUTS[r.type]) {
+          if (typeof state[f] === "string" && (state[f] as string).length >= 8) assert.ok(secrets.has(state[f] as string), `${r.type} ${r.name}.${f}`);
+        }
       }
     });
 
