@@ -100,6 +100,8 @@ export function renderHaproxyConfig(m: HaproxyModel): string {
     L.push(`    http-request del-header ${m.userHashHeader}`);
     L.push(`    http-request set-header ${m.userHashHeader} %[req.hdr(authorization),field(2,_)] if { req.hdr(authorization) -m sub syt_ }`);
     L.push(`    http-request set-header ${m.userHashHeader} %[urlp(access_token),field(2,_)] if !{ req.hdr(authorization) -m found } { urlp(access_token) -m beg syt_ }`);
+    L.push(`    # Other token formats (e.g. issued by an OIDC provider) carry no localpart: stick per token instead.`);
+    L.push(`    http-request set-header ${m.userHashHeader} %[req.hdr(authorization)] if { req.hdr(authorization) -m found } !{ req.hdr(authorization) -m sub syt_ }`);
     for (const acl of m.acls) L.push(...aclLines(acl));
     L.push(...ruleLines(m));
     L.push(`    default_backend ${m.defaultBackend}`);

@@ -66,7 +66,7 @@ function field2(s: string): string {
 /** The user hash key the frontend derives (X-Matrix-Localpart), mirroring the rendered rules. */
 export function userHashKey(req: HttpRequestShape): string | undefined {
   const auth = header(req, "authorization");
-  if (auth !== undefined) return auth.includes("syt_") ? field2(auth) : undefined;
+  if (auth !== undefined) return auth.includes("syt_") ? field2(auth) : auth;
   const token = params(req.query).get("access_token");
   return token !== null && token.startsWith("syt_") ? field2(token) : undefined;
 }

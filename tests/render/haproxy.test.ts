@@ -65,6 +65,7 @@ describe("HAProxy model and config", () => {
   it("derives the user and room hash keys the way the rendered rules do", () => {
     assert.equal(userHashKey({ method: "GET", path: "/", headers: { Authorization: "Bearer syt_YWxpY2U_abc_123" } }), "YWxpY2U");
     assert.equal(userHashKey({ method: "GET", path: "/", query: "access_token=syt_Ym9i_x_y" }), "Ym9i");
+    assert.equal(userHashKey({ method: "GET", path: "/", headers: { authorization: "Bearer mat_opaque123" } }), "Bearer mat_opaque123");
     assert.equal(roomHashKey("/_matrix/client/v3/rooms/!r:e.com/send/m.room.message/1", 5), "/_matrix/client/v3/rooms/!r:e.com");
     assert.equal(roomHashKey("/_matrix/client/v3/join/!r:e.com", 5), "/_matrix/client/v3/join/!r:e.com");
     const r = routeRequest(model, { method: "GET", path: "/_matrix/client/v3/rooms/!r:e.com/messages" });

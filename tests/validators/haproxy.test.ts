@@ -165,6 +165,10 @@ describe("a real HAProxy routes like the evaluated model", function () {
     const spread = new Set<string>();
     for (let u = 0; u < 12; u++) spread.add((await send("GET", "/_matrix/client/v3/sync?since=s1", { Authorization: `Bearer syt_${Buffer.from(`user${u}`).toString("base64").replace(/=+$/, "")}_r_c` })).server);
     assert.ok(spread.size > 1, "different users spread over the synchrotrons");
+    // A token without a localpart (OIDC-issued) sticks per token.
+    const opaque = new Set<string>();
+    for (let i = 0; i < 4; i++) opaque.add((await send("GET", `/_matrix/client/v3/sync?since=s${i}`, { Authorization: "Bearer mat_0123456789abcdef" })).server);
+    assert.equal(opaque.size, 1);
   });
 
   it("keeps one room's /messages and sends on one instance", async () => {
