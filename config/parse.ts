@@ -121,6 +121,7 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string): Pla
   const whatsappAccounts = parsed.whatsappAccounts ?? 0;
   const profile: ProfileName | undefined = parsed.profile;
   const retention = parsed.redactionRetentionPeriod ?? "7d";
+  const serverName = parsed.serverName ?? domain;
 
   return {
     stack,
@@ -131,7 +132,7 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string): Pla
     profile,
     sizingModel: parsed.sizingModel ?? "profile",
     domain,
-    serverName: parsed.serverName ?? domain,
+    serverName,
     hosts: {
       matrix: `matrix.${domain}`,
       element: `chat.${domain}`,
@@ -142,6 +143,7 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string): Pla
       liMatrix: `matrix.li.${domain}`,
       liElement: `chat.li.${domain}`,
       liAdmin: `admin.li.${domain}`,
+      delegation: serverName,
     },
     bridges: {
       telegram: { enabled: features.bridges && telegramAccounts > 0, accounts: telegramAccounts },

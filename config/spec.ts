@@ -18,6 +18,21 @@ export interface Hosts {
   liMatrix: string;
   liElement: string;
   liAdmin: string;
+  /**
+   * The server name's own host: it serves only `/.well-known/matrix/*`, which delegates clients
+   * and federating servers for `@user:<serverName>` to the `matrix` host.
+   */
+  delegation: string;
+}
+
+/**
+ * Host keys that get their own HTTPS listener: each host name once (a Gateway rejects two
+ * listeners with the same host name), first key wins. When the server name is also a service
+ * host, that service's route serves the delegation files and no separate listener exists.
+ */
+export function listenerHostKeys(hosts: Hosts, keys: (keyof Hosts)[] = Object.keys(hosts) as (keyof Hosts)[]): (keyof Hosts)[] {
+  const seen = new Set<string>();
+  return keys.filter((k) => (seen.has(hosts[k]) ? false : (seen.add(hosts[k]), true)));
 }
 
 export interface BridgeSpec {

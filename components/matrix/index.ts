@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
-import type { PlatformSpec } from "../../config/spec";
+import { listenerHostKeys, type PlatformSpec } from "../../config/spec";
 import type { Sizing } from "../../sizing/types";
 import {
   BRIDGE_APPSERVICES,
@@ -54,13 +54,13 @@ export interface BridgeTokens {
 }
 
 /** Gateway listener of a public host, as the platform names them (`https-<host key>`). */
-export function gatewayListener(hostKey: "matrix" | "element" | "admin"): string {
+export function gatewayListener(hostKey: "matrix" | "element" | "admin" | "delegation"): string {
   return `https-${hostKey}`;
 }
 
 /** The HTTPRoute objects for the homeserver, Element and admin hosts (pure; tested without Pulumi). */
 export function matrixRoutes(spec: PlatformSpec, gateway: Platform["gateway"], namespace: string): { name: string; spec: Record<string, unknown> }[] {
-  const parent = (key: "matrix" | "element" | "admin") => [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: gateway.name, namespace: gateway.namespace, sectionName: gatewayListener(key) }];
+  const parent = (key: "matrix" | "element" | "admin" | "delegation") => [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: gateway.name, namespace: gateway.namespace, sectionName: gatewayListener(key) }];
   const backend = (name: string, port: number) => [{ group: "", kind: "Service", name, namespace, port }];
   return [
     {
@@ -83,6 +83,18 @@ export function matrixRoutes(spec: PlatformSpec, gateway: Platform["gateway"], n
       name: "admin",
       spec: { parentRefs: parent("admin"), hostnames: [spec.hosts.admin], rules: [{ matches: [{ path: { type: "PathPrefix", value: "/" } }], backendRefs: backend(WEB_SERVICES.admin, STATIC_SITE_PORT) }] },
     },
+    // Federation and clients look up `@user:<serverName>` at https://<serverName>/.well-known/matrix;
+    // the bare server name serves nothing else.
+    ...(listenerHostKeys(spec.hosts).includes("delegation")
+      ? [{
+          name: "delegation",
+          spec: {
+            parentRefs: parent("delegation"),
+            hostnames: [spec.hosts.delegation],
+            rules: [{ matches: [{ path: { type: "PathPrefix", value: "/.well-known/matrix" } }], backendRefs: backend(WEB_SERVICES.wellKnown, STATIC_SITE_PORT) }],
+          },
+        }]
+      : []),
   ];
 }
 

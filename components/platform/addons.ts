@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { chartSource, type ChartName } from "../../catalog/charts";
 import { imageRef } from "../../catalog/images";
-import type { PlatformSpec, Hosts } from "../../config/spec";
+import { listenerHostKeys, type PlatformSpec, type Hosts } from "../../config/spec";
 import type { NodeTier, Sizing } from "../../sizing/types";
 import { standardLabels } from "../k8s/labels";
 import { NAMESPACES } from "../k8s/namespaces";
@@ -49,9 +49,8 @@ export function gatewayHosts(spec: PlatformSpec): { key: keyof Hosts; host: stri
   if (!spec.features.li) ["liMatrix", "liElement", "liAdmin"].forEach((k) => skip.add(k as keyof Hosts));
   if (!spec.features.monitoring) skip.add("grafana");
   if (!spec.features.rtc) skip.add("rtc");
-  return (Object.keys(spec.hosts) as (keyof Hosts)[])
-    .filter((k) => !skip.has(k))
-    .map((key) => ({ key, host: spec.hosts[key] }));
+  const deployed = (Object.keys(spec.hosts) as (keyof Hosts)[]).filter((k) => !skip.has(k));
+  return listenerHostKeys(spec.hosts, deployed).map((key) => ({ key, host: spec.hosts[key] }));
 }
 
 /** DNS-label form of a camelCase key (listener and Secret names). */

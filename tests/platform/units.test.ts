@@ -66,6 +66,6 @@ describe("platform: pure helpers", () => {
     assert.ok(!all.includes("turn"));
     assert.ok(all.includes("liMatrix") && all.includes("grafana") && all.includes("rtc"));
     const lean = gatewayHosts(specFor("dev", { li: "false", monitoring: "false", rtc: "false" })).map((h) => h.key);
-    assert.deepEqual(lean.sort(), ["admin", "element", "matrix"]);
+    assert.deepEqual(lean.sort(), ["admin", "delegation", "element", "matrix"]);
   });
 });
