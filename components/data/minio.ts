@@ -6,6 +6,9 @@ import { selectorLabels, standardLabels } from "../k8s/labels";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../k8s/security";
 import type { Placement } from "../platform/types";
 
+/** UID of the bucket-settings Job's `mc` container. */
+const MC_UID = 10000;
+
 /** Bucket names of the on-prem object store. */
 export const MINIO_BUCKETS = { media: "synapse-media", backups: "matrix-backups", liMedia: "synapse-li-media" } as const;
 /**
@@ -199,7 +202,9 @@ export MINIO_BROWSER="off"
           spec: {
             restartPolicy: "OnFailure",
             automountServiceAccountToken: false,
-            securityContext: podSecurity,
+            // mc writes only to /tmp: it runs above the node's UIDs (CKV_K8S_40), unlike the
+            // servers, whose data directories the operator prepares for the image's user.
+            securityContext: restrictedPodSecurityContext(MC_UID),
             nodeSelector: args.placement.nodeSelector,
             tolerations: args.placement.tolerations,
             containers: [{
@@ -207,7 +212,7 @@ export MINIO_BROWSER="off"
               image: args.image,
               command: ["sh", "/settings/configure.sh"],
               env: [{ name: "ENDPOINT", value: this.endpoint }],
-              securityContext: restrictedContainerSecurityContext(1000, true),
+              securityContext: restrictedContainerSecurityContext(MC_UID, true),
               volumeMounts: [
                 { name: "env", mountPath: "/env", readOnly: true },
                 { name: "settings", mountPath: "/settings", readOnly: true },
@@ -218,7 +223,7 @@ export MINIO_BROWSER="off"
             volumes: [
               { name: "env", secret: { secretName: config.metadata.name } },
               { name: "settings", configMap: { name: bucketSettings.metadata.name } },
-              { name: "tmp", emptyDir: {} },
+              { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
             ],
           },
         },

@@ -6,6 +6,9 @@ import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from
 import { DATABASE_LOCALE, DATABASE_SPECS } from "../platform/databases";
 import type { DatabaseName } from "../platform/types";
 
+/** psql runs as a UID above the node's users (kube-score, checkov CKV_K8S_40); it writes nothing. */
+const BOOTSTRAP_UID = 10026;
+
 export interface PostgresBootstrapArgs {
   /** Kubernetes provider of the cluster the Job runs in. */
   provider: k8s.Provider;
@@ -93,7 +96,7 @@ export class PostgresBootstrap extends pulumi.ComponentResource {
           spec: {
             restartPolicy: "OnFailure",
             automountServiceAccountToken: false,
-            securityContext: restrictedPodSecurityContext(26),
+            securityContext: restrictedPodSecurityContext(BOOTSTRAP_UID),
             nodeSelector: args.nodeSelector,
             tolerations: args.tolerations,
             containers: [{
@@ -109,7 +112,7 @@ export class PostgresBootstrap extends pulumi.ComponentResource {
                 { name: "PGCONNECT_TIMEOUT", value: "10" },
               ],
               envFrom: [{ secretRef: { name: secret.metadata.name } }],
-              securityContext: restrictedContainerSecurityContext(26),
+              securityContext: restrictedContainerSecurityContext(BOOTSTRAP_UID),
               volumeMounts: [{ name: "sql", mountPath: "/sql", readOnly: true }],
               resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "128Mi" } },
             }],

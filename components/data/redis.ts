@@ -7,6 +7,14 @@ import { selectorLabels, standardLabels } from "../k8s/labels";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../k8s/security";
 import type { Placement } from "../platform/types";
 
+/**
+ * UIDs of the Redis and HAProxy containers: the images' own users (999, 99) moved above 10000 so
+ * they never coincide with a user of the node (kube-score, checkov CKV_K8S_40). Neither image
+ * depends on its build-time UID: Redis writes only to its PVC (fsGroup) and /tmp.
+ */
+const REDIS_UID = 10999;
+const PROXY_UID = 10099;
+
 export interface SentinelRedisArgs {
   /** Kubernetes provider of the cluster. */
   provider: k8s.Provider;
@@ -162,7 +170,7 @@ export class SentinelRedis extends pulumi.ComponentResource {
     });
     const volumes = [
       { name: "config", configMap: { name: config.metadata.name, defaultMode: 0o555 } },
-      { name: "tmp", emptyDir: {} },
+      { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
     ];
     const mounts = [{ name: "data", mountPath: "/data" }, { name: "tmp", mountPath: "/tmp" }];
 
@@ -186,7 +194,7 @@ export class SentinelRedis extends pulumi.ComponentResource {
         template: {
           metadata: { labels: nodeLabels },
           spec: {
-            securityContext: restrictedPodSecurityContext(999),
+            securityContext: restrictedPodSecurityContext(REDIS_UID),
             automountServiceAccountToken: false,
             nodeSelector: args.placement.nodeSelector,
             tolerations: args.placement.tolerations,
@@ -200,7 +208,7 @@ export class SentinelRedis extends pulumi.ComponentResource {
               image,
               command: ["sh", "/config/init.sh"],
               env,
-              securityContext: restrictedContainerSecurityContext(999),
+              securityContext: restrictedContainerSecurityContext(REDIS_UID),
               volumeMounts: [...mounts, { name: "config", mountPath: "/config" }],
               resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } },
             }],
@@ -212,8 +220,10 @@ export class SentinelRedis extends pulumi.ComponentResource {
                 env,
                 ports: [{ name: "redis", containerPort: REDIS_PORT }],
                 readinessProbe: probe(REDIS_PORT, "ping"),
-                livenessProbe: { ...probe(REDIS_PORT, "ping"), initialDelaySeconds: 20, failureThreshold: 5 },
-                securityContext: restrictedContainerSecurityContext(999),
+                // Liveness only asks whether the server accepts connections: a node that is
+                // loading its dataset or resyncing is not ready, but must not be restarted.
+                livenessProbe: { tcpSocket: { port: REDIS_PORT }, periodSeconds: 10, initialDelaySeconds: 20, failureThreshold: 5 },
+                securityContext: restrictedContainerSecurityContext(REDIS_UID),
                 volumeMounts: mounts,
                 resources,
               },
@@ -224,7 +234,8 @@ export class SentinelRedis extends pulumi.ComponentResource {
                 env,
                 ports: [{ name: "sentinel", containerPort: SENTINEL_PORT }],
                 readinessProbe: probe(SENTINEL_PORT, "ping"),
-                securityContext: restrictedContainerSecurityContext(999),
+                livenessProbe: { tcpSocket: { port: SENTINEL_PORT }, periodSeconds: 10, initialDelaySeconds: 20, failureThreshold: 5 },
+                securityContext: restrictedContainerSecurityContext(REDIS_UID),
                 volumeMounts: mounts,
                 resources: { requests: { cpu: "20m", memory: "32Mi" }, limits: { memory: "64Mi" } },
               },
@@ -311,7 +322,7 @@ ${servers}
         template: {
           metadata: { labels: proxyLabels },
           spec: {
-            securityContext: restrictedPodSecurityContext(99),
+            securityContext: restrictedPodSecurityContext(PROXY_UID),
             automountServiceAccountToken: false,
             nodeSelector: args.placement.nodeSelector,
             tolerations: args.placement.tolerations,
@@ -322,8 +333,8 @@ ${servers}
               args: ["-f", "/usr/local/etc/haproxy/haproxy.cfg"],
               ports: [{ name: "redis", containerPort: REDIS_PORT }, { name: "metrics", containerPort: 8404 }],
               readinessProbe: { httpGet: { path: "/healthz", port: 8404 }, periodSeconds: 5 },
-              livenessProbe: { httpGet: { path: "/healthz", port: 8404 }, periodSeconds: 10 },
-              securityContext: restrictedContainerSecurityContext(99),
+              livenessProbe: { tcpSocket: { port: 8404 }, periodSeconds: 10, failureThreshold: 3 },
+              securityContext: restrictedContainerSecurityContext(PROXY_UID),
               volumeMounts: [{ name: "config", mountPath: "/usr/local/etc/haproxy", readOnly: true }],
               resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "128Mi" } },
             }],
