@@ -188,6 +188,8 @@ export interface LoopbackPlan {
     servers: Record<string, { instance: string; type: string }>;
   };
   registrationSecret: string;
+  /** The bridges' registrations: the e2e plays the bridge at `port` (one listener for all). */
+  appservices: { id: string; asToken: string; hsToken: string; botLocalpart: string; port: number }[];
 }
 
 export interface AdaptOptions {
@@ -253,15 +255,18 @@ export function planLoopback(k8sSynapse: SynapseRenderInput, k8sHaproxy: Haproxy
     });
   }
 
-  // Appservice registrations as the stack renders them; the bridge URL is a loopback address.
+  // Appservice registrations as the stack renders them; the bridge URL is a loopback address
+  // where the e2e listens in the bridges' place.
+  const appservices: LoopbackPlan["appservices"] = [];
   for (const b of opts.bridges) {
     const file = appserviceFileName(b);
     if (!input.appserviceFiles.includes(file)) throw new Error(`rendered config does not list ${file}`);
-    const reg = renderAppserviceRegistration({
+    const as = {
       ...bridgeAppservice(b, { serverName: input.serverName, namespace: "e2e", asToken: `as-${b}-${secrets.registration}`, hsToken: `hs-${b}-${secrets.registration}`, senderLocalpart: `${b}sender` }),
       url: `http://${LOOPBACK}:${ep.appservice}`,
-    });
-    files[path.join(p.appserviceDir, file)] = toYaml(reg);
+    };
+    files[path.join(p.appserviceDir, file)] = toYaml(renderAppserviceRegistration(as));
+    appservices.push({ id: as.id, asToken: as.asToken, hsToken: as.hsToken, botLocalpart: as.botLocalpart, port: ep.appservice });
   }
   const missing = input.appserviceFiles.filter((f) => !opts.bridges.some((b) => appserviceFileName(b) === f));
   if (missing.length) throw new Error(`rendered config lists appservice files the e2e has no bridge for: ${missing.join(", ")}`);
@@ -304,6 +309,7 @@ export function planLoopback(k8sSynapse: SynapseRenderInput, k8sHaproxy: Haproxy
     s3: input.objectStore ? { port: ep.s3, buckets: [input.objectStore.bucket], endpoint: input.objectStore.endpoint } : undefined,
     haproxy,
     registrationSecret: secrets.registration,
+    appservices,
   };
 }
 

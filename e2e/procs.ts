@@ -106,6 +106,8 @@ export function reapStaleRuns(base = os.tmpdir()): string[] {
 
 export class Supervisor {
   readonly procs: Proc[] = [];
+  /** In-process helpers (listeners the e2e runs itself) to close when the run stops. */
+  private readonly cleanups: (() => Promise<void>)[] = [];
   private stopping = false;
   private readonly onSignal = (sig: NodeJS.Signals) => {
     // Interrupted (Ctrl-C, CI time-out): stop everything, then die of the same signal.
@@ -181,9 +183,20 @@ export class Supervisor {
     }
   }
 
+  onStop(fn: () => Promise<void>): void {
+    this.cleanups.push(fn);
+  }
+
   /** Stops every group: the program's own stop signal, then SIGKILL after `graceMs`. Reverse start order. */
   async stopAll(graceMs = 10_000): Promise<void> {
     this.stopping = true;
+    for (const fn of this.cleanups.splice(0)) {
+      try {
+        await fn();
+      } catch {
+        /* best effort: the processes still have to go */
+      }
+    }
     const running = [...this.procs].reverse().filter((p) => !p.exitInfo);
     for (const p of running) {
       try {

@@ -254,6 +254,26 @@ export async function runScenario(topo: RunningTopology, log: (m: string) => voi
   check(Object.keys(keys.json.verify_keys ?? {}).some((k) => k.startsWith("ed25519:")), "the server publishes its ed25519 signing key");
   checks.push("an unsigned federation transaction is refused (401); the server's signing key is published");
 
+  // --- bridges: the appservice worker pushes the bot's invite to the (loopback) bridge
+  const bridge = plan.appservices[0];
+  if (bridge && topo.appserviceSink) {
+    const botId = `@${bridge.botLocalpart}:${server}`;
+    const reg = await http.call("POST", "/_matrix/client/v3/register", {
+      label: "appservice registers its bot",
+      token: bridge.asToken,
+      body: { type: "m.login.application_service", username: bridge.botLocalpart, inhibit_login: true },
+    });
+    check(reg.json.user_id === botId, `appservice registration returned ${reg.json.user_id}`);
+    await http.call("POST", `/_matrix/client/v3/rooms/${r}/invite`, { label: "invite bridge bot", token: alice.accessToken, body: { user_id: botId } });
+    const txn = await eventually(`the invite of ${botId} pushed to the ${bridge.id} bridge`, async () =>
+      topo.appserviceSink!.transactions.find((t) => t.appservice === bridge.id && t.events.some((e) => e.type === "m.room.member" && e.state_key === botId && e.content?.membership === "invite")),
+    );
+    const sender = plan.processes.find((p) => topo.procs.get(p.instance)?.pid === txn.senderPid);
+    check(sender?.type === "appservice", `the appservice transaction came from ${sender?.instance ?? `pid ${txn.senderPid}`}, not from the appservice worker`);
+    check(topo.appserviceSink.rejected.length === 0, `requests with a wrong hs_token: ${topo.appserviceSink.rejected.join(", ")}`);
+    checks.push(`the ${bridge.id} bridge received the bot's invite in transaction ${txn.txnId}, pushed by ${sender.instance}`);
+  }
+
   // --- every request: which process answered, and is it the one the catalogue routes it to?
   const requests: RoutedRequest[] = [];
   const problems: string[] = [];

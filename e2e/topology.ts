@@ -9,6 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { synapseSigningKey } from "../render/synapse";
 import type { LoopbackPlan, PlanProcess } from "./adapter";
+import { AppserviceSink } from "./appservice-sink";
 import { HaproxyLog } from "./haproxy-log";
 import { Supervisor, waitHttpOk, type Proc } from "./procs";
 import { PROJECT_ROOT, startPostgres, startRedis, startS3, type PgInstance } from "./services";
@@ -32,6 +33,8 @@ export interface RunningTopology {
   clientUrl: string;
   federationUrl: string;
   haproxyLog: HaproxyLog;
+  /** Stands in for the bridges; undefined when no appservice is registered. */
+  appserviceSink?: AppserviceSink;
   procs: Map<string, Proc>;
   timings: Record<string, number>;
 }
@@ -107,6 +110,18 @@ export async function startTopology(sup: Supervisor, plan: LoopbackPlan, opts: S
   let s3Endpoint: string | undefined;
   if (plan.s3) s3Endpoint = await startS3(sup, plan.s3.port, plan.s3.buckets);
   mark("s3");
+  // Up before Synapse: an appservice that refuses connections is backed off for minutes.
+  let appserviceSink: AppserviceSink | undefined;
+  if (plan.appservices.length > 0) {
+    const infra = new Set(["postgres", "redis", "s3", "haproxy"]);
+    appserviceSink = new AppserviceSink(
+      plan.appservices[0].port,
+      new Map(plan.appservices.map((a) => [a.hsToken, a.id])),
+      () => sup.procs.filter((p) => !infra.has(p.spec.name) && !p.exitInfo).map((p) => p.pid),
+    );
+    await appserviceSink.start();
+    sup.onStop(() => appserviceSink!.stop());
+  }
   log(`data services up in ${Date.now() - t0} ms`);
 
   const procs = new Map<string, Proc>();
@@ -150,5 +165,5 @@ export async function startTopology(sup: Supervisor, plan: LoopbackPlan, opts: S
   await waitHttpOk(`${clientUrl}/_matrix/client/versions`, { timeoutMs: 30_000, proc, sup });
   mark("haproxy");
   log(`topology up in ${Date.now() - t0} ms`);
-  return { plan, sup, pg, s3Endpoint, clientUrl, federationUrl, haproxyLog, procs, timings };
+  return { plan, sup, pg, s3Endpoint, clientUrl, federationUrl, haproxyLog, appserviceSink, procs, timings };
 }

@@ -38,7 +38,7 @@ describe("e2e: generated Synapse topology serving Matrix traffic on loopback", f
     }
   });
 
-  it("delivered alice's message to bob's incremental sync, persisted by the event persister, media stored in S3", () => {
+  it("delivered alice's message to bob's incremental sync, persisted by the event persister, media stored in S3, bridge pushes from the appservice worker", () => {
     const checks = res.report.checks.join("\n");
     assert.match(checks, /a message sent by alice reached bob's incremental \/sync/);
     assert.match(checks, /persisted by event-persister-0/);
@@ -46,6 +46,7 @@ describe("e2e: generated Synapse topology serving Matrix traffic on loopback", f
     assert.match(checks, /to-device message reached bob/);
     assert.match(checks, /synapse-s3-storage-provider stored the upload at s3:\/\/\S+ \(size and MD5 match\)/);
     assert.match(checks, /user directory search finds bob/);
+    assert.match(checks, /the telegram bridge received the bot's invite in transaction \S+, pushed by appservice-0/);
   });
 
   it("stopped every process it started and freed every port", () => {
