@@ -211,6 +211,17 @@ export async function runScenario(topo: RunningTopology, log: (m: string) => voi
   });
   checks.push("device keys uploaded and queried; a to-device message reached bob");
 
+  // --- thread subscriptions (MSC4306): the endpoint exists only with Synapse's experimental
+  // switch, which the rendered config does not set; the request still shows that HAProxy
+  // sends the prefix to the thread-subscriptions writer, which answers (404 M_UNRECOGNIZED).
+  const ts = await http.call("PUT", `/_matrix/client/unstable/io.element.msc4306/rooms/${r}/thread/${encodeURIComponent(eventId)}/subscription`, {
+    label: "thread subscription (MSC4306)",
+    token: bob.accessToken,
+    body: {},
+    ok: [200, 404],
+  });
+  checks.push(`thread subscription request answered ${ts.status}${ts.json?.errcode ? ` ${ts.json.errcode}` : ""}`);
+
   // --- media: upload, download, and the object store holds it
   const blob = randomBytes(64 * 1024);
   const up = await http.call("POST", "/_matrix/media/v3/upload", {
