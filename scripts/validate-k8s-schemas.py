@@ -4,9 +4,9 @@
 
 kubernetes-validate's schemas point into one shared `_definitions.json` through an absolute
 `$ref` that kubeconform cannot resolve offline, so each kind's schema is written standalone: the
-definitions it reaches (transitively) are inlined under its own `$defs`. Both trees are written,
-`<version>-local` and `<version>-local-strict` (the latter rejects unknown fields), matching
-kubeconform's `{{ .NormalizedKubernetesVersion }}-local{{ .StrictSuffix }}` location template.
+definitions it reaches (transitively) are inlined under its own `$defs`. The strict tree
+`<version>-local-strict` (unknown fields rejected) is written, matching kubeconform's
+`{{ .NormalizedKubernetesVersion }}-local{{ .StrictSuffix }}` location template under -strict.
 """
 import json
 import os
@@ -23,7 +23,8 @@ LOCAL_RE = re.compile(r'"\$ref": "#/\$defs/([^"]+)"')
 def main(whl: str, out: str, version: str) -> int:
     n = 0
     with zipfile.ZipFile(whl) as z:
-        for tree in (f"{version}-local", f"{version}-local-strict"):
+        # The gate always runs kubeconform -strict, which reads the strict tree only.
+        for tree in (f"{version}-local-strict",):
             prefix = f"kubernetes_validate/kubernetes-json-schema/{tree}/"
             names = [x for x in z.namelist() if x.startswith(prefix) and x.endswith(".json")]
             if not names:
@@ -52,7 +53,7 @@ def main(whl: str, out: str, version: str) -> int:
                 with open(os.path.join(out, tree, base), "w") as f:
                     f.write(text)
                 n += 1
-    print(f"  {n} standalone kind schemas")
+    print(f"  {version}: {n} standalone kind schemas")
     return 0
 
 

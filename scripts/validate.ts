@@ -5,8 +5,9 @@
  * three platforms and five CCU profiles), turns every registered Kubernetes object into a manifest
  * (stacks/manifests.ts, the same conversion `npm run plan` uses) and checks all of them:
  *
- *   kubeconform -strict   against Kubernetes KUBERNETES_VERSION and the operators' CRD schemas;
- *                         an object without a schema fails like an invalid one
+ *   kubeconform -strict   against the Kubernetes versions the stack's platform runs (EKS/GKE
+ *                         version; oldest supported and newest for an existing cluster) and the
+ *                         operators' CRD schemas; an object without a schema fails like an invalid one
  *   kube-score            no critical finding (ignored tests: .kube-score.yaml, each with a reason)
  *   checkov               no failed check (skipped checks: .checkov.yaml, each with a reason);
  *                         run once over the distinct objects of all stacks, results mapped back
@@ -23,9 +24,13 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml, stringify } from "yaml";
-import { PROJECT } from "../config/parse";
+import { PROJECT, parseSpec } from "../config/parse";
 import { PLATFORMS, PROFILE_NAMES } from "../config/keys";
-import { KUBERNETES_VERSION } from "../components/k8s/version";
+import { VALIDATED_KUBERNETES_VERSIONS } from "../components/k8s/version";
+import { EKS_VERSION } from "../components/platform/aws";
+import { EXISTING_MIN_KUBERNETES } from "../components/platform/existing";
+import { GKE_VERSION } from "../components/platform/gcp";
+import type { PlatformKind } from "../config/keys";
 import { podSecurityViolations, podSpecOf, scratchSpaceViolations } from "../components/k8s/pod-security";
 import type { PodSecurityLevel } from "../components/k8s/namespace";
 import { runWithMocks, type RecordedResource } from "../stacks/mock-engine";
@@ -42,8 +47,22 @@ export function allGateStacks(): string[] {
   return ["dev", "prod", ...PLATFORMS.flatMap((p) => PROFILE_NAMES.map((c) => `prod-${p}-${c}`))];
 }
 
+/**
+ * Kubernetes versions a stack's objects must be valid for: the version EKS/GKE clusters are
+ * created with; for an existing cluster, the oldest it may run and the newest validated.
+ */
+export function kubernetesVersionsFor(platform: PlatformKind): string[] {
+  const newest = [...VALIDATED_KUBERNETES_VERSIONS].sort((a, b) => Number(a.split(".")[1]) - Number(b.split(".")[1])).at(-1)!;
+  const versions = platform === "aws" ? [EKS_VERSION] : platform === "gcp" ? [GKE_VERSION] : [...new Set([EXISTING_MIN_KUBERNETES, newest])];
+  for (const v of versions) {
+    if (!VALIDATED_KUBERNETES_VERSIONS.includes(v)) throw new Error(`Kubernetes ${v} (${platform}) is not in VALIDATED_KUBERNETES_VERSIONS (components/k8s/version.ts)`);
+  }
+  return versions;
+}
+
 export interface RenderedStack {
   stack: string;
+  platform: PlatformKind;
   resources: RecordedResource[];
   manifests: { path: string; object: KubeObject; source: string }[];
 }
@@ -54,7 +73,7 @@ export async function renderStack(stack: string): Promise<RenderedStack> {
   const config = loadStackConfig(stack);
   const run = await runWithMocks({ project: PROJECT, stack, config, program });
   const manifests = manifestsFrom(run.resources) as RenderedStack["manifests"];
-  return { stack, resources: run.resources, manifests };
+  return { stack, platform: parseSpec(config, stack).platform, resources: run.resources, manifests };
 }
 
 export interface Finding {
@@ -68,6 +87,8 @@ export interface Finding {
 export interface StackResult {
   stack: string;
   objects: number;
+  /** Kubernetes versions the objects were validated for. */
+  kubernetesVersions: string[];
   kubeconform: { valid: number; invalid: number; missingSchema: number };
   findings: Finding[];
 }
@@ -203,13 +224,13 @@ interface KubeconformResource {
 }
 
 /** kubeconform -strict over a directory: one entry per object. */
-export function kubeconform(dir: string): KubeconformResource[] {
+export function kubeconform(dir: string, kubernetesVersion: string): KubeconformResource[] {
   const r = run(tool("kubeconform"), [
     "-strict",
     "-summary",
     "-verbose",
     "-output", "json",
-    "-kubernetes-version", `${KUBERNETES_VERSION}.0`,
+    "-kubernetes-version", `${kubernetesVersion}.0`,
     "-schema-location", `${SCHEMAS}/kubernetes/{{ .NormalizedKubernetesVersion }}-local{{ .StrictSuffix }}/{{ .ResourceKind }}{{ .KindSuffix }}.json`,
     "-schema-location", `${SCHEMAS}/crds/{{ .ResourceKind }}-{{ .Group }}-{{ .ResourceAPIVersion }}.json`,
     dir,
@@ -368,15 +389,22 @@ export async function runGate(stacks: string[], options: GateOptions = {}): Prom
     const objects = rendered.manifests.map((m) => m.object);
     const findings: Finding[] = [];
 
-    const kc = files.length ? kubeconform(dir) : [];
-    const valid = kc.filter((r) => r.status === "statusValid").length;
-    const missing = kc.filter((r) => r.status === "statusError" && /could not find schema/.test(r.msg ?? ""));
-    for (const r of kc.filter((x) => x.status !== "statusValid")) {
-      findings.push({ stack, tool: "kubeconform", object: `${path.relative(dir, r.filename)} ${r.kind}/${r.name}`, message: r.msg ?? r.status });
+    // An object counts as valid only if it is valid for every version the platform runs.
+    const versions = kubernetesVersionsFor(rendered.platform);
+    const invalid = new Set<string>();
+    const missing = new Set<string>();
+    for (const version of versions) {
+      const kc = files.length ? kubeconform(dir, version) : [];
+      for (const r of kc.filter((x) => x.status !== "statusValid")) {
+        const id = `${path.relative(dir, r.filename)} ${r.kind}/${r.name}`;
+        (/could not find schema/.test(r.msg ?? "") ? missing : invalid).add(id);
+        findings.push({ stack, tool: "kubeconform", object: id, message: `Kubernetes ${version}: ${r.msg ?? r.status}` });
+      }
+      if (kc.length !== objects.length) {
+        findings.push({ stack, tool: "kubeconform", object: dir, message: `Kubernetes ${version}: checked ${kc.length} objects, expected ${objects.length}` });
+      }
     }
-    if (kc.length !== objects.length) {
-      findings.push({ stack, tool: "kubeconform", object: dir, message: `checked ${kc.length} objects, expected ${objects.length}` });
-    }
+    const valid = objects.length - new Set([...invalid, ...missing]).size;
     const helmNs = generatedPodNamespaces(rendered.resources, objects);
     for (const f of kubeScore(files, kubeScoreIgnored.map((e) => e.id), kubeScoreFlags.map((e) => e.id))) {
       if (f.namespace && helmNs.has(f.namespace) && helmExempt.includes(f.test)) continue;
@@ -395,7 +423,8 @@ export async function runGate(stacks: string[], options: GateOptions = {}): Prom
     results.push({
       stack,
       objects: objects.length,
-      kubeconform: { valid, invalid: kc.filter((r) => r.status === "statusInvalid").length, missingSchema: missing.length },
+      kubernetesVersions: versions,
+      kubeconform: { valid, invalid: invalid.size, missingSchema: missing.size },
       findings,
     });
     log(`  rendered ${stack}: ${objects.length} objects (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
@@ -421,10 +450,10 @@ export function formatReport(report: GateReport): string {
   const lines: string[] = [];
   const count = (r: StackResult, t: Finding["tool"]) => r.findings.filter((f) => f.tool === t).length;
   const w = Math.max(5, ...report.stacks.map((r) => r.stack.length));
-  lines.push(`${"stack".padEnd(w)}  objects  kubeconform(valid/invalid/no-schema)  kube-score  checkov  pod-security  network`);
+  lines.push(`${"stack".padEnd(w)}  objects  k8s versions  kubeconform(valid/invalid/no-schema)  kube-score  checkov  pod-security  network`);
   for (const r of report.stacks) {
     lines.push(
-      `${r.stack.padEnd(w)}  ${String(r.objects).padStart(7)}  ${`${r.kubeconform.valid}/${r.kubeconform.invalid}/${r.kubeconform.missingSchema}`.padStart(35)}  ${String(count(r, "kube-score")).padStart(10)}  ${String(count(r, "checkov")).padStart(7)}  ${String(count(r, "pod-security")).padStart(12)}  ${String(count(r, "network")).padStart(7)}`,
+      `${r.stack.padEnd(w)}  ${String(r.objects).padStart(7)}  ${r.kubernetesVersions.join(",").padStart(12)}  ${`${r.kubeconform.valid}/${r.kubeconform.invalid}/${r.kubeconform.missingSchema}`.padStart(35)}  ${String(count(r, "kube-score")).padStart(10)}  ${String(count(r, "checkov")).padStart(7)}  ${String(count(r, "pod-security")).padStart(12)}  ${String(count(r, "network")).padStart(7)}`,
     );
   }
   const total = report.stacks.reduce((s, r) => s + r.objects, 0);
@@ -450,7 +479,7 @@ export function formatReport(report: GateReport): string {
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const stacks = args.length ? args : allGateStacks();
-  console.log(`validate: ${stacks.length} stacks against Kubernetes ${KUBERNETES_VERSION} (+ CRDs)`);
+  console.log(`validate: ${stacks.length} stacks against Kubernetes ${VALIDATED_KUBERNETES_VERSIONS.join(", ")} (per platform) and the operators' CRDs`);
   // Render into a directory of this run's own (several people may validate on one machine at
   // once), then make it out/validate for reading.
   const finalDir = path.join(PROJECT_ROOT, "out", "validate");

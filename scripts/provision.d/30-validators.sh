@@ -21,8 +21,9 @@ KUBE_SCORE_VERSION=v1.20.0
 CHECKOV_VERSION=3.3.30
 # kubernetes-validate 1.37.0 ships schemas for Kubernetes 1.25 .. 1.37.
 KUBERNETES_VALIDATE_VERSION=1.37.0
-# components/k8s/version.ts KUBERNETES_VERSION, as kubeconform's -kubernetes-version.
-K8S_VERSION="$(sed -n 's/^export const KUBERNETES_VERSION = "\([0-9.]*\)";/\1/p' components/k8s/version.ts).0"
+# components/k8s/version.ts VALIDATED_KUBERNETES_VERSIONS, as kubeconform's -kubernetes-version values.
+K8S_VERSIONS="$(sed -n 's/^export const VALIDATED_KUBERNETES_VERSIONS = \[\(.*\)\];/\1/p' components/k8s/version.ts | tr -d '" ' | tr ',' '\n' | sed 's/$/.0/' | tr '\n' ' ')"
+[ -n "$K8S_VERSIONS" ] || { echo "no VALIDATED_KUBERNETES_VERSIONS in components/k8s/version.ts" >&2; exit 1; }
 # Operators' CRDs, aligned with catalog/charts.ts:
 #   cert-manager chart v1.21.1        -> cert-manager v1.21.1
 #   gateway-helm (Envoy Gateway) v1.9.1 -> its bundled Gateway API (v1.6.1, experimental channel) + Envoy CRDs
@@ -66,14 +67,16 @@ fi
 
 # --- Kubernetes built-in schemas ----------------------------------------------------------------
 SCHEMAS="$CACHE/schemas"
-K8S_STAMP="kubernetes-validate==$KUBERNETES_VALIDATE_VERSION v$K8S_VERSION $(sha256sum scripts/validate-k8s-schemas.py | cut -c1-16)"
+K8S_STAMP="kubernetes-validate==$KUBERNETES_VALIDATE_VERSION $K8S_VERSIONS $(sha256sum scripts/validate-k8s-schemas.py | cut -c1-16)"
 if ! stamp_ok "$SCHEMAS/kubernetes/.version" "$K8S_STAMP"; then
-  echo "  schemas for Kubernetes v$K8S_VERSION from kubernetes-validate $KUBERNETES_VALIDATE_VERSION"
+  echo "  schemas for Kubernetes $K8S_VERSIONS from kubernetes-validate $KUBERNETES_VALIDATE_VERSION"
   tmp="$(mktemp -d)"
   python3 -m pip download --quiet --disable-pip-version-check --no-deps -d "$tmp" "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION"
   rm -rf "$SCHEMAS/kubernetes"
   mkdir -p "$SCHEMAS/kubernetes"
-  python3 scripts/validate-k8s-schemas.py "$tmp"/kubernetes_validate-*.whl "$SCHEMAS/kubernetes" "v$K8S_VERSION"
+  for v in $K8S_VERSIONS; do
+    python3 scripts/validate-k8s-schemas.py "$tmp"/kubernetes_validate-*.whl "$SCHEMAS/kubernetes" "v$v"
+  done
   rm -rf "$tmp"
   echo "$K8S_STAMP" >"$SCHEMAS/kubernetes/.version"
 fi

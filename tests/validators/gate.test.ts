@@ -12,6 +12,7 @@ import {
   formatReport,
   kubeScore,
   kubeconform,
+  kubernetesVersionsFor,
   networkFindings,
   podSecurityFindings,
   readCheckovSkips,
@@ -20,6 +21,10 @@ import {
   type GateReport,
 } from "../../scripts/validate";
 import { stackNamespaceManifests } from "../../components/k8s/namespace";
+import { OLDEST_KUBERNETES, VALIDATED_KUBERNETES_VERSIONS } from "../../components/k8s/version";
+import { EKS_VERSION } from "../../components/platform/aws";
+import { EXISTING_MIN_KUBERNETES } from "../../components/platform/existing";
+import { GKE_VERSION } from "../../components/platform/gcp";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../../components/k8s/security";
 import type { KubeObject } from "../../stacks/manifests";
 
@@ -62,6 +67,23 @@ describe("validation gate over dev and prod", function () {
   });
 });
 
+describe("validation gate: Kubernetes versions", () => {
+  it("validates each platform at the versions it runs, and Pod Security pins the oldest supported", () => {
+    assert.deepEqual(kubernetesVersionsFor("aws"), [EKS_VERSION]);
+    assert.deepEqual(kubernetesVersionsFor("gcp"), [GKE_VERSION]);
+    assert.ok(kubernetesVersionsFor("existing").includes(EXISTING_MIN_KUBERNETES));
+    assert.equal(OLDEST_KUBERNETES, EXISTING_MIN_KUBERNETES);
+    for (const v of [EKS_VERSION, GKE_VERSION, EXISTING_MIN_KUBERNETES]) assert.ok(VALIDATED_KUBERNETES_VERSIONS.includes(v), `${v} has offline schemas`);
+  });
+
+  it("rejects an API the older supported version does not serve", () => {
+    // DeviceClass reached resource.k8s.io/v1 in Kubernetes 1.34: a 1.31 cluster cannot take it.
+    const dir = writeFixture([{ apiVersion: "resource.k8s.io/v1", kind: "DeviceClass", metadata: { name: "gpu" }, spec: {} }]);
+    assert.equal(kubeconform(dir, "1.31")[0].status, "statusError");
+    assert.equal(kubeconform(dir, "1.35")[0].status, "statusValid");
+  });
+});
+
 describe("validation gate: each check catches its failure", () => {
   it("kubeconform rejects unknown fields and objects without a schema", () => {
     const dir = writeFixture([
@@ -69,7 +91,7 @@ describe("validation gate: each check catches its failure", () => {
       { apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w", namespace: "matrix" }, spec: {} },
       { apiVersion: "cert-manager.io/v1", kind: "Certificate", metadata: { name: "c", namespace: "matrix" }, spec: { secretName: "s", issuerRef: { name: "i" }, dnsNames: ["a.example.com"], renewBeforeDays: 3 } },
     ]);
-    const results = kubeconform(dir);
+    const results = kubeconform(dir, VALIDATED_KUBERNETES_VERSIONS[0]);
     const by = (kind: string) => results.find((r) => r.kind === kind)!;
     assert.equal(by("Deployment").status, "statusInvalid");
     assert.match(by("Deployment").msg!, /imagePullPolcy/);
