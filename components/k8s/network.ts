@@ -26,6 +26,8 @@ export type Protocol = "TCP" | "UDP";
 
 export interface PortSpec {
   port: number;
+  /** Last port of a range (`port`..`endPort`), e.g. a media server's UDP range. */
+  endPort?: number;
   protocol?: Protocol;
 }
 
@@ -74,7 +76,7 @@ export interface FlowSpec {
 export interface Flow {
   from: Workload | External;
   to: Workload | External;
-  ports: Required<PortSpec>[];
+  ports: (Required<Omit<PortSpec, "endPort">> & Pick<PortSpec, "endPort">)[];
   description: string;
   sides: "both" | "receiver" | "sender";
 }
@@ -176,9 +178,16 @@ export function normalizeFlow(spec: FlowSpec): Flow {
   }
   const raw = spec.ports ?? (peerPort !== undefined ? [peerPort] : []);
   if (raw.length === 0) throw new Error(`flow ${describe(spec.from)} -> ${describe(target)} names no port: every allowed flow is port-scoped`);
-  const ports = raw.map((p) => (typeof p === "number" ? { port: p, protocol: "TCP" as Protocol } : { port: p.port, protocol: p.protocol ?? ("TCP" as Protocol) }));
+  const ports = raw.map((p) =>
+    typeof p === "number"
+      ? { port: p, protocol: "TCP" as Protocol }
+      : { port: p.port, protocol: p.protocol ?? ("TCP" as Protocol), ...(p.endPort !== undefined ? { endPort: p.endPort } : {}) },
+  );
   for (const p of ports) {
-    if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535) throw new Error(`flow ${describe(spec.from)} -> ${describe(target)}: port ${p.port} is not a TCP/UDP port`);
+    for (const n of [p.port, p.endPort ?? p.port]) {
+      if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`flow ${describe(spec.from)} -> ${describe(target)}: port ${n} is not a TCP/UDP port`);
+    }
+    if ((p.endPort ?? p.port) < p.port) throw new Error(`flow ${describe(spec.from)} -> ${describe(target)}: port range ${p.port}-${p.endPort} is empty`);
   }
   if (spec.from.kind === "cidr" && target.kind === "cidr") throw new Error("a flow between two external ranges is not the cluster's to allow");
   const fromPrometheus = spec.from.kind !== "cidr" && selectorKey(spec.from) === selectorKey(PROMETHEUS_PODS);
@@ -307,7 +316,7 @@ export function networkPoliciesFor(specs: FlowSpec[], options: GenerateOptions =
     let side = sides[dir].get(key);
     if (!side) sides[dir].set(key, (side = { workload: w, rules: new Map(), descriptions: new Set() }));
     const peers = peerOf(w.namespace, other, ipBlocks);
-    const ports = flow.ports.map((p) => ({ protocol: p.protocol, port: p.port }));
+    const ports = flow.ports.map((p) => ({ protocol: p.protocol, port: p.port, ...(p.endPort !== undefined ? { endPort: p.endPort } : {}) }));
     const rule: PolicyRule = dir === "Ingress" ? { from: peers as PolicyPeer[], ports } : { to: peers as PolicyPeer[], ports };
     // Plain rules are deduplicated by content; deferred (Output) peers are kept one per flow.
     const ruleKey = Array.isArray(peers) ? JSON.stringify(rule) : `deferred:${side.rules.size}`;

@@ -80,6 +80,17 @@ describe("k8s/network: flow model -> NetworkPolicies", () => {
     assert.equal(egress[0].spec.egress!.length, 2);
   });
 
+  it("allows port ranges (media servers' UDP ranges) and checks them", () => {
+    const sfu: Workload = { namespace: "matrix", podLabels: { "app.kubernetes.io/name": "livekit" } };
+    const flow: FlowSpec = { from: { kind: "cidr", cidrs: ["0.0.0.0/0"] }, to: sfu, ports: [{ port: 50000, endPort: 60000, protocol: "UDP" }] };
+    const policies = [defaultDenyPolicy("matrix"), ...networkPoliciesFor([flow])];
+    assert.deepEqual(policies[1].spec.ingress![0].ports, [{ protocol: "UDP", port: 50000, endPort: 60000 }]);
+    assert.ok(isFlowAllowed(policies, { ip: "198.51.100.4" }, pod(sfu), 55555, "UDP"));
+    assert.equal(isFlowAllowed(policies, { ip: "198.51.100.4" }, pod(sfu), 60001, "UDP"), false);
+    assert.equal(isFlowAllowed(policies, { ip: "198.51.100.4" }, pod(sfu), 55555, "TCP"), false);
+    assert.throws(() => normalizeFlow({ ...flow, ports: [{ port: 600, endPort: 500 }] }), /empty/);
+  });
+
   it("is deterministic in the order flows are declared", () => {
     assert.deepEqual(networkPoliciesFor([...flows].reverse()), networkPoliciesFor(flows));
   });
