@@ -7,8 +7,8 @@ import * as k8s from "@pulumi/kubernetes";
 import { imageRef } from "../../catalog/images";
 import type { PlatformSpec } from "../../config/spec";
 import type { Sizing } from "../../sizing/types";
-import { HAPROXY_PORTS, buildHaproxyModel, kubernetesHaproxyInput, parseSynapseSize, renderHaproxyConfig } from "../../render/haproxy";
-import { kubernetesNetwork, type SynapseInstance } from "../../render/synapse";
+import { HAPROXY_PORTS, buildHaproxyModel, haproxyDeploymentInput, renderHaproxyConfig } from "../../render/haproxy";
+import type { SynapseInstance } from "../../render/synapse";
 import { selectorLabels, standardLabels } from "../k8s/labels";
 import type { Platform } from "../platform/types";
 import { checksum, httpProbe, resourcesOf, restrictedContainer, restrictedPod } from "./pods";
@@ -28,10 +28,8 @@ export interface SynapseHaproxyArgs {
   namespace: pulumi.Input<string>;
   /** Plain namespace name for cluster DNS names. */
   namespaceName: string;
-  /** Synapse worker instances the routing covers. */
+  /** Synapse worker instances the routing covers (pool slots follow sizing's HPA ceilings). */
   instances: readonly SynapseInstance[];
-  /** `server-template` slots per pool type (HPA ceiling). */
-  poolSlots: Record<string, number>;
 }
 
 export class SynapseHaproxy extends pulumi.ComponentResource {
@@ -47,13 +45,7 @@ export class SynapseHaproxy extends pulumi.ComponentResource {
     const sized = args.sizing.components.haproxy;
     // Production never runs a single router.
     this.replicas = args.spec.highAvailability ? Math.max(2, sized.replicas) : Math.max(1, sized.replicas);
-    const model = buildHaproxyModel(kubernetesHaproxyInput({
-      namespace: args.namespaceName,
-      network: kubernetesNetwork(args.namespaceName),
-      instances: args.instances,
-      poolSlots: args.poolSlots,
-      maxUploadBytes: parseSynapseSize(args.spec.synapse.maxUploadSize),
-    }));
+    const model = buildHaproxyModel(haproxyDeploymentInput({ spec: args.spec, sizing: args.sizing, instances: args.instances, namespace: args.namespaceName }));
     this.config = renderHaproxyConfig(model);
     const labels = standardLabels("haproxy", "router");
     const selector = selectorLabels("haproxy");

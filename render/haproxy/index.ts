@@ -10,9 +10,10 @@
  * - `routeRequest(model, request)`: pure evaluation of the same rules (tests, e2e expectations).
  */
 import { WORKER_TYPES } from "../../catalog/workers";
+import type { PlatformSpec } from "../../config/spec";
 import type { Sizing } from "../../sizing/types";
-import { SYNAPSE_PORTS, workerServiceName, type SynapseInstance, type SynapseNetwork, mainInstance } from "../synapse/topology";
-import type { HaproxyInput, ServerSource } from "./model";
+import { SYNAPSE_PORTS, kubernetesNetwork, workerServiceName, type SynapseInstance, type SynapseNetwork, mainInstance } from "../synapse/topology";
+import { parseSynapseSize, type HaproxyInput, type ServerSource } from "./model";
 
 export * from "./model";
 export * from "./render";
@@ -60,4 +61,24 @@ export function poolSlotsFromSizing(sizing: Pick<Sizing, "synapse">): Record<str
     if (t.scaling === "pool" && w) out[t.name] = Math.max(w.replicas, w.maxReplicas);
   }
   return out;
+}
+
+/**
+ * HAProxy's input for a real deployment: the cluster's server sources for the rendered instances,
+ * pool slots up to each pool's HPA ceiling, and the upload limit. Used by the Kubernetes component
+ * and, through the loopback adapter, by the e2e run.
+ */
+export function haproxyDeploymentInput(args: {
+  spec: Pick<PlatformSpec, "synapse">;
+  sizing: Pick<Sizing, "synapse">;
+  instances: readonly SynapseInstance[];
+  namespace: string;
+}): HaproxyInput {
+  return kubernetesHaproxyInput({
+    namespace: args.namespace,
+    network: kubernetesNetwork(args.namespace),
+    instances: args.instances,
+    poolSlots: poolSlotsFromSizing(args.sizing),
+    maxUploadBytes: parseSynapseSize(args.spec.synapse.maxUploadSize),
+  });
 }

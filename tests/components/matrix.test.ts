@@ -189,12 +189,12 @@ describe("MatrixStack (mock engine, fake platform)", function () {
 
   it("serves Element, Ketesa and .well-known with rendered configs, routed through the platform's Gateway", () => {
     const routes = ofKind(run20k, "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute");
-    assert.deepEqual(routes.map((r) => (r.inputs.metadata as Obj).name).sort(), ["admin", "element", "matrix"]);
+    assert.deepEqual(routes.map((r) => (r.inputs.metadata as Obj).name).sort(), ["admin", "delegation", "element", "matrix"]);
     for (const r of routes) {
       const spec = r.inputs.spec as Obj;
       assert.equal(spec.parentRefs[0].name, "edge");
       assert.equal(spec.parentRefs[0].namespace, "edge");
-      assert.match(spec.parentRefs[0].sectionName, /^https-(matrix|element|admin)$/);
+      assert.match(spec.parentRefs[0].sectionName, /^https-(matrix|element|admin|delegation)$/);
     }
     const matrix = routes.find((r) => (r.inputs.metadata as Obj).name === "matrix")!.inputs.spec as Obj;
     assert.deepEqual(matrix.hostnames, ["matrix.example.com"]);
