@@ -485,7 +485,13 @@ async function main(): Promise<void> {
   const finalDir = path.join(PROJECT_ROOT, "out", "validate");
   fs.mkdirSync(path.dirname(finalDir), { recursive: true });
   const runDir = fs.mkdtempSync(`${finalDir}.run-`);
-  const report = await runGate(stacks, { outDir: runDir });
+  let report: GateReport;
+  try {
+    report = await runGate(stacks, { outDir: runDir });
+  } catch (e) {
+    fs.rmSync(runDir, { recursive: true, force: true });
+    throw e;
+  }
   fs.rmSync(finalDir, { recursive: true, force: true });
   fs.renameSync(runDir, finalDir);
   console.log(formatReport(report));
