@@ -374,6 +374,13 @@ export function defaultDenyPolicy(namespace: string, labels: Record<string, stri
   };
 }
 
+/**
+ * NodeLocal DNSCache listen addresses (169.254.20.10: the upstream add-on and GKE; 169.254.25.10:
+ * kubespray's default). Clusters that run it hand pods this address as their resolver, and the
+ * cache pods use host networking, so no pod selector matches them.
+ */
+export const NODE_LOCAL_DNS = ["169.254.20.10/32", "169.254.25.10/32"];
+
 /** Name resolution for every pod of a namespace: cluster DNS on 53/UDP and 53/TCP, nothing else. */
 export function dnsEgressPolicy(namespace: string, labels: Record<string, string> = {}, dns: Workload = CLUSTER_DNS): NetworkPolicyManifest {
   return {
@@ -383,7 +390,10 @@ export function dnsEgressPolicy(namespace: string, labels: Record<string, string
     spec: {
       podSelector: {},
       policyTypes: ["Egress"],
-      egress: [{ to: peerOf(namespace, dns, plainIpBlocks) as PolicyPeer[], ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] }],
+      egress: [{
+        to: [...(peerOf(namespace, dns, plainIpBlocks) as PolicyPeer[]), ...NODE_LOCAL_DNS.map((cidr) => ({ ipBlock: { cidr } }))],
+        ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }],
+      }],
     },
   };
 }

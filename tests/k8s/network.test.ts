@@ -130,6 +130,7 @@ describe("k8s/network: evaluating the generated policies", () => {
     assert.ok(isFlowAllowed(policies, pod(synapseMain), { ip: "10.0.17.4" }, 5432));
     assert.ok(isFlowAllowed(policies, pod(PROMETHEUS_PODS), pod(synapseMain), 9000));
     assert.ok(isFlowAllowed(policies, pod(haproxy), pod({ namespace: "kube-system", podLabels: { "k8s-app": "kube-dns" } }), 53, "UDP"));
+    assert.ok(isFlowAllowed(policies, pod(haproxy), { ip: "169.254.20.10" }, 53, "UDP"), "NodeLocal DNSCache");
   });
 
   it("denies what was not declared", () => {
@@ -145,8 +146,10 @@ describe("k8s/network: evaluating the generated policies", () => {
     assert.equal(isFlowAllowed(policies, { ip: "203.0.113.9" }, pod(haproxy), 8080), false);
     // Grafana is in the monitoring namespace but is not Prometheus.
     assert.equal(isFlowAllowed(policies, { namespace: "monitoring", labels: { "app.kubernetes.io/name": "grafana" } }, pod(synapseMain), 9000), false);
-    // DNS goes to cluster DNS only.
+    // DNS goes to cluster DNS (or a node-local cache) only, and only on port 53.
     assert.equal(isFlowAllowed(policies, pod(haproxy), { ip: "8.8.8.8" }, 53, "UDP"), false);
+    assert.equal(isFlowAllowed(policies, pod(haproxy), { ip: "169.254.169.254" }, 53, "UDP"), false);
+    assert.equal(isFlowAllowed(policies, pod(haproxy), { ip: "169.254.20.10" }, 80), false);
   });
 
   it("treats a namespace without policies as open (so the gate must prove every namespace has default-deny)", () => {
