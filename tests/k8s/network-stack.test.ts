@@ -8,6 +8,11 @@ import { isFlowAllowed, type Endpoint, type NetworkPolicyManifest } from "../../
 import { manifestsFrom, type KubeObject } from "../../stacks/manifests";
 import { networkFindings } from "../../scripts/validate";
 import { runStack } from "../helpers/run-stack";
+import { EXISTING_DATA } from "../../components/platform/existing";
+
+const PG = EXISTING_DATA.mainCluster;
+const PG_LI = EXISTING_DATA.liCluster;
+const TENANT = EXISTING_DATA.tenant;
 
 interface World {
   objects: KubeObject[];
@@ -121,31 +126,31 @@ describe("network policies of dev: in-cluster data services", () => {
   });
 
   it("opens the data services' own traffic: replication, backups, Sentinel", () => {
-    const pg = podOf("matrix-data", { "cnpg.io/cluster": "matrix-pg", "cnpg.io/podRole": "instance" });
-    const minio = podOf("matrix-data", { "v1.min.io/tenant": "object-store" });
+    const pg = podOf("matrix-data", { "cnpg.io/cluster": PG, "cnpg.io/podRole": "instance" });
+    const minio = podOf("matrix-data", { "v1.min.io/tenant": TENANT });
     assert.ok(allowed(pg, pg, 5432));
     assert.ok(allowed(pg, minio, 9000));
     assert.ok(allowed(minio, minio, 9000));
-    assert.ok(allowed(servicePods(w, "matrix-data", "redis"), podOf("matrix-data", { "app.kubernetes.io/name": "redis", "app.kubernetes.io/instance": "main" }), 26379));
+    assert.ok(allowed(servicePods(w, "matrix-data", EXISTING_DATA.redis), podOf("matrix-data", { "app.kubernetes.io/name": "redis", "app.kubernetes.io/instance": "main" }), 26379));
     assert.equal(allowed(minio, pg, 5432), false);
   });
 
   it("opens Synapse -> PostgreSQL, Redis and the object store", () => {
     const main = pod(w, "matrix", "synapse-main").at;
     const media = pod(w, "matrix", "media-repository").at;
-    assert.ok(allowed(main, podOf("matrix-data", { "cnpg.io/cluster": "matrix-pg", "cnpg.io/podRole": "instance", "cnpg.io/instanceRole": "primary" }), 5432));
-    assert.ok(allowed(main, servicePods(w, "matrix-data", "redis"), 6379));
-    assert.ok(allowed(media, podOf("matrix-data", { "v1.min.io/tenant": "object-store" }), 9000));
+    assert.ok(allowed(main, podOf("matrix-data", { "cnpg.io/cluster": PG, "cnpg.io/podRole": "instance", "cnpg.io/instanceRole": "primary" }), 5432));
+    assert.ok(allowed(main, servicePods(w, "matrix-data", EXISTING_DATA.redis), 6379));
+    assert.ok(allowed(media, podOf("matrix-data", { "v1.min.io/tenant": TENANT }), 9000));
   });
 
   it("keeps the main stack away from the LI database and from other data ports", () => {
     const main = pod(w, "matrix", "synapse-main").at;
     const haproxy = pod(w, "matrix", "haproxy").at;
-    assert.equal(allowed(main, podOf("matrix-data", { "cnpg.io/cluster": "matrix-pg-li" }), 5432), false);
-    assert.equal(allowed(haproxy, podOf("matrix-data", { "cnpg.io/cluster": "matrix-pg" }), 5432), false);
-    assert.equal(allowed(main, podOf("matrix-data", { "cnpg.io/cluster": "matrix-pg" }), 8000), false);
+    assert.equal(allowed(main, podOf("matrix-data", { "cnpg.io/cluster": PG_LI }), 5432), false);
+    assert.equal(allowed(haproxy, podOf("matrix-data", { "cnpg.io/cluster": PG }), 5432), false);
+    assert.equal(allowed(main, podOf("matrix-data", { "cnpg.io/cluster": PG }), 8000), false);
     // Data pods never open connections into the Matrix namespace.
-    assert.equal(allowed(podOf("matrix-data", { "cnpg.io/cluster": "matrix-pg" }), main, 8008), false);
+    assert.equal(allowed(podOf("matrix-data", { "cnpg.io/cluster": PG }), main, 8008), false);
   });
 });
 
