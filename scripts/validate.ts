@@ -10,9 +10,10 @@
  *                         operators' CRD schemas; an object without a schema fails like an invalid one
  *   kube-score            no critical finding (ignored tests: .kube-score.yaml, each with a reason)
  *   checkov               no failed check (skipped checks: .checkov.yaml, each with a reason);
- *                         run once over the distinct objects of all stacks, results mapped back
+ *                         run once over all stacks, each in namespaces of its own, results mapped back
  *   pod security          every Namespace has enforce/audit/warn labels (weaker than restricted
- *                         only with a written reason), and every pod meets its namespace's level
+ *                         only with a written reason), every pod meets its namespace's level, and
+ *                         its scratch space is bounded (read-only root, sized emptyDirs)
  *   network               every namespace the stack puts objects in is created by the stack and
  *                         starts with a default-deny ingress+egress policy
  *
@@ -25,12 +26,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml, stringify } from "yaml";
 import { PROJECT, parseSpec } from "../config/parse";
-import { PLATFORMS, PROFILE_NAMES } from "../config/keys";
+import { PLATFORMS, PROFILE_NAMES, type PlatformKind } from "../config/keys";
 import { VALIDATED_KUBERNETES_VERSIONS } from "../components/k8s/version";
 import { EKS_VERSION } from "../components/platform/aws";
 import { EXISTING_MIN_KUBERNETES } from "../components/platform/existing";
 import { GKE_VERSION } from "../components/platform/gcp";
-import type { PlatformKind } from "../config/keys";
 import { podSecurityViolations, podSpecOf, scratchSpaceViolations } from "../components/k8s/pod-security";
 import type { PodSecurityLevel } from "../components/k8s/namespace";
 import { runWithMocks, type RecordedResource } from "../stacks/mock-engine";
