@@ -1,6 +1,6 @@
 /**
  * Price table: USD, on-demand list prices, exactly the figures of
- * /work/shared/reference/operations.md ("Prices"), each with its source and date. Nothing here
+ * docs/requirements/operations-reference.md ("Prices"), each with its source and date. Nothing here
  * is looked up or guessed; where that table has no price (ElastiCache, Memorystore, managed
  * database storage, local SSD, *5ad instances) the cost estimate reports the item unpriced.
  */

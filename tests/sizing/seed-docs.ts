@@ -1,15 +1,15 @@
 /**
  * Reads the customer's documents themselves, so tests compare the code with the documents and
- * not with numbers copied from the code. Paths are relative to the repository (../shared/seeds).
+ * not with numbers copied from the code. They live in docs/requirements/.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 
-const SEEDS = path.resolve(__dirname, "../../../shared/seeds");
+const SEEDS = path.resolve(__dirname, "../../docs/requirements");
 export const ARCHITECTURE_SEED = path.join(SEEDS, "003_f02a02d6980bc264.txt");
 export const HARDWARE_SEED = path.join(SEEDS, "000_e8117f4c02e2fb68.txt");
-export const OPERATIONS_REFERENCE = path.resolve(__dirname, "../../../shared/reference/operations.md");
+export const OPERATIONS_REFERENCE = path.join(SEEDS, "operations-reference.md");
 
 /** "16Gi" / "1Ti" / "500Gi" -> GiB. */
 export function quantityGi(q: string | number): number {
