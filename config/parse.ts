@@ -11,6 +11,14 @@ export interface ConfigProblem {
   allowed: string;
 }
 
+/**
+ * How a value appears in an error: kubeconfig content (not a path) may carry credentials, so it
+ * is described instead of echoed.
+ */
+export function displayValue(key: string, value: string): string {
+  return key.endsWith(":kubeconfig") && value.includes("\n") ? `<kubeconfig content, ${value.length} characters>` : JSON.stringify(value);
+}
+
 /** Thrown before any resource is registered; its message lists every problem found. */
 export class ConfigValidationError extends Error {
   constructor(readonly problems: ConfigProblem[]) {
@@ -20,7 +28,7 @@ export class ConfigValidationError extends Error {
           .map((p) =>
             p.value === undefined
               ? `  - ${p.key} is required: ${p.allowed}`
-              : `  - ${p.key} = ${JSON.stringify(p.value)} is not allowed: ${p.allowed}`,
+              : `  - ${p.key} = ${displayValue(p.key, p.value)} is not allowed: ${p.allowed}`,
           )
           .join("\n"),
     );

@@ -115,6 +115,13 @@ describe("config: bad input is rejected with key, value and what is allowed", ()
     assert.match(problemsOf({ replicas: "3" }).message, /unknown key; known keys are platform, environment/);
   });
 
+  it("describes kubeconfig content instead of echoing credentials", () => {
+    const content = "apiVersion: v1\nusers:\n- name: admin\n  user: {token: s3cr3t-token}\n";
+    const err = problemsOf({ platform: "aws", tlsIssuer: "selfsigned", kubeconfig: content });
+    assert.doesNotMatch(err.message, /s3cr3t-token/);
+    assert.match(err.message, /matrix-platform:kubeconfig = <kubeconfig content, \d+ characters> is not allowed: only applies to the existing platform/);
+  });
+
   it("reports every problem at once, not just the first", () => {
     const err = problemsOf({ platform: "azure", ccu: "7", li: "maybe" });
     assert.deepEqual(err.problems.map((p) => p.key).sort(), [`${P}:ccu`, `${P}:li`, `${P}:platform`]);
