@@ -256,7 +256,7 @@ export class SynapseCluster extends pulumi.ComponentResource {
       ...(appserviceSecret ? [{ name: "appservices", mountPath: DEFAULT_SYNAPSE_PATHS.appserviceDir, readOnly: true }] : []),
       ...(redisCa ? [{ name: "redis-ca", mountPath: "/etc/synapse/redis-ca", readOnly: true }] : []),
     ];
-    const secretChecksum = pulumi.all([homeserverYaml]).apply(([hs]) => checksum(hs, logYaml));
+    const configChecksum = pulumi.all([homeserverYaml]).apply(([hs]) => checksum(hs, logYaml));
 
     const podTemplate = (typeName: string, t: WorkerType | undefined, command: string[], sizingOf: WorkloadSizing, extra: { volumes?: k8s.types.input.core.v1.Volume[]; mounts?: k8s.types.input.core.v1.VolumeMount[]; workerChecksum?: pulumi.Input<string> }) => {
       const media = t?.mediaRepository === true;
@@ -292,7 +292,7 @@ export class SynapseCluster extends pulumi.ComponentResource {
       return {
         metadata: {
           labels: synapseLabels(typeName),
-          annotations: { "matrix-platform.io/config-checksum": pulumi.all([secretChecksum, extra.workerChecksum ?? ""]).apply(([a, b]) => checksum(a, b)) },
+          annotations: { "matrix-platform.io/config-checksum": pulumi.all([configChecksum, extra.workerChecksum ?? ""]).apply(([a, b]) => checksum(a, b)) },
         },
         spec: restrictedPod({
           uid: SYNAPSE_UID,
