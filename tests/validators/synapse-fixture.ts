@@ -1,26 +1,36 @@
 /**
- * Writes what the renderers produce for a profile into a directory, laid out as in the pods:
+ * Writes what a preset stack's deployment renders into a directory, laid out as in the pods:
  * homeserver.yaml, one file per worker instance, log config, appservice registrations, the
  * signing key (converted from an Ed25519 PKCS#8 PEM as the stack does) and test secrets at every
- * `*_path`. Used by the real-program checks; everything comes from the same renderers the
- * components use.
+ * `*_path`. The render input comes from the builder the Kubernetes component calls
+ * (synapseDeploymentInput) with the preset's spec, its sizing, the instances that sizing plans and
+ * endpoints shaped like the platform's, so the real-program checks run on what a deployment gets;
+ * only the file paths move under the temporary directory.
  */
 import { execFile } from "child_process";
 import { generateKeyPairSync } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import type { ProfileName } from "../../config/keys";
+import { parseSpec } from "../../config/parse";
+import type { PlatformSpec } from "../../config/spec";
 import {
   appserviceFileName,
   bridgeAppservice,
+  instanceCountsFromSizing,
+  planInstances,
   renderAppserviceRegistration,
   renderSynapse,
   synapseSigningKey,
   toYaml,
+  type BridgeName,
   type SynapsePaths,
   type SynapseRenderInput,
 } from "../../render/synapse";
-import { fixtureRenderInput, pathsUnder } from "../render/fixtures";
+import { synapseDeploymentInput, type ResolvedEndpoints } from "../../render/synapse/deployment";
+import { size } from "../../sizing";
+import type { Sizing } from "../../sizing/types";
+import { parsePresetName, presetConfig } from "../../stacks/presets";
+import { pathsUnder } from "../render/fixtures";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 export const SYNAPSE_PYTHON = path.join(PROJECT_ROOT, ".cache", "synapse-venv", "bin", "python");
@@ -31,6 +41,10 @@ export function requireSynapseVenv(): void {
 
 export interface WrittenTree {
   dir: string;
+  /** The preset stack the tree was built from. */
+  stack: string;
+  spec: PlatformSpec;
+  sizing: Sizing;
   paths: SynapsePaths;
   input: SynapseRenderInput;
   homeserver: string;
@@ -44,14 +58,66 @@ function write(file: string, content: string, mode = 0o644): void {
   fs.writeFileSync(file, content, { mode });
 }
 
+/**
+ * Data-service endpoints as the platform component of the preset's kind hands them over (host
+ * names are placeholders; kinds, TLS, path style and max_connections are the platform's). The
+ * database max_connections is `sizing.database.maxConnections`, which every platform both sets
+ * on the server and reports to Synapse.
+ */
+export function platformEndpoints(spec: PlatformSpec, sizing: Sizing): ResolvedEndpoints {
+  const maxConnections = sizing.database.maxConnections;
+  switch (spec.platform) {
+    case "existing":
+      // CloudNativePG, in-cluster Redis, MinIO (path-style addressing).
+      return {
+        database: { host: "synapse-pg-rw.matrix-data.svc.cluster.local", port: 5432, database: "synapse", user: "synapse", sslMode: "require", maxConnections },
+        redis: { host: "redis.matrix-data.svc.cluster.local", port: 6379, tls: false, privateCa: false },
+        objectStore: { bucket: "synapse-media", endpoint: "http://minio.matrix-data.svc.cluster.local:9000", region: "us-east-1", forcePathStyle: true },
+      };
+    case "aws":
+      // RDS (TLS enforced), ElastiCache with in-transit encryption, S3 virtual-hosted.
+      return {
+        database: { host: "synapse.cluster-abc.us-east-1.rds.amazonaws.com", port: 5432, database: "synapse", user: "synapse", sslMode: "require", maxConnections },
+        redis: { host: "master.redis.abc.use1.cache.amazonaws.com", port: 6379, tls: true, privateCa: false },
+        objectStore: { bucket: "synapse-media", endpoint: "https://s3.us-east-1.amazonaws.com", region: "us-east-1", forcePathStyle: false },
+      };
+    case "gcp":
+      // Cloud SQL over the private network, Memorystore with its own CA, GCS through its S3 API.
+      return {
+        database: { host: "10.10.0.5", port: 5432, database: "synapse", user: "synapse", sslMode: "require", maxConnections },
+        redis: { host: "10.10.0.6", port: 6378, tls: true, privateCa: true },
+        objectStore: { bucket: "synapse-media", endpoint: "https://storage.googleapis.com", region: "auto", forcePathStyle: true },
+      };
+  }
+}
+
+/**
+ * Renders a preset stack (e.g. "prod-existing-100") with the deployment builder and writes it.
+ * `mutate` lets a test derive a variant from the deployment input (stated in the test).
+ */
 export function writeSynapseTree(
   dir: string,
-  profile: ProfileName,
-  opts: { pathStyle?: boolean; objectStore?: boolean; mutate?: (input: SynapseRenderInput) => SynapseRenderInput } = {},
+  stack: string,
+  opts: { mutate?: (input: SynapseRenderInput) => SynapseRenderInput } = {},
 ): WrittenTree {
+  const preset = parsePresetName(stack);
+  if (!preset) throw new Error(`${stack} is not a preset stack name`);
+  const spec = parseSpec(presetConfig(preset), stack);
+  const sizing = size(spec);
+  const bridges = (["telegram", "whatsapp"] as const).filter((b) => spec.bridges[b].enabled) as BridgeName[];
+  const appserviceFiles = bridges.map((b) => appserviceFileName(b));
+  const deployed = synapseDeploymentInput({
+    spec,
+    sizing,
+    instances: planInstances(instanceCountsFromSizing(sizing)),
+    namespace: "matrix",
+    endpoints: platformEndpoints(spec, sizing),
+    appserviceFiles,
+    turn: spec.features.rtc,
+  });
   const paths = pathsUnder(dir);
-  const appserviceFiles = [appserviceFileName("telegram"), appserviceFileName("whatsapp")];
-  let input = fixtureRenderInput(profile, { paths, pathStyle: opts.pathStyle, objectStore: opts.objectStore, appservices: appserviceFiles });
+  // Only the file locations change: the pods mount them at DEFAULT_SYNAPSE_PATHS, the test under dir.
+  let input: SynapseRenderInput = { ...deployed, paths };
   if (opts.mutate) input = opts.mutate(input);
   const rendered = renderSynapse(input);
   const homeserver = path.join(paths.configDir, "homeserver.yaml");
@@ -68,7 +134,7 @@ export function writeSynapseTree(
     write(paths[key], `test-${key}-value`, 0o600);
   }
   write(paths.pgpass, `*:*:*:synapse:test-db-password\n`, 0o600);
-  const appservices = (["telegram", "whatsapp"] as const).map((b, i) => {
+  const appservices = bridges.map((b, i) => {
     const file = path.join(paths.appserviceDir, appserviceFiles[i]);
     const reg = renderAppserviceRegistration(bridgeAppservice(b, {
       serverName: input.serverName, namespace: "matrix", asToken: `as-token-${b}`, hsToken: `hs-token-${b}`, senderLocalpart: `sender${b}xyz`,
@@ -76,7 +142,7 @@ export function writeSynapseTree(
     write(file, toYaml(reg), 0o600);
     return file;
   });
-  return { dir, paths, input, homeserver, workers, appservices, signingKeyPem: pem };
+  return { dir, stack, spec, sizing, paths, input, homeserver, workers, appservices, signingKeyPem: pem };
 }
 
 export interface ExecResult {

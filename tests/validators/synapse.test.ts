@@ -1,6 +1,9 @@
 /**
  * The rendered Synapse configs, accepted by the real Synapse (the version the image runs, from
- * the project venv that scripts/provision.d/20-synapse.sh creates).
+ * the project venv that scripts/provision.d/20-synapse.sh creates). The trees are what the
+ * deployment builder renders for preset stacks (see synapse-fixture.ts): the 100-CCU profile as
+ * prod-existing-100 and the 20,000-CCU profile as prod-aws-20k, both production so the HA
+ * minimums (several instances, HPA pools) are in the configs checked.
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
@@ -9,6 +12,8 @@ import * as path from "path";
 import { parse } from "yaml";
 import { spawn } from "child_process";
 import { IMAGES } from "../../catalog/images";
+import { WORKER_TYPES } from "../../catalog/workers";
+import { DB_HEADROOM_FIXED, DB_HEADROOM_FRACTION } from "../../render/synapse";
 import { synapseCommand } from "../../components/matrix/synapse";
 import { ed25519PublicKey, signingKeyVersion, unpaddedBase64 } from "../../render/synapse";
 import {
@@ -21,6 +26,40 @@ import {
   writeSynapseTree,
   type WrittenTree,
 } from "./synapse-fixture";
+
+/** Stacks standing for the issue's 100- and 20,000-CCU profiles (production: HA minimums apply). */
+const STACK_100 = "prod-existing-100";
+const STACK_20K = "prod-aws-20k";
+
+/**
+ * Connection-pool fit computed from the sizing, not from the render input: main plus, per worker
+ * type, the most replicas it can run (HPA maximum for pools), each holding up to its own cp_max,
+ * against the max_connections the platform sets, less the headroom.
+ */
+function poolFit(tree: WrittenTree): { processes: number; worst: number; total: number; budget: number; maxConnections: number } {
+  const hs = parse(fs.readFileSync(tree.homeserver, "utf8"));
+  const cpMaxOf = (file?: string): number => {
+    const own = file ? parse(fs.readFileSync(file, "utf8"))?.database?.args?.cp_max : undefined;
+    return own ?? hs.database.args.cp_max;
+  };
+  let processes = 1;
+  let total = cpMaxOf();
+  let worst = cpMaxOf();
+  for (const t of WORKER_TYPES) {
+    const w = tree.sizing.synapse.workers[t.name];
+    if (!w || w.replicas === 0) continue;
+    const n = t.scaling === "pool" ? Math.max(w.replicas, w.maxReplicas) : w.replicas;
+    const file = tree.workers.find((x) => x.type === t.name)?.file;
+    assert.ok(file, `${t.name} has ${w.replicas} replicas but no rendered worker file`);
+    const cp = cpMaxOf(file);
+    processes += n;
+    total += n * cp;
+    worst = Math.max(worst, cp);
+  }
+  const maxConnections = tree.sizing.database.maxConnections;
+  const budget = Math.floor(maxConnections * (1 - DB_HEADROOM_FRACTION)) - DB_HEADROOM_FIXED;
+  return { processes, worst, total, budget, maxConnections };
+}
 
 function ok(r: { code: number; stdout: string; stderr: string }, what: string): void {
   assert.equal(r.code, 0, `${what}: exit ${r.code}\n${r.stdout}\n${r.stderr}`);
@@ -40,15 +79,22 @@ describe("Synapse accepts the rendered configs (python -m synapse.config)", func
   });
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-  describe("100-CCU profile: main and every worker through the CLI, one process each", () => {
+  describe(`100-CCU profile (${STACK_100}): main and every worker through the CLI, one process each`, () => {
     let tree: WrittenTree;
     before(() => {
-      tree = writeSynapseTree(path.join(tmp, "p100"), "100", { pathStyle: true });
+      tree = writeSynapseTree(path.join(tmp, "p100"), STACK_100);
     });
 
-    it("renders main plus one instance of each of the 22 worker types", () => {
-      assert.equal(tree.workers.length, 22);
+    it("renders main plus every one of the 22 worker types, as the deployment builder plans them", () => {
       assert.equal(new Set(tree.workers.map((w) => w.type)).size, 22);
+      assert.equal(tree.input.database.maxConnections, tree.sizing.database.maxConnections);
+      assert.ok(tree.input.objectStore?.forcePathStyle, "the existing platform's MinIO is addressed path-style");
+    });
+
+    it("sizes the connection pools so every process at its HPA ceiling fits max_connections with headroom", () => {
+      const fit = poolFit(tree);
+      assert.ok(fit.total <= fit.budget, `${fit.processes} processes x cp_max = ${fit.total} > ${fit.budget} (max_connections ${fit.maxConnections} less headroom)`);
+      assert.ok(fit.worst >= 2, "every pool keeps at least 2 connections");
     });
 
     it("main: homeserver.yaml alone", async () => {
@@ -62,10 +108,10 @@ describe("Synapse accepts the rendered configs (python -m synapse.config)", func
     });
   });
 
-  describe("20,000-CCU profile: main and every worker instance", () => {
+  describe(`20,000-CCU profile (${STACK_20K}): main and every worker instance`, () => {
     let tree: WrittenTree;
     before(() => {
-      tree = writeSynapseTree(path.join(tmp, "p20k"), "20k");
+      tree = writeSynapseTree(path.join(tmp, "p20k"), STACK_20K);
     });
 
     it("main through the CLI", async () => {
@@ -81,18 +127,18 @@ describe("Synapse accepts the rendered configs (python -m synapse.config)", func
       console.log(`      synapse.config accepted main + ${results.length} worker configs (20k CCU)`);
     });
 
-    it("sizes the connection pools so every process fits max_connections with headroom", async () => {
-      const hs = parse(fs.readFileSync(tree.homeserver, "utf8"));
-      const processes = tree.input.processCount!;
-      assert.ok(processes > tree.workers.length, "the budget counts pools at their HPA ceiling");
-      assert.ok(processes * hs.database.args.cp_max <= 0.8 * tree.input.database.maxConnections);
+    it("sizes the connection pools so every process at its HPA ceiling fits max_connections with headroom", async () => {
+      const fit = poolFit(tree);
+      assert.ok(fit.processes > tree.workers.length, "the budget counts pools at their HPA ceiling");
+      assert.ok(fit.total <= fit.budget, `${fit.processes} processes x cp_max = ${fit.total} > ${fit.budget} (max_connections ${fit.maxConnections} less headroom)`);
+      // Synapse itself reads the pool settings back from the rendered file.
       const r = await run(SYNAPSE_PYTHON, ["-m", "synapse.config", "read", "database", "-c", tree.homeserver], tree.dir);
       assert.equal(r.code, 0, r.stderr);
     });
   });
 
   it("a pool pod's own name overrides worker_name, as the pod's start command writes it", async () => {
-    const tree = writeSynapseTree(path.join(tmp, "pool"), "100");
+    const tree = writeSynapseTree(path.join(tmp, "pool"), STACK_100);
     const script = synapseCommand({ workerFile: "/etc/synapse/worker/worker.yaml", podNamed: false })[2];
     const printf = script.split("\n").find((l) => l.startsWith("printf"))!;
     assert.match(script, /-c \/run\/synapse\/instance\.yaml$/, "the override is the last config file");
@@ -110,9 +156,9 @@ describe("Synapse accepts the rendered configs (python -m synapse.config)", func
   });
 
   it("a monolith-style variant (no object store, redaction kept forever) parses too", async () => {
-    const tree = writeSynapseTree(path.join(tmp, "variant"), "100", {
-      objectStore: false,
-      mutate: (input) => ({ ...input, redactionRetentionPeriod: null, turnUris: [], livekitServiceUrl: undefined }),
+    // Derived from the deployment input: the switches a smaller deployment may turn off.
+    const tree = writeSynapseTree(path.join(tmp, "variant"), STACK_100, {
+      mutate: (input) => ({ ...input, objectStore: undefined, redactionRetentionPeriod: null, turnUris: [], livekitServiceUrl: undefined }),
     });
     const hs = parse(fs.readFileSync(tree.homeserver, "utf8"));
     assert.equal(hs.redaction_retention_period, null);
@@ -122,7 +168,7 @@ describe("Synapse accepts the rendered configs (python -m synapse.config)", func
   });
 
   it("is not a vacuous check: a second typing writer is refused", async () => {
-    const tree = writeSynapseTree(path.join(tmp, "broken"), "100");
+    const tree = writeSynapseTree(path.join(tmp, "broken"), STACK_100);
     const hs = parse(fs.readFileSync(tree.homeserver, "utf8"));
     hs.stream_writers.typing = ["typing-0", "event-persister-0"];
     fs.writeFileSync(tree.homeserver, JSON.stringify(hs));
@@ -132,7 +178,7 @@ describe("Synapse accepts the rendered configs (python -m synapse.config)", func
   });
 
   it("loads the appservice registrations with synapse.config.appservice.load_appservices", async () => {
-    const tree = writeSynapseTree(path.join(tmp, "as"), "100");
+    const tree = writeSynapseTree(path.join(tmp, "as"), STACK_100);
     const script = [
       "import json, sys",
       "from synapse.config.appservice import load_appservices",
@@ -151,7 +197,7 @@ describe("Synapse accepts the rendered configs (python -m synapse.config)", func
   });
 
   it("reads the signing key: Synapse derives the same public key and key ID from the converted seed", async () => {
-    const tree = writeSynapseTree(path.join(tmp, "key"), "100");
+    const tree = writeSynapseTree(path.join(tmp, "key"), STACK_100);
     const script = [
       "import sys",
       "from signedjson.key import read_signing_keys, get_verify_key, encode_verify_key_base64",
