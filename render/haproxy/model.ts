@@ -67,8 +67,17 @@ export interface HaproxyModel {
   maxBodyBytes: number;
   /** Request header carrying the user hash key (access-token localpart). */
   userHashHeader: string;
-  /** Path depth `balance uri` hashes for room stickiness: `/_matrix/client/v3/rooms/<room id>`. */
-  roomHashDepth: number;
+  /**
+   * Request header carrying the room hash key: the room ID taken from the path and URL-decoded,
+   * so every spelling of one room (r0/v3/api/v1, `!` or `%21`) reaches the same instance.
+   */
+  roomHashHeader: string;
+  /**
+   * Path regex (case-insensitive) whose capture group `roomKeyGroup` is the room segment: the room
+   * ID after `/rooms/`, the room ID or alias after `/join/` and `/knock/`, the user ID after `/profile/`.
+   */
+  roomKeyPattern: string;
+  roomKeyGroup: number;
   /** Public frontends; every one carries the same rules. */
   frontends: HaproxyFrontend[];
   acls: HaproxyAcl[];
@@ -167,7 +176,11 @@ export function buildHaproxyModel(input: HaproxyInput): HaproxyModel {
     resolvers: input.resolvers === false ? undefined : { name: "kubedns", parseResolvConf: true, nameservers: [] },
     maxBodyBytes: input.maxUploadBytes,
     userHashHeader: "X-Matrix-Localpart",
-    roomHashDepth: 5,
+    roomHashHeader: "X-Matrix-Room-Id",
+    // The client API version prefixes are catalog/workers.ts's; the room-balanced routes
+    // (room-messages, event-creator) all start with one of these four segments.
+    roomKeyPattern: "^/_matrix/client/(api/v1|r0|v3|unstable)/(rooms|join|knock|profile)/([^/]+)",
+    roomKeyGroup: 3,
     frontends: [
       { name: "matrix-client", bind: { address: bindAddress, port: ports.client } },
       { name: "matrix-federation", bind: { address: bindAddress, port: ports.federation } },

@@ -31,13 +31,24 @@ function balanceLines(b: HaproxyBackend, m: HaproxyModel): string[] {
       // src is the original client (the frontend takes it from the Gateway's X-Forwarded-For).
       return ["    balance source", "    hash-type consistent"];
     case "room":
-      // The first path levels end with the room ID: /_matrix/client/v3/rooms/<room id>/...
-      return [`    balance uri path-only depth ${m.roomHashDepth}`, "    hash-type consistent"];
+      // Set by the frontend to the decoded room ID: one room, one process, however the path is spelled.
+      return [`    balance hdr(${m.roomHashHeader})`, "    hash-type consistent"];
     case "roundrobin":
       return ["    balance roundrobin"];
     case "first":
       return ["    balance first"];
   }
+}
+
+/**
+ * regsub keeping only the room segment. Single quotes around the converter protect the regex's
+ * parentheses and commas from HAProxy's argument parser; the inner double quotes delimit the
+ * arguments (accepted by HAProxy 2.6 and 3.2).
+ */
+function roomKeySample(m: HaproxyModel): string {
+  const re = `${m.roomKeyPattern}.*$`;
+  if (re.includes('"') || re.includes("'")) throw new Error(`room key pattern contains a quote: ${re}`);
+  return `'regsub("${re}","\\${m.roomKeyGroup}",i)'`;
 }
 
 function serverLine(s: ServerSource): string {
@@ -102,6 +113,11 @@ export function renderHaproxyConfig(m: HaproxyModel): string {
     L.push(`    http-request set-header ${m.userHashHeader} %[urlp(access_token),field(2,_)] if !{ req.hdr(authorization) -m found } { urlp(access_token) -m beg syt_ }`);
     L.push(`    # Other token formats (e.g. issued by an OIDC provider) carry no localpart: stick per token instead.`);
     L.push(`    http-request set-header ${m.userHashHeader} %[req.hdr(authorization)] if { req.hdr(authorization) -m found } !{ req.hdr(authorization) -m sub syt_ }`);
+    // Room stickiness: the room segment of the path, URL-decoded (%21 and ! are one room, and the
+    // API version prefix is not part of the key). A client-sent header of that name is dropped.
+    L.push(`    http-request del-header ${m.roomHashHeader}`);
+    L.push(`    acl has_room_key path_reg -i ${quote(m.roomKeyPattern)}`);
+    L.push(`    http-request set-header ${m.roomHashHeader} %[path,${roomKeySample(m)},url_dec] if has_room_key`);
     for (const acl of m.acls) L.push(...aclLines(acl));
     L.push(...ruleLines(m));
     L.push(`    default_backend ${m.defaultBackend}`);

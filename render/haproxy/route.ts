@@ -71,13 +71,19 @@ export function userHashKey(req: HttpRequestShape): string | undefined {
   return token !== null && token.startsWith("syt_") ? field2(token) : undefined;
 }
 
-/** `balance uri path-only depth N`: the path up to (not including) the (N+1)-th slash. */
-export function roomHashKey(path: string, depth: number): string {
-  let seen = 0;
-  for (let i = 0; i < path.length; i++) {
-    if (path[i] === "/" && seen++ === depth) return path.slice(0, i);
+/**
+ * The room hash key the frontend derives (the room hash header): the room segment of the path,
+ * URL-decoded as HAProxy's `url_dec` does ('+' stays '+'). Undefined when the path has no room
+ * segment or its encoding is invalid (HAProxy then sets no usable header either).
+ */
+export function roomHashKey(model: Pick<HaproxyModel, "roomKeyPattern" | "roomKeyGroup">, path: string): string | undefined {
+  const m = compiled(model.roomKeyPattern).exec(path);
+  if (!m) return undefined;
+  try {
+    return decodeURIComponent(m[model.roomKeyGroup]);
+  } catch {
+    return undefined;
   }
-  return path;
 }
 
 /** Which backend the request reaches. */
@@ -99,7 +105,7 @@ export function routeRequest(model: HaproxyModel, req: HttpRequestShape, servers
   if (!b) throw new Error(`rule uses unknown backend ${backend}`);
   let hashKey: string | undefined;
   if (b.balance === "user") hashKey = userHashKey(req);
-  else if (b.balance === "room") hashKey = roomHashKey(req.path, model.roomHashDepth);
+  else if (b.balance === "room") hashKey = roomHashKey(model, req.path);
   else if (b.balance === "source") hashKey = header(req, "x-forwarded-for")?.split(",").pop()?.trim();
   return { backend, serves: b.serves, hashKey };
 }

@@ -27,8 +27,9 @@ describe("HAProxy model and config", () => {
     assert.equal(text.match(/option httpchk GET \/health/g)!.length, model.backends.length);
     assert.match(text, /backend synchrotron\n    balance hdr\(X-Matrix-Localpart\)\n    hash-type consistent/);
     assert.match(text, /backend federation-inbound\n    balance source\n    hash-type consistent/);
-    assert.match(text, /backend room-messages\n    balance uri path-only depth 5/);
-    assert.match(text, /backend event-creator\n    balance uri path-only depth 5/);
+    assert.match(text, /backend room-messages\n    balance hdr\(X-Matrix-Room-Id\)\n    hash-type consistent/);
+    assert.match(text, /backend event-creator\n    balance hdr\(X-Matrix-Room-Id\)\n    hash-type consistent/);
+    assert.doesNotMatch(text, /balance uri/, "no pool hashes on the raw path");
     assert.match(text, /backend client-reader\n    balance roundrobin/);
   });
 
@@ -66,9 +67,28 @@ describe("HAProxy model and config", () => {
     assert.equal(userHashKey({ method: "GET", path: "/", headers: { Authorization: "Bearer syt_YWxpY2U_abc_123" } }), "YWxpY2U");
     assert.equal(userHashKey({ method: "GET", path: "/", query: "access_token=syt_Ym9i_x_y" }), "Ym9i");
     assert.equal(userHashKey({ method: "GET", path: "/", headers: { authorization: "Bearer mat_opaque123" } }), "Bearer mat_opaque123");
-    assert.equal(roomHashKey("/_matrix/client/v3/rooms/!r:e.com/send/m.room.message/1", 5), "/_matrix/client/v3/rooms/!r:e.com");
-    assert.equal(roomHashKey("/_matrix/client/v3/join/!r:e.com", 5), "/_matrix/client/v3/join/!r:e.com");
     const r = routeRequest(model, { method: "GET", path: "/_matrix/client/v3/rooms/!r:e.com/messages" });
-    assert.equal(r.hashKey, "/_matrix/client/v3/rooms/!r:e.com");
+    assert.equal(r.hashKey, "!r:e.com");
+  });
+
+  it("hashes rooms on the decoded room ID, whatever the API version prefix or encoding", () => {
+    const messagesR0 = routeRequest(model, { method: "GET", path: "/_matrix/client/r0/rooms/!a:x/messages" });
+    const messagesV3 = routeRequest(model, { method: "GET", path: "/_matrix/client/v3/rooms/%21a%3Ax/messages" });
+    const sendV1 = routeRequest(model, { method: "PUT", path: "/_matrix/client/api/v1/rooms/!a:x/send/m.room.message/1" });
+    assert.deepEqual([messagesR0.backend, messagesV3.backend, sendV1.backend], ["room-messages", "room-messages", "event-creator"]);
+    assert.deepEqual([messagesR0.hashKey, messagesV3.hashKey, sendV1.hashKey], ["!a:x", "!a:x", "!a:x"]);
+    const other = routeRequest(model, { method: "GET", path: "/_matrix/client/v3/rooms/!b:x/messages" });
+    assert.equal(other.hashKey, "!b:x");
+    assert.notEqual(other.hashKey, messagesR0.hashKey);
+    // Joining by path and by /rooms/<id>/join stick together; an alias stays an alias.
+    assert.equal(routeRequest(model, { method: "POST", path: "/_matrix/client/v3/join/%21a%3Ax" }).hashKey, "!a:x");
+    assert.equal(routeRequest(model, { method: "POST", path: "/_matrix/client/v3/rooms/!a:x/join" }).hashKey, "!a:x");
+    assert.equal(roomHashKey(model, "/_matrix/client/v3/join/%23general%3Ax"), "#general:x");
+    assert.equal(roomHashKey(model, "/_matrix/client/v3/sync"), undefined);
+  });
+
+  it("renders the frontend rules that set the room key from the path", () => {
+    assert.match(text, /http-request del-header X-Matrix-Room-Id\n    acl has_room_key path_reg -i '\^\/_matrix\/client\/\(api\/v1\|r0\|v3\|unstable\)\/\(rooms\|join\|knock\|profile\)\/\(\[\^\/\]\+\)'/);
+    assert.ok(text.includes(`http-request set-header X-Matrix-Room-Id %[path,'regsub("^/_matrix/client/(api/v1|r0|v3|unstable)/(rooms|join|knock|profile)/([^/]+).*$","\\3",i)',url_dec] if has_room_key`));
   });
 });

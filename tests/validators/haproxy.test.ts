@@ -186,6 +186,37 @@ describe("a real HAProxy routes like the evaluated model", function () {
     assert.ok(spread.size > 1, "rooms spread over the instances");
   });
 
+  it("keeps one room on one instance whatever the path spelling (r0, v3, api/v1, %-encoded ID)", async () => {
+    const rooms = ["!room1:example.com", "!room2:example.com", "!another:example.com", "!x:example.com", "!y:example.com"];
+    const spread = new Set<string>();
+    for (const room of rooms) {
+      const encoded = encodeURIComponent(room); // %21...%3A...
+      const messages = new Set<string>();
+      for (const url of [`/_matrix/client/r0/rooms/${room}/messages?dir=b`, `/_matrix/client/v3/rooms/${room}/messages?dir=b`, `/_matrix/client/v3/rooms/${encoded}/messages?dir=f`, `/_matrix/client/api/v1/rooms/${room}/messages?dir=b`]) {
+        const got = await send("GET", url);
+        assert.equal(got.backend, "room-messages", url);
+        messages.add(got.server);
+      }
+      assert.equal(messages.size, 1, `${room}: ${[...messages].join(", ")}`);
+      const sends = new Set<string>();
+      for (const url of [`/_matrix/client/r0/rooms/${room}/send/m.room.message/t1`, `/_matrix/client/v3/rooms/${encoded}/send/m.room.message/t2`, `/_matrix/client/api/v1/rooms/${room}/send/m.room.message/t3`]) {
+        const got = await send("PUT", url);
+        assert.equal(got.backend, "event-creator", url);
+        sends.add(got.server);
+      }
+      assert.equal(sends.size, 1, `${room}: ${[...sends].join(", ")}`);
+      spread.add([...messages][0]);
+    }
+    // Before the fix every api/v1 path hashed on ".../rooms" alone; different rooms must still spread.
+    assert.ok(spread.size > 1, "rooms spread over the instances");
+  });
+
+  it("ignores a room hash header sent by the client", async () => {
+    const servers = new Set<string>();
+    for (let i = 0; i < 6; i++) servers.add((await send("GET", "/_matrix/client/v3/rooms/!room1:example.com/messages", { "X-Matrix-Room-Id": `!forged${i}:example.com` })).server);
+    assert.equal(servers.size, 1);
+  });
+
   it("refuses bodies over the upload limit", async () => {
     const res = await fetch(`http://127.0.0.1:${clientPort}/_matrix/media/v3/upload`, { method: "POST", body: Buffer.alloc(1024 * 1024 + 1) });
     assert.equal(res.status, 413);
