@@ -12,7 +12,8 @@
  *   checkov               no failed check (skipped checks: .checkov.yaml, each with a reason);
  *                         run once over all stacks, each in namespaces of its own, results mapped back
  *   pod security          every Namespace has enforce/audit/warn labels (weaker than restricted
- *                         only with a written reason), every pod meets its namespace's level, and
+ *                         only with a written reason, for operator/chart pods), every pod template
+ *                         the program renders meets restricted in any namespace, and
  *                         its scratch space is bounded (read-only root, sized emptyDirs)
  *   network               every namespace the stack puts objects in is created by the stack and
  *                         starts with a default-deny ingress+egress policy
@@ -296,10 +297,12 @@ export function checkov(dir: string, configFile = path.join(PROJECT_ROOT, ".chec
 
 const PSS_LEVELS = ["restricted", "baseline", "privileged"];
 
-/** Pod Security labels on every Namespace, and every pod within its namespace's level. */
+/**
+ * Pod Security labels on every Namespace (a level below restricted only with a written reason),
+ * and every pod template the program renders within restricted, whatever its namespace's level.
+ */
 export function podSecurityFindings(stack: string, objects: KubeObject[]): Finding[] {
   const out: Finding[] = [];
-  const levels = new Map<string, PodSecurityLevel>();
   for (const o of objects.filter((x) => x.kind === "Namespace")) {
     const l = o.metadata.labels ?? {};
     const enforce = l["pod-security.kubernetes.io/enforce"];
@@ -311,13 +314,14 @@ export function podSecurityFindings(stack: string, objects: KubeObject[]): Findi
     if (enforce && enforce !== "restricted" && !o.metadata.annotations?.["matrix-platform/pod-security-reason"]) {
       out.push({ stack, tool: "pod-security", object: objectId(o), message: `enforces "${enforce}" without a matrix-platform/pod-security-reason annotation` });
     }
-    levels.set(o.metadata.name, (PSS_LEVELS.includes(enforce) ? enforce : "restricted") as PodSecurityLevel);
   }
   for (const o of objects) {
     const pod = podSpecOf(o);
     if (!pod) continue;
-    // Pods in a namespace the stack does not label are held to restricted.
-    const level = levels.get(o.metadata.namespace ?? "default") ?? "restricted";
+    // Every pod template among these objects is written by this program, so it is held to
+    // restricted whatever its namespace enforces: a namespace is lowered to baseline only for the
+    // pods operators and Helm charts create at deploy time, which are not among these objects.
+    const level: PodSecurityLevel = "restricted";
     for (const v of podSecurityViolations(pod, level)) out.push({ stack, tool: "pod-security", object: objectId(o), message: `${level}: ${v}` });
     for (const v of scratchSpaceViolations(pod)) out.push({ stack, tool: "pod-security", object: objectId(o), message: `scratch space: ${v}` });
   }

@@ -14,6 +14,11 @@ export const MINIO_POD_SERIES = { cpu: [500, 1000, 2000, 2000, 4000], mem: [2048
 /** The LI tenant serves a few investigators: the smallest MinIO pod on the inventory's 4 nodes. */
 export const MINIO_LI_POD = { cpuMillis: 500, memoryMi: 2048, nodes: INVENTORY.liMinioNodes } as const;
 
+/** Requests of one MinIO server pod at `ccu` (MINIO_POD_SERIES between the profile points). */
+export function minioServerPod(ccu: number): { cpuMillis: number; memoryMi: number } {
+  return { cpuMillis: Math.round(interpolateHold(ccu, MINIO_POD_SERIES.cpu)), memoryMi: Math.round(interpolateHold(ccu, MINIO_POD_SERIES.mem)) };
+}
+
 /** A data service's pods on the existing platform (CloudNativePG, MinIO), for node packing. */
 export interface DataPods {
   tier: NodeTier;
@@ -43,8 +48,7 @@ export function inClusterDataPods(spec: PlatformSpec, database: DatabaseSizing, 
   const minio: PodDemand[] = Array.from({ length: objectStore.nodes }, () => ({
     workload: "minio",
     spreadGroup: "minio",
-    cpuMillis: Math.round(interpolateHold(spec.ccu, MINIO_POD_SERIES.cpu)),
-    memoryMi: Math.round(interpolateHold(spec.ccu, MINIO_POD_SERIES.mem)),
+    ...minioServerPod(spec.ccu),
   }));
   const minioLi: PodDemand[] = spec.features.li
     ? Array.from({ length: MINIO_LI_POD.nodes }, () => ({ workload: "minio-li", spreadGroup: "minio-li", cpuMillis: MINIO_LI_POD.cpuMillis, memoryMi: MINIO_LI_POD.memoryMi }))

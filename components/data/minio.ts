@@ -31,6 +31,11 @@ export interface MinioTenantArgs {
   tenantName: string;
   /** Servers, drives per server and drive size. */
   sizing: ObjectStoreSizing;
+  /**
+   * Requests of each server pod as sizing packed them onto the media tier (sizing/data-pods.ts
+   * `minioServerPod`); the pool's resources are derived from it.
+   */
+  serverPod: { cpuMillis: number; memoryMi: number };
   /** StorageClass for the drives (local NVMe/SSD class on-prem). */
   storageClass: pulumi.Input<string>;
   /** Node placement of the media tier. */
@@ -44,6 +49,18 @@ export interface MinioTenantArgs {
   highAvailability: boolean;
   /** The MinIO operator release. */
   dependsOn: pulumi.Resource[];
+}
+
+/**
+ * A server pod's resources: requests are what sizing packed on the media nodes; memory is limited
+ * at the request so a server never takes memory another pod on the node was promised, and CPU may
+ * burst to twice the request for erasure-coding and healing spikes.
+ */
+export function minioServerResources(pod: { cpuMillis: number; memoryMi: number }): { requests: Record<string, string>; limits: Record<string, string> } {
+  return {
+    requests: { cpu: `${pod.cpuMillis}m`, memory: `${pod.memoryMi}Mi` },
+    limits: { cpu: `${pod.cpuMillis * 2}m`, memory: `${pod.memoryMi}Mi` },
+  };
 }
 
 /** EC parity MinIO should use for a drive count: more parity as the erasure set grows. */
@@ -149,6 +166,7 @@ export MINIO_BROWSER="off"
               resources: { requests: { storage: `${args.sizing.driveSizeGi}Gi` } },
             },
           },
+          resources: minioServerResources(args.serverPod),
           nodeSelector: args.placement.nodeSelector,
           tolerations: args.placement.tolerations,
           affinity: {
@@ -218,7 +236,7 @@ export MINIO_BROWSER="off"
                 { name: "settings", mountPath: "/settings", readOnly: true },
                 { name: "tmp", mountPath: "/tmp" },
               ],
-              resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { memory: "128Mi" } },
+              resources: { requests: { cpu: "20m", memory: "64Mi", "ephemeral-storage": "32Mi" }, limits: { cpu: "500m", memory: "128Mi", "ephemeral-storage": "256Mi" } },
             }],
             volumes: [
               { name: "env", secret: { secretName: config.metadata.name } },

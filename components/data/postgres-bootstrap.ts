@@ -18,6 +18,7 @@ export interface PostgresBootstrapArgs {
   server: string;
   /** Server address reachable from pods. */
   host: pulumi.Input<string>;
+  /** Server port (PGPORT of the Job). */
   port: pulumi.Input<number>;
   /** Administrative login the managed service created. */
   adminUser: pulumi.Input<string>;
@@ -29,6 +30,7 @@ export interface PostgresBootstrapArgs {
   image: string;
   /** Placement of the Job's pod. */
   nodeSelector: Record<string, string>;
+  /** Tolerations of the Job's pod, for the tainted tier `nodeSelector` picks. */
   tolerations: pulumi.Input<k8s.types.input.core.v1.Toleration>[];
   /** The database server and anything else that must exist first. */
   dependsOn: pulumi.Input<pulumi.Resource>[];
@@ -114,7 +116,7 @@ export class PostgresBootstrap extends pulumi.ComponentResource {
               envFrom: [{ secretRef: { name: secret.metadata.name } }],
               securityContext: restrictedContainerSecurityContext(BOOTSTRAP_UID),
               volumeMounts: [{ name: "sql", mountPath: "/sql", readOnly: true }],
-              resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "128Mi" } },
+              resources: { requests: { cpu: "50m", memory: "64Mi", "ephemeral-storage": "16Mi" }, limits: { cpu: "500m", memory: "128Mi", "ephemeral-storage": "64Mi" } },
             }],
             volumes: [{ name: "sql", configMap: { name: script.metadata.name } }],
           },

@@ -42,7 +42,9 @@ export interface CnpgClusterArgs {
     bucket: pulumi.Input<string>;
     /** Secret (same namespace) holding the S3 access key pair. */
     credentialsSecret: pulumi.Input<string>;
+    /** Key in `credentialsSecret` holding the S3 access key ID. */
     accessKeyIdKey: string;
+    /** Key in `credentialsSecret` holding the S3 secret access key. */
     secretAccessKeyKey: string;
   };
   /** Operators and the object store that must exist first. */

@@ -159,9 +159,11 @@ export class SentinelRedis extends pulumi.ComponentResource {
       { name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: auth.metadata.name, key: "password" } } },
     ];
     const res = args.workload.resources;
+    // CPU from sizing.components.redis; ephemeral storage holds only logs (data, config and
+    // temp files are on the PVC), so a small bound is enough.
     const resources = {
-      requests: { cpu: `${res.cpuRequestMillis}m`, memory: `${Math.max(res.memoryRequestMi, memoryMi)}Mi` },
-      limits: { memory: `${Math.max(res.memoryLimitMi, memoryMi)}Mi` },
+      requests: { cpu: `${res.cpuRequestMillis}m`, memory: `${Math.max(res.memoryRequestMi, memoryMi)}Mi`, "ephemeral-storage": "128Mi" },
+      limits: { cpu: `${Math.max(res.cpuLimitMillis, res.cpuRequestMillis)}m`, memory: `${Math.max(res.memoryLimitMi, memoryMi)}Mi`, "ephemeral-storage": "1Gi" },
     };
     const probe = (port: number, cmd: string) => ({
       exec: { command: ["sh", "-c", `redis-cli -p ${port} -a "$REDIS_PASSWORD" --no-auth-warning ${cmd} | grep -q PONG`] },
@@ -210,7 +212,7 @@ export class SentinelRedis extends pulumi.ComponentResource {
               env,
               securityContext: restrictedContainerSecurityContext(REDIS_UID),
               volumeMounts: [...mounts, { name: "config", mountPath: "/config" }],
-              resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } },
+              resources: { requests: { cpu: "10m", memory: "32Mi", "ephemeral-storage": "16Mi" }, limits: { cpu: "100m", memory: "64Mi", "ephemeral-storage": "64Mi" } },
             }],
             containers: [
               {
@@ -237,7 +239,7 @@ export class SentinelRedis extends pulumi.ComponentResource {
                 livenessProbe: { tcpSocket: { port: SENTINEL_PORT }, periodSeconds: 10, initialDelaySeconds: 20, failureThreshold: 5 },
                 securityContext: restrictedContainerSecurityContext(REDIS_UID),
                 volumeMounts: mounts,
-                resources: { requests: { cpu: "20m", memory: "32Mi" }, limits: { memory: "64Mi" } },
+                resources: { requests: { cpu: "20m", memory: "32Mi", "ephemeral-storage": "32Mi" }, limits: { cpu: "200m", memory: "64Mi", "ephemeral-storage": "256Mi" } },
               },
             ],
             volumes,
@@ -336,7 +338,7 @@ ${servers}
               livenessProbe: { tcpSocket: { port: 8404 }, periodSeconds: 10, failureThreshold: 3 },
               securityContext: restrictedContainerSecurityContext(PROXY_UID),
               volumeMounts: [{ name: "config", mountPath: "/usr/local/etc/haproxy", readOnly: true }],
-              resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "128Mi" } },
+              resources: { requests: { cpu: "50m", memory: "64Mi", "ephemeral-storage": "32Mi" }, limits: { cpu: "500m", memory: "128Mi", "ephemeral-storage": "256Mi" } },
             }],
             volumes: [{ name: "config", secret: { secretName: haproxyCfg.metadata.name } }],
           },

@@ -540,6 +540,7 @@ const POLICY_LABELS = {
 export interface FlowPoliciesArgs {
   /** Flows to allow (the usual way), or ready policies from `NetworkFlows.policies()`. */
   flows?: FlowSpec[];
+  /** Ready NetworkPolicy manifests, created as they are alongside those generated from `flows`. */
   policies?: NetworkPolicyManifest[];
   /** Policy name prefix; defaults to the component name. */
   namePrefix?: string;

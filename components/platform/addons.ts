@@ -86,7 +86,9 @@ export class ClusterAddons extends pulumi.ComponentResource {
 
     // Namespaces the add-ons live in. cert-manager meets the "restricted" Pod Security Standard;
     // operator-managed pods (Envoy proxies, operators) are enforced at "baseline" and warned at
-    // "restricted", because their pod specs are the operators' and not ours to fix.
+    // "restricted", because their pod specs are the operators' and not ours to fix. The lower
+    // level is for those generated pods only: any pod template this program renders into these
+    // namespaces is held to "restricted" by the validation gate (scripts/validate.ts).
     // StackNamespace adds the default-deny and DNS policies; the add-ons' own flows follow below.
     const ns = (key: keyof typeof NAMESPACES, enforce: "restricted" | "baseline") => {
       const n = new StackNamespace(`${name}-${NAMESPACES[key]}`, {

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { imageRef } from "../../catalog/images";
 import type { PlatformSpec } from "../../config/spec";
+import { minioServerPod } from "../../sizing/data-pods";
 import type { NodeTier, Sizing } from "../../sizing/types";
 import { CnpgCluster } from "../data/postgres";
 import { MinioTenant } from "../data/minio";
@@ -94,8 +95,10 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
       minioOperator: true,
     }, { parent: this });
 
-    // Operator-managed pods (CNPG instances, MinIO servers) are enforced at "baseline"; our own
-    // pods there (Redis, HAProxy) meet "restricted" anyway.
+    // "baseline" is enforced here only for the pods the operators write (CNPG instances, MinIO
+    // servers), which this program does not render. Every pod template the program writes here
+    // (Redis and Sentinel, the Redis proxy, the MinIO bucket-settings Job) meets "restricted",
+    // and the validation gate (scripts/validate.ts) holds them to it whatever this label says.
     const dataNs = new StackNamespace(`${name}-data`, {
       name: NAMESPACES.data,
       labels: standardLabels(NAMESPACES.data, "namespace", "platform"),
@@ -109,6 +112,7 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
       namespace,
       tenantName: EXISTING_DATA.tenant,
       sizing: sizing.objectStore,
+      serverPod: minioServerPod(sizing.ccu),
       storageClass: storageClassName,
       placement: this.placement("media"),
       image: imageRef("minio", spec.imageRegistry),

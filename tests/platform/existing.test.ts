@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import { CHARTS } from "../../catalog/charts";
 import { BACKUP_RETENTION_DAYS } from "../../components/data/postgres";
 import { erasureParity, minioLayout } from "../../components/data/minio";
+import { minioServerPod } from "../../sizing/data-pods";
 import { unwrapSecrets } from "../../stacks/mock-engine";
 import { assertPlatformContract } from "./contract";
 import { fixtureSizing, specFor } from "./fixtures";
@@ -133,6 +134,20 @@ describe("platform: existing cluster (on-prem)", function () {
     assert.equal(JSON.parse(get(settings.inputs, "data")["synapse-li-media.json"]).Rules[0].NoncurrentVersionExpiration.NoncurrentDays, 365);
     // Dev: a single node still gets the 4 drives erasure coding needs.
     assert.deepEqual(minioLayout({ nodes: 1, drivesPerNode: 1, driveSizeGi: 10, capacityGi: 10 }), { servers: 1, volumesPerServer: 4, drives: 4 });
+  });
+
+  it("sizes each MinIO server pod as sizing packed it on the media tier", async () => {
+    for (const [run, sizing] of [[await prod(), prodSizing], [await dev(), fixtureSizing(false)]] as const) {
+      const pool = (get(one(run, "kubernetes:minio.min.io/v2:Tenant").inputs, "spec.pools") as any[])[0];
+      const planned = minioServerPod(sizing.ccu);
+      assert.deepEqual(pool.resources.requests, { cpu: `${planned.cpuMillis}m`, memory: `${planned.memoryMi}Mi` });
+      // Memory is capped at what was packed; CPU may burst above the request.
+      assert.equal(pool.resources.limits.memory, `${planned.memoryMi}Mi`);
+      assert.ok(parseInt(pool.resources.limits.cpu, 10) > planned.cpuMillis, pool.resources.limits.cpu);
+    }
+    // The fixture's 5k prod and 100 CCU dev land on the series' profile points.
+    assert.deepEqual(minioServerPod(5000), { cpuMillis: 2000, memoryMi: 8192 });
+    assert.deepEqual(minioServerPod(100), { cpuMillis: 500, memoryMi: 2048 });
   });
 
   it("gives Synapse one stable Redis endpoint in front of a Sentinel-managed set", async () => {

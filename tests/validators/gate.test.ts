@@ -113,7 +113,7 @@ describe("validation gate: each check catches its failure", () => {
     for (const skip of readCheckovSkips()) assert.ok(!ids.has(skip.id), `${skip.id} is skipped in .checkov.yaml`);
   });
 
-  it("pod security: unlabelled namespaces and pods above their namespace's level fail", () => {
+  it("pod security: unlabelled namespaces and pods that break restricted fail", () => {
     const ns = stackNamespaceManifests({ name: "matrix" }).namespace as unknown as KubeObject;
     const bare: KubeObject = { apiVersion: "v1", kind: "Namespace", metadata: { name: "other" } };
     const hostNet = deployment({ ...goodPod, hostNetwork: true });
@@ -121,6 +121,17 @@ describe("validation gate: each check catches its failure", () => {
     assert.ok(f.some((x) => x.object === "_cluster/Namespace/other" && /enforce/.test(x.message)));
     assert.ok(f.some((x) => x.object === "matrix/Deployment/web" && /hostNetwork/.test(x.message)));
     assert.deepEqual(podSecurityFindings("t", [ns, deployment(goodPod)]), []);
+  });
+
+  it("pod security: a pod template the program renders is held to restricted even in a baseline namespace", () => {
+    // A baseline namespace exists for pods operators and charts write; ours there must still be restricted.
+    const ns = stackNamespaceManifests({ name: "matrix-data", podSecurity: "baseline", podSecurityReason: "operator pods" }).namespace as unknown as KubeObject;
+    const inData = (pod: Record<string, unknown>): KubeObject => ({ ...deployment(pod), metadata: { ...deployment(pod).metadata, namespace: "matrix-data" } });
+    // Runs as root and may escalate: baseline admits it, restricted does not.
+    const rootPod = { containers: [{ name: "web", image: "nginx:1.29.3", securityContext: { readOnlyRootFilesystem: true } }] };
+    const f = podSecurityFindings("t", [ns, inData(rootPod)]);
+    assert.ok(f.some((x) => x.object === "matrix-data/Deployment/web" && /^restricted: /.test(x.message)), f.map((x) => x.message).join("\n"));
+    assert.deepEqual(podSecurityFindings("t", [ns, inData(goodPod)]), []);
   });
 
   it("network: every namespace used must be the stack's own and start from default-deny", () => {

@@ -1,6 +1,11 @@
 /**
  * Finds secret values where only non-secret values may be: ConfigMaps, container env literals,
- * annotations, and stack outputs not marked secret. Works on what the mock engine recorded.
+ * commands and args, annotations, Helm release values, the inputs of non-Kubernetes resources
+ * (cloud tags, parameters...) and stack outputs. Works on what the mock engine recorded.
+ *
+ * Kubernetes objects keep no secret in those places at all (they are stored and shown in plain
+ * text), so even a value marked secret is a leak there. Helm values, non-Kubernetes inputs and
+ * stack outputs are encrypted in Pulumi state when marked secret, so only an unmarked secret is.
  *
  * Secret values are collected from two sources:
  *  - what generates secrets: RandomPassword / RandomBytes results, TLS private keys, cloud
@@ -78,12 +83,24 @@ export interface Leak {
   secret: string;
 }
 
+/** Where a value marked secret may stand: Pulumi encrypts it in state (see the header). */
+const MAY_HOLD_MARKED = /^(stack output|helm values|inputs) /;
+
 /** The places that must never hold a secret, as `[where, value]` pairs (wrapped values included as such). */
 export function nonSecretPlaces(run: MockRun): [string, unknown][] {
   const out: [string, unknown][] = [];
   for (const r of run.resources) {
+    if (!r.custom) continue;
     const t = kubernetesTypeOf(r.type);
-    if (!t || !r.custom) continue;
+    if (r.type === "kubernetes:helm.sh/v3:Release") {
+      out.push([`helm values ${r.name}`, (r.inputs as Record<string, unknown>).values]);
+      continue;
+    }
+    if (!t) {
+      // Cloud resources, providers and the like: every input, e.g. tags and parameter values.
+      if (!r.type.startsWith("kubernetes:")) out.push([`inputs ${r.type} ${r.name}`, r.inputs]);
+      continue;
+    }
     const id = `${t.kind} ${r.name}`;
     const obj = r.inputs as Record<string, unknown>;
     const meta = (obj.metadata ?? {}) as Record<string, unknown>;
@@ -101,6 +118,7 @@ export function nonSecretPlaces(run: MockRun): [string, unknown][] {
           for (const e of (c.env as Record<string, unknown>[] | undefined) ?? []) {
             if (e.value !== undefined) out.push([`${id} ${kind}[${c.name}] env ${e.name}`, e.value]);
           }
+          out.push([`${id} ${kind}[${c.name}] command`, c.command], [`${id} ${kind}[${c.name}] args`, c.args]);
         }
       }
     }
@@ -119,9 +137,9 @@ export function findLeaks(run: MockRun): Leak[] {
   }
   const leaks: Leak[] = [];
   for (const [where, value] of nonSecretPlaces(run)) {
-    // A wrapped secret in an annotation, env literal, ConfigMap or output would land in plain text
-    // (Kubernetes has no secret annotations); stack outputs may carry it only wrapped.
-    const isOutput = where.startsWith("stack output");
+    // A wrapped secret in an annotation, env literal, command, ConfigMap would land in plain text
+    // (Kubernetes has no secret annotations); state-encrypted places may carry it only wrapped.
+    const isOutput = MAY_HOLD_MARKED.test(where);
     const scan = (v: unknown, path: string) => {
       if (isSecretValue(v)) {
         if (!isOutput) leaks.push({ where: `${path} (value marked secret)`, secret: "[secret]" });
