@@ -152,6 +152,14 @@ export function renderHomeserverConfig(input: SynapseRenderInput): YamlObject {
     delete config.federation_sender_instances;
     delete config.pusher_instances;
   }
+  const senders = roleInstances(input.instances, "federation_sender_instances");
+  if (senders.length > 0) {
+    // Only the federation senders dial other homeservers: every other process proxies its
+    // outbound federation (key fetches, remote media, queries) through their replication
+    // listener, so the NetworkPolicies can keep internet egress to those pods. Synapse requires
+    // each of them in instance_map (needsReplicationListener puts them there via the catalogue).
+    config.outbound_federation_restricted_to = senders;
+  }
   const background = single("run_background_tasks_on");
   if (background) config.run_background_tasks_on = background;
   const appservice = single("notify_appservices_from_worker");

@@ -102,6 +102,21 @@ describe("worker catalogue", () => {
     }
   });
 
+  it("restricts outbound federation to exactly the federation-sender instances, each in instance_map", () => {
+    for (const profile of ["100", "20k"] as const) {
+      const input = fixtureRenderInput(profile);
+      const hs = renderHomeserverConfig(input);
+      const senders = input.instances.filter((i) => i.type?.name === "federation-sender").map((i) => i.name);
+      assert.ok(senders.length >= 1, profile);
+      assert.deepEqual(hs.outbound_federation_restricted_to, senders, profile);
+      assert.deepEqual(hs.federation_sender_instances, senders, profile);
+      const map = instanceMap(input);
+      for (const n of senders) assert.ok(map[n], `${profile}: ${n} must be in instance_map for proxied federation`);
+    }
+    // The catalogue is the source of truth for the listener the proxying needs.
+    assert.ok(WORKER_TYPES.find((w) => w.name === "federation-sender")!.resources.includes("replication"));
+  });
+
   it("gives single-writer streams exactly one writer instance in every profile", () => {
     for (const profile of ["100", "1k", "5k", "10k", "20k"] as const) {
       const writers = streamWriters(planInstances(fixtureWorkerCounts(profile)));

@@ -4,7 +4,10 @@
  */
 import { strict as assert } from "assert";
 import { parse } from "yaml";
-import { MatrixStack } from "../../components/matrix";
+import { MatrixStack, matrixFlows } from "../../components/matrix";
+import { synapseLabels } from "../../components/matrix/synapse";
+import { defaultDenyPolicy, dnsEgressPolicy, isFlowAllowed, networkPoliciesFor } from "../../components/k8s/network";
+import { SYNAPSE_PORTS } from "../../render/synapse";
 import { podSecurityViolations, podSpecOf } from "../../components/k8s/pod-security";
 import { WORKER_TYPES, hasStableNames } from "../../catalog/workers";
 import { parseSpec } from "../../config";
@@ -238,5 +241,38 @@ describe("media workers' S3 provider install", () => {
     const expand = (s: string) => s.replace(/\$([A-Z0-9_]+)/g, (_, v) => vars[v] ?? "");
     const pins = Object.fromEntries(expand(vars.WANT).split(/\s+/).map((r) => r.split("==")).map(([n, v]) => [n.replace(/\[.*\]$/, ""), v]));
     for (const [name, version] of Object.entries(S3_PROVIDER_PACKAGES)) assert.equal(pins[name], version, name);
+  });
+});
+
+describe("Matrix flows: internet egress (issue 6)", () => {
+  // matrixFlows is pure: only the platform's network endpoints matter here.
+  const platform = {
+    databases: { synapse: { network: { kind: "cidr" as const, cidrs: ["10.10.0.0/16"], port: 5432 } } },
+    redis: { network: { kind: "pods" as const, namespace: "matrix-data", podLabels: { "app.kubernetes.io/name": "redis" }, port: 6379 } },
+    objectStore: { network: { kind: "pods" as const, namespace: "matrix-data", podLabels: { "v1.min.io/tenant": "main" }, port: 80 } },
+  } as unknown as Parameters<typeof matrixFlows>[0];
+  const policies = [defaultDenyPolicy("matrix"), dnsEgressPolicy("matrix"), ...networkPoliciesFor(matrixFlows(platform, "matrix"))];
+  // Pods carry the labels the workloads render (synapseLabels), not the flow selectors.
+  const synapsePod = (type: string) => ({ namespace: "matrix", labels: synapseLabels(type) });
+  const remote = { ip: "93.184.216.34" };
+
+  it("lets only the federation senders (443/8448) and pushers (443) reach the internet", () => {
+    assert.equal(isFlowAllowed(policies, synapsePod("federation-sender"), remote, 8448), true);
+    assert.equal(isFlowAllowed(policies, synapsePod("federation-sender"), remote, 443), true);
+    assert.equal(isFlowAllowed(policies, synapsePod("pusher"), remote, 443), true);
+    for (const type of ["main", "client-reader", "synchrotron", "federation-reader", "media-repository", "event-persister"]) {
+      for (const port of [443, 8448]) assert.equal(isFlowAllowed(policies, synapsePod(type), remote, port), false, `${type} -> internet:${port}`);
+    }
+  });
+
+  it("lets every Synapse process reach the federation senders' replication port to proxy federation", () => {
+    for (const type of ["main", "client-reader", "media-repository", "federation-reader"]) {
+      assert.equal(isFlowAllowed(policies, synapsePod(type), synapsePod("federation-sender"), SYNAPSE_PORTS.replication), true, type);
+    }
+    assert.equal(isFlowAllowed(policies, synapsePod("client-reader"), synapsePod("federation-sender"), 8448), false);
+  });
+
+  it("keeps cluster DNS open for the processes that lost internet egress", () => {
+    assert.equal(isFlowAllowed(policies, synapsePod("client-reader"), { namespace: "kube-system", labels: { "k8s-app": "kube-dns" } }, 53, "UDP"), true);
   });
 });

@@ -104,6 +104,18 @@ describe("homeserver.yaml", () => {
     assert.deepEqual((hs.stream_writers as Record<string, string[]>).events, ["event-persister-0"]);
   });
 
+  it("restricts outbound federation to the federation senders, each reachable on a replication listener", () => {
+    assert.deepEqual(hs.outbound_federation_restricted_to, ["federation-sender-0"]);
+    const map = hs.instance_map as Record<string, { port: number }>;
+    for (const name of hs.outbound_federation_restricted_to as string[]) {
+      const inst = input.instances.find((i) => i.name === name)!;
+      assert.equal(map[name].port, input.network.addressOf(inst).replicationPort, `${name} in instance_map`);
+      const ls = renderWorkerConfig(input, inst).worker_listeners as { port: number; resources?: { names: string[] }[] }[];
+      const repl = ls.find((l) => l.resources?.some((r) => r.names.includes("replication")));
+      assert.equal(repl?.port, map[name].port, `${name} serves replication where instance_map points`);
+    }
+  });
+
   it("has a metrics listener on every process and enable_metrics", () => {
     assert.equal(hs.enable_metrics, true);
     assert.ok((hs.listeners as { type: string }[]).some((l) => l.type === "metrics"));
