@@ -33,7 +33,8 @@ export interface Proc {
 const RUN_PREFIX = "mp-e2e-";
 const MARKER = "MP_E2E_RUN";
 
-function alive(pid: number): boolean {
+/** Whether a process with this PID exists (signal 0 probes without delivering anything). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -9,16 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { PortAllocator, portFree } from "../../e2e/ports";
-import { reapStaleRuns, sleep, Supervisor } from "../../e2e/procs";
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { alive, reapStaleRuns, sleep, Supervisor } from "../../e2e/procs";
 
 /** PIDs of the processes in a process group. */
 function groupMembers(pgid: number): number[] {
