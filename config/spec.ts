@@ -25,6 +25,16 @@ export interface Hosts {
   delegation: string;
 }
 
+/** DNS-label form of a host key (`liMatrix` -> `li-matrix`), for listener and Secret names. */
+export function hostLabel(key: keyof Hosts): string {
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/** Name of a host's HTTPS listener on the shared Gateway; routes attach to it by this name. */
+export function gatewayListenerName(key: keyof Hosts): string {
+  return `https-${hostLabel(key)}`;
+}
+
 /**
  * Host keys that get their own HTTPS listener: each host name once (a Gateway rejects two
  * listeners with the same host name), first key wins. When the server name is also a service

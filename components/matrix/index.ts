@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
-import { listenerHostKeys, type PlatformSpec } from "../../config/spec";
+import { gatewayListenerName, listenerHostKeys, type PlatformSpec } from "../../config/spec";
 import type { Sizing } from "../../sizing/types";
 import {
   BRIDGE_APPSERVICES,
@@ -53,14 +53,9 @@ export interface BridgeTokens {
   registration: pulumi.Output<string>;
 }
 
-/** Gateway listener of a public host, as the platform names them (`https-<host key>`). */
-export function gatewayListener(hostKey: "matrix" | "element" | "admin" | "delegation"): string {
-  return `https-${hostKey}`;
-}
-
 /** The HTTPRoute objects for the homeserver, Element and admin hosts (pure; tested without Pulumi). */
 export function matrixRoutes(spec: PlatformSpec, gateway: Platform["gateway"], namespace: string): { name: string; spec: Record<string, unknown> }[] {
-  const parent = (key: "matrix" | "element" | "admin" | "delegation") => [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: gateway.name, namespace: gateway.namespace, sectionName: gatewayListener(key) }];
+  const parent = (key: "matrix" | "element" | "admin" | "delegation") => [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: gateway.name, namespace: gateway.namespace, sectionName: gatewayListenerName(key) }];
   const backend = (name: string, port: number) => [{ group: "", kind: "Service", name, namespace, port }];
   return [
     {

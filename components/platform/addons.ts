@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { chartSource, type ChartName } from "../../catalog/charts";
 import { imageRef } from "../../catalog/images";
-import { listenerHostKeys, type PlatformSpec, type Hosts } from "../../config/spec";
+import { gatewayListenerName, hostLabel, listenerHostKeys, type PlatformSpec, type Hosts } from "../../config/spec";
 import type { NodeTier, Sizing } from "../../sizing/types";
 import { standardLabels } from "../k8s/labels";
 import { NAMESPACES } from "../k8s/namespaces";
@@ -53,8 +53,6 @@ export function gatewayHosts(spec: PlatformSpec): { key: keyof Hosts; host: stri
   return listenerHostKeys(spec.hosts, deployed).map((key) => ({ key, host: spec.hosts[key] }));
 }
 
-/** DNS-label form of a camelCase key (listener and Secret names). */
-const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 /**
  * Cluster add-ons every platform needs, installed the same way on AWS, GCP and on-prem:
@@ -266,11 +264,11 @@ export class ClusterAddons extends pulumi.ComponentResource {
         listeners: [
           { name: "http", port: 80, protocol: "HTTP", allowedRoutes },
           ...gatewayHosts(spec).map(({ key, host }) => ({
-            name: `https-${kebab(key)}`,
+            name: gatewayListenerName(key),
             hostname: host,
             port: 443,
             protocol: "HTTPS",
-            tls: { mode: "Terminate", certificateRefs: [{ kind: "Secret", name: `${kebab(key)}-tls` }] },
+            tls: { mode: "Terminate", certificateRefs: [{ kind: "Secret", name: `${hostLabel(key)}-tls` }] },
             allowedRoutes,
           })),
         ],
