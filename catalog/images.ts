@@ -52,3 +52,12 @@ export function imageRef(name: ImageName, registryOverride?: string): string {
 export function imageList(registryOverride?: string): string[] {
   return (Object.keys(IMAGES) as ImageName[]).map((n) => imageRef(n, registryOverride)).sort();
 }
+
+/** Replaces an image reference's registry host, keeping the repository path (skopeo/crane layout). */
+export function overrideRegistry(image: string, registry?: string): string {
+  if (!registry) return image;
+  const firstSlash = image.indexOf("/");
+  const head = image.slice(0, firstSlash);
+  const hasRegistryHost = firstSlash > 0 && (head.includes(".") || head.includes(":") || head === "localhost");
+  return `${registry}/${hasRegistryHost ? image.slice(firstSlash + 1) : image}`;
+}

@@ -7,6 +7,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
+import { TOOL_CACHE } from "../scripts/tool-cache";
 import { Supervisor, sleep, waitHttpOk } from "./procs";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..");
@@ -140,7 +141,7 @@ export async function startRedis(sup: Supervisor, port: number, password?: strin
 }
 
 export function e2eVenv(): string {
-  return process.env.MP_E2E_VENV ?? path.join(PROJECT_ROOT, ".cache", "e2e-venv");
+  return process.env.MP_E2E_VENV ?? path.join(TOOL_CACHE, "e2e-venv");
 }
 
 /** moto's S3 server, with the buckets the rendered config names created up front. */

@@ -12,10 +12,11 @@ import type { LoopbackPlan, PlanProcess } from "./adapter";
 import { AppserviceSink } from "./appservice-sink";
 import { HaproxyLog } from "./haproxy-log";
 import { Supervisor, waitHttpOk, type Proc } from "./procs";
-import { PROJECT_ROOT, startPostgres, startRedis, startS3, type PgInstance } from "./services";
+import { TOOL_CACHE } from "../scripts/tool-cache";
+import { startPostgres, startRedis, startS3, type PgInstance } from "./services";
 
 export function synapseVenv(): string {
-  return process.env.MP_SYNAPSE_VENV ?? path.join(PROJECT_ROOT, ".cache", "synapse-venv");
+  return process.env.MP_SYNAPSE_VENV ?? path.join(TOOL_CACHE, "synapse-venv");
 }
 
 export function synapsePython(): string {

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what the tests need, idempotently: each scripts/provision.d/*.sh checks before it
-# installs, so a second run costs seconds. Tools land under .cache/ (git-ignored) or come from
+# installs, so a second run costs seconds. Tools land under $HOME/.cache/matrix-platform (outside the clone, so
+# every clone on this machine reuses them; PROJECT_CACHE overrides it) or come from
 # Debian packages. Called by `npm test` and therefore by .ci/run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PROJECT_CACHE="$PWD/.cache"
+export PROJECT_CACHE="${PROJECT_CACHE:-$HOME/.cache/matrix-platform}"
 mkdir -p "$PROJECT_CACHE"
 for step in scripts/provision.d/*.sh; do
   [ -e "$step" ] || continue

@@ -37,8 +37,9 @@ import type { PodSecurityLevel } from "../components/k8s/namespace";
 import { runWithMocks, type RecordedResource } from "../stacks/mock-engine";
 import { manifestsFrom, type KubeObject } from "../stacks/manifests";
 import { loadStackConfig, PROJECT_ROOT } from "../stacks/stack-config";
+import { TOOL_CACHE } from "./tool-cache";
 
-export const CACHE = process.env.PROJECT_CACHE ?? path.join(PROJECT_ROOT, ".cache");
+export const CACHE = TOOL_CACHE;
 const BIN = path.join(CACHE, "bin");
 const SCHEMAS = path.join(CACHE, "schemas");
 const CHECKOV = path.join(CACHE, "checkov-venv", "bin", "checkov");

@@ -1,6 +1,6 @@
 /** Every pod of a model, grouped by tier and packed into one node pool per tier. */
 import type { PlatformSpec } from "../config/spec";
-import { environmentPreset } from "../stacks/environments";
+import { environmentPreset } from "../catalog/environments";
 import type { DataPods } from "./data-pods";
 import type { ModelOutput } from "./model";
 import { planPool, type PodDemand } from "./node-pools";

@@ -16,7 +16,7 @@ import {
 } from "../catalog/prices";
 import type { PlatformKind } from "../config/keys";
 import type { PlatformSpec } from "../config/spec";
-import { environmentPreset } from "../stacks/environments";
+import { environmentPreset } from "../catalog/environments";
 import { GI_TO_GB } from "./data-services";
 import type { DatabaseSizing, NodeTier, Sizing } from "./types";
 

@@ -3,7 +3,7 @@
  * must hold; on the clouds these services are managed and run no pods.
  */
 import type { PlatformSpec } from "../config/spec";
-import { INVENTORY } from "../stacks/profiles";
+import { INVENTORY } from "../catalog/profiles";
 import { interpolateHold } from "./interpolate";
 import type { PodDemand } from "./node-pools";
 import type { DatabaseSizing, NodeTier, ObjectStoreSizing } from "./types";

@@ -3,6 +3,7 @@
  * and data-service demands; the steps here are shared: managed classes for the data services,
  * the in-cluster data pods of the existing platform, node pools and totals.
  */
+import { environmentPreset } from "../catalog/environments";
 import type { PlatformSpec } from "../config/spec";
 import { allWorkloads, nodePools } from "./cluster-pools";
 import { estimateCost, type CostReport } from "./cost";
@@ -40,6 +41,7 @@ export function size(spec: PlatformSpec): Sizing {
   return {
     model: spec.sizingModel,
     environment: spec.environment,
+    preset: environmentPreset(spec.environment),
     ccu: spec.ccu,
     profileLabel: profileLabel(spec.ccu),
     synapse: { main: m.main, workers: m.workers },

@@ -8,7 +8,7 @@
  * non-decreasing series is non-decreasing, so everything read through these functions is monotone
  * in CCU, which the property tests hold.
  */
-import { CCU_PROFILES } from "../stacks/profiles";
+import { CCU_PROFILES } from "../catalog/profiles";
 
 export const PROFILE_POINTS: readonly number[] = CCU_PROFILES.map((p) => p.ccu);
 

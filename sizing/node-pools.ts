@@ -6,7 +6,7 @@
  * add the environment's minimum and spare nodes.
  */
 import type { PlatformKind } from "../config/keys";
-import type { EnvironmentPreset } from "../stacks/environments";
+import type { EnvironmentPreset } from "../catalog/environments";
 import { familyFor, machineType, podCapacity } from "./machines";
 import { tierLabels, tierTaints } from "./tiers";
 import type { MachineType, NodePool, NodeTier } from "./types";

@@ -5,8 +5,8 @@
  */
 import { WORKER_TYPES } from "../catalog/workers";
 import type { PlatformSpec } from "../config/spec";
-import { environmentPreset } from "../stacks/environments";
-import { CCU_PROFILES, HA_MINIMUMS, INVENTORY } from "../stacks/profiles";
+import { environmentPreset } from "../catalog/environments";
+import { CCU_PROFILES, HA_MINIMUMS, INVENTORY } from "../catalog/profiles";
 import { profileBridgeDemand, shardBridge } from "./bridges";
 import { maxConnections } from "./data-services";
 import { interpolate, interpolateCount, interpolateHold } from "./interpolate";

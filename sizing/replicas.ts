@@ -3,7 +3,7 @@
  * CCU, interpolated (rounded up) between them, then raised to the HA minimums in production.
  */
 import { WORKER_TYPES, type WorkerType } from "../catalog/workers";
-import { CCU_PROFILES, HA_MINIMUMS, INVENTORY, type CcuProfile } from "../stacks/profiles";
+import { CCU_PROFILES, HA_MINIMUMS, INVENTORY, type CcuProfile } from "../catalog/profiles";
 import type { PlatformSpec } from "../config/spec";
 import { interpolateCount } from "./interpolate";
 import type { ComponentName } from "./types";

@@ -19,7 +19,7 @@
  * points, so per-replica sizes are monotone in CCU, and so is every total.
  */
 import { WORKER_TYPES } from "../catalog/workers";
-import { CCU_PROFILES } from "../stacks/profiles";
+import { CCU_PROFILES } from "../catalog/profiles";
 import { interpolateHold } from "./interpolate";
 import { allWorkerReplicas, componentReplicas } from "./replicas";
 import type { ComponentName, ResourceShape } from "./types";

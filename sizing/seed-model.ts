@@ -13,7 +13,7 @@
  */
 import { WORKER_TYPES } from "../catalog/workers";
 import type { PlatformSpec } from "../config/spec";
-import { CCU_PROFILES, HA_MINIMUMS } from "../stacks/profiles";
+import { CCU_PROFILES, HA_MINIMUMS } from "../catalog/profiles";
 import { shardBridge, type BridgeDemand } from "./bridges";
 import { interpolate } from "./interpolate";
 import type { ModelOutput } from "./model";

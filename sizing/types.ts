@@ -1,3 +1,4 @@
+import type { EnvironmentPreset } from "../catalog/environments";
 import type { Environment, SizingModel } from "../config/keys";
 
 /** Node tiers, from the hardware analysis's server classes. */
@@ -125,6 +126,12 @@ export interface ObjectStoreSizing {
 export interface Sizing {
   model: SizingModel;
   environment: Environment;
+  /**
+   * The environment preset every environment-dependent choice is read from (zones, multi-AZ
+   * database, NAT gateways, backup retention, deletion protection, cross-region copies, spare
+   * nodes). Components read it here; nothing tests the environment name.
+   */
+  preset: EnvironmentPreset;
   ccu: number;
   /** Profile(s) the numbers come from, e.g. "5k" or "1k..5k". */
   profileLabel: string;

@@ -4,7 +4,7 @@ import * as random from "@pulumi/random";
 import type { ObjectStoreSizing } from "../../sizing/types";
 import { selectorLabels, standardLabels } from "../k8s/labels";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../k8s/security";
-import type { Placement } from "../platform/types";
+import type { Placement } from "../contracts";
 
 /** UID of the bucket-settings Job's `mc` container. */
 const MC_UID = 10000;

@@ -3,8 +3,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import { standardLabels } from "../k8s/labels";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../k8s/security";
-import { DATABASE_LOCALE, DATABASE_SPECS } from "../platform/databases";
-import type { DatabaseName } from "../platform/types";
+import { DATABASE_LOCALE, DATABASE_SPECS } from "../contracts";
+import type { DatabaseName } from "../contracts";
 
 /** psql runs as a UID above the node's users (kube-score, checkov CKV_K8S_40); it writes nothing. */
 const BOOTSTRAP_UID = 10026;

@@ -3,9 +3,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import type { DatabaseSizing } from "../../sizing/types";
 import { standardLabels } from "../k8s/labels";
-import { BARMAN_PLUGIN } from "../platform/addons";
-import { DATABASE_LOCALE, DATABASE_SPECS, postgresTuning } from "../platform/databases";
-import type { DatabaseName, Placement } from "../platform/types";
+import { postgresTuning } from "../../sizing/postgres-tuning";
+import { BARMAN_PLUGIN, DATABASE_LOCALE, DATABASE_SPECS } from "../contracts";
+import type { DatabaseName, Placement } from "../contracts";
 
 /** Backup retention the disaster-recovery specification asks for (30 days minimum). */
 export const BACKUP_RETENTION_DAYS = 30;

@@ -5,7 +5,7 @@ import { imageRef } from "../../catalog/images";
 import type { RedisSizing, WorkloadSizing } from "../../sizing/types";
 import { selectorLabels, standardLabels } from "../k8s/labels";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../k8s/security";
-import type { Placement } from "../platform/types";
+import type { Placement } from "../contracts";
 
 /**
  * UIDs of the Redis and HAProxy containers: the images' own users (999, 99) moved above 10000 so

@@ -19,7 +19,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import type { NetworkPeer } from "../platform/types";
+import type { NetworkPeer } from "../contracts";
 import { NAMESPACES } from "./namespaces";
 
 export type Protocol = "TCP" | "UDP";

@@ -10,7 +10,7 @@ import type { Sizing } from "../../sizing/types";
 import { HAPROXY_PORTS, buildHaproxyModel, haproxyDeploymentInput, renderHaproxyConfig } from "../../render/haproxy";
 import type { SynapseInstance } from "../../render/synapse";
 import { selectorLabels, standardLabels } from "../k8s/labels";
-import type { Platform } from "../platform/types";
+import type { Platform } from "../contracts";
 import { checksum, httpProbe, resourcesOf, restrictedContainer, restrictedPod } from "./pods";
 
 /** HAProxy's user (the image's files are world-readable; a high UID keeps clear of host users). */

@@ -22,7 +22,7 @@ import { standardLabels } from "../k8s/labels";
 import { NAMESPACES } from "../k8s/namespaces";
 import { StackNamespace } from "../k8s/namespace";
 import { EDGE_PODS, FlowPolicies, INTERNET, PROMETHEUS_PODS, type FlowSpec, type NetworkFlows, type Workload } from "../k8s/network";
-import type { Platform } from "../platform/types";
+import type { Platform } from "../contracts";
 import { HAPROXY_SERVICE } from "./haproxy";
 import { SynapseCluster, synapseSelector } from "./synapse";
 import { MatrixWeb, STATIC_SITE_PORT, WEB_SERVICES } from "./web";

@@ -5,7 +5,7 @@
 import * as crypto from "crypto";
 import type * as k8s from "@pulumi/kubernetes";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../k8s/security";
-import type { Placement } from "../platform/types";
+import type { Placement } from "../contracts";
 import type { ResourceShape } from "../../sizing/types";
 
 type PodSpec = k8s.types.input.core.v1.PodSpec;

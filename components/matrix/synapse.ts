@@ -31,7 +31,7 @@ import {
 } from "../../render/synapse";
 import { synapseDeploymentInput } from "../../render/synapse/deployment";
 import { standardLabels, selectorLabels } from "../k8s/labels";
-import type { Platform } from "../platform/types";
+import type { Platform } from "../contracts";
 import { checksum, httpProbe, resourcesOf, restrictedContainer, restrictedPod } from "./pods";
 import { SynapseHaproxy } from "./haproxy";
 

@@ -12,7 +12,7 @@ import { renderElementConfig, renderElementNginx, renderKetesaConfig } from "../
 import { renderWellKnownClient, renderWellKnownNginx, renderWellKnownServer, STATIC_SITE_PORT } from "../../render/wellknown";
 import { BRIDGE_APPSERVICES } from "../../render/synapse";
 import { selectorLabels, standardLabels } from "../k8s/labels";
-import type { Platform } from "../platform/types";
+import type { Platform } from "../contracts";
 import { checksum, httpProbe, resourcesOf, restrictedContainer, restrictedPod } from "./pods";
 
 export interface MatrixWebArgs {

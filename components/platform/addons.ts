@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { chartSource, type ChartName } from "../../catalog/charts";
-import { imageRef } from "../../catalog/images";
+import { imageRef, overrideRegistry } from "../../catalog/images";
 import { gatewayListenerName, hostLabel, listenerHostKeys, type PlatformSpec, type Hosts } from "../../config/spec";
 import type { NodeTier, Sizing } from "../../sizing/types";
 import { standardLabels } from "../k8s/labels";
@@ -9,8 +9,8 @@ import { NAMESPACES } from "../k8s/namespaces";
 import { StackNamespace } from "../k8s/namespace";
 import { FlowPolicies } from "../k8s/network";
 import { clusterAddonFlows } from "../k8s/platform-flows";
-import { helmPlacement, overrideRegistry } from "./placement";
-import type { Placement } from "./types";
+import { helmPlacement } from "./placement";
+import type { Placement } from "../contracts";
 
 /** Names the rest of the stack refers to; fixed so routes and certificates can name them. */
 export const GATEWAY_CLASS = "envoy";
@@ -22,7 +22,7 @@ export const ROOT_CA_SECRET = "matrix-root-ca";
 /** Envoy Gateway's controller name, which its GatewayClass must carry. */
 const ENVOY_CONTROLLER = "gateway.envoyproxy.io/gatewayclass-controller";
 /** Plugin name CloudNativePG clusters reference for barman-cloud backups. */
-export const BARMAN_PLUGIN = "barman-cloud.cloudnative-pg.io";
+
 
 export interface ClusterAddonsArgs {
   /** Validated configuration: hosts, TLS issuer, registry and chart repository overrides. */

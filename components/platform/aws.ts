@@ -3,7 +3,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import { chartSource } from "../../catalog/charts";
-import { imageRef } from "../../catalog/images";
+import { imageRef, overrideRegistry } from "../../catalog/images";
 import type { PlatformSpec } from "../../config/spec";
 import type { DatabaseSizing, NodeTier, Sizing } from "../../sizing/types";
 import { PostgresBootstrap } from "../data/postgres-bootstrap";
@@ -12,10 +12,10 @@ import { NAMESPACES } from "../k8s/namespaces";
 import { StackNamespace } from "../k8s/namespace";
 import { FlowPolicies } from "../k8s/network";
 import { ClusterAddons } from "./addons";
-import { databasesOn } from "./databases";
-import { helmPlacement, overrideRegistry, placementFor } from "./placement";
+import { helmPlacement, placementFor } from "./placement";
 import {
   DATABASES,
+  databasesOn,
   OBJECT_STORE_CLIENTS,
   type DatabaseConnection,
   type DatabaseName,
@@ -23,7 +23,7 @@ import {
   type Placement,
   type Platform,
   type RedisEndpoint,
-} from "./types";
+} from "../contracts";
 
 /** EKS minor version; pinned, with the upgrade policy pinned to standard support (cost). */
 export const EKS_VERSION = "1.35";

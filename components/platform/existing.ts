@@ -13,7 +13,7 @@ import { StackNamespace } from "../k8s/namespace";
 import { FlowPolicies } from "../k8s/network";
 import { dataServiceFlows } from "../k8s/platform-flows";
 import { ClusterAddons } from "./addons";
-import { DATABASE_SPECS, databasesOn } from "./databases";
+import { DATABASE_SPECS, databasesOn } from "../contracts";
 import { placementFor } from "./placement";
 import {
   DATABASES,
@@ -24,7 +24,7 @@ import {
   type Placement,
   type Platform,
   type RedisEndpoint,
-} from "./types";
+} from "../contracts";
 
 /**
  * StorageClass used when config `storageClass` is not set. Most single-cluster distributions

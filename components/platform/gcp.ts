@@ -6,7 +6,7 @@ import type { PlatformSpec } from "../../config/spec";
 import type { DatabaseSizing, NodeTier, Sizing } from "../../sizing/types";
 import { standardLabels } from "../k8s/labels";
 import { ClusterAddons } from "./addons";
-import { DATABASE_LOCALE, DATABASE_SPECS, databasesOn } from "./databases";
+import { DATABASE_LOCALE, DATABASE_SPECS, databasesOn } from "../contracts";
 import { placementFor } from "./placement";
 import {
   DATABASES,
@@ -17,7 +17,7 @@ import {
   type Placement,
   type Platform,
   type RedisEndpoint,
-} from "./types";
+} from "../contracts";
 
 /** GKE minor version (regular release channel keeps patches coming). */
 export const GKE_VERSION = "1.35";
@@ -340,7 +340,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
           instance: primary.name,
           name: database,
           charset: DATABASE_LOCALE.encoding,
-          // Synapse requires C collation (see databases.ts).
+          // Synapse requires C collation (see DATABASE_LOCALE in components/contracts.ts).
           collation: DATABASE_LOCALE.collate,
           deletionPolicy: prod ? "ABANDON" : "DELETE",
         }, o({ dependsOn: [user] }));

@@ -4,9 +4,9 @@ import type { Sizing } from "../../sizing/types";
 import { AwsPlatform } from "./aws";
 import { ExistingClusterPlatform } from "./existing";
 import { GcpPlatform } from "./gcp";
-import type { Platform } from "./types";
+import type { Platform } from "../contracts";
 
-export * from "./types";
+export * from "../contracts";
 export { ExistingClusterPlatform } from "./existing";
 export { AwsPlatform } from "./aws";
 export { GcpPlatform } from "./gcp";

@@ -1,5 +1,5 @@
 import type { NodePool, NodeTier, Sizing } from "../../sizing/types";
-import type { Placement } from "./types";
+import type { Placement } from "../contracts";
 
 /**
  * Pods of a tier go where that tier's node pool is: its labels become the nodeSelector and its
@@ -20,13 +20,4 @@ export function placementFor(sizing: Sizing, tier: NodeTier): Placement {
 /** The shape most Helm charts take for pod placement. */
 export function helmPlacement(p: Placement): { nodeSelector: Record<string, string>; tolerations: Placement["tolerations"] } {
   return { nodeSelector: p.nodeSelector, tolerations: p.tolerations };
-}
-
-/** Replaces an image reference's registry host, keeping the repository path (skopeo/crane layout). */
-export function overrideRegistry(image: string, registry?: string): string {
-  if (!registry) return image;
-  const firstSlash = image.indexOf("/");
-  const head = image.slice(0, firstSlash);
-  const hasRegistryHost = firstSlash > 0 && (head.includes(".") || head.includes(":") || head === "localhost");
-  return `${registry}/${hasRegistryHost ? image.slice(firstSlash + 1) : image}`;
 }

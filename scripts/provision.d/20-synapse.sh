@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Synapse and its S3 media storage provider, in a project venv (.cache/synapse-venv), for the
+# Synapse and its S3 media storage provider, in a venv ($PROJECT_CACHE/synapse-venv), for the
 # real-program checks (`python -m synapse.config`, appservice loading) and the local e2e run.
 # Versions match the deployed image (catalog/images.ts: ghcr.io/element-hq/synapse:v1.157.1).
 # Idempotent: a stamp file records what was installed; nothing is done when it matches.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-CACHE="${PROJECT_CACHE:-$PWD/.cache}"
+CACHE="${PROJECT_CACHE:-$HOME/.cache/matrix-platform}"
 VENV="$CACHE/synapse-venv"
 SYNAPSE_VERSION="1.157.1"
 S3_PROVIDER_VERSION="1.7.0"

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The validators the gate (`npm run validate`, tests/validators/gate.test.ts) runs on every rendered
 # Kubernetes object, and the offline schemas they check against. Idempotent: each piece has a
-# stamp naming its pinned version under .cache/, and is rebuilt only when the pin changes.
+# stamp naming its pinned version under $PROJECT_CACHE/, and is rebuilt only when the pin changes.
 #
-#   kubeconform, kube-score  Go module proxy (`go install`), into .cache/bin
-#   checkov                  PyPI, into the venv .cache/checkov-venv
+#   kubeconform, kube-score  Go module proxy (`go install`), into $PROJECT_CACHE/bin
+#   checkov                  PyPI, into the venv $PROJECT_CACHE/checkov-venv
 #   schemas/kubernetes       built-in schemas of the pinned Kubernetes version, from the PyPI
 #                            package kubernetes-validate (kubeconform's default schema URL is not
 #                            reachable from CI)
@@ -12,7 +12,7 @@
 #                            installs (catalog/charts.ts), converted by scripts/crd-to-jsonschema.ts
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-CACHE="${PROJECT_CACHE:-$PWD/.cache}"
+CACHE="${PROJECT_CACHE:-$HOME/.cache/matrix-platform}"
 mkdir -p "$CACHE/bin"
 
 # --- pins --------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@
 # Idempotent: a stamp file records what was installed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-CACHE="${PROJECT_CACHE:-$PWD/.cache}"
+CACHE="${PROJECT_CACHE:-$HOME/.cache/matrix-platform}"
 VENV="$CACHE/e2e-venv"
 WANT="moto[server]==5.2.5"
 STAMP="$VENV/.provisioned"

@@ -6,7 +6,7 @@ import { strict as assert } from "assert";
 import { WORKER_TYPES, hasStableNames } from "../../catalog/workers";
 import { PROFILE_NAMES } from "../../config/keys";
 import { isSecretValue } from "../../stacks/mock-engine";
-import { CCU_PROFILES } from "../../stacks/profiles";
+import { CCU_PROFILES } from "../../catalog/profiles";
 import { ofType, runStack, type StackRun } from "../helpers/run-stack";
 
 type Obj = Record<string, any>;

@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import type { Platform, Placement } from "../../components/platform/types";
+import type { Platform, Placement } from "../../components/contracts";
 import type { NodeTier } from "../../sizing/types";
 
 export const FAKE_SECRETS = {

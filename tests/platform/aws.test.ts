@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { OBJECT_STORE_CLIENTS } from "../../components/platform/types";
+import { OBJECT_STORE_CLIENTS } from "../../components/contracts";
 import { isSecretValue } from "../../stacks/mock-engine";
 import { assertPlatformContract } from "./contract";
 import { fixtureSizing, specFor } from "./fixtures";

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { CHARTS } from "../../catalog/charts";
-import { DATABASES, OBJECT_STORE_CLIENTS } from "../../components/platform/types";
+import { DATABASES, OBJECT_STORE_CLIENTS } from "../../components/contracts";
 import { isSecretValue } from "../../stacks/mock-engine";
 import { get, ofType, type PlatformRun } from "./harness";
 

@@ -1,3 +1,4 @@
+import { environmentPreset } from "../../catalog/environments";
 import { parseSpec, PROJECT, type PlatformSpec } from "../../config";
 import { COMPONENTS, NODE_TIERS, type ComponentName, type NodePool, type NodeTier, type Sizing, type WorkloadSizing } from "../../sizing/types";
 
@@ -43,6 +44,7 @@ export function fixtureSizing(production: boolean): Sizing {
   return {
     model: "profile",
     environment: production ? "prod" : "dev",
+    preset: environmentPreset(production ? "prod" : "dev"),
     ccu: production ? 5000 : 100,
     profileLabel: production ? "5k" : "100",
     synapse: { main: workload("homeserver", 1), workers: {} },

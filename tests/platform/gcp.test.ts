@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { multiRegionOf } from "../../components/platform/gcp";
-import { OBJECT_STORE_CLIENTS } from "../../components/platform/types";
+import { OBJECT_STORE_CLIENTS } from "../../components/contracts";
 import { isSecretValue } from "../../stacks/mock-engine";
 import { assertPlatformContract } from "./contract";
 import { fixtureSizing, specFor } from "./fixtures";

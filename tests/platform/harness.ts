@@ -3,7 +3,7 @@ import type { PlatformSpec } from "../../config";
 import { runWithMocks, type MockRun, type RecordedResource } from "../../stacks/mock-engine";
 import type { Sizing } from "../../sizing/types";
 import { NODE_TIERS } from "../../sizing/types";
-import type { Platform } from "../../components/platform/types";
+import type { Platform } from "../../components/contracts";
 
 export interface PlatformRun extends MockRun {
   spec: PlatformSpec;

@@ -3,9 +3,11 @@ import { CHARTS, chartList, chartSource } from "../../catalog/charts";
 import { bootstrapSql } from "../../components/data/postgres-bootstrap";
 import { erasureParity, minioLayout } from "../../components/data/minio";
 import { gatewayHosts } from "../../components/platform/addons";
-import { DATABASE_SPECS, databasesOn, postgresTuning } from "../../components/platform/databases";
-import { overrideRegistry, placementFor } from "../../components/platform/placement";
-import { DATABASES } from "../../components/platform/types";
+import { DATABASE_SPECS, databasesOn } from "../../components/contracts";
+import { postgresTuning } from "../../sizing/postgres-tuning";
+import { placementFor } from "../../components/platform/placement";
+import { overrideRegistry } from "../../catalog/images";
+import { DATABASES } from "../../components/contracts";
 import { fixtureSizing, specFor } from "./fixtures";
 
 describe("platform: pure helpers", () => {

@@ -4,7 +4,8 @@
  */
 import { WORKER_TYPES } from "../../catalog/workers";
 import type { ProfileName } from "../../config/keys";
-import { CCU_PROFILES } from "../../stacks/profiles";
+import { CCU_PROFILES } from "../../catalog/profiles";
+import { environmentPreset } from "../../catalog/environments";
 import type { Sizing, WorkloadSizing } from "../../sizing/types";
 import { buildHaproxyModel, kubernetesHaproxyInput, parseSynapseSize, poolSlotsFromSizing, type HaproxyModel } from "../../render/haproxy";
 import {
@@ -59,6 +60,7 @@ export function fixtureSizing(profile: ProfileName, highAvailability = false): S
   return {
     model: "profile",
     environment: highAvailability ? "prod" : "dev",
+    preset: environmentPreset(highAvailability ? "prod" : "dev"),
     ccu,
     profileLabel: profile,
     synapse: { main: workload(1, false), workers },

@@ -31,9 +31,10 @@ import { size } from "../../sizing";
 import type { Sizing } from "../../sizing/types";
 import { parsePresetName, presetConfig } from "../../stacks/presets";
 import { pathsUnder } from "../render/fixtures";
+import { TOOL_CACHE } from "../../scripts/tool-cache";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
-export const SYNAPSE_PYTHON = path.join(PROJECT_ROOT, ".cache", "synapse-venv", "bin", "python");
+export const SYNAPSE_PYTHON = path.join(TOOL_CACHE, "synapse-venv", "bin", "python");
 
 export function requireSynapseVenv(): void {
   if (!fs.existsSync(SYNAPSE_PYTHON)) throw new Error(`${SYNAPSE_PYTHON} is missing: run scripts/provision.sh (provision.d/20-synapse.sh)`);

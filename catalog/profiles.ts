@@ -5,7 +5,7 @@
  * blocks and compares them with this table, so a typo here fails a test.
  */
 import type { ProfileName } from "../config/keys";
-import type { ProfileWorkerColumn } from "../catalog/workers";
+import type { ProfileWorkerColumn } from "./workers";
 
 /**
  * What the document says about worker types it does not list in a profile's table: at 100 CCU

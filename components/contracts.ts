@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
-import type { PlatformKind } from "../../config/keys";
-import type { NodeTier } from "../../sizing/types";
+import type { PlatformKind } from "../config/keys";
+import type { NodeTier } from "../sizing/types";
 
 /** Logical databases the stack needs, each with its own owner. */
 export const DATABASES = ["synapse", "telegram", "whatsapp", "keyVault", "synapseLi"] as const;
@@ -93,3 +93,32 @@ export const OBJECT_STORE_CLIENTS = {
   "synapse-li": "matrix-li",
   "li-sync": "matrix-li",
 } as const;
+
+
+/**
+ * The PostgreSQL database and owning role of each consumer. One owner per database, so a
+ * compromised bridge cannot read Synapse's tables, and the LI database lives on its own
+ * server/cluster, apart from main.
+ */
+export const DATABASE_SPECS: Record<DatabaseName, { database: string; owner: string; instance: "main" | "li" }> = {
+  synapse: { database: "synapse", owner: "synapse", instance: "main" },
+  telegram: { database: "mautrix_telegram", owner: "mautrix_telegram", instance: "main" },
+  whatsapp: { database: "mautrix_whatsapp", owner: "mautrix_whatsapp", instance: "main" },
+  keyVault: { database: "key_vault", owner: "key_vault", instance: "main" },
+  synapseLi: { database: "synapse_li", owner: "synapse_li", instance: "li" },
+};
+
+/** Databases per server ("main" holds everything but LI). */
+export function databasesOn(instance: "main" | "li"): DatabaseName[] {
+  return (Object.keys(DATABASE_SPECS) as DatabaseName[]).filter((d) => DATABASE_SPECS[d].instance === instance);
+}
+
+/**
+ * Synapse refuses a database whose collation is not C (its text ordering assumptions), so every
+ * database is created from template0 with C collation and UTF8 encoding; the bridges and the
+ * key vault are indifferent to it.
+ */
+export const DATABASE_LOCALE = { encoding: "UTF8", collate: "C", ctype: "C" } as const;
+
+/** The CloudNativePG plugin the platform installs for barman-cloud backups; data services name it. */
+export const BARMAN_PLUGIN = "barman-cloud.cloudnative-pg.io";

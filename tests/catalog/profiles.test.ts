@@ -1,9 +1,9 @@
 import { strict as assert } from "node:assert";
 import { PROFILE_CCU, PROFILE_NAMES } from "../../config/keys";
 import { WORKER_TYPES } from "../../catalog/workers";
-import { CCU_PROFILES, HA_MINIMUMS, profileByName } from "../../stacks/profiles";
+import { CCU_PROFILES, HA_MINIMUMS, profileByName } from "../../catalog/profiles";
 import { ENVIRONMENTS } from "../../config/keys";
-import { ENVIRONMENT_PRESETS } from "../../stacks/environments";
+import { ENVIRONMENT_PRESETS } from "../../catalog/environments";
 import { parseSpec } from "../../config/parse";
 import { docHaMinimums, docProfiles } from "../sizing/seed-docs";
 
