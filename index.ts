@@ -1,5 +1,9 @@
-// Entry point for `pulumi up` / `pulumi preview`: wiring lives in program.ts so tests and
-// `npm run plan` can run the same program under the mock engine.
+// Entry point for `pulumi up` / `pulumi preview`: config is read and validated, then sized, before
+// any resource is registered; wiring lives in program.ts so tests and `npm run plan` run the same
+// program under the mock engine.
+import { readSpec } from "./config";
 import { program } from "./program";
+import { size } from "./sizing";
 
-export = program();
+const spec = readSpec();
+export = program(spec, size(spec));

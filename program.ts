@@ -1,16 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
-import { readSpec } from "./config";
-import { size } from "./sizing";
+import type { PlatformSpec } from "./config/spec";
+import type { Sizing } from "./sizing/types";
 import { createPlatform } from "./components/platform";
 import { MatrixStack } from "./components/matrix";
 
 /**
- * The whole deployment: validated spec -> sizing -> platform -> the cloud-agnostic stack.
- * Validation runs first and throws before any resource is registered.
+ * The whole deployment from its two inputs: the validated spec and the sizing derived from it
+ * (both made by the caller, before any resource exists) -> platform -> the in-cluster systems.
  */
-export async function program(): Promise<Record<string, unknown>> {
-  const spec = readSpec();
-  const sizing = size(spec);
+export function program(spec: PlatformSpec, sizing: Sizing): Record<string, unknown> {
   // Cloud differences stop here: everything below consumes the Platform interface only.
   const platform = createPlatform("platform", spec, sizing);
   // Synapse (main + workers + HAProxy), Element, Ketesa, .well-known and their routes.

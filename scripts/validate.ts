@@ -34,6 +34,7 @@ import { EXISTING_MIN_KUBERNETES } from "../components/platform/existing";
 import { GKE_VERSION } from "../components/platform/gcp";
 import { podSecurityViolations, podSpecOf, scratchSpaceViolations } from "../components/k8s/pod-security";
 import type { PodSecurityLevel } from "../components/k8s/namespace";
+import { size } from "../sizing";
 import { runWithMocks, type RecordedResource } from "../stacks/mock-engine";
 import { manifestsFrom, type KubeObject } from "../stacks/manifests";
 import { loadStackConfig, PROJECT_ROOT } from "../stacks/stack-config";
@@ -73,9 +74,10 @@ export interface RenderedStack {
 export async function renderStack(stack: string): Promise<RenderedStack> {
   const { program } = await import("../program");
   const config = loadStackConfig(stack);
-  const run = await runWithMocks({ project: PROJECT, stack, config, program });
+  const spec = parseSpec(config, stack);
+  const run = await runWithMocks({ project: PROJECT, stack, config, program: () => program(spec, size(spec)) });
   const manifests = manifestsFrom(run.resources) as RenderedStack["manifests"];
-  return { stack, platform: parseSpec(config, stack).platform, resources: run.resources, manifests };
+  return { stack, platform: spec.platform, resources: run.resources, manifests };
 }
 
 export interface Finding {

@@ -47,7 +47,7 @@ export async function plan(stack: string, outDir: string): Promise<string> {
   const spec = parseSpec(config, stack);
   const sizing = size(spec);
   const { program } = await import("../program");
-  const run = await runWithMocks({ project: PROJECT, stack, config, program });
+  const run = await runWithMocks({ project: PROJECT, stack, config, program: () => program(spec, sizing) });
   const resources: RecordedResource[] = run.resources.filter((r) => r.type !== "pulumi:pulumi:Stack");
 
   const dir = path.join(outDir, stack);

@@ -1,4 +1,5 @@
 import { PROJECT, parseSpec, type PlatformSpec } from "../../config";
+import { size } from "../../sizing";
 import { runWithMocks, type MockRun, type RecordedResource } from "../../stacks/mock-engine";
 import { loadStackConfig } from "../../stacks/stack-config";
 
@@ -23,8 +24,9 @@ export function runStack(stack: string, overrides: Record<string, string> = {}):
     run = (async () => {
       const config = { ...loadStackConfig(stack), ...Object.fromEntries(Object.entries(overrides).map(([k, v]) => [`${PROJECT}:${k}`, v])) };
       const { program } = await import("../../program");
-      const result = await runWithMocks({ project: PROJECT, stack, config, program });
-      return { ...result, stack, config, spec: parseSpec(config, stack) };
+      const spec = parseSpec(config, stack);
+      const result = await runWithMocks({ project: PROJECT, stack, config, program: () => program(spec, size(spec)) });
+      return { ...result, stack, config, spec };
     })();
     cache.set(cacheKey, run);
   }
