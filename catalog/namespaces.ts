@@ -1,0 +1,23 @@
+/** Namespaces of the stack, named once. */
+export const NAMESPACES = {
+  /** Synapse, workers, HAProxy, Element, admin, RTC, Sygnal, bridges, key vault. */
+  matrix: "matrix",
+  /** Lawful-intercept instance, isolated from main. */
+  li: "matrix-li",
+  /** In-cluster data services on the existing platform (CloudNativePG, MinIO, Redis). */
+  data: "matrix-data",
+  /**
+   * coturn alone: it runs with host networking (TURN relays need the node's address and a wide
+   * UDP port range), which only the `privileged` Pod Security level admits. Keeping it out of
+   * `matrix` keeps that namespace at `restricted`.
+   */
+  turn: "matrix-turn",
+  antivirus: "antivirus",
+  monitoring: "monitoring",
+  /** Gateway API controller and the shared Gateway. */
+  edge: "edge",
+  certManager: "cert-manager",
+  /** Operators installed by the platform (CloudNativePG, MinIO operator). */
+  operators: "operators",
+} as const;
+export type NamespaceName = (typeof NAMESPACES)[keyof typeof NAMESPACES];
