@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformSpec } from "./config/spec";
+import { assertDeployable } from "./sizing/deployable";
 import type { Sizing } from "./sizing/types";
 import { createPlatform } from "./components/platform";
 import { MatrixStack } from "./components/matrix";
@@ -9,6 +10,8 @@ import { MatrixStack } from "./components/matrix";
  * (both made by the caller, before any resource exists) -> platform -> the in-cluster systems.
  */
 export function program(spec: PlatformSpec, sizing: Sizing): Record<string, unknown> {
+  // Refuse, before any resource exists, a switch for a system this version cannot deploy yet.
+  assertDeployable(spec);
   // Cloud differences stop here: everything below consumes the Platform interface only.
   const platform = createPlatform("platform", spec, sizing);
   // Synapse (main + workers + HAProxy), Element, Ketesa, .well-known and their routes.

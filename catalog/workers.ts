@@ -80,9 +80,48 @@ export interface RouteGroup {
   balance: Balance;
 }
 
+/** Every worker type's name (the catalogue below has exactly one entry per name). */
+export type WorkerTypeName =
+  | "typing"
+  | "to-device"
+  | "account-data"
+  | "receipts"
+  | "presence"
+  | "push-rules"
+  | "device-lists"
+  | "thread-subscriptions"
+  | "media-repository"
+  | "user-directory"
+  | "initial-sync"
+  | "synchrotron"
+  | "room-messages"
+  | "event-creator"
+  | "client-reader"
+  | "federation-inbound"
+  | "federation-reader"
+  | "event-persister"
+  | "federation-sender"
+  | "pusher"
+  | "appservice"
+  | "background";
+
+/**
+ * Relative resource weight of one replica, in the units sizing/resources.ts gives each CCU
+ * profile's budget. Synapse is one Python process per worker, held to about one core by the GIL,
+ * so weights stay near 1; stream and event writers do more. Memory follows Synapse's caches:
+ * synchrotrons and main hold the most state, stream writers little.
+ */
+export interface ResourceWeight {
+  cpu: number;
+  mem: number;
+}
+
+/** The main process's weight in the same units. */
+export const MAIN_PROCESS_WEIGHT: ResourceWeight = { cpu: 1.5, mem: 4 };
+
 export interface WorkerType {
   /** Name used for the worker type, its workloads and its instance names (`<name>-<n>`). */
-  name: string;
+  name: WorkerTypeName;
   /** What the worker does, for docs and the plan. */
   description: string;
   /**
@@ -104,6 +143,19 @@ export interface WorkerType {
   profileColumn?: ProfileWorkerColumn;
   /** This worker runs the media repository (enable_media_repo: true in its own file). */
   mediaRepository?: boolean;
+  /** Resource weight of one replica (sizing). */
+  weight: ResourceWeight;
+  /**
+   * Node tier: media-repository workers sit with the media tier (thumbnailing is their CPU work
+   * and that tier has the fast local storage); every other process is a homeserver.
+   */
+  tier: "homeserver" | "media";
+  /**
+   * Internet egress the process needs itself; absent for processes that never dial out. The
+   * homeserver sets outbound_federation_restricted_to the federation senders, so every other
+   * process sends federation requests through them over replication.
+   */
+  internetEgress?: { ports: readonly number[]; description: string };
 }
 
 const CS = "(api/v1|r0|v3|unstable)";
@@ -123,6 +175,8 @@ export const WORKER_TYPES: readonly WorkerType[] = [
     roles: [],
     scaling: "singleton",
     mainFallback: false,
+    weight: { cpu: 0.2, mem: 0.5 },
+    tier: "homeserver",
   },
   {
     name: "to-device",
@@ -133,6 +187,8 @@ export const WORKER_TYPES: readonly WorkerType[] = [
     roles: [],
     scaling: "singleton",
     mainFallback: false,
+    weight: { cpu: 0.3, mem: 0.7 },
+    tier: "homeserver",
   },
   {
     name: "account-data",
@@ -143,6 +199,8 @@ export const WORKER_TYPES: readonly WorkerType[] = [
     roles: [],
     scaling: "singleton",
     mainFallback: false,
+    weight: { cpu: 0.2, mem: 0.5 },
+    tier: "homeserver",
   },
   {
     name: "receipts",
@@ -153,6 +211,8 @@ export const WORKER_TYPES: readonly WorkerType[] = [
     roles: [],
     scaling: "singleton",
     mainFallback: false,
+    weight: { cpu: 0.3, mem: 0.7 },
+    tier: "homeserver",
   },
   {
     name: "presence",
@@ -163,6 +223,8 @@ export const WORKER_TYPES: readonly WorkerType[] = [
     roles: [],
     scaling: "singleton",
     mainFallback: false,
+    weight: { cpu: 0.3, mem: 0.7 },
+    tier: "homeserver",
   },
   {
     name: "push-rules",
@@ -173,6 +235,8 @@ export const WORKER_TYPES: readonly WorkerType[] = [
     roles: [],
     scaling: "singleton",
     mainFallback: false,
+    weight: { cpu: 0.2, mem: 0.5 },
+    tier: "homeserver",
   },
   {
     name: "device-lists",
@@ -192,6 +256,8 @@ export const WORKER_TYPES: readonly WorkerType[] = [
     roles: [],
     scaling: "singleton",
     mainFallback: false,
+    weight: { cpu: 0.3, mem: 0.7 },
+    tier: "homeserver",
   },
   {
     name: "thread-subscriptions",
@@ -202,6 +268,8 @@ export const WORKER_TYPES: readonly WorkerType[] = [
     roles: [],
     scaling: "singleton",
     mainFallback: false,
+    weight: { cpu: 0.2, mem: 0.5 },
+    tier: "homeserver",
   },
   {
     name: "media-repository",
@@ -231,6 +299,8 @@ export const WORKER_TYPES: readonly WorkerType[] = [
     mainFallback: false,
     profileColumn: "media_repository",
     mediaRepository: true,
+    weight: { cpu: 1, mem: 1.5 },
+    tier: "media",
   },
   {
     name: "user-directory",
@@ -241,6 +311,8 @@ export const WORKER_TYPES: readonly WorkerType[] = [
     roles: ["update_user_directory_from_worker"],
     scaling: "singleton",
     mainFallback: true,
+    weight: { cpu: 0.4, mem: 1 },
+    tier: "homeserver",
   },
   {
     name: "initial-sync",
@@ -254,6 +326,8 @@ export const WORKER_TYPES: readonly WorkerType[] = [
     roles: [],
     scaling: "pool",
     mainFallback: true,
+    weight: { cpu: 1, mem: 2.5 },
+    tier: "homeserver",
   },
   {
     name: "synchrotron",
@@ -272,6 +346,8 @@ export const WORKER_TYPES: readonly WorkerType[] = [
     scaling: "pool",
     mainFallback: true,
     profileColumn: "synchrotron",
+    weight: { cpu: 1.2, mem: 3 },
+    tier: "homeserver",
   },
   {
     name: "room-messages",
@@ -282,6 +358,8 @@ export const WORKER_TYPES: readonly WorkerType[] = [
     roles: [],
     scaling: "pool",
     mainFallback: true,
+    weight: { cpu: 0.8, mem: 1.5 },
+    tier: "homeserver",
   },
   {
     name: "event-creator",
@@ -303,6 +381,8 @@ export const WORKER_TYPES: readonly WorkerType[] = [
     roles: [],
     scaling: "pool",
     mainFallback: true,
+    weight: { cpu: 0.8, mem: 1.5 },
+    tier: "homeserver",
   },
   {
     name: "client-reader",
@@ -361,6 +441,8 @@ export const WORKER_TYPES: readonly WorkerType[] = [
     scaling: "pool",
     mainFallback: true,
     profileColumn: "client_reader",
+    weight: { cpu: 1, mem: 2 },
+    tier: "homeserver",
   },
   {
     name: "federation-inbound",
@@ -371,6 +453,8 @@ export const WORKER_TYPES: readonly WorkerType[] = [
     roles: [],
     scaling: "pool",
     mainFallback: true,
+    weight: { cpu: 0.8, mem: 1.5 },
+    tier: "homeserver",
   },
   {
     name: "federation-reader",
@@ -409,6 +493,8 @@ export const WORKER_TYPES: readonly WorkerType[] = [
     scaling: "pool",
     mainFallback: true,
     profileColumn: "federation_reader",
+    weight: { cpu: 0.8, mem: 1.5 },
+    tier: "homeserver",
   },
   {
     name: "event-persister",
@@ -420,6 +506,8 @@ export const WORKER_TYPES: readonly WorkerType[] = [
     scaling: "sharded",
     mainFallback: false,
     profileColumn: "event_persister",
+    weight: { cpu: 1.2, mem: 2 },
+    tier: "homeserver",
   },
   {
     name: "federation-sender",
@@ -431,6 +519,9 @@ export const WORKER_TYPES: readonly WorkerType[] = [
     scaling: "sharded",
     mainFallback: false,
     profileColumn: "federation_sender",
+    weight: { cpu: 0.8, mem: 1.5 },
+    tier: "homeserver",
+    internetEgress: { ports: [443, 8448], description: "outbound federation, key fetches and remote media (all processes proxy through the senders)" },
   },
   {
     name: "pusher",
@@ -441,6 +532,9 @@ export const WORKER_TYPES: readonly WorkerType[] = [
     roles: ["pusher_instances"],
     scaling: "sharded",
     mainFallback: false,
+    weight: { cpu: 0.4, mem: 1 },
+    tier: "homeserver",
+    internetEgress: { ports: [443], description: "pushers -> push gateways (Sygnal, matrix.org)" },
   },
   {
     name: "appservice",
@@ -451,6 +545,8 @@ export const WORKER_TYPES: readonly WorkerType[] = [
     roles: ["notify_appservices_from_worker"],
     scaling: "singleton",
     mainFallback: false,
+    weight: { cpu: 0.5, mem: 1 },
+    tier: "homeserver",
   },
   {
     name: "background",
@@ -461,10 +557,10 @@ export const WORKER_TYPES: readonly WorkerType[] = [
     roles: ["run_background_tasks_on"],
     scaling: "singleton",
     mainFallback: false,
+    weight: { cpu: 0.4, mem: 1 },
+    tier: "homeserver",
   },
 ];
-
-export type WorkerTypeName = (typeof WORKER_TYPES)[number]["name"];
 
 export function workerType(name: string): WorkerType {
   const found = WORKER_TYPES.find((w) => w.name === name);

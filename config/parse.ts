@@ -119,11 +119,14 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string): Pla
 
   const domain = parsed.domain ?? "example.com";
   const features = {
-    li: parsed.li ?? true,
-    antivirus: parsed.antivirus ?? true,
-    monitoring: parsed.monitoring ?? true,
-    rtc: parsed.rtc ?? true,
-    bridges: parsed.bridges ?? true,
+    // Off unless asked for: a system is deployed (sized, priced, routed, advertised) only when
+    // its switch is on.
+    li: parsed.li ?? false,
+    antivirus: parsed.antivirus ?? false,
+    monitoring: parsed.monitoring ?? false,
+    rtc: parsed.rtc ?? false,
+    push: parsed.push ?? false,
+    bridges: parsed.bridges ?? false,
   };
   const telegramAccounts = parsed.telegramAccounts ?? 0;
   const whatsappAccounts = parsed.whatsappAccounts ?? 0;

@@ -70,7 +70,11 @@ export interface PlatformSpec {
   serverName: string;
   hosts: Hosts;
   bridges: { telegram: BridgeSpec; whatsapp: BridgeSpec };
-  features: { li: boolean; antivirus: boolean; monitoring: boolean; rtc: boolean; bridges: boolean };
+  /**
+   * Feature switches of the optional systems (catalog/components.ts says which system each
+   * deploys); all default to off.
+   */
+  features: { li: boolean; antivirus: boolean; monitoring: boolean; rtc: boolean; push: boolean; bridges: boolean };
   /** Cloud placement; `region` is undefined on the existing-cluster platform. */
   cloud: { region?: string; secondaryRegion?: string; gcpProject?: string };
   /** Existing-cluster access; only set on the existing platform. */

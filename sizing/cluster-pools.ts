@@ -1,4 +1,5 @@
 /** Every pod of a model, grouped by tier and packed into one node pool per tier. */
+import { COMPONENTS, workloadEntry } from "../catalog/components";
 import type { PlatformSpec } from "../config/spec";
 import { environmentPreset } from "../catalog/environments";
 import type { DataPods } from "./data-pods";
@@ -14,12 +15,8 @@ import { podCount, podCountAtMax } from "./workload";
  */
 export const SYSTEM_OVERHEAD_POD: PodDemand = { workload: "operators", cpuMillis: 500, memoryMi: 1024 };
 
-/**
- * Workloads whose replicas must each have a node of their own: Redis (a failover that lands the
- * new master beside the old one protects nothing), LiveKit and coturn (host networking: their
- * UDP port ranges are per node).
- */
-export const ONE_PER_NODE: ReadonlySet<string> = new Set(["redis", "livekit", "coturn"]);
+/** Workloads whose replicas must each have a node of their own (registry `onePerNode`). */
+export const ONE_PER_NODE: ReadonlySet<string> = new Set(COMPONENTS.filter((c) => workloadEntry(c).onePerNode));
 
 function podsOf(name: string, w: WorkloadSizing, count: number): PodDemand[] {
   const spreadGroup = ONE_PER_NODE.has(name) ? name : undefined;

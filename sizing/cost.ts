@@ -19,6 +19,7 @@ import type { PlatformSpec } from "../config/spec";
 import { environmentPreset } from "../catalog/environments";
 import { GI_TO_GB } from "./data-services";
 import type { DatabaseSizing, NodeTier, Sizing } from "./types";
+import { isDeployed } from "../catalog/components";
 
 export interface CostLine {
   /** What is billed, e.g. "node pool homeserver". */
@@ -123,7 +124,7 @@ function cloudEstimate(spec: PlatformSpec, sizing: Sizing, platform: "aws" | "gc
   lines.push({ item: "persistent volumes", quantity: `${pv} GiB ${aws ? "gp3" : "pd-balanced"}`, monthlyUsd: pv * GI_TO_GB * volumePrice.usd });
 
   lines.push(...databaseLines(platform, "PostgreSQL", sizing.database, env.multiAzDatabase));
-  if (spec.features.li) lines.push(...databaseLines(platform, "PostgreSQL (LI)", sizing.liDatabase, env.multiAzDatabase));
+  if (isDeployed("li", spec)) lines.push(...databaseLines(platform, "PostgreSQL (LI)", sizing.liDatabase, env.multiAzDatabase));
 
   lines.push({
     item: "Redis",

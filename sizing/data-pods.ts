@@ -7,6 +7,7 @@ import { INVENTORY } from "../catalog/profiles";
 import { interpolateHold } from "./interpolate";
 import type { PodDemand } from "./node-pools";
 import type { DatabaseSizing, NodeTier, ObjectStoreSizing } from "./types";
+import { isDeployed } from "../catalog/components";
 
 /** MinIO server pod per node at the five profile points (CPU millicores, MiB): erasure coding and
  * TLS are CPU work, and MinIO's own guidance grows memory with drives and concurrent requests. */
@@ -50,11 +51,11 @@ export function inClusterDataPods(spec: PlatformSpec, database: DatabaseSizing, 
     spreadGroup: "minio",
     ...minioServerPod(spec.ccu),
   }));
-  const minioLi: PodDemand[] = spec.features.li
+  const minioLi: PodDemand[] = isDeployed("li", spec)
     ? Array.from({ length: MINIO_LI_POD.nodes }, () => ({ workload: "minio-li", spreadGroup: "minio-li", cpuMillis: MINIO_LI_POD.cpuMillis, memoryMi: MINIO_LI_POD.memoryMi }))
     : [];
   return [
-    { tier: "database", pods: [...pg("postgresql", database), ...(spec.features.li ? pg("postgresql-li", liDatabase) : [])] },
+    { tier: "database", pods: [...pg("postgresql", database), ...(isDeployed("li", spec) ? pg("postgresql-li", liDatabase) : [])] },
     { tier: "media", pods: [...minio, ...minioLi] },
   ];
 }

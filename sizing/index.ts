@@ -14,6 +14,7 @@ import { profileModel } from "./profile-model";
 import { seedModel } from "./seed-model";
 import type { Sizing } from "./types";
 import { podCount } from "./workload";
+import { isDeployed } from "../catalog/components";
 
 export type { Sizing } from "./types";
 export { seedAnalysis, type SeedBreakdown } from "./seed-analysis";
@@ -36,7 +37,7 @@ export function size(spec: PlatformSpec): Sizing {
   const dataCpu = data.flatMap((d) => d.pods).reduce((s, p) => s + p.cpuMillis, 0);
   const dataMem = data.flatMap((d) => d.pods).reduce((s, p) => s + p.memoryMi, 0);
   const pvc = workloads.reduce((s, [, w]) => s + podCount(w) * (w.storageGi ?? 0), 0);
-  const dbStorage = database.storageGi * database.instances + (spec.features.li ? liDatabase.storageGi * liDatabase.instances : 0);
+  const dbStorage = database.storageGi * database.instances + (isDeployed("li", spec) ? liDatabase.storageGi * liDatabase.instances : 0);
 
   return {
     model: spec.sizingModel,

@@ -3,6 +3,7 @@
  * with requests split out of the tables' totals (resources.ts), bridges by accounts (bridges.ts)
  * and storage split out of the table's `storage`.
  */
+import { COMPONENTS, isDeployed, systemOf } from "../catalog/components";
 import { WORKER_TYPES } from "../catalog/workers";
 import type { PlatformSpec } from "../config/spec";
 import { environmentPreset } from "../catalog/environments";
@@ -11,18 +12,9 @@ import { profileBridgeDemand, shardBridge } from "./bridges";
 import { maxConnections } from "./data-services";
 import { interpolate, interpolateCount, interpolateHold } from "./interpolate";
 import type { ModelOutput } from "./model";
-import { allWorkerReplicas, componentReplicas, hpaBounds, type SizedByRule } from "./replicas";
-import {
-  ADDON_SERIES,
-  BUDGET_COMPONENTS,
-  addonResources,
-  budgetComponentResources,
-  mainResources,
-  shape,
-  workerResources,
-  type AddonComponent,
-} from "./resources";
-import { COMPONENT_TIERS, workerTier } from "./tiers";
+import { allWorkerReplicas, componentReplicas, hpaBounds } from "./replicas";
+import { componentResources, mainResources, shape, workerResources } from "./resources";
+import { componentTier } from "./tiers";
 import { podCountAtMax, workload } from "./workload";
 import type { ComponentName, WorkloadSizing } from "./types";
 
@@ -59,37 +51,10 @@ export function profileStorageGi(ccu: number): number {
 /** The bridges: sharded singletons sized by accounts, 0 replicas when off. */
 export function bridgeWorkload(spec: PlatformSpec, network: "telegram" | "whatsapp"): WorkloadSizing {
   const bridge = spec.bridges[network];
-  if (!bridge.enabled) return workload(hpaBounds(0, false), shape(0, 0), COMPONENT_TIERS[network], { shards: 1 });
+  if (!bridge.enabled) return workload(hpaBounds(0, false), shape(0, 0), componentTier(network), { shards: 1 });
   const sharded = shardBridge(profileBridgeDemand(network, bridge.accounts));
   // Its own database of sessions and message history lives in PostgreSQL; the pod keeps nothing.
-  return workload(hpaBounds(1, false), sharded.perShard, COMPONENT_TIERS[network], { shards: sharded.shards });
-}
-
-function isEnabled(spec: PlatformSpec, name: SizedByRule): boolean {
-  switch (name) {
-    case "livekit":
-    case "lkJwt":
-    case "coturn":
-      return spec.features.rtc;
-    case "synapseLi":
-    case "elementLi":
-    case "adminLi":
-    case "liSync":
-      return spec.features.li;
-    case "clamav":
-    case "scanWorker":
-      return spec.features.antivirus;
-    case "prometheus":
-    case "grafana":
-    case "loki":
-    case "alertmanager":
-      return spec.features.monitoring;
-    // On the clouds Redis is the managed service (ElastiCache, Memorystore): no pods.
-    case "redis":
-      return spec.platform === "existing";
-    default:
-      return true;
-  }
+  return workload(hpaBounds(1, false), sharded.perShard, componentTier(network), { shards: sharded.shards });
 }
 
 /** Persistent volume per replica where the component keeps state. */
@@ -118,36 +83,32 @@ export function profileWorkloads(spec: PlatformSpec): Pick<ModelOutput, "main" |
   const { ccu, highAvailability: ha } = spec;
   const workerCounts = allWorkerReplicas(ccu, ha);
   const workers = Object.fromEntries(
-    WORKER_TYPES.map((w) => [w.name, workload(workerCounts[w.name], workerResources(w.name, ccu), workerTier(w.name))]),
+    WORKER_TYPES.map((w) => [w.name, workload(workerCounts[w.name], workerResources(w.name, ccu), w.tier)]),
   );
   const main = workload(hpaBounds(1, false), mainResources(ccu), "homeserver");
 
   const redisMemoryGi = redisDatasetGi(ccu);
   const components = {} as Record<ComponentName, WorkloadSizing>;
-  for (const name of BUDGET_COMPONENTS) {
+  for (const name of COMPONENTS) {
+    if (name === "telegram" || name === "whatsapp") {
+      components[name] = bridgeWorkload(spec, name);
+      continue;
+    }
+    // A system that is not deployed gets no pods: nothing sized, packed or priced.
+    const deployed = isDeployed(systemOf(name), spec);
     components[name] = workload(
-      componentReplicas(name, ccu, ha, isEnabled(spec, name)),
-      budgetComponentResources(name, ccu),
-      COMPONENT_TIERS[name],
+      componentReplicas(name, ccu, ha, deployed),
+      componentResources(name, ccu),
+      componentTier(name),
       { storageGi: componentStorage(name, ccu, redisMemoryGi) },
     );
   }
-  for (const name of Object.keys(ADDON_SERIES) as AddonComponent[]) {
-    components[name] = workload(
-      componentReplicas(name, ccu, ha, isEnabled(spec, name)),
-      addonResources(name, ccu),
-      COMPONENT_TIERS[name],
-      { storageGi: componentStorage(name, ccu, redisMemoryGi) },
-    );
-  }
-  components.telegram = bridgeWorkload(spec, "telegram");
-  components.whatsapp = bridgeWorkload(spec, "whatsapp");
   return { main, workers, components };
 }
 
 /** Redis maxmemory, GiB (quarter-GiB steps), from the Redis pod's budgeted memory. */
 export function redisDatasetGi(ccu: number): number {
-  const podMi = budgetComponentResources("redis", ccu).memoryRequestMi;
+  const podMi = componentResources("redis", ccu).memoryRequestMi;
   return Math.max(0.25, Math.floor(((podMi * REDIS_DATASET_SHARE) / 1024) * 4) / 4);
 }
 

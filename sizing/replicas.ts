@@ -3,8 +3,8 @@
  * CCU, interpolated (rounded up) between them, then raised to the HA minimums in production.
  */
 import { WORKER_TYPES, type WorkerType } from "../catalog/workers";
-import { CCU_PROFILES, HA_MINIMUMS, INVENTORY, type CcuProfile } from "../catalog/profiles";
-import type { PlatformSpec } from "../config/spec";
+import { workloadEntry } from "../catalog/components";
+import { CCU_PROFILES, HA_MINIMUMS, type CcuProfile } from "../catalog/profiles";
 import { interpolateCount } from "./interpolate";
 import type { ComponentName } from "./types";
 
@@ -70,71 +70,15 @@ export function allWorkerReplicas(ccu: number, highAvailability: boolean): Recor
   return Object.fromEntries(WORKER_TYPES.map((w) => [w.name, workerReplicas(w, ccu, highAvailability)]));
 }
 
-interface ComponentRule {
-  /** Replicas at the five profile points (before HA). */
-  series: readonly number[];
-  /** Production floor. */
-  haMin: number;
-  /** Stateless and behind a Service: gets an HPA. */
-  autoscaled: boolean;
-  /** Feature switch that turns the component off (0 replicas). */
-  enabled(spec: PlatformSpec): boolean;
-}
-
-const always = () => true;
-const rtc = (s: PlatformSpec) => s.features.rtc;
-const li = (s: PlatformSpec) => s.features.li;
-const av = (s: PlatformSpec) => s.features.antivirus;
-const mon = (s: PlatformSpec) => s.features.monitoring;
-
-const livekitSeries = CCU_PROFILES.map((p) => p.livekit.replicas);
-const redisSeries = CCU_PROFILES.map((p) => p.redis.replicas);
-
 /**
- * Components the profile tables give numbers for (LiveKit, Redis) follow them. The rest are not
- * in the tables; their series are engineering estimates: connection-terminating proxies add one
- * replica per 5k CCU beyond 5k (HAProxy comfortably holds several thousand long-poll syncs per
- * core); Element, lk-jwt-service, Sygnal and the key vault (static files, small APIs) get a
- * second replica at 10k; the admin UI serves a handful of operators and stays at one; coturn
- * relays only the calls that cannot reach LiveKit directly, so it grows at about half LiveKit's
- * pace; antivirus adds one replica per 5k CCU of upload traffic.
- * HA floors: the brief's list (HAProxy, Element, admin, lk-jwt, Sygnal: 2) plus the document's HA
- * table (LiveKit 3, Redis 3) and the inventory (lk-jwt-service 2); the key vault and antivirus are
- * in the upload/login path, so they get 2 as well. Monitoring stays at the document's "1*".
- * Bridges are singletons per shard (see bridges.ts); they are sized there.
+ * Replicas of a component for a CCU, HA flag and whether it is deployed: its registry series
+ * (catalog/components.ts) read at the CCU, raised to its HA floor in production, with HPA bounds
+ * when it autoscales. Bridges are sized by accounts (bridges.ts), not here.
  */
-export const COMPONENT_RULES: Record<Exclude<ComponentName, "telegram" | "whatsapp">, ComponentRule> = {
-  haproxy: { series: [1, 1, 1, 2, 4], haMin: 2, autoscaled: true, enabled: always },
-  edgeProxy: { series: [1, 1, 1, 2, 4], haMin: 2, autoscaled: true, enabled: always },
-  element: { series: [1, 1, 1, 2, 2], haMin: 2, autoscaled: true, enabled: always },
-  admin: { series: [1, 1, 1, 1, 1], haMin: 2, autoscaled: true, enabled: always },
-  livekit: { series: livekitSeries, haMin: HA_MINIMUMS.livekitReplicas, autoscaled: false, enabled: rtc },
-  lkJwt: { series: [1, 1, 1, 2, 2], haMin: INVENTORY.lkJwtReplicas, autoscaled: true, enabled: rtc },
-  coturn: { series: [1, 1, 2, 3, 4], haMin: 2, autoscaled: false, enabled: rtc },
-  sygnal: { series: [1, 1, 1, 2, 2], haMin: 2, autoscaled: true, enabled: always },
-  keyVault: { series: [1, 1, 1, 2, 2], haMin: 2, autoscaled: true, enabled: always },
-  redis: { series: redisSeries, haMin: HA_MINIMUMS.redisReplicas, autoscaled: false, enabled: always },
-  // One LI Synapse serves a handful of investigators; a missed sync cycle is caught up by the
-  // next one, so LI is not raised to HA floors.
-  synapseLi: { series: [1, 1, 1, 1, 1], haMin: 1, autoscaled: false, enabled: li },
-  elementLi: { series: [1, 1, 1, 1, 1], haMin: 1, autoscaled: false, enabled: li },
-  adminLi: { series: [1, 1, 1, 1, 1], haMin: 1, autoscaled: false, enabled: li },
-  liSync: { series: [1, 1, 1, 2, 3], haMin: 1, autoscaled: false, enabled: li },
-  clamav: { series: [1, 1, 2, 3, 4], haMin: 2, autoscaled: false, enabled: av },
-  scanWorker: { series: [1, 1, 2, 3, 4], haMin: 2, autoscaled: true, enabled: av },
-  prometheus: { series: [1, 1, 1, 1, 1], haMin: 1, autoscaled: false, enabled: mon },
-  grafana: { series: [1, 1, 1, 1, 1], haMin: 1, autoscaled: false, enabled: mon },
-  loki: { series: [1, 1, 1, 1, 1], haMin: 1, autoscaled: false, enabled: mon },
-  alertmanager: { series: [1, 1, 1, 1, 1], haMin: 1, autoscaled: false, enabled: mon },
-};
-
-export type SizedByRule = keyof typeof COMPONENT_RULES;
-
-/** Replicas of a rule-sized component for a CCU, HA flag and feature switch. */
-export function componentReplicas(name: SizedByRule, ccu: number, highAvailability: boolean, enabled: boolean): ReplicaCount {
-  const rule = COMPONENT_RULES[name];
-  if (!enabled) return hpaBounds(0, false);
-  let replicas = interpolateCount(ccu, rule.series);
-  if (highAvailability) replicas = Math.max(replicas, rule.haMin);
+export function componentReplicas(name: ComponentName, ccu: number, highAvailability: boolean, deployed: boolean): ReplicaCount {
+  const rule = workloadEntry(name);
+  if (!deployed) return hpaBounds(0, false);
+  let replicas = interpolateCount(ccu, rule.replicaSeries);
+  if (highAvailability) replicas = Math.max(replicas, rule.haMinReplicas);
   return hpaBounds(replicas, rule.autoscaled);
 }

@@ -21,7 +21,7 @@ import { profileModel, profileWorkloads, connectionDemand } from "./profile-mode
 import { hpaBounds, workerCountAt } from "./replicas";
 import { MAIN_WEIGHT, WORKER_WEIGHTS, shape } from "./resources";
 import { seedAnalysis, type ComponentEstimate } from "./seed-analysis";
-import { COMPONENT_TIERS } from "./tiers";
+import { componentTier } from "./tiers";
 import { workload } from "./workload";
 import type { WorkloadSizing } from "./types";
 
@@ -56,7 +56,7 @@ function synapseShape(weight: { cpu: number; mem: number }, ccu: number, m: Comp
  * number, so its memory limit takes the usual 1.25x above it), sharded to fit.
  */
 export function seedBridgeWorkload(spec: PlatformSpec, network: "telegram" | "whatsapp", e: ComponentEstimate): WorkloadSizing {
-  if (!spec.bridges[network].enabled) return workload(hpaBounds(0, false), shape(0, 0), COMPONENT_TIERS[network], { shards: 1 });
+  if (!spec.bridges[network].enabled) return workload(hpaBounds(0, false), shape(0, 0), componentTier(network), { shards: 1 });
   const demand: BridgeDemand = {
     cpuRequestMillis: e.cpuBaseCores * 1000,
     cpuLimitMillis: e.cpuPeakCores * 1000,
@@ -64,7 +64,7 @@ export function seedBridgeWorkload(spec: PlatformSpec, network: "telegram" | "wh
     memoryLimitMi: Math.max(e.memoryPeakGb * GB_TO_MI, 1.25 * e.memoryNormalGb * GB_TO_MI),
   };
   const sharded = shardBridge(demand);
-  return workload(hpaBounds(1, false), sharded.perShard, COMPONENT_TIERS[network], { shards: sharded.shards });
+  return workload(hpaBounds(1, false), sharded.perShard, componentTier(network), { shards: sharded.shards });
 }
 
 export function seedModel(spec: PlatformSpec): ModelOutput {

@@ -4,7 +4,8 @@
  * homeservers, bridge servers, database cluster, media storage; plus `system` for monitoring and
  * operators, which the document runs beside everything else.
  */
-import type { ComponentName, NodeTier } from "./types";
+import { workloadEntry, type ComponentName } from "../catalog/components";
+import type { NodeTier } from "./types";
 
 /** Node label naming the tier; pods select it. */
 export const TIER_LABEL = "matrix-platform.io/tier";
@@ -34,44 +35,7 @@ export function schedulingFor(tier: NodeTier): {
   };
 }
 
-/**
- * Media-repository workers sit with the media tier: thumbnailing is their CPU work and the media
- * tier is the one the hardware document gives fast local storage for media. Every other Synapse
- * process is a homeserver.
- */
-export function workerTier(workerName: string): NodeTier {
-  return workerName === "media-repository" ? "media" : "homeserver";
+/** Tier of a component's pods, from its registry entry. */
+export function componentTier(name: ComponentName): NodeTier {
+  return workloadEntry(name).tier;
 }
-
-export const COMPONENT_TIERS: Record<ComponentName, NodeTier> = {
-  // Frontend load balancers (document: 2x 16 cores, 2x 10 Gbps): everything that terminates
-  // client connections or carries media streams.
-  haproxy: "edge",
-  edgeProxy: "edge",
-  element: "edge",
-  admin: "edge",
-  livekit: "edge",
-  lkJwt: "edge",
-  coturn: "edge",
-  // Homeserver class: Synapse's close companions.
-  sygnal: "homeserver",
-  keyVault: "homeserver",
-  redis: "homeserver",
-  // The LI instance is a small Synapse of its own; it shares the homeserver class (network
-  // policies, not nodes, isolate it).
-  synapseLi: "homeserver",
-  elementLi: "homeserver",
-  adminLi: "homeserver",
-  liSync: "homeserver",
-  // Bridge servers (document: 4x 24 cores / 192 GB).
-  telegram: "bridge",
-  whatsapp: "bridge",
-  // Antivirus scans media, so it runs next to media.
-  clamav: "media",
-  scanWorker: "media",
-  // Monitoring and operators.
-  prometheus: "system",
-  grafana: "system",
-  loki: "system",
-  alertmanager: "system",
-};

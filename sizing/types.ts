@@ -1,9 +1,11 @@
 import type { EnvironmentPreset } from "../catalog/environments";
 import type { Environment, SizingModel } from "../config/keys";
 
-/** Node tiers, from the hardware analysis's server classes. */
-export const NODE_TIERS = ["edge", "homeserver", "bridge", "database", "media", "system"] as const;
-export type NodeTier = (typeof NODE_TIERS)[number];
+import type { ComponentName } from "../catalog/components";
+import type { NodeTier } from "../catalog/tiers";
+
+export { NODE_TIERS, type NodeTier } from "../catalog/tiers";
+export { COMPONENTS, type ComponentName } from "../catalog/components";
 
 /** Container requests and limits. CPU in millicores, memory in MiB. */
 export interface ResourceShape {
@@ -36,32 +38,6 @@ export interface WorkloadSizing {
   shards?: number;
 }
 
-/** Every non-Synapse workload the stack sizes. */
-export const COMPONENTS = [
-  "haproxy",
-  "element",
-  "admin",
-  "livekit",
-  "lkJwt",
-  "coturn",
-  "sygnal",
-  "keyVault",
-  "telegram",
-  "whatsapp",
-  "synapseLi",
-  "elementLi",
-  "adminLi",
-  "liSync",
-  "clamav",
-  "scanWorker",
-  "prometheus",
-  "grafana",
-  "loki",
-  "alertmanager",
-  "redis",
-  "edgeProxy",
-] as const;
-export type ComponentName = (typeof COMPONENTS)[number];
 
 /** A machine type in each cloud and what it offers. */
 export interface MachineType {

@@ -8,6 +8,7 @@ import * as path from "path";
 import { stringify } from "yaml";
 import { ConfigValidationError, PROJECT, parseSpec, type PlatformSpec } from "../config";
 import { size } from "../sizing";
+import { assertDeployable } from "../sizing/deployable";
 import { estimateMonthlyCost } from "../sizing/cost";
 import type { Sizing } from "../sizing/types";
 import { redactSecrets, runWithMocks, type RecordedResource } from "./mock-engine";
@@ -45,6 +46,7 @@ export async function plan(stack: string, outDir: string): Promise<string> {
   const config = loadStackConfig(stack);
   // Validate before the program runs, so bad config never reaches resource registration.
   const spec = parseSpec(config, stack);
+  assertDeployable(spec);
   const sizing = size(spec);
   const { program } = await import("../program");
   const run = await runWithMocks({ project: PROJECT, stack, config, program: () => program(spec, sizing) });

@@ -18,6 +18,7 @@ import {
   type BridgeName,
 } from "../../render/synapse";
 import { HAPROXY_PORTS } from "../../render/haproxy";
+import { isDeployed } from "../../catalog/components";
 import { standardLabels } from "../k8s/labels";
 import { NAMESPACES } from "../k8s/namespaces";
 import { StackNamespace } from "../k8s/namespace";
@@ -162,7 +163,7 @@ export class MatrixStack extends pulumi.ComponentResource {
       registrations[appserviceFileName(bridge)] = registration;
       this.bridges[bridge] = { asToken: pulumi.secret(asToken), hsToken: pulumi.secret(hsToken), registration };
     }
-    if (spec.features.rtc) {
+    if (isDeployed("rtc", spec)) {
       this.turnSharedSecret = pulumi.secret(new random.RandomPassword(`${name}-turn-secret`, { length: 64, special: false }, { parent: this }).result);
     }
 

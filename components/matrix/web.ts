@@ -14,6 +14,7 @@ import { BRIDGE_APPSERVICES } from "../../render/synapse";
 import { selectorLabels, standardLabels } from "../k8s/labels";
 import type { Platform } from "../contracts";
 import { checksum, httpProbe, resourcesOf, restrictedContainer, restrictedPod } from "./pods";
+import { isDeployed } from "../../catalog/components";
 
 export interface MatrixWebArgs {
   /** Validated platform spec: hosts, server name, features, image registry. */
@@ -57,7 +58,7 @@ export class MatrixWeb extends pulumi.ComponentResource {
     const { spec, sizing, platform } = args;
     const child = { parent: this, provider: platform.provider };
     const homeserverUrl = `https://${spec.hosts.matrix}`;
-    const rtcUrl = spec.features.rtc ? `https://${spec.hosts.rtc}/livekit/jwt` : undefined;
+    const rtcUrl = isDeployed("rtc", spec) ? `https://${spec.hosts.rtc}/livekit/jwt` : undefined;
 
     this.ketesaConfig = renderKetesaConfig({
       homeserverUrl,
@@ -66,7 +67,7 @@ export class MatrixWeb extends pulumi.ComponentResource {
         .filter(([bridge]) => spec.bridges[bridge as keyof typeof BRIDGE_APPSERVICES].enabled)
         .flatMap(([, b]) => [b.userPrefix, b.botLocalpart]),
     });
-    this.elementConfig = renderElementConfig({ serverName: spec.serverName, homeserverUrl, elementUrl: `https://${spec.hosts.element}`, rtc: spec.features.rtc });
+    this.elementConfig = renderElementConfig({ serverName: spec.serverName, homeserverUrl, elementUrl: `https://${spec.hosts.element}`, rtc: isDeployed("rtc", spec) });
     const wk = { homeserverUrl, federationEndpoint: `${spec.hosts.matrix}:443`, livekitServiceUrl: rtcUrl, ketesa: this.ketesaConfig };
     this.wellKnownClient = renderWellKnownClient(wk);
     this.wellKnownServer = renderWellKnownServer(wk);

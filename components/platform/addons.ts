@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { chartSource, type ChartName } from "../../catalog/charts";
+import { deployedHosts } from "../../catalog/components";
 import { imageRef, overrideRegistry } from "../../catalog/images";
 import { gatewayListenerName, hostLabel, listenerHostKeys, type PlatformSpec, type Hosts } from "../../config/spec";
 import type { NodeTier, Sizing } from "../../sizing/types";
@@ -43,14 +44,13 @@ export interface ClusterAddonsArgs {
   dependsOn?: pulumi.Resource[];
 }
 
-/** Hosts that get an HTTPS listener on the shared Gateway: every HTTP service that is deployed. */
+/**
+ * Hosts that get an HTTPS listener (and its certificate) on the shared Gateway: the hosts of the
+ * deployed systems, from the component registry (coturn's TURN host is no HTTP host: it speaks
+ * TURN/TLS on its own ports).
+ */
 export function gatewayHosts(spec: PlatformSpec): { key: keyof Hosts; host: string }[] {
-  const skip = new Set<keyof Hosts>(["turn"]); // coturn speaks TURN/TLS on its own ports, not HTTP
-  if (!spec.features.li) ["liMatrix", "liElement", "liAdmin"].forEach((k) => skip.add(k as keyof Hosts));
-  if (!spec.features.monitoring) skip.add("grafana");
-  if (!spec.features.rtc) skip.add("rtc");
-  const deployed = (Object.keys(spec.hosts) as (keyof Hosts)[]).filter((k) => !skip.has(k));
-  return listenerHostKeys(spec.hosts, deployed).map((key) => ({ key, host: spec.hosts[key] }));
+  return listenerHostKeys(spec.hosts, deployedHosts(spec)).map((key) => ({ key, host: spec.hosts[key] }));
 }
 
 

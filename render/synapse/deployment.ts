@@ -9,6 +9,7 @@ import type { Sizing } from "../../sizing/types";
 import { DEFAULT_SYNAPSE_PATHS, type SynapseDatabase, type SynapseObjectStore, type SynapseRedis, type SynapseRenderInput } from "./inputs";
 import { kubernetesNetwork, type SynapseInstance } from "./topology";
 import { processBudgetFromSizing } from "./index";
+import { isDeployed } from "../../catalog/components";
 
 /** The platform's data services as plain values (the component resolves the Platform's outputs). */
 export interface ResolvedEndpoints {
@@ -52,7 +53,7 @@ export function synapseDeploymentInput(args: DeploymentInputArgs): SynapseRender
     processCount: args.processCount ?? processBudgetFromSizing(args.sizing),
     objectStore: args.endpoints.objectStore,
     turnUris: args.turn ? turnUris(spec) : [],
-    livekitServiceUrl: spec.features.rtc ? `https://${spec.hosts.rtc}/livekit/jwt` : undefined,
+    livekitServiceUrl: isDeployed("rtc", spec) ? `https://${spec.hosts.rtc}/livekit/jwt` : undefined,
     maxUploadSize: spec.synapse.maxUploadSize,
     redactionRetentionPeriod: spec.synapse.redactionRetentionPeriod,
     appserviceFiles: args.appserviceFiles,

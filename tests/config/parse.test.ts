@@ -15,7 +15,7 @@ function problemsOf(raw: Record<string, string>): ConfigValidationError {
 }
 
 describe("config: parseSpec defaults", () => {
-  it("an empty config is the dev existing-cluster stack at 100 CCU with every feature on", () => {
+  it("an empty config is the dev existing-cluster stack at 100 CCU with every optional system off", () => {
     const spec = parseSpec({}, "dev");
     assert.equal(spec.platform, "existing");
     assert.equal(spec.environment, "dev");
@@ -23,7 +23,7 @@ describe("config: parseSpec defaults", () => {
     assert.equal(spec.highAvailability, false);
     assert.equal(spec.sizingModel, "profile");
     assert.equal(spec.tls.issuer, "selfsigned");
-    assert.deepEqual(spec.features, { li: true, antivirus: true, monitoring: true, rtc: true, bridges: true });
+    assert.deepEqual(spec.features, { li: false, antivirus: false, monitoring: false, rtc: false, push: false, bridges: false });
     assert.equal(spec.cloud.region, undefined);
     assert.equal(spec.synapse.redactionRetentionPeriod, "7d");
   });
@@ -52,10 +52,11 @@ describe("config: parseSpec defaults", () => {
   });
 
   it("a bridge is on only with the feature switch and accounts > 0", () => {
-    const on = parseSpec(cfg({ telegramAccounts: "5000", whatsappAccounts: "0" }), "d");
+    const on = parseSpec(cfg({ telegramAccounts: "5000", whatsappAccounts: "0", bridges: "true" }), "d");
     assert.deepEqual(on.bridges.telegram, { enabled: true, accounts: 5000 });
     assert.equal(on.bridges.whatsapp.enabled, false);
     assert.equal(parseSpec(cfg({ telegramAccounts: "5000", bridges: "false" }), "d").bridges.telegram.enabled, false);
+    assert.equal(parseSpec(cfg({ telegramAccounts: "5000" }), "d").bridges.telegram.enabled, false, "bridges default to off");
   });
 
   it("never prunes redactions when asked to", () => {

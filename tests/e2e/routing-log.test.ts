@@ -37,7 +37,8 @@ describe("e2e: expected worker type from the catalogue", () => {
   }
 
   it("uses catalogue order as precedence and honours methods and initial-sync-only groups", () => {
-    const t = (name: string, routes: WorkerType["routes"]): WorkerType => ({ ...WORKER_TYPES[0], name, routes });
+    // Made-up type names: the function under test only reads names and routes.
+    const t = (name: string, routes: WorkerType["routes"]): WorkerType => ({ ...WORKER_TYPES[0], name: name as WorkerType["name"], routes });
     const types = [
       t("narrow", [{ paths: ["^/x/sync$"], initialSyncOnly: true, balance: "user" }]),
       t("posts", [{ paths: ["^/x/"], methods: ["POST"], balance: "roundrobin" }]),

@@ -2,6 +2,7 @@
 import { parseSpec } from "../../config/parse";
 import type { PlatformSpec } from "../../config/spec";
 import type { Environment, PlatformKind, SizingModel } from "../../config/keys";
+import { FEATURE_SWITCHES, type FeatureSwitch } from "../../catalog/components";
 
 export interface SpecOptions {
   platform?: PlatformKind;
@@ -10,8 +11,16 @@ export interface SpecOptions {
   model?: SizingModel;
   telegram?: number;
   whatsapp?: number;
-  features?: Partial<Record<"li" | "antivirus" | "monitoring" | "rtc" | "bridges", boolean>>;
+  /** Feature switches; unlike the config's defaults (all off), every one defaults to on here. */
+  features?: Partial<Record<FeatureSwitch, boolean>>;
 }
+
+/**
+ * Sizing tests size the whole architecture, as the documents do (LiveKit, LI, antivirus and
+ * monitoring included), so every switch is on unless a test says otherwise. Sizing sizes any
+ * spec; only the program refuses switches for systems that are not built yet.
+ */
+const ALL_ON: Record<FeatureSwitch, boolean> = Object.fromEntries(FEATURE_SWITCHES.map((f) => [f, true])) as Record<FeatureSwitch, boolean>;
 
 export function specFor(o: SpecOptions = {}): PlatformSpec {
   const config: Record<string, string> = {
@@ -24,6 +33,6 @@ export function specFor(o: SpecOptions = {}): PlatformSpec {
     acmeEmail: "ops@example.com",
   };
   if (o.platform === "gcp") config.gcpProject = "matrix-test";
-  for (const [k, v] of Object.entries(o.features ?? {})) config[k] = String(v);
+  for (const [k, v] of Object.entries({ ...ALL_ON, ...o.features })) config[k] = String(v);
   return parseSpec(Object.fromEntries(Object.entries(config).map(([k, v]) => [`matrix-platform:${k}`, v])), "test");
 }

@@ -1,0 +1,309 @@
+/**
+ * The component registry: one entry per in-cluster system. Each entry says when the system is
+ * deployed (its feature switch, the platforms it runs on in-cluster), where (namespace, hosts on
+ * the shared Gateway, hardware tier per workload), with what (images) and how it is sized
+ * (replica series per CCU profile point, HA floor, autoscaling, resource weight or series).
+ *
+ * Everything that describes a system reads it from here: sizing (which workloads exist and their
+ * series), node-pool packing (tier, one-per-node), the Gateway's listeners and certificates
+ * (hosts), namespaces, the image list and the plan's cost lines. A system that is not deployed is
+ * not sized, packed, priced, routed or advertised. Adding a system is one entry here plus one
+ * folder under components/ (docs/architecture.md shows how).
+ */
+import type { ImageName } from "./images";
+import { NAMESPACES, type NamespaceName } from "./namespaces";
+import { CCU_PROFILES, HA_MINIMUMS, INVENTORY } from "./profiles";
+import type { NodeTier } from "./tiers";
+import type { PlatformKind } from "../config/keys";
+
+/** Feature switches of the stack config (config key = switch name), one per optional system. */
+export const FEATURE_SWITCHES = ["rtc", "push", "bridges", "li", "antivirus", "monitoring"] as const;
+export type FeatureSwitch = (typeof FEATURE_SWITCHES)[number];
+
+/** Public host keys (config/spec.ts `Hosts`): the services' DNS names, derived from `domain`. */
+export type HostKey = "matrix" | "element" | "admin" | "rtc" | "turn" | "grafana" | "liMatrix" | "liElement" | "liAdmin" | "delegation";
+
+/** Every non-Synapse workload the stack sizes (Synapse's own processes are the worker catalogue). */
+export const COMPONENTS = [
+  "haproxy",
+  "element",
+  "admin",
+  "livekit",
+  "lkJwt",
+  "coturn",
+  "sygnal",
+  "keyVault",
+  "telegram",
+  "whatsapp",
+  "synapseLi",
+  "elementLi",
+  "adminLi",
+  "liSync",
+  "clamav",
+  "scanWorker",
+  "prometheus",
+  "grafana",
+  "loki",
+  "alertmanager",
+  "redis",
+  "edgeProxy",
+] as const;
+export type ComponentName = (typeof COMPONENTS)[number];
+
+/**
+ * How a workload's per-replica requests are found: a `weight` takes a share of the CCU
+ * profile's resource budget (sizing/resources.ts, the same units Synapse's processes use), a
+ * `series` gives requests at the five profile points directly (systems the profile tables do not
+ * budget), `accounts` sizes by bridged accounts (sizing/bridges.ts).
+ */
+export type ResourceRule =
+  | { kind: "weight"; cpu: number; mem: number }
+  | {
+      kind: "series";
+      cpuMillis: readonly number[];
+      memoryMi: readonly number[];
+      /** Memory limit as a multiple of the request; default 1.5. */
+      memoryLimitFactor?: number;
+    }
+  | { kind: "accounts" };
+
+/** One workload of a system. */
+export interface WorkloadEntry {
+  /** Hardware tier its pods run on (node pool and placement). */
+  tier: NodeTier;
+  /** Replicas at the five CCU profile points (100, 1k, 5k, 10k, 20k), before HA; ignored for `accounts`. */
+  replicaSeries: readonly number[];
+  /** Production floor (the environment preset's high availability). */
+  haMinReplicas: number;
+  /** Stateless behind a Service: gets an HPA between the sized count and its ceiling. */
+  autoscaled: boolean;
+  /**
+   * Replicas must each have a node of their own: Redis (a failover that lands the new master
+   * beside the old one protects nothing), LiveKit and coturn (host ports: per-node UDP ranges).
+   */
+  onePerNode?: boolean;
+  /** Namespace of this workload where it differs from the system's (coturn: host networking). */
+  namespace?: NamespaceName;
+  resources: ResourceRule;
+}
+
+/** One in-cluster system. */
+export interface ComponentEntry {
+  /** One line for the plan and the docs. */
+  description: string;
+  /** Feature switch that deploys it; absent means always deployed. */
+  feature?: FeatureSwitch;
+  /** Platforms it runs on in-cluster; absent means all (Redis is a managed service on the clouds). */
+  platforms?: readonly ("aws" | "gcp" | "existing")[];
+  /**
+   * Whether its component exists in this program. A switch of a system that is not built yet is
+   * refused by validation, naming what will deploy it; `pending` says what that is.
+   */
+  built: true | { pending: string };
+  /** Namespace its workloads run in. */
+  namespace: NamespaceName;
+  /** HTTP(S) hosts it serves through the shared Gateway (each gets a listener and a certificate). */
+  hosts: readonly HostKey[];
+  /** Images its own pods run (charts' and operators' images are listed with the charts). */
+  images: readonly ImageName[];
+  /** Its workloads and how each is sized. */
+  workloads: Partial<Record<ComponentName, WorkloadEntry>>;
+  /** What changes in Synapse's configuration when it is deployed; absent when nothing does. */
+  synapseConfig?: string;
+}
+
+const profileSeries = (pick: (p: (typeof CCU_PROFILES)[number]) => number) => CCU_PROFILES.map(pick);
+const flat = (n: number) => [n, n, n, n, n] as const;
+
+/*
+ * Replica series not in the profile tables are engineering estimates: connection-terminating
+ * proxies add one replica per 5k CCU beyond 5k (HAProxy holds several thousand long-poll syncs per
+ * core); Element, lk-jwt-service, Sygnal and the key vault (static files, small APIs) get a second
+ * replica at 10k; the admin UI serves a handful of operators; coturn relays only calls that cannot
+ * reach LiveKit directly, about half LiveKit's pace; antivirus adds one replica per 5k CCU of
+ * uploads. HA floors: 2 for everything in the request path, the architecture document's HA table
+ * for LiveKit (3) and Redis (3), its inventory for lk-jwt-service (2). LI is not raised (one LI
+ * Synapse serves a few investigators; a missed sync cycle is caught up by the next); monitoring
+ * stays at the document's "1*".
+ */
+export const COMPONENT_REGISTRY = {
+  matrix: {
+    description: "Synapse main and workers behind HAProxy, Element Web, Ketesa, .well-known delegation",
+    built: true,
+    namespace: NAMESPACES.matrix,
+    hosts: ["matrix", "element", "admin", "delegation"],
+    images: ["synapse", "haproxy", "elementWeb", "ketesa", "nginxUnprivileged"],
+    workloads: {
+      haproxy: { tier: "edge", replicaSeries: [1, 1, 1, 2, 4], haMinReplicas: 2, autoscaled: true, resources: { kind: "weight", cpu: 0.8, mem: 0.4 } },
+      element: { tier: "edge", replicaSeries: [1, 1, 1, 2, 2], haMinReplicas: 2, autoscaled: true, resources: { kind: "weight", cpu: 0.1, mem: 0.1 } },
+      admin: { tier: "edge", replicaSeries: flat(1), haMinReplicas: 2, autoscaled: true, resources: { kind: "weight", cpu: 0.1, mem: 0.1 } },
+    },
+  },
+  edge: {
+    description: "the shared Gateway's Envoy proxies (Envoy Gateway, installed by the platform)",
+    built: true,
+    namespace: NAMESPACES.edge,
+    hosts: [],
+    images: [],
+    workloads: {
+      edgeProxy: { tier: "edge", replicaSeries: [1, 1, 1, 2, 4], haMinReplicas: 2, autoscaled: true, resources: { kind: "weight", cpu: 0.6, mem: 0.4 } },
+    },
+  },
+  cache: {
+    description: "Redis with Sentinel behind one stable master endpoint (managed Redis on the clouds)",
+    platforms: ["existing"],
+    built: true,
+    namespace: NAMESPACES.data,
+    hosts: [],
+    images: ["redis"],
+    workloads: {
+      redis: { tier: "homeserver", replicaSeries: profileSeries((p) => p.redis.replicas), haMinReplicas: HA_MINIMUMS.redisReplicas, autoscaled: false, onePerNode: true, resources: { kind: "weight", cpu: 0.3, mem: 0.8 } },
+    },
+  },
+  rtc: {
+    description: "MatrixRTC calls: LiveKit SFU, lk-jwt-service, coturn",
+    feature: "rtc",
+    built: { pending: "the calls issue (LiveKit, lk-jwt-service, coturn)" },
+    namespace: NAMESPACES.matrix,
+    hosts: ["rtc"],
+    images: ["livekit", "lkJwt", "coturn"],
+    workloads: {
+      livekit: { tier: "edge", replicaSeries: profileSeries((p) => p.livekit.replicas), haMinReplicas: HA_MINIMUMS.livekitReplicas, autoscaled: false, onePerNode: true, resources: { kind: "weight", cpu: 2.5, mem: 2 } },
+      lkJwt: { tier: "edge", replicaSeries: [1, 1, 1, 2, 2], haMinReplicas: INVENTORY.lkJwtReplicas, autoscaled: true, resources: { kind: "weight", cpu: 0.1, mem: 0.1 } },
+      coturn: { tier: "edge", replicaSeries: [1, 1, 2, 3, 4], haMinReplicas: 2, autoscaled: false, onePerNode: true, namespace: NAMESPACES.turn, resources: { kind: "weight", cpu: 0.6, mem: 0.3 } },
+    },
+    synapseConfig: "TURN URIs and shared secret; .well-known advertises the LiveKit focus",
+  },
+  push: {
+    description: "Sygnal push gateway",
+    feature: "push",
+    built: { pending: "the push issue (Sygnal)" },
+    namespace: NAMESPACES.matrix,
+    hosts: [],
+    images: ["sygnal"],
+    workloads: {
+      sygnal: { tier: "homeserver", replicaSeries: [1, 1, 1, 2, 2], haMinReplicas: 2, autoscaled: true, resources: { kind: "weight", cpu: 0.2, mem: 0.4 } },
+    },
+  },
+  bridges: {
+    description: "mautrix-telegram and mautrix-whatsapp, sharded by bridged accounts",
+    feature: "bridges",
+    built: { pending: "the bridges issue (mautrix-telegram, mautrix-whatsapp)" },
+    namespace: NAMESPACES.matrix,
+    hosts: [],
+    images: ["mautrixTelegram", "mautrixWhatsapp"],
+    workloads: {
+      telegram: { tier: "bridge", replicaSeries: flat(1), haMinReplicas: 1, autoscaled: false, resources: { kind: "accounts" } },
+      whatsapp: { tier: "bridge", replicaSeries: flat(1), haMinReplicas: 1, autoscaled: false, resources: { kind: "accounts" } },
+    },
+    synapseConfig: "one appservice registration per bridge with accounts",
+  },
+  keyVault: {
+    description: "key_vault: the LI key escrow service, reachable only from Synapse",
+    feature: "li",
+    built: { pending: "the lawful-intercept issue (LI instance and key vault)" },
+    namespace: NAMESPACES.matrix,
+    hosts: [],
+    images: [],
+    workloads: {
+      keyVault: { tier: "homeserver", replicaSeries: [1, 1, 1, 2, 2], haMinReplicas: 2, autoscaled: true, resources: { kind: "weight", cpu: 0.2, mem: 0.4 } },
+    },
+  },
+  li: {
+    description: "lawful-intercept instance: synapse-li, element-web-li, synapse-admin-li, the sync system",
+    feature: "li",
+    built: { pending: "the lawful-intercept issue (LI instance and key vault)" },
+    namespace: NAMESPACES.li,
+    hosts: ["liMatrix", "liElement", "liAdmin"],
+    images: [],
+    workloads: {
+      synapseLi: { tier: "homeserver", replicaSeries: flat(1), haMinReplicas: 1, autoscaled: false, resources: { kind: "series", cpuMillis: [250, 500, 1000, 1500, 2000], memoryMi: [1024, 1536, 2048, 3072, 4096] } },
+      elementLi: { tier: "homeserver", replicaSeries: flat(1), haMinReplicas: 1, autoscaled: false, resources: { kind: "series", cpuMillis: flat(20), memoryMi: flat(32) } },
+      adminLi: { tier: "homeserver", replicaSeries: flat(1), haMinReplicas: 1, autoscaled: false, resources: { kind: "series", cpuMillis: flat(20), memoryMi: flat(32) } },
+      liSync: { tier: "homeserver", replicaSeries: [1, 1, 1, 2, 3], haMinReplicas: 1, autoscaled: false, resources: { kind: "series", cpuMillis: [200, 250, 500, 1000, 1000], memoryMi: [256, 512, 1024, 2048, 2048] } },
+    },
+    synapseConfig: "main keeps redactions and skips retention purges while LI is fed",
+  },
+  antivirus: {
+    description: "ClamAV with freshclam, scan workers, Synapse's media-scanning hook",
+    feature: "antivirus",
+    built: { pending: "the antivirus issue (ClamAV, scan workers)" },
+    namespace: NAMESPACES.antivirus,
+    hosts: [],
+    images: [],
+    workloads: {
+      // clamd holds the whole signature set in memory (about 1.2 GB) and twice that while it
+      // reloads, whatever the load: memory starts at 2.5 GiB and the limit covers the reload peak.
+      clamav: { tier: "media", replicaSeries: [1, 1, 2, 3, 4], haMinReplicas: 2, autoscaled: false, resources: { kind: "series", cpuMillis: [500, 500, 1000, 1000, 1000], memoryMi: [2560, 2560, 3072, 3072, 3072], memoryLimitFactor: 2 } },
+      scanWorker: { tier: "media", replicaSeries: [1, 1, 2, 3, 4], haMinReplicas: 2, autoscaled: true, resources: { kind: "series", cpuMillis: [50, 100, 200, 250, 250], memoryMi: [128, 128, 256, 256, 256] } },
+    },
+    synapseConfig: "media uploads pass the scan hook before they are stored",
+  },
+  monitoring: {
+    description: "Prometheus, Grafana, Loki, Alertmanager with dashboards and alert rules",
+    feature: "monitoring",
+    built: { pending: "the observability issue (Prometheus, Grafana, Loki, Alertmanager)" },
+    namespace: NAMESPACES.monitoring,
+    hosts: ["grafana"],
+    images: [],
+    workloads: {
+      prometheus: { tier: "system", replicaSeries: flat(1), haMinReplicas: 1, autoscaled: false, resources: { kind: "series", cpuMillis: [250, 500, 1000, 2000, 4000], memoryMi: [1024, 2048, 4096, 8192, 16384] } },
+      grafana: { tier: "system", replicaSeries: flat(1), haMinReplicas: 1, autoscaled: false, resources: { kind: "series", cpuMillis: [100, 100, 200, 200, 250], memoryMi: [256, 256, 512, 512, 512] } },
+      loki: { tier: "system", replicaSeries: flat(1), haMinReplicas: 1, autoscaled: false, resources: { kind: "series", cpuMillis: [250, 250, 500, 1000, 2000], memoryMi: [512, 1024, 2048, 4096, 8192] } },
+      alertmanager: { tier: "system", replicaSeries: flat(1), haMinReplicas: 1, autoscaled: false, resources: { kind: "series", cpuMillis: [20, 20, 50, 50, 50], memoryMi: [64, 64, 128, 128, 128] } },
+    },
+  },
+} as const satisfies Record<string, ComponentEntry>;
+
+export type SystemName = keyof typeof COMPONENT_REGISTRY;
+export const SYSTEMS = Object.keys(COMPONENT_REGISTRY) as SystemName[];
+
+/** The registry entry, typed as the general shape (the literal types of the table above are narrower). */
+export function systemEntry(system: SystemName): ComponentEntry {
+  return COMPONENT_REGISTRY[system];
+}
+
+/** The system each component workload belongs to. */
+export function systemOf(component: ComponentName): SystemName {
+  const system = SYSTEMS.find((s) => component in systemEntry(s).workloads);
+  if (system === undefined) throw new Error(`component ${component} is in no registry entry`);
+  return system;
+}
+
+/** The registry entry of one workload. */
+export function workloadEntry(component: ComponentName): WorkloadEntry {
+  return systemEntry(systemOf(component)).workloads[component]!;
+}
+
+/** What deciding deployment needs of the validated spec. */
+export interface DeploymentSwitches {
+  platform: PlatformKind;
+  features: Record<FeatureSwitch, boolean>;
+}
+
+/** Whether a system is deployed: its switch is on (or it has none) and it runs in-cluster here. */
+export function isDeployed(system: SystemName, spec: DeploymentSwitches): boolean {
+  const entry = systemEntry(system);
+  if (entry.platforms && !entry.platforms.includes(spec.platform)) return false;
+  return entry.feature === undefined || spec.features[entry.feature];
+}
+
+export function deployedSystems(spec: DeploymentSwitches): SystemName[] {
+  return SYSTEMS.filter((s) => isDeployed(s, spec));
+}
+
+/** Hosts of the deployed systems, in registry order: what the Gateway gets listeners for. */
+export function deployedHosts(spec: DeploymentSwitches): HostKey[] {
+  return deployedSystems(spec).flatMap((s) => systemEntry(s).hosts);
+}
+
+/** Switches that are on for a system whose component does not exist yet, with what will build it. */
+export function unbuiltSwitches(features: Record<FeatureSwitch, boolean>): { feature: FeatureSwitch; pending: string }[] {
+  const out: { feature: FeatureSwitch; pending: string }[] = [];
+  for (const feature of FEATURE_SWITCHES) {
+    if (!features[feature]) continue;
+    const pending = SYSTEMS.map((s) => systemEntry(s)).find((e) => e.feature === feature && e.built !== true)?.built;
+    if (pending && pending !== true) out.push({ feature, pending: pending.pending });
+  }
+  return out;
+}
