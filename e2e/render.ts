@@ -25,7 +25,19 @@ export interface StackInputs {
 }
 
 export function devSpecAndSizing(stack = "dev"): { spec: PlatformSpec; sizing: Sizing } {
-  const spec = parseSpec(loadStackConfig(stack), stack);
+  const parsed = parseSpec(loadStackConfig(stack), stack);
+  // The e2e plays the bridges itself (appservice-sink.ts), so it renders Synapse as a stack with
+  // its bridges deployed would be: the stack's account counts with the bridges switch on. The
+  // program refuses that switch until the bridges exist; the render layer does not ask.
+  const bridges = { ...parsed.features, bridges: true };
+  const spec: PlatformSpec = {
+    ...parsed,
+    features: bridges,
+    bridges: {
+      telegram: { ...parsed.bridges.telegram, enabled: parsed.bridges.telegram.accounts > 0 },
+      whatsapp: { ...parsed.bridges.whatsapp, enabled: parsed.bridges.whatsapp.accounts > 0 },
+    },
+  };
   return { spec, sizing: size(spec) };
 }
 

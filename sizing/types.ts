@@ -23,6 +23,13 @@ export interface WorkloadSizing {
   minReplicas: number;
   /** HPA ceiling; equals `replicas` for fixed-count workloads. */
   maxReplicas: number;
+  /**
+   * Present when the workload autoscales: the HPA's bounds (the same as minReplicas/maxReplicas)
+   * and its CPU utilisation target, the hardware analysis's "CPU < 70 % sustained" that node
+   * packing also plans for (machines.ts CPU_TARGET). Components copy it; they set no bound or
+   * target of their own.
+   */
+  autoscaling?: { minReplicas: number; maxReplicas: number; targetCpuUtilizationPercent: number };
   /** Per-replica requests and limits. */
   resources: ResourceShape;
   /** Node tier the pods are scheduled on. */

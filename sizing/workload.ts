@@ -1,9 +1,14 @@
 /** Building WorkloadSizing values and reading their totals. */
+import { CPU_TARGET } from "./machines";
 import type { ReplicaCount } from "./replicas";
 import type { NodeTier, ResourceShape, WorkloadSizing } from "./types";
 
 export function workload(count: ReplicaCount, resources: ResourceShape, tier: NodeTier, extra: { storageGi?: number; shards?: number } = {}): WorkloadSizing {
   const w: WorkloadSizing = { replicas: count.replicas, minReplicas: count.minReplicas, maxReplicas: count.maxReplicas, resources, tier };
+  // hpaBounds gives an autoscaled count a ceiling above its floor; a fixed count has none.
+  if (count.maxReplicas > count.minReplicas) {
+    w.autoscaling = { minReplicas: count.minReplicas, maxReplicas: count.maxReplicas, targetCpuUtilizationPercent: Math.round(CPU_TARGET * 100) };
+  }
   if (extra.storageGi !== undefined) w.storageGi = extra.storageGi;
   if (extra.shards !== undefined) w.shards = extra.shards;
   return w;

@@ -43,8 +43,8 @@ export class SynapseHaproxy extends pulumi.ComponentResource {
     super("matrix-platform:matrix:SynapseHaproxy", name, {}, opts);
     const child = { parent: this, provider: args.platform.provider };
     const sized = args.sizing.components.haproxy;
-    // Production never runs a single router.
-    this.replicas = args.spec.highAvailability ? Math.max(2, sized.replicas) : Math.max(1, sized.replicas);
+    // Sizing already holds production to two routers (the registry's HA floor).
+    this.replicas = sized.replicas;
     const model = buildHaproxyModel(haproxyDeploymentInput({ spec: args.spec, sizing: args.sizing, instances: args.instances, namespace: args.namespaceName }));
     this.config = renderHaproxyConfig(model);
     const labels = standardLabels("haproxy", "router");

@@ -404,6 +404,9 @@ export class SynapseCluster extends pulumi.ComponentResource {
           },
         }, { ...child, dependsOn });
       } else {
+        // A pool's HPA bounds and CPU target are sizing's; sizing autoscales every pool it runs.
+        const scaling = w.autoscaling;
+        if (!scaling) throw new Error(`sizing gives the ${t.name} pool no autoscaling`);
         new k8s.apps.v1.Deployment(`${name}-${t.name}`, {
           metadata: { name: t.name, namespace: ns, labels },
           // No replica count: the HPA owns it (minReplicas = the sized count), so updates never fight it.
@@ -417,9 +420,9 @@ export class SynapseCluster extends pulumi.ComponentResource {
           metadata: { name: t.name, namespace: ns, labels },
           spec: {
             scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: t.name },
-            minReplicas: w.minReplicas,
-            maxReplicas: Math.max(w.maxReplicas, w.minReplicas),
-            metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } }],
+            minReplicas: scaling.minReplicas,
+            maxReplicas: scaling.maxReplicas,
+            metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: scaling.targetCpuUtilizationPercent } } }],
           },
         }, child);
       }

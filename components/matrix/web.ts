@@ -131,7 +131,8 @@ export class MatrixWeb extends pulumi.ComponentResource {
         metadata: meta,
         data: Object.fromEntries(Object.entries(app.files).map(([k, f]) => [k, f.content])),
       }, child);
-      const replicas = spec.highAvailability ? Math.max(2, app.sizing.replicas) : Math.max(1, app.sizing.replicas);
+      // Sizing holds production to the registry's HA floor.
+      const replicas = app.sizing.replicas;
       new k8s.apps.v1.Deployment(`${name}-${app.name}`, {
         metadata: meta,
         spec: {

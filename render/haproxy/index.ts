@@ -12,6 +12,7 @@
 import { WORKER_TYPES } from "../../catalog/workers";
 import type { PlatformSpec } from "../../config/spec";
 import type { Sizing } from "../../sizing/types";
+import { podCountAtMax } from "../../sizing/workload";
 import { SYNAPSE_PORTS, kubernetesNetwork, workerServiceName, type SynapseInstance, type SynapseNetwork, mainInstance } from "../synapse/topology";
 import { parseSynapseSize, type HaproxyInput, type ServerSource } from "./model";
 
@@ -58,7 +59,7 @@ export function poolSlotsFromSizing(sizing: Pick<Sizing, "synapse">): Record<str
   const out: Record<string, number> = {};
   for (const t of WORKER_TYPES) {
     const w = sizing.synapse.workers[t.name];
-    if (t.scaling === "pool" && w) out[t.name] = Math.max(w.replicas, w.maxReplicas);
+    if (t.scaling === "pool" && w) out[t.name] = podCountAtMax(w);
   }
   return out;
 }

@@ -17,6 +17,7 @@
  * `input.paths`.
  */
 import type { Sizing } from "../../sizing/types";
+import { podCountAtMax } from "../../sizing/workload";
 import { WORKER_TYPES } from "../../catalog/workers";
 import { renderHomeserverConfig, renderWorkerConfig, type YamlObject } from "./homeserver";
 import type { SynapseRenderInput } from "./inputs";
@@ -50,7 +51,7 @@ export function processBudgetFromSizing(sizing: Pick<Sizing, "synapse">): number
   for (const t of WORKER_TYPES) {
     const w = sizing.synapse.workers[t.name];
     if (!w) continue;
-    n += t.scaling === "pool" ? Math.max(w.replicas, w.maxReplicas) : w.replicas;
+    n += podCountAtMax(w);
   }
   return n;
 }

@@ -22,7 +22,9 @@ const LABELS = ["app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kub
 
 async function runMatrix(stack: string, opts: { ha?: boolean } = {}): Promise<MockRun> {
   const m = /^(\w+)-(\w+)-(\w+)$/.exec(stack)!;
-  const config = presetConfig({ environment: m[1] as "dev", platform: m[2] as "existing", profile: m[3] as "100" });
+  // Bridges on: MatrixStack generates their registrations (the program refuses the switch until
+  // the bridges themselves are built; the component under test does not ask).
+  const config = { ...presetConfig({ environment: m[1] as "dev", platform: m[2] as "existing", profile: m[3] as "100" }), "matrix-platform:bridges": "true" };
   const spec = parseSpec(config, stack);
   return runWithMocks({
     project: "matrix-platform",
@@ -72,6 +74,8 @@ describe("MatrixStack (mock engine, fake platform)", function () {
         assert.equal((dep.inputs.spec as Obj).replicas, undefined, `${t.name}: the HPA owns the replica count`);
         const hpa = byName(run20k, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", t.name);
         assert.deepEqual([(hpa.inputs.spec as Obj).minReplicas, (hpa.inputs.spec as Obj).maxReplicas], [w.minReplicas, w.maxReplicas], t.name);
+        // The CPU target is sizing's (the fixture's 65 %), not one the component picks.
+        assert.equal(JSON.stringify((hpa.inputs.spec as Obj).metrics).includes('"averageUtilization":65'), true, `${t.name}: HPA target from sizing`);
       }
       byName(run20k, "kubernetes:policy/v1:PodDisruptionBudget", t.name);
     }

@@ -21,10 +21,13 @@ import {
 const SHAPE = { cpuRequestMillis: 500, cpuLimitMillis: 1000, memoryRequestMi: 1024, memoryLimitMi: 1536 };
 
 function workload(replicas: number, autoscaled: boolean): WorkloadSizing {
+  const maxReplicas = autoscaled ? Math.max(2 * replicas, replicas + 1) : replicas;
   return {
     replicas,
     minReplicas: replicas,
-    maxReplicas: autoscaled ? Math.max(2 * replicas, replicas + 1) : replicas,
+    maxReplicas,
+    // A target unlike sizing's 70 %, so a test can tell the HPA copies the fixture's.
+    ...(autoscaled ? { autoscaling: { minReplicas: replicas, maxReplicas, targetCpuUtilizationPercent: 65 } } : {}),
     resources: SHAPE,
     tier: "homeserver",
   };

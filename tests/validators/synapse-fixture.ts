@@ -103,7 +103,9 @@ export function writeSynapseTree(
 ): WrittenTree {
   const preset = parsePresetName(stack);
   if (!preset) throw new Error(`${stack} is not a preset stack name`);
-  const spec = parseSpec(presetConfig(preset), stack);
+  // Every system that changes Synapse's config on (bridges: appservice registrations; calls: TURN),
+  // so real Synapse checks the config those stacks will render, not only today's defaults.
+  const spec = parseSpec({ ...presetConfig(preset), "matrix-platform:bridges": "true", "matrix-platform:rtc": "true" }, stack);
   const sizing = size(spec);
   const bridges = (["telegram", "whatsapp"] as const).filter((b) => spec.bridges[b].enabled) as BridgeName[];
   const appserviceFiles = bridges.map((b) => appserviceFileName(b));
