@@ -45,20 +45,6 @@ export function cloudSqlTier(vcpu: number, memoryGi: number): { tier: string; me
   return { tier: `db-custom-${vcpu}-${mib}`, memoryGi: mib / 1024 };
 }
 
-/**
- * max_connections: every Synapse process opens up to cp_max (Synapse's default 10) connections;
- * bridges and the key vault bring their own pools; plus admin, monitoring and replication slots.
- * 25 % headroom for deploys (old and new pods overlap), rounded up to 100.
- */
-export const CONNECTIONS_PER_SYNAPSE_PROCESS = 10;
-export const CONNECTIONS_PER_OTHER_POD = 10;
-export const RESERVED_CONNECTIONS = 30;
-
-export function maxConnections(synapseProcessesAtMax: number, otherPodsAtMax: number): number {
-  const needed = synapseProcessesAtMax * CONNECTIONS_PER_SYNAPSE_PROCESS + otherPodsAtMax * CONNECTIONS_PER_OTHER_POD + RESERVED_CONNECTIONS;
-  return Math.max(100, Math.ceil((needed * 1.25) / 100) * 100);
-}
-
 export interface DatabaseDemand {
   instances: number;
   vcpu: number;

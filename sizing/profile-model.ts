@@ -9,7 +9,7 @@ import type { PlatformSpec } from "../config/spec";
 import { environmentPreset } from "../catalog/environments";
 import { CCU_PROFILES, HA_MINIMUMS, INVENTORY } from "../catalog/profiles";
 import { profileBridgeDemand, shardBridge } from "./bridges";
-import { maxConnections } from "./data-services";
+import { maxConnections } from "./connection-budget";
 import { interpolate, interpolateCount, interpolateHold } from "./interpolate";
 import type { ModelOutput } from "./model";
 import { allWorkerReplicas, componentReplicas, hpaBounds } from "./replicas";

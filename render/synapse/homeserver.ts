@@ -3,7 +3,7 @@
  * the per-instance worker files, generated from the worker catalogue.
  */
 import { WORKER_TYPES, type StreamName, type InstanceRole } from "../../catalog/workers";
-import { dbPoolSize } from "./db-pool";
+import { dbPoolSize } from "../../sizing/connection-budget";
 import type { SynapseRenderInput } from "./inputs";
 import { MAIN_INSTANCE, mainInstance, needsReplicationListener, type SynapseInstance } from "./topology";
 

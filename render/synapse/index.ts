@@ -31,7 +31,7 @@ export * from "./homeserver";
 export * from "./logging";
 export * from "./appservice";
 export * from "./signing-key";
-export * from "./db-pool";
+export { dbPoolSize, type PoolSize } from "../../sizing/connection-budget";
 export * from "./modules";
 export { toYaml } from "./yaml";
 

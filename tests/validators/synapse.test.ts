@@ -13,7 +13,7 @@ import { parse } from "yaml";
 import { spawn } from "child_process";
 import { IMAGES } from "../../catalog/images";
 import { WORKER_TYPES } from "../../catalog/workers";
-import { DB_HEADROOM_FIXED, DB_HEADROOM_FRACTION } from "../../render/synapse";
+import { DB_HEADROOM_FIXED, DB_HEADROOM_FRACTION } from "../../sizing/connection-budget";
 import { synapseCommand } from "../../components/matrix/synapse";
 import { ed25519PublicKey, signingKeyVersion, unpaddedBase64 } from "../../render/synapse";
 import {
