@@ -195,6 +195,3 @@ const round1 = (x: number) => Math.round(x * 10) / 10;
 export function estimateCost(spec: PlatformSpec, sizing: Sizing): CostReport {
   return spec.platform === "existing" ? resourceReport(sizing) : cloudEstimate(spec, sizing, spec.platform);
 }
-
-/** The name stacks/plan.ts uses; narrow on `currency === "USD"`. */
-export const estimateMonthlyCost = estimateCost;

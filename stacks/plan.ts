@@ -9,7 +9,7 @@ import { stringify } from "yaml";
 import { ConfigValidationError, PROJECT, parseSpec, type PlatformSpec } from "../config";
 import { size } from "../sizing";
 import { assertDeployable } from "../sizing/deployable";
-import { estimateMonthlyCost } from "../sizing/cost";
+import { estimateCost } from "../sizing/cost";
 import type { Sizing } from "../sizing/types";
 import { redactSecrets, runWithMocks, type RecordedResource } from "./mock-engine";
 import { manifestsFrom } from "./manifests";
@@ -37,7 +37,7 @@ export function parseArgs(argv: string[]): PlanArgs {
 class UsageError extends Error {}
 
 function costLine(spec: PlatformSpec, sizing: Sizing): string {
-  const cost = estimateMonthlyCost(spec, sizing);
+  const cost = estimateCost(spec, sizing);
   return cost.currency === "USD" ? `$${Math.round(cost.total).toLocaleString("en-US")}/month` : cost.summary;
 }
 
