@@ -19,6 +19,7 @@ import {
 } from "../../render/synapse";
 import { HAPROXY_PORTS } from "../../render/haproxy";
 import { isDeployed } from "../../catalog/components";
+import { WORKER_TYPES } from "../../catalog/workers";
 import { standardLabels } from "../k8s/labels";
 import { NAMESPACES } from "../k8s/namespaces";
 import { StackNamespace } from "../k8s/namespace";
@@ -99,8 +100,6 @@ export function matrixFlows(platform: Pick<Platform, "databases" | "redis" | "ob
   const synapse: Workload = { namespace, podLabels: { "app.kubernetes.io/component": "synapse", "app.kubernetes.io/part-of": "matrix-platform" }, name: "synapse" };
   const media: Workload = { namespace, podLabels: synapseSelector("media-repository"), name: "synapse-media-repository" };
   const haproxy: Workload = { namespace, podLabels: { "app.kubernetes.io/name": "haproxy" }, name: "haproxy" };
-  const federationSender: Workload = { namespace, podLabels: synapseSelector("federation-sender"), name: "synapse-federation-sender" };
-  const pusher: Workload = { namespace, podLabels: synapseSelector("pusher"), name: "synapse-pusher" };
   const web = (n: string): Workload => ({ namespace, podLabels: { "app.kubernetes.io/name": n }, name: n });
   return [
     { from: EDGE_PODS, to: haproxy, ports: [HAPROXY_PORTS.client], description: "Gateway -> HAProxy (client and federation API)" },
@@ -112,13 +111,15 @@ export function matrixFlows(platform: Pick<Platform, "databases" | "redis" | "ob
     { from: synapse, to: platform.databases.synapse.network, description: "Synapse -> PostgreSQL" },
     { from: synapse, to: platform.redis.network, description: "Synapse -> Redis (replication pub/sub, cache)" },
     { from: media, to: platform.objectStore.network, description: "media workers -> object store" },
-    // Issue 6: only the processes that dial out themselves reach the internet. The homeserver sets
-    // outbound_federation_restricted_to the federation senders, so every other process sends its
-    // federation requests (incl. key fetches and remote media) through them on the replication
-    // port (the Synapse -> Synapse replication flow above). Pushers call push gateways directly.
-    // Every deployment plans at least one federation sender (workerCountAt never returns 0).
-    { from: federationSender, to: INTERNET, ports: [443, 8448], description: "outbound federation, key fetches and remote media (all processes proxy through the senders)" },
-    { from: pusher, to: INTERNET, ports: [443], description: "pushers -> push gateways (Sygnal, matrix.org)" },
+    // Only the processes that dial out themselves reach the internet, on the ports their catalogue
+    // entry names (federation senders: every other process proxies federation through them over
+    // replication; pushers: push gateways). Every deployment plans at least one federation sender.
+    ...WORKER_TYPES.filter((t) => t.internetEgress).map((t): FlowSpec => ({
+      from: { namespace, podLabels: synapseSelector(t.name), name: `synapse-${t.name}` },
+      to: INTERNET,
+      ports: [...t.internetEgress!.ports],
+      description: t.internetEgress!.description,
+    })),
   ];
 }
 
