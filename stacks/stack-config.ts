@@ -4,7 +4,15 @@ import { parse as parseYaml } from "yaml";
 import { PROJECT } from "../config/parse";
 import { parsePresetName, presetConfig } from "./presets";
 
-export const PROJECT_ROOT = path.resolve(__dirname, "..");
+/** The folder holding package.json: the same whether this module runs from source or compiled into bin/. */
+export const PROJECT_ROOT = projectRoot(__dirname);
+
+function projectRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, "package.json"))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
+  }
+}
 
 /**
  * Raw config of a stack the way `pulumi` would hand it to the program: from `Pulumi.<stack>.yaml`
