@@ -4,6 +4,7 @@ import { assertDeployable } from "./sizing/deployable";
 import type { Sizing } from "./sizing/types";
 import { createPlatform } from "./components/platform";
 import { MatrixStack } from "./components/matrix";
+import { NetworkFlows } from "./components/k8s/network";
 
 /**
  * The whole deployment from its two inputs: the validated spec and the sizing derived from it
@@ -12,10 +13,14 @@ import { MatrixStack } from "./components/matrix";
 export function program(spec: PlatformSpec, sizing: Sizing): Record<string, unknown> {
   // Refuse, before any resource exists, a switch for a system this version cannot deploy yet.
   assertDeployable(spec);
+  // The stack's one flow registry: every component declares its flows and namespaces on it.
+  const flows = new NetworkFlows();
   // Cloud differences stop here: everything below consumes the Platform interface only.
-  const platform = createPlatform("platform", spec, sizing);
+  const platform = createPlatform("platform", spec, sizing, flows);
   // Synapse (main + workers + HAProxy), Element, Ketesa, .well-known and their routes.
-  const matrix = new MatrixStack("matrix", { spec, sizing, platform });
+  const matrix = new MatrixStack("matrix", { spec, sizing, platform, flows });
+  // Last, once every flow is declared: the NetworkPolicies (see NetworkFlows for why not sooner).
+  flows.materialize({ providers: [platform.provider] });
   return {
     platform: spec.platform,
     environment: spec.environment,

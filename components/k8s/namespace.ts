@@ -4,12 +4,12 @@
  * - Pod Security admission labels (enforce + audit + warn) at `restricted` unless the caller
  *   names a weaker level *and* says why (coturn's host networking is the expected case).
  * - A default-deny NetworkPolicy for ingress and egress, and one egress allow for cluster DNS.
- *   Everything else a pod may talk to comes from the flows components declare (./network.ts).
+ *   Everything else a pod may talk to comes from the flows components declare (./network/).
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { standardLabels } from "./labels";
-import { defaultDenyPolicy, dnsEgressPolicy, type NetworkPolicyManifest } from "./network";
+import { defaultDenyPolicy, dnsEgressPolicy, type NetworkFlows, type NetworkPolicyManifest } from "./network";
 import { POD_SECURITY_VERSION } from "./version";
 
 export type PodSecurityLevel = "restricted" | "baseline" | "privileged";
@@ -25,6 +25,11 @@ export interface StackNamespaceArgs {
   labels?: Record<string, string>;
   /** Component label value (defaults to "namespace"). */
   component?: string;
+  /**
+   * The stack's flow registry: the namespace is registered with it, so the policies of flows
+   * that end here are written into it and wait for it (the registry writes none elsewhere).
+   */
+  flows?: NetworkFlows;
 }
 
 /** The labels Pod Security admission reads, pinned to the stack's Kubernetes version. */
@@ -91,6 +96,7 @@ export class StackNamespace extends pulumi.ComponentResource {
           { parent: this },
         ),
     );
+    args.flows?.addNamespace(nsName, this);
     this.registerOutputs({ name: this.name });
   }
 }

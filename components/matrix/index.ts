@@ -41,8 +41,9 @@ export interface MatrixStackArgs {
   /** The platform the stack runs on (databases, Redis, object store, gateway, provider). */
   platform: Platform;
   /**
-   * The stack's flow registry; the Matrix flows are declared on it. Without one, the stack
-   * creates its own FlowPolicies for them.
+   * The stack's flow registry (program.ts creates it): the Matrix namespace and flows, metrics
+   * scrapes included, are declared on it and become policies when the program materializes it.
+   * Without one (a component test), the stack creates its own FlowPolicies for the same flows.
    */
   flows?: NetworkFlows;
 }
@@ -123,7 +124,10 @@ export function matrixFlows(platform: Pick<Platform, "databases" | "redis" | "ob
   ];
 }
 
-/** Prometheus scrapes of the Matrix workloads (declared only on the stack's flow registry, next to the monitoring namespace). */
+/**
+ * Prometheus scrapes of the Matrix workloads. They write only the scraped pods' ingress (scrape
+ * flows are receiver-side), so they are open whether or not the monitoring namespace exists yet.
+ */
 export function matrixScrapeFlows(namespace: string): FlowSpec[] {
   return [
     { from: PROMETHEUS_PODS, to: { namespace, podLabels: { "app.kubernetes.io/component": "synapse", "app.kubernetes.io/part-of": "matrix-platform" }, name: "synapse" }, ports: [SYNAPSE_PORTS.metrics], description: "metrics scrape of Synapse" },
@@ -147,7 +151,7 @@ export class MatrixStack extends pulumi.ComponentResource {
     const nsName = NAMESPACES.matrix;
     const child = { parent: this, provider: platform.provider };
 
-    this.namespace = new StackNamespace(`${name}-namespace`, { name: nsName, component: "matrix" }, { parent: this, providers: [platform.provider], dependsOn: platform.ready });
+    this.namespace = new StackNamespace(`${name}-namespace`, { name: nsName, component: "matrix", flows: args.flows }, { parent: this, providers: [platform.provider], dependsOn: platform.ready });
     const ns = this.namespace.name;
 
     // Appservice registrations for the enabled bridges (tokens from @pulumi/random).
@@ -182,9 +186,8 @@ export class MatrixStack extends pulumi.ComponentResource {
       }, child);
     }
 
-    const flows = matrixFlows(platform, nsName);
-    // Scrape flows put an egress policy into the monitoring namespace: only through the registry.
-    if (args.flows) for (const f of [...flows, ...matrixScrapeFlows(nsName)]) args.flows.allow(f);
+    const flows = [...matrixFlows(platform, nsName), ...matrixScrapeFlows(nsName)];
+    if (args.flows) args.flows.allowAll(flows, { namePrefix: "matrix" });
     else new FlowPolicies(`${name}-flows`, { flows, namePrefix: "matrix" }, { parent: this, providers: [platform.provider], dependsOn: [this.namespace] });
 
     this.registerOutputs({ namespace: ns });

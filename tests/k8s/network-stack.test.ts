@@ -172,3 +172,40 @@ describe("network policies of prod (AWS): managed data services by address", () 
     assert.equal(allowed(pod(w, "matrix", "haproxy").at, { ip: "10.40.1.20" }, 5432), false);
   });
 });
+
+describe("network policies of dev: metrics scraping declared by the Matrix stack", () => {
+  let w: World;
+  const allowed = (src: Endpoint, dst: Endpoint, port: number) => isFlowAllowed(w.policies, src, dst, port, "TCP", w.namespaces);
+  // Prometheus as prometheus-operator labels its pods, in the namespace the monitoring component will own.
+  const PROMETHEUS_LABELS = { "app.kubernetes.io/name": "prometheus", "app.kubernetes.io/instance": "main" };
+  const PROMETHEUS = podOf("monitoring", PROMETHEUS_LABELS);
+  before(async () => {
+    w = await world("dev");
+  });
+
+  it("lets Prometheus reach Synapse's metrics port (main and workers) and HAProxy's stats port", () => {
+    const haproxy = pod(w, "matrix", "haproxy");
+    for (const name of ["synapse-main", "synchrotron"]) {
+      const synapse = pod(w, "matrix", name);
+      assert.ok(allowed(PROMETHEUS, synapse.at, synapse.port("metrics")), `Prometheus -> ${name} metrics`);
+    }
+    assert.ok(allowed(PROMETHEUS, haproxy.at, haproxy.port("stats")), "Prometheus -> HAProxy stats");
+  });
+
+  it("keeps every other port of those pods closed to Prometheus, and the metrics ports closed to anyone else", () => {
+    const haproxy = pod(w, "matrix", "haproxy");
+    const main = pod(w, "matrix", "synapse-main");
+    for (const port of ["http", "replication", "health"]) assert.equal(allowed(PROMETHEUS, main.at, main.port(port)), false, `Prometheus -> synapse ${port}`);
+    assert.equal(allowed(PROMETHEUS, haproxy.at, haproxy.port("client")), false);
+    // Prometheus's label in a namespace without policies of its own (so only the scraped pod's
+    // ingress decides), and another monitoring pod, are not Prometheus.
+    assert.equal(allowed(podOf("default", PROMETHEUS_LABELS), main.at, main.port("metrics")), false);
+    assert.equal(allowed(podOf("monitoring", { "app.kubernetes.io/name": "grafana" }), haproxy.at, haproxy.port("stats")), false);
+    assert.equal(allowed(haproxy.at, main.at, main.port("metrics")), false);
+  });
+
+  it("writes no policy into the monitoring namespace, which dev does not create", () => {
+    assert.equal(w.namespaces.monitoring, undefined);
+    assert.deepEqual(w.policies.filter((p) => p.metadata.namespace === "monitoring").map((p) => p.metadata.name), []);
+  });
+});
