@@ -7,13 +7,17 @@ import { postgresTuning } from "../../sizing/postgres-tuning";
 import { BARMAN_PLUGIN, DATABASE_LOCALE, DATABASE_SPECS } from "../contracts";
 import type { DatabaseName, Placement } from "../contracts";
 
-/** Backup retention the disaster-recovery specification asks for (30 days minimum). */
-export const BACKUP_RETENTION_DAYS = 30;
 /**
  * Longest time a WAL segment waits before it is archived; RPO is bounded by it, and 5 minutes
  * keeps us well inside the 15-minute RPO.
  */
 export const WAL_ARCHIVE_TIMEOUT = "5min";
+
+/** Barman Cloud retention policy (ObjectStore `retentionPolicy`) keeping `days` of recovery window. */
+export function barmanRetentionPolicy(days: number): string {
+  if (!Number.isInteger(days) || days < 1) throw new Error(`backup retention must be a whole number of days >= 1, got ${days}`);
+  return `${days}d`;
+}
 
 export interface CnpgClusterArgs {
   /** Kubernetes provider of the cluster. */
@@ -30,6 +34,11 @@ export interface CnpgClusterArgs {
   storageClass: pulumi.Input<string>;
   /** Node placement of the database tier. */
   placement: Placement;
+  /**
+   * Days of base backups and WAL kept, i.e. how far back point-in-time recovery reaches (the
+   * environment preset's `backupRetentionDays`).
+   */
+  backupRetentionDays: number;
   /** Quorum-based synchronous replication (production): a commit waits for one standby. */
   synchronous: boolean;
   /** Full PostgreSQL image reference (registry override already applied). */
@@ -63,7 +72,7 @@ export interface CnpgDatabase {
 /**
  * A CloudNativePG cluster: primary + standbys with pod anti-affinity, synchronous quorum
  * replication in production, continuous WAL archiving and daily base backups through the Barman
- * Cloud plugin (30-day retention, point-in-time recovery), and one database + owner per consumer
+ * Cloud plugin (retention as given, point-in-time recovery), and one database + owner per consumer
  * declared as `Database` CRs and managed roles.
  */
 export class CnpgCluster extends pulumi.ComponentResource {
@@ -101,7 +110,7 @@ export class CnpgCluster extends pulumi.ComponentResource {
       metadata: { name: objectStoreName, namespace: args.namespace, labels },
       spec: {
         // Base backups and WAL older than this are pruned; PITR reaches back this far.
-        retentionPolicy: `${BACKUP_RETENTION_DAYS}d`,
+        retentionPolicy: barmanRetentionPolicy(args.backupRetentionDays),
         configuration: {
           destinationPath: pulumi.interpolate`s3://${args.backup.bucket}/cnpg/`,
           endpointURL: args.backup.endpointUrl,
@@ -115,7 +124,7 @@ export class CnpgCluster extends pulumi.ComponentResource {
       },
     }, childOpts(args.dependsOn));
 
-    const instances = Math.max(1, sizing.instances);
+    const instances = sizing.instances;
     const synchronous = args.synchronous && instances >= 2;
     const [first, ...rest] = args.databases;
     const firstSpec = DATABASE_SPECS[first];

@@ -30,7 +30,7 @@ export interface SentinelRedisArgs {
   storageClass: pulumi.Input<string>;
   /** Node placement (database tier). */
   placement: Placement;
-  /** Production: at least three nodes and a strict one-per-node spread. */
+  /** Production: a strict one-per-node spread and no writes to a primary cut off from its replicas. */
   highAvailability: boolean;
   /** `imageRegistry` override for air-gapped sites. */
   imageRegistry?: string;
@@ -65,7 +65,8 @@ export class SentinelRedis extends pulumi.ComponentResource {
     super("matrix-platform:data:SentinelRedis", name, {}, opts);
     const { provider, namespace, serviceName: svc } = args;
     const childOpts = (dependsOn: pulumi.Input<pulumi.Resource>[] = []): pulumi.CustomResourceOptions => ({ parent: this, provider, dependsOn });
-    const replicas = args.highAvailability ? Math.max(3, args.sizing.replicas) : Math.max(1, args.sizing.replicas);
+    // Sizing's count as it is: it already holds the HA minimum (three, for a Sentinel quorum).
+    const replicas = args.sizing.replicas;
     const quorum = Math.floor(replicas / 2) + 1;
     const headless = `${svc}-nodes`;
     const nodeLabels = standardLabels("redis", "cache");

@@ -4,12 +4,13 @@ import { chartSource, type ChartName } from "../../catalog/charts";
 import { deployedHosts } from "../../catalog/components";
 import { imageRef, overrideRegistry } from "../../catalog/images";
 import { gatewayListenerName, hostLabel, listenerHostKeys, type PlatformSpec, type Hosts } from "../../config/spec";
-import type { NodeTier, Sizing } from "../../sizing/types";
+import type { NodeTier, Sizing, WorkloadSizing } from "../../sizing/types";
 import { standardLabels } from "../k8s/labels";
 import { NAMESPACES } from "../k8s/namespaces";
 import { StackNamespace } from "../k8s/namespace";
-import { FlowPolicies } from "../k8s/network";
+import type { NetworkFlows } from "../k8s/network";
 import { clusterAddonFlows } from "../k8s/platform-flows";
+import { declarePlatformFlows } from "./flows";
 import { helmPlacement } from "./placement";
 import type { Placement } from "../contracts";
 
@@ -25,11 +26,30 @@ const ENVOY_CONTROLLER = "gateway.envoyproxy.io/gatewayclass-controller";
 /** Plugin name CloudNativePG clusters reference for barman-cloud backups. */
 
 
-export interface ClusterAddonsArgs {
-  /** Validated configuration: hosts, TLS issuer, registry and chart repository overrides. */
-  spec: PlatformSpec;
-  /** Replica counts for the edge proxies and HA switches. */
-  sizing: Sizing;
+/**
+ * What the add-ons take from the stack's configuration and sizing: the same for every platform,
+ * so createPlatform builds it once (`addonSettings`) and each platform passes it through.
+ */
+export interface AddonSettings {
+  /** Two replicas and disruption budgets for the controllers (the environment preset's `highAvailability`). */
+  highAvailability: boolean;
+  /** Replicas, HPA bounds, resources and tier of the Envoy proxies (sizing.components.edgeProxy). */
+  edgeProxy: WorkloadSizing;
+  /** One HTTPS listener (and certificate) per host, in this order (`gatewayHosts`). */
+  listeners: { key: keyof Hosts; host: string }[];
+  /** Which ClusterIssuer signs the edge certificates; the ACME account e-mail when ACME. */
+  tls: PlatformSpec["tls"];
+  /** The stack's domain, named in the self-signed root CA. */
+  domain: string;
+  /** The monitoring stack is deployed: declare the add-ons' scrape flows. */
+  monitoring: boolean;
+  /** Registry that replaces every image's registry (air-gapped sites). Default: the images' own. */
+  imageRegistry?: string;
+  /** Repository that replaces every chart's repository (air-gapped sites). Default: the charts' own. */
+  chartRepository?: string;
+}
+
+export interface ClusterAddonsArgs extends AddonSettings {
   /** Provider of the cluster the add-ons go into. */
   provider: k8s.Provider;
   /** Where pods of a node tier are scheduled (labels/taints of that tier's pool). */
@@ -38,10 +58,29 @@ export interface ClusterAddonsArgs {
   cloudnativePg: boolean;
   /** Install the MinIO operator (on-prem object store). */
   minioOperator: boolean;
-  /** Annotations for the edge LoadBalancer Service (cloud load-balancer flavour, scheme). */
+  /** Annotations for the edge LoadBalancer Service (cloud load-balancer flavour, scheme). Default: none. */
   loadBalancerAnnotations?: Record<string, string>;
-  /** Resources that must exist before anything is scheduled (node pools, CNI/CSI add-ons). */
+  /** Resources that must exist before anything is scheduled (node pools, CNI/CSI add-ons). Default: none. */
   dependsOn?: pulumi.Resource[];
+  /**
+   * The stack's flow registry: the add-ons' flows are declared on it. Default: absent, and the
+   * add-ons write their own FlowPolicies.
+   */
+  flows?: NetworkFlows;
+}
+
+/** The add-on settings of a stack, from its spec and sizing. */
+export function addonSettings(spec: PlatformSpec, sizing: Pick<Sizing, "preset" | "components">): AddonSettings {
+  return {
+    highAvailability: sizing.preset.highAvailability,
+    edgeProxy: sizing.components.edgeProxy,
+    listeners: gatewayHosts(spec),
+    tls: spec.tls,
+    domain: spec.domain,
+    monitoring: spec.features.monitoring,
+    imageRegistry: spec.imageRegistry,
+    chartRepository: spec.chartRepository,
+  };
 }
 
 /**
@@ -75,12 +114,12 @@ export class ClusterAddons extends pulumi.ComponentResource {
 
   constructor(name: string, args: ClusterAddonsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("matrix-platform:platform:ClusterAddons", name, {}, opts);
-    const { spec, sizing, provider } = args;
-    const ha = spec.highAvailability;
-    const registry = spec.imageRegistry;
+    const { provider } = args;
+    const ha = args.highAvailability;
+    const registry = args.imageRegistry;
     const childOpts = (extra: pulumi.CustomResourceOptions = {}): pulumi.CustomResourceOptions => ({ parent: this, provider, ...extra });
     const system = helmPlacement(args.placement("system"));
-    const edge = args.placement(sizing.components.edgeProxy.tier);
+    const edge = args.placement(args.edgeProxy.tier);
 
     // Namespaces the add-ons live in. cert-manager meets the "restricted" Pod Security Standard;
     // operator-managed pods (Envoy proxies, operators) are enforced at "baseline" and warned at
@@ -94,6 +133,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
         labels: standardLabels(NAMESPACES[key], "namespace", "platform"),
         podSecurity: enforce,
         ...(enforce === "baseline" ? { podSecurityReason: "pods created by upstream charts and operators (Envoy proxies, operators), whose pod specs are not ours to fix; audit and warn stay at restricted" } : {}),
+        flows: args.flows,
       }, { parent: this, provider, dependsOn: args.dependsOn }).namespace;
       this.namespaces[NAMESPACES[key]] = n;
       return n;
@@ -103,7 +143,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
     const operatorsNs = args.cloudnativePg || args.minioOperator ? ns("operators", "baseline") : undefined;
 
     const release = (rname: string, chart: ChartName, namespace: k8s.core.v1.Namespace, values: Record<string, unknown>, dependsOn: pulumi.Resource[] = []) => {
-      const src = chartSource(chart, spec.chartRepository);
+      const src = chartSource(chart, args.chartRepository);
       return new k8s.helm.v3.Release(`${name}-${rname}`, {
         name: rname,
         chart: src.chart,
@@ -145,7 +185,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
 
     // The Envoy data plane: proxies on the edge tier, as many as sizing asks, autoscaled, with a
     // disruption budget so node drains never take the edge down.
-    const edgeSizing = sizing.components.edgeProxy;
+    const edgeSizing = args.edgeProxy;
     const envoyProxy = new k8s.apiextensions.CustomResource(`${name}-envoy-proxy`, {
       apiVersion: "gateway.envoyproxy.io/v1alpha1",
       kind: "EnvoyProxy",
@@ -197,7 +237,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
     // validity, as air-gapped sites ask) signs every edge certificate.
     const issuers: pulumi.Resource[] = [];
     let clusterIssuer: string;
-    if (spec.tls.issuer === "acme") {
+    if (args.tls.issuer === "acme") {
       clusterIssuer = ACME_ISSUER;
       issuers.push(new k8s.apiextensions.CustomResource(`${name}-acme-issuer`, {
         apiVersion: "cert-manager.io/v1",
@@ -206,7 +246,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
         spec: {
           acme: {
             server: "https://acme-v02.api.letsencrypt.org/directory",
-            email: spec.tls.acmeEmail,
+            email: args.tls.acmeEmail,
             privateKeySecretRef: { name: `${ACME_ISSUER}-account-key` },
             solvers: [{ http01: { gatewayHTTPRoute: { parentRefs: [{ kind: "Gateway", name: GATEWAY_NAME, namespace: NAMESPACES.edge, sectionName: "http" }] } } }],
           },
@@ -226,7 +266,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
         metadata: { name: ROOT_CA_SECRET, namespace: NAMESPACES.certManager, labels: standardLabels("cert-manager", "ca", "platform") },
         spec: {
           isCA: true,
-          commonName: `${spec.domain} root CA`,
+          commonName: `${args.domain} root CA`,
           secretName: ROOT_CA_SECRET,
           duration: "43800h", // 5 years
           renewBefore: "8760h",
@@ -263,7 +303,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
         gatewayClassName: GATEWAY_CLASS,
         listeners: [
           { name: "http", port: 80, protocol: "HTTP", allowedRoutes },
-          ...gatewayHosts(spec).map(({ key, host }) => ({
+          ...args.listeners.map(({ key, host }) => ({
             name: gatewayListenerName(key),
             hostname: host,
             port: 443,
@@ -337,10 +377,9 @@ export class ClusterAddons extends pulumi.ComponentResource {
 
     // What the add-ons may send and receive (components/k8s/platform-flows.ts); everything else
     // stays denied by the namespaces' default-deny.
-    new FlowPolicies(`${name}-flows`, {
-      flows: clusterAddonFlows({ cloudnativePg: args.cloudnativePg, minioOperator: args.minioOperator, monitoring: spec.features.monitoring }),
-      namePrefix: "addons",
-    }, { parent: this, provider, dependsOn: Object.values(this.namespaces) });
+    declarePlatformFlows(`${name}-flows`, "addons",
+      clusterAddonFlows({ cloudnativePg: args.cloudnativePg, minioOperator: args.minioOperator, monitoring: args.monitoring }),
+      { flows: args.flows, provider, parent: this, dependsOn: Object.values(this.namespaces) });
 
     this.gateway = { className: GATEWAY_CLASS, namespace: NAMESPACES.edge, name: GATEWAY_NAME };
     this.ready = ready;

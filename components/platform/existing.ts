@@ -1,30 +1,22 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import type { EnvironmentPreset } from "../../catalog/environments";
 import { imageRef } from "../../catalog/images";
 import type { PlatformSpec } from "../../config/spec";
-import { minioServerPod } from "../../sizing/data-pods";
-import type { NodeTier, Sizing } from "../../sizing/types";
+import type { DatabaseSizing, NodePool, NodeTier, ObjectStoreSizing, RedisSizing, WorkloadSizing } from "../../sizing/types";
 import { CnpgCluster } from "../data/postgres";
 import { MinioTenant } from "../data/minio";
 import { SentinelRedis } from "../data/redis";
 import { standardLabels } from "../k8s/labels";
 import { NAMESPACES } from "../k8s/namespaces";
 import { StackNamespace } from "../k8s/namespace";
-import { FlowPolicies } from "../k8s/network";
+import type { NetworkFlows } from "../k8s/network";
 import { dataServiceFlows } from "../k8s/platform-flows";
-import { ClusterAddons } from "./addons";
-import { DATABASE_SPECS, databasesOn } from "../contracts";
+import { ClusterAddons, type AddonSettings } from "./addons";
+import { databasesOn, OBJECT_STORE_CLIENTS, type DatabaseConnection, type DatabaseName, type ObjectStore, type Placement, type Platform, type RedisEndpoint } from "../contracts";
+import { declarePlatformFlows } from "./flows";
+import { sharedPlatformFields, type DatabaseServer } from "./outputs";
 import { placementFor } from "./placement";
-import {
-  DATABASES,
-  OBJECT_STORE_CLIENTS,
-  type DatabaseConnection,
-  type DatabaseName,
-  type ObjectStore,
-  type Placement,
-  type Platform,
-  type RedisEndpoint,
-} from "../contracts";
 
 /**
  * StorageClass used when config `storageClass` is not set. Most single-cluster distributions
@@ -43,10 +35,28 @@ export const EXISTING_DATA = {
 } as const;
 
 export interface ExistingClusterPlatformArgs {
-  /** Validated configuration; `spec.existing` says how to reach the cluster. */
-  spec: PlatformSpec;
-  /** Sizes of the node tiers, PostgreSQL clusters, Redis and the object store. */
-  sizing: Sizing;
+  /** How to reach the cluster (kubeconfig path or YAML, context) and its StorageClass. Default StorageClass: DEFAULT_EXISTING_STORAGE_CLASS. */
+  cluster: PlatformSpec["existing"];
+  /** The environment preset: HA (synchronous replication, strict spreads) and backup retention. */
+  preset: Pick<EnvironmentPreset, "highAvailability" | "backupRetentionDays">;
+  /** Node pools from sizing: the tier labels/taints the nodes are expected to carry. */
+  nodePools: NodePool[];
+  /** Main CloudNativePG cluster's sizing. */
+  database: DatabaseSizing;
+  /** LI CloudNativePG cluster's sizing. */
+  liDatabase: DatabaseSizing;
+  /** Redis nodes and memory. */
+  redis: RedisSizing;
+  /** Redis pods' resources, tier and volume (sizing.components.redis). */
+  redisWorkload: WorkloadSizing;
+  /** MinIO servers, drives and capacity. */
+  objectStore: ObjectStoreSizing;
+  /** Requests of each MinIO server pod as sizing packed it (sizing/data-pods.ts `minioServerPod`). */
+  minioServerPod: { cpuMillis: number; memoryMi: number };
+  /** Settings of the common cluster add-ons (`addonSettings`); their registry override applies to the data services too. */
+  addons: AddonSettings;
+  /** The stack's flow registry; without it the platform writes its own FlowPolicies. Default: absent. */
+  flows?: NetworkFlows;
 }
 
 /**
@@ -64,35 +74,35 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
   readonly databases: Record<DatabaseName, DatabaseConnection>;
   readonly objectStore: ObjectStore;
   readonly redis: RedisEndpoint;
-  readonly gateway: { className: string; namespace: string; name: string };
+  readonly gateway: Platform["gateway"];
   readonly clusterIssuer: string;
   readonly ready: pulumi.Resource[];
-  private readonly sizing: Sizing;
+  private readonly nodePools: NodePool[];
 
   constructor(name: string, args: ExistingClusterPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("matrix-platform:platform:ExistingClusterPlatform", name, {}, opts);
-    const { spec, sizing } = args;
-    this.sizing = sizing;
-    const ha = spec.highAvailability;
+    this.nodePools = args.nodePools;
+    const ha = args.preset.highAvailability;
+    const registry = args.addons.imageRegistry;
 
     // The kubeconfig may be a path or inline YAML; without one the provider uses the ambient
     // kubeconfig (KUBECONFIG / ~/.kube/config), like kubectl.
     this.provider = new k8s.Provider(`${name}-k8s`, {
-      kubeconfig: spec.existing.kubeconfig,
-      context: spec.existing.kubeContext,
+      kubeconfig: args.cluster.kubeconfig,
+      context: args.cluster.kubeContext,
       enableServerSideApply: true,
     }, { parent: this });
     const provider = this.provider;
-    const storageClassName = spec.existing.storageClass ?? DEFAULT_EXISTING_STORAGE_CLASS;
+    const storageClassName = args.cluster.storageClass ?? DEFAULT_EXISTING_STORAGE_CLASS;
     this.storageClass = pulumi.output(storageClassName);
 
     const addons = new ClusterAddons(`${name}-addons`, {
-      spec,
-      sizing,
+      ...args.addons,
       provider,
       placement: (t) => this.placement(t),
       cloudnativePg: true,
       minioOperator: true,
+      flows: args.flows,
     }, { parent: this });
 
     // "baseline" is enforced here only for the pods the operators write (CNPG instances, MinIO
@@ -102,6 +112,7 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
     const dataNs = new StackNamespace(`${name}-data`, {
       name: NAMESPACES.data,
       labels: standardLabels(NAMESPACES.data, "namespace", "platform"),
+      flows: args.flows,
       podSecurity: "baseline",
       podSecurityReason: "CloudNativePG instances and MinIO servers are pods their operators write; audit and warn stay at restricted",
     }, { parent: this, provider }).namespace;
@@ -111,16 +122,16 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
       provider,
       namespace,
       tenantName: EXISTING_DATA.tenant,
-      sizing: sizing.objectStore,
-      serverPod: minioServerPod(sizing.ccu),
+      sizing: args.objectStore,
+      serverPod: args.minioServerPod,
       storageClass: storageClassName,
       placement: this.placement("media"),
-      image: imageRef("minio", spec.imageRegistry),
+      image: imageRef("minio", registry),
       highAvailability: ha,
       dependsOn: [addons.minioOperator!, dataNs],
     }, { parent: this });
 
-    const pgImage = imageRef("postgresql", spec.imageRegistry);
+    const pgImage = imageRef("postgresql", registry);
     const backup = {
       endpointUrl: minio.endpoint,
       bucket: minio.buckets.backups,
@@ -129,80 +140,67 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
       secretAccessKeyKey: "CONSOLE_SECRET_KEY",
     };
     const pgDeps = [addons.cloudnativePg!, addons.barmanCloudPlugin!, minio.tenant, dataNs];
-    const main = new CnpgCluster(`${name}-pg`, {
+    const cnpg = (resource: string, clusterName: string, server: "main" | "li", sizing: DatabaseSizing) => new CnpgCluster(resource, {
       provider,
       namespace,
-      clusterName: EXISTING_DATA.mainCluster,
-      sizing: sizing.database,
-      databases: databasesOn("main"),
+      clusterName,
+      sizing,
+      databases: databasesOn(server),
       storageClass: storageClassName,
       placement: this.placement("database"),
+      backupRetentionDays: args.preset.backupRetentionDays,
       synchronous: ha,
       imageName: pgImage,
       backup,
       dependsOn: pgDeps,
     }, { parent: this });
-    const li = new CnpgCluster(`${name}-pg-li`, {
-      provider,
-      namespace,
-      clusterName: EXISTING_DATA.liCluster,
-      sizing: sizing.liDatabase,
-      databases: databasesOn("li"),
-      storageClass: storageClassName,
-      placement: this.placement("database"),
-      synchronous: ha,
-      imageName: pgImage,
-      backup,
-      dependsOn: pgDeps,
-    }, { parent: this });
+    const main = cnpg(`${name}-pg`, EXISTING_DATA.mainCluster, "main", args.database);
+    const li = cnpg(`${name}-pg-li`, EXISTING_DATA.liCluster, "li", args.liDatabase);
 
     const redis = new SentinelRedis(`${name}-redis`, {
       provider,
       namespace,
       serviceName: EXISTING_DATA.redis,
-      sizing: sizing.redis,
-      workload: sizing.components.redis,
+      sizing: args.redis,
+      workload: args.redisWorkload,
       storageClass: storageClassName,
-      placement: this.placement(sizing.components.redis.tier),
+      placement: this.placement(args.redisWorkload.tier),
       highAvailability: ha,
-      imageRegistry: spec.imageRegistry,
+      imageRegistry: registry,
     }, { parent: this, dependsOn: [dataNs] });
 
-    const mainPods = { "cnpg.io/cluster": EXISTING_DATA.mainCluster };
-    const liPods = { "cnpg.io/cluster": EXISTING_DATA.liCluster };
     // Replication, backups, Sentinel and the operators' traffic inside the data namespace; what
     // clients may reach is declared by the clients from this platform's NetworkPeers (each
     // consumer's flow opens ingress for exactly its pods, so nothing here admits a whole
     // namespace: main's pods never reach the LI cluster and vice versa).
-    new FlowPolicies(`${name}-data-flows`, {
-      flows: dataServiceFlows({
-        monitoring: spec.features.monitoring,
-        minioPods: minio.podLabels,
-        redisPods: redis.nodePodLabels,
-        redisProxyPods: redis.podLabels,
-        minioClientPods: minio.clientPodLabels,
-      }),
-      namePrefix: "data",
-    }, { parent: this, provider, dependsOn: [dataNs] });
+    declarePlatformFlows(`${name}-data-flows`, "data", dataServiceFlows({
+      monitoring: args.addons.monitoring,
+      minioPods: minio.podLabels,
+      redisPods: redis.nodePodLabels,
+      redisProxyPods: redis.podLabels,
+      minioClientPods: minio.clientPodLabels,
+    }), { flows: args.flows, provider, parent: this, dependsOn: [dataNs] });
 
-    const connection = (db: DatabaseName): DatabaseConnection => {
-      const cluster = DATABASE_SPECS[db].instance === "li" ? li : main;
-      const sizingFor = DATABASE_SPECS[db].instance === "li" ? sizing.liDatabase : sizing.database;
-      const creds = cluster.databases[db]!;
-      return {
-        host: cluster.host,
-        port: cluster.port,
-        database: creds.database,
-        user: pulumi.output(creds.user),
-        password: creds.password,
-        // CloudNativePG serves TLS with its own CA; clients encrypt without pinning that CA.
-        sslMode: "require",
-        readHost: sizingFor.instances > 1 ? cluster.readHost : undefined,
-        maxConnections: sizingFor.maxConnections,
-        network: { kind: "pods", namespace: NAMESPACES.data, podLabels: DATABASE_SPECS[db].instance === "li" ? liPods : mainPods, port: 5432 },
-      };
-    };
-    this.databases = Object.fromEntries(DATABASES.map((d) => [d, connection(d)])) as Record<DatabaseName, DatabaseConnection>;
+    const server = (cluster: CnpgCluster, clusterName: string, sizing: DatabaseSizing): DatabaseServer => ({
+      host: cluster.host,
+      port: cluster.port,
+      readHost: sizing.instances > 1 ? cluster.readHost : undefined,
+      maxConnections: sizing.maxConnections,
+      network: { kind: "pods", namespace: NAMESPACES.data, podLabels: { "cnpg.io/cluster": clusterName }, port: 5432 },
+      credentials: cluster.databases,
+    });
+    const shared = sharedPlatformFields({
+      addons,
+      servers: { main: server(main, EXISTING_DATA.mainCluster, args.database), li: server(li, EXISTING_DATA.liCluster, args.liDatabase) },
+      // CloudNativePG serves TLS with its own CA; clients encrypt without pinning that CA.
+      sslMode: "require",
+      readyBefore: [],
+      readyAfter: [minio.tenant, minio.bucketJob, ...main.ready, ...li.ready, ...redis.ready],
+    });
+    this.databases = shared.databases;
+    this.gateway = shared.gateway;
+    this.clusterIssuer = shared.clusterIssuer;
+    this.ready = shared.ready;
 
     this.objectStore = {
       endpoint: minio.endpoint,
@@ -214,7 +212,6 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
       forcePathStyle: true,
       network: { kind: "pods", namespace: NAMESPACES.data, podLabels: minio.podLabels, port: 9000 },
     };
-
     this.redis = {
       host: redis.host,
       port: redis.port,
@@ -223,9 +220,6 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
       network: { kind: "pods", namespace: NAMESPACES.data, podLabels: redis.podLabels, port: 6379 },
     };
 
-    this.gateway = addons.gateway;
-    this.clusterIssuer = addons.clusterIssuer;
-    this.ready = [...addons.ready, minio.tenant, minio.bucketJob, ...main.ready, ...li.ready, ...redis.ready];
     this.registerOutputs({
       storageClass: this.storageClass,
       databaseHost: main.host,
@@ -236,6 +230,6 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
   }
 
   placement(tier: NodeTier): Placement {
-    return placementFor(this.sizing, tier);
+    return placementFor({ nodePools: this.nodePools }, tier);
   }
 }

@@ -1,7 +1,9 @@
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import type { PlatformSpec } from "../../config/spec";
+import { minioServerPod } from "../../sizing/data-pods";
 import type { Sizing } from "../../sizing/types";
 import type { NetworkFlows } from "../k8s/network";
+import { addonSettings } from "./addons";
 import { AwsPlatform } from "./aws";
 import { ExistingClusterPlatform } from "./existing";
 import { GcpPlatform } from "./gcp";
@@ -11,23 +13,38 @@ export * from "../contracts";
 export { ExistingClusterPlatform } from "./existing";
 export { AwsPlatform } from "./aws";
 export { GcpPlatform } from "./gcp";
-export { ClusterAddons } from "./addons";
+export { ClusterAddons, addonSettings } from "./addons";
 export { placementFor } from "./placement";
 
 /**
- * The one place the cloud is chosen. Everything after this consumes the `Platform` interface
- * only: endpoints, credentials, a storage class, placement and a Kubernetes provider.
+ * The one place the cloud is chosen, and the one place spec and sizing are cut into each
+ * platform's narrow args. Everything after this consumes the `Platform` interface only:
+ * endpoints, credentials, a storage class, placement and a Kubernetes provider. With `flows`,
+ * the platform declares its add-on and data-service flows on the stack's registry instead of
+ * writing its own policies.
  */
 export function createPlatform(name: string, spec: PlatformSpec, sizing: Sizing, flows?: NetworkFlows, opts?: pulumi.ComponentResourceOptions): Platform {
-  // `flows`: the stack's flow registry, on which the platform declares its add-ons' and data
-  // services' flows and registers its namespaces.
-  const args = { spec, sizing, flows };
+  const common = {
+    preset: sizing.preset,
+    nodePools: sizing.nodePools,
+    database: sizing.database,
+    liDatabase: sizing.liDatabase,
+    redis: sizing.redis,
+    addons: addonSettings(spec, sizing),
+    flows,
+  };
   switch (spec.platform) {
     case "existing":
-      return new ExistingClusterPlatform(name, args, opts);
+      return new ExistingClusterPlatform(name, {
+        ...common,
+        cluster: spec.existing,
+        redisWorkload: sizing.components.redis,
+        objectStore: sizing.objectStore,
+        minioServerPod: minioServerPod(sizing.ccu),
+      }, opts);
     case "aws":
-      return new AwsPlatform(name, args, opts);
+      return new AwsPlatform(name, { ...common, stack: spec.stack, region: spec.cloud.region!, secondaryRegion: spec.cloud.secondaryRegion }, opts);
     case "gcp":
-      return new GcpPlatform(name, args, opts);
+      return new GcpPlatform(name, { ...common, stack: spec.stack, project: spec.cloud.gcpProject!, region: spec.cloud.region!, secondaryRegion: spec.cloud.secondaryRegion }, opts);
   }
 }

@@ -7,7 +7,7 @@ import type { Placement } from "../contracts";
  * falls back to the `system` pool, then to no constraint at all, so the same stack schedules on
  * a one-pool dev cluster and on a fully tiered production cluster.
  */
-export function placementFor(sizing: Sizing, tier: NodeTier): Placement {
+export function placementFor(sizing: Pick<Sizing, "nodePools">, tier: NodeTier): Placement {
   const pool: NodePool | undefined =
     sizing.nodePools.find((p) => p.tier === tier) ?? sizing.nodePools.find((p) => p.tier === "system");
   if (!pool) return { nodeSelector: {}, tolerations: [] };

@@ -136,7 +136,8 @@ describe("platform: AWS", function () {
     for (const db of ofType(run, RDS).filter((r) => !r.inputs.replicateSourceDb)) {
       assert.equal(db.inputs.multiAz, false);
       assert.equal(db.inputs.deletionProtection, false);
-      assert.equal(db.inputs.backupRetentionPeriod, 30, "backups are kept everywhere");
+      // The dev preset keeps one day of backups (catalog/environments.ts), not prod's 30.
+      assert.equal(db.inputs.backupRetentionPeriod, 1, "dev keeps a day of backups");
     }
     assert.equal(ofType(run, "aws:s3/bucketReplicationConfig:BucketReplicationConfig").length, 0);
   });

@@ -1,6 +1,5 @@
 import { strict as assert } from "assert";
 import { CHARTS } from "../../catalog/charts";
-import { BACKUP_RETENTION_DAYS } from "../../components/data/postgres";
 import { erasureParity, minioLayout } from "../../components/data/minio";
 import { minioServerPod } from "../../sizing/data-pods";
 import { unwrapSecrets } from "../../stacks/mock-engine";
@@ -75,8 +74,8 @@ describe("platform: existing cluster (on-prem)", function () {
     const stores = ofType(run, "kubernetes:barmancloud.cnpg.io/v1:ObjectStore");
     assert.equal(stores.length, 2);
     for (const s of stores) {
-      assert.equal(get(s.inputs, "spec.retentionPolicy"), `${BACKUP_RETENTION_DAYS}d`);
-      assert.equal(BACKUP_RETENTION_DAYS, 30);
+      // The prod preset keeps 30 days (catalog/environments.ts), the disaster-recovery minimum.
+      assert.equal(get(s.inputs, "spec.retentionPolicy"), "30d");
       assert.equal(get(s.inputs, "spec.configuration.destinationPath"), "s3://matrix-backups/cnpg/");
       assert.equal(get(s.inputs, "spec.configuration.endpointURL"), "http://minio.matrix-data.svc.cluster.local");
     }

@@ -1,0 +1,219 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import type * as k8s from "@pulumi/kubernetes";
+import type { EnvironmentPreset } from "../../../catalog/environments";
+import { imageRef } from "../../../catalog/images";
+import type { DatabaseSizing, NodePool, NodeTier, RedisSizing } from "../../../sizing/types";
+import { standardLabels } from "../../k8s/labels";
+import { NAMESPACES } from "../../k8s/namespaces";
+import { StackNamespace } from "../../k8s/namespace";
+import type { NetworkFlows } from "../../k8s/network";
+import type { DatabaseConnection, DatabaseName, ObjectStore, Placement, Platform, RedisEndpoint } from "../../contracts";
+import { ClusterAddons, type AddonSettings } from "../addons";
+import { declarePlatformFlows } from "../flows";
+import { sharedPlatformFields, type DatabaseServer } from "../outputs";
+import { placementFor } from "../placement";
+import { createElastiCache } from "./cache";
+import { createEksCluster, EKS_VERSION } from "./cluster";
+import { createEksServices } from "./cluster-services";
+import { replicateRdsBackups, createRdsServer, type RdsServer } from "./database";
+import { createKmsKey, createPlatformKeys } from "./keys";
+import { createDataSecurityGroup, createNetwork } from "./network";
+import { createNodeGroups } from "./node-groups";
+import { createS3Storage } from "./object-storage";
+
+export { EKS_VERSION } from "./cluster";
+export { KEY_ROTATION_DAYS } from "./keys";
+
+export interface AwsPlatformArgs {
+  /** Stack name: resource names and the `matrix-platform/stack` tag. */
+  stack: string;
+  /** Primary region. */
+  region: string;
+  /** Region of the disaster-recovery copies; used only when the preset asks for cross-region copies. Default: none. */
+  secondaryRegion?: string;
+  /**
+   * The environment preset: zones, NAT gateways, Multi-AZ database, backup retention, deletion
+   * protection, cross-region copies, HA.
+   */
+  preset: EnvironmentPreset;
+  /** Node pools from sizing, one managed node group each. */
+  nodePools: NodePool[];
+  /** Main PostgreSQL server's sizing. */
+  database: DatabaseSizing;
+  /** LI PostgreSQL server's sizing. */
+  liDatabase: DatabaseSizing;
+  /** ElastiCache nodes and node type. */
+  redis: RedisSizing;
+  /** Settings of the common cluster add-ons (`addonSettings`); their registry and chart overrides apply here too. */
+  addons: AddonSettings;
+  /** The stack's flow registry; without it the platform writes its own FlowPolicies. Default: absent. */
+  flows?: NetworkFlows;
+}
+
+/**
+ * AWS: a VPC over the preset's AZs, EKS with KMS-encrypted secrets and managed node groups per
+ * tier, RDS PostgreSQL (main and a separate LI instance), ElastiCache Redis, S3 buckets
+ * replicated to the secondary region where the preset asks, IRSA for every object-store client,
+ * and the common add-ons. Each concern is a factory beside this file; this class only wires
+ * their outputs into each other. Everything is raw @pulumi/aws so each property is visible to
+ * tests and policy checks.
+ */
+export class AwsPlatform extends pulumi.ComponentResource implements Platform {
+  readonly kind = "aws" as const;
+  readonly provider: k8s.Provider;
+  readonly storageClass: pulumi.Output<string>;
+  readonly kubernetesVersion = EKS_VERSION;
+  readonly databases: Record<DatabaseName, DatabaseConnection>;
+  readonly objectStore: ObjectStore;
+  readonly redis: RedisEndpoint;
+  readonly gateway: Platform["gateway"];
+  readonly clusterIssuer: string;
+  readonly ready: pulumi.Resource[];
+  readonly cluster: aws.eks.Cluster;
+  private readonly nodePools: NodePool[];
+
+  constructor(name: string, args: AwsPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("matrix-platform:platform:AwsPlatform", name, {}, opts);
+    const { preset, region } = args;
+    this.nodePools = args.nodePools;
+    const prefix = `matrix-${args.stack}`.slice(0, 28).replace(/-+$/, "");
+    const tags = { "matrix-platform/stack": args.stack, "matrix-platform/environment": preset.name, "managed-by": "pulumi" };
+    const awsProvider = new aws.Provider(`${name}-aws`, { region: region as aws.Region, defaultTags: { tags } }, { parent: this });
+    const o = { parent: this, provider: awsProvider };
+    const identity = aws.getCallerIdentityOutput({}, o);
+
+    const keys = createPlatformKeys({ name, prefix, provider: awsProvider, parent: this });
+    const network = createNetwork({ name, prefix, region, zones: preset.zones, natGateways: preset.natGateways }, o);
+    const eks = createEksCluster({ name, prefix, subnetIds: network.privateSubnetIds, secretsKeyArn: keys.eks.arn, deletionProtection: preset.deletionProtection }, o);
+    this.cluster = eks.cluster;
+    const nodeGroups = createNodeGroups({
+      name, prefix, pools: args.nodePools, clusterName: eks.cluster.name, subnetIds: network.privateSubnetIds,
+      managedPolicy: eks.managedPolicy, tags, dependsOn: eks.networkAddons,
+    }, o);
+    const services = createEksServices({
+      name, prefix, region, eks, nodeGroups, ebsKey: keys.ebs, retainVolumes: preset.deletionProtection,
+      systemPlacement: this.placement("system"), imageRegistry: args.addons.imageRegistry, chartRepository: args.addons.chartRepository,
+    }, o);
+    this.provider = services.provider;
+    const provider = this.provider;
+    this.storageClass = services.storageClass.metadata.name;
+
+    const addons = new ClusterAddons(`${name}-addons`, {
+      ...args.addons,
+      provider,
+      placement: (t) => this.placement(t),
+      cloudnativePg: false,
+      minioOperator: false,
+      loadBalancerAnnotations: {
+        "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
+        "service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled": "true",
+      },
+      dependsOn: [...nodeGroups, services.coreDns, services.ebsCsi],
+      flows: args.flows,
+    }, { parent: this });
+
+    // ---- PostgreSQL: RDS in the private subnets, reachable from the cluster only ----
+    const clusterSg = eks.cluster.vpcConfig.clusterSecurityGroupId;
+    const dbSubnets = new aws.rds.SubnetGroup(`${name}-db`, { subnetIds: network.privateSubnetIds, description: `${prefix} private database subnets` }, o);
+    const pgSg = createDataSecurityGroup({ name, prefix, service: "postgres", vpcId: network.vpc.id, port: 5432, description: "PostgreSQL from the EKS cluster only", clusterSecurityGroupId: clusterSg }, o);
+    const dataNs = new StackNamespace(`${name}-data`, {
+      name: NAMESPACES.data,
+      labels: standardLabels(NAMESPACES.data, "namespace", "platform"),
+      flows: args.flows,
+    }, { parent: this, provider, dependsOn: nodeGroups }).namespace;
+    // The bootstrap Jobs reach the RDS servers in the private subnets, nothing else.
+    declarePlatformFlows(`${name}-data-flows`, "data", [{
+      from: { namespace: NAMESPACES.data, podLabels: { "app.kubernetes.io/name": "postgres-bootstrap" } },
+      to: { kind: "cidr", cidrs: [...network.privateCidrs], port: 5432 },
+      description: "database bootstrap -> RDS",
+    }], { flows: args.flows, provider, parent: this, dependsOn: [dataNs] });
+    const rds = (server: "main" | "li", sizing: DatabaseSizing) => createRdsServer({
+      name, prefix, server, sizing, preset, subnetGroupName: dbSubnets.name, securityGroupId: pgSg.id, kmsKeyArn: keys.rds.arn,
+      bootstrap: { provider, namespace: dataNs.metadata.name, image: imageRef("postgresql", args.addons.imageRegistry), placement: this.placement("system"), dependsOn: [dataNs] },
+    }, o);
+    const mainDb = rds("main", args.database);
+    const liDb = rds("li", args.liDatabase);
+
+    // ---- Object storage, and the disaster-recovery copies in the secondary region ----
+    const secondary = preset.crossRegionReplication && args.secondaryRegion
+      ? new aws.Provider(`${name}-aws-secondary`, { region: args.secondaryRegion as aws.Region, defaultTags: { tags } }, { parent: this })
+      : undefined;
+    const secondaryKey = (purpose: string, description: string) => createKmsKey({ name, prefix, purpose, description, provider: secondary!, parent: this });
+    const s3 = createS3Storage({
+      name, prefix, kmsKey: keys.s3, deletionProtection: preset.deletionProtection, backupRetentionDays: preset.backupRetentionDays,
+      secondary: secondary ? { provider: secondary, kmsKey: secondaryKey("s3-replica", "S3 replicas in the secondary region") } : undefined,
+      irsaRole: eks.irsaRole,
+    }, o);
+    if (secondary) {
+      replicateRdsBackups({
+        name,
+        primaries: [{ server: "main", arn: mainDb.primary.arn }, { server: "li", arn: liDb.primary.arn }],
+        kmsKeyArn: secondaryKey("rds-replica", "RDS backups replicated to the secondary region").arn,
+        retentionDays: preset.backupRetentionDays,
+      }, { parent: this, provider: secondary });
+    }
+
+    // ---- Redis ----
+    const cacheSg = createDataSecurityGroup({ name, prefix, service: "redis", vpcId: network.vpc.id, port: 6379, description: "Redis from the EKS cluster only", clusterSecurityGroupId: clusterSg }, o);
+    const cache = createElastiCache({
+      name, prefix, sizing: args.redis, subnetIds: network.privateSubnetIds, securityGroupId: cacheSg.id, kmsKeyArn: keys.cache.arn,
+      applyImmediately: !preset.highAvailability,
+    }, o);
+
+    // ---- What the Matrix stack consumes ----
+    const dataCidrs = [...network.privateCidrs];
+    const server = (db: RdsServer, sizing: DatabaseSizing): DatabaseServer => ({
+      host: db.primary.address,
+      port: db.primary.port,
+      readHost: db.replicas[0]?.address,
+      maxConnections: sizing.maxConnections,
+      network: { kind: "cidr", cidrs: dataCidrs, port: 5432 },
+      credentials: db.bootstrap.credentials,
+    });
+    const shared = sharedPlatformFields({
+      addons,
+      servers: { main: server(mainDb, args.database), li: server(liDb, args.liDatabase) },
+      // RDS enforces TLS (rds.force_ssl); verify-full would need the RDS CA bundle in pods.
+      sslMode: "require",
+      readyBefore: services.ready,
+      readyAfter: [mainDb.bootstrap.job, liDb.bootstrap.job],
+    });
+    this.databases = shared.databases;
+    this.gateway = shared.gateway;
+    this.clusterIssuer = shared.clusterIssuer;
+    this.ready = shared.ready;
+
+    this.objectStore = {
+      endpoint: pulumi.output(`https://s3.${region}.amazonaws.com`),
+      region,
+      buckets: { media: s3.buckets.media.bucket, backups: s3.buckets.backups.bucket, liMedia: s3.buckets.liMedia.bucket },
+      serviceAccountAnnotations: s3.serviceAccountAnnotations,
+      forcePathStyle: false,
+      // S3 public endpoints (reached through the VPC gateway endpoint).
+      network: { kind: "cidr", cidrs: ["0.0.0.0/0"], port: 443 },
+    };
+    this.redis = {
+      host: cache.group.primaryEndpointAddress,
+      port: cache.group.port.apply((p) => p ?? 6379),
+      tls: true,
+      password: cache.authToken,
+      network: { kind: "cidr", cidrs: dataCidrs, port: 6379 },
+    };
+
+    this.registerOutputs({
+      clusterName: eks.cluster.name,
+      clusterEndpoint: eks.cluster.endpoint,
+      vpcId: network.vpc.id,
+      databaseHost: mainDb.primary.address,
+      liDatabaseHost: liDb.primary.address,
+      redisHost: this.redis.host,
+      buckets: this.objectStore.buckets,
+      accountId: identity.accountId,
+    });
+  }
+
+  placement(tier: NodeTier): Placement {
+    return placementFor({ nodePools: this.nodePools }, tier);
+  }
+}

@@ -1,0 +1,191 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as gcp from "@pulumi/gcp";
+import * as k8s from "@pulumi/kubernetes";
+import type { EnvironmentPreset } from "../../../catalog/environments";
+import type { DatabaseSizing, NodePool, NodeTier, RedisSizing } from "../../../sizing/types";
+import { standardLabels } from "../../k8s/labels";
+import type { NetworkFlows } from "../../k8s/network";
+import type { DatabaseConnection, DatabaseName, ObjectStore, Placement, Platform, RedisEndpoint } from "../../contracts";
+import { ClusterAddons, type AddonSettings } from "../addons";
+import { sharedPlatformFields, type DatabaseServer } from "../outputs";
+import { placementFor } from "../placement";
+import { createMemorystore } from "./cache";
+import { createGkeCluster, gkeKubeconfig, GKE_VERSION } from "./cluster";
+import { createCloudSqlServer, type CloudSqlServer } from "./database";
+import { createGcpKeys } from "./keys";
+import { bucketPlacement } from "./naming";
+import { createGcpNetwork, PRIVATE_SERVICES_CIDR } from "./network";
+import { createNodePools } from "./node-pools";
+import { createGcsStorage } from "./object-storage";
+
+export { GKE_VERSION } from "./cluster";
+export { GCP_KEY_ROTATION } from "./keys";
+export { multiRegionOf, stackTag } from "./naming";
+
+const APIS = ["compute", "container", "sqladmin", "servicenetworking", "redis", "cloudkms", "storage", "iam"];
+
+export interface GcpPlatformArgs {
+  /** Stack name: resource names, labels, service account ids. */
+  stack: string;
+  project: string;
+  /** Primary region. */
+  region: string;
+  /** Region of dual-region buckets and off-region backups; used only when the preset copies data off-region. Default: none. */
+  secondaryRegion?: string;
+  /** The environment preset: HA database, backup retention, deletion protection, off-region copies, HA. */
+  preset: EnvironmentPreset;
+  /** Node pools from sizing, one GKE node pool each. */
+  nodePools: NodePool[];
+  /** Main PostgreSQL server's sizing. */
+  database: DatabaseSizing;
+  /** LI PostgreSQL server's sizing. */
+  liDatabase: DatabaseSizing;
+  /** Memorystore size. */
+  redis: RedisSizing;
+  /** Settings of the common cluster add-ons (`addonSettings`). */
+  addons: AddonSettings;
+  /** The stack's flow registry; without it the add-ons write their own FlowPolicies. Default: absent. */
+  flows?: NetworkFlows;
+}
+
+/**
+ * GCP: a VPC with pod/service secondary ranges and Cloud NAT, a regional private GKE cluster
+ * (Workload Identity, Dataplane V2, shielded nodes, CMEK-encrypted secrets) with a node pool
+ * per tier, Cloud SQL PostgreSQL (main + separate LI instance), GCS buckets with CMEK
+ * (dual-region where the preset copies off-region), Memorystore Redis with AUTH and TLS, and the
+ * common add-ons. Each concern is a factory beside this file; this class only wires them.
+ */
+export class GcpPlatform extends pulumi.ComponentResource implements Platform {
+  readonly kind = "gcp" as const;
+  readonly provider: k8s.Provider;
+  readonly storageClass: pulumi.Output<string>;
+  readonly kubernetesVersion = GKE_VERSION;
+  readonly databases: Record<DatabaseName, DatabaseConnection>;
+  readonly objectStore: ObjectStore;
+  readonly redis: RedisEndpoint;
+  readonly gateway: Platform["gateway"];
+  readonly clusterIssuer: string;
+  readonly ready: pulumi.Resource[];
+  readonly cluster: gcp.container.Cluster;
+  private readonly nodePools: NodePool[];
+
+  constructor(name: string, args: GcpPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("matrix-platform:platform:GcpPlatform", name, {}, opts);
+    const { preset, project, region, secondaryRegion, stack } = args;
+    this.nodePools = args.nodePools;
+    const prefix = `matrix-${stack}`.slice(0, 24).replace(/-+$/, "");
+    const labels = { "matrix-platform-stack": stack.toLowerCase(), environment: preset.name, "managed-by": "pulumi" };
+
+    const gcpProvider = new gcp.Provider(`${name}-gcp`, { project, region, defaultLabels: labels }, { parent: this });
+    const o = { parent: this, provider: gcpProvider };
+    const projectInfo = gcp.organizations.getProjectOutput({ projectId: project }, o);
+    const apis = APIS.map((api) => new gcp.projects.Service(`${name}-api-${api}`, { service: `${api}.googleapis.com`, disableOnDestroy: false }, o));
+    const sqlAgent = new gcp.projects.ServiceIdentity(`${name}-sql-agent`, { service: "sqladmin.googleapis.com" }, { ...o, dependsOn: apis });
+
+    const buckets = bucketPlacement(region, secondaryRegion, preset.crossRegionReplication);
+    const keys = createGcpKeys({
+      name, prefix, region, storageLocation: buckets.location, projectNumber: projectInfo.number, sqlAgent,
+      protect: preset.deletionProtection, dependsOn: apis,
+    }, o);
+    const network = createGcpNetwork({ name, prefix, region, dependsOn: apis }, o);
+    const gke = createGkeCluster({
+      name, prefix, stack, project, region, network: network.network.id, subnetwork: network.subnet.id,
+      secretsKey: keys.gke, deletionProtection: preset.deletionProtection, dependsOn: [network.nat],
+    }, o);
+    this.cluster = gke.cluster;
+    const cluster = gke.cluster;
+    const nodePools = createNodePools({
+      name, pools: args.nodePools, cluster: cluster.id, region, serviceAccount: gke.nodeServiceAccount.email, diskKey: keys.disks, resourceLabels: labels,
+    }, o);
+
+    const kubeconfig = pulumi.all([cluster.name, cluster.endpoint, cluster.masterAuth]).apply(([n, endpoint, auth]) => gkeKubeconfig(n, endpoint, auth.clusterCaCertificate!));
+    this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig, enableServerSideApply: true }, { parent: this, dependsOn: nodePools });
+    const provider = this.provider;
+    const storageClass = new k8s.storage.v1.StorageClass(`${name}-pd-balanced`, {
+      metadata: { name: "pd-balanced-cmek", labels: standardLabels("storage", "storage-class", "platform") },
+      provisioner: "pd.csi.storage.gke.io",
+      parameters: { type: "pd-balanced", "disk-encryption-kms-key": keys.disks.key.id },
+      volumeBindingMode: "WaitForFirstConsumer",
+      allowVolumeExpansion: true,
+      // Retain where the preset protects data, so deleting a claim never deletes it.
+      reclaimPolicy: preset.deletionProtection ? "Retain" : "Delete",
+    }, { parent: this, provider, dependsOn: keys.disks.grants });
+    this.storageClass = storageClass.metadata.name;
+
+    const addons = new ClusterAddons(`${name}-addons`, {
+      ...args.addons,
+      provider,
+      placement: (t) => this.placement(t),
+      cloudnativePg: false,
+      minioOperator: false,
+      dependsOn: nodePools,
+      flows: args.flows,
+    }, { parent: this });
+
+    const sql = (server: "main" | "li", sizing: DatabaseSizing) => createCloudSqlServer({
+      name, prefix, server, region, secondaryRegion, sizing, preset, network: network.network.id, kmsKey: keys.sql, peering: network.peering, labels,
+    }, o);
+    const mainDb = sql("main", args.database);
+    const liDb = sql("li", args.liDatabase);
+
+    const storage = createGcsStorage({
+      name, stack, project, placement: buckets, kmsKey: keys.storage, deletionProtection: preset.deletionProtection, cluster, labels,
+    }, o);
+    const redis = createMemorystore({
+      name, prefix, region, sizing: args.redis, highAvailability: preset.highAvailability, network: network.network.id, kmsKey: keys.redis, peering: network.peering, labels,
+    }, o);
+
+    // ---- What the Matrix stack consumes ----
+    const privateServices = [PRIVATE_SERVICES_CIDR];
+    const server = (db: CloudSqlServer, sizing: DatabaseSizing): DatabaseServer => ({
+      host: db.primary.privateIpAddress,
+      port: pulumi.output(5432),
+      readHost: db.replicas[0]?.privateIpAddress,
+      maxConnections: sizing.maxConnections,
+      network: { kind: "cidr", cidrs: privateServices, port: 5432 },
+      credentials: db.credentials,
+    });
+    const shared = sharedPlatformFields({
+      addons,
+      servers: { main: server(mainDb, args.database), li: server(liDb, args.liDatabase) },
+      // Cloud SQL rejects unencrypted connections (ENCRYPTED_ONLY).
+      sslMode: "require",
+      readyBefore: [...nodePools, storageClass],
+    });
+    this.databases = shared.databases;
+    this.gateway = shared.gateway;
+    this.clusterIssuer = shared.clusterIssuer;
+    this.ready = shared.ready;
+
+    this.objectStore = {
+      endpoint: pulumi.output("https://storage.googleapis.com"),
+      region: buckets.dataLocations ? buckets.location.toLowerCase() : region,
+      buckets: { media: storage.buckets.media.name, backups: storage.buckets.backups.name, liMedia: storage.buckets.liMedia.name },
+      credentials: { accessKeyId: storage.hmac.accessId, secretAccessKey: storage.hmac.secret },
+      serviceAccountAnnotations: storage.serviceAccountAnnotations,
+      forcePathStyle: false,
+      network: { kind: "cidr", cidrs: ["0.0.0.0/0"], port: 443 },
+    };
+    this.redis = {
+      host: redis.host,
+      port: redis.port,
+      tls: true,
+      password: pulumi.secret(redis.authString),
+      caCertificate: redis.serverCaCerts.apply((certs) => (certs ?? []).map((c) => c.cert ?? "").join("\n")),
+      network: { kind: "cidr", cidrs: privateServices, port: 6378 },
+    };
+
+    this.registerOutputs({
+      clusterName: cluster.name,
+      network: network.network.id,
+      databaseHost: mainDb.primary.privateIpAddress,
+      liDatabaseHost: liDb.primary.privateIpAddress,
+      redisHost: redis.host,
+      buckets: this.objectStore.buckets,
+    });
+  }
+
+  placement(tier: NodeTier): Placement {
+    return placementFor({ nodePools: this.nodePools }, tier);
+  }
+}

@@ -1,0 +1,66 @@
+import * as gcp from "@pulumi/gcp";
+import type * as pulumi from "@pulumi/pulumi";
+import type { NodePool } from "../../../sizing/types";
+import { gkeTaintEffect } from "./naming";
+
+/** A regional GKE cluster puts node pools in three zones of its region. */
+export const GKE_REGIONAL_ZONES = 3;
+
+/**
+ * A regional pool's counts: the initial count is per zone (so the total starts at or above
+ * sizing's), the autoscaler's totals are sizing's as they are (sizing keeps max >= nodes).
+ */
+export function gkeScaling(pool: Pick<NodePool, "nodeCount" | "minCount" | "maxCount">): { initialNodeCount: number; totalMinNodeCount: number; totalMaxNodeCount: number } {
+  return {
+    initialNodeCount: Math.max(1, Math.ceil(pool.nodeCount / GKE_REGIONAL_ZONES)),
+    totalMinNodeCount: pool.minCount,
+    totalMaxNodeCount: pool.maxCount,
+  };
+}
+
+export interface GkeNodePoolsArgs {
+  /** Resource name prefix (the platform's name). */
+  name: string;
+  /** Node pools from sizing: machine, counts, labels, taints per tier. */
+  pools: NodePool[];
+  /** Cluster id. */
+  cluster: pulumi.Input<string>;
+  region: string;
+  /** Node service account e-mail. */
+  serviceAccount: pulumi.Input<string>;
+  /** CMEK key of the boot disks (its grants must exist first). */
+  diskKey: { key: gcp.kms.CryptoKey; grants: pulumi.Resource[] };
+  /** GCE labels of the node VMs. */
+  resourceLabels: Record<string, string>;
+}
+
+/** One node pool per sizing pool: shielded COS nodes, GKE metadata server, CMEK boot disks. */
+export function createNodePools(a: GkeNodePoolsArgs, opts: { parent: pulumi.Resource; provider: gcp.Provider }): gcp.container.NodePool[] {
+  return a.pools.map((pool) => {
+    const scaling = gkeScaling(pool);
+    return new gcp.container.NodePool(`${a.name}-${pool.tier}`, {
+      name: pool.tier,
+      cluster: a.cluster,
+      location: a.region,
+      initialNodeCount: scaling.initialNodeCount,
+      autoscaling: { totalMinNodeCount: scaling.totalMinNodeCount, totalMaxNodeCount: scaling.totalMaxNodeCount, locationPolicy: "BALANCED" },
+      management: { autoRepair: true, autoUpgrade: true },
+      upgradeSettings: { maxSurge: 1, maxUnavailable: 0 },
+      nodeConfig: {
+        machineType: pool.machine.gcp,
+        imageType: "COS_CONTAINERD",
+        diskType: "pd-balanced",
+        diskSizeGb: 100,
+        bootDiskKmsKey: a.diskKey.key.id,
+        labels: { ...pool.labels },
+        taints: pool.taints.map((t) => ({ key: t.key, value: t.value, effect: gkeTaintEffect(t.effect) })),
+        serviceAccount: a.serviceAccount,
+        oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
+        shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
+        workloadMetadataConfig: { mode: "GKE_METADATA" },
+        metadata: { "disable-legacy-endpoints": "true" },
+        resourceLabels: a.resourceLabels,
+      },
+    }, { ...opts, dependsOn: [...a.diskKey.grants], ignoreChanges: ["initialNodeCount"] });
+  });
+}

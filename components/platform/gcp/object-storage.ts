@@ -1,0 +1,111 @@
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import { OBJECT_STORE_CLIENTS } from "../../contracts";
+import { stackTag } from "./naming";
+
+export type BucketKind = "media" | "backups" | "liMedia";
+const BUCKET_KINDS: readonly BucketKind[] = ["media", "backups", "liMedia"];
+
+/** Bucket access of each object-store client's Google service account. */
+export const CLIENT_BUCKETS: Record<keyof typeof OBJECT_STORE_CLIENTS, { readWrite: BucketKind[]; readOnly: BucketKind[] }> = {
+  "synapse-media": { readWrite: ["media"], readOnly: [] },
+  "synapse-li": { readWrite: ["liMedia"], readOnly: [] },
+  "li-sync": { readWrite: ["liMedia"], readOnly: ["media"] },
+};
+
+/** Object lifecycle per bucket: 30 days of undo for media and backups, a year for LI media. */
+export const GCS_LIFECYCLE: Record<BucketKind, gcp.types.input.storage.BucketLifecycleRule[]> = {
+  media: [
+    { action: { type: "Delete" }, condition: { daysSinceNoncurrentTime: 30, withState: "ARCHIVED" } },
+    { action: { type: "AbortIncompleteMultipartUpload" }, condition: { age: 7 } },
+  ],
+  backups: [
+    { action: { type: "SetStorageClass", storageClass: "NEARLINE" }, condition: { age: 30, withState: "LIVE" } },
+    { action: { type: "Delete" }, condition: { daysSinceNoncurrentTime: 30, withState: "ARCHIVED" } },
+    { action: { type: "AbortIncompleteMultipartUpload" }, condition: { age: 7 } },
+  ],
+  liMedia: [
+    { action: { type: "Delete" }, condition: { daysSinceNoncurrentTime: 365, withState: "ARCHIVED" } },
+    { action: { type: "AbortIncompleteMultipartUpload" }, condition: { age: 7 } },
+  ],
+};
+
+export interface GcsStorageArgs {
+  /** Resource name prefix (the platform's name). */
+  name: string;
+  /** Stack name: bucket names, service account ids and display names. */
+  stack: string;
+  project: string;
+  /** Bucket location; with `dataLocations`, a dual-region bucket inside that multi-region. */
+  placement: { location: string; dataLocations?: [string, string] };
+  /** CMEK key (its grants must exist first). */
+  kmsKey: { key: gcp.kms.CryptoKey; grants: pulumi.Resource[] };
+  /** Buckets may not be destroyed with objects in them (environment preset `deletionProtection`). */
+  deletionProtection: boolean;
+  /** The cluster: Workload Identity bindings need its identity pool. */
+  cluster: pulumi.Resource;
+  /** Labels of the buckets. */
+  labels: Record<string, string>;
+}
+
+export interface GcsStorage {
+  buckets: Record<BucketKind, gcp.storage.Bucket>;
+  /** Workload Identity annotation of each client's ServiceAccount. */
+  serviceAccountAnnotations: Record<string, pulumi.Output<Record<string, string>>>;
+  /** HMAC key pair for the S3 interop API (secret outputs). */
+  hmac: { accessId: pulumi.Output<string>; secret: pulumi.Output<string> };
+}
+
+/**
+ * Media, LI media and backups buckets (uniform access, no public access, versioned, CMEK,
+ * dual-region with turbo replication where asked), Workload Identity per client scoped to its
+ * buckets, and the HMAC key Synapse's S3 storage provider needs.
+ */
+export function createGcsStorage(a: GcsStorageArgs, opts: { parent: pulumi.Resource; provider: gcp.Provider }): GcsStorage {
+  const { name, stack, project } = a;
+  const buckets = {} as Record<BucketKind, gcp.storage.Bucket>;
+  for (const kind of BUCKET_KINDS) {
+    const slug = kind === "liMedia" ? "li-media" : kind;
+    buckets[kind] = new gcp.storage.Bucket(`${name}-${slug}`, {
+      name: `${project}-${stack}-${slug}`.toLowerCase().slice(0, 63),
+      location: a.placement.location,
+      // Dual-region with turbo replication (15-minute RPO for new objects).
+      ...(a.placement.dataLocations ? { customPlacementConfig: { dataLocations: a.placement.dataLocations }, rpo: "ASYNC_TURBO" } : {}),
+      storageClass: "STANDARD",
+      uniformBucketLevelAccess: true,
+      publicAccessPrevention: "enforced",
+      versioning: { enabled: true },
+      encryption: { defaultKmsKeyName: a.kmsKey.key.id },
+      lifecycleRules: GCS_LIFECYCLE[kind],
+      softDeletePolicy: { retentionDurationSeconds: 7 * 24 * 3600 },
+      forceDestroy: !a.deletionProtection,
+      labels: a.labels,
+    }, { ...opts, dependsOn: a.kmsKey.grants });
+  }
+  const bucketRole = (bname: string, kind: BucketKind, role: string, member: pulumi.Input<string>) =>
+    new gcp.storage.BucketIAMMember(bname, { bucket: buckets[kind].name, role, member }, opts);
+
+  // Workload Identity: one Google service account per object-store client, bound to exactly
+  // one Kubernetes ServiceAccount and scoped to its buckets.
+  const serviceAccountAnnotations: Record<string, pulumi.Output<Record<string, string>>> = {};
+  for (const [sa, namespace] of Object.entries(OBJECT_STORE_CLIENTS) as [keyof typeof OBJECT_STORE_CLIENTS, string][]) {
+    const account = new gcp.serviceaccount.Account(`${name}-wi-${sa}`, { accountId: `mx-${sa}-${stackTag(stack)}`.slice(0, 30), displayName: `Matrix ${sa} (${stack})` }, opts);
+    const member = pulumi.interpolate`serviceAccount:${account.email}`;
+    CLIENT_BUCKETS[sa].readWrite.forEach((k) => bucketRole(`${name}-wi-${sa}-${k}-rw`, k, "roles/storage.objectAdmin", member));
+    CLIENT_BUCKETS[sa].readOnly.forEach((k) => bucketRole(`${name}-wi-${sa}-${k}-ro`, k, "roles/storage.objectViewer", member));
+    new gcp.serviceaccount.IAMMember(`${name}-wi-${sa}`, {
+      serviceAccountId: account.name,
+      role: "roles/iam.workloadIdentityUser",
+      member: `serviceAccount:${project}.svc.id.goog[${namespace}/${sa}]`,
+    }, { ...opts, dependsOn: [a.cluster] });
+    serviceAccountAnnotations[sa] = account.email.apply((email): Record<string, string> => ({ "iam.gke.io/gcp-service-account": email }));
+  }
+
+  // Synapse's S3 storage provider (boto3) cannot use Workload Identity, so GCS's S3 interop
+  // gets an HMAC key of a dedicated service account with object access to the stack's buckets.
+  const s3Account = new gcp.serviceaccount.Account(`${name}-s3`, { accountId: `mx-s3-interop-${stackTag(stack)}`, displayName: `Matrix S3 interop (${stack})` }, opts);
+  const s3Member = pulumi.interpolate`serviceAccount:${s3Account.email}`;
+  BUCKET_KINDS.forEach((k) => bucketRole(`${name}-s3-${k}`, k, "roles/storage.objectAdmin", s3Member));
+  const hmac = new gcp.storage.HmacKey(`${name}-s3`, { serviceAccountEmail: s3Account.email }, { ...opts, additionalSecretOutputs: ["secret"] });
+  return { buckets, serviceAccountAnnotations, hmac: { accessId: pulumi.secret(hmac.accessId), secret: pulumi.secret(hmac.secret) } };
+}

@@ -1,0 +1,90 @@
+/**
+ * The Platform fields every platform fills the same way, built once here: the database record
+ * (one connection per consumer, on the main or the LI server), the gateway and issuer of the
+ * cluster add-ons, and the list of resources the stack waits for. The platforms differ only in
+ * the servers and resources they hand in.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { DATABASES, DATABASE_SPECS, type DatabaseConnection, type DatabaseName, type NetworkPeer, type Platform } from "../contracts";
+
+/** One consumer's database and role on a server. */
+export interface DatabaseCredentials {
+  /** Database name. */
+  database: string;
+  /** Owning role. */
+  user: pulumi.Input<string>;
+  /** The role's password (secret output). */
+  password: pulumi.Output<string>;
+}
+
+/** A PostgreSQL server (managed instance or in-cluster cluster) as its clients see it. */
+export interface DatabaseServer {
+  /** Read-write endpoint. */
+  host: pulumi.Output<string>;
+  port: pulumi.Output<number>;
+  /** Read-only endpoint; absent when the server has no replica to read from. */
+  readHost?: pulumi.Output<string>;
+  /** max_connections the server is configured with (sizing's connection budget). */
+  maxConnections: number;
+  /** Where the server sits, for the clients' network flows. */
+  network: NetworkPeer;
+  /** Credentials of every database this server holds. */
+  credentials: Partial<Record<DatabaseName, DatabaseCredentials>>;
+}
+
+/**
+ * The `databases` record of a Platform: each consumer's connection on the server its
+ * DATABASE_SPECS entry names. Fails when a server does not hold a database it should (a
+ * platform that forgot to create one must not produce a half-filled record).
+ */
+export function databaseRecords(servers: Record<"main" | "li", DatabaseServer>, sslMode: DatabaseConnection["sslMode"]): Record<DatabaseName, DatabaseConnection> {
+  const connection = (db: DatabaseName): DatabaseConnection => {
+    const server = servers[DATABASE_SPECS[db].instance];
+    const creds = server.credentials[db];
+    if (!creds) throw new Error(`the ${DATABASE_SPECS[db].instance} database server holds no credentials for ${db}`);
+    return {
+      host: server.host,
+      port: server.port,
+      database: creds.database,
+      user: pulumi.output(creds.user),
+      password: creds.password,
+      sslMode,
+      readHost: server.readHost,
+      maxConnections: server.maxConnections,
+      network: server.network,
+    };
+  };
+  return Object.fromEntries(DATABASES.map((d) => [d, connection(d)])) as Record<DatabaseName, DatabaseConnection>;
+}
+
+/** What the cluster add-ons give every platform. */
+export interface AddonOutputs {
+  gateway: Platform["gateway"];
+  clusterIssuer: string;
+  ready: pulumi.Resource[];
+}
+
+/**
+ * The shared Platform fields: gateway and issuer from the add-ons, databases from the servers,
+ * and `ready` = the platform's own resources around the add-ons' (cluster first, then add-ons,
+ * then what needs both, e.g. database bootstrap Jobs).
+ */
+export function sharedPlatformFields(args: {
+  /** The platform's ClusterAddons. */
+  addons: AddonOutputs;
+  /** Main and LI PostgreSQL servers. */
+  servers: Record<"main" | "li", DatabaseServer>;
+  /** libpq sslmode the platform's servers require. */
+  sslMode: DatabaseConnection["sslMode"];
+  /** Resources ready before the add-ons (node pools, CSI, storage class). */
+  readyBefore: pulumi.Resource[];
+  /** Resources ready after the add-ons (data services). Default: none. */
+  readyAfter?: pulumi.Resource[];
+}): Pick<Platform, "gateway" | "clusterIssuer" | "databases" | "ready"> {
+  return {
+    gateway: args.addons.gateway,
+    clusterIssuer: args.addons.clusterIssuer,
+    databases: databaseRecords(args.servers, args.sslMode),
+    ready: [...args.readyBefore, ...args.addons.ready, ...(args.readyAfter ?? [])],
+  };
+}
