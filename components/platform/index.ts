@@ -4,15 +4,13 @@ import { minioServerPod } from "../../sizing/data-pods";
 import type { Sizing } from "../../sizing/types";
 import type { NetworkFlows } from "../k8s/network";
 import { addonSettings } from "./addons";
-import { AwsPlatform } from "./aws";
+import type { AwsPlatform } from "./aws";
 import { ExistingClusterPlatform } from "./existing";
-import { GcpPlatform } from "./gcp";
+import type { GcpPlatform } from "./gcp";
 import type { Platform } from "../contracts";
 
 export * from "../contracts";
 export { ExistingClusterPlatform } from "./existing";
-export { AwsPlatform } from "./aws";
-export { GcpPlatform } from "./gcp";
 export { ClusterAddons, addonSettings } from "./addons";
 export { placementFor } from "./placement";
 
@@ -42,9 +40,15 @@ export function createPlatform(name: string, spec: PlatformSpec, sizing: Sizing,
         objectStore: sizing.objectStore,
         minioServerPod: minioServerPod(sizing.ccu),
       }, opts);
-    case "aws":
-      return new AwsPlatform(name, { ...common, stack: spec.stack, region: spec.cloud.region!, secondaryRegion: spec.cloud.secondaryRegion }, opts);
-    case "gcp":
-      return new GcpPlatform(name, { ...common, stack: spec.stack, project: spec.cloud.gcpProject!, region: spec.cloud.region!, secondaryRegion: spec.cloud.secondaryRegion }, opts);
+    // The cloud platforms are required only when chosen: @pulumi/aws and @pulumi/gcp cost about
+    // half a CPU-second to load, which a plan of the existing platform need not pay.
+    case "aws": {
+      const { AwsPlatform: Aws } = require("./aws") as { AwsPlatform: typeof AwsPlatform };
+      return new Aws(name, { ...common, stack: spec.stack, region: spec.cloud.region!, secondaryRegion: spec.cloud.secondaryRegion }, opts);
+    }
+    case "gcp": {
+      const { GcpPlatform: Gcp } = require("./gcp") as { GcpPlatform: typeof GcpPlatform };
+      return new Gcp(name, { ...common, stack: spec.stack, project: spec.cloud.gcpProject!, region: spec.cloud.region!, secondaryRegion: spec.cloud.secondaryRegion }, opts);
+    }
   }
 }
