@@ -187,7 +187,8 @@ export class MatrixStack extends pulumi.ComponentResource {
     }
 
     const flows = [...matrixFlows(platform, nsName), ...matrixScrapeFlows(nsName)];
-    if (args.flows) args.flows.allowAll(flows, { namePrefix: "matrix" });
+    // Under this component and the name it used before the registry, so the policies keep their URNs.
+    if (args.flows) args.flows.allowAll(flows, { namePrefix: "matrix", parent: this, resourceName: `${name}-flows` });
     else new FlowPolicies(`${name}-flows`, { flows, namePrefix: "matrix" }, { parent: this, providers: [platform.provider], dependsOn: [this.namespace] });
 
     this.registerOutputs({ namespace: ns });

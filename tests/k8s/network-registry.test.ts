@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { CLUSTER_DNS, NetworkFlows, PROMETHEUS_PODS, prometheusEgressFlows, type FlowPolicies, type Workload } from "../../components/k8s/network";
 import { StackNamespace } from "../../components/k8s/namespace";
-import { runWithMocks } from "../../stacks/mock-engine";
+import { runWithMocks, type RecordedResource } from "../../stacks/mock-engine";
 
 const synapse: Workload = { namespace: "matrix", podLabels: { "app.kubernetes.io/name": "synapse" }, name: "synapse" };
 const haproxy: Workload = { namespace: "matrix", podLabels: { "app.kubernetes.io/name": "haproxy" }, name: "haproxy" };
@@ -26,13 +26,15 @@ interface Outcome {
   provider: k8s.Provider;
   namespaces: Record<string, StackNamespace>;
   flows: NetworkFlows;
+  owner: pulumi.ComponentResource;
+  resources: RecordedResource[];
 }
 
 /** A small program: two namespaces, flows from two components, one materialize at the end. */
 async function run(): Promise<Outcome> {
-  let outcome: Omit<Outcome, "registered"> | undefined;
+  let outcome: Omit<Outcome, "registered" | "resources"> | undefined;
   const registered: Registered[] = [];
-  await runWithMocks({
+  const result = await runWithMocks({
     project: "matrix-platform",
     stack: "test",
     config: {},
@@ -50,19 +52,22 @@ async function run(): Promise<Outcome> {
         matrix: new StackNamespace("matrix", { name: "matrix", flows }, { provider }),
         "matrix-data": new StackNamespace("matrix-data", { name: "matrix-data", flows }, { provider }),
       };
-      // "matrix": two flows meeting at Synapse's ingress, a scrape among them; "data": the database side.
-      flows.allow({ from: haproxy, to: synapse, ports: [8008] }, { namePrefix: "matrix" });
-      flows.allow({ from: synapse, to: postgres }, { namePrefix: "matrix" });
+      // The component declaring "matrix": two flows meeting at Synapse's ingress, a scrape among
+      // them, and the database's side in the other namespace.
+      const owner = new pulumi.ComponentResource("test:index:Owner", "owner");
+      flows.allow({ from: haproxy, to: synapse, ports: [8008] }, { namePrefix: "matrix", parent: owner, resourceName: "owner-flows" });
+      flows.allow({ from: synapse, to: postgres }, { namePrefix: "matrix", parent: owner });
       flows.scrape(synapse, [9000], { namePrefix: "matrix" });
+      assert.throws(() => flows.allow({ from: haproxy, to: synapse, ports: [8448] }, { namePrefix: "matrix", parent: provider }), /two different parents/);
       // Ends outside the stack's namespaces: Prometheus's own egress (no monitoring namespace
       // here) and a policy that would select cluster DNS in kube-system.
       flows.allowAll(prometheusEgressFlows(["matrix"]), { namePrefix: "monitoring" });
       flows.allow({ from: synapse, to: CLUSTER_DNS, ports: [53] }, { namePrefix: "matrix" });
       const groups = flows.materialize({ providers: [provider] });
-      outcome = { groups, provider, namespaces, flows };
+      outcome = { groups, provider, namespaces, flows, owner };
     },
   });
-  return { ...outcome!, registered };
+  return { ...outcome!, registered, resources: result.resources };
 }
 
 describe("k8s/network: the stack's flow registry", () => {
@@ -100,9 +105,11 @@ describe("k8s/network: the stack's flow registry", () => {
     for (const p of policies) assert.equal(p.getProvider("kubernetes:networking.k8s.io/v1:NetworkPolicy"), o.provider);
   });
 
-  it("registers one FlowPolicies component per name prefix that has policies in the stack's namespaces", () => {
+  it("registers one FlowPolicies component per name prefix that has policies in the stack's namespaces, under the declaring component", () => {
     // "monitoring" had only foreign policies, so only "matrix" gets a component.
     assert.deepEqual(o.groups.map((g) => g.policies.length), [4]);
+    const components = o.resources.filter((r) => r.type === "matrix-platform:k8s:FlowPolicies");
+    assert.deepEqual(components.map((r) => [r.name, r.parent]), [["owner-flows", "test:index:Owner::owner"]]);
   });
 
   it("refuses a flow declared after the policies were written, and a second materialize", () => {

@@ -31,6 +31,13 @@ export interface DeclareOptions {
    * prefix are generated together: those meeting at one workload share its policy. Default "allow".
    */
   namePrefix?: string;
+  /**
+   * Where the prefix's FlowPolicies sits in the resource tree: the declaring component, so its
+   * policies keep the URNs they had when the component wrote them itself. Default: the stack.
+   */
+  parent?: pulumi.Resource;
+  /** Resource name of the prefix's FlowPolicies (with `parent`, to keep URNs). Default `<prefix>-flows`. */
+  resourceName?: string;
 }
 
 /**
@@ -54,6 +61,8 @@ export interface DeclareOptions {
  */
 export class NetworkFlows {
   private readonly declared = new Map<string, FlowSpec[]>();
+  /** Where each prefix's FlowPolicies goes, as its declarers said. */
+  private readonly homes = new Map<string, Pick<DeclareOptions, "parent" | "resourceName">>();
   private readonly owned = new Map<string, pulumi.Resource>();
   private done = false;
 
@@ -62,6 +71,14 @@ export class NetworkFlows {
     if (this.done) throw new Error(`flow ${flow.description ?? describeEnd(flow.from)} declared after the registry's policies were materialized: it would never be applied`);
     normalizeFlow(flow); // fail at the declaration site, not at materialize time
     const prefix = options.namePrefix ?? DEFAULT_PREFIX;
+    const home = { ...(this.homes.get(prefix) ?? {}) };
+    for (const key of ["parent", "resourceName"] as const) {
+      const value = options[key];
+      if (value === undefined) continue;
+      if (home[key] !== undefined && home[key] !== value) throw new Error(`flows with name prefix "${prefix}" declared with two different ${key}s: one prefix is one component's`);
+      (home as Record<string, unknown>)[key] = value;
+    }
+    this.homes.set(prefix, home);
     this.declared.set(prefix, [...(this.declared.get(prefix) ?? []), flow]);
     return this;
   }
@@ -105,8 +122,8 @@ export class NetworkFlows {
 
   /**
    * Registers the policies of every declared flow, one FlowPolicies per name prefix that has any
-   * (`<prefix>-flows`), each policy depending on its namespace. Call once, after every component
-   * has declared its flows; `opts` carries the Kubernetes provider.
+   * (`<prefix>-flows` or its `resourceName`, under its `parent`), each depending on its namespace. Call
+   * once, after every component has declared its flows; `opts` carries the Kubernetes provider.
    */
   materialize(opts: pulumi.ComponentResourceOptions = {}): FlowPolicies[] {
     if (this.done) throw new Error("the flow registry's policies were already materialized");
@@ -114,7 +131,9 @@ export class NetworkFlows {
     return [...this.declared.keys()].sort().flatMap((prefix) => {
       const policies = networkPoliciesFor(this.declared.get(prefix)!, { ipBlocks: outputIpBlocks, labels: POLICY_LABELS, namePrefix: prefix })
         .filter((p) => this.owned.has(p.metadata.namespace));
-      return policies.length ? [new FlowPolicies(`${prefix}-flows`, { policies, namespaces: this.owned }, opts)] : [];
+      const home = this.homes.get(prefix) ?? {};
+      const resourceOpts = { ...opts, ...(home.parent ? { parent: home.parent } : {}) };
+      return policies.length ? [new FlowPolicies(home.resourceName ?? `${prefix}-flows`, { policies, namespaces: this.owned }, resourceOpts)] : [];
     });
   }
 
