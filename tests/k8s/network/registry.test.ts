@@ -6,9 +6,9 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { CLUSTER_DNS, NetworkFlows, PROMETHEUS_PODS, prometheusEgressFlows, type FlowPolicies, type Workload } from "../../components/k8s/network";
-import { StackNamespace } from "../../components/k8s/namespace";
-import { runWithMocks, type RecordedResource } from "../../stacks/mock-engine";
+import { CLUSTER_DNS, NetworkFlows, PROMETHEUS_PODS, prometheusEgressFlows, type FlowPolicies, type Workload } from "../../../components/k8s/network";
+import { StackNamespace } from "../../../components/k8s/namespace";
+import { runWithMocks, type RecordedResource } from "../../../stacks/mock-engine";
 
 const synapse: Workload = { namespace: "matrix", podLabels: { "app.kubernetes.io/name": "synapse" }, name: "synapse" };
 const haproxy: Workload = { namespace: "matrix", podLabels: { "app.kubernetes.io/name": "haproxy" }, name: "haproxy" };
