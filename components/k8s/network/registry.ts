@@ -45,12 +45,14 @@ export interface DeclareOptions {
  * declare their flows on it (`allow`, `scrape`) and register the namespaces they create
  * (StackNamespace's `flows` argument); program.ts calls `materialize` once, last.
  *
- * Why one materialisation at the end rather than a policy per `allow`: the generator writes one
- * ingress policy per receiving workload with a rule per flow, and flows meeting at one workload
- * are declared in different places (Synapse's ingress takes HAProxy's traffic, replication and
- * Prometheus's scrape). Only once every flow is known can each policy be written whole, under a
- * name that depends on the workload and not on the order of declaration. A flow declared after
- * `materialize` would silently never become a policy, so that throws.
+ * Why one materialisation at the end rather than a policy per `allow`: (1) the generator writes
+ * one policy per workload, side and prefix with a rule per flow (Synapse's ingress holds HAProxy's
+ * traffic, replication and Prometheus's scrape), so a policy can only be written whole, under a
+ * name that depends on the workload and not on the order of declaration, once its flows are all
+ * known; (2) whether a flow's end lies in a namespace the stack creates is known only once every
+ * component has created its namespaces (the monitoring component creates `monitoring` after the
+ * Matrix stack has declared its scrapes). A flow declared after `materialize` would silently
+ * never become a policy, so that throws.
  *
  * Policies are written only into namespaces the stack creates (those registered here). A flow's
  * end in any other namespace is not the stack's to isolate: a policy selecting kube-system's DNS
