@@ -20,11 +20,14 @@ export interface FlowTarget {
 
 /**
  * Declares `specs` on the registry if there is one, otherwise writes them as a FlowPolicies
- * component named `name` with policy names prefixed by `namePrefix`.
+ * component named `name` with policy names prefixed by `namePrefix`. Either way the policies
+ * end up under `target.parent` in a FlowPolicies named `name`.
  */
 export function declarePlatformFlows(name: string, namePrefix: string, specs: FlowSpec[], target: FlowTarget): void {
   if (target.flows) {
-    for (const f of specs) target.flows.allow(f, { namePrefix });
+    // Same parent and resource name as the FlowPolicies below, so the policies keep their URNs
+    // whichever way they are written.
+    for (const f of specs) target.flows.allow(f, { namePrefix, parent: target.parent, resourceName: name });
     return;
   }
   new FlowPolicies(name, { flows: specs, namePrefix }, { parent: target.parent, provider: target.provider, dependsOn: target.dependsOn });
