@@ -35,6 +35,26 @@ export const IMAGES = {
   // upstream stopped publishing images: this is the last community image; sites pin their own
   // build or a maintained fork through `imageRegistry` (the repository path is kept).
   minio: { registry: "quay.io", repository: "minio/minio", tag: "RELEASE.2025-09-07T16-13-09Z", kind: "workload" },
+
+  // Operands: images the pinned charts of catalog/charts.ts run. The charts pick the tag (their
+  // appVersion or values.yaml default); the program overrides only the registry, so each tag
+  // here must be the one the pinned chart ships, and moves with the chart version.
+  // cluster-autoscaler chart 9.56.0: values.yaml `image.tag` (checked in kubernetes/autoscaler at
+  // tag cluster-autoscaler-chart-9.56.0).
+  clusterAutoscaler: { registry: "registry.k8s.io", repository: "autoscaling/cluster-autoscaler", tag: "v1.35.0", kind: "operand" },
+  // cloudnative-pg chart 0.29.1: NOT VERIFIED. The stored chart repository ends at 0.29.0
+  // (appVersion 1.30.0); chart patch releases have followed the operator's patch releases, so
+  // 0.29.1 is taken to ship 1.30.1. Check with `helm show chart` before mirroring.
+  cnpgOperator: { registry: "ghcr.io", repository: "cloudnative-pg/cloudnative-pg", tag: "1.30.1", kind: "operand" },
+  // plugin-barman-cloud chart 0.8.1: NOT VERIFIED. The stored chart repository ends at 0.7.0
+  // (appVersion v0.13.0; each chart minor has moved the plugin one minor), so 0.8.x is taken to
+  // ship v0.14.0. Plugin and sidecar share the chart's appVersion.
+  barmanCloudPlugin: { registry: "ghcr.io", repository: "cloudnative-pg/plugin-barman-cloud", tag: "v0.14.0", kind: "operand" },
+  barmanCloudSidecar: { registry: "ghcr.io", repository: "cloudnative-pg/plugin-barman-cloud-sidecar", tag: "v0.14.0", kind: "operand" },
+  // MinIO operator chart 7.1.1: values.yaml `operator.image.tag`; the operator itself injects its
+  // sidecar into every Tenant pod (DefaultSidecarImage in pkg/resources/statefulsets at v7.1.1).
+  minioOperator: { registry: "quay.io", repository: "minio/operator", tag: "v7.1.1", kind: "operand" },
+  minioSidecar: { registry: "quay.io", repository: "minio/operator-sidecar", tag: "v7.0.1", kind: "operand" },
 } as const satisfies Record<string, ImageSpec>;
 
 export type ImageName = keyof typeof IMAGES;
@@ -46,6 +66,15 @@ export type ImageName = keyof typeof IMAGES;
 export function imageRef(name: ImageName, registryOverride?: string): string {
   const image: ImageSpec = IMAGES[name];
   return `${registryOverride ?? image.registry}/${image.repository}:${image.tag}`;
+}
+
+/**
+ * Repository without the tag, through the override: what a chart's `image.repository` takes
+ * when the chart keeps the tag (its appVersion) and expects the registry host in the repository.
+ */
+export function imageRepository(name: ImageName, registryOverride?: string): string {
+  const image: ImageSpec = IMAGES[name];
+  return `${registryOverride ?? image.registry}/${image.repository}`;
 }
 
 /** Every image, resolved against the override, sorted: the air-gap mirror list. */

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { chartSource, type ChartName } from "../../catalog/charts";
 import { deployedHosts } from "../../catalog/components";
-import { imageRef, overrideRegistry } from "../../catalog/images";
+import { IMAGES, imageRef, imageRepository } from "../../catalog/images";
 import { gatewayListenerName, hostLabel, listenerHostKeys, type PlatformSpec, type Hosts } from "../../config/spec";
 import type { NodeTier, Sizing, WorkloadSizing } from "../../sizing/types";
 import { standardLabels } from "../k8s/labels";
@@ -345,7 +345,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
       const pgImage = imageRef("postgresql", registry);
       this.cloudnativePg = release("cnpg", "cloudnativePg", operatorsNs, {
         replicaCount: ha ? 2 : 1,
-        ...(registry ? { image: { repository: overrideRegistry("ghcr.io/cloudnative-pg/cloudnative-pg", registry) } } : {}),
+        ...(registry ? { image: { repository: imageRepository("cnpgOperator", registry) } } : {}),
         // Default operand image: the catalogue's PostgreSQL, through the registry override.
         config: { data: { POSTGRES_IMAGE_NAME: pgImage } },
         monitoring: { podMonitorEnabled: false, grafanaDashboard: { create: false } },
@@ -356,8 +356,8 @@ export class ClusterAddons extends pulumi.ComponentResource {
       this.barmanCloudPlugin = release("barman-cloud", "barmanCloudPlugin", operatorsNs, {
         ...(registry
           ? {
-              image: { repository: overrideRegistry("ghcr.io/cloudnative-pg/plugin-barman-cloud", registry) },
-              sidecarImage: { repository: overrideRegistry("ghcr.io/cloudnative-pg/plugin-barman-cloud-sidecar", registry) },
+              image: { registry, repository: IMAGES.barmanCloudPlugin.repository }, // this chart joins image.registry + "/" + image.repository
+              sidecarImage: { registry, repository: IMAGES.barmanCloudSidecar.repository },
             }
           : {}),
         ...system,
@@ -368,7 +368,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
       this.minioOperator = release("minio-operator", "minioOperator", operatorsNs, {
         operator: {
           replicaCount: ha ? 2 : 1,
-          ...(registry ? { image: { repository: overrideRegistry("quay.io/minio/operator", registry) } } : {}),
+          ...(registry ? { image: { repository: imageRepository("minioOperator", registry) } } : {}),
           ...system,
         },
       });

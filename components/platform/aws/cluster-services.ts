@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { chartSource } from "../../../catalog/charts";
-import { overrideRegistry } from "../../../catalog/images";
+import { imageRepository } from "../../../catalog/images";
 import { standardLabels } from "../../k8s/labels";
 import type { Placement } from "../../contracts";
 import { helmPlacement } from "../placement";
@@ -145,7 +145,7 @@ export function createEksServices(a: EksServicesArgs, opts: { parent: pulumi.Res
       autoDiscovery: { clusterName: a.prefix },
       rbac: { serviceAccount: { create: true, name: "cluster-autoscaler", annotations: { "eks.amazonaws.com/role-arn": autoscalerRole.arn } } },
       extraArgs: { "balance-similar-node-groups": true, "skip-nodes-with-local-storage": false, expander: "least-waste" },
-      ...(a.imageRegistry ? { image: { repository: overrideRegistry("registry.k8s.io/autoscaling/cluster-autoscaler", a.imageRegistry) } } : {}),
+      ...(a.imageRegistry ? { image: { repository: imageRepository("clusterAutoscaler", a.imageRegistry) } } : {}),
       ...helmPlacement(a.systemPlacement),
     },
   }, { parent: opts.parent, provider, dependsOn: nodeGroups });

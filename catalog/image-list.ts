@@ -1,0 +1,89 @@
+/**
+ * The image and chart list of one stack: what an air-gapped site mirrors before `pulumi up`.
+ *
+ * Derived from data only: the systems the stack deploys (component registry, each entry's
+ * `images`), what the stack's platform installs itself (below), and the operand images each
+ * installed chart runs. tests/stacks/images.test.ts renders every preset and checks that every
+ * image of every rendered pod and every rendered Helm release is in this list, so a component
+ * that adds an image or a chart without declaring it here fails there.
+ */
+import { chartSource, type ChartName } from "./charts";
+import { deployedSystems, systemEntry, type DeploymentSwitches } from "./components";
+import { imageRef, type ImageName } from "./images";
+import type { PlatformKind } from "../config/keys";
+
+/**
+ * What each platform installs besides the registry's systems (components/platform/*):
+ * - charts: cert-manager and Envoy Gateway everywhere (ClusterAddons); the CloudNativePG,
+ *   Barman Cloud and MinIO operators only where the platform runs its own data services
+ *   (existing); cluster-autoscaler only on AWS (GKE autoscales node pools itself; metrics-server
+ *   on EKS is an EKS add-on whose image AWS serves, not a chart).
+ * - images of the pods and custom resources the platform writes: the CloudNativePG clusters and
+ *   MinIO tenant (existing), the database bootstrap Job on AWS (it needs psql, which the
+ *   PostgreSQL image ships). Redis on existing is the registry's `cache` system.
+ */
+export const PLATFORM_ARTIFACTS: Record<PlatformKind, { charts: readonly ChartName[]; images: readonly ImageName[] }> = {
+  aws: { charts: ["certManager", "envoyGateway", "clusterAutoscaler"], images: ["postgresql"] },
+  gcp: { charts: ["certManager", "envoyGateway"], images: [] },
+  existing: { charts: ["certManager", "envoyGateway", "cloudnativePg", "barmanCloudPlugin", "minioOperator"], images: ["postgresql", "minio"] },
+};
+
+/**
+ * Operand images a chart runs, from the catalogue (tags = what the pinned chart ships).
+ * cert-manager and Envoy Gateway are not listed yet: their controllers, webhooks and the Envoy
+ * proxy image follow `imageRegistry` through the charts' values, and are still to be mirrored
+ * from `helm template` of the pinned chart (see chartList in catalog/charts.ts).
+ */
+export const CHART_IMAGES: Partial<Record<ChartName, readonly ImageName[]>> = {
+  clusterAutoscaler: ["clusterAutoscaler"],
+  cloudnativePg: ["cnpgOperator"],
+  barmanCloudPlugin: ["barmanCloudPlugin", "barmanCloudSidecar"],
+  minioOperator: ["minioOperator", "minioSidecar"],
+};
+
+export interface ListedChart {
+  name: ChartName;
+  /** What helm.v3.Release gets as `chart` (the full oci:// reference for OCI charts). */
+  chart: string;
+  version: string;
+  /** Repository index URL; absent for OCI charts. */
+  repo?: string;
+}
+
+export interface StackArtifacts {
+  /** Catalogue names, in a stable order (registry systems, then the platform's, then operands). */
+  imageNames: ImageName[];
+  /** Full references through the registry override, sorted. */
+  images: string[];
+  charts: ListedChart[];
+}
+
+export interface ArtifactInputs extends DeploymentSwitches {
+  imageRegistry?: string;
+  chartRepository?: string;
+}
+
+/** The images and charts one stack pulls, through its `imageRegistry` / `chartRepository` overrides. */
+export function stackArtifacts(spec: ArtifactInputs): StackArtifacts {
+  const platform = PLATFORM_ARTIFACTS[spec.platform];
+  const names = new Set<ImageName>();
+  for (const system of deployedSystems(spec)) for (const image of systemEntry(system).images) names.add(image);
+  for (const image of platform.images) names.add(image);
+  for (const chart of platform.charts) for (const image of CHART_IMAGES[chart] ?? []) names.add(image);
+  const imageNames = [...names];
+  return {
+    imageNames,
+    images: [...new Set(imageNames.map((n) => imageRef(n, spec.imageRegistry)))].sort(),
+    charts: platform.charts.map((name) => ({ name, ...chartSource(name, spec.chartRepository) })),
+  };
+}
+
+/** The printed form: one image reference a line, then one `<repository> <chart> <version>` a chart. */
+export function formatArtifacts(a: StackArtifacts): string[] {
+  return [
+    `# images (${a.images.length})`,
+    ...a.images,
+    `# helm charts (${a.charts.length}): repository chart version`,
+    ...a.charts.map((c) => `${c.repo ?? c.chart.slice(0, c.chart.lastIndexOf("/"))} ${c.chart.slice(c.chart.lastIndexOf("/") + 1)} ${c.version}`),
+  ];
+}
