@@ -92,7 +92,7 @@ describe("platform parts: pure helpers", () => {
 
   it("scopes a client's S3 policy to its buckets: writes only where read-write, reads where read-only", () => {
     const doc = JSON.parse(clientBucketPolicy(["arn:li"], ["arn:media"], "arn:key"));
-    const actions = (r: string) => doc.Statement.filter((s: any) => [].concat(s.Resource).includes(r)).flatMap((s: any) => s.Action);
+    const actions = (r: string) => doc.Statement.filter((s: any) => ([] as string[]).concat(s.Resource).includes(r)).flatMap((s: any) => s.Action);
     assert.ok(actions("arn:li/*").includes("s3:PutObject"));
     assert.deepEqual(actions("arn:media/*"), ["s3:GetObject"]);
     assert.equal(JSON.parse(clientBucketPolicy(["arn:m"], [], "k")).Statement.length, 3, "no read-only statement without read-only buckets");
