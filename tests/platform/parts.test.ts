@@ -68,8 +68,10 @@ describe("platform parts: pure helpers", () => {
     assert.deepEqual(eksScaling({ nodeCount: 4, minCount: 4, maxCount: 9 }), { desiredSize: 4, minSize: 4, maxSize: 9 });
     assert.deepEqual(eksScaling({ nodeCount: 1, minCount: 1, maxCount: 1 }), { desiredSize: 1, minSize: 1, maxSize: 1 });
     // Regional GKE pools count per zone at creation: 7 nodes over 3 zones start as 3 per zone.
-    assert.deepEqual(gkeScaling({ nodeCount: 7, minCount: 7, maxCount: 12 }), { initialNodeCount: 3, totalMinNodeCount: 7, totalMaxNodeCount: 12 });
-    assert.equal(gkeScaling({ nodeCount: 1, minCount: 1, maxCount: 2 }).initialNodeCount, 1);
+    assert.deepEqual(gkeScaling({ nodeCount: 7, minCount: 7, maxCount: 12 }, 3), { initialNodeCount: 3, totalMinNodeCount: 7, totalMaxNodeCount: 12 });
+    assert.equal(gkeScaling({ nodeCount: 1, minCount: 1, maxCount: 2 }, 3).initialNodeCount, 1);
+    // A one-zone (dev) pool starts with all its nodes in that zone.
+    assert.equal(gkeScaling({ nodeCount: 4, minCount: 4, maxCount: 6 }, 1).initialNodeCount, 4);
     // ElastiCache: sizing's nodes; failover needs a replica to fail over to.
     assert.deepEqual(elastiCacheTopology({ replicas: 3 }), { numCacheClusters: 3, failover: true });
     assert.deepEqual(elastiCacheTopology({ replicas: 1 }), { numCacheClusters: 1, failover: false });

@@ -19,11 +19,13 @@ import { get, ofType, type PlatformRun, runPlatform } from "./harness";
  *   prod:    3 zones, Multi-AZ,    3 NAT, 30 days of backups, deletion protection,    copies
  */
 const PROFILE_1K_POSTGRES_INSTANCES = 3;
-const EXPECTED: Record<Environment, { multiAz: boolean; nat: number; retentionDays: number; protect: boolean; copies: boolean }> = {
-  dev: { multiAz: false, nat: 1, retentionDays: 1, protect: false, copies: false },
-  staging: { multiAz: true, nat: 1, retentionDays: 7, protect: false, copies: false },
-  prod: { multiAz: true, nat: 3, retentionDays: 30, protect: true, copies: true },
+const EXPECTED: Record<Environment, { zones: number; multiAz: boolean; nat: number; retentionDays: number; protect: boolean; copies: boolean }> = {
+  dev: { zones: 1, multiAz: false, nat: 1, retentionDays: 1, protect: false, copies: false },
+  staging: { zones: 3, multiAz: true, nat: 1, retentionDays: 7, protect: false, copies: false },
+  prod: { zones: 3, multiAz: true, nat: 3, retentionDays: 30, protect: true, copies: true },
 };
+/** EKS and RDS subnet groups refuse fewer than two AZs, so a one-zone preset still gets two on AWS. */
+const AWS_MIN_ZONES = 2;
 const ENVIRONMENTS: Environment[] = ["dev", "staging", "prod"];
 
 async function run(platform: PlatformKind, env: Environment): Promise<PlatformRun & { cost: ReturnType<typeof estimateCost> }> {
@@ -64,7 +66,7 @@ describe("platform: presets decide, and sizing, cost and the registered resource
     it(`aws ${env}: RDS Multi-AZ, replicas, retention, NAT gateways and deletion protection`, async () => {
       const r = await run("aws", env);
       assert.deepEqual(
-        { multiAz: r.sizing.preset.multiAzDatabase, nat: r.sizing.preset.natGateways, retentionDays: r.sizing.preset.backupRetentionDays, protect: r.sizing.preset.deletionProtection, copies: r.sizing.preset.crossRegionReplication },
+        { zones: r.sizing.preset.zones, multiAz: r.sizing.preset.multiAzDatabase, nat: r.sizing.preset.natGateways, retentionDays: r.sizing.preset.backupRetentionDays, protect: r.sizing.preset.deletionProtection, copies: r.sizing.preset.crossRegionReplication },
         want, "the preset sizing carries is the environment table");
       const rds = ofType(r, "aws:rds/instance:Instance");
       const primaries = rds.filter((i) => !i.inputs.replicateSourceDb);
@@ -86,6 +88,9 @@ describe("platform: presets decide, and sizing, cost and the registered resource
         assert.equal(p.inputs.skipFinalSnapshot, !want.protect);
       }
       for (const replica of [...mainReplicas, ...liReplicas]) assert.equal(replica.inputs.deletionProtection, want.protect);
+      const privateSubnets = ofType(r, "aws:ec2/subnet:Subnet").filter((x) => x.name.includes("-private-"));
+      assert.equal(privateSubnets.length, Math.max(want.zones, AWS_MIN_ZONES));
+      assert.equal(new Set(privateSubnets.map((x) => x.inputs.availabilityZone)).size, privateSubnets.length, "one AZ per subnet");
       const nats = ofType(r, "aws:ec2/natGateway:NatGateway").length;
       assert.equal(nats, want.nat);
       assert.equal(costedNat(r.cost), nats, "cost prices the NAT gateways that are deployed");
@@ -124,6 +129,11 @@ describe("platform: presets decide, and sizing, cost and the registered resource
         assert.equal(get(p.inputs, "settings.deletionProtectionEnabled"), want.protect);
       }
       for (const replica of sql.filter((i) => i.inputs.masterInstanceName)) assert.equal(replica.inputs.deletionProtection, want.protect);
+      // Pools in the preset's zones: fewer than the region's three pins them; three is GKE's default.
+      for (const pool of ofType(r, "gcp:container/nodePool:NodePool")) {
+        const locations = pool.inputs.nodeLocations as string[] | undefined;
+        assert.deepEqual(locations?.length, want.zones < 3 ? want.zones : undefined, `${pool.name} zones`);
+      }
       // Cloud NAT is one regional gateway whatever the preset's per-AZ count, and cost prices one.
       assert.equal(ofType(r, "gcp:compute/routerNat:RouterNat").length, 1);
       assert.equal(costedNat(r.cost), 1);

@@ -32,7 +32,7 @@ export interface GcpPlatformArgs {
   region: string;
   /** Region of dual-region buckets and off-region backups; used only when the preset copies data off-region. Default: none. */
   secondaryRegion?: string;
-  /** The environment preset: HA database, backup retention, deletion protection, off-region copies, HA. */
+  /** The environment preset: node zones, HA database, backup retention, deletion protection, off-region copies, HA. */
   preset: EnvironmentPreset;
   /** Node pools from sizing, one GKE node pool each. */
   nodePools: NodePool[];
@@ -95,7 +95,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
     this.cluster = gke.cluster;
     const cluster = gke.cluster;
     const nodePools = createNodePools({
-      name, pools: args.nodePools, cluster: cluster.id, region, serviceAccount: gke.nodeServiceAccount.email, diskKey: keys.disks, resourceLabels: labels,
+      name, pools: args.nodePools, cluster: cluster.id, region, zones: preset.zones, serviceAccount: gke.nodeServiceAccount.email, diskKey: keys.disks, resourceLabels: labels,
     }, o);
 
     const kubeconfig = pulumi.all([cluster.name, cluster.endpoint, cluster.masterAuth]).apply(([n, endpoint, auth]) => gkeKubeconfig(n, endpoint, auth.clusterCaCertificate!));
