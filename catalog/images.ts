@@ -16,7 +16,7 @@ export interface ImageSpec {
 }
 
 export const IMAGES = {
-  synapse: { registry: "ghcr.io", repository: "element-hq/synapse", tag: "v1.157.1", kind: "workload" },
+  synapse: { registry: "ghcr.io", repository: "element-hq/synapse", tag: "v1.163.2", kind: "workload" },
   haproxy: { registry: "docker.io", repository: "library/haproxy", tag: "3.2.7-alpine", kind: "workload" },
   elementWeb: { registry: "ghcr.io", repository: "element-hq/element-web", tag: "v1.12.3", kind: "workload" },
   ketesa: { registry: "ghcr.io", repository: "etkecc/ketesa", tag: "v1.5.0", kind: "workload" },

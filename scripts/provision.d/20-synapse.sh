@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # Synapse and its S3 media storage provider, in a venv ($PROJECT_CACHE/synapse-venv), for the
 # real-program checks (`python -m synapse.config`, appservice loading) and the local e2e run.
-# Versions match the deployed image (catalog/images.ts: ghcr.io/element-hq/synapse:v1.157.1).
+# The Synapse version is read from the deployed image's pin (catalog/images.ts, IMAGES.synapse.tag),
+# so the tests always run the Synapse the image ships; tests/validators/synapse.test.ts checks it.
 # Idempotent: a stamp file records what was installed; nothing is done when it matches.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 CACHE="${PROJECT_CACHE:-$HOME/.cache/matrix-platform}"
 VENV="$CACHE/synapse-venv"
-SYNAPSE_VERSION="1.157.1"
+SYNAPSE_VERSION="$(sed -n 's/^ *synapse: {.*repository: "element-hq\/synapse", tag: "v\([0-9][0-9.]*\)".*/\1/p' catalog/images.ts)"
+[ -n "$SYNAPSE_VERSION" ] || { echo "no Synapse tag (synapse: { ... tag: \"v<version>\" }) in catalog/images.ts" >&2; exit 1; }
 S3_PROVIDER_VERSION="1.7.0"
-# txredisapi 1.6.0 turned RedisFactory into a plain Factory and breaks Synapse 1.157's Redis
-# connection (found by the e2e run); 1.5.0 is what Synapse was released against.
+# txredisapi 1.6.0 turned RedisFactory into a plain Factory and breaks Synapse's Redis connection
+# (found by the e2e run on 1.157); Synapse's own `redis` extra now says txredisapi<1.6.0 (1.163.2's
+# wheel metadata), and 1.5.0 is pinned here so the venv resolves the same release every time.
 TXREDISAPI_VERSION="1.5.0"
 # The S3 provider's dependency pins: the same list the media workers' init container installs
 # (render/synapse/modules.ts S3_PROVIDER_PACKAGES; tests/validators/synapse.test.ts compares them).

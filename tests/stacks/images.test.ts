@@ -5,6 +5,9 @@
  * components actually rendered, so an image literal or an undeclared chart in a component fails.
  */
 import { strict as assert } from "assert";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
 import { podSpecOf } from "../../components/k8s/pod-security";
 import { stackArtifacts, type StackArtifacts } from "../../catalog/image-list";
 import { IMAGES } from "../../catalog/images";
@@ -113,5 +116,20 @@ describe("stack image lists (npm run images -- --stack)", function () {
     assert.equal(values.image.repository, `${MIRROR}/autoscaling/cluster-autoscaler`);
     const { images } = rendered(run);
     assert.deepEqual(images.filter((i) => !i.image.startsWith(`${MIRROR}/`)), []);
+  });
+});
+
+describe("the Synapse the tests install is the deployed image's", () => {
+  it("scripts/provision.d/20-synapse.sh derives SYNAPSE_VERSION from IMAGES.synapse.tag", () => {
+    const root = path.resolve(__dirname, "../..");
+    const script = fs.readFileSync(path.join(root, "scripts/provision.d/20-synapse.sh"), "utf8");
+    // No second copy of the version: the assignment must read the catalogue, not a literal.
+    const line = script.split("\n").find((l) => l.startsWith("SYNAPSE_VERSION="));
+    assert.ok(line, "SYNAPSE_VERSION= assignment not found");
+    assert.doesNotMatch(line, /^SYNAPSE_VERSION="?\d/, "SYNAPSE_VERSION is a literal again");
+    // Run the assignment as the script does (from the project root) and compare.
+    const got = execFileSync("bash", ["-c", `${line}\nprintf %s "$SYNAPSE_VERSION"`], { cwd: root, encoding: "utf8" });
+    assert.match(IMAGES.synapse.tag, /^v\d+\.\d+\.\d+$/);
+    assert.equal(got, IMAGES.synapse.tag.slice(1));
   });
 });
