@@ -20,9 +20,13 @@ export const IMAGES = {
   haproxy: { registry: "docker.io", repository: "library/haproxy", tag: "3.2.7-alpine", kind: "workload" },
   elementWeb: { registry: "ghcr.io", repository: "element-hq/element-web", tag: "v1.12.3", kind: "workload" },
   ketesa: { registry: "ghcr.io", repository: "etkecc/ketesa", tag: "v1.5.0", kind: "workload" },
-  livekit: { registry: "docker.io", repository: "livekit/livekit-server", tag: "v1.9.4", kind: "workload" },
-  lkJwt: { registry: "ghcr.io", repository: "element-hq/lk-jwt-service", tag: "0.3.0", kind: "workload" },
-  coturn: { registry: "docker.io", repository: "coturn/coturn", tag: "4.7.0", kind: "workload" },
+  // RTC tags checked against the upstream repositories' release tags and image workflows
+  // (late 2026 snapshots): LiveKit v1.13.5 (images tagged v<semver>), lk-jwt-service 0.5.0
+  // (images tagged <semver>, no "v"), coturn 4.17.0 (the newest `docker/<version>-r0` release
+  // tag, which is what publishes coturn/coturn:<version>; 4.17.1 has no image release yet).
+  livekit: { registry: "docker.io", repository: "livekit/livekit-server", tag: "v1.13.5", kind: "workload" },
+  lkJwt: { registry: "ghcr.io", repository: "element-hq/lk-jwt-service", tag: "0.5.0", kind: "workload" },
+  coturn: { registry: "docker.io", repository: "coturn/coturn", tag: "4.17.0", kind: "workload" },
   sygnal: { registry: "docker.io", repository: "matrixdotorg/sygnal", tag: "v0.15.1", kind: "workload" },
   mautrixTelegram: { registry: "dock.mau.dev", repository: "mautrix/telegram", tag: "v0.2608.0", kind: "workload" },
   mautrixWhatsapp: { registry: "dock.mau.dev", repository: "mautrix/whatsapp", tag: "v0.2608.0", kind: "workload" },
