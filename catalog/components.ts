@@ -155,7 +155,8 @@ export const COMPONENT_REGISTRY = {
     built: true,
     namespace: NAMESPACES.data,
     hosts: [],
-    images: ["redis"],
+    // The proxy in front of Sentinel-managed Redis is HAProxy.
+    images: ["redis", "haproxy"],
     workloads: {
       redis: { tier: "homeserver", replicaSeries: profileSeries((p) => p.redis.replicas), haMinReplicas: HA_MINIMUMS.redisReplicas, autoscaled: false, onePerNode: true, resources: { kind: "weight", cpu: 0.3, mem: 0.8 } },
     },
