@@ -224,6 +224,7 @@ describe("platform: existing cluster (on-prem)", function () {
     assert.equal(get(tls.inputs, "spec.tls.minVersion"), "1.3");
     const listeners = get(one(run, "kubernetes:gateway.networking.k8s.io/v1:Gateway").inputs, "spec.listeners") as any[];
     const hosts = listeners.filter((l) => l.protocol === "HTTPS").map((l) => l.hostname);
-    assert.ok(hosts.includes(prodSpec.hosts.liMatrix) && !hosts.includes(prodSpec.hosts.turn));
+    // LI is off by default: its hosts get no listener; TURN never does (no HTTP).
+    assert.ok(hosts.includes(prodSpec.hosts.matrix) && !hosts.includes(prodSpec.hosts.liMatrix) && !hosts.includes(prodSpec.hosts.turn));
   });
 });
