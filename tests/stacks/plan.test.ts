@@ -38,7 +38,7 @@ describe("plan: report formatting", () => {
   });
 
   it("sizing rows count every pod of a sharded bridge in the totals", () => {
-    const spec = parseSpec({ "matrix-platform:telegramAccounts": "20000" }, "t");
+    const spec = parseSpec({ "matrix-platform:telegramAccounts": "20000", "matrix-platform:bridges": "true" }, "t");
     const telegram = size(spec).components.telegram;
     assert.ok((telegram.shards ?? 1) > 1, "20,000 accounts should need more than one bridge shard");
     const row = sizingRows(size(spec)).find((r) => r[0] === "telegram")!;
