@@ -46,6 +46,7 @@ export const COMPONENTS = [
   "loki",
   "alertmanager",
   "redis",
+  "redisProxy",
   "edgeProxy",
 ] as const;
 export type ComponentName = (typeof COMPONENTS)[number];
@@ -62,6 +63,8 @@ export type ResourceRule =
       kind: "series";
       cpuMillis: readonly number[];
       memoryMi: readonly number[];
+      /** CPU limit as a multiple of the request; default 2. */
+      cpuLimitFactor?: number;
       /** Memory limit as a multiple of the request; default 1.5. */
       memoryLimitFactor?: number;
     }
@@ -159,6 +162,10 @@ export const COMPONENT_REGISTRY = {
     images: ["redis", "haproxy"],
     workloads: {
       redis: { tier: "homeserver", replicaSeries: profileSeries((p) => p.redis.replicas), haMinReplicas: HA_MINIMUMS.redisReplicas, autoscaled: false, onePerNode: true, resources: { kind: "weight", cpu: 0.3, mem: 0.8 } },
+      // The HAProxy that forwards only to the current master: a few connections per Synapse
+      // process, so a small fixed shape; its CPU limit leaves room for reconnect storms after a
+      // failover. Two in production so a proxy restart is no outage.
+      redisProxy: { tier: "homeserver", replicaSeries: flat(1), haMinReplicas: 2, autoscaled: false, resources: { kind: "series", cpuMillis: flat(50), memoryMi: flat(64), cpuLimitFactor: 10, memoryLimitFactor: 2 } },
     },
   },
   rtc: {

@@ -115,7 +115,7 @@ export function componentResources(name: ComponentName, ccu: number): ResourceSh
     case "weight":
       return weighted(rule, ccu);
     case "series":
-      return shape(floorTo(interpolateHold(ccu, rule.cpuMillis), 10), floorTo(interpolateHold(ccu, rule.memoryMi), 16), 2, rule.memoryLimitFactor ?? 1.5);
+      return shape(floorTo(interpolateHold(ccu, rule.cpuMillis), 10), floorTo(interpolateHold(ccu, rule.memoryMi), 16), rule.cpuLimitFactor ?? 2, rule.memoryLimitFactor ?? 1.5);
     case "accounts":
       throw new Error(`${name} is sized by bridged accounts (sizing/bridges.ts), not by CCU`);
   }

@@ -26,6 +26,8 @@ export interface SentinelRedisArgs {
   sizing: RedisSizing;
   /** Per-pod resources and PVC size (sizing.components.redis). */
   workload: WorkloadSizing;
+  /** Replicas and resources of the master-only proxy (sizing.components.redisProxy). */
+  proxyWorkload: WorkloadSizing;
   /** StorageClass for the append-only files. */
   storageClass: pulumi.Input<string>;
   /** Node placement (database tier). */
@@ -316,7 +318,8 @@ ${servers}
       },
     }, childOpts());
 
-    const proxyReplicas = args.highAvailability ? 2 : 1;
+    const proxyReplicas = args.proxyWorkload.replicas;
+    const proxyShape = args.proxyWorkload.resources;
     const proxy = new k8s.apps.v1.Deployment(`${name}-proxy`, {
       metadata: { name: proxyName, namespace, labels: proxyLabels },
       spec: {
@@ -339,7 +342,10 @@ ${servers}
               livenessProbe: { tcpSocket: { port: 8404 }, periodSeconds: 10, failureThreshold: 3 },
               securityContext: restrictedContainerSecurityContext(PROXY_UID),
               volumeMounts: [{ name: "config", mountPath: "/usr/local/etc/haproxy", readOnly: true }],
-              resources: { requests: { cpu: "50m", memory: "64Mi", "ephemeral-storage": "32Mi" }, limits: { cpu: "500m", memory: "128Mi", "ephemeral-storage": "256Mi" } },
+              resources: {
+                requests: { cpu: `${proxyShape.cpuRequestMillis}m`, memory: `${proxyShape.memoryRequestMi}Mi`, "ephemeral-storage": "32Mi" },
+                limits: { cpu: `${proxyShape.cpuLimitMillis}m`, memory: `${proxyShape.memoryLimitMi}Mi`, "ephemeral-storage": "256Mi" },
+              },
             }],
             volumes: [{ name: "config", secret: { secretName: haproxyCfg.metadata.name } }],
           },

@@ -49,6 +49,8 @@ export interface ExistingClusterPlatformArgs {
   redis: RedisSizing;
   /** Redis pods' resources, tier and volume (sizing.components.redis). */
   redisWorkload: WorkloadSizing;
+  /** The Redis master proxy's replicas and resources (sizing.components.redisProxy). */
+  redisProxyWorkload: WorkloadSizing;
   /** MinIO servers, drives and capacity. */
   objectStore: ObjectStoreSizing;
   /** Requests of each MinIO server pod as sizing packed it (sizing/data-pods.ts `minioServerPod`). */
@@ -163,6 +165,7 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
       serviceName: EXISTING_DATA.redis,
       sizing: args.redis,
       workload: args.redisWorkload,
+      proxyWorkload: args.redisProxyWorkload,
       storageClass: storageClassName,
       placement: this.placement(args.redisWorkload.tier),
       highAvailability: ha,

@@ -37,6 +37,7 @@ export function createPlatform(name: string, spec: PlatformSpec, sizing: Sizing,
         ...common,
         cluster: spec.existing,
         redisWorkload: sizing.components.redis,
+        redisProxyWorkload: sizing.components.redisProxy,
         objectStore: sizing.objectStore,
         minioServerPod: minioServerPod(sizing.ccu),
       }, opts);
