@@ -32,7 +32,7 @@ import { VALIDATED_KUBERNETES_VERSIONS } from "../components/k8s/version";
 import { EKS_VERSION } from "../components/platform/aws";
 import { EXISTING_MIN_KUBERNETES } from "../components/platform/existing";
 import { GKE_VERSION } from "../components/platform/gcp";
-import { podSecurityViolations, podSpecOf, scratchSpaceViolations } from "../components/k8s/pod-security";
+import { podSecurityViolations, podSpecOf, scratchSpaceViolations } from "../components/k8s/pod-security-check";
 import type { PodSecurityLevel } from "../components/k8s/namespace";
 import { size } from "../sizing";
 import { runWithMocks, type RecordedResource } from "../stacks/mock-engine";

@@ -17,7 +17,7 @@ import {
 import type { PlatformKind } from "../config/keys";
 import type { PlatformSpec } from "../config/spec";
 import { environmentPreset } from "../catalog/environments";
-import { GI_TO_GB } from "./data-services";
+import { GI_TO_GB } from "./data-service-sizing";
 import type { DatabaseSizing, NodeTier, Sizing } from "./types";
 import { isDeployed } from "../catalog/components";
 

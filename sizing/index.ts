@@ -5,10 +5,10 @@
  */
 import { environmentPreset } from "../catalog/environments";
 import type { PlatformSpec } from "../config/spec";
-import { allWorkloads, nodePools } from "./cluster-pools";
+import { allWorkloads, nodePools } from "./pools-by-tier";
 import { estimateCost, type CostReport } from "./cost";
-import { inClusterDataPods } from "./data-pods";
-import { databaseSizing, objectStoreSizing, redisSizing } from "./data-services";
+import { inClusterDataPods } from "./in-cluster-data-pods";
+import { databaseSizing, objectStoreSizing, redisSizing } from "./data-service-sizing";
 import { profileLabel } from "./interpolate";
 import { profileModel } from "./profile-model";
 import { seedModel } from "./seed-model";

@@ -3,7 +3,7 @@
  * pods, node pools, totals) turn it into a `Sizing`. Both models fill this shape.
  */
 import type { ComponentName, WorkloadSizing } from "./types";
-import type { DatabaseDemand } from "./data-services";
+import type { DatabaseDemand } from "./data-service-sizing";
 
 export interface ModelOutput {
   main: WorkloadSizing;

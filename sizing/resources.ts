@@ -6,7 +6,7 @@
  * (HAProxy, the Gateway proxy, Element, admin), MatrixRTC (LiveKit, lk-jwt-service, coturn),
  * Sygnal, the key vault and Redis. Left out of that budget, each sized on its own:
  *  - PostgreSQL and MinIO: managed services on the clouds, a dedicated database/media tier
- *    on-prem; their shapes come from data-services.ts (the document lists them beside the
+ *    on-prem; their shapes come from data-service-sizing.ts (the document lists them beside the
  *    totals, not inside them, and on AWS/GCP they are no pods at all);
  *  - the bridges, sized by bridged accounts, not CCU (bridges.ts);
  *  - the add-ons the profiles do not mention: LI, antivirus, monitoring (fixed series below).

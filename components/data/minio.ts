@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import type { ObjectStoreSizing } from "../../sizing/types";
 import { selectorLabels, standardLabels } from "../k8s/labels";
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../k8s/security";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../k8s/security-context";
 import type { Placement } from "../contracts";
 
 /** UID of the bucket-settings Job's `mc` container. */
@@ -32,7 +32,7 @@ export interface MinioTenantArgs {
   /** Servers, drives per server and drive size. */
   sizing: ObjectStoreSizing;
   /**
-   * Requests of each server pod as sizing packed them onto the media tier (sizing/data-pods.ts
+   * Requests of each server pod as sizing packed them onto the media tier (sizing/in-cluster-data-pods.ts
    * `minioServerPod`); the pool's resources are derived from it.
    */
   serverPod: { cpuMillis: number; memoryMi: number };

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import { standardLabels } from "../k8s/labels";
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../k8s/security";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../k8s/security-context";
 import { DATABASE_LOCALE, DATABASE_SPECS } from "../contracts";
 import type { DatabaseName } from "../contracts";
 

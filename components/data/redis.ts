@@ -4,7 +4,7 @@ import * as random from "@pulumi/random";
 import { imageRef } from "../../catalog/images";
 import type { RedisSizing, WorkloadSizing } from "../../sizing/types";
 import { selectorLabels, standardLabels } from "../k8s/labels";
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../k8s/security";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../k8s/security-context";
 import type { Placement } from "../contracts";
 
 /**

@@ -4,7 +4,7 @@
  */
 import * as crypto from "crypto";
 import type * as k8s from "@pulumi/kubernetes";
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../k8s/security";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../k8s/security-context";
 import type { Placement } from "../contracts";
 import type { ResourceShape } from "../../sizing/types";
 

@@ -53,7 +53,7 @@ export interface ExistingClusterPlatformArgs {
   redisProxyWorkload: WorkloadSizing;
   /** MinIO servers, drives and capacity. */
   objectStore: ObjectStoreSizing;
-  /** Requests of each MinIO server pod as sizing packed it (sizing/data-pods.ts `minioServerPod`). */
+  /** Requests of each MinIO server pod as sizing packed it (sizing/in-cluster-data-pods.ts `minioServerPod`). */
   minioServerPod: { cpuMillis: number; memoryMi: number };
   /** Settings of the common cluster add-ons (`addonSettings`); their registry override applies to the data services too. */
   addons: AddonSettings;

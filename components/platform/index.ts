@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { PlatformSpec } from "../../config/spec";
-import { minioServerPod } from "../../sizing/data-pods";
+import { minioServerPod } from "../../sizing/in-cluster-data-pods";
 import type { Sizing } from "../../sizing/types";
 import type { NetworkFlows } from "../k8s/network";
 import { addonSettings } from "./addons";

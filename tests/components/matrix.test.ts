@@ -8,7 +8,7 @@ import { MatrixStack, matrixFlows } from "../../components/matrix";
 import { synapseLabels } from "../../components/matrix/synapse";
 import { defaultDenyPolicy, dnsEgressPolicy, isFlowAllowed, networkPoliciesFor } from "../../components/k8s/network";
 import { SYNAPSE_PORTS } from "../../render/synapse";
-import { podSecurityViolations, podSpecOf } from "../../components/k8s/pod-security";
+import { podSecurityViolations, podSpecOf } from "../../components/k8s/pod-security-check";
 import { WORKER_TYPES, hasStableNames } from "../../catalog/workers";
 import { parseSpec } from "../../config";
 import { presetConfig } from "../../stacks/presets";

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
-import { podSecurityViolations, podSpecOf, scratchSpaceViolations } from "../../components/k8s/pod-security";
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../../components/k8s/security";
+import { podSecurityViolations, podSpecOf, scratchSpaceViolations } from "../../components/k8s/pod-security-check";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../../components/k8s/security-context";
 
 const container = (extra: Record<string, unknown> = {}) => ({ name: "c", image: "x:1", securityContext: restrictedContainerSecurityContext(), ...extra });
 const pod = (extra: Record<string, unknown> = {}) => ({ securityContext: restrictedPodSecurityContext(), containers: [container()], ...extra });

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { CHARTS } from "../../catalog/charts";
 import { erasureParity, minioLayout } from "../../components/data/minio";
-import { minioServerPod } from "../../sizing/data-pods";
+import { minioServerPod } from "../../sizing/in-cluster-data-pods";
 import { unwrapSecrets } from "../../stacks/mock-engine";
 import { assertPlatformContract } from "./contract";
 import { fixtureSizing, specFor } from "./fixtures";

@@ -8,7 +8,7 @@ import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { podSpecOf } from "../../components/k8s/pod-security";
+import { podSpecOf } from "../../components/k8s/pod-security-check";
 import { stackArtifacts, type StackArtifacts } from "../../catalog/image-list";
 import { IMAGES } from "../../catalog/images";
 import { manifestsFrom } from "../../stacks/manifests";

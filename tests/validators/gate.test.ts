@@ -25,7 +25,7 @@ import { OLDEST_KUBERNETES, VALIDATED_KUBERNETES_VERSIONS } from "../../componen
 import { EKS_VERSION } from "../../components/platform/aws";
 import { EXISTING_MIN_KUBERNETES } from "../../components/platform/existing";
 import { GKE_VERSION } from "../../components/platform/gcp";
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../../components/k8s/security";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../../components/k8s/security-context";
 import type { KubeObject } from "../../stacks/manifests";
 
 const labels = { "app.kubernetes.io/name": "web", "app.kubernetes.io/instance": "main" };

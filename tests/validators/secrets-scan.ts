@@ -15,7 +15,7 @@
  *    since a wrapped Secret `stringData` also carries user names and hosts that are not secret.
  * Each is also searched for in base64, the form Secret data and Basic-auth headers take.
  */
-import { podSpecOf } from "../../components/k8s/pod-security";
+import { podSpecOf } from "../../components/k8s/pod-security-check";
 import { isSecretValue, unwrapSecrets, type MockRun, type RecordedResource } from "../../stacks/mock-engine";
 import { mockState } from "../../stacks/mock-outputs";
 import { kubernetesTypeOf } from "../../stacks/manifests";

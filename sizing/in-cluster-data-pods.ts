@@ -5,7 +5,7 @@
 import type { PlatformSpec } from "../config/spec";
 import { INVENTORY } from "../catalog/profiles";
 import { interpolateHold } from "./interpolate";
-import type { PodDemand } from "./node-pools";
+import type { PodDemand } from "./pool-packing";
 import type { DatabaseSizing, NodeTier, ObjectStoreSizing } from "./types";
 import { isDeployed } from "../catalog/components";
 

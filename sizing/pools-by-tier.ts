@@ -2,9 +2,9 @@
 import { COMPONENTS, workloadEntry } from "../catalog/components";
 import type { PlatformSpec } from "../config/spec";
 import { environmentPreset } from "../catalog/environments";
-import type { DataPods } from "./data-pods";
+import type { DataPods } from "./in-cluster-data-pods";
 import type { ModelOutput } from "./model";
-import { planPool, type PodDemand } from "./node-pools";
+import { planPool, type PodDemand } from "./pool-packing";
 import { NODE_TIERS, type NodePool, type WorkloadSizing } from "./types";
 import { podCount, podCountAtMax } from "./workload";
 
