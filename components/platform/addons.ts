@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { chartSource, type ChartName } from "../../catalog/charts";
-import { deployedHosts } from "../../catalog/components";
+import { deployedHosts, isDeployed } from "../../catalog/components";
 import { IMAGES, imageRef, imageRepository } from "../../catalog/images";
 import { gatewayListenerName, hostLabel, listenerHostKeys, type PlatformSpec, type Hosts } from "../../config/spec";
 import type { NodeTier, Sizing, WorkloadSizing } from "../../sizing/types";
@@ -77,7 +77,7 @@ export function addonSettings(spec: PlatformSpec, sizing: Pick<Sizing, "preset" 
     listeners: gatewayHosts(spec),
     tls: spec.tls,
     domain: spec.domain,
-    monitoring: spec.features.monitoring,
+    monitoring: isDeployed("monitoring", spec),
     imageRegistry: spec.imageRegistry,
     chartRepository: spec.chartRepository,
   };
