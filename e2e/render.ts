@@ -7,7 +7,7 @@
  */
 import { parseSpec } from "../config/parse";
 import type { PlatformSpec } from "../config/spec";
-import { NAMESPACES } from "../components/k8s/namespaces";
+import { NAMESPACES } from "../catalog/namespaces";
 import { WORKER_TYPES } from "../catalog/workers";
 import { haproxyDeploymentInput, type HaproxyInput } from "../render/haproxy";
 import { appserviceFileName, planInstances, type BridgeName, type InstanceCounts, type SynapseRenderInput } from "../render/synapse";

@@ -21,7 +21,7 @@ import { HAPROXY_PORTS } from "../../render/haproxy";
 import { isDeployed } from "../../catalog/components";
 import { WORKER_TYPES } from "../../catalog/workers";
 import { standardLabels } from "../k8s/labels";
-import { NAMESPACES } from "../k8s/namespaces";
+import { NAMESPACES } from "../../catalog/namespaces";
 import { StackNamespace } from "../k8s/namespace";
 import { EDGE_PODS, FlowPolicies, INTERNET, PROMETHEUS_PODS, type FlowSpec, type NetworkFlows, type Workload } from "../k8s/network";
 import type { Platform } from "../contracts";

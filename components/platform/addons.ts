@@ -6,10 +6,10 @@ import { IMAGES, imageRef, imageRepository } from "../../catalog/images";
 import { gatewayListenerName, hostLabel, listenerHostKeys, type PlatformSpec, type Hosts } from "../../config/spec";
 import type { NodeTier, Sizing, WorkloadSizing } from "../../sizing/types";
 import { standardLabels } from "../k8s/labels";
-import { NAMESPACES } from "../k8s/namespaces";
+import { NAMESPACES } from "../../catalog/namespaces";
 import { StackNamespace } from "../k8s/namespace";
 import type { NetworkFlows } from "../k8s/network";
-import { clusterAddonFlows } from "../k8s/platform-flows";
+import { clusterAddonFlows } from "../k8s/network/platform-flows";
 import { declarePlatformFlows } from "./flows";
 import { helmPlacement } from "./placement";
 import type { Placement } from "../contracts";
@@ -375,7 +375,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
       ready.push(this.minioOperator);
     }
 
-    // What the add-ons may send and receive (components/k8s/platform-flows.ts); everything else
+    // What the add-ons may send and receive (components/k8s/network/platform-flows.ts); everything else
     // stays denied by the namespaces' default-deny.
     declarePlatformFlows(`${name}-flows`, "addons",
       clusterAddonFlows({ cloudnativePg: args.cloudnativePg, minioOperator: args.minioOperator, monitoring: args.monitoring }),

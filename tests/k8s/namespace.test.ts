@@ -1,7 +1,7 @@
 /** StackNamespace's manifests (components/k8s/namespace.ts). */
 import { strict as assert } from "assert";
 import { podSecurityLabels, stackNamespaceManifests } from "../../components/k8s/namespace";
-import { NAMESPACES } from "../../components/k8s/namespaces";
+import { NAMESPACES } from "../../catalog/namespaces";
 
 describe("k8s/namespace: StackNamespace manifests", () => {
   it("enforces, audits and warns at restricted by default, pinned to the Kubernetes version", () => {

@@ -3,7 +3,7 @@
  * every stack shares: cluster DNS, the Gateway's pods, Prometheus, the internet, the API server.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { NAMESPACES } from "../namespaces";
+import { NAMESPACES } from "../../../catalog/namespaces";
 
 export type Protocol = "TCP" | "UDP";
 

@@ -7,7 +7,7 @@
  * What the data services' *clients* may reach is not here: consumers declare it from the
  * Platform's NetworkPeers (e.g. `{from: synapsePods, to: platform.databases.synapse.network}`).
  */
-import { NAMESPACES } from "../namespaces";
+import { NAMESPACES } from "../../../catalog/namespaces";
 import type { FlowSpec } from "./flows";
 import { EDGE_PODS, INTERNET, KUBE_API, KUBE_API_PORTS, PROMETHEUS_PODS, type External, type Workload } from "./peers";
 

@@ -5,7 +5,7 @@ import type { EnvironmentPreset } from "../../../catalog/environments";
 import { imageRef } from "../../../catalog/images";
 import type { DatabaseSizing, NodePool, NodeTier, RedisSizing } from "../../../sizing/types";
 import { standardLabels } from "../../k8s/labels";
-import { NAMESPACES } from "../../k8s/namespaces";
+import { NAMESPACES } from "../../../catalog/namespaces";
 import { StackNamespace } from "../../k8s/namespace";
 import type { NetworkFlows } from "../../k8s/network";
 import type { DatabaseConnection, DatabaseName, ObjectStore, Placement, Platform, RedisEndpoint } from "../../contracts";
