@@ -5,6 +5,7 @@ import type { EnvironmentPreset } from "../../../catalog/environments";
 import type { DatabaseSizing, NodePool, NodeTier, RedisSizing } from "../../../sizing/types";
 import { standardLabels } from "../../k8s/labels";
 import type { NetworkFlows } from "../../k8s/network";
+import type { ClusterApiEndpoint } from "../../../config/spec";
 import type { DatabaseConnection, DatabaseName, ObjectStore, Placement, Platform, RedisEndpoint } from "../../contracts";
 import { ClusterAddons, type AddonSettings } from "../addons";
 import { sharedPlatformFields, type DatabaseServer } from "../outputs";
@@ -44,6 +45,8 @@ export interface GcpPlatformArgs {
   redis: RedisSizing;
   /** Settings of the common cluster add-ons (`addonSettings`). */
   addons: AddonSettings;
+  /** Who may reach the cluster's API endpoint: private (VPC only) or public for listed ranges. */
+  clusterApi: ClusterApiEndpoint;
   /** The stack's flow registry; without it the add-ons write their own FlowPolicies. Default: absent. */
   flows?: NetworkFlows;
 }
@@ -90,7 +93,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
     const network = createGcpNetwork({ name, prefix, region, dependsOn: apis }, o);
     const gke = createGkeCluster({
       name, prefix, stack, project, region, network: network.network.id, subnetwork: network.subnet.id,
-      secretsKey: keys.gke, deletionProtection: preset.deletionProtection, dependsOn: [network.nat],
+      secretsKey: keys.gke, deletionProtection: preset.deletionProtection, dependsOn: [network.nat], api: args.clusterApi,
     }, o);
     this.cluster = gke.cluster;
     const cluster = gke.cluster;
