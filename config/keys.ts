@@ -120,6 +120,7 @@ export const CONFIG_KEYS = {
   gcpProject: pattern(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, "a GCP project ID: 6-30 lower-case letters, digits or hyphens, starting with a letter", "GCP project to deploy into (gcp platform)."),
   kubeconfig: pattern(/^(?=[\s\S]*\S)[^\x00-\x08\x0b\x0c\x0e-\x1f]+$/, "a path to a kubeconfig file or kubeconfig YAML", "Kubeconfig (path or content) of the existing cluster; defaults to the ambient kubeconfig."),
   kubeContext: pattern(/^\S+$/, "a kubeconfig context name without spaces", "Kubeconfig context of the existing cluster."),
+  kubeApiCidrs: cidrList("IPv4 ranges of the existing cluster's API server endpoints (`kubectl get endpoints kubernetes -n default`), so operators' egress is opened to them only (existing platform)."),
   storageClass: pattern(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "a Kubernetes StorageClass name", "StorageClass for persistent volumes on the existing cluster."),
   sizingModel: oneOf(SIZING_MODELS, "Sizing coefficients: `profile` follows the architecture document's CCU tables, `seed-analysis` the hardware analysis's per-user formulas."),
   imageRegistry: pattern(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d+)?(\/[a-z0-9._-]+)*$/, "a registry host with optional port and path, such as registry.internal:5000/mirror", "Registry that every container image is pulled from instead of its public home (air-gapped sites)."),

@@ -88,7 +88,7 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string): Pla
       if (given(k)) reject(k, `only applies to the aws and gcp platforms, not ${platform}`);
     }
   } else {
-    for (const k of ["kubeconfig", "kubeContext", "storageClass"] as const) {
+    for (const k of ["kubeconfig", "kubeContext", "storageClass", "kubeApiCidrs"] as const) {
       if (given(k)) reject(k, `only applies to the existing platform, not ${platform}`);
     }
     const regionShape = platform === "aws" ? AWS_REGION : GCP_REGION;
@@ -177,7 +177,7 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string): Pla
       clusterApi: platform === "existing" ? undefined : { access: clusterApiAccess, cidrs: parsed.clusterApiCidrs ?? [] },
     },
     existing: platform === "existing"
-      ? { kubeconfig: parsed.kubeconfig, kubeContext: parsed.kubeContext, storageClass: parsed.storageClass }
+      ? { kubeconfig: parsed.kubeconfig, kubeContext: parsed.kubeContext, storageClass: parsed.storageClass, kubeApiCidrs: parsed.kubeApiCidrs }
       : {},
     imageRegistry: parsed.imageRegistry,
     chartRepository: parsed.chartRepository,

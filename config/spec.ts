@@ -86,7 +86,7 @@ export interface PlatformSpec {
   /** Cloud placement; `region` is undefined on the existing-cluster platform. */
   cloud: { region?: string; secondaryRegion?: string; gcpProject?: string; clusterApi?: ClusterApiEndpoint };
   /** Existing-cluster access; only set on the existing platform. */
-  existing: { kubeconfig?: string; kubeContext?: string; storageClass?: string };
+  existing: { kubeconfig?: string; kubeContext?: string; storageClass?: string; kubeApiCidrs?: string[] };
   /** Registry that replaces every image's registry, for air-gapped sites. */
   imageRegistry?: string;
   /** Chart repository that replaces every Helm repository, for air-gapped sites. */

@@ -9,7 +9,7 @@ import { NAMESPACES } from "../../../catalog/namespaces";
 import { StackNamespace } from "../../k8s/namespace";
 import type { NetworkFlows } from "../../k8s/network";
 import type { ClusterApiEndpoint } from "../../../config/spec";
-import type { DatabaseConnection, DatabaseName, ObjectStore, Placement, Platform, RedisEndpoint } from "../../contracts";
+import type { DatabaseConnection, DatabaseName, KubeApiEndpoint, ObjectStore, Placement, Platform, RedisEndpoint } from "../../contracts";
 import { ClusterAddons, type AddonSettings } from "../addons";
 import { declarePlatformFlows } from "../flows";
 import { sharedPlatformFields, type DatabaseServer } from "../outputs";
@@ -73,6 +73,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
   readonly gateway: Platform["gateway"];
   readonly clusterIssuer: string;
   readonly ready: pulumi.Resource[];
+  readonly kubeApi: KubeApiEndpoint;
   readonly cluster: aws.eks.Cluster;
   private readonly nodePools: NodePool[];
 
@@ -102,8 +103,12 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
     const provider = this.provider;
     this.storageClass = services.storageClass.metadata.name;
 
+    // The API server's endpoints are the control-plane ENIs EKS places in the cluster's (private)
+    // subnets, answering on 443: controllers' egress is opened to those ranges only.
+    this.kubeApi = { cidrs: [...network.privateCidrs], ports: [443] };
     const addons = new ClusterAddons(`${name}-addons`, {
       ...args.addons,
+      kubeApi: this.kubeApi,
       provider,
       placement: (t) => this.placement(t),
       cloudnativePg: false,

@@ -6,7 +6,7 @@ import type { DatabaseSizing, NodePool, NodeTier, RedisSizing } from "../../../s
 import { standardLabels } from "../../k8s/labels";
 import type { NetworkFlows } from "../../k8s/network";
 import type { ClusterApiEndpoint } from "../../../config/spec";
-import type { DatabaseConnection, DatabaseName, ObjectStore, Placement, Platform, RedisEndpoint } from "../../contracts";
+import type { DatabaseConnection, DatabaseName, KubeApiEndpoint, ObjectStore, Placement, Platform, RedisEndpoint } from "../../contracts";
 import { ClusterAddons, type AddonSettings } from "../addons";
 import { sharedPlatformFields, type DatabaseServer } from "../outputs";
 import { placementFor } from "../placement";
@@ -15,7 +15,7 @@ import { createGkeCluster, gkeKubeconfig, GKE_VERSION } from "./cluster";
 import { createCloudSqlServer, type CloudSqlServer } from "./database";
 import { createGcpKeys } from "./keys";
 import { bucketPlacement } from "./naming";
-import { createGcpNetwork, PRIVATE_SERVICES_CIDR } from "./network";
+import { createGcpNetwork, MASTER_CIDR, PRIVATE_SERVICES_CIDR } from "./network";
 import { createNodePools } from "./node-pools";
 import { createGcsStorage } from "./object-storage";
 
@@ -69,6 +69,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
   readonly gateway: Platform["gateway"];
   readonly clusterIssuer: string;
   readonly ready: pulumi.Resource[];
+  readonly kubeApi: KubeApiEndpoint;
   readonly cluster: gcp.container.Cluster;
   private readonly nodePools: NodePool[];
 
@@ -115,8 +116,11 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
     }, { parent: this, provider, dependsOn: keys.disks.grants });
     this.storageClass = storageClass.metadata.name;
 
+    // A private GKE control plane answers from its own /28 (masterIpv4CidrBlock) on 443.
+    this.kubeApi = { cidrs: [MASTER_CIDR], ports: [443] };
     const addons = new ClusterAddons(`${name}-addons`, {
       ...args.addons,
+      kubeApi: this.kubeApi,
       provider,
       placement: (t) => this.placement(t),
       cloudnativePg: false,
