@@ -1,42 +1,8 @@
 /**
- * The CrossGuard policy pack: `pulumi preview --policy-pack policy` (from the project root) runs
- * every mandatory check of policy/checks.ts on the resources of the stack being previewed, and
- * any violation fails the preview. Configuration (`--policy-pack-config <file.json>`):
- *
- *   { "production-protection": { "production": false },      // dev/staging: no deletion-protection rule
- *     "pinned-images": { "registry": "registry.internal:5000/mirror" } }   // = the stack's imageRegistry
+ * The CrossGuard policy pack of matrix-platform: `pulumi preview --policy-pack policy`. The policies
+ * are in policy/pack.ts, their checks in policy/checks.ts.
  */
-import { PolicyPack, type PolicyResource, type StackValidationPolicy } from "@pulumi/policy";
-import { CHECKS, type Check, type PolicyContext } from "./checks";
-import { checkedStack } from "./resources";
+import { PolicyPack } from "@pulumi/policy";
+import { PACK_POLICIES } from "./pack";
 
-interface PackConfig {
-  production?: boolean;
-  registry?: string;
-}
-
-const CONFIG_SCHEMA: Record<string, StackValidationPolicy["configSchema"]> = {
-  "production-protection": {
-    properties: { production: { type: "boolean", default: true, description: "The stack is a production stack (environment prod)." } },
-  },
-  "pinned-images": {
-    properties: { registry: { type: "string", description: "The stack's imageRegistry; unset: the public registries of catalog/images.ts." } },
-  },
-};
-
-function asPolicy(check: Check): StackValidationPolicy {
-  return {
-    name: check.name,
-    description: check.description,
-    enforcementLevel: "mandatory",
-    configSchema: CONFIG_SCHEMA[check.name],
-    validateStack: (args, reportViolation) => {
-      const config = (CONFIG_SCHEMA[check.name] ? args.getConfig<PackConfig>() : {}) as PackConfig;
-      const ctx: PolicyContext = { production: config.production ?? true, registry: config.registry || undefined };
-      const stack = checkedStack(args.resources.map((r: PolicyResource) => ({ type: r.type, name: r.name, inputs: r.props, urn: r.urn })));
-      for (const violation of check.run(stack, ctx)) reportViolation(violation.message, violation.urn);
-    },
-  };
-}
-
-new PolicyPack("matrix-platform", { policies: CHECKS.map(asPolicy) });
+new PolicyPack("matrix-platform", { policies: PACK_POLICIES });
