@@ -149,11 +149,10 @@ export const ON_PREM = {
   source: "hardware requirements analysis (seed 000): recommended server configurations and 3-year on-premise TCO",
   amortisationMonths: 36,
   serverOptions: [
-    { name: "minimum single server (32 cores, 256 GB)", lowUsd: 15_000, highUsd: 25_000 },
-    { name: "option 1: single large server (2x EPYC 7763, 2 TB)", lowUsd: 80_000, highUsd: 120_000 },
-    { name: "option 2: distributed cluster, 14 servers (recommended)", lowUsd: 150_000, highUsd: 200_000 },
+    { name: "minimum single server (32 cores, 256 GB)", lowUsd: 15_000, highUsd: 25_000, cores: 32, memoryGb: 256 },
+    { name: "option 1: single large server (2x EPYC 7763, 128 cores, 2 TB)", lowUsd: 80_000, highUsd: 120_000, cores: 128, memoryGb: 2048 },
+    // The distributed cluster has no stated total; it is the option beyond one server.
+    { name: "option 2: distributed cluster, 14 servers (the analysis's recommendation)", lowUsd: 150_000, highUsd: 200_000, cores: Infinity, memoryGb: Infinity },
   ],
-  /** The option the analysis recommends; the estimate's total uses it. */
-  recommended: 2,
   monthly: { colocation: 3_000, bandwidth: 5_000, maintenance: 2_500 },
 } as const;

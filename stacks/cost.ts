@@ -15,7 +15,7 @@ import { resourcesFromPreviewJson } from "../policy/resources";
 import { runWithMocks, type RecordedResource } from "./mock-engine";
 import { allPresetNames } from "./presets";
 import { formatTable } from "./report";
-import { costOfResources, type ResourceCost } from "./resource-cost";
+import { costOfResources, usageOf, type ResourceCost } from "./resource-cost";
 import { loadStackConfig } from "./stack-config";
 
 export interface ModelCost extends ResourceCost {
@@ -35,7 +35,7 @@ const MODELS: SizingModel[] = ["profile", "seed-analysis"];
 /** Prices the resources `spec` registered with the given sizing model. */
 export function modelCost(spec: PlatformSpec, model: SizingModel, resources: RecordedResource[]): ModelCost {
   const sizing = size({ ...spec, sizingModel: model });
-  const cost = costOfResources(resources, spec.platform, { objectStoreGi: sizing.objectStore.capacityGi });
+  const cost = costOfResources(resources, spec.platform, usageOf(sizing));
   return { ...cost, model, perCcuUsd: cost.monthlyUsd / spec.ccu };
 }
 

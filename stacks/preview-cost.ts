@@ -7,7 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformSpec } from "../config/spec";
 import type { Sizing } from "../sizing/types";
-import { costOfResources } from "./resource-cost";
+import { costOfResources, usageOf } from "./resource-cost";
 
 export interface CostEstimateOutput {
   monthlyUsd: number;
@@ -27,7 +27,7 @@ export function recordCost(spec: PlatformSpec, sizing: Sizing): () => pulumi.Out
   return () =>
     pulumi.all(registered.map((r) => pulumi.unsecret(pulumi.output(r.props)))).apply((props) => {
       const resources = registered.map((r, i) => ({ type: r.type, name: r.name, inputs: (props[i] ?? {}) as Record<string, unknown> }));
-      const cost = costOfResources(resources, spec.platform, { objectStoreGi: sizing.objectStore.capacityGi });
+      const cost = costOfResources(resources, spec.platform, usageOf(sizing));
       const unpriced = [...new Set(cost.unpriced.map((u) => u.item))];
       const estimate: CostEstimateOutput = { monthlyUsd: Math.round(cost.monthlyUsd), perCcuUsd: Math.round((cost.monthlyUsd / spec.ccu) * 100) / 100, currency: "USD", unpriced };
       void pulumi.log.info(`cost estimate: $${estimate.monthlyUsd.toLocaleString("en-US")}/month, $${estimate.perCcuUsd} per CCU (${spec.ccu} CCU, ${sizing.model} model); ${unpriced.length} item(s) unpriced`);

@@ -21,6 +21,7 @@ import {
   type UnpricedRate,
 } from "../catalog/prices";
 import { GI_TO_GB } from "../sizing/data-service-sizing";
+import type { Sizing } from "../sizing/types";
 
 type Obj = Record<string, any>;
 
@@ -48,6 +49,9 @@ export interface ResourceCostLine {
 export interface UsageFigures {
   /** GiB kept in object storage (media, backups, LI media), from Sizing. */
   objectStoreGi: number;
+  /** What the cluster's nodes must offer (Sizing's node pools): picks the on-prem server option. */
+  nodeVcpu?: number;
+  nodeMemoryGi?: number;
 }
 
 export interface ResourceCost {
@@ -251,16 +255,35 @@ function providerRegion(all: PricedResource[], platform: "aws" | "gcp"): string 
   return p ? String(p.inputs.region) : undefined;
 }
 
-function onPremLines(): ResourceCostLine[] {
+/** The smallest of the analysis's server options that holds the node pools' cores and memory. */
+export function onPremOption(usage: UsageFigures): number {
+  const i = ON_PREM.serverOptions.findIndex((o) => (usage.nodeVcpu ?? Infinity) <= o.cores && (usage.nodeMemoryGi ?? Infinity) * GI_TO_GB <= o.memoryGb);
+  return i < 0 ? ON_PREM.serverOptions.length - 1 : i;
+}
+
+function onPremLines(usage: UsageFigures): ResourceCostLine[] {
+  const chosen = onPremOption(usage);
   const lines: ResourceCostLine[] = ON_PREM.serverOptions.map((o, i) => ({
     item: `servers: ${o.name}`,
     resource: "hardware analysis",
     quantity: `$${o.lowUsd.toLocaleString("en-US")}-$${o.highUsd.toLocaleString("en-US")} over ${ON_PREM.amortisationMonths} months`,
-    monthlyUsd: i === ON_PREM.recommended ? (o.lowUsd + o.highUsd) / 2 / ON_PREM.amortisationMonths : null,
-    note: i === ON_PREM.recommended ? "recommended option, midpoint of its range (counted in the total)" : `alternative: $${Math.round(o.lowUsd / ON_PREM.amortisationMonths).toLocaleString("en-US")}-$${Math.round(o.highUsd / ON_PREM.amortisationMonths).toLocaleString("en-US")}/month (not counted)`,
+    monthlyUsd: i === chosen ? (o.lowUsd + o.highUsd) / 2 / ON_PREM.amortisationMonths : null,
+    note:
+      i === chosen
+        ? `smallest option holding ${usage.nodeVcpu ?? "?"} vCPU / ${usage.nodeMemoryGi ?? "?"} GiB; midpoint of its range (counted in the total)`
+        : `alternative: $${Math.round(o.lowUsd / ON_PREM.amortisationMonths).toLocaleString("en-US")}-$${Math.round(o.highUsd / ON_PREM.amortisationMonths).toLocaleString("en-US")}/month (not counted)`,
   }));
   for (const [k, usd] of Object.entries(ON_PREM.monthly)) lines.push({ item: k, resource: "hardware analysis", quantity: "per month", monthlyUsd: usd });
   return lines;
+}
+
+/** The usage figures Sizing supplies: stored bytes, and the nodes' total shape. */
+export function usageOf(sizing: Sizing): UsageFigures {
+  return {
+    objectStoreGi: sizing.objectStore.capacityGi,
+    nodeVcpu: sizing.nodePools.reduce((t, p) => t + p.nodeCount * p.machine.vcpu, 0),
+    nodeMemoryGi: sizing.nodePools.reduce((t, p) => t + p.nodeCount * p.machine.memoryGi, 0),
+  };
 }
 
 /** Prices every registered resource of a stack on `platform`. */
@@ -268,7 +291,7 @@ export function costOfResources(resources: PricedResource[], platform: "aws" | "
   let lines: ResourceCostLine[] = [];
   let region: string | undefined;
   if (platform === "existing") {
-    lines = onPremLines();
+    lines = onPremLines(usage);
   } else {
     const fns = platform === "aws" ? AWS : GCP;
     region = providerRegion(resources, platform);

@@ -6,7 +6,7 @@ import * as assert from "assert";
 import { UNPRICED_RATES } from "../../catalog/prices";
 import { allGateStacks } from "../../scripts/validate";
 import { diffTable, markdownTable, modelCost, type StackCost } from "../../stacks/cost";
-import { FREE_TYPES, costOfResources, pricedTypes, type PricedResource } from "../../stacks/resource-cost";
+import { FREE_TYPES, costOfResources, onPremOption, pricedTypes, type PricedResource } from "../../stacks/resource-cost";
 import { runStack, type StackRun } from "../helpers/run-stack";
 
 const runs = new Map<string, StackRun>();
@@ -76,8 +76,13 @@ describe("cost from the registered resources", function () {
   });
 
   it("an existing cluster is priced from the hardware analysis: servers amortised over 36 months plus colocation, bandwidth, maintenance", () => {
-    const c = costOfResources([], "existing", { objectStoreGi: 0 });
-    assert.equal(c.monthlyUsd, 175_000 / 36 + 3_000 + 5_000 + 2_500);
+    const small = costOfResources([], "existing", { objectStoreGi: 0, nodeVcpu: 24, nodeMemoryGi: 96 });
+    assert.equal(small.monthlyUsd, 20_000 / 36 + 3_000 + 5_000 + 2_500);
+    const large = costOfResources([], "existing", { objectStoreGi: 0, nodeVcpu: 400, nodeMemoryGi: 1600 });
+    assert.equal(large.monthlyUsd, 175_000 / 36 + 3_000 + 5_000 + 2_500);
+    assert.equal(onPremOption({ objectStoreGi: 0, nodeVcpu: 100, nodeMemoryGi: 1000 }), 1);
+    const dev = costOf(runs.get("prod-existing-20k")!);
+    assert.ok(dev.monthlyUsd > costOf(runs.get("prod-existing-100")!).monthlyUsd, "a bigger profile needs a bigger server option");
   });
 
   it("a pull-request table and a diff against a base run", () => {
