@@ -347,6 +347,7 @@ export function metricNames(expr: string): string[] {
     .replace(/"(?:[^"\\]|\\.)*"/g, '""')
     .replace(/\{[^}]*\}/g, "")
     .replace(/\[[^\]]*\]/g, "")
+    .replace(/\boffset\s+-?\d+[smhdwy]+/g, "")
     .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, "");
   const names = new Set<string>();
   for (const m of stripped.matchAll(/[a-zA-Z_:][a-zA-Z0-9_:]*/g)) {
