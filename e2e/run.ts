@@ -12,6 +12,7 @@ import { PortAllocator, portFree } from "./ports";
 import { reapStaleRuns, Supervisor } from "./procs";
 import { stackInputs, type StackInputs } from "./render";
 import { runScenario, type ScenarioReport } from "./scenario";
+import { scrapeLoopback } from "./metrics";
 import { startTopology, type RunningTopology } from "./topology";
 
 /** Pre-allocates free loopback ports so the (pure, synchronous) adapter can take them one by one. */
@@ -28,6 +29,8 @@ export async function portPool(n: number): Promise<() => number> {
 
 export interface E2EResult {
   report: ScenarioReport;
+  /** Metric names each scrape job exposed after the scenario (e2e/metrics.ts). */
+  metrics: Record<string, string[]>;
   plan: LoopbackPlan;
   timings: Record<string, number>;
   runDir: string;
@@ -104,8 +107,11 @@ export async function runE2E(): Promise<E2EResult> {
   const sup = new Supervisor(Supervisor.freshRunDir());
   let result: Omit<E2EResult, "survivors" | "portsStillBound" | "totalMs"> | undefined;
   try {
-    const out = await withTopology(makePlan(inputs), async (topo) => runScenario(topo, log), { deadlineMs: 420_000, sup });
-    result = { report: out.value, plan: out.plan, timings: out.timings, runDir: sup.runDir };
+    const out = await withTopology(makePlan(inputs), async (topo) => {
+      const report = await runScenario(topo, log);
+      return { report, metrics: await scrapeLoopback(topo.plan) };
+    }, { deadlineMs: 420_000, sup });
+    result = { report: out.value.report, metrics: out.value.metrics, plan: out.plan, timings: out.timings, runDir: sup.runDir };
   } finally {
     await sup.stopAll();
     const survivors = sup.survivors();
