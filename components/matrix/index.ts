@@ -41,8 +41,9 @@ export interface MatrixStackArgs {
   /** The platform the stack runs on (databases, Redis, object store, gateway, provider). */
   platform: Platform;
   /**
-   * The stack's flow registry (program.ts creates it): the Matrix namespace and flows, metrics
-   * scrapes included, are declared on it and become policies when the program materializes it.
+   * The stack's flow registry (program.ts creates it): the Matrix namespace and flows are declared
+   * on it and become policies when the program materializes it (Prometheus's scrapes are the
+   * monitoring component's, from the registry's scrape targets).
    * Without one (a component test), the stack creates its own FlowPolicies for the same flows.
    */
   flows?: NetworkFlows;

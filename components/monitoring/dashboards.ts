@@ -70,7 +70,7 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
       { title: "Replication lag", needs: "postgresql", unit: "s", queries: [q(`cnpg_pg_replication_lag`, "{{pod}}")] },
       { title: "WAL archive", needs: "postgresql", queries: [q(`rate(cnpg_pg_stat_archiver_archived_count[5m])`, "{{pod}} archived/s"), q(`rate(cnpg_pg_stat_archiver_failed_count[5m])`, "{{pod}} failed/s")] },
       { title: "Synapse query p95 (client side)", needs: "synapse", unit: "s", queries: [q(`histogram_quantile(0.95, sum by (le, verb) (rate(synapse_storage_query_time_bucket{component="synapse"}[5m])))`, "{{verb}}")] },
-      { title: "Synapse database transactions per second", needs: "synapse", queries: [q(`sum by (job) (rate(synapse_storage_transaction_time_count{component="synapse"}[5m]))`, "{{job}}")] },
+      { title: "Synapse database transactions per second", needs: "synapse", queries: [q(`sum by (job) (rate(synapse_storage_transaction_time_count_total{component="synapse"}[5m]))`, "{{job}}")] },
     ],
   },
   {

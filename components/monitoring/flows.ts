@@ -6,7 +6,7 @@
  * receivers.
  */
 import { NAMESPACES } from "../../catalog/namespaces";
-import { EDGE_PODS, KUBE_API, KUBE_API_PORTS, PROMETHEUS_PODS, type External, type FlowSpec, type Workload } from "../k8s/network";
+import { EDGE_PODS, KUBE_API, KUBE_API_PORTS, PROMETHEUS_PODS, prometheusEgressFlows, type External, type FlowSpec, type Workload } from "../k8s/network";
 import type { ResolvedTarget } from "./targets";
 import { GRAFANA_CONTAINER_PORT } from "./values";
 
@@ -33,9 +33,8 @@ export function monitoringFlows(targets: readonly ResolvedTarget[]): FlowSpec[] 
   // Prometheus's egress to each namespace it scrapes, on that namespace's metrics ports only.
   const portsByNamespace = new Map<string, Set<number>>();
   for (const t of targets) portsByNamespace.set(t.namespace, new Set([...(portsByNamespace.get(t.namespace) ?? []), t.port]));
-  const egress: FlowSpec[] = [...portsByNamespace.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([namespace, ports]) => ({
-    from: PROMETHEUS_PODS, to: { namespace, name: `${namespace}-pods` }, ports: [...ports].sort((a, b) => a - b), sides: "sender" as const, description: `Prometheus -> ${namespace} metrics`,
-  }));
+  const egress = [...portsByNamespace.entries()].sort(([a], [b]) => a.localeCompare(b))
+    .flatMap(([namespace, ports]) => prometheusEgressFlows([namespace], [...ports].sort((a, b) => a - b)));
   return [
     ...egress,
     { from: EDGE_PODS, to: p.grafana, ports: [GRAFANA_CONTAINER_PORT], description: "Gateway -> Grafana" },

@@ -182,7 +182,7 @@ describe("network policies of dev with monitoring: metrics scraping from the reg
   let off: World;
   before(async () => {
     w = await world("dev", { monitoring: "true" });
-    off = await world("dev");
+    off = await world("dev", { monitoring: "false" });
   });
 
   it("lets Prometheus reach Synapse's metrics port (main and workers) and HAProxy's stats port", () => {
