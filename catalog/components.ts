@@ -209,7 +209,7 @@ export const COMPONENT_REGISTRY = {
     namespace: NAMESPACES.data,
     hosts: [],
     // The proxy in front of Sentinel-managed Redis is HAProxy.
-    images: ["redis", "haproxy"],
+    images: ["redis", "haproxy", "redisExporter"],
     workloads: {
       redis: { tier: "homeserver", replicaSeries: profileSeries((p) => p.redis.replicas), haMinReplicas: HA_MINIMUMS.redisReplicas, autoscaled: false, onePerNode: true, resources: { kind: "weight", cpu: 0.3, mem: 0.8 } },
       // The HAProxy that forwards only to the current master: a few connections per Synapse
@@ -218,6 +218,8 @@ export const COMPONENT_REGISTRY = {
       redisProxy: { tier: "homeserver", replicaSeries: flat(1), haMinReplicas: 2, autoscaled: false, resources: { kind: "series", cpuMillis: flat(50), memoryMi: flat(64), cpuLimitFactor: 10, memoryLimitFactor: 2 } },
     },
     scrape: [
+      // redis_exporter beside each node (SentinelRedis runs it when monitoring is deployed).
+      { job: "redis", podLabels: { "app.kubernetes.io/name": "redis", "app.kubernetes.io/instance": "main" }, portName: "metrics", port: 9121 },
       // The master-endpoint proxy's HAProxy exporter: which Redis node is master, and connections.
       { job: "redis-proxy", podLabels: { "app.kubernetes.io/name": "redis-proxy", "app.kubernetes.io/instance": "main" }, portName: "metrics", port: 8404 },
     ],

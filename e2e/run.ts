@@ -30,7 +30,7 @@ export async function portPool(n: number): Promise<() => number> {
 export interface E2EResult {
   report: ScenarioReport;
   /** Metric names each scrape job exposed after the scenario (e2e/metrics.ts). */
-  metrics: Record<string, string[]>;
+  metrics: Record<"synapse" | "haproxy" | "redis", string[]>;
   plan: LoopbackPlan;
   timings: Record<string, number>;
   runDir: string;

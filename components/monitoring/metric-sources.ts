@@ -1,16 +1,21 @@
 /**
  * Where each metric name an alert or a dashboard reads comes from (pure). Names of the jobs the
  * loopback e2e runs (Synapse main and workers, HAProxy — whose built-in exporter also fronts
- * Redis) are proved by scraping it (tests/e2e/e2e.test.ts); every other name is listed here with
+ * Redis — and redis_exporter against its Redis) are proved by scraping it (tests/e2e/e2e.test.ts); every other name is listed here with
  * the source that defines it, for the components that cannot run on this machine.
  */
 import { DASHBOARDS } from "./dashboards";
 import { metricNames, RULE_GROUPS } from "./rules";
 
+/** The loopback scrapes (e2e/metrics.ts). */
+export type LoopbackSource = "synapse" | "haproxy" | "redis";
+
 /** Jobs the loopback topology runs, and which of its scrapes exposes their names. */
-export const LOOPBACK_JOBS: Record<string, "synapse" | "haproxy"> = {
+export const LOOPBACK_JOBS: Record<string, LoopbackSource> = {
   synapse: "synapse",
   haproxy: "haproxy",
+  // redis_exporter (Debian's prometheus-redis-exporter on loopback, the same exporter in-cluster).
+  redis: "redis",
   // The Redis master proxy is an HAProxy with the same built-in exporter.
   "redis-proxy": "haproxy",
 };
@@ -64,8 +69,8 @@ export function usedMetricNames(): { name: string; job: string; where: string }[
 }
 
 /** Names the loopback scrape should expose but did not: each a dead query. */
-export function deadQueries(exposed: Record<"synapse" | "haproxy", readonly string[]>): string[] {
-  const sets = { synapse: new Set(exposed.synapse), haproxy: new Set(exposed.haproxy) };
+export function deadQueries(exposed: Record<LoopbackSource, readonly string[]>): string[] {
+  const sets = { synapse: new Set(exposed.synapse), haproxy: new Set(exposed.haproxy), redis: new Set(exposed.redis) };
   return usedMetricNames()
     .filter((u) => LOOPBACK_JOBS[u.job] !== undefined && !DOCUMENTED_METRICS[u.name] && !sets[LOOPBACK_JOBS[u.job]].has(u.name))
     .map((u) => `${u.name} (${u.where}) is not exposed by the loopback ${LOOPBACK_JOBS[u.job]}`);

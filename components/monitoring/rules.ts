@@ -196,6 +196,36 @@ export const RULE_GROUPS: readonly RuleGroup[] = [
     ],
   },
   {
+    name: "redis",
+    needs: "redis",
+    rules: [
+      {
+        alert: "RedisDown",
+        expr: `redis_up{job="redis"} == 0`,
+        for: "2m",
+        severity: "critical",
+        summary: "Redis node {{ $labels.pod }} is not answering",
+        description: "redis_exporter cannot reach the Redis server beside it.",
+      },
+      {
+        alert: "RedisMemoryHigh",
+        expr: `redis_memory_used_bytes{job="redis"} / redis_memory_max_bytes{job="redis"} > 0.9 and redis_memory_max_bytes{job="redis"} > 0`,
+        for: "10m",
+        severity: "warning",
+        summary: "Redis node {{ $labels.pod }} uses over 90 % of maxmemory",
+        description: "Keys are evicted at the limit: Synapse's caches and replication pub/sub slow down.",
+      },
+      {
+        alert: "RedisRejectingConnections",
+        expr: `increase(redis_rejected_connections_total{job="redis"}[5m]) > 0`,
+        for: "0m",
+        severity: "warning",
+        summary: "Redis node {{ $labels.pod }} rejected connections",
+        description: "maxclients is reached: Synapse processes cannot connect.",
+      },
+    ],
+  },
+  {
     name: "redis-proxy",
     needs: "redis-proxy",
     rules: [

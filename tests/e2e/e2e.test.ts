@@ -52,10 +52,11 @@ describe("e2e: generated Synapse topology serving Matrix traffic on loopback", f
     assert.match(checks, /the telegram bridge received the bot's invite in transaction \S+, pushed by appservice-0/);
   });
 
-  it("exposes every metric name the monitoring system's alerts and dashboards read from Synapse and HAProxy", () => {
+  it("exposes every metric name the monitoring system's alerts and dashboards read from Synapse, HAProxy and redis_exporter", () => {
     assert.ok(res.metrics.synapse.includes("synapse_http_server_response_time_seconds_bucket"), "Synapse metrics were scraped");
     assert.ok(res.metrics.haproxy.includes("haproxy_backend_active_servers"), "HAProxy metrics were scraped");
-    assert.deepEqual(deadQueries({ synapse: res.metrics.synapse, haproxy: res.metrics.haproxy }), []);
+    assert.ok(res.metrics.redis.includes("redis_connected_clients"), "redis_exporter reached the run's Redis");
+    assert.deepEqual(deadQueries(res.metrics), []);
   });
 
   it("stopped every process it started and freed every port", () => {

@@ -26,7 +26,7 @@ describe("metric names of the alerts and dashboards", () => {
   });
 
   it("flags a name the loopback scrape does not expose", () => {
-    const dead = deadQueries({ synapse: ["synapse_http_server_response_time_seconds_bucket"], haproxy: [] });
+    const dead = deadQueries({ synapse: ["synapse_http_server_response_time_seconds_bucket"], haproxy: [], redis: [] });
     assert.ok(dead.some((d) => d.startsWith("haproxy_backend_active_servers ")), dead.join("\n"));
     assert.ok(!dead.some((d) => d.startsWith("synapse_http_server_response_time_seconds_bucket ")));
   });

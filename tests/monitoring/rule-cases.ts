@@ -162,6 +162,27 @@ export const RULE_CASES: RuleCase[] = [
     labels: { proxy: "client-reader", severity: "warning" },
   },
   {
+    alert: "RedisDown",
+    series: [S('redis_up{job="redis", namespace="matrix-data", pod="redis-1"}', "0x10 1x10")],
+    firesAt: "5m", clearsAt: "15m",
+    labels: { job: "redis", namespace: "matrix-data", pod: "redis-1", severity: "critical" },
+  },
+  {
+    alert: "RedisMemoryHigh",
+    series: [
+      S('redis_memory_used_bytes{job="redis", namespace="matrix-data", pod="redis-0"}', "95x30 50x30"),
+      S('redis_memory_max_bytes{job="redis", namespace="matrix-data", pod="redis-0"}', "100x60"),
+    ],
+    firesAt: "20m", clearsAt: "45m",
+    labels: { job: "redis", namespace: "matrix-data", pod: "redis-0", severity: "warning" },
+  },
+  {
+    alert: "RedisRejectingConnections",
+    series: [S('redis_rejected_connections_total{job="redis", namespace="matrix-data", pod="redis-0"}', "0x10 0+5x5 25x20")],
+    firesAt: "13m", clearsAt: "30m",
+    labels: { job: "redis", namespace: "matrix-data", pod: "redis-0", severity: "warning" },
+  },
+  {
     alert: "RedisNoMaster",
     series: [S('haproxy_backend_active_servers{job="redis-proxy", proxy="redis"}', "0x10 1x10")],
     firesAt: "5m", clearsAt: "15m",

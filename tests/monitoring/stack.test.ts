@@ -28,9 +28,9 @@ describe("monitoring in the program (mock engine)", function () {
     prod = await runStack("prod", { monitoring: "true" });
   });
 
-  it("scrapes Synapse main and workers, HAProxy, the Redis proxy, PostgreSQL, MinIO, cert-manager and Envoy on-prem", () => {
+  it("scrapes Synapse main and workers, HAProxy, Redis and its proxy, PostgreSQL, MinIO, cert-manager and Envoy on-prem", () => {
     const byJob = new Map(monitors(objectsOf(dev)).map((m) => [m.metadata.name, m]));
-    assert.deepEqual([...byJob.keys()].sort(), ["cert-manager", "envoy", "haproxy", "minio", "postgresql", "redis-proxy", "synapse"]);
+    assert.deepEqual([...byJob.keys()].sort(), ["cert-manager", "envoy", "haproxy", "minio", "postgresql", "redis", "redis-proxy", "synapse"]);
     const synapse = byJob.get("synapse")!.spec as { selector: { matchLabels: Record<string, string> }; podMetricsEndpoints: { port: string; path: string; relabelings: { targetLabel: string; sourceLabels?: string[] }[] }[] };
     assert.equal(byJob.get("synapse")!.metadata.namespace, "matrix");
     assert.equal(synapse.podMetricsEndpoints[0].path, "/_synapse/metrics");
