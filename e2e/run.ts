@@ -14,6 +14,7 @@ import { stackInputs, type StackInputs } from "./render";
 import { runScenario, type ScenarioReport } from "./scenario";
 import { scrapeLoopback } from "./metrics";
 import { startTopology, type RunningTopology } from "./topology";
+import { runWorkerOutage } from "./worker-outage";
 
 /** Pre-allocates free loopback ports so the (pure, synchronous) adapter can take them one by one. */
 export async function portPool(n: number): Promise<() => number> {
@@ -109,8 +110,12 @@ export async function runE2E(): Promise<E2EResult> {
   try {
     const out = await withTopology(makePlan(inputs), async (topo) => {
       const report = await runScenario(topo, log);
-      return { report, metrics: await scrapeLoopback(topo.plan) };
-    }, { deadlineMs: 420_000, sup });
+      // Scraped before the worker outage, so every process is the one the scenario drove.
+      const metrics = await scrapeLoopback(topo.plan);
+      // Last: it kills and restarts a worker, which nothing after it should have to allow for.
+      report.checks.push(...(await runWorkerOutage(topo, log)));
+      return { report, metrics };
+    }, { deadlineMs: 480_000, sup });
     result = { report: out.value.report, metrics: out.value.metrics, plan: out.plan, timings: out.timings, runDir: sup.runDir };
   } finally {
     await sup.stopAll();

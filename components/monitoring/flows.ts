@@ -6,7 +6,8 @@
  * receivers.
  */
 import { NAMESPACES } from "../../catalog/namespaces";
-import { EDGE_PODS, KUBE_API, KUBE_API_PORTS, PROMETHEUS_PODS, prometheusEgressFlows, type External, type FlowSpec, type Workload } from "../k8s/network";
+import { EDGE_PODS, kubeApiPeer, PROMETHEUS_PODS, prometheusEgressFlows, type External, type FlowSpec, type Workload } from "../k8s/network";
+import type { KubeApiEndpoint } from "../contracts";
 import type { ResolvedTarget } from "./targets";
 import { GRAFANA_CONTAINER_PORT } from "./values";
 
@@ -27,8 +28,13 @@ const KUBELETS: External = { kind: "cidr", name: "kubelets", cidrs: ["0.0.0.0/0"
 /** Receivers outside the cluster: PagerDuty, webhooks, SMTP (an on-prem smarthost may be private, so not only the internet). */
 const RECEIVERS: External = { kind: "cidr", name: "alert-receivers", cidrs: ["0.0.0.0/0"] };
 
-export function monitoringFlows(targets: readonly ResolvedTarget[]): FlowSpec[] {
+/**
+ * @param targets every scraped target (Prometheus's egress goes to their namespaces and ports)
+ * @param kubeApi the platform's API server endpoint (discovery, the operator, kube-state-metrics, Grafana's sidecars)
+ */
+export function monitoringFlows(targets: readonly ResolvedTarget[], kubeApi: KubeApiEndpoint): FlowSpec[] {
   const p = MONITORING_PODS;
+  const api = kubeApiPeer(kubeApi);
   const both = "both" as const;
   // Prometheus's egress to each namespace it scrapes, on that namespace's metrics ports only.
   const portsByNamespace = new Map<string, Set<number>>();
@@ -48,7 +54,7 @@ export function monitoringFlows(targets: readonly ResolvedTarget[]): FlowSpec[] 
     { from: p.prometheus, to: p.operator, ports: [10250], sides: both, description: "metrics scrape of the operator" },
     { from: p.prometheus, to: KUBELETS, ports: [10250], sides: both, description: "Prometheus -> kubelets (cAdvisor, volume stats)" },
     { from: { kind: "cidr", name: "kube-api", cidrs: ["0.0.0.0/0"] }, to: p.operator, ports: [10250], description: "API server -> operator admission webhook" },
-    ...[p.prometheus, p.operator, p.kubeStateMetrics, p.grafana].map((from): FlowSpec => ({ from, to: KUBE_API, ports: KUBE_API_PORTS, sides: both, description: `${from.name} -> Kubernetes API` })),
+    ...[p.prometheus, p.operator, p.kubeStateMetrics, p.grafana].map((from): FlowSpec => ({ from, to: api.to, ports: api.ports, sides: both, description: `${from.name} -> Kubernetes API` })),
     { from: p.alertmanager, to: RECEIVERS, ports: [443, 80, 587, 465, 25], description: "Alertmanager -> receivers (PagerDuty, webhooks, SMTP)" },
   ];
 }

@@ -31,7 +31,7 @@ export interface MonitoringStackArgs {
   /** Replicas, resources, tier and volumes of Prometheus, Alertmanager and Grafana. */
   sizing: Pick<Sizing, "components">;
   /** The platform: provider, StorageClass, placement, Gateway, readiness. */
-  platform: Pick<Platform, "kind" | "provider" | "storageClass" | "placement" | "gateway" | "ready">;
+  platform: Pick<Platform, "kind" | "provider" | "storageClass" | "placement" | "gateway" | "ready" | "kubeApi">;
   /** The stack's flow registry: the namespace, its flows and the scrape flows are declared on it. */
   flows: NetworkFlows;
 }
@@ -159,7 +159,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
     }, child(nsDeps));
 
     const registryTargets = deployedScrapeTargets(spec);
-    args.flows.allowAll([...monitoringFlows(targets), ...scrapeFlows(registryTargets)], { namePrefix: "monitoring", parent: this, resourceName: `${name}-flows` });
+    args.flows.allowAll([...monitoringFlows(targets, platform.kubeApi), ...scrapeFlows(registryTargets)], { namePrefix: "monitoring", parent: this, resourceName: `${name}-flows` });
 
     this.registerOutputs({ namespace: ns, grafana: `https://${spec.hosts.grafana}` });
   }
