@@ -10,6 +10,7 @@
  * not sized, packed, priced, routed or advertised. Adding a system is one entry here plus one
  * folder under components/ (docs/architecture.md shows how).
  */
+import type { ChartName } from "./charts";
 import type { ImageName } from "./images";
 import { NAMESPACES, type NamespaceName } from "./namespaces";
 import { CCU_PROFILES, HA_MINIMUMS, INVENTORY } from "./profiles";
@@ -140,6 +141,10 @@ export interface ComponentEntry {
   hosts: readonly HostKey[];
   /** Images its own pods run (charts' and operators' images are listed with the charts). */
   images: readonly ImageName[];
+  /** Images its pods run only when monitoring is deployed too (metrics exporters beside them). */
+  monitoringImages?: readonly ImageName[];
+  /** Helm charts it installs (catalog/charts.ts). */
+  charts?: readonly ChartName[];
   /** Its workloads and how each is sized. */
   workloads: Partial<Record<ComponentName, WorkloadEntry>>;
   /** What changes in Synapse's configuration when it is deployed; absent when nothing does. */
@@ -209,7 +214,8 @@ export const COMPONENT_REGISTRY = {
     namespace: NAMESPACES.data,
     hosts: [],
     // The proxy in front of Sentinel-managed Redis is HAProxy.
-    images: ["redis", "haproxy", "redisExporter"],
+    images: ["redis", "haproxy"],
+    monitoringImages: ["redisExporter"],
     workloads: {
       redis: { tier: "homeserver", replicaSeries: profileSeries((p) => p.redis.replicas), haMinReplicas: HA_MINIMUMS.redisReplicas, autoscaled: false, onePerNode: true, resources: { kind: "weight", cpu: 0.3, mem: 0.8 } },
       // The HAProxy that forwards only to the current master: a few connections per Synapse
@@ -310,6 +316,7 @@ export const COMPONENT_REGISTRY = {
     namespace: NAMESPACES.monitoring,
     hosts: ["grafana"],
     images: [],
+    charts: ["kubePrometheusStack"],
     workloads: {
       prometheus: { tier: "system", replicaSeries: flat(1), haMinReplicas: 2, autoscaled: false, resources: { kind: "series", cpuMillis: [250, 500, 1000, 2000, 4000], memoryMi: [1024, 2048, 4096, 8192, 16384] } },
       grafana: { tier: "system", replicaSeries: flat(1), haMinReplicas: 1, autoscaled: false, resources: { kind: "series", cpuMillis: [100, 100, 200, 200, 250], memoryMi: [256, 256, 512, 512, 512] } },

@@ -246,7 +246,8 @@ export class SentinelRedis extends pulumi.ComponentResource {
                 args: [`--redis.addr=redis://127.0.0.1:${REDIS_PORT}`, `--web.listen-address=:${REDIS_EXPORTER_PORT}`],
                 env,
                 ports: [{ name: "metrics", containerPort: REDIS_EXPORTER_PORT }],
-                readinessProbe: { tcpSocket: { port: REDIS_EXPORTER_PORT }, periodSeconds: 10 },
+                // Ready once it serves HTTP (its landing page); alive while the port accepts.
+                readinessProbe: { httpGet: { path: "/", port: REDIS_EXPORTER_PORT }, periodSeconds: 10 },
                 livenessProbe: { tcpSocket: { port: REDIS_EXPORTER_PORT }, periodSeconds: 20, failureThreshold: 3 },
                 securityContext: restrictedContainerSecurityContext(REDIS_UID),
                 resources: { requests: { cpu: "10m", memory: "32Mi", "ephemeral-storage": "16Mi" }, limits: { cpu: "100m", memory: "64Mi", "ephemeral-storage": "64Mi" } },
