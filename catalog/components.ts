@@ -310,7 +310,7 @@ export const COMPONENT_REGISTRY = {
     synapseConfig: "media uploads pass the scan hook before they are stored",
   },
   monitoring: {
-    description: "Prometheus, Grafana, Loki, Alertmanager with dashboards and alert rules",
+    description: "Prometheus, Alertmanager and Grafana (kube-prometheus-stack) with scrape targets, alert rules and dashboards",
     feature: "monitoring",
     built: true,
     namespace: NAMESPACES.monitoring,

@@ -131,7 +131,7 @@ export const CONFIG_KEYS = {
   acmeEmail: pattern(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, "an e-mail address", "Contact e-mail for the ACME account (required when tlsIssuer is acme)."),
   li: boolean("Deploy the lawful-intercept instance (synapse-li, element-web-li, synapse-admin-li, sync system) and the key vault. Default false."),
   antivirus: boolean("Deploy ClamAV, scan workers and Synapse's media-scanning hook. Default false."),
-  monitoring: boolean("Deploy Prometheus, Grafana, Loki, Alertmanager and the alert rules. Default false."),
+  monitoring: boolean("Deploy Prometheus, Alertmanager and Grafana with the scrape targets, alert rules and dashboards of every deployed system (logs and traces not yet). Default false."),
   rtc: boolean("Deploy MatrixRTC calls: LiveKit SFU, lk-jwt-service and coturn. Default false."),
   push: boolean("Deploy the Sygnal push gateway. Default false."),
   bridges: boolean("Deploy the Telegram and WhatsApp bridges (each also needs its account count above 0). Default false."),
