@@ -16,6 +16,8 @@ export interface ConfigProblem {
  * is described instead of echoed.
  */
 export function displayValue(key: string, value: string): string {
+  const name = key.slice(key.indexOf(":") + 1);
+  if ((CONFIG_KEYS as Record<string, { secret?: true }>)[name]?.secret) return `<secret, ${value.length} characters>`;
   return key.endsWith(":kubeconfig") && value.includes("\n") ? `<kubeconfig content, ${value.length} characters>` : JSON.stringify(value);
 }
 
@@ -115,6 +117,16 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string): Pla
     problems.push({ key: fullKey("acmeEmail"), allowed: "an e-mail address for the ACME account (tlsIssuer is acme); or set tlsIssuer to selfsigned" });
   }
 
+  // mautrix-telegram cannot log anyone in without an API ID and hash of its own (my.telegram.org).
+  const telegramDeployed = (parsed.bridges ?? false) && (parsed.telegramAccounts ?? 0) > 0;
+  if (telegramDeployed) {
+    for (const k of ["telegramApiId", "telegramApiHash"] as const) {
+      if (parsed[k] === undefined && !given(k)) {
+        problems.push({ key: fullKey(k), allowed: "the Telegram bridge is deployed (bridges is true and telegramAccounts above 0), so it needs the API ID and hash from my.telegram.org: set both with `pulumi config set --secret`" });
+      }
+    }
+  }
+
   if (problems.length > 0) throw new ConfigValidationError(problems);
 
   const domain = parsed.domain ?? "example.com";
@@ -157,8 +169,15 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string): Pla
       delegation: serverName,
     },
     bridges: {
-      telegram: { enabled: features.bridges && telegramAccounts > 0, accounts: telegramAccounts },
+      telegram: {
+        enabled: features.bridges && telegramAccounts > 0,
+        accounts: telegramAccounts,
+        ...(parsed.telegramApiId !== undefined && parsed.telegramApiHash !== undefined
+          ? { telegramApi: { apiId: parsed.telegramApiId, apiHash: parsed.telegramApiHash } }
+          : {}),
+      },
       whatsapp: { enabled: features.bridges && whatsappAccounts > 0, accounts: whatsappAccounts },
+      permissions: { admins: parsed.bridgeAdmins ?? [], users: parsed.bridgeUsers ?? [serverName] },
     },
     features,
     cloud: { region, secondaryRegion, gcpProject: parsed.gcpProject },

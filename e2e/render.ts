@@ -34,6 +34,7 @@ export function devSpecAndSizing(stack = "dev"): { spec: PlatformSpec; sizing: S
     ...parsed,
     features: bridges,
     bridges: {
+      ...parsed.bridges,
       telegram: { ...parsed.bridges.telegram, enabled: parsed.bridges.telegram.accounts > 0 },
       whatsapp: { ...parsed.bridges.whatsapp, enabled: parsed.bridges.whatsapp.accounts > 0 },
     },
