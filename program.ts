@@ -5,6 +5,7 @@ import type { Sizing } from "./sizing/types";
 import { createPlatform } from "./components/platform";
 import { MatrixStack } from "./components/matrix";
 import { NetworkFlows } from "./components/k8s/network";
+import { createBridges } from "./components/bridges/wiring";
 
 /**
  * The whole deployment from its two inputs: the validated spec and the sizing derived from it
@@ -19,6 +20,8 @@ export function program(spec: PlatformSpec, sizing: Sizing): Record<string, unkn
   const platform = createPlatform("platform", spec, sizing, flows);
   // Synapse (main + workers + HAProxy), Element, Ketesa, .well-known and their routes.
   const matrix = new MatrixStack("matrix", { spec, sizing, platform, flows });
+  // mautrix-telegram and mautrix-whatsapp, on the registrations the Matrix stack gave Synapse.
+  createBridges("bridges", { spec, sizing, platform, matrix, flows });
   // Last, once every flow is declared: the NetworkPolicies (see NetworkFlows for why not sooner).
   flows.materialize({ providers: [platform.provider] });
   return {

@@ -7,7 +7,7 @@ import { addonSettings } from "./addons";
 import type { AwsPlatform } from "./aws";
 import { ExistingClusterPlatform } from "./existing";
 import type { GcpPlatform } from "./gcp";
-import type { Platform } from "../contracts";
+import { deployedDatabases, type Platform } from "../contracts";
 
 export * from "../contracts";
 export { ExistingClusterPlatform } from "./existing";
@@ -29,6 +29,7 @@ export function createPlatform(name: string, spec: PlatformSpec, sizing: Sizing,
     liDatabase: sizing.liDatabase,
     redis: sizing.redis,
     addons: addonSettings(spec, sizing),
+    databases: deployedDatabases(spec.bridges),
     flows,
   };
   switch (spec.platform) {

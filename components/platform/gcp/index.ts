@@ -5,7 +5,7 @@ import type { EnvironmentPreset } from "../../../catalog/environments";
 import type { DatabaseSizing, NodePool, NodeTier, RedisSizing } from "../../../sizing/types";
 import { standardLabels } from "../../k8s/labels";
 import type { NetworkFlows } from "../../k8s/network";
-import type { DatabaseConnection, DatabaseName, ObjectStore, Placement, Platform, RedisEndpoint } from "../../contracts";
+import type { DatabaseName, ObjectStore, Placement, Platform, PlatformDatabases, RedisEndpoint } from "../../contracts";
 import { ClusterAddons, type AddonSettings } from "../addons";
 import { sharedPlatformFields, type DatabaseServer } from "../outputs";
 import { placementFor } from "../placement";
@@ -25,6 +25,8 @@ export { multiRegionOf, stackTag } from "./naming";
 const APIS = ["compute", "container", "sqladmin", "servicenetworking", "redis", "cloudkms", "storage", "iam"];
 
 export interface GcpPlatformArgs {
+  /** The databases the stack creates (contracts.ts deployedDatabases: the bridges' only while deployed). */
+  databases: readonly DatabaseName[];
   /** Stack name: resource names, labels, service account ids. */
   stack: string;
   project: string;
@@ -60,7 +62,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
   readonly provider: k8s.Provider;
   readonly storageClass: pulumi.Output<string>;
   readonly kubernetesVersion = GKE_VERSION;
-  readonly databases: Record<DatabaseName, DatabaseConnection>;
+  readonly databases: PlatformDatabases;
   readonly objectStore: ObjectStore;
   readonly redis: RedisEndpoint;
   readonly gateway: Platform["gateway"];
@@ -123,7 +125,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
     }, { parent: this });
 
     const sql = (server: "main" | "li", sizing: DatabaseSizing) => createCloudSqlServer({
-      name, prefix, server, region, secondaryRegion, sizing, preset, network: network.network.id, kmsKey: keys.sql, peering: network.peering, labels,
+      name, prefix, server, databases: args.databases, region, secondaryRegion, sizing, preset, network: network.network.id, kmsKey: keys.sql, peering: network.peering, labels,
     }, o);
     const mainDb = sql("main", args.database);
     const liDb = sql("li", args.liDatabase);
@@ -146,6 +148,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
       credentials: db.credentials,
     });
     const shared = sharedPlatformFields({
+      databases: args.databases,
       addons,
       servers: { main: server(mainDb, args.database), li: server(liDb, args.liDatabase) },
       // Cloud SQL rejects unencrypted connections (ENCRYPTED_ONLY).
