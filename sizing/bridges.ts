@@ -71,8 +71,27 @@ export function bridgeDemand(network: BridgeNetwork, accounts: number, model: Pl
   return seedBridgeDemand(network === "telegram" ? telegramEstimate(accounts) : whatsappEstimate(accounts));
 }
 
-/** The one process's requests and limits: the demand plus the process's own base. */
-export function bridgeProcess(demand: BridgeDemand): ResourceShape {
+/**
+ * The one process's requests and limits as sized: its demand (bridgeProcessDemand), capped at what
+ * one bridge node carries. A demand above that is refused by validation (bridgeCapacityProblems)
+ * before anything deploys; the cap only keeps every spec sizeable (sizing sizes any spec, and the
+ * plan can show both models side by side).
+ */
+export function bridgeProcess(demand: BridgeDemand, node = largestBridgeNode()): ResourceShape {
+  const want = bridgeProcessDemand(demand);
+  const cap = podCapacity(node);
+  const cpu = Math.min(want.cpuRequestMillis, cap.cpuMillis);
+  const mem = Math.min(want.memoryRequestMi, cap.memoryMi);
+  return {
+    cpuRequestMillis: cpu,
+    cpuLimitMillis: Math.max(cpu, Math.min(want.cpuLimitMillis, node.vcpu * 1000)),
+    memoryRequestMi: mem,
+    memoryLimitMi: Math.max(mem, Math.min(want.memoryLimitMi, node.memoryGi * 1024)),
+  };
+}
+
+/** The one process's requests and limits: the demand plus the process's own base (uncapped). */
+export function bridgeProcessDemand(demand: BridgeDemand): ResourceShape {
   const cpuReq = Math.ceil(demand.cpuRequestMillis) + BASE_CPU_MILLIS;
   const memReq = Math.ceil(demand.memoryRequestMi) + BASE_MEMORY_MI;
   return {
@@ -97,7 +116,7 @@ export function fitsOneBridgeNode(process: ResourceShape, node = largestBridgeNo
 
 /** The most accounts one process can carry on one bridge node (demand grows with accounts). */
 export function maxAccountsPerProcess(network: BridgeNetwork, model: PlatformSpec["sizingModel"], node = largestBridgeNode()): number {
-  const fits = (n: number) => fitsOneBridgeNode(bridgeProcess(bridgeDemand(network, n, model)), node);
+  const fits = (n: number) => fitsOneBridgeNode(bridgeProcessDemand(bridgeDemand(network, n, model)), node);
   if (!fits(0)) return 0;
   let lo = 0;
   let hi = 1;
@@ -124,7 +143,7 @@ export function bridgeCapacityProblems(spec: Pick<PlatformSpec, "bridges" | "siz
   for (const network of ["telegram", "whatsapp"] as const) {
     const bridge = spec.bridges[network];
     if (!bridge.enabled) continue;
-    const process = bridgeProcess(bridgeDemand(network, bridge.accounts, spec.sizingModel));
+    const process = bridgeProcessDemand(bridgeDemand(network, bridge.accounts, spec.sizingModel));
     if (fitsOneBridgeNode(process, node)) continue;
     const max = maxAccountsPerProcess(network, spec.sizingModel, node);
     problems.push({

@@ -9,6 +9,7 @@ import { parse } from "yaml";
 import { isSecretValue, type RecordedResource } from "../../stacks/mock-engine";
 import { podSecurityViolations } from "../../components/k8s/pod-security-check";
 import { imageRef } from "../../catalog/images";
+import { size } from "../../sizing";
 import { ofType, runStack, type StackRun } from "../helpers/run-stack";
 
 type Obj = Record<string, any>;
@@ -45,8 +46,10 @@ describe("the bridges in the whole program", function () {
         assert.equal(c.startupProbe.httpGet.path, "/_matrix/mau/live");
         assert.ok(c.startupProbe.periodSeconds * c.startupProbe.failureThreshold >= 600, "start-up budget covers a history sync");
         assert.equal(c.readinessProbe.httpGet.path, "/_matrix/mau/ready");
-        assert.equal(c.resources.requests.cpu, `${run.spec && (network === "telegram" ? 300 : 600)}m`);
-        assert.equal(pod.nodeSelector["matrix-platform/tier"] ?? Object.values(pod.nodeSelector)[0], "bridge");
+        const sized = size(run.spec).components[network].resources;
+        assert.equal(c.resources.requests.cpu, `${sized.cpuRequestMillis}m`);
+        assert.equal(c.resources.limits.memory, `${sized.memoryLimitMi}Mi`);
+        assert.ok(Object.values(pod.nodeSelector).includes("bridge"), JSON.stringify(pod.nodeSelector));
         assert.ok(named(run, "kubernetes:policy/v1:PodDisruptionBudget", svc), "PDB");
       });
 

@@ -105,7 +105,7 @@ export function writeSynapseTree(
   if (!preset) throw new Error(`${stack} is not a preset stack name`);
   // Every system that changes Synapse's config on (bridges: appservice registrations; calls: TURN),
   // so real Synapse checks the config those stacks will render, not only today's defaults.
-  const spec = parseSpec({ ...presetConfig(preset), "matrix-platform:bridges": "true", "matrix-platform:rtc": "true" }, stack);
+  const spec = parseSpec({ ...presetConfig(preset), "matrix-platform:bridges": "true", "matrix-platform:rtc": "true", "matrix-platform:telegramApiId": "123456", "matrix-platform:telegramApiHash": "0123456789abcdef0123456789abcdef" }, stack);
   const sizing = size(spec);
   const bridges = (["telegram", "whatsapp"] as const).filter((b) => spec.bridges[b].enabled) as BridgeName[];
   const appserviceFiles = bridges.map((b) => appserviceFileName(b));
