@@ -65,7 +65,7 @@ describe("sizing: seed-analysis model mapped onto Sizing", () => {
   // The document's deployment; its bridges are sized capped at one node and refused by validation (below).
   const s = size(specFor({ ccu: 2000, model: "seed-analysis", telegram: 5000, whatsapp: 5000 }));
   const GB = 1e9;
-  const sum = (ws: WorkloadSizing[], pick: (w: WorkloadSizing) => number) => ws.reduce((t, w) => t + w.replicas * (w.shards ?? 1) * pick(w), 0);
+  const sum = (ws: WorkloadSizing[], pick: (w: WorkloadSizing) => number) => ws.reduce((t, w) => t + w.replicas * pick(w), 0);
   const synapse = [s.synapse.main, ...Object.values(s.synapse.workers)];
 
   it("Synapse (standing in for Dendrite) requests the base 40 cores and limits at the 240-core peak", () => {
