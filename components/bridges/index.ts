@@ -18,8 +18,11 @@ import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from
 import { FlowPolicies, INTERNET, type FlowSpec, type NetworkFlows, type Workload } from "../k8s/network";
 import type { DatabaseConnection, Placement } from "../contracts";
 
-/** The bridge images' user (their Dockerfiles' UID/GID 1337). */
-export const BRIDGE_UID = 1337;
+/**
+ * The user the bridge runs as: a high UID of the project's own (the images' entrypoint would
+ * switch to 1337 from root; the binary is started directly, and needs no file of the image's user).
+ */
+export const BRIDGE_UID = 10001;
 const CONFIG_DIR = "/etc/mautrix";
 
 /**
@@ -134,7 +137,10 @@ export class MautrixBridges extends pulumi.ComponentResource {
 
       new k8s.core.v1.Service(`${name}-${bridge}`, {
         metadata: meta,
-        spec: { selector, ports: [{ name: "appservice", port, targetPort: "appservice" }] },
+        // Headless, the StatefulSet's governing Service: the name resolves to the one pod. Not-ready
+        // addresses are published because the bridge becomes ready only after Synapse has
+        // answered its start-up ping, which Synapse does by calling this name.
+        spec: { clusterIP: "None", publishNotReadyAddresses: true, selector, ports: [{ name: "appservice", port, targetPort: "appservice" }] },
       }, child);
 
       const probe = (path: string, extra: Record<string, number> = {}) => ({ httpGet: { path, port: "appservice" }, timeoutSeconds: 3, ...extra });
@@ -164,7 +170,7 @@ export class MautrixBridges extends pulumi.ComponentResource {
                 image: imageRef(bridge === "telegram" ? "mautrixTelegram" : "mautrixWhatsapp", args.imageRegistry),
                 imagePullPolicy: "IfNotPresent",
                 // The image's entrypoint script chowns /data and drops root; run the binary
-                // directly as the image's user, on the read-only config (-n: never rewrite it).
+                // directly, on the read-only config (-n: never rewrite it).
                 command: [`/usr/bin/${svc}`, "-n", "-c", `${CONFIG_DIR}/config.yaml`],
                 workingDir: "/tmp",
                 ports: [{ name: "appservice", containerPort: port }],
