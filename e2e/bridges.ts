@@ -187,7 +187,8 @@ export async function runBridgeScenario(topo: RunningTopology, bridges: Loopback
       const helpId = sent.json.event_id as string;
       helpAnswer = await syncUntil(http, alice.accessToken, aliceRoom, (evs) => {
         const at = evs.findIndex((e) => e.event_id === helpId);
-        const answer = at < 0 ? undefined : evs.slice(at + 1).find((e) => e.type === "m.room.message" && e.sender === bot);
+        // The command list (the welcome notice may arrive around it).
+        const answer = at < 0 ? undefined : evs.slice(at + 1).find((e) => e.type === "m.room.message" && e.sender === bot && /\*\*help\*\*/.test(String(e.content.body)));
         return answer ? { msgtype: String(answer.content.msgtype), body: String(answer.content.body) } : undefined;
       });
     }

@@ -220,12 +220,12 @@ describe("MatrixStack (mock engine, fake platform)", function () {
   it("generates appservice registrations for the enabled bridges in a Secret Synapse mounts", () => {
     const secret = byName(run20k, "kubernetes:core/v1:Secret", "synapse-appservices");
     const files = unwrapSecrets(secret.inputs.stringData) as Record<string, string>;
-    assert.deepEqual(Object.keys(files).sort(), ["telegram-registration.yaml", "whatsapp-registration.yaml"]);
+    assert.deepEqual(Object.keys(files).sort(), ["doublepuppet-registration.yaml", "telegram-registration.yaml", "whatsapp-registration.yaml"]);
     const reg = parse(files["telegram-registration.yaml"]);
     assert.equal(reg.id, "telegram");
     assert.notEqual(reg.as_token, reg.hs_token);
     const hs = parse((unwrapSecrets(byName(run20k, "kubernetes:core/v1:ConfigMap", "synapse-config").inputs.data) as Obj)["homeserver.yaml"]);
-    assert.deepEqual(hs.app_service_config_files, ["/etc/synapse/appservices/telegram-registration.yaml", "/etc/synapse/appservices/whatsapp-registration.yaml"]);
+    assert.deepEqual(hs.app_service_config_files, ["/etc/synapse/appservices/telegram-registration.yaml", "/etc/synapse/appservices/whatsapp-registration.yaml", "/etc/synapse/appservices/doublepuppet-registration.yaml"]);
   });
 
   it("uses the component type tokens and parents every child", () => {
