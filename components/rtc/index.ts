@@ -143,7 +143,8 @@ export class RtcStack extends pulumi.ComponentResource {
     new k8s.apps.v1.Deployment(`${name}-lk-jwt-service`, {
       metadata: { name: RTC_NAMES.lkJwt, namespace: args.matrixNamespace, labels: lkJwtLabels },
       spec: {
-        replicas: sizing.lkJwt.replicas,
+        // The HPA owns the count when the workload autoscales.
+        ...(sizing.lkJwt.autoscaling ? {} : { replicas: sizing.lkJwt.replicas }),
         selector: { matchLabels: rtcSelector(RTC_NAMES.lkJwt) },
         template: {
           metadata: { labels: lkJwtLabels },

@@ -79,9 +79,9 @@ export function livekitPodSpec(a: LivekitPodArgs): PodSpec {
       { name: "rtc-tcp", containerPort: RTC_PORTS.livekitTcp, protocol: "TCP" },
       { name: "metrics", containerPort: RTC_PORTS.livekitMetrics, protocol: "TCP" },
     ],
-    // LiveKit answers "OK" at / once it serves.
+    // Ready once it answers "OK" at / (its node is registered); alive while its ICE/TCP port is.
     readinessProbe: { httpGet: { path: "/", port: "http" }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
-    livenessProbe: { httpGet: { path: "/", port: "http" }, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 3, initialDelaySeconds: 10 },
+    livenessProbe: { tcpSocket: { port: "rtc-tcp" }, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 3, initialDelaySeconds: 10 },
     resources: resources(a.resources),
     securityContext: restrictedContainerSecurityContext(UIDS.livekit, true),
     volumeMounts: [
@@ -129,7 +129,8 @@ export function lkJwtPodSpec(a: LkJwtPodArgs): PodSpec {
       env: Object.entries(a.env).map(([name, value]) => ({ name, value })),
       ports: [{ name: "http", containerPort: RTC_PORTS.lkJwt, protocol: "TCP" }],
       readinessProbe: { httpGet: { path: "/healthz", port: "http" }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
-      livenessProbe: { httpGet: { path: "/healthz", port: "http" }, periodSeconds: 20, timeoutSeconds: 3, failureThreshold: 3 },
+      // Ready while /healthz answers; restarted only when its port stops accepting at all.
+      livenessProbe: { tcpSocket: { port: "http" }, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 3 },
       resources: resources(a.resources),
       securityContext: restrictedContainerSecurityContext(UIDS.lkJwt, true),
       volumeMounts: [{ name: "keys", mountPath: "/etc/lk-jwt-service", readOnly: true }, { name: "tmp", mountPath: "/tmp" }],
@@ -173,7 +174,8 @@ export function coturnPodSpec(a: CoturnPodArgs): PodSpec {
         { name: "turns-udp", containerPort: RTC_PORTS.turns, protocol: "UDP" },
         { name: "metrics", containerPort: RTC_PORTS.coturnMetrics, protocol: "TCP" },
       ],
-      readinessProbe: { tcpSocket: { port: RTC_PORTS.turn }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
+      // Ready once TURN over TLS listens (the certificate loaded); alive while plain TURN does.
+      readinessProbe: { tcpSocket: { port: RTC_PORTS.turns }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
       livenessProbe: { tcpSocket: { port: RTC_PORTS.turn }, periodSeconds: 20, timeoutSeconds: 3, failureThreshold: 3 },
       resources: resources(a.resources),
       securityContext: restrictedContainerSecurityContext(UIDS.coturn, true),

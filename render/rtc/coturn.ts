@@ -62,8 +62,11 @@ export interface CoturnConfigInput {
   listeningIps?: string[];
   /** Prometheus exporter port; absent where the build has no exporter. */
   metricsPort?: number;
-  /** Peers allowed although inside a denied range (loopback test runs only). */
-  allowedPeerIps?: string[];
+  /**
+   * Loopback test runs only: peers allowed although inside a denied range, and loopback peers
+   * (which coturn refuses on its own unless told otherwise).
+   */
+  loopbackPeers?: string[];
   /** Quotas: concurrent allocations per user and in total. */
   quotas: { perUser: number; total: number };
   /** Where the log goes: `stdout` in a container. */
@@ -100,7 +103,7 @@ export function renderCoturnConfig(input: CoturnConfigInput): string {
     "no-tcp-relay",
     "no-multicast-peers",
     ...DENIED_PEER_RANGES.map((r) => `denied-peer-ip=${r}`),
-    ...(input.allowedPeerIps ?? []).map((ip) => `allowed-peer-ip=${ip}`),
+    ...(input.loopbackPeers?.length ? ["allow-loopback-peers", ...input.loopbackPeers.map((ip) => `allowed-peer-ip=${ip}`)] : []),
     // The telnet admin CLI would be one more port with a default password.
     "no-cli",
     "fingerprint",

@@ -71,6 +71,8 @@ describe("RTC (LiveKit, lk-jwt-service, coturn) in the whole program", function 
     assert.equal(env.LIVEKIT_SECRET, undefined);
     assert.ok(!JSON.stringify(jwt.inputs).includes(secret), "the secret is in no pod spec");
     assert.equal((jwt.inputs.spec as Obj).template.spec.containers[0].readinessProbe.httpGet.path, "/healthz");
+    const hpa = named(run, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "lk-jwt-service", "matrix")!;
+    assert.equal((hpa.inputs.spec as Obj).minReplicas, sizing.components.lkJwt.autoscaling!.minReplicas);
   });
 
   it("prod-aws-5k: coturn DaemonSet on the edge tier with the Synapse TURN secret, TLS from cert-manager", async () => {
