@@ -12,6 +12,7 @@ import { PortAllocator, portFree } from "./ports";
 import { reapStaleRuns, Supervisor } from "./procs";
 import { stackInputs, type StackInputs } from "./render";
 import { runScenario, type ScenarioReport } from "./scenario";
+import { rtcScenario, startRtcForScenario } from "./rtc-scenario";
 import { startTopology, type RunningTopology } from "./topology";
 
 /** Pre-allocates free loopback ports so the (pure, synchronous) adapter can take them one by one. */
@@ -88,7 +89,7 @@ export function planPorts(plan: LoopbackPlan): number[] {
 /** Test secrets, fresh per run (the stack generates these with @pulumi/random). */
 export function testSecrets(): Parameters<typeof planLoopback>[2]["secrets"] {
   const r = () => randomBytes(18).toString("hex");
-  return { registration: r(), dbPassword: r(), redisPassword: r(), s3AccessKey: "e2e" + r().slice(0, 12), s3SecretKey: r() };
+  return { registration: r(), dbPassword: r(), redisPassword: r(), s3AccessKey: "e2e" + r().slice(0, 12), s3SecretKey: r(), turnSharedSecret: r() + r() };
 }
 
 export function makePlan(inputs: StackInputs): (runDir: string, nextPort: () => number) => LoopbackPlan {
@@ -104,7 +105,12 @@ export async function runE2E(): Promise<E2EResult> {
   const sup = new Supervisor(Supervisor.freshRunDir());
   let result: Omit<E2EResult, "survivors" | "portsStillBound" | "totalMs"> | undefined;
   try {
-    const out = await withTopology(makePlan(inputs), async (topo) => runScenario(topo, log), { deadlineMs: 420_000, sup });
+    const out = await withTopology(makePlan(inputs), async (topo) => {
+      // The calls side: coturn with the config rendered for the stack's realm and the secret
+      // Synapse signs TURN credentials with, checked by the scenario through HAProxy.
+      const rtc = await startRtcForScenario(topo.sup, topo.plan);
+      return runScenario(topo, log, (ctx) => rtcScenario(ctx, rtc));
+    }, { deadlineMs: 420_000, sup });
     result = { report: out.value, plan: out.plan, timings: out.timings, runDir: sup.runDir };
   } finally {
     await sup.stopAll();

@@ -51,6 +51,14 @@ describe("e2e: generated Synapse topology serving Matrix traffic on loopback", f
     assert.match(checks, /the telegram bridge received the bot's invite in transaction \S+, pushed by appservice-0/);
   });
 
+  it("calls: TURN credentials from Synapse's /voip/turnServer (through HAProxy) allocate and relay on the running coturn; a tampered password is refused", () => {
+    const checks = res.report.checks.join("\n");
+    assert.match(checks, /TURN credentials from \/voip\/turnServer \(\d+ URIs, turn: and turns:\) allocated on coturn and relayed [1-9]\d* messages; a tampered password was refused/);
+    const turn = res.report.requests.find((r) => r.label === "voip turnServer");
+    assert.ok(turn && turn.status === 200, "the TURN request went through HAProxy");
+    assert.equal(turn.servedType, turn.expectedType);
+  });
+
   it("stopped every process it started and freed every port", () => {
     assert.deepEqual(res.survivors, []);
     assert.deepEqual(res.portsStillBound, []);
