@@ -206,3 +206,38 @@ export async function runUclient(args: { turnPort: number; username: string; pas
   const totals = /tot_send_msgs=(\d+), tot_recv_msgs=(\d+)\s*$/m.exec(output.split("\n").filter((l) => /start_mclient: tot_send_msgs=/.test(l)).at(-1) ?? "");
   return { code, output, sent: totals ? Number(totals[1]) : 0, received: totals ? Number(totals[2]) : 0 };
 }
+
+/**
+ * Joins a LiveKit room over the signalling websocket as a client does (`/rtc?access_token=`),
+ * in a child Node with the built-in WebSocket (Node 20 has it behind a flag), and holds the
+ * connection while `during` runs. Resolves with what the SFU answered: the first signal message
+ * arrived (joined), or the socket closed/failed before one did (refused).
+ */
+export async function joinLivekitRoom<T>(url: string, token: string, during: () => Promise<T>): Promise<{ joined: boolean; detail: string; value?: T }> {
+  const wsUrl = `${url.replace(/^http/, "ws")}/rtc?access_token=${token}&protocol=16&sdk=js&auto_subscribe=1`;
+  const script = [
+    "const ws = new WebSocket(process.argv[1]);",
+    "ws.binaryType = 'arraybuffer';",
+    "ws.onmessage = (m) => { console.log('MESSAGE ' + (m.data.byteLength ?? m.data.length)); };",
+    "ws.onerror = (e) => { console.log('ERROR ' + (e.message ?? 'error')); process.exit(2); };",
+    "ws.onclose = (e) => { console.log('CLOSE ' + e.code); process.exit(3); };",
+    "process.stdin.on('data', () => { ws.close(); process.exit(0); });",
+  ].join("\n");
+  const child = spawn(process.execPath, ["--experimental-websocket", "--no-warnings", "-e", script, wsUrl], { stdio: ["pipe", "pipe", "pipe"] });
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  child.stderr.on("data", (d) => (out += d));
+  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+  const deadline = Date.now() + 15_000;
+  while (!/MESSAGE|ERROR|CLOSE/.test(out) && Date.now() < deadline) await sleep(100);
+  const joined = /MESSAGE/.test(out);
+  let value: T | undefined;
+  try {
+    if (joined) value = await during();
+  } finally {
+    child.stdin.end("bye\n");
+    setTimeout(() => child.kill("SIGKILL"), 3000).unref();
+    await exited;
+  }
+  return { joined, detail: out.trim(), value };
+}

@@ -11,7 +11,7 @@ import { PortAllocator } from "../../e2e/ports";
 import { Supervisor } from "../../e2e/procs";
 import { startRedis } from "../../e2e/services";
 import {
-  livekitKeyPair, livekitToken, requireRtcTools, roomService, runUclient, startCoturn, startLivekit, startLkJwt, turnRestCredentials,
+  joinLivekitRoom, livekitKeyPair, livekitToken, requireRtcTools, roomService, runUclient, startCoturn, startLivekit, startLkJwt, turnRestCredentials,
   type LivekitInstance,
 } from "../../e2e/rtc";
 import { DENIED_PEER_RANGES } from "../../render/rtc";
@@ -59,6 +59,19 @@ describe("RTC configs accepted by the real programs", function () {
       assert.equal(after.status, 200, await after.text());
       const list = await roomService(lk.url, "ListRooms", livekitToken(lk.apiKey, lk.apiSecret, "svc", { roomList: true }));
       assert.ok(list.body.rooms.some((r: { name: string }) => r.name === room));
+    });
+
+    it("a client with a join token joins the room over the signalling websocket; the server API lists it", async () => {
+      const room = `call-${crypto.randomBytes(4).toString("hex")}`;
+      const admin = livekitToken(lk.apiKey, lk.apiSecret, "svc", { roomCreate: true, roomAdmin: true, room });
+      assert.equal((await roomService(lk.url, "CreateRoom", admin, { name: room })).status, 200);
+      const join = livekitToken(lk.apiKey, lk.apiSecret, "@alice:example.org", { roomJoin: true, room });
+      const r = await joinLivekitRoom(lk.url, join, async () => roomService(lk.url, "ListParticipants", admin, { room }));
+      assert.ok(r.joined, `the SFU answered the join: ${r.detail}`);
+      assert.deepEqual(r.value!.body.participants.map((p: { identity: string }) => p.identity), ["@alice:example.org"]);
+      const forged = livekitToken(lk.apiKey, livekitKeyPair().apiSecret, "@mallory:example.org", { roomJoin: true, room });
+      const refused = await joinLivekitRoom(lk.url, forged, async () => undefined);
+      assert.equal(refused.joined, false, `a join token signed with another key is refused: ${refused.detail}`);
     });
 
     it("refuses a token signed with another key", async () => {
