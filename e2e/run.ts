@@ -14,6 +14,7 @@ import { stackInputs, type StackInputs } from "./render";
 import { runScenario, type ScenarioReport } from "./scenario";
 import { rtcScenario, startRtcForScenario } from "./rtc-scenario";
 import { startTopology, type RunningTopology } from "./topology";
+import { runWorkerOutage } from "./worker-outage";
 
 /** Pre-allocates free loopback ports so the (pure, synchronous) adapter can take them one by one. */
 export async function portPool(n: number): Promise<() => number> {
@@ -109,8 +110,11 @@ export async function runE2E(): Promise<E2EResult> {
       // The calls side: coturn with the config rendered for the stack's realm and the secret
       // Synapse signs TURN credentials with, checked by the scenario through HAProxy.
       const rtc = await startRtcForScenario(topo.sup, topo.plan);
-      return runScenario(topo, log, (ctx) => rtcScenario(ctx, rtc));
-    }, { deadlineMs: 420_000, sup });
+      const report = await runScenario(topo, log, (ctx) => rtcScenario(ctx, rtc));
+      // Last: it kills and restarts a worker, which nothing after it should have to allow for.
+      report.checks.push(...(await runWorkerOutage(topo, log)));
+      return report;
+    }, { deadlineMs: 480_000, sup });
     result = { report: out.value, plan: out.plan, timings: out.timings, runDir: sup.runDir };
   } finally {
     await sup.stopAll();

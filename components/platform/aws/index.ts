@@ -8,7 +8,8 @@ import { standardLabels } from "../../k8s/labels";
 import { NAMESPACES } from "../../../catalog/namespaces";
 import { StackNamespace } from "../../k8s/namespace";
 import type { NetworkFlows } from "../../k8s/network";
-import type { DatabaseConnection, DatabaseName, ObjectStore, Placement, Platform, RedisEndpoint } from "../../contracts";
+import type { ClusterApiEndpoint } from "../../../config/spec";
+import type { DatabaseConnection, DatabaseName, KubeApiEndpoint, ObjectStore, Placement, Platform, RedisEndpoint } from "../../contracts";
 import { ClusterAddons, type AddonSettings } from "../addons";
 import { declarePlatformFlows } from "../flows";
 import { sharedPlatformFields, type DatabaseServer } from "../outputs";
@@ -48,6 +49,8 @@ export interface AwsPlatformArgs {
   redis: RedisSizing;
   /** Settings of the common cluster add-ons (`addonSettings`); their registry and chart overrides apply here too. */
   addons: AddonSettings;
+  /** Who may reach the cluster's API endpoint: private (VPC only) or public for listed ranges. */
+  clusterApi: ClusterApiEndpoint;
   /** The stack's flow registry; without it the platform writes its own FlowPolicies. Default: absent. */
   flows?: NetworkFlows;
   /** RTC media ports the edge nodes open to the internet, when calls are deployed. Default: absent. */
@@ -73,6 +76,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
   readonly gateway: Platform["gateway"];
   readonly clusterIssuer: string;
   readonly ready: pulumi.Resource[];
+  readonly kubeApi: KubeApiEndpoint;
   readonly cluster: aws.eks.Cluster;
   private readonly nodePools: NodePool[];
 
@@ -88,7 +92,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
 
     const keys = createPlatformKeys({ name, prefix, provider: awsProvider, parent: this });
     const network = createNetwork({ name, prefix, region, zones: preset.zones, natGateways: preset.natGateways }, o);
-    const eks = createEksCluster({ name, prefix, subnetIds: network.privateSubnetIds, secretsKeyArn: keys.eks.arn, deletionProtection: preset.deletionProtection }, o);
+    const eks = createEksCluster({ name, prefix, subnetIds: network.privateSubnetIds, secretsKeyArn: keys.eks.arn, deletionProtection: preset.deletionProtection, api: args.clusterApi }, o);
     this.cluster = eks.cluster;
     const mediaSg = args.rtcMedia ? createMediaSecurityGroup({ name, prefix, vpcId: network.vpc.id, rules: args.rtcMedia.rules }, o) : undefined;
     const nodeGroups = createNodeGroups({
@@ -104,8 +108,12 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
     const provider = this.provider;
     this.storageClass = services.storageClass.metadata.name;
 
+    // The API server's endpoints are the control-plane ENIs EKS places in the cluster's (private)
+    // subnets, answering on 443: controllers' egress is opened to those ranges only.
+    this.kubeApi = { cidrs: [...network.privateCidrs], ports: [443] };
     const addons = new ClusterAddons(`${name}-addons`, {
       ...args.addons,
+      kubeApi: this.kubeApi,
       provider,
       placement: (t) => this.placement(t),
       cloudnativePg: false,
