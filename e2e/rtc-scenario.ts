@@ -7,7 +7,7 @@
 import type { LoopbackPlan } from "./adapter";
 import { PortAllocator } from "./ports";
 import type { Supervisor } from "./procs";
-import { runUclient, startCoturn, type CoturnInstance } from "./rtc";
+import { runUclient, startCoturn, takeTcpUdpPort, takeUdpRange, type CoturnInstance } from "./rtc";
 import type { ScenarioContext } from "./scenario";
 
 export interface RtcForScenario {
@@ -19,12 +19,11 @@ export interface RtcForScenario {
 export async function startRtcForScenario(sup: Supervisor, plan: LoopbackPlan): Promise<RtcForScenario> {
   if (!plan.turnSharedSecret) throw new Error("the loopback plan has no known TURN secret: the RTC checks need it (e2e/run.ts testSecrets)");
   const ports = new PortAllocator();
-  const peerPort = await ports.take();
+  const peerPort = await takeTcpUdpPort(ports);
   sup.start({ name: "turn-peer", command: "turnutils_peer", args: ["-L", "127.0.0.1", "-p", String(peerPort)] });
-  const relayStart = await ports.take();
-  for (let i = 1; i < 20; i++) await ports.take();
+  const relayPorts = await takeUdpRange(ports, 20);
   const coturn = await startCoturn(sup, {
-    port: await ports.take(), tlsPort: await ports.take(), relayPorts: { start: relayStart, end: relayStart + 19 },
+    port: await takeTcpUdpPort(ports), tlsPort: await takeTcpUdpPort(ports), relayPorts,
     realm: plan.serverName, sharedSecret: plan.turnSharedSecret,
     // The relay's only peer here is on loopback, which the deployed denied ranges forbid.
     loopbackPeers: true,

@@ -7,6 +7,7 @@
  */
 import { spawn, spawnSync } from "child_process";
 import * as crypto from "crypto";
+import * as dgram from "dgram";
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
@@ -15,6 +16,7 @@ import type { PortRange } from "../config/spec";
 import { TOOL_CACHE } from "../scripts/tool-cache";
 import { renderCoturnConfig, renderLivekitConfig, renderLivekitKeyFile, renderLkJwtEnv, TURN_QUOTAS, type LivekitConfigInput } from "../render/rtc";
 import { toYaml } from "../render/synapse/yaml";
+import type { PortAllocator } from "./ports";
 import { sleep, waitHttpOk, type Proc, type Supervisor } from "./procs";
 
 export const LIVEKIT_BIN = path.join(TOOL_CACHE, `livekit-server-${IMAGES.livekit.tag}`, "livekit-server");
@@ -195,12 +197,21 @@ export interface UclientResult {
  * peer and sends `messages` UDP messages through the relay; the peer (turnutils_peer) echoes them.
  */
 export async function runUclient(args: { turnPort: number; username: string; password: string; peerPort: number; messages?: number; timeoutMs?: number }): Promise<UclientResult> {
+  // UDP on a loaded machine can lose a whole exchange: one more try before reporting a failure
+  // (a refusal, by contrast, is immediate and the same every time).
+  const first = await uclientOnce(args);
+  if (first.code === 0 && first.received > 0) return first;
+  if (/Cannot complete Allocation|Forbidden IP/.test(first.output)) return first;
+  return uclientOnce(args);
+}
+
+async function uclientOnce(args: { turnPort: number; username: string; password: string; peerPort: number; messages?: number; timeoutMs?: number }): Promise<UclientResult> {
   const n = args.messages ?? 5;
   const child = spawn("turnutils_uclient", ["-u", args.username, "-w", args.password, "-p", String(args.turnPort), "-e", "127.0.0.1", "-r", String(args.peerPort), "-n", String(n), "-m", "1", "127.0.0.1"], { stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout.on("data", (d) => (output += d));
   child.stderr.on("data", (d) => (output += d));
-  const timer = setTimeout(() => child.kill("SIGKILL"), args.timeoutMs ?? 30_000);
+  const timer = setTimeout(() => child.kill("SIGKILL"), args.timeoutMs ?? 90_000);
   const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
   clearTimeout(timer);
   const totals = /tot_send_msgs=(\d+), tot_recv_msgs=(\d+)\s*$/m.exec(output.split("\n").filter((l) => /start_mclient: tot_send_msgs=/.test(l)).at(-1) ?? "");
@@ -240,4 +251,37 @@ export async function joinLivekitRoom<T>(url: string, token: string, during: () 
     await exited;
   }
   return { joined, detail: out.trim(), value };
+}
+
+/** Whether a UDP port on 127.0.0.1 can be bound now (PortAllocator checks TCP only). */
+export function udpFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = dgram.createSocket("udp4");
+    sock.once("error", () => { sock.close(); resolve(false); });
+    sock.bind({ port, address: "127.0.0.1", exclusive: true }, () => sock.close(() => resolve(true)));
+  });
+}
+
+/** A port free for both TCP and UDP (TURN and LiveKit listen on both). */
+export async function takeTcpUdpPort(alloc: PortAllocator): Promise<number> {
+  for (let i = 0; i < 200; i++) {
+    const p = await alloc.take();
+    if (await udpFree(p)) return p;
+  }
+  throw new Error("no loopback port free for both TCP and UDP");
+}
+
+/** `n` consecutive ports, each taken from the allocator and free for UDP (media and relay ranges). */
+export async function takeUdpRange(alloc: PortAllocator, n: number): Promise<PortRange> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const start = await takeTcpUdpPort(alloc);
+    let end = start;
+    while (end - start + 1 < n) {
+      const p = await alloc.take();
+      if (p !== end + 1 || !(await udpFree(p))) break;
+      end = p;
+    }
+    if (end - start + 1 === n) return { start, end };
+  }
+  throw new Error(`no ${n} consecutive free UDP ports on loopback`);
 }

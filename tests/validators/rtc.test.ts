@@ -11,17 +11,10 @@ import { PortAllocator } from "../../e2e/ports";
 import { Supervisor } from "../../e2e/procs";
 import { startRedis } from "../../e2e/services";
 import {
-  joinLivekitRoom, livekitKeyPair, livekitToken, requireRtcTools, roomService, runUclient, startCoturn, startLivekit, startLkJwt, turnRestCredentials,
+  joinLivekitRoom, livekitKeyPair, takeTcpUdpPort, takeUdpRange, livekitToken, requireRtcTools, roomService, runUclient, startCoturn, startLivekit, startLkJwt, turnRestCredentials,
   type LivekitInstance,
 } from "../../e2e/rtc";
 import { DENIED_PEER_RANGES } from "../../render/rtc";
-
-/** A contiguous block of free loopback ports (LiveKit's and coturn's UDP ranges). */
-async function range(ports: PortAllocator, n: number): Promise<{ start: number; end: number }> {
-  const first = await ports.take();
-  for (let i = 1; i < n; i++) await ports.take();
-  return { start: first, end: first + n - 1 };
-}
 
 describe("RTC configs accepted by the real programs", function () {
   this.timeout(300_000);
@@ -39,7 +32,7 @@ describe("RTC configs accepted by the real programs", function () {
   describe("LiveKit SFU", () => {
     let lk: LivekitInstance;
     before(async () => {
-      lk = await startLivekit(sup, { port: await ports.take(), tcpPort: await ports.take(), metricsPort: await ports.take(), udpPorts: await range(ports, 20) });
+      lk = await startLivekit(sup, { port: await ports.take(), tcpPort: await ports.take(), metricsPort: await ports.take(), udpPorts: await takeUdpRange(ports, 20) });
     });
 
     it("starts with the rendered config and serves its Prometheus metrics", async () => {
@@ -88,7 +81,7 @@ describe("RTC configs accepted by the real programs", function () {
     const password = crypto.randomBytes(16).toString("hex");
     await startRedis(sup, redisPort, password);
     const keys = livekitKeyPair();
-    const a = await startLivekit(sup, { name: "livekit-distributed", port: await ports.take(), tcpPort: await ports.take(), metricsPort: await ports.take(), udpPorts: await range(ports, 10), keys, redis: { address: `127.0.0.1:${redisPort}`, password, useTls: false } });
+    const a = await startLivekit(sup, { name: "livekit-distributed", port: await ports.take(), tcpPort: await ports.take(), metricsPort: await ports.take(), udpPorts: await takeUdpRange(ports, 10), keys, redis: { address: `127.0.0.1:${redisPort}`, password, useTls: false } });
     const log = fs.readFileSync(a.proc.logFile, "utf8");
     assert.match(log, /redis/i, "LiveKit connected to Redis");
     // A room created on this node is registered in Redis, where every node of the cluster finds it.
@@ -105,10 +98,10 @@ describe("RTC configs accepted by the real programs", function () {
     let open: Awaited<ReturnType<typeof startCoturn>>;
     let deployed: Awaited<ReturnType<typeof startCoturn>>;
     before(async () => {
-      peerPort = await ports.take();
+      peerPort = await takeTcpUdpPort(ports);
       sup.start({ name: "turn-peer", command: "turnutils_peer", args: ["-L", "127.0.0.1", "-p", String(peerPort)] });
-      open = await startCoturn(sup, { name: "coturn-loopback", port: await ports.take(), tlsPort: await ports.take(), relayPorts: await range(ports, 20), realm: "example.org", sharedSecret: secret, loopbackPeers: true });
-      deployed = await startCoturn(sup, { name: "coturn-deployed", port: await ports.take(), tlsPort: await ports.take(), relayPorts: await range(ports, 20), realm: "example.org", sharedSecret: secret, loopbackPeers: false });
+      open = await startCoturn(sup, { name: "coturn-loopback", port: await takeTcpUdpPort(ports), tlsPort: await takeTcpUdpPort(ports), relayPorts: await takeUdpRange(ports, 20), realm: "example.org", sharedSecret: secret, loopbackPeers: true });
+      deployed = await startCoturn(sup, { name: "coturn-deployed", port: await takeTcpUdpPort(ports), tlsPort: await takeTcpUdpPort(ports), relayPorts: await takeUdpRange(ports, 20), realm: "example.org", sharedSecret: secret, loopbackPeers: false });
     });
 
     it("starts with the rendered config: every option understood, TLS loaded, every denied range read", () => {
