@@ -233,12 +233,12 @@ export const COMPONENT_REGISTRY = {
   rtc: {
     description: "MatrixRTC calls: LiveKit SFU, lk-jwt-service, coturn",
     feature: "rtc",
-    built: { pending: "the calls issue (LiveKit, lk-jwt-service, coturn)" },
+    built: true,
     namespace: NAMESPACES.matrix,
     hosts: ["rtc"],
     images: ["livekit", "lkJwt", "coturn"],
     workloads: {
-      livekit: { tier: "edge", replicaSeries: profileSeries((p) => p.livekit.replicas), haMinReplicas: HA_MINIMUMS.livekitReplicas, autoscaled: false, onePerNode: true, resources: { kind: "weight", cpu: 2.5, mem: 2 } },
+      livekit: { tier: "edge", replicaSeries: profileSeries((p) => p.livekit.replicas), haMinReplicas: HA_MINIMUMS.livekitReplicas, autoscaled: false, onePerNode: true, namespace: NAMESPACES.turn, resources: { kind: "weight", cpu: 2.5, mem: 2 } },
       lkJwt: { tier: "edge", replicaSeries: [1, 1, 1, 2, 2], haMinReplicas: INVENTORY.lkJwtReplicas, autoscaled: true, resources: { kind: "weight", cpu: 0.1, mem: 0.1 } },
       coturn: { tier: "edge", replicaSeries: [1, 1, 2, 3, 4], haMinReplicas: 2, autoscaled: false, onePerNode: true, namespace: NAMESPACES.turn, resources: { kind: "weight", cpu: 0.6, mem: 0.3 } },
     },

@@ -35,6 +35,9 @@ export type Environment = (typeof ENVIRONMENTS)[number];
 export type ProfileName = (typeof PROFILE_NAMES)[number];
 export type SizingModel = (typeof SIZING_MODELS)[number];
 export type TlsIssuer = (typeof TLS_ISSUERS)[number];
+/** How LiveKit learns the address it advertises in its ICE candidates (config `rtcNodeAddress`). */
+export const RTC_NODE_ADDRESSES = ["stun", "node"] as const;
+export type RtcNodeAddress = (typeof RTC_NODE_ADDRESSES)[number];
 export type ClusterApiAccess = (typeof CLUSTER_API_ACCESS)[number];
 
 function oneOf<T extends string>(values: readonly T[], description: string): ConfigKey<T> {
@@ -133,6 +136,9 @@ export const CONFIG_KEYS = {
   antivirus: boolean("Deploy ClamAV, scan workers and Synapse's media-scanning hook. Default false."),
   monitoring: boolean("Deploy Prometheus, Alertmanager and Grafana with the scrape targets, alert rules and dashboards of every deployed system (logs and traces not yet). Default false."),
   rtc: boolean("Deploy MatrixRTC calls: LiveKit SFU, lk-jwt-service and coturn. Default false."),
+  livekitUdpPorts: pattern(/^\d{1,5}-\d{1,5}$/, "a UDP port range such as 50000-60000", "UDP port range of LiveKit's WebRTC media on each RTC node (host networking; the firewall rules open it). Default 50000-60000."),
+  turnRelayPorts: pattern(/^\d{1,5}-\d{1,5}$/, "a UDP port range such as 40000-49999", "UDP relay port range coturn allocates on each TURN node (the firewall rules open it); must not overlap livekitUdpPorts. Default 40000-49999."),
+  rtcNodeAddress: oneOf(RTC_NODE_ADDRESSES, "Address LiveKit advertises to clients: `stun` asks public STUN servers for the node's public address; `node` uses the node's own address from Kubernetes, for air-gapped sites and nodes with routable addresses. Default stun."),
   push: boolean("Deploy the Sygnal push gateway. Default false."),
   bridges: boolean("Deploy the Telegram and WhatsApp bridges (each also needs its account count above 0). Default false."),
   redactionRetentionPeriod: pattern(/^(\d+[smhdwy]|never)$/, "a duration such as 7d, 30d or 1y, or never", "How long the main Synapse keeps redacted event content before pruning it."),

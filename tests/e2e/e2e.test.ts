@@ -59,6 +59,14 @@ describe("e2e: generated Synapse topology serving Matrix traffic on loopback", f
     assert.deepEqual(deadQueries(res.metrics), []);
   });
 
+  it("calls: TURN credentials from Synapse's /voip/turnServer (through HAProxy) allocate and relay on the running coturn; a tampered password is refused", () => {
+    const checks = res.report.checks.join("\n");
+    assert.match(checks, /TURN credentials from \/voip\/turnServer \(\d+ URIs, turn: and turns:\) allocated on coturn and relayed [1-9]\d* messages; a tampered password was refused/);
+    const turn = res.report.requests.find((r) => r.label === "voip turnServer");
+    assert.ok(turn && turn.status === 200, "the TURN request went through HAProxy");
+    assert.equal(turn.servedType, turn.expectedType);
+  });
+
   it("kept serving with the typing writer killed: typing got 503 with Retry-After, HAProxy stayed ready, messages flowed, and typing came back with the writer", () => {
     const checks = res.report.checks.join("\n");
     assert.match(checks, /with the typing writer killed, typing answered 503 \(Retry-After 10, M_UNKNOWN\) after \d+ ms while HAProxy stayed ready and a message still reached the other user's \/sync/);
