@@ -6,6 +6,9 @@ import { createPlatform } from "./components/platform";
 import { MatrixStack } from "./components/matrix";
 import { NetworkFlows } from "./components/k8s/network";
 import { createBridges } from "./components/bridges/wiring";
+import { MonitoringStack } from "./components/monitoring";
+import { RtcStack } from "./components/rtc";
+import { isDeployed } from "./catalog/components";
 
 /**
  * The whole deployment from its two inputs: the validated spec and the sizing derived from it
@@ -22,6 +25,16 @@ export function program(spec: PlatformSpec, sizing: Sizing): Record<string, unkn
   const matrix = new MatrixStack("matrix", { spec, sizing, platform, flows });
   // mautrix-telegram and mautrix-whatsapp, on the registrations the Matrix stack gave Synapse.
   createBridges("bridges", { spec, sizing, platform, matrix, flows });
+  // MatrixRTC: LiveKit, lk-jwt-service, coturn (the TURN secret is the one Synapse signs with).
+  if (isDeployed("rtc", spec) && matrix.turnSharedSecret) {
+    new RtcStack("rtc", {
+      serverName: spec.serverName, hosts: spec.hosts, media: spec.rtc, imageRegistry: spec.imageRegistry, flows, platform,
+      sizing: { livekit: sizing.components.livekit, lkJwt: sizing.components.lkJwt, coturn: sizing.components.coturn },
+      matrixNamespace: matrix.namespace.name, turnSharedSecret: matrix.turnSharedSecret,
+    });
+  }
+  // Prometheus, Alertmanager, Grafana: scrapes what the registry says is deployed.
+  if (isDeployed("monitoring", spec)) new MonitoringStack("monitoring", { spec, sizing, platform, flows });
   // Last, once every flow is declared: the NetworkPolicies (see NetworkFlows for why not sooner).
   flows.materialize({ providers: [platform.provider] });
   return {

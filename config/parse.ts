@@ -1,6 +1,6 @@
-import { CONFIG_KEYS, CONFIG_KEY_NAMES, PROFILE_CCU, type ConfigKeyName, type ProfileName } from "./keys";
+import { CONFIG_KEYS, CONFIG_KEY_NAMES, PROFILE_CCU, SECRET_CONFIG_KEYS, type ConfigKeyName, type ProfileName } from "./keys";
 import { distance } from "fastest-levenshtein";
-import type { PlatformSpec } from "./spec";
+import type { PlatformSpec, PortRange, RtcSpec } from "./spec";
 
 export const PROJECT = "matrix-platform";
 
@@ -17,7 +17,7 @@ export interface ConfigProblem {
  */
 export function displayValue(key: string, value: string): string {
   const name = key.slice(key.indexOf(":") + 1);
-  if ((CONFIG_KEYS as Record<string, { secret?: true }>)[name]?.secret) return `<secret, ${value.length} characters>`;
+  if (SECRET_CONFIG_KEYS.some((k) => key.endsWith(`:${k}`)) || (CONFIG_KEYS as Record<string, { secret?: true }>)[name]?.secret) return `<secret, ${value.length} characters>`;
   return key.endsWith(":kubeconfig") && value.includes("\n") ? `<kubeconfig content, ${value.length} characters>` : JSON.stringify(value);
 }
 
@@ -135,6 +135,16 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string): Pla
       }
     }
   }
+  const emailKeys = ["alertEmailTo", "alertEmailFrom", "alertSmarthost"] as const;
+  if (emailKeys.some((k) => given(k)) || given("alertSmtpUsername") || given("alertSmtpPassword")) {
+    for (const k of emailKeys) {
+      if (!given(k)) problems.push({ key: fullKey(k), allowed: `alert e-mail needs alertEmailTo, alertEmailFrom and alertSmarthost together (${k} is missing)` });
+    }
+  }
+  if (given("alertSmtpPassword") !== given("alertSmtpUsername")) {
+    problems.push({ key: fullKey(given("alertSmtpPassword") ? "alertSmtpUsername" : "alertSmtpPassword"), allowed: "alertSmtpUsername and alertSmtpPassword go together" });
+  }
+  const rtc = rtcSettings(parsed, given, reject);
 
   if (problems.length > 0) throw new ConfigValidationError(problems);
 
@@ -189,6 +199,7 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string): Pla
       permissions: { admins: parsed.bridgeAdmins ?? [], users: parsed.bridgeUsers ?? [serverName] },
     },
     features,
+    rtc,
     cloud: {
       region,
       secondaryRegion,
@@ -201,6 +212,67 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string): Pla
     imageRegistry: parsed.imageRegistry,
     chartRepository: parsed.chartRepository,
     tls: { issuer: tlsIssuer, acmeEmail: parsed.acmeEmail },
+    monitoring: {
+      retention: parsed.monitoringRetention ?? "15d",
+      alerting: {
+        ...(parsed.alertEmailTo && parsed.alertEmailFrom && parsed.alertSmarthost
+          ? { email: { to: parsed.alertEmailTo, from: parsed.alertEmailFrom, smarthost: parsed.alertSmarthost, username: parsed.alertSmtpUsername, password: parsed.alertSmtpPassword } }
+          : {}),
+        webhookUrl: parsed.alertWebhookUrl,
+        pagerdutyRoutingKey: parsed.alertPagerdutyRoutingKey,
+        matrixWebhookUrl: parsed.alertMatrixWebhookUrl,
+      },
+    },
     synapse: { redactionRetentionPeriod: retention === "never" ? null : retention, maxUploadSize: parsed.maxUploadSize ?? "100M" },
+  };
+}
+
+/** Defaults of the RTC media keys: LiveKit's upstream range, coturn just below it. */
+export const RTC_DEFAULTS = { livekitUdpPorts: { start: 50000, end: 60000 }, turnRelayPorts: { start: 40000, end: 49999 }, nodeAddress: "stun" } as const;
+
+/** Unprivileged UDP ports: what a media or relay range may use. */
+const MEDIA_PORT_FLOOR = 1024;
+const MEDIA_PORT_CEILING = 65535;
+
+/** "a-b" -> range, or a sentence saying what is wrong with it. */
+export function parsePortRange(raw: string): PortRange | string {
+  const m = /^(\d{1,5})-(\d{1,5})$/.exec(raw);
+  if (!m) return "a port range start-end such as 50000-60000";
+  const start = Number(m[1]);
+  const end = Number(m[2]);
+  if (start < MEDIA_PORT_FLOOR || end > MEDIA_PORT_CEILING) return `a range within ${MEDIA_PORT_FLOOR}-${MEDIA_PORT_CEILING} (unprivileged ports)`;
+  if (end < start) return "a range whose start is not above its end";
+  return { start, end };
+}
+
+export function rangesOverlap(a: PortRange, b: PortRange): boolean {
+  return a.start <= b.end && b.start <= a.end;
+}
+
+/** The RTC keys: ranges inside 1024-65535, LiveKit's and coturn's disjoint, and only with rtc on. */
+function rtcSettings(parsed: Parsed, given: (k: ConfigKeyName) => boolean, reject: (k: ConfigKeyName, allowed: string) => void): RtcSpec {
+  const rtcKeys = ["livekitUdpPorts", "turnRelayPorts", "rtcNodeAddress"] as const;
+  if (!parsed.rtc) for (const k of rtcKeys) if (given(k)) reject(k, "only applies when rtc is true");
+  const range = (k: "livekitUdpPorts" | "turnRelayPorts"): PortRange | undefined => {
+    const raw = parsed[k];
+    if (raw === undefined) return given(k) ? undefined : RTC_DEFAULTS[k];
+    const r = parsePortRange(raw);
+    if (typeof r === "string") {
+      reject(k, r);
+      return undefined;
+    }
+    return r;
+  };
+  const livekit = range("livekitUdpPorts");
+  const relay = range("turnRelayPorts");
+  if (livekit && relay && rangesOverlap(livekit, relay)) {
+    const which = given("turnRelayPorts") ? "turnRelayPorts" : "livekitUdpPorts";
+    const other = which === "turnRelayPorts" ? livekit : relay;
+    reject(which, `a range that does not overlap ${which === "turnRelayPorts" ? "livekitUdpPorts" : "turnRelayPorts"} (${other.start}-${other.end}): both use the same nodes' UDP ports`);
+  }
+  return {
+    livekitUdpPorts: livekit ?? RTC_DEFAULTS.livekitUdpPorts,
+    turnRelayPorts: relay ?? RTC_DEFAULTS.turnRelayPorts,
+    nodeAddress: parsed.rtcNodeAddress ?? RTC_DEFAULTS.nodeAddress,
   };
 }

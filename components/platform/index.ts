@@ -8,6 +8,8 @@ import type { AwsPlatform } from "./aws";
 import { ExistingClusterPlatform } from "./existing";
 import type { GcpPlatform } from "./gcp";
 import { deployedDatabases, type Platform } from "../contracts";
+import { isDeployed, workloadEntry } from "../../catalog/components";
+import { rtcPublicPorts } from "../../render/rtc/exposure";
 
 export * from "../contracts";
 export { ExistingClusterPlatform } from "./existing";
@@ -31,6 +33,8 @@ export function createPlatform(name: string, spec: PlatformSpec, sizing: Sizing,
     addons: addonSettings(spec, sizing),
     databases: deployedDatabases(spec.bridges),
     flows,
+    // The edge nodes serve RTC media on host networking: the clouds open exactly its ports.
+    rtcMedia: isDeployed("rtc", spec) ? { tier: workloadEntry("livekit").tier, rules: rtcPublicPorts(spec.rtc) } : undefined,
   };
   switch (spec.platform) {
     case "existing":
