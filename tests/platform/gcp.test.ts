@@ -95,7 +95,7 @@ describe("platform: GCP", function () {
     // synapse, key_vault, synapse_li: the bridges are off here, so their users are not created.
     assert.equal(users.length, 3);
     assert.ok(users.every((u) => isSecretValue(u.inputs.password)));
-    assert.deepEqual(ofType(run, "gcp:sql/database:Database").map((d) => d.inputs.collation), ["C", "C", "C", "C", "C"]);
+    assert.deepEqual(ofType(run, "gcp:sql/database:Database").map((d) => d.inputs.collation), ["C", "C", "C"]);
   });
 
   it("zonal databases and no deletion protection in dev", async () => {
