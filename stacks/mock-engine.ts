@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { installMockFastPaths } from "./mock-fast-paths";
 import { mockCall, mockState } from "./mock-outputs";
 
 /** One resource as the program registered it. */
@@ -66,6 +67,7 @@ export async function runWithMocks(options: MockRunOptions): Promise<MockRun> {
   const resources: RecordedResource[] = [];
   const parents = new Map<string, string>();
   const key = (type: string, name: string) => `${type}::${name}`;
+  installMockFastPaths();
 
   await pulumi.runtime.setMocks(
     {
