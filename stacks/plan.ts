@@ -3,6 +3,7 @@
  * Pulumi's mock engine (no cloud account, no Pulumi CLI), prints what it would deploy and
  * writes out/<stack>/{resources.json, manifests/, sizing.json}.
  */
+import * as fs from "fs";
 import * as path from "path";
 import { stringify } from "yaml";
 import { ConfigValidationError, PROJECT, parseSpec, type PlatformSpec } from "../config";
@@ -12,7 +13,6 @@ import { estimateCost } from "../sizing/cost";
 import type { Sizing } from "../sizing/types";
 import { redactSecrets, runWithMocks, type RecordedResource } from "./mock-engine";
 import { manifestsFrom } from "./manifests";
-import { OutputDir } from "./output-dir";
 import { formatTable, nodePoolTable, resourceCounts, sizingTable } from "./report";
 import { PROJECT_ROOT, loadStackConfig } from "./stack-config";
 
@@ -53,12 +53,19 @@ export async function plan(stack: string, outDir: string): Promise<string> {
   const resources: RecordedResource[] = run.resources.filter((r) => r.type !== "pulumi:pulumi:Stack");
 
   const dir = path.join(outDir, stack);
-  const out = new OutputDir(dir);
-  out.write("resources.json", JSON.stringify(resources.map((r) => ({ type: r.type, name: r.name, parent: r.parent ?? null, inputs: redactSecrets(r.inputs) })), null, 2));
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(path.join(dir, "manifests"), { recursive: true });
+  fs.writeFileSync(
+    path.join(dir, "resources.json"),
+    JSON.stringify(resources.map((r) => ({ type: r.type, name: r.name, parent: r.parent ?? null, inputs: redactSecrets(r.inputs) })), null, 2),
+  );
   const manifests = manifestsFrom(resources);
-  for (const m of manifests) out.write(path.join("manifests", m.path), stringify(m.object, { lineWidth: 0 }));
-  out.write("sizing.json", JSON.stringify(sizing, null, 2));
-  out.removeStale();
+  for (const m of manifests) {
+    const file = path.join(dir, "manifests", m.path);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, stringify(m.object, { lineWidth: 0 }));
+  }
+  fs.writeFileSync(path.join(dir, "sizing.json"), JSON.stringify(sizing, null, 2));
 
   const other = spec.sizingModel === "profile" ? "seed-analysis" : "profile";
   const otherSizing = size({ ...spec, sizingModel: other });
