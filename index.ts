@@ -4,6 +4,9 @@
 import { readSpec } from "./config";
 import { program } from "./program";
 import { size } from "./sizing";
+import { assertDeployable } from "./sizing/deployable";
 
 const spec = readSpec();
+// Refused switches and bridges too big for one process fail here, before sizing packs them.
+assertDeployable(spec);
 export = program(spec, size(spec));

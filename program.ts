@@ -5,6 +5,7 @@ import type { Sizing } from "./sizing/types";
 import { createPlatform } from "./components/platform";
 import { MatrixStack } from "./components/matrix";
 import { NetworkFlows } from "./components/k8s/network";
+import { createBridges } from "./components/bridges/wiring";
 import { MonitoringStack } from "./components/monitoring";
 import { RtcStack } from "./components/rtc";
 import { isDeployed } from "./catalog/components";
@@ -22,6 +23,8 @@ export function program(spec: PlatformSpec, sizing: Sizing): Record<string, unkn
   const platform = createPlatform("platform", spec, sizing, flows);
   // Synapse (main + workers + HAProxy), Element, Ketesa, .well-known and their routes.
   const matrix = new MatrixStack("matrix", { spec, sizing, platform, flows });
+  // mautrix-telegram and mautrix-whatsapp, on the registrations the Matrix stack gave Synapse.
+  createBridges("bridges", { spec, sizing, platform, matrix, flows });
   // MatrixRTC: LiveKit, lk-jwt-service, coturn (the TURN secret is the one Synapse signs with).
   if (isDeployed("rtc", spec) && matrix.turnSharedSecret) {
     new RtcStack("rtc", {

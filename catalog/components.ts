@@ -256,9 +256,9 @@ export const COMPONENT_REGISTRY = {
     },
   },
   bridges: {
-    description: "mautrix-telegram and mautrix-whatsapp, sharded by bridged accounts",
+    description: "mautrix-telegram and mautrix-whatsapp (bridgev2), one process each sized by bridged accounts",
     feature: "bridges",
-    built: { pending: "the bridges issue (mautrix-telegram, mautrix-whatsapp)" },
+    built: true,
     namespace: NAMESPACES.matrix,
     hosts: [],
     images: ["mautrixTelegram", "mautrixWhatsapp"],

@@ -17,6 +17,8 @@ export interface ConfigKey<T> {
   allowed: string;
   /** Raw string -> value, or undefined when the string is not allowed. */
   parse(raw: string): T | undefined;
+  /** Set with `pulumi config set --secret`: never echoed in an error, marked secret in Pulumi.yaml. */
+  secret?: true;
 }
 
 export const PLATFORMS = ["aws", "gcp", "existing"] as const;
@@ -106,6 +108,22 @@ function pattern(re: RegExp, allowed: string, description: string): ConfigKey<st
   return { type: "string", description, allowed, parse: (raw) => (re.test(raw) ? raw : undefined) };
 }
 
+/** A comma-separated list whose every item matches `item`; empty items are not allowed. */
+function list(item: RegExp, allowed: string, description: string): ConfigKey<string[]> {
+  return {
+    type: "string",
+    description,
+    allowed,
+    parse: (raw) => {
+      const items = raw.split(",").map((s) => s.trim());
+      return items.every((i) => item.test(i)) ? items : undefined;
+    },
+  };
+}
+
+const MXID = /^@[a-z0-9._=\/+-]+:[a-z0-9.-]+(:\d+)?$/;
+const MXID_OR_DOMAIN = /^(@[a-z0-9._=\/+-]+:)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(:\d+)?$/;
+
 // RFC 1123 host name with at least two labels; Matrix server names are DNS names here.
 const DNS_NAME = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
 
@@ -118,6 +136,10 @@ export const CONFIG_KEYS = {
   serverName: pattern(DNS_NAME, "a lower-case DNS name such as example.com", "Matrix server name (the part after ':' in user IDs). Defaults to `domain`."),
   telegramAccounts: integer(0, 100_000, "Bridged Telegram accounts to size mautrix-telegram for; 0 turns the Telegram bridge off."),
   whatsappAccounts: integer(0, 100_000, "Bridged WhatsApp accounts to size mautrix-whatsapp for; 0 turns the WhatsApp bridge off."),
+  telegramApiId: { ...integer(1, 2_147_483_647, "Telegram API ID from my.telegram.org for mautrix-telegram (required when the Telegram bridge is deployed; set it with --secret)."), secret: true },
+  telegramApiHash: { ...pattern(/^[0-9a-f]{32}$/, "the 32 hexadecimal characters my.telegram.org gives as api_hash", "Telegram API hash from my.telegram.org for mautrix-telegram (required when the Telegram bridge is deployed; set it with --secret)."), secret: true },
+  bridgeAdmins: list(MXID, "a comma-separated list of Matrix user IDs such as @ops:example.com", "Matrix users with admin rights on both bridges (bridge.permissions admin). Default: none."),
+  bridgeUsers: list(MXID_OR_DOMAIN, "a comma-separated list of Matrix user IDs or server names such as example.com,@guest:partner.org", "Matrix users or whole servers allowed to log in to the bridges (bridge.permissions user); nobody else can use them. Default: the server name."),
   region: pattern(/^[a-z]{2,}(-[a-z]+)+-?\d+$/, "a cloud region such as us-east-1 (AWS) or us-central1 (GCP)", "Primary cloud region (aws and gcp platforms)."),
   secondaryRegion: pattern(/^[a-z]{2,}(-[a-z]+)+-?\d+$/, "a cloud region such as us-west-2 (AWS) or us-east1 (GCP)", "Second region for replicated backups and media (production)."),
   gcpProject: pattern(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, "a GCP project ID: 6-30 lower-case letters, digits or hyphens, starting with a letter", "GCP project to deploy into (gcp platform)."),

@@ -16,7 +16,8 @@ export interface ConfigProblem {
  * is described instead of echoed.
  */
 export function displayValue(key: string, value: string): string {
-  if (SECRET_CONFIG_KEYS.some((k) => key.endsWith(`:${k}`))) return `<secret, ${value.length} characters>`;
+  const name = key.slice(key.indexOf(":") + 1);
+  if (SECRET_CONFIG_KEYS.some((k) => key.endsWith(`:${k}`)) || (CONFIG_KEYS as Record<string, { secret?: true }>)[name]?.secret) return `<secret, ${value.length} characters>`;
   return key.endsWith(":kubeconfig") && value.includes("\n") ? `<kubeconfig content, ${value.length} characters>` : JSON.stringify(value);
 }
 
@@ -125,6 +126,15 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string): Pla
     problems.push({ key: fullKey("acmeEmail"), allowed: "an e-mail address for the ACME account (tlsIssuer is acme); or set tlsIssuer to selfsigned" });
   }
 
+  // mautrix-telegram cannot log anyone in without an API ID and hash of its own (my.telegram.org).
+  const telegramDeployed = (parsed.bridges ?? false) && (parsed.telegramAccounts ?? 0) > 0;
+  if (telegramDeployed) {
+    for (const k of ["telegramApiId", "telegramApiHash"] as const) {
+      if (parsed[k] === undefined && !given(k)) {
+        problems.push({ key: fullKey(k), allowed: "the Telegram bridge is deployed (bridges is true and telegramAccounts above 0), so it needs the API ID and hash from my.telegram.org: set both with `pulumi config set --secret`" });
+      }
+    }
+  }
   const emailKeys = ["alertEmailTo", "alertEmailFrom", "alertSmarthost"] as const;
   if (emailKeys.some((k) => given(k)) || given("alertSmtpUsername") || given("alertSmtpPassword")) {
     for (const k of emailKeys) {
@@ -178,8 +188,15 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string): Pla
       delegation: serverName,
     },
     bridges: {
-      telegram: { enabled: features.bridges && telegramAccounts > 0, accounts: telegramAccounts },
+      telegram: {
+        enabled: features.bridges && telegramAccounts > 0,
+        accounts: telegramAccounts,
+        ...(parsed.telegramApiId !== undefined && parsed.telegramApiHash !== undefined
+          ? { telegramApi: { apiId: parsed.telegramApiId, apiHash: parsed.telegramApiHash } }
+          : {}),
+      },
       whatsapp: { enabled: features.bridges && whatsappAccounts > 0, accounts: whatsappAccounts },
+      permissions: { admins: parsed.bridgeAdmins ?? [], users: parsed.bridgeUsers ?? [serverName] },
     },
     features,
     rtc,

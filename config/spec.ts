@@ -74,6 +74,19 @@ export interface BridgeSpec {
   enabled: boolean;
   /** Bridged accounts it is sized for. */
   accounts: number;
+  /**
+   * Telegram's API credentials (my.telegram.org), from secret stack config; set whenever the
+   * Telegram bridge is deployed (validation refuses it otherwise). The hash is a secret.
+   */
+  telegramApi?: { apiId: number; apiHash: string };
+}
+
+/** Who may use the bridges (bridge.permissions); nobody else can. */
+export interface BridgePermissions {
+  /** Matrix user IDs with admin rights. */
+  admins: string[];
+  /** Matrix user IDs or whole server names allowed to log in. */
+  users: string[];
 }
 
 /** The validated, fully defaulted configuration every other layer reads. */
@@ -93,7 +106,7 @@ export interface PlatformSpec {
   /** Matrix server name (user IDs are @user:serverName). */
   serverName: string;
   hosts: Hosts;
-  bridges: { telegram: BridgeSpec; whatsapp: BridgeSpec };
+  bridges: { telegram: BridgeSpec; whatsapp: BridgeSpec; permissions: BridgePermissions };
   /**
    * Feature switches of the optional systems (catalog/components.ts says which system each
    * deploys); all default to off.

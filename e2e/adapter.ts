@@ -17,8 +17,10 @@
  */
 import * as path from "path";
 import {
+  DOUBLE_PUPPET_ID,
   appserviceFileName,
   bridgeAppservice,
+  renderDoublePuppetRegistration,
   mainInstance,
   renderAppserviceRegistration,
   renderSynapse,
@@ -192,6 +194,8 @@ export interface LoopbackPlan {
   turnSharedSecret?: string;
   /** The bridges' registrations: the e2e plays the bridge at `port` (one listener for all). */
   appservices: { id: string; asToken: string; hsToken: string; botLocalpart: string; port: number }[];
+  /** as_token of the double-puppeting registration (the bridges' `double_puppet.secrets`). */
+  doublePuppetToken: string;
 }
 
 export interface AdaptOptions {
@@ -270,7 +274,13 @@ export function planLoopback(k8sSynapse: SynapseRenderInput, k8sHaproxy: Haproxy
     files[path.join(p.appserviceDir, file)] = toYaml(renderAppserviceRegistration(as));
     appservices.push({ id: as.id, asToken: as.asToken, hsToken: as.hsToken, botLocalpart: as.botLocalpart, port: ep.appservice });
   }
-  const missing = input.appserviceFiles.filter((f) => !opts.bridges.some((b) => appserviceFileName(b) === f));
+  // The double-puppeting registration the bridges share, as the stack renders it.
+  const doublePuppetFile = appserviceFileName(DOUBLE_PUPPET_ID);
+  const doublePuppetToken = `as-${DOUBLE_PUPPET_ID}-${secrets.registration}`;
+  if (input.appserviceFiles.includes(doublePuppetFile)) {
+    files[path.join(p.appserviceDir, doublePuppetFile)] = toYaml(renderDoublePuppetRegistration({ asToken: doublePuppetToken, hsToken: `hs-${DOUBLE_PUPPET_ID}-${secrets.registration}`, senderLocalpart: `${DOUBLE_PUPPET_ID}sender`, serverName: input.serverName }));
+  }
+  const missing = input.appserviceFiles.filter((f) => f !== doublePuppetFile && !opts.bridges.some((b) => appserviceFileName(b) === f));
   if (missing.length) throw new Error(`rendered config lists appservice files the e2e has no bridge for: ${missing.join(", ")}`);
 
   const db = input.database;
@@ -314,6 +324,7 @@ export function planLoopback(k8sSynapse: SynapseRenderInput, k8sHaproxy: Haproxy
     registrationSecret: secrets.registration,
     turnSharedSecret: secrets.turnSharedSecret,
     appservices,
+    doublePuppetToken,
   };
 }
 

@@ -10,7 +10,7 @@ import type { PlatformSpec } from "../config/spec";
 import { NAMESPACES } from "../catalog/namespaces";
 import { WORKER_TYPES } from "../catalog/workers";
 import { haproxyDeploymentInput, type HaproxyInput } from "../render/haproxy";
-import { appserviceFileName, planInstances, type BridgeName, type InstanceCounts, type SynapseRenderInput } from "../render/synapse";
+import { appserviceFilesFor, planInstances, type BridgeName, type InstanceCounts, type SynapseRenderInput } from "../render/synapse";
 import { synapseDeploymentInput } from "../render/synapse/deployment";
 import { size } from "../sizing";
 import type { Sizing } from "../sizing/types";
@@ -36,6 +36,7 @@ export function devSpecAndSizing(stack = "dev"): { spec: PlatformSpec; sizing: S
     ...parsed,
     features: bridges,
     bridges: {
+      ...parsed.bridges,
       telegram: { ...parsed.bridges.telegram, enabled: parsed.bridges.telegram.accounts > 0 },
       whatsapp: { ...parsed.bridges.whatsapp, enabled: parsed.bridges.whatsapp.accounts > 0 },
     },
@@ -55,10 +56,10 @@ export function loopbackCounts(workers: "one-each" | "none"): InstanceCounts {
   return out;
 }
 
-export function stackInputs(workers: "one-each" | "none" = "one-each", stack = "dev"): StackInputs {
+export function stackInputs(workers: "one-each" | "none" | InstanceCounts = "one-each", stack = "dev"): StackInputs {
   const { spec, sizing } = devSpecAndSizing(stack);
   const data = NAMESPACES.data;
-  const instances = planInstances(loopbackCounts(workers));
+  const instances = planInstances(typeof workers === "string" ? loopbackCounts(workers) : workers);
   const bridges = (["telegram", "whatsapp"] as const).filter((b) => spec.bridges[b].enabled);
   // The same builders the Kubernetes component uses; only the endpoints are ours to give. They
   // are the existing platform's in-cluster services, which the adapter swaps for loopback ones.
@@ -72,7 +73,7 @@ export function stackInputs(workers: "one-each" | "none" = "one-each", stack = "
       redis: { host: `redis.${data}.svc.cluster.local`, port: 6379, tls: false, privateCa: false },
       objectStore: { bucket: "synapse-media", endpoint: `http://minio.${data}.svc.cluster.local:9000`, region: "us-east-1", forcePathStyle: true },
     },
-    appserviceFiles: bridges.map((b) => appserviceFileName(b)),
+    appserviceFiles: appserviceFilesFor(bridges),
     turn: spec.features.rtc,
     processCount: workers === "none" ? 1 : undefined,
   });

@@ -11,7 +11,7 @@ import { PROJECT } from "../config/parse";
 
 export function pulumiYaml(): string {
   const config = Object.fromEntries(
-    CONFIG_KEY_NAMES.map((k) => [`${PROJECT}:${k}`, { type: CONFIG_KEYS[k].type, description: `${CONFIG_KEYS[k].description} Allowed: ${CONFIG_KEYS[k].allowed}.` }]),
+    CONFIG_KEY_NAMES.map((k) => [`${PROJECT}:${k}`, { type: CONFIG_KEYS[k].type, description: `${CONFIG_KEYS[k].description} Allowed: ${CONFIG_KEYS[k].allowed}.`, ...(CONFIG_KEYS[k].secret ? { secret: true } : {}) }]),
   );
   const doc = {
     name: PROJECT,

@@ -31,6 +31,9 @@ export function specFor(o: SpecOptions = {}): PlatformSpec {
     telegramAccounts: String(o.telegram ?? 0),
     whatsappAccounts: String(o.whatsapp ?? 0),
     acmeEmail: "ops@example.com",
+    // Shaped like my.telegram.org's credentials; only validated, never used.
+    telegramApiId: "123456",
+    telegramApiHash: "0123456789abcdef0123456789abcdef",
   };
   if (o.platform === "gcp") config.gcpProject = "matrix-test";
   for (const [k, v] of Object.entries({ ...ALL_ON, ...o.features })) config[k] = String(v);

@@ -14,7 +14,8 @@ import * as path from "path";
 import { parseSpec } from "../../config/parse";
 import type { PlatformSpec } from "../../config/spec";
 import {
-  appserviceFileName,
+  appserviceFilesFor,
+  renderDoublePuppetRegistration,
   bridgeAppservice,
   instanceCountsFromSizing,
   planInstances,
@@ -105,10 +106,10 @@ export function writeSynapseTree(
   if (!preset) throw new Error(`${stack} is not a preset stack name`);
   // Every system that changes Synapse's config on (bridges: appservice registrations; calls: TURN),
   // so real Synapse checks the config those stacks will render, not only today's defaults.
-  const spec = parseSpec({ ...presetConfig(preset), "matrix-platform:bridges": "true", "matrix-platform:rtc": "true" }, stack);
+  const spec = parseSpec({ ...presetConfig(preset), "matrix-platform:bridges": "true", "matrix-platform:rtc": "true", "matrix-platform:telegramApiId": "123456", "matrix-platform:telegramApiHash": "0123456789abcdef0123456789abcdef" }, stack);
   const sizing = size(spec);
   const bridges = (["telegram", "whatsapp"] as const).filter((b) => spec.bridges[b].enabled) as BridgeName[];
-  const appserviceFiles = bridges.map((b) => appserviceFileName(b));
+  const appserviceFiles = appserviceFilesFor(bridges);
   const deployed = synapseDeploymentInput({
     spec,
     sizing,
@@ -145,6 +146,10 @@ export function writeSynapseTree(
     write(file, toYaml(reg), 0o600);
     return file;
   });
+  // The double-puppeting registration the bridges share, listed last (appserviceFilesFor).
+  const doublePuppet = path.join(paths.appserviceDir, appserviceFiles[appserviceFiles.length - 1]);
+  write(doublePuppet, toYaml(renderDoublePuppetRegistration({ asToken: "as-token-dp", hsToken: "hs-token-dp", senderLocalpart: "senderdpxyz", serverName: input.serverName })), 0o600);
+  appservices.push(doublePuppet);
   return { dir, stack, spec, sizing, paths, input, homeserver, workers, appservices, signingKeyPem: pem };
 }
 
