@@ -21,7 +21,7 @@ export const FEATURE_SWITCHES = ["rtc", "push", "bridges", "li", "antivirus", "m
 export type FeatureSwitch = (typeof FEATURE_SWITCHES)[number];
 
 /** Public host keys (config/spec.ts `Hosts`): the services' DNS names, derived from `domain`. */
-export type HostKey = "matrix" | "element" | "admin" | "rtc" | "turn" | "grafana" | "liMatrix" | "liElement" | "liAdmin" | "delegation";
+export type HostKey = "matrix" | "element" | "admin" | "rtc" | "turn" | "grafana" | "push" | "liMatrix" | "liElement" | "liAdmin" | "delegation";
 
 /** Every non-Synapse workload the stack sizes (Synapse's own processes are the worker catalogue). */
 export const COMPONENTS = [
@@ -107,6 +107,8 @@ export interface ComponentEntry {
   namespace: NamespaceName;
   /** HTTP(S) hosts it serves through the shared Gateway (each gets a listener and a certificate). */
   hosts: readonly HostKey[];
+  /** Hosts it serves only when the stack's config asks for them (`PlatformSpec.optionalHosts`). */
+  optionalHosts?: readonly HostKey[];
   /** Images its own pods run (charts' and operators' images are listed with the charts). */
   images: readonly ImageName[];
   /** Its workloads and how each is sized. */
@@ -186,8 +188,9 @@ export const COMPONENT_REGISTRY = {
     description: "Sygnal push gateway",
     feature: "push",
     built: { pending: "the push issue (Sygnal)" },
-    namespace: NAMESPACES.matrix,
+    namespace: NAMESPACES.push,
     hosts: [],
+    optionalHosts: ["push"],
     images: ["sygnal"],
     workloads: {
       sygnal: { tier: "homeserver", replicaSeries: [1, 1, 1, 2, 2], haMinReplicas: 2, autoscaled: true, resources: { kind: "weight", cpu: 0.2, mem: 0.4 } },
@@ -287,6 +290,8 @@ export function workloadEntry(component: ComponentName): WorkloadEntry {
 export interface DeploymentSwitches {
   platform: PlatformKind;
   features: Record<FeatureSwitch, boolean>;
+  /** Optional hosts the config asks for (`pushPublicRoute` -> push); none when absent. */
+  optionalHosts?: Partial<Record<HostKey, boolean>>;
 }
 
 /** Whether a system is deployed: its switch is on (or it has none) and it runs in-cluster here. */
@@ -302,7 +307,7 @@ export function deployedSystems(spec: DeploymentSwitches): SystemName[] {
 
 /** Hosts of the deployed systems, in registry order: what the Gateway gets listeners for. */
 export function deployedHosts(spec: DeploymentSwitches): HostKey[] {
-  return deployedSystems(spec).flatMap((s) => systemEntry(s).hosts);
+  return deployedSystems(spec).flatMap((s) => [...systemEntry(s).hosts, ...(systemEntry(s).optionalHosts ?? []).filter((h) => spec.optionalHosts?.[h])]);
 }
 
 /** Switches that are on for a system whose component does not exist yet, with what will build it. */

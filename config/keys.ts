@@ -6,6 +6,8 @@
  * `parse` turns the raw string into a typed value or returns `undefined` when it is not allowed;
  * `allowed` is the human sentence the error message quotes.
  */
+import { PUSH_CONFIG_KEYS } from "./push-keys";
+
 export type PulumiConfigType = "string" | "integer" | "boolean";
 
 export interface ConfigKey<T> {
@@ -17,6 +19,11 @@ export interface ConfigKey<T> {
   allowed: string;
   /** Raw string -> value, or undefined when the string is not allowed. */
   parse(raw: string): T | undefined;
+  /**
+   * A credential: declared `secret: true` in Pulumi.yaml (set it with `pulumi config set --secret`)
+   * and never echoed in an error message.
+   */
+  secret?: true;
 }
 
 export const PLATFORMS = ["aws", "gcp", "existing"] as const;
@@ -101,6 +108,7 @@ export const CONFIG_KEYS = {
   push: boolean("Deploy the Sygnal push gateway. Default false."),
   bridges: boolean("Deploy the Telegram and WhatsApp bridges (each also needs its account count above 0). Default false."),
   redactionRetentionPeriod: pattern(/^(\d+[smhdwy]|never)$/, "a duration such as 7d, 30d or 1y, or never", "How long the main Synapse keeps redacted event content before pruning it."),
+  ...PUSH_CONFIG_KEYS,
   maxUploadSize: pattern(/^\d+[KMG]$/, "a size such as 50M or 1G", "Largest media upload Synapse and the edge accept."),
 } as const;
 

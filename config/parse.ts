@@ -1,6 +1,7 @@
 import { CONFIG_KEYS, CONFIG_KEY_NAMES, PROFILE_CCU, type ConfigKeyName, type ProfileName } from "./keys";
 import { distance } from "fastest-levenshtein";
 import type { PlatformSpec } from "./spec";
+import { pushSpec } from "./push";
 
 export const PROJECT = "matrix-platform";
 
@@ -16,6 +17,8 @@ export interface ConfigProblem {
  * is described instead of echoed.
  */
 export function displayValue(key: string, value: string): string {
+  const name = key.slice(key.indexOf(":") + 1);
+  if ((CONFIG_KEYS as Record<string, { secret?: true }>)[name]?.secret) return `<secret, ${value.length} characters>`;
   return key.endsWith(":kubeconfig") && value.includes("\n") ? `<kubeconfig content, ${value.length} characters>` : JSON.stringify(value);
 }
 
@@ -115,6 +118,9 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string): Pla
     problems.push({ key: fullKey("acmeEmail"), allowed: "an e-mail address for the ACME account (tlsIssuer is acme); or set tlsIssuer to selfsigned" });
   }
 
+  const push = pushSpec(parsed.push ?? false, parsed, (k) => given(k));
+  for (const p of push.problems) problems.push({ key: fullKey(p.key), value: p.given ? rawConfig[fullKey(p.key)] : undefined, allowed: p.allowed });
+
   if (problems.length > 0) throw new ConfigValidationError(problems);
 
   const domain = parsed.domain ?? "example.com";
@@ -151,6 +157,7 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string): Pla
       rtc: `rtc.${domain}`,
       turn: `turn.${domain}`,
       grafana: `grafana.${domain}`,
+      push: `push.${domain}`,
       liMatrix: `matrix.li.${domain}`,
       liElement: `chat.li.${domain}`,
       liAdmin: `admin.li.${domain}`,
@@ -161,6 +168,8 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string): Pla
       whatsapp: { enabled: features.bridges && whatsappAccounts > 0, accounts: whatsappAccounts },
     },
     features,
+    push: push.spec,
+    optionalHosts: { push: push.spec.publicRoute },
     cloud: { region, secondaryRegion, gcpProject: parsed.gcpProject },
     existing: platform === "existing"
       ? { kubeconfig: parsed.kubeconfig, kubeContext: parsed.kubeContext, storageClass: parsed.storageClass }
