@@ -187,7 +187,7 @@ export const COMPONENT_REGISTRY = {
   push: {
     description: "Sygnal push gateway",
     feature: "push",
-    built: { pending: "the push issue (Sygnal)" },
+    built: true,
     namespace: NAMESPACES.push,
     hosts: [],
     optionalHosts: ["push"],

@@ -15,6 +15,8 @@
  * timeouts, pool sizes and limits come out of the renderers unchanged: they are what the e2e
  * tests. tests/e2e/adapter.test.ts renders both ways and checks that only the fields above differ.
  */
+import type { PushApp } from "../config/spec";
+import { planSygnal, type SygnalPlan } from "./sygnal";
 import * as path from "path";
 import {
   appserviceFileName,
@@ -107,6 +109,8 @@ export function adaptSynapseInput(input: SynapseRenderInput, runDir: string, net
     database: { ...input.database, host: LOOPBACK, port: ep.postgres, sslMode: "disable" },
     redis: { ...input.redis, host: LOOPBACK, port: ep.redis, tls: false, privateCa: false },
     objectStore: input.objectStore ? { ...input.objectStore, endpoint: `http://${LOOPBACK}:${ep.s3}` } : undefined,
+    // Sygnal's Service address becomes the loopback Sygnal's.
+    ...(input.pushGatewayAddresses ? { pushGatewayAddresses: input.pushGatewayAddresses.map(() => LOOPBACK) } : {}),
   };
 }
 
@@ -190,6 +194,8 @@ export interface LoopbackPlan {
   registrationSecret: string;
   /** The bridges' registrations: the e2e plays the bridge at `port` (one listener for all). */
   appservices: { id: string; asToken: string; hsToken: string; botLocalpart: string; port: number }[];
+  /** Sygnal on loopback, when push is deployed. */
+  sygnal?: SygnalPlan;
 }
 
 export interface AdaptOptions {
@@ -197,6 +203,13 @@ export interface AdaptOptions {
   nextPort: PortSource;
   /** Bridges whose appservice registrations the rendered config lists. */
   bridges: BridgeName[];
+  /**
+   * Sygnal's apps when push is deployed. The loopback Sygnal sends every APNs connection to a stub
+   * proxy, so no push leaves the machine; the FCM app is left out of it because Sygnal 0.15.1
+   * cannot run an FCM app behind a proxy (render/sygnal; tests/validators/sygnal.test.ts starts
+   * both apps without one).
+   */
+  pushApps?: PushApp[];
   /** Test secrets (the stack generates these with @pulumi/random). */
   secrets: { registration: string; dbPassword: string; redisPassword: string; s3AccessKey: string; s3SecretKey: string };
 }
@@ -310,6 +323,9 @@ export function planLoopback(k8sSynapse: SynapseRenderInput, k8sHaproxy: Haproxy
     haproxy,
     registrationSecret: secrets.registration,
     appservices,
+    ...(opts.pushApps?.length
+      ? { sygnal: planSygnal(opts.pushApps.filter((a) => a.kind === "apns"), path.join(runDir, "sygnal"), { http: nextPort(), metrics: nextPort(), proxy: nextPort() }) }
+      : {}),
   };
 }
 

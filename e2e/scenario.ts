@@ -5,6 +5,7 @@
 import { createHash, randomBytes } from "crypto";
 import { login, MatrixHttp, registerWithSharedSecret, type Session } from "./client";
 import { expectedType, MAIN } from "./routes";
+import { pushScenario } from "./push-scenario";
 import { s3Objects } from "./services";
 import type { RunningTopology } from "./topology";
 
@@ -283,6 +284,12 @@ export async function runScenario(topo: RunningTopology, log: (m: string) => voi
     check(sender?.type === "appservice", `the appservice transaction came from ${sender?.instance ?? `pid ${txn.senderPid}`}, not from the appservice worker`);
     check(topo.appserviceSink.rejected.length === 0, `requests with a wrong hs_token: ${topo.appserviceSink.rejected.join(", ")}`);
     checks.push(`the ${bridge.id} bridge received the bot's invite in transaction ${txn.txnId}, pushed by ${sender.instance}`);
+  }
+
+  // --- push: pushers registered through HAProxy, delivered by the pusher worker to Sygnal
+  if (topo.sygnal) {
+    for (const c of await pushScenario(topo, http, alice, bob, roomId, suffix)) checks.push(c);
+    log("push: delivered to Sygnal, rejected pusher dropped");
   }
 
   // --- every request: which process answered, and is it the one the catalogue routes it to?

@@ -66,6 +66,8 @@ export interface SygnalPlan {
   proxyPort: number;
   /** Where pushers post: the push gateway API on loopback. */
   notifyUrl: string;
+  /** The app IDs it serves. */
+  appIds: string[];
   files: Record<string, string>;
 }
 
@@ -87,7 +89,7 @@ export function planSygnal(apps: readonly PushApp[], dir: string, ports: { http:
   const configFile = path.join(dir, "sygnal.yaml");
   const files: Record<string, string> = { [configFile]: toYaml(config) };
   for (const [name, content] of Object.entries(sygnalCredentialFiles(apps))) files[path.join(credentialsDir, name)] = content;
-  return { dir, configFile, httpPort: ports.http, metricsPort: ports.metrics, proxyPort: ports.proxy, notifyUrl: `http://127.0.0.1:${ports.http}${PUSH_NOTIFY_PATH}`, files };
+  return { dir, configFile, httpPort: ports.http, metricsPort: ports.metrics, proxyPort: ports.proxy, notifyUrl: `http://127.0.0.1:${ports.http}${PUSH_NOTIFY_PATH}`, appIds: apps.map((a) => a.appId), files };
 }
 
 /**
