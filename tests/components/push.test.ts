@@ -109,13 +109,15 @@ describe("push (Sygnal) in the whole program", function () {
   });
 
   it("serves https://push.<domain>/_matrix/push/v1/notify on the shared Gateway only with pushPublicRoute", () => {
-    const gateway = (run: StackRun) => ofType(run, "kubernetes:apiextensions.k8s.io:CustomResource").find((r) => r.inputs.kind === "Gateway")!;
+    const gateway = (run: StackRun) => ofType(run, "kubernetes:gateway.networking.k8s.io/v1:Gateway")[0];
     const listeners = (run: StackRun) => ((gateway(run).inputs.spec as Obj).listeners as Obj[]);
     const push = listeners(routed).find((l) => l.name === "https-push")!;
     assert.equal(push.hostname, `push.${routed.spec.domain}`);
     assert.ok(push.allowedRoutes.namespaces.selector.matchExpressions[0].values.includes(NS));
     assert.equal(listeners(on).find((l) => l.name === "https-push"), undefined);
-    const route = ofType(routed, "kubernetes:apiextensions.k8s.io:CustomResource").find((r) => r.inputs.kind === "HTTPRoute" && (r.inputs.metadata as Obj).namespace === NS)!;
+    const route = ofType(routed, "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute").find((r) => (r.inputs.metadata as Obj).namespace === NS)!;
+    assert.equal(((route.inputs.spec as Obj).parentRefs as Obj[])[0].sectionName, "https-push");
+    assert.equal(ofType(on, "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute").filter((r) => (r.inputs.metadata as Obj).namespace === NS).length, 0);
     assert.deepEqual((route.inputs.spec as Obj).rules[0].matches, [{ path: { type: "Exact", value: "/_matrix/push/v1/notify" } }]);
     assert.deepEqual((route.inputs.spec as Obj).hostnames, [push.hostname]);
     assert.equal(isFlowAllowed(policiesOf(routed), { namespace: NAMESPACES.edge, labels: {} }, { namespace: NS, labels: selectorLabels(SYGNAL_NAME) }, SYGNAL_PORTS.http), true);
