@@ -32,7 +32,7 @@ import {
 import { synapseDeploymentInput } from "../../render/synapse/deployment";
 import { standardLabels, selectorLabels } from "../k8s/labels";
 import type { Platform } from "../contracts";
-import { checksum, httpProbe, resourcesOf, restrictedContainer, restrictedPod } from "./pods";
+import { checksum, httpProbe, resourcesOf, restrictedContainer, restrictedPod } from "../k8s/pod-spec";
 import { SynapseHaproxy } from "./haproxy";
 
 /**

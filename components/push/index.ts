@@ -24,7 +24,7 @@ import { selectorLabels, standardLabels } from "../k8s/labels";
 import { StackNamespace } from "../k8s/namespace";
 import { EDGE_PODS, INTERNET, type FlowSpec, type NetworkFlows, type Workload } from "../k8s/network";
 import type { Platform } from "../contracts";
-import { checksum, httpProbe, resourcesOf, restrictedContainer, restrictedPod } from "../matrix/pods";
+import { checksum, httpProbe, resourcesOf, restrictedContainer, restrictedPod } from "../k8s/pod-spec";
 
 /** Name of Sygnal's Deployment, Service and labels. */
 export const SYGNAL_NAME = "sygnal";
