@@ -17,6 +17,10 @@ import { isSecretValue, unwrapSecrets, type RecordedResource } from "../../stack
 import { mockState } from "../../stacks/mock-outputs";
 import { throwawayPushConfig, TEST_APPS } from "../../e2e/sygnal";
 import { size } from "../../sizing";
+import { estimateCost } from "../../sizing/cost";
+import { sizingRows } from "../../stacks/report";
+import { stackArtifacts } from "../../catalog/image-list";
+import { specFor as specForSizing } from "../sizing/specs";
 import { ofType, runStack, type StackRun } from "../helpers/run-stack";
 
 type Obj = Record<string, any>;
@@ -127,6 +131,24 @@ describe("push (Sygnal) in the whole program", function () {
     const text = JSON.stringify(off.resources.map((r) => unwrapSecrets(r.inputs)));
     assert.doesNotMatch(text, /matrix-push|sygnal|ip_range_whitelist|https-push/);
     assert.equal(off.spec.push.apps.length, 0);
+  });
+
+  it("is in the plan's sizing table, node pools, image list and cost when on, and in none of them when off", () => {
+    const sOn = size(on.spec);
+    const sOff = size(off.spec);
+    assert.ok(sizingRows(sOn).some((r) => r[0] === "sygnal"));
+    assert.ok(!sizingRows(sOff).some((r) => r[0] === "sygnal"));
+    const packed = (s: typeof sOn) => s.nodePools.reduce((t, p) => t + p.requestedCpuMillis, 0);
+    assert.equal(packed(sOn) - packed(sOff), sOn.components.sygnal.resources.cpuRequestMillis * sOn.components.sygnal.replicas);
+    assert.ok(stackArtifacts(on.spec).images.includes(imageRef("sygnal")));
+    assert.ok(!stackArtifacts(off.spec).images.includes(imageRef("sygnal")));
+    const aws = (features: Record<string, boolean>) => specForSizing({ platform: "aws", ccu: 5000, features: { rtc: false, li: false, antivirus: false, monitoring: false, bridges: false, ...features } });
+    const cost = (spec: ReturnType<typeof aws>) => {
+      const c = estimateCost(spec, size(spec));
+      return c.currency === "USD" ? c.total : NaN;
+    };
+    // Priced through the node pools it packs into: never cheaper with Sygnal (a whole node more once it no longer fits).
+    assert.ok(cost(aws({ push: true })) >= cost(aws({ push: false })));
   });
 
   it("flows are the pure function's: pushers in, 443 out, the Gateway only with the public route", () => {
