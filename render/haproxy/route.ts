@@ -4,7 +4,7 @@
  * same order, with HAProxy's semantics (case-insensitive PCRE on the path, first matching
  * `use_backend` wins, `nbsrv` = usable servers).
  */
-import type { HaproxyAcl, HaproxyModel } from "./model";
+import type { HaproxyAcl, HaproxyModel, UnavailableReply } from "./model";
 
 export interface HttpRequestShape {
   method: string;
@@ -21,6 +21,8 @@ export interface RouteResult {
   serves: string;
   /** Key the backend hashes on (undefined for round robin). */
   hashKey?: string;
+  /** HAProxy answers itself (the worker type is down and main cannot stand in). */
+  reply?: UnavailableReply;
 }
 
 /** Usable servers per backend; every backend fully up unless told otherwise. */
@@ -98,7 +100,7 @@ export function routeRequest(model: HaproxyModel, req: HttpRequestShape, servers
   let backend = model.defaultBackend;
   for (const rule of model.rules) {
     if (!rule.acls.every(holds)) continue;
-    backend = rule.fallback !== undefined && serversUp(rule.backend) === 0 ? rule.fallback : rule.backend;
+    backend = serversUp(rule.backend) === 0 ? rule.fallback : rule.backend;
     break;
   }
   const b = model.backends.find((x) => x.name === backend);
@@ -107,7 +109,7 @@ export function routeRequest(model: HaproxyModel, req: HttpRequestShape, servers
   if (b.balance === "user") hashKey = userHashKey(req);
   else if (b.balance === "room") hashKey = roomHashKey(model, req.path);
   else if (b.balance === "source") hashKey = header(req, "x-forwarded-for")?.split(",").pop()?.trim();
-  return { backend, serves: b.serves, hashKey };
+  return { backend, serves: b.serves, hashKey, ...(b.reply ? { reply: b.reply } : {}) };
 }
 
 /** What the readiness endpoint answers. */
