@@ -143,7 +143,9 @@ export class PushGateway extends pulumi.ComponentResource {
             { name: "config", mountPath: CONFIG_PATH, subPath: "sygnal.yaml", readOnly: true },
             { name: "credentials", mountPath: SYGNAL_CREDENTIALS_DIR, readOnly: true },
           ],
-          livenessProbe: httpProbe("/health", "http"),
+          // Sygnal serves one health endpoint: readiness asks it; liveness only needs the listener
+          // to accept connections, so a slow /health under load does not restart the pod.
+          livenessProbe: { tcpSocket: { port: "http" }, periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 3 },
           readinessProbe: httpProbe("/health", "http", { period: 5 }),
         }, SYGNAL_UID)],
       }),

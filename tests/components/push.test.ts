@@ -4,7 +4,12 @@
  * which flows its policies allow, and that switching push off leaves no trace.
  */
 import { strict as assert } from "assert";
-import { parse } from "yaml";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parse, stringify } from "yaml";
+import { kubeconform, kubernetesVersionsFor, kubeScore, readKubeScoreFlags, readKubeScoreIgnores } from "../../scripts/validate";
+import { manifestsFrom, type KubeObject } from "../../stacks/manifests";
 import { NAMESPACES } from "../../catalog/namespaces";
 import { imageRef } from "../../catalog/images";
 import { isFlowAllowed, type NetworkPolicyManifest } from "../../components/k8s/network";
@@ -149,6 +154,28 @@ describe("push (Sygnal) in the whole program", function () {
     };
     // Priced through the node pools it packs into: never cheaper with Sygnal (a whole node more once it no longer fits).
     assert.ok(cost(aws({ push: true })) >= cost(aws({ push: false })));
+  });
+
+  it("its objects pass kubeconform -strict and kube-score like every gate stack's (the gate's stacks have push off)", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mp-push-manifests-"));
+    try {
+      const mine = (manifestsFrom(routed.resources) as { object: KubeObject }[]).filter((m) => m.object.metadata.namespace === NS || (m.object.kind === "Namespace" && m.object.metadata.name === NS));
+      assert.deepEqual([...new Set(mine.map((m) => m.object.kind))].sort(), ["ConfigMap", "Deployment", "HTTPRoute", "HorizontalPodAutoscaler", "Namespace", "NetworkPolicy", "PodDisruptionBudget", "Secret", "Service"]);
+      const files = mine.map((m, i) => {
+        const f = path.join(dir, `${i}-${m.object.kind}-${m.object.metadata.name}.yaml`);
+        fs.writeFileSync(f, stringify(m.object));
+        return f;
+      });
+      for (const version of kubernetesVersionsFor("existing")) {
+        const results = kubeconform(dir, version);
+        assert.equal(results.length, mine.length);
+        assert.deepEqual(results.filter((r) => r.status !== "statusValid").map((r) => `${r.kind}/${r.name}: ${r.msg}`), [], version);
+      }
+      const findings = kubeScore(files, readKubeScoreIgnores().map((e) => e.id), readKubeScoreFlags().map((e) => e.id));
+      assert.deepEqual(findings, []);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("flows are the pure function's: pushers in, 443 out, the Gateway only with the public route", () => {
