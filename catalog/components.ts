@@ -195,6 +195,7 @@ export const COMPONENT_REGISTRY = {
     workloads: {
       sygnal: { tier: "homeserver", replicaSeries: [1, 1, 1, 2, 2], haMinReplicas: 2, autoscaled: true, resources: { kind: "weight", cpu: 0.2, mem: 0.4 } },
     },
+    synapseConfig: "ip_range_whitelist admits Sygnal's Service address (and no other private address) for the pushers",
   },
   bridges: {
     description: "mautrix-telegram and mautrix-whatsapp, sharded by bridged accounts",
