@@ -6,6 +6,7 @@ import { createPlatform } from "./components/platform";
 import { MatrixStack } from "./components/matrix";
 import { NetworkFlows } from "./components/k8s/network";
 import { PushGateway } from "./components/push";
+import { MonitoringStack } from "./components/monitoring";
 import { isDeployed } from "./catalog/components";
 import { NAMESPACES } from "./catalog/namespaces";
 import { synapseSelector } from "./components/matrix/synapse";
@@ -30,6 +31,8 @@ export function program(spec: PlatformSpec, sizing: Sizing): Record<string, unkn
     : undefined;
   // Synapse (main + workers + HAProxy), Element, Ketesa, .well-known and their routes.
   const matrix = new MatrixStack("matrix", { spec, sizing, platform, flows, pushGatewayAddress: push?.address });
+  // Prometheus, Alertmanager, Grafana: scrapes what the registry says is deployed.
+  if (isDeployed("monitoring", spec)) new MonitoringStack("monitoring", { spec, sizing, platform, flows });
   // Last, once every flow is declared: the NetworkPolicies (see NetworkFlows for why not sooner).
   flows.materialize({ providers: [platform.provider] });
   return {

@@ -1,4 +1,4 @@
-import { CONFIG_KEYS, CONFIG_KEY_NAMES, PROFILE_CCU, type ConfigKeyName, type ProfileName } from "./keys";
+import { CONFIG_KEYS, CONFIG_KEY_NAMES, PROFILE_CCU, SECRET_CONFIG_KEYS, type ConfigKeyName, type ProfileName } from "./keys";
 import { distance } from "fastest-levenshtein";
 import type { PlatformSpec } from "./spec";
 import { pushSpec } from "./push";
@@ -17,8 +17,7 @@ export interface ConfigProblem {
  * is described instead of echoed.
  */
 export function displayValue(key: string, value: string): string {
-  const name = key.slice(key.indexOf(":") + 1);
-  if ((CONFIG_KEYS as Record<string, { secret?: true }>)[name]?.secret) return `<secret, ${value.length} characters>`;
+  if (SECRET_CONFIG_KEYS.some((k) => key.endsWith(`:${k}`))) return `<secret, ${value.length} characters>`;
   return key.endsWith(":kubeconfig") && value.includes("\n") ? `<kubeconfig content, ${value.length} characters>` : JSON.stringify(value);
 }
 
@@ -127,6 +126,15 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string): Pla
     problems.push({ key: fullKey("acmeEmail"), allowed: "an e-mail address for the ACME account (tlsIssuer is acme); or set tlsIssuer to selfsigned" });
   }
 
+  const emailKeys = ["alertEmailTo", "alertEmailFrom", "alertSmarthost"] as const;
+  if (emailKeys.some((k) => given(k)) || given("alertSmtpUsername") || given("alertSmtpPassword")) {
+    for (const k of emailKeys) {
+      if (!given(k)) problems.push({ key: fullKey(k), allowed: `alert e-mail needs alertEmailTo, alertEmailFrom and alertSmarthost together (${k} is missing)` });
+    }
+  }
+  if (given("alertSmtpPassword") !== given("alertSmtpUsername")) {
+    problems.push({ key: fullKey(given("alertSmtpPassword") ? "alertSmtpUsername" : "alertSmtpPassword"), allowed: "alertSmtpUsername and alertSmtpPassword go together" });
+  }
   const push = pushSpec(parsed.push ?? false, parsed, (k) => given(k));
   for (const p of push.problems) problems.push({ key: fullKey(p.key), value: p.given ? rawConfig[fullKey(p.key)] : undefined, allowed: p.allowed });
 
@@ -191,6 +199,17 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string): Pla
     imageRegistry: parsed.imageRegistry,
     chartRepository: parsed.chartRepository,
     tls: { issuer: tlsIssuer, acmeEmail: parsed.acmeEmail },
+    monitoring: {
+      retention: parsed.monitoringRetention ?? "15d",
+      alerting: {
+        ...(parsed.alertEmailTo && parsed.alertEmailFrom && parsed.alertSmarthost
+          ? { email: { to: parsed.alertEmailTo, from: parsed.alertEmailFrom, smarthost: parsed.alertSmarthost, username: parsed.alertSmtpUsername, password: parsed.alertSmtpPassword } }
+          : {}),
+        webhookUrl: parsed.alertWebhookUrl,
+        pagerdutyRoutingKey: parsed.alertPagerdutyRoutingKey,
+        matrixWebhookUrl: parsed.alertMatrixWebhookUrl,
+      },
+    },
     synapse: { redactionRetentionPeriod: retention === "never" ? null : retention, maxUploadSize: parsed.maxUploadSize ?? "100M" },
   };
 }

@@ -130,6 +130,18 @@ export interface PlatformSpec {
   /** Chart repository that replaces every Helm repository, for air-gapped sites. */
   chartRepository?: string;
   tls: { issuer: TlsIssuer; acmeEmail?: string };
+  /** The monitoring system's settings (used only when it is deployed). */
+  monitoring: {
+    /** How long Prometheus keeps samples (Prometheus duration, e.g. "15d"). */
+    retention: string;
+    /** Where alerts go; each credential is a plaintext config secret that only reaches a Kubernetes Secret. */
+    alerting: {
+      email?: { to: string; from: string; smarthost: string; username?: string; password?: string };
+      webhookUrl?: string;
+      pagerdutyRoutingKey?: string;
+      matrixWebhookUrl?: string;
+    };
+  };
   synapse: {
     /** Synapse duration string, or null for "never prune". */
     redactionRetentionPeriod: string | null;

@@ -12,6 +12,7 @@ import { PortAllocator, portFree } from "./ports";
 import { reapStaleRuns, Supervisor } from "./procs";
 import { stackInputs, type StackInputs } from "./render";
 import { runScenario, type ScenarioReport } from "./scenario";
+import { scrapeLoopback } from "./metrics";
 import { startTopology, type RunningTopology } from "./topology";
 import { runWorkerOutage } from "./worker-outage";
 
@@ -29,6 +30,8 @@ export async function portPool(n: number): Promise<() => number> {
 
 export interface E2EResult {
   report: ScenarioReport;
+  /** Metric names each scrape job exposed after the scenario (e2e/metrics.ts). */
+  metrics: Record<"synapse" | "haproxy" | "redis", string[]>;
   plan: LoopbackPlan;
   timings: Record<string, number>;
   runDir: string;
@@ -108,11 +111,13 @@ export async function runE2E(): Promise<E2EResult> {
   try {
     const out = await withTopology(makePlan(inputs), async (topo) => {
       const report = await runScenario(topo, log);
+      // Scraped before the worker outage, so every process is the one the scenario drove.
+      const metrics = await scrapeLoopback(topo.plan);
       // Last: it kills and restarts a worker, which nothing after it should have to allow for.
       report.checks.push(...(await runWorkerOutage(topo, log)));
-      return report;
+      return { report, metrics };
     }, { deadlineMs: 480_000, sup });
-    result = { report: out.value, plan: out.plan, timings: out.timings, runDir: sup.runDir };
+    result = { report: out.value.report, metrics: out.value.metrics, plan: out.plan, timings: out.timings, runDir: sup.runDir };
   } finally {
     await sup.stopAll();
     const survivors = sup.survivors();

@@ -6,14 +6,14 @@
 import * as fs from "fs";
 import * as path from "path";
 import { stringify } from "yaml";
-import { CONFIG_KEYS, CONFIG_KEY_NAMES, type ConfigKey } from "../config/keys";
+import { CONFIG_KEYS, CONFIG_KEY_NAMES, SECRET_CONFIG_KEYS, type ConfigKey } from "../config/keys";
 import { PROJECT } from "../config/parse";
 
 export function pulumiYaml(): string {
   const config = Object.fromEntries(
     CONFIG_KEY_NAMES.map((k) => {
       const key: ConfigKey<unknown> = CONFIG_KEYS[k];
-      return [`${PROJECT}:${k}`, { type: key.type, description: `${key.description} Allowed: ${key.allowed}.`, ...(key.secret ? { secret: true } : {}) }];
+      return [`${PROJECT}:${k}`, { type: key.type, description: `${key.description} Allowed: ${key.allowed}.`, ...(SECRET_CONFIG_KEYS.includes(k) ? { secret: true } : {}) }];
     }),
   );
   const doc = {

@@ -6,6 +6,7 @@
 import { strict as assert } from "assert";
 import { WORKER_TYPES } from "../../catalog/workers";
 import { printReport, runE2E, type E2EResult } from "../../e2e/run";
+import { deadQueries } from "../../components/monitoring/metric-sources";
 
 describe("e2e: generated Synapse topology serving Matrix traffic on loopback", function () {
   this.timeout(600_000);
@@ -59,6 +60,13 @@ describe("e2e: generated Synapse topology serving Matrix traffic on loopback", f
     assert.match(checks, /whose APNs connection went to the stub \(api\.development\.push\.apple\.com:443\)/);
     assert.match(checks, /Sygnal rejected the pushkey of unknown app \S+ and Synapse dropped that pusher; the \S+ pusher stays/);
     assert.match(checks, /the pusher worker \(pusher-0\) delivered to Sygnal and removed the rejected pusher/);
+  });
+
+  it("exposes every metric name the monitoring system's alerts and dashboards read from Synapse, HAProxy and redis_exporter", () => {
+    assert.ok(res.metrics.synapse.includes("synapse_http_server_response_time_seconds_bucket"), "Synapse metrics were scraped");
+    assert.ok(res.metrics.haproxy.includes("haproxy_backend_active_servers"), "HAProxy metrics were scraped");
+    assert.ok(res.metrics.redis.includes("redis_connected_clients"), "redis_exporter reached the run's Redis");
+    assert.deepEqual(deadQueries(res.metrics), []);
   });
 
   it("kept serving with the typing writer killed: typing got 503 with Retry-After, HAProxy stayed ready, messages flowed, and typing came back with the writer", () => {
