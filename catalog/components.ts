@@ -257,6 +257,8 @@ export const COMPONENT_REGISTRY = {
     workloads: {
       sygnal: { tier: "homeserver", replicaSeries: [1, 1, 1, 2, 2], haMinReplicas: 2, autoscaled: true, resources: { kind: "weight", cpu: 0.2, mem: 0.4 } },
     },
+    // Sygnal's prometheus_client listener (render/sygnal SYGNAL_PORTS.metrics).
+    scrape: [{ job: "sygnal", podLabels: { "app.kubernetes.io/name": "sygnal", "app.kubernetes.io/instance": "main" }, portName: "metrics", port: 9000 }],
     synapseConfig: "ip_range_whitelist admits Sygnal's Service address (and no other private address) for the pushers",
   },
   bridges: {

@@ -190,7 +190,7 @@ export class PushGateway extends pulumi.ComponentResource {
     }
 
     args.flows.allowAll(pushFlows(args.pushers, args.push.publicRoute, nsName), { namePrefix: "push", parent: this });
-    args.flows.scrape(sygnalWorkload(nsName), [SYGNAL_PORTS.metrics], { namePrefix: "push", parent: this });
+    // Prometheus's scrape (PodMonitor and flow) comes from the registry entry's `scrape` target, when monitoring is deployed.
 
     this.address = service.spec.clusterIP;
     this.notifyUrl = `http://${SYGNAL_NAME}.${nsName}.svc:${SYGNAL_PORTS.http}${PUSH_NOTIFY_PATH}`;
