@@ -6,6 +6,8 @@
  * `parse` turns the raw string into a typed value or returns `undefined` when it is not allowed;
  * `allowed` is the human sentence the error message quotes.
  */
+import { PUSH_CONFIG_KEYS } from "./push-keys";
+
 export type PulumiConfigType = "string" | "integer" | "boolean";
 
 export interface ConfigKey<T> {
@@ -17,7 +19,10 @@ export interface ConfigKey<T> {
   allowed: string;
   /** Raw string -> value, or undefined when the string is not allowed. */
   parse(raw: string): T | undefined;
-  /** Set with `pulumi config set --secret`: never echoed in an error, marked secret in Pulumi.yaml. */
+  /**
+   * A credential: declared `secret: true` in Pulumi.yaml (set it with `pulumi config set --secret`)
+   * and never echoed in an error message.
+   */
   secret?: true;
 }
 
@@ -173,11 +178,16 @@ export const CONFIG_KEYS = {
   alertWebhookUrl: pattern(/^https?:\/\/\S+$/, "an http(s):// URL (set it with `pulumi config set --secret`)", "Webhook that receives every warning and critical alert in Alertmanager's JSON (secret: it often carries a token)."),
   alertPagerdutyRoutingKey: pattern(/^[0-9a-zA-Z]{32}$/, "a 32-character PagerDuty Events API v2 integration key (set it with `pulumi config set --secret`)", "PagerDuty routing key: critical alerts page the on-call (secret)."),
   alertMatrixWebhookUrl: pattern(/^https?:\/\/\S+$/, "an http(s):// URL (set it with `pulumi config set --secret`)", "Webhook of an alertmanager-to-Matrix receiver posting to the operators' room, e.g. matrix-alertmanager-receiver's /alerts/<room> (secret)."),
+  ...PUSH_CONFIG_KEYS,
   maxUploadSize: pattern(/^\d+[KMG]$/, "a size such as 50M or 1G", "Largest media upload Synapse and the edge accept."),
 } as const;
 
 export type ConfigKeyName = keyof typeof CONFIG_KEYS;
 
 /** Keys whose values are credentials: errors describe them instead of echoing them. */
-export const SECRET_CONFIG_KEYS: readonly ConfigKeyName[] = ["alertSmtpPassword", "alertWebhookUrl", "alertPagerdutyRoutingKey", "alertMatrixWebhookUrl"];
+export const SECRET_CONFIG_KEYS: readonly ConfigKeyName[] = [
+  "alertSmtpPassword", "alertWebhookUrl", "alertPagerdutyRoutingKey", "alertMatrixWebhookUrl",
+  // Keys that carry their own `secret` flag (the push credentials).
+  ...(Object.keys(CONFIG_KEYS) as ConfigKeyName[]).filter((k) => (CONFIG_KEYS[k] as ConfigKey<unknown>).secret),
+];
 export const CONFIG_KEY_NAMES = Object.keys(CONFIG_KEYS) as ConfigKeyName[];

@@ -1,6 +1,7 @@
 import { CONFIG_KEYS, CONFIG_KEY_NAMES, PROFILE_CCU, SECRET_CONFIG_KEYS, type ConfigKeyName, type ProfileName } from "./keys";
 import { distance } from "fastest-levenshtein";
 import type { PlatformSpec, PortRange, RtcSpec } from "./spec";
+import { pushSpec } from "./push";
 
 export const PROJECT = "matrix-platform";
 
@@ -145,6 +146,8 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string): Pla
     problems.push({ key: fullKey(given("alertSmtpPassword") ? "alertSmtpUsername" : "alertSmtpPassword"), allowed: "alertSmtpUsername and alertSmtpPassword go together" });
   }
   const rtc = rtcSettings(parsed, given, reject);
+  const push = pushSpec(parsed.push ?? false, parsed, (k) => given(k));
+  for (const p of push.problems) problems.push({ key: fullKey(p.key), value: p.given ? rawConfig[fullKey(p.key)] : undefined, allowed: p.allowed });
 
   if (problems.length > 0) throw new ConfigValidationError(problems);
 
@@ -182,6 +185,7 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string): Pla
       rtc: `rtc.${domain}`,
       turn: `turn.${domain}`,
       grafana: `grafana.${domain}`,
+      push: `push.${domain}`,
       liMatrix: `matrix.li.${domain}`,
       liElement: `chat.li.${domain}`,
       liAdmin: `admin.li.${domain}`,
@@ -200,6 +204,8 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string): Pla
     },
     features,
     rtc,
+    push: push.spec,
+    optionalHosts: { push: push.spec.publicRoute },
     cloud: {
       region,
       secondaryRegion,

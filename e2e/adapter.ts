@@ -15,6 +15,8 @@
  * timeouts, pool sizes and limits come out of the renderers unchanged: they are what the e2e
  * tests. tests/e2e/adapter.test.ts renders both ways and checks that only the fields above differ.
  */
+import type { PushApp } from "../config/spec";
+import { planSygnal, type SygnalPlan } from "./sygnal";
 import * as path from "path";
 import {
   DOUBLE_PUPPET_ID,
@@ -109,6 +111,8 @@ export function adaptSynapseInput(input: SynapseRenderInput, runDir: string, net
     database: { ...input.database, host: LOOPBACK, port: ep.postgres, sslMode: "disable" },
     redis: { ...input.redis, host: LOOPBACK, port: ep.redis, tls: false, privateCa: false },
     objectStore: input.objectStore ? { ...input.objectStore, endpoint: `http://${LOOPBACK}:${ep.s3}` } : undefined,
+    // Sygnal's Service address becomes the loopback Sygnal's.
+    ...(input.pushGatewayAddresses ? { pushGatewayAddresses: input.pushGatewayAddresses.map(() => LOOPBACK) } : {}),
   };
 }
 
@@ -196,6 +200,8 @@ export interface LoopbackPlan {
   appservices: { id: string; asToken: string; hsToken: string; botLocalpart: string; port: number }[];
   /** as_token of the double-puppeting registration (the bridges' `double_puppet.secrets`). */
   doublePuppetToken: string;
+  /** Sygnal on loopback, when push is deployed. */
+  sygnal?: SygnalPlan;
 }
 
 export interface AdaptOptions {
@@ -203,6 +209,13 @@ export interface AdaptOptions {
   nextPort: PortSource;
   /** Bridges whose appservice registrations the rendered config lists. */
   bridges: BridgeName[];
+  /**
+   * Sygnal's apps when push is deployed. The loopback Sygnal sends every APNs connection to a stub
+   * proxy, so no push leaves the machine; the FCM app is left out of it because Sygnal 0.15.1
+   * cannot run an FCM app behind a proxy (render/sygnal; tests/validators/sygnal.test.ts starts
+   * both apps without one).
+   */
+  pushApps?: PushApp[];
   /** Test secrets (the stack generates these with @pulumi/random). */
   secrets: { registration: string; dbPassword: string; redisPassword: string; s3AccessKey: string; s3SecretKey: string; turnSharedSecret?: string };
 }
@@ -325,6 +338,9 @@ export function planLoopback(k8sSynapse: SynapseRenderInput, k8sHaproxy: Haproxy
     turnSharedSecret: secrets.turnSharedSecret,
     appservices,
     doublePuppetToken,
+    ...(opts.pushApps?.length
+      ? { sygnal: planSygnal(opts.pushApps.filter((a) => a.kind === "apns"), path.join(runDir, "sygnal"), { http: nextPort(), metrics: nextPort(), proxy: nextPort() }) }
+      : {}),
   };
 }
 

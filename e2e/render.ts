@@ -5,7 +5,10 @@
  * platform's (CloudNativePG, in-cluster Redis, MinIO). The adapter then swaps the addresses,
  * ports and paths for loopback ones.
  */
-import { parseSpec } from "../config/parse";
+import { PROJECT, parseSpec } from "../config/parse";
+import type { PushApp } from "../config/spec";
+import { isDeployed } from "../catalog/components";
+import { throwawayPushConfig } from "./sygnal";
 import type { PlatformSpec } from "../config/spec";
 import { NAMESPACES } from "../catalog/namespaces";
 import { WORKER_TYPES } from "../catalog/workers";
@@ -22,10 +25,20 @@ export interface StackInputs {
   synapse: SynapseRenderInput;
   haproxy: HaproxyInput;
   bridges: BridgeName[];
+  /** Sygnal's apps (throw-away credentials) when push is deployed. */
+  pushApps: PushApp[];
 }
 
+/**
+ * Stands in for Sygnal's Service ClusterIP, which the API server allocates at deploy time (the
+ * component passes the real one); the adapter swaps it for loopback.
+ */
+export const SYGNAL_CLUSTER_IP_STAND_IN = "10.96.0.50";
+
 export function devSpecAndSizing(stack = "dev"): { spec: PlatformSpec; sizing: Sizing } {
-  const parsed = parseSpec(loadStackConfig(stack), stack);
+  // Push is rendered as deployed, with throw-away credentials (e2e/sygnal.ts): the e2e runs the
+  // Sygnal the stack would, and Synapse's pushers deliver to it.
+  const parsed = parseSpec({ ...loadStackConfig(stack), ...Object.fromEntries(Object.entries(throwawayPushConfig()).map(([k, v]) => [`${PROJECT}:${k}`, v])) }, stack);
   // The e2e plays the bridges itself (appservice-sink.ts), so it renders Synapse as a stack with
   // its bridges deployed would be: the stack's account counts with the bridges switch on. The
   // program refuses that switch until the bridges exist; the render layer does not ask.
@@ -76,7 +89,8 @@ export function stackInputs(workers: "one-each" | "none" | InstanceCounts = "one
     appserviceFiles: appserviceFilesFor(bridges),
     turn: spec.features.rtc,
     processCount: workers === "none" ? 1 : undefined,
+    pushGatewayAddress: isDeployed("push", spec) ? SYGNAL_CLUSTER_IP_STAND_IN : undefined,
   });
   const haproxy = haproxyDeploymentInput({ spec, sizing, instances, namespace: NAMESPACES.matrix });
-  return { spec, sizing, synapse, haproxy, bridges: [...bridges] };
+  return { spec, sizing, synapse, haproxy, bridges: [...bridges], pushApps: isDeployed("push", spec) ? spec.push.apps : [] };
 }

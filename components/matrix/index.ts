@@ -50,6 +50,8 @@ export interface MatrixStackArgs {
    * Without one (a component test), the stack creates its own FlowPolicies for the same flows.
    */
   flows?: NetworkFlows;
+  /** Sygnal's Service address when push is deployed (PushGateway.address). */
+  pushGatewayAddress?: pulumi.Input<string>;
 }
 
 /** What a bridge needs of its registration: the one source its config is rendered from too. */
@@ -184,6 +186,7 @@ export class MatrixStack extends pulumi.ComponentResource {
 
     this.synapse = new SynapseCluster(`${name}-synapse`, {
       spec, sizing, platform, namespace: ns, namespaceName: nsName, appservices: registrations, turnSharedSecret: this.turnSharedSecret,
+      pushGatewayAddress: args.pushGatewayAddress,
     }, { parent: this });
     this.web = new MatrixWeb(`${name}-web`, { spec, sizing, platform, namespace: ns }, { parent: this });
 

@@ -104,7 +104,7 @@ export function writeSynapseTree(
 ): WrittenTree {
   const preset = parsePresetName(stack);
   if (!preset) throw new Error(`${stack} is not a preset stack name`);
-  // Every system that changes Synapse's config on (bridges: appservice registrations; calls: TURN),
+  // Every system that changes Synapse's config on (bridges: appservice registrations; calls: TURN; push: the whitelist),
   // so real Synapse checks the config those stacks will render, not only today's defaults.
   const spec = parseSpec({ ...presetConfig(preset), "matrix-platform:bridges": "true", "matrix-platform:rtc": "true", "matrix-platform:telegramApiId": "123456", "matrix-platform:telegramApiHash": "0123456789abcdef0123456789abcdef" }, stack);
   const sizing = size(spec);
@@ -118,6 +118,8 @@ export function writeSynapseTree(
     endpoints: platformEndpoints(spec, sizing),
     appserviceFiles,
     turn: spec.features.rtc,
+    // Push: the address the API server gives Sygnal's Service, whitelisted for the pushers.
+    pushGatewayAddress: "10.96.0.50",
   });
   const paths = pathsUnder(dir);
   // Only the file locations change: the pods mount them at DEFAULT_SYNAPSE_PATHS, the test under dir.
