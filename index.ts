@@ -4,9 +4,12 @@
 import { readSpec } from "./config";
 import { program } from "./program";
 import { size } from "./sizing";
+import { assertDeployable } from "./sizing/deployable";
 import { recordCost } from "./stacks/preview-cost";
 
 const spec = readSpec();
+// Refused switches and bridges too big for one process fail here, before sizing packs them.
+assertDeployable(spec);
 const sizing = size(spec);
 const costEstimate = recordCost(spec, sizing);
 export = { ...program(spec, sizing), costEstimate: costEstimate() };

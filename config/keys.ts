@@ -6,6 +6,8 @@
  * `parse` turns the raw string into a typed value or returns `undefined` when it is not allowed;
  * `allowed` is the human sentence the error message quotes.
  */
+import { PUSH_CONFIG_KEYS } from "./push-keys";
+
 export type PulumiConfigType = "string" | "integer" | "boolean";
 
 export interface ConfigKey<T> {
@@ -17,6 +19,11 @@ export interface ConfigKey<T> {
   allowed: string;
   /** Raw string -> value, or undefined when the string is not allowed. */
   parse(raw: string): T | undefined;
+  /**
+   * A credential: declared `secret: true` in Pulumi.yaml (set it with `pulumi config set --secret`)
+   * and never echoed in an error message.
+   */
+  secret?: true;
 }
 
 export const PLATFORMS = ["aws", "gcp", "existing"] as const;
@@ -35,6 +42,9 @@ export type Environment = (typeof ENVIRONMENTS)[number];
 export type ProfileName = (typeof PROFILE_NAMES)[number];
 export type SizingModel = (typeof SIZING_MODELS)[number];
 export type TlsIssuer = (typeof TLS_ISSUERS)[number];
+/** How LiveKit learns the address it advertises in its ICE candidates (config `rtcNodeAddress`). */
+export const RTC_NODE_ADDRESSES = ["stun", "node"] as const;
+export type RtcNodeAddress = (typeof RTC_NODE_ADDRESSES)[number];
 export type ClusterApiAccess = (typeof CLUSTER_API_ACCESS)[number];
 
 function oneOf<T extends string>(values: readonly T[], description: string): ConfigKey<T> {
@@ -103,6 +113,22 @@ function pattern(re: RegExp, allowed: string, description: string): ConfigKey<st
   return { type: "string", description, allowed, parse: (raw) => (re.test(raw) ? raw : undefined) };
 }
 
+/** A comma-separated list whose every item matches `item`; empty items are not allowed. */
+function list(item: RegExp, allowed: string, description: string): ConfigKey<string[]> {
+  return {
+    type: "string",
+    description,
+    allowed,
+    parse: (raw) => {
+      const items = raw.split(",").map((s) => s.trim());
+      return items.every((i) => item.test(i)) ? items : undefined;
+    },
+  };
+}
+
+const MXID = /^@[a-z0-9._=\/+-]+:[a-z0-9.-]+(:\d+)?$/;
+const MXID_OR_DOMAIN = /^(@[a-z0-9._=\/+-]+:)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(:\d+)?$/;
+
 // RFC 1123 host name with at least two labels; Matrix server names are DNS names here.
 const DNS_NAME = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
 
@@ -115,6 +141,10 @@ export const CONFIG_KEYS = {
   serverName: pattern(DNS_NAME, "a lower-case DNS name such as example.com", "Matrix server name (the part after ':' in user IDs). Defaults to `domain`."),
   telegramAccounts: integer(0, 100_000, "Bridged Telegram accounts to size mautrix-telegram for; 0 turns the Telegram bridge off."),
   whatsappAccounts: integer(0, 100_000, "Bridged WhatsApp accounts to size mautrix-whatsapp for; 0 turns the WhatsApp bridge off."),
+  telegramApiId: { ...integer(1, 2_147_483_647, "Telegram API ID from my.telegram.org for mautrix-telegram (required when the Telegram bridge is deployed; set it with --secret)."), secret: true },
+  telegramApiHash: { ...pattern(/^[0-9a-f]{32}$/, "the 32 hexadecimal characters my.telegram.org gives as api_hash", "Telegram API hash from my.telegram.org for mautrix-telegram (required when the Telegram bridge is deployed; set it with --secret)."), secret: true },
+  bridgeAdmins: list(MXID, "a comma-separated list of Matrix user IDs such as @ops:example.com", "Matrix users with admin rights on both bridges (bridge.permissions admin). Default: none."),
+  bridgeUsers: list(MXID_OR_DOMAIN, "a comma-separated list of Matrix user IDs or server names such as example.com,@guest:partner.org", "Matrix users or whole servers allowed to log in to the bridges (bridge.permissions user); nobody else can use them. Default: the server name."),
   region: pattern(/^[a-z]{2,}(-[a-z]+)+-?\d+$/, "a cloud region such as us-east-1 (AWS) or us-central1 (GCP)", "Primary cloud region (aws and gcp platforms)."),
   secondaryRegion: pattern(/^[a-z]{2,}(-[a-z]+)+-?\d+$/, "a cloud region such as us-west-2 (AWS) or us-east1 (GCP)", "Second region for replicated backups and media (production)."),
   gcpProject: pattern(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, "a GCP project ID: 6-30 lower-case letters, digits or hyphens, starting with a letter", "GCP project to deploy into (gcp platform)."),
@@ -133,6 +163,9 @@ export const CONFIG_KEYS = {
   antivirus: boolean("Deploy ClamAV, scan workers and Synapse's media-scanning hook. Default false."),
   monitoring: boolean("Deploy Prometheus, Alertmanager and Grafana with the scrape targets, alert rules and dashboards of every deployed system (logs and traces not yet). Default false."),
   rtc: boolean("Deploy MatrixRTC calls: LiveKit SFU, lk-jwt-service and coturn. Default false."),
+  livekitUdpPorts: pattern(/^\d{1,5}-\d{1,5}$/, "a UDP port range such as 50000-60000", "UDP port range of LiveKit's WebRTC media on each RTC node (host networking; the firewall rules open it). Default 50000-60000."),
+  turnRelayPorts: pattern(/^\d{1,5}-\d{1,5}$/, "a UDP port range such as 40000-49999", "UDP relay port range coturn allocates on each TURN node (the firewall rules open it); must not overlap livekitUdpPorts. Default 40000-49999."),
+  rtcNodeAddress: oneOf(RTC_NODE_ADDRESSES, "Address LiveKit advertises to clients: `stun` asks public STUN servers for the node's public address; `node` uses the node's own address from Kubernetes, for air-gapped sites and nodes with routable addresses. Default stun."),
   push: boolean("Deploy the Sygnal push gateway. Default false."),
   bridges: boolean("Deploy the Telegram and WhatsApp bridges (each also needs its account count above 0). Default false."),
   redactionRetentionPeriod: pattern(/^(\d+[smhdwy]|never)$/, "a duration such as 7d, 30d or 1y, or never", "How long the main Synapse keeps redacted event content before pruning it."),
@@ -145,11 +178,16 @@ export const CONFIG_KEYS = {
   alertWebhookUrl: pattern(/^https?:\/\/\S+$/, "an http(s):// URL (set it with `pulumi config set --secret`)", "Webhook that receives every warning and critical alert in Alertmanager's JSON (secret: it often carries a token)."),
   alertPagerdutyRoutingKey: pattern(/^[0-9a-zA-Z]{32}$/, "a 32-character PagerDuty Events API v2 integration key (set it with `pulumi config set --secret`)", "PagerDuty routing key: critical alerts page the on-call (secret)."),
   alertMatrixWebhookUrl: pattern(/^https?:\/\/\S+$/, "an http(s):// URL (set it with `pulumi config set --secret`)", "Webhook of an alertmanager-to-Matrix receiver posting to the operators' room, e.g. matrix-alertmanager-receiver's /alerts/<room> (secret)."),
+  ...PUSH_CONFIG_KEYS,
   maxUploadSize: pattern(/^\d+[KMG]$/, "a size such as 50M or 1G", "Largest media upload Synapse and the edge accept."),
 } as const;
 
 export type ConfigKeyName = keyof typeof CONFIG_KEYS;
 
 /** Keys whose values are credentials: errors describe them instead of echoing them. */
-export const SECRET_CONFIG_KEYS: readonly ConfigKeyName[] = ["alertSmtpPassword", "alertWebhookUrl", "alertPagerdutyRoutingKey", "alertMatrixWebhookUrl"];
+export const SECRET_CONFIG_KEYS: readonly ConfigKeyName[] = [
+  "alertSmtpPassword", "alertWebhookUrl", "alertPagerdutyRoutingKey", "alertMatrixWebhookUrl",
+  // Keys that carry their own `secret` flag (the push credentials).
+  ...(Object.keys(CONFIG_KEYS) as ConfigKeyName[]).filter((k) => (CONFIG_KEYS[k] as ConfigKey<unknown>).secret),
+];
 export const CONFIG_KEY_NAMES = Object.keys(CONFIG_KEYS) as ConfigKeyName[];

@@ -1,6 +1,7 @@
 import { CONFIG_KEYS, CONFIG_KEY_NAMES, PROFILE_CCU, SECRET_CONFIG_KEYS, type ConfigKeyName, type ProfileName } from "./keys";
 import { distance } from "fastest-levenshtein";
-import type { PlatformSpec } from "./spec";
+import type { PlatformSpec, PortRange, RtcSpec } from "./spec";
+import { pushSpec } from "./push";
 
 export const PROJECT = "matrix-platform";
 
@@ -16,7 +17,8 @@ export interface ConfigProblem {
  * is described instead of echoed.
  */
 export function displayValue(key: string, value: string): string {
-  if (SECRET_CONFIG_KEYS.some((k) => key.endsWith(`:${k}`))) return `<secret, ${value.length} characters>`;
+  const name = key.slice(key.indexOf(":") + 1);
+  if (SECRET_CONFIG_KEYS.some((k) => key.endsWith(`:${k}`)) || (CONFIG_KEYS as Record<string, { secret?: true }>)[name]?.secret) return `<secret, ${value.length} characters>`;
   return key.endsWith(":kubeconfig") && value.includes("\n") ? `<kubeconfig content, ${value.length} characters>` : JSON.stringify(value);
 }
 
@@ -125,6 +127,15 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string): Pla
     problems.push({ key: fullKey("acmeEmail"), allowed: "an e-mail address for the ACME account (tlsIssuer is acme); or set tlsIssuer to selfsigned" });
   }
 
+  // mautrix-telegram cannot log anyone in without an API ID and hash of its own (my.telegram.org).
+  const telegramDeployed = (parsed.bridges ?? false) && (parsed.telegramAccounts ?? 0) > 0;
+  if (telegramDeployed) {
+    for (const k of ["telegramApiId", "telegramApiHash"] as const) {
+      if (parsed[k] === undefined && !given(k)) {
+        problems.push({ key: fullKey(k), allowed: "the Telegram bridge is deployed (bridges is true and telegramAccounts above 0), so it needs the API ID and hash from my.telegram.org: set both with `pulumi config set --secret`" });
+      }
+    }
+  }
   const emailKeys = ["alertEmailTo", "alertEmailFrom", "alertSmarthost"] as const;
   if (emailKeys.some((k) => given(k)) || given("alertSmtpUsername") || given("alertSmtpPassword")) {
     for (const k of emailKeys) {
@@ -134,6 +145,9 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string): Pla
   if (given("alertSmtpPassword") !== given("alertSmtpUsername")) {
     problems.push({ key: fullKey(given("alertSmtpPassword") ? "alertSmtpUsername" : "alertSmtpPassword"), allowed: "alertSmtpUsername and alertSmtpPassword go together" });
   }
+  const rtc = rtcSettings(parsed, given, reject);
+  const push = pushSpec(parsed.push ?? false, parsed, (k) => given(k));
+  for (const p of push.problems) problems.push({ key: fullKey(p.key), value: p.given ? rawConfig[fullKey(p.key)] : undefined, allowed: p.allowed });
 
   if (problems.length > 0) throw new ConfigValidationError(problems);
 
@@ -171,16 +185,27 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string): Pla
       rtc: `rtc.${domain}`,
       turn: `turn.${domain}`,
       grafana: `grafana.${domain}`,
+      push: `push.${domain}`,
       liMatrix: `matrix.li.${domain}`,
       liElement: `chat.li.${domain}`,
       liAdmin: `admin.li.${domain}`,
       delegation: serverName,
     },
     bridges: {
-      telegram: { enabled: features.bridges && telegramAccounts > 0, accounts: telegramAccounts },
+      telegram: {
+        enabled: features.bridges && telegramAccounts > 0,
+        accounts: telegramAccounts,
+        ...(parsed.telegramApiId !== undefined && parsed.telegramApiHash !== undefined
+          ? { telegramApi: { apiId: parsed.telegramApiId, apiHash: parsed.telegramApiHash } }
+          : {}),
+      },
       whatsapp: { enabled: features.bridges && whatsappAccounts > 0, accounts: whatsappAccounts },
+      permissions: { admins: parsed.bridgeAdmins ?? [], users: parsed.bridgeUsers ?? [serverName] },
     },
     features,
+    rtc,
+    push: push.spec,
+    optionalHosts: { push: push.spec.publicRoute },
     cloud: {
       region,
       secondaryRegion,
@@ -205,5 +230,55 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string): Pla
       },
     },
     synapse: { redactionRetentionPeriod: retention === "never" ? null : retention, maxUploadSize: parsed.maxUploadSize ?? "100M" },
+  };
+}
+
+/** Defaults of the RTC media keys: LiveKit's upstream range, coturn just below it. */
+export const RTC_DEFAULTS = { livekitUdpPorts: { start: 50000, end: 60000 }, turnRelayPorts: { start: 40000, end: 49999 }, nodeAddress: "stun" } as const;
+
+/** Unprivileged UDP ports: what a media or relay range may use. */
+const MEDIA_PORT_FLOOR = 1024;
+const MEDIA_PORT_CEILING = 65535;
+
+/** "a-b" -> range, or a sentence saying what is wrong with it. */
+export function parsePortRange(raw: string): PortRange | string {
+  const m = /^(\d{1,5})-(\d{1,5})$/.exec(raw);
+  if (!m) return "a port range start-end such as 50000-60000";
+  const start = Number(m[1]);
+  const end = Number(m[2]);
+  if (start < MEDIA_PORT_FLOOR || end > MEDIA_PORT_CEILING) return `a range within ${MEDIA_PORT_FLOOR}-${MEDIA_PORT_CEILING} (unprivileged ports)`;
+  if (end < start) return "a range whose start is not above its end";
+  return { start, end };
+}
+
+export function rangesOverlap(a: PortRange, b: PortRange): boolean {
+  return a.start <= b.end && b.start <= a.end;
+}
+
+/** The RTC keys: ranges inside 1024-65535, LiveKit's and coturn's disjoint, and only with rtc on. */
+function rtcSettings(parsed: Parsed, given: (k: ConfigKeyName) => boolean, reject: (k: ConfigKeyName, allowed: string) => void): RtcSpec {
+  const rtcKeys = ["livekitUdpPorts", "turnRelayPorts", "rtcNodeAddress"] as const;
+  if (!parsed.rtc) for (const k of rtcKeys) if (given(k)) reject(k, "only applies when rtc is true");
+  const range = (k: "livekitUdpPorts" | "turnRelayPorts"): PortRange | undefined => {
+    const raw = parsed[k];
+    if (raw === undefined) return given(k) ? undefined : RTC_DEFAULTS[k];
+    const r = parsePortRange(raw);
+    if (typeof r === "string") {
+      reject(k, r);
+      return undefined;
+    }
+    return r;
+  };
+  const livekit = range("livekitUdpPorts");
+  const relay = range("turnRelayPorts");
+  if (livekit && relay && rangesOverlap(livekit, relay)) {
+    const which = given("turnRelayPorts") ? "turnRelayPorts" : "livekitUdpPorts";
+    const other = which === "turnRelayPorts" ? livekit : relay;
+    reject(which, `a range that does not overlap ${which === "turnRelayPorts" ? "livekitUdpPorts" : "turnRelayPorts"} (${other.start}-${other.end}): both use the same nodes' UDP ports`);
+  }
+  return {
+    livekitUdpPorts: livekit ?? RTC_DEFAULTS.livekitUdpPorts,
+    turnRelayPorts: relay ?? RTC_DEFAULTS.turnRelayPorts,
+    nodeAddress: parsed.rtcNodeAddress ?? RTC_DEFAULTS.nodeAddress,
   };
 }

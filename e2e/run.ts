@@ -13,6 +13,7 @@ import { reapStaleRuns, Supervisor } from "./procs";
 import { stackInputs, type StackInputs } from "./render";
 import { runScenario, type ScenarioReport } from "./scenario";
 import { scrapeLoopback } from "./metrics";
+import { rtcScenario, startRtcForScenario } from "./rtc-scenario";
 import { startTopology, type RunningTopology } from "./topology";
 import { runWorkerOutage } from "./worker-outage";
 
@@ -83,6 +84,7 @@ export async function withTopology<T>(
 /** Every TCP port a plan's processes listen on. */
 export function planPorts(plan: LoopbackPlan): number[] {
   const ports = [plan.postgres.port, plan.redis.port, ...(plan.s3 ? [plan.s3.port] : [])];
+  if (plan.sygnal) ports.push(plan.sygnal.httpPort, plan.sygnal.metricsPort, plan.sygnal.proxyPort);
   for (const u of [plan.haproxy.clientUrl, plan.haproxy.federationUrl, plan.haproxy.statsUrl]) ports.push(Number(new URL(u).port));
   const assigned = (plan.input.network as { assigned?: ReadonlyMap<string, Record<string, unknown>> }).assigned;
   for (const a of assigned?.values() ?? []) for (const [k, v] of Object.entries(a)) if (/Port$/.test(k) && typeof v === "number") ports.push(v);
@@ -92,11 +94,11 @@ export function planPorts(plan: LoopbackPlan): number[] {
 /** Test secrets, fresh per run (the stack generates these with @pulumi/random). */
 export function testSecrets(): Parameters<typeof planLoopback>[2]["secrets"] {
   const r = () => randomBytes(18).toString("hex");
-  return { registration: r(), dbPassword: r(), redisPassword: r(), s3AccessKey: "e2e" + r().slice(0, 12), s3SecretKey: r() };
+  return { registration: r(), dbPassword: r(), redisPassword: r(), s3AccessKey: "e2e" + r().slice(0, 12), s3SecretKey: r(), turnSharedSecret: r() + r() };
 }
 
 export function makePlan(inputs: StackInputs): (runDir: string, nextPort: () => number) => LoopbackPlan {
-  return (runDir, nextPort) => planLoopback(inputs.synapse, inputs.haproxy, { runDir, nextPort, bridges: inputs.bridges, secrets: testSecrets() });
+  return (runDir, nextPort) => planLoopback(inputs.synapse, inputs.haproxy, { runDir, nextPort, bridges: inputs.bridges, pushApps: inputs.pushApps, secrets: testSecrets() });
 }
 
 export async function runE2E(): Promise<E2EResult> {
@@ -109,7 +111,10 @@ export async function runE2E(): Promise<E2EResult> {
   let result: Omit<E2EResult, "survivors" | "portsStillBound" | "totalMs"> | undefined;
   try {
     const out = await withTopology(makePlan(inputs), async (topo) => {
-      const report = await runScenario(topo, log);
+      // The calls side: coturn with the config rendered for the stack's realm and the secret
+      // Synapse signs TURN credentials with, checked by the scenario through HAProxy.
+      const rtc = await startRtcForScenario(topo.sup, topo.plan);
+      const report = await runScenario(topo, log, (ctx) => rtcScenario(ctx, rtc));
       // Scraped before the worker outage, so every process is the one the scenario drove.
       const metrics = await scrapeLoopback(topo.plan);
       // Last: it kills and restarts a worker, which nothing after it should have to allow for.

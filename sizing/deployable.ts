@@ -5,6 +5,7 @@
  * registered. Sizing itself sizes any spec, so the sizing of systems still to come stays testable.
  */
 import { unbuiltSwitches } from "../catalog/components";
+import { bridgeCapacityProblems } from "./bridges";
 import { ConfigValidationError, PROJECT, type ConfigProblem } from "../config/parse";
 import type { PlatformSpec } from "../config/spec";
 
@@ -16,8 +17,11 @@ export function unbuiltSystemProblems(spec: Pick<PlatformSpec, "features">): Con
   }));
 }
 
-/** Throws the same error as config validation when a switch asks for an unbuilt system. */
-export function assertDeployable(spec: Pick<PlatformSpec, "features">): void {
-  const problems = unbuiltSystemProblems(spec);
+/**
+ * Throws the same error as config validation when a switch asks for an unbuilt system, or a
+ * bridge is asked to carry more accounts than its one process can hold on one bridge node.
+ */
+export function assertDeployable(spec: Pick<PlatformSpec, "features" | "bridges" | "sizingModel">): void {
+  const problems = [...unbuiltSystemProblems(spec), ...bridgeCapacityProblems(spec)];
   if (problems.length > 0) throw new ConfigValidationError(problems);
 }

@@ -9,6 +9,7 @@ import { stringify } from "yaml";
 import { ConfigValidationError, PROJECT, parseSpec, type PlatformSpec } from "../config";
 import { size } from "../sizing";
 import { assertDeployable } from "../sizing/deployable";
+import { bridgeCarryLines } from "../sizing/bridges";
 import { estimateCost } from "../sizing/cost";
 import type { Sizing } from "../sizing/types";
 import { redactSecrets, runWithMocks, type RecordedResource } from "./mock-engine";
@@ -91,6 +92,8 @@ export async function plan(stack: string, outDir: string): Promise<string> {
     `server name  ${spec.serverName} (client API https://${spec.hosts.matrix}, Element https://${spec.hosts.element})`,
     `bridges      telegram ${spec.bridges.telegram.enabled ? spec.bridges.telegram.accounts : "off"}, whatsapp ${spec.bridges.whatsapp.enabled ? spec.bridges.whatsapp.accounts : "off"}`,
     `features     ${Object.entries(spec.features).map(([k, v]) => `${k} ${v ? "on" : "off"}`).join(", ")}`,
+    // A bridge is one process (it cannot run active-active): what that process carries.
+    ...bridgeCarryLines(spec).map((l) => `             ${l}`),
     "",
     "Sizing (requests)",
     sizingTable(sizing),

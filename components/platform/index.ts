@@ -7,7 +7,9 @@ import { addonSettings } from "./addons";
 import type { AwsPlatform } from "./aws";
 import { ExistingClusterPlatform } from "./existing";
 import type { GcpPlatform } from "./gcp";
-import type { Platform } from "../contracts";
+import { deployedDatabases, type Platform } from "../contracts";
+import { isDeployed, workloadEntry } from "../../catalog/components";
+import { rtcPublicPorts } from "../../render/rtc/exposure";
 
 export * from "../contracts";
 export { ExistingClusterPlatform } from "./existing";
@@ -29,7 +31,10 @@ export function createPlatform(name: string, spec: PlatformSpec, sizing: Sizing,
     liDatabase: sizing.liDatabase,
     redis: sizing.redis,
     addons: addonSettings(spec, sizing),
+    databases: deployedDatabases(spec.bridges),
     flows,
+    // The edge nodes serve RTC media on host networking: the clouds open exactly its ports.
+    rtcMedia: isDeployed("rtc", spec) ? { tier: workloadEntry("livekit").tier, rules: rtcPublicPorts(spec.rtc) } : undefined,
   };
   switch (spec.platform) {
     case "existing":

@@ -52,11 +52,29 @@ describe("e2e: generated Synapse topology serving Matrix traffic on loopback", f
     assert.match(checks, /the telegram bridge received the bot's invite in transaction \S+, pushed by appservice-0/);
   });
 
+  it("delivered a push through Synapse's pusher worker to the running Sygnal, and dropped the pusher Sygnal rejected", () => {
+    const checks = res.report.checks.join("\n");
+    assert.ok(res.plan.sygnal, "Sygnal ran");
+    const app = res.plan.sygnal!.appIds[0];
+    assert.match(checks, new RegExp(`Sygnal handed the notification to its ${app.replace(/\./g, "\\.")} app \\(sygnal_per_pushkin_type\\{pushkin="[^"]+"\\} 0 -> [1-9]`));
+    assert.match(checks, /whose APNs connection went to the stub \(api\.development\.push\.apple\.com:443\)/);
+    assert.match(checks, /Sygnal rejected the pushkey of unknown app \S+ and Synapse dropped that pusher; the \S+ pusher stays/);
+    assert.match(checks, /the pusher worker \(pusher-0\) delivered to Sygnal and removed the rejected pusher/);
+  });
+
   it("exposes every metric name the monitoring system's alerts and dashboards read from Synapse, HAProxy and redis_exporter", () => {
     assert.ok(res.metrics.synapse.includes("synapse_http_server_response_time_seconds_bucket"), "Synapse metrics were scraped");
     assert.ok(res.metrics.haproxy.includes("haproxy_backend_active_servers"), "HAProxy metrics were scraped");
     assert.ok(res.metrics.redis.includes("redis_connected_clients"), "redis_exporter reached the run's Redis");
     assert.deepEqual(deadQueries(res.metrics), []);
+  });
+
+  it("calls: TURN credentials from Synapse's /voip/turnServer (through HAProxy) allocate and relay on the running coturn; a tampered password is refused", () => {
+    const checks = res.report.checks.join("\n");
+    assert.match(checks, /TURN credentials from \/voip\/turnServer \(\d+ URIs, turn: and turns:\) allocated on coturn and relayed [1-9]\d* messages; a tampered password was refused/);
+    const turn = res.report.requests.find((r) => r.label === "voip turnServer");
+    assert.ok(turn && turn.status === 200, "the TURN request went through HAProxy");
+    assert.equal(turn.servedType, turn.expectedType);
   });
 
   it("kept serving with the typing writer killed: typing got 503 with Retry-After, HAProxy stayed ready, messages flowed, and typing came back with the writer", () => {

@@ -9,7 +9,7 @@ import { NAMESPACES } from "../../../catalog/namespaces";
 import { StackNamespace } from "../../k8s/namespace";
 import type { NetworkFlows } from "../../k8s/network";
 import type { ClusterApiEndpoint } from "../../../config/spec";
-import type { DatabaseConnection, DatabaseName, KubeApiEndpoint, ObjectStore, Placement, Platform, RedisEndpoint } from "../../contracts";
+import type { DatabaseName, KubeApiEndpoint, ObjectStore, Placement, Platform, PlatformDatabases, RedisEndpoint } from "../../contracts";
 import { ClusterAddons, type AddonSettings } from "../addons";
 import { declarePlatformFlows } from "../flows";
 import { sharedPlatformFields, type DatabaseServer } from "../outputs";
@@ -19,7 +19,8 @@ import { createEksCluster, EKS_VERSION } from "./cluster";
 import { createEksServices } from "./cluster-services";
 import { replicateRdsBackups, createRdsServer, type RdsServer } from "./database";
 import { createKmsKey, createPlatformKeys } from "./keys";
-import { createDataSecurityGroup, createNetwork } from "./network";
+import { createDataSecurityGroup, createMediaSecurityGroup, createNetwork } from "./network";
+import type { PublicPortRule } from "../../../render/rtc/exposure";
 import { createNodeGroups } from "./node-groups";
 import { createS3Storage } from "./object-storage";
 
@@ -27,6 +28,8 @@ export { EKS_VERSION } from "./cluster";
 export { KEY_ROTATION_DAYS } from "./keys";
 
 export interface AwsPlatformArgs {
+  /** The databases the stack creates (contracts.ts deployedDatabases: the bridges' only while deployed). */
+  databases: readonly DatabaseName[];
   /** Stack name: resource names and the `matrix-platform/stack` tag. */
   stack: string;
   /** Primary region. */
@@ -52,6 +55,8 @@ export interface AwsPlatformArgs {
   clusterApi: ClusterApiEndpoint;
   /** The stack's flow registry; without it the platform writes its own FlowPolicies. Default: absent. */
   flows?: NetworkFlows;
+  /** RTC media ports the edge nodes open to the internet, when calls are deployed. Default: absent. */
+  rtcMedia?: { tier: NodePool["tier"]; rules: PublicPortRule[] };
 }
 
 /**
@@ -67,7 +72,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
   readonly provider: k8s.Provider;
   readonly storageClass: pulumi.Output<string>;
   readonly kubernetesVersion = EKS_VERSION;
-  readonly databases: Record<DatabaseName, DatabaseConnection>;
+  readonly databases: PlatformDatabases;
   readonly objectStore: ObjectStore;
   readonly redis: RedisEndpoint;
   readonly gateway: Platform["gateway"];
@@ -91,9 +96,11 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
     const network = createNetwork({ name, prefix, region, zones: preset.zones, natGateways: preset.natGateways }, o);
     const eks = createEksCluster({ name, prefix, subnetIds: network.privateSubnetIds, secretsKeyArn: keys.eks.arn, deletionProtection: preset.deletionProtection, api: args.clusterApi }, o);
     this.cluster = eks.cluster;
+    const mediaSg = args.rtcMedia ? createMediaSecurityGroup({ name, prefix, vpcId: network.vpc.id, rules: args.rtcMedia.rules }, o) : undefined;
     const nodeGroups = createNodeGroups({
       name, prefix, pools: args.nodePools, clusterName: eks.cluster.name, subnetIds: network.privateSubnetIds,
       managedPolicy: eks.managedPolicy, tags, dependsOn: eks.networkAddons,
+      ...(mediaSg ? { publicMedia: { tier: args.rtcMedia!.tier, subnetIds: network.publicSubnetIds, securityGroupIds: [eks.cluster.vpcConfig.clusterSecurityGroupId, mediaSg.id] } } : {}),
     }, o);
     const services = createEksServices({
       name, prefix, region, eks, nodeGroups, ebsKey: keys.ebs, retainVolumes: preset.deletionProtection,
@@ -137,7 +144,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
       description: "database bootstrap -> RDS",
     }], { flows: args.flows, provider, parent: this, dependsOn: [dataNs] });
     const rds = (server: "main" | "li", sizing: DatabaseSizing) => createRdsServer({
-      name, prefix, server, sizing, preset, subnetGroupName: dbSubnets.name, securityGroupId: pgSg.id, kmsKeyArn: keys.rds.arn,
+      name, prefix, server, databases: args.databases, sizing, preset, subnetGroupName: dbSubnets.name, securityGroupId: pgSg.id, kmsKeyArn: keys.rds.arn,
       bootstrap: { provider, namespace: dataNs.metadata.name, image: imageRef("postgresql", args.addons.imageRegistry), placement: this.placement("system"), dependsOn: [dataNs] },
     }, o);
     const mainDb = rds("main", args.database);
@@ -180,6 +187,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
       credentials: db.bootstrap.credentials,
     });
     const shared = sharedPlatformFields({
+      databases: args.databases,
       addons,
       servers: { main: server(mainDb, args.database), li: server(liDb, args.liDatabase) },
       // RDS enforces TLS (rds.force_ssl); verify-full would need the RDS CA bundle in pods.

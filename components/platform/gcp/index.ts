@@ -6,7 +6,7 @@ import type { DatabaseSizing, NodePool, NodeTier, RedisSizing } from "../../../s
 import { standardLabels } from "../../k8s/labels";
 import type { NetworkFlows } from "../../k8s/network";
 import type { ClusterApiEndpoint } from "../../../config/spec";
-import type { DatabaseConnection, DatabaseName, KubeApiEndpoint, ObjectStore, Placement, Platform, RedisEndpoint } from "../../contracts";
+import type { DatabaseName, KubeApiEndpoint, ObjectStore, Placement, Platform, PlatformDatabases, RedisEndpoint } from "../../contracts";
 import { ClusterAddons, type AddonSettings } from "../addons";
 import { sharedPlatformFields, type DatabaseServer } from "../outputs";
 import { placementFor } from "../placement";
@@ -15,7 +15,8 @@ import { createGkeCluster, gkeKubeconfig, GKE_VERSION } from "./cluster";
 import { createCloudSqlServer, type CloudSqlServer } from "./database";
 import { createGcpKeys } from "./keys";
 import { bucketPlacement } from "./naming";
-import { createGcpNetwork, MASTER_CIDR, PRIVATE_SERVICES_CIDR } from "./network";
+import { createGcpNetwork, createMediaFirewall, MASTER_CIDR, PRIVATE_SERVICES_CIDR } from "./network";
+import type { PublicPortRule } from "../../../render/rtc/exposure";
 import { createNodePools } from "./node-pools";
 import { createGcsStorage } from "./object-storage";
 
@@ -26,6 +27,8 @@ export { multiRegionOf, stackTag } from "./naming";
 const APIS = ["compute", "container", "sqladmin", "servicenetworking", "redis", "cloudkms", "storage", "iam"];
 
 export interface GcpPlatformArgs {
+  /** The databases the stack creates (contracts.ts deployedDatabases: the bridges' only while deployed). */
+  databases: readonly DatabaseName[];
   /** Stack name: resource names, labels, service account ids. */
   stack: string;
   project: string;
@@ -49,6 +52,8 @@ export interface GcpPlatformArgs {
   clusterApi: ClusterApiEndpoint;
   /** The stack's flow registry; without it the add-ons write their own FlowPolicies. Default: absent. */
   flows?: NetworkFlows;
+  /** RTC media ports the edge nodes open to the internet, when calls are deployed. Default: absent. */
+  rtcMedia?: { tier: NodePool["tier"]; rules: PublicPortRule[] };
 }
 
 /**
@@ -63,7 +68,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
   readonly provider: k8s.Provider;
   readonly storageClass: pulumi.Output<string>;
   readonly kubernetesVersion = GKE_VERSION;
-  readonly databases: Record<DatabaseName, DatabaseConnection>;
+  readonly databases: PlatformDatabases;
   readonly objectStore: ObjectStore;
   readonly redis: RedisEndpoint;
   readonly gateway: Platform["gateway"];
@@ -98,8 +103,10 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
     }, o);
     this.cluster = gke.cluster;
     const cluster = gke.cluster;
+    const mediaTag = args.rtcMedia ? createMediaFirewall({ name, prefix, network: network.network.id, rules: args.rtcMedia.rules }, o) : undefined;
     const nodePools = createNodePools({
       name, pools: args.nodePools, cluster: cluster.id, region, zones: preset.zones, serviceAccount: gke.nodeServiceAccount.email, diskKey: keys.disks, resourceLabels: labels,
+      ...(mediaTag ? { publicMedia: { tier: args.rtcMedia!.tier, networkTag: mediaTag } } : {}),
     }, o);
 
     const kubeconfig = pulumi.all([cluster.name, cluster.endpoint, cluster.masterAuth]).apply(([n, endpoint, auth]) => gkeKubeconfig(n, endpoint, auth.clusterCaCertificate!));
@@ -130,7 +137,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
     }, { parent: this });
 
     const sql = (server: "main" | "li", sizing: DatabaseSizing) => createCloudSqlServer({
-      name, prefix, server, region, secondaryRegion, sizing, preset, network: network.network.id, kmsKey: keys.sql, peering: network.peering, labels,
+      name, prefix, server, databases: args.databases, region, secondaryRegion, sizing, preset, network: network.network.id, kmsKey: keys.sql, peering: network.peering, labels,
     }, o);
     const mainDb = sql("main", args.database);
     const liDb = sql("li", args.liDatabase);
@@ -153,6 +160,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
       credentials: db.credentials,
     });
     const shared = sharedPlatformFields({
+      databases: args.databases,
       addons,
       servers: { main: server(mainDb, args.database), li: server(liDb, args.liDatabase) },
       // Cloud SQL rejects unencrypted connections (ENCRYPTED_ONLY).
