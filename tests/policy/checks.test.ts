@@ -104,6 +104,8 @@ describe("policy pack: every check on every gate stack", function () {
       delete (n.inputs.metadata.annotations ?? {})["matrix-platform/pod-security-reason"];
     });
     expectViolation(check, ns, PROD, /Namespace/, /enforce is baseline without/);
+    const hostNet = mutated("dev", (rs) => (one(rs, "kubernetes:apps/v1:Deployment").inputs.spec.template.spec.hostNetwork = true));
+    expectViolation(check, hostNet, PROD, /Deployment/, /hostNetwork is true/);
   });
 
   it("default-deny-network-policy: a namespace whose deny-all policy is gone, objects in a namespace the stack does not create", () => {
