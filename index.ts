@@ -1,12 +1,15 @@
 // Entry point for `pulumi up` / `pulumi preview`: config is read and validated, then sized, before
 // any resource is registered; wiring lives in program.ts so tests and `npm run plan` run the same
-// program under the mock engine.
+// program under the mock engine. The cost of what is registered becomes a stack output.
 import { readSpec } from "./config";
 import { program } from "./program";
 import { size } from "./sizing";
 import { assertDeployable } from "./sizing/deployable";
+import { recordCost } from "./stacks/preview-cost";
 
 const spec = readSpec();
 // Refused switches and bridges too big for one process fail here, before sizing packs them.
 assertDeployable(spec);
-export = program(spec, size(spec));
+const sizing = size(spec);
+const costEstimate = recordCost(spec, sizing);
+export = { ...program(spec, sizing), costEstimate: costEstimate() };

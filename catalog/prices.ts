@@ -106,3 +106,53 @@ export function rdsClassHourly(instanceClass: string): number | undefined {
   const factor = AWS_RDS_SIZE_FACTOR[m[2]];
   return base && factor ? base.usd * factor : undefined;
 }
+
+// --- prices of what the program creates beyond operations.md's table -----------------------------
+
+/** Regions the dated prices are for; resources in any other region are reported unpriced. */
+export const PRICED_REGIONS = { aws: "us-east-1", gcp: "us-central1" } as const;
+
+export const AWS_EXTRA_PRICES = {
+  kmsKey: { usd: 1, unit: "month", source: "AWS KMS pricing page (aws.amazon.com/kms/pricing): $1/month per KMS key, each rotated backing key another $1/month", date: "2026-03-14" },
+  networkLoadBalancer: {
+    usd: 0.0225,
+    unit: "hour",
+    source: "third-party listings of the AWS NLB list price, us-east-1 (clustercost.com 2025 guide; awsnegotiations.com, May 2026), plus NLCU usage",
+    date: "2026-05",
+  },
+  rdsGp3: { usd: 0.115, unit: "GB-month", source: "third-party listing of RDS gp3 storage, us-east-1 (usage.ai, June 2026, citing aws.amazon.com/rds/pricing); Multi-AZ doubles it", date: "2026-06" },
+} as const satisfies Record<string, Omit<Price, "unit"> & { unit: string }>;
+
+/**
+ * What the program creates that has a price but no dated, sourced figure here: reported unpriced,
+ * each with this reason, never guessed. Adding a price moves an entry out of this list.
+ */
+export const UNPRICED_RATES = {
+  elastiCacheNode: "ElastiCache node-hours: no dated price in catalog/prices.ts",
+  memorystore: "Memorystore for Redis: no dated price in catalog/prices.ts",
+  cloudSqlStorage: "Cloud SQL storage: no dated price in catalog/prices.ts (GCE pd-ssd is not the Cloud SQL rate)",
+  gcpKmsKey: "Cloud KMS key versions: no dated price in catalog/prices.ts",
+  gcpLoadBalancer: "GCP forwarding rule / load balancer: no dated price in catalog/prices.ts",
+  publicIpv4: "public IPv4 address-hours: no dated price in catalog/prices.ts",
+  crossRegionTransfer: "cross-region replication transfer: priced per GB moved, which depends on traffic",
+  rdsBackupCopy: "cross-region RDS backup copies: backup storage and transfer depend on the data written",
+  logIngestion: "log ingestion and storage: depends on log volume",
+} as const;
+export type UnpricedRate = keyof typeof UNPRICED_RATES;
+
+/**
+ * The hardware analysis's on-premise figures (seed 000, "Recommended Server Configurations" and
+ * "Cost-Benefit Analysis"): server options as purchase ranges, amortised over 36 months, plus the
+ * monthly colocation, bandwidth and maintenance lines of its 3-year TCO.
+ */
+export const ON_PREM = {
+  source: "hardware requirements analysis (seed 000): recommended server configurations and 3-year on-premise TCO",
+  amortisationMonths: 36,
+  serverOptions: [
+    { name: "minimum single server (32 cores, 256 GB)", lowUsd: 15_000, highUsd: 25_000, cores: 32, memoryGb: 256 },
+    { name: "option 1: single large server (2x EPYC 7763, 128 cores, 2 TB)", lowUsd: 80_000, highUsd: 120_000, cores: 128, memoryGb: 2048 },
+    // The distributed cluster has no stated total; it is the option beyond one server.
+    { name: "option 2: distributed cluster, 14 servers (the analysis's recommendation)", lowUsd: 150_000, highUsd: 200_000, cores: Infinity, memoryGb: Infinity },
+  ],
+  monthly: { colocation: 3_000, bandwidth: 5_000, maintenance: 2_500 },
+} as const;

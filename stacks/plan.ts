@@ -14,6 +14,7 @@ import { estimateCost } from "../sizing/cost";
 import type { Sizing } from "../sizing/types";
 import { redactSecrets, runWithMocks, type RecordedResource } from "./mock-engine";
 import { manifestsFrom } from "./manifests";
+import { costText, stackCost } from "./cost";
 import { formatTable, nodePoolTable, resourceCounts, sizingTable } from "./report";
 import { PROJECT_ROOT, loadStackConfig } from "./stack-config";
 
@@ -67,6 +68,9 @@ export async function plan(stack: string, outDir: string): Promise<string> {
     fs.writeFileSync(file, stringify(m.object, { lineWidth: 0 }));
   }
   fs.writeFileSync(path.join(dir, "sizing.json"), JSON.stringify(sizing, null, 2));
+  // Cost from the registered resources, for both sizing models (the other model is rendered once more).
+  const cost = await stackCost(stack, run.resources);
+  fs.writeFileSync(path.join(dir, "cost.json"), JSON.stringify(cost, null, 2));
 
   const other = spec.sizingModel === "profile" ? "seed-analysis" : "profile";
   const otherSizing = size({ ...spec, sizingModel: other });
@@ -104,10 +108,12 @@ export async function plan(stack: string, outDir: string): Promise<string> {
     "Sizing models side by side",
     models,
     "",
+    costText(cost),
+    "",
     `Resources (${resources.length} registered, ${manifests.length} Kubernetes objects)`,
     formatTable(["type", "count"], counts),
     "",
-    `Wrote ${path.relative(process.cwd(), dir) || dir}/resources.json, manifests/ (${manifests.length} files), sizing.json`,
+    `Wrote ${path.relative(process.cwd(), dir) || dir}/resources.json, manifests/ (${manifests.length} files), sizing.json, cost.json`,
   ].join("\n");
 }
 

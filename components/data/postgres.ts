@@ -181,8 +181,10 @@ export class CnpgCluster extends pulumi.ComponentResource {
         storage: { size: `${sizing.storageGi}Gi`, storageClass: args.storageClass },
         walStorage: { size: `${walGi}Gi`, storageClass: args.storageClass },
         resources: {
+          // Limits equal to requests: the Guaranteed QoS class CloudNativePG recommends for
+          // PostgreSQL, and every container limited (policy/checks.ts requests-and-limits).
           requests: { cpu: String(sizing.vcpu), memory: `${sizing.memoryGi}Gi` },
-          limits: { memory: `${sizing.memoryGi}Gi` },
+          limits: { cpu: String(sizing.vcpu), memory: `${sizing.memoryGi}Gi` },
         },
         affinity: {
           // Never two instances on one node in production; spread otherwise when possible.

@@ -111,6 +111,8 @@ export function createCloudSqlServer(a: CloudSqlServerArgs, opts: { parent: pulu
       availabilityType: "ZONAL",
       diskType: "PD_SSD",
       diskAutoresize: true,
+      // Cloud SQL's own deletion protection, as on the primary (the Pulumi flag guards only `pulumi destroy`).
+      deletionProtectionEnabled: protection.deletionProtection,
       ipConfiguration,
       databaseFlags: flags,
       userLabels: a.labels,
