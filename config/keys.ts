@@ -6,6 +6,8 @@
  * `parse` turns the raw string into a typed value or returns `undefined` when it is not allowed;
  * `allowed` is the human sentence the error message quotes.
  */
+import { isIPv4, isIPv6 } from "net";
+
 export type PulumiConfigType = "string" | "integer" | "boolean";
 
 export interface ConfigKey<T> {
@@ -17,6 +19,12 @@ export interface ConfigKey<T> {
   allowed: string;
   /** Raw string -> value, or undefined when the string is not allowed. */
   parse(raw: string): T | undefined;
+  /**
+   * The value is a credential (kubeconfig content may carry a token or client key): it is never
+   * echoed in an error, is expected as a Pulumi `secure:` value and reaches resources only as a
+   * secret input. Every other key refuses a value that looks like a credential.
+   */
+  secret?: boolean;
 }
 
 export const PLATFORMS = ["aws", "gcp", "existing"] as const;
@@ -74,24 +82,83 @@ function pattern(re: RegExp, allowed: string, description: string): ConfigKey<st
 // RFC 1123 host name with at least two labels; Matrix server names are DNS names here.
 const DNS_NAME = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
 
+// A Kubernetes DNS subdomain (RFC 1123): what a StorageClass name must be.
+const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Largest upload limit: far below the 64-bit integers HAProxy and Synapse compare sizes in. */
+export const MAX_UPLOAD_BYTES = 64 * 1024 ** 3;
+const SIZE_UNITS = { K: 1024, M: 1024 ** 2, G: 1024 ** 3 } as const;
+
+/** `50M` -> bytes (K, M, G are powers of 1024, as Synapse reads them), or undefined. */
+export function uploadSizeBytes(raw: string): number | undefined {
+  const m = /^([1-9]\d{0,6})([KMG])$/.exec(raw);
+  if (!m) return undefined;
+  const bytes = Number(m[1]) * SIZE_UNITS[m[2] as keyof typeof SIZE_UNITS];
+  return bytes <= MAX_UPLOAD_BYTES ? bytes : undefined;
+}
+
+/**
+ * Registry host, optional port (1-65535) and optional path, per the distribution spec's reference
+ * grammar (host components, lower-case path components joined by `.`, `_`, `__` or dashes); kept
+ * short enough that every image name built on it stays within the 255-character limit.
+ */
+function isImageRegistry(raw: string): boolean {
+  const m = /^([a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*)(:(\d{1,5}))?((\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*)$/.exec(raw);
+  if (!m || raw.length > 128) return false;
+  const port = m[6] === undefined ? undefined : Number(m[6]);
+  return port === undefined || (port >= 1 && port <= 65535 && !m[6].startsWith("0"));
+}
+
+/** An http(s) or oci URL with a host and no user name or password in it (those would be logged). */
+function isChartRepository(raw: string): boolean {
+  if (/\s/.test(raw)) return false;
+  try {
+    const url = new URL(raw);
+    return ["http:", "https:", "oci:"].includes(url.protocol) && url.hostname !== "" && url.username === "" && url.password === "" && raw.startsWith(`${url.protocol}//`);
+  } catch {
+    return false;
+  }
+}
+
+/** One CIDR: an IPv4 or IPv6 address with a prefix length in range. */
+function isCidr(s: string): boolean {
+  const [addr, len, ...rest] = s.split("/");
+  if (rest.length > 0 || len === undefined || !/^\d{1,3}$/.test(len)) return false;
+  const bits = Number(len);
+  return (isIPv4(addr) && bits <= 32) || (isIPv6(addr) && bits <= 128);
+}
+
 export const CONFIG_KEYS = {
   platform: oneOf(PLATFORMS, "Where the platform runs: AWS (EKS, RDS, S3, ElastiCache), GCP (GKE, Cloud SQL, GCS, Memorystore) or an existing Kubernetes cluster with in-cluster data services."),
   environment: oneOf(ENVIRONMENTS, "Environment preset: prod enforces high-availability minimums, deletion protection and cross-region copies."),
   ccu: integer(MIN_CCU, MAX_CCU, "Concurrent users to size for. Mutually exclusive with `profile`."),
   profile: oneOf(PROFILE_NAMES, "Named CCU profile of the architecture document (100, 1k, 5k, 10k, 20k). Mutually exclusive with `ccu`."),
-  domain: pattern(DNS_NAME, "a lower-case DNS name such as example.com", "Base DNS domain; service hosts are matrix.<domain>, chat.<domain>, admin.<domain>, rtc.<domain>, turn.<domain>."),
+  domain: pattern(DNS_NAME, "a lower-case DNS name such as example.com", "Base DNS domain; service hosts are matrix.<domain>, chat.<domain>, admin.<domain>, rtc.<domain>, turn.<domain>. Required (or `serverName`) on staging and prod: the server name is permanent."),
   serverName: pattern(DNS_NAME, "a lower-case DNS name such as example.com", "Matrix server name (the part after ':' in user IDs). Defaults to `domain`."),
   telegramAccounts: integer(0, 100_000, "Bridged Telegram accounts to size mautrix-telegram for; 0 turns the Telegram bridge off."),
   whatsappAccounts: integer(0, 100_000, "Bridged WhatsApp accounts to size mautrix-whatsapp for; 0 turns the WhatsApp bridge off."),
-  region: pattern(/^[a-z]{2,}(-[a-z]+)+-?\d+$/, "a cloud region such as us-east-1 (AWS) or us-central1 (GCP)", "Primary cloud region (aws and gcp platforms)."),
-  secondaryRegion: pattern(/^[a-z]{2,}(-[a-z]+)+-?\d+$/, "a cloud region such as us-west-2 (AWS) or us-east1 (GCP)", "Second region for replicated backups and media (production)."),
+  region: pattern(/^[a-z]{2,}(-[a-z]+)+-?\d+$/, "a region of the chosen cloud such as us-east-1 (AWS) or us-central1 (GCP)", "Primary cloud region (aws and gcp platforms); one of the regions listed in catalog/regions.ts."),
+  secondaryRegion: pattern(/^[a-z]{2,}(-[a-z]+)+-?\d+$/, "a region of the chosen cloud such as us-west-2 (AWS) or us-east1 (GCP)", "Second region for replicated backups and media (production); one of the regions listed in catalog/regions.ts."),
   gcpProject: pattern(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, "a GCP project ID: 6-30 lower-case letters, digits or hyphens, starting with a letter", "GCP project to deploy into (gcp platform)."),
-  kubeconfig: pattern(/^(?=[\s\S]*\S)[^\x00-\x08\x0b\x0c\x0e-\x1f]+$/, "a path to a kubeconfig file or kubeconfig YAML", "Kubeconfig (path or content) of the existing cluster; defaults to the ambient kubeconfig."),
+  kubeconfig: {
+    ...pattern(/^(?=[\s\S]*\S)[^\x00-\x08\x0b\x0c\x0e-\x1f]+$/, "a path to a kubeconfig file or kubeconfig YAML", "Kubeconfig (path or content) of the existing cluster; defaults to the ambient kubeconfig. Content carries credentials: set it with `pulumi config set --secret`."),
+    secret: true,
+  },
   kubeContext: pattern(/^\S+$/, "a kubeconfig context name without spaces", "Kubeconfig context of the existing cluster."),
-  storageClass: pattern(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "a Kubernetes StorageClass name", "StorageClass for persistent volumes on the existing cluster."),
+  storageClass: pattern(DNS_SUBDOMAIN, "a Kubernetes StorageClass name (a DNS subdomain: lower-case labels of letters, digits and '-', joined by '.', at most 253 characters)", "StorageClass for persistent volumes on the existing cluster."),
   sizingModel: oneOf(SIZING_MODELS, "Sizing coefficients: `profile` follows the architecture document's CCU tables, `seed-analysis` the hardware analysis's per-user formulas."),
-  imageRegistry: pattern(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d+)?(\/[a-z0-9._-]+)*$/, "a registry host with optional port and path, such as registry.internal:5000/mirror", "Registry that every container image is pulled from instead of its public home (air-gapped sites)."),
-  chartRepository: pattern(/^(https?|oci):\/\/\S+$/, "an http(s):// or oci:// URL", "Helm chart repository that replaces every public chart repository (air-gapped sites)."),
+  imageRegistry: {
+    type: "string",
+    allowed: "a lower-case registry host with optional port (1-65535) and path, such as registry.internal:5000/mirror, at most 128 characters",
+    parse: (raw: string) => (isImageRegistry(raw) ? raw : undefined),
+    description: "Registry that every container image is pulled from instead of its public home (air-gapped sites).",
+  },
+  chartRepository: {
+    type: "string",
+    allowed: "an http(s):// or oci:// URL with no user name or password in it",
+    parse: (raw: string) => (isChartRepository(raw) ? raw : undefined),
+    description: "Helm chart repository that replaces every public chart repository (air-gapped sites).",
+  },
   tlsIssuer: oneOf(TLS_ISSUERS, "How cert-manager issues edge certificates: ACME (Let's Encrypt) or a self-signed CA."),
   acmeEmail: pattern(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, "an e-mail address", "Contact e-mail for the ACME account (required when tlsIssuer is acme)."),
   li: boolean("Deploy the lawful-intercept instance (synapse-li, element-web-li, synapse-admin-li, sync system) and the key vault. Default false."),
@@ -101,7 +168,22 @@ export const CONFIG_KEYS = {
   push: boolean("Deploy the Sygnal push gateway. Default false."),
   bridges: boolean("Deploy the Telegram and WhatsApp bridges (each also needs its account count above 0). Default false."),
   redactionRetentionPeriod: pattern(/^(\d+[smhdwy]|never)$/, "a duration such as 7d, 30d or 1y, or never", "How long the main Synapse keeps redacted event content before pruning it."),
-  maxUploadSize: pattern(/^\d+[KMG]$/, "a size such as 50M or 1G", "Largest media upload Synapse and the edge accept."),
+  maxUploadSize: {
+    type: "string",
+    allowed: "a size from 1K to 64G such as 50M or 1G (K, M and G are powers of 1024)",
+    parse: (raw: string) => (uploadSizeBytes(raw) !== undefined ? raw : undefined),
+    description: "Largest media upload Synapse and the edge accept.",
+  },
+  adminSourceRanges: {
+    type: "string",
+    allowed: "a comma-separated list of CIDRs such as 203.0.113.0/24,2001:db8::/32",
+    parse: (raw: string) => {
+      const ranges = raw.split(",").map((r) => r.trim());
+      return ranges.every(isCidr) ? ranges : undefined;
+    },
+    description: "Client addresses allowed to reach Synapse's admin API (/_synapse/admin, only on the admin host). Default: none outside the cluster.",
+  },
+  allowIdentityChange: boolean("Allow replacing the Matrix server name or the signing key of an existing stack (both are permanent: other servers and every user ID know them). Default false: they are protected and a change is refused at preview time."),
 } as const;
 
 export type ConfigKeyName = keyof typeof CONFIG_KEYS;

@@ -5,6 +5,7 @@
  * registered. Sizing itself sizes any spec, so the sizing of systems still to come stays testable.
  */
 import { unbuiltSwitches } from "../catalog/components";
+import { regionsOf } from "../catalog/regions";
 import { ConfigValidationError, PROJECT, type ConfigProblem } from "../config/parse";
 import type { PlatformSpec } from "../config/spec";
 
@@ -16,8 +17,23 @@ export function unbuiltSystemProblems(spec: Pick<PlatformSpec, "features">): Con
   }));
 }
 
-/** Throws the same error as config validation when a switch asks for an unbuilt system. */
-export function assertDeployable(spec: Pick<PlatformSpec, "features">): void {
-  const problems = unbuiltSystemProblems(spec);
+/**
+ * Regions must be real regions of the chosen cloud (catalog/regions.ts): the key's own check sees
+ * only the shape, and a region that does not exist would fail only at `pulumi up`, half deployed.
+ */
+export function unknownRegionProblems(spec: Pick<PlatformSpec, "platform" | "cloud">): ConfigProblem[] {
+  const known = regionsOf(spec.platform);
+  if (known.length === 0) return [];
+  return (["region", "secondaryRegion"] as const)
+    .filter((k) => spec.cloud[k] !== undefined && !known.includes(spec.cloud[k]!))
+    .map((k) => ({ key: `${PROJECT}:${k}`, value: spec.cloud[k], allowed: `a ${spec.platform.toUpperCase()} region: one of ${known.join(", ")}` }));
+}
+
+/**
+ * Throws the same error as config validation when a switch asks for an unbuilt system or a region
+ * does not exist on the stack's cloud.
+ */
+export function assertDeployable(spec: Pick<PlatformSpec, "features" | "platform" | "cloud">): void {
+  const problems = [...unbuiltSystemProblems(spec), ...unknownRegionProblems(spec)];
   if (problems.length > 0) throw new ConfigValidationError(problems);
 }
