@@ -1,9 +1,11 @@
 // Entry point for `pulumi up` / `pulumi preview`: config is read and validated, then sized, before
 // any resource is registered; wiring lives in program.ts so tests and `npm run plan` run the same
 // program under the mock engine.
-import { readSpec } from "./config";
+import * as pulumi from "@pulumi/pulumi";
+import { configWarnings, readSpec } from "./config";
 import { program } from "./program";
 import { size } from "./sizing";
 
 const spec = readSpec();
+for (const warning of configWarnings(spec)) void pulumi.log.warn(warning);
 export = program(spec, size(spec));

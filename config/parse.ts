@@ -41,7 +41,9 @@ export function displayValue(key: string, value: string, secretKeys: ReadonlySet
   const short = key.slice(key.lastIndexOf(":") + 1);
   const credentialKey = [...SECRET_KEY_NAMES].some((k) => k.toLowerCase() === short.toLowerCase() || distance(k.toLowerCase(), short.toLowerCase()) <= 3);
   if (secretKeys.has(key)) return "<secret value, withheld>";
-  if (credentialKey) return `<${short} value, ${value.length} characters, withheld>`;
+  // A file path is safe to show (and what a person needs to see); anything else is content.
+  const path = /^(~|\.{0,2}\/|[A-Za-z]:\\|[\w.-]+\/)[\w./~\\-]*$/.test(value) && value.length <= 255;
+  if (credentialKey && !(path && !looksLikeCredential(value))) return `<${short} content, ${value.length} characters, withheld>`;
   if (looksLikeCredential(value)) return `<value shaped like a credential, ${value.length} characters, withheld>`;
   return JSON.stringify(value);
 }

@@ -7,8 +7,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { LocalWorkspace, type ConfigMap } from "@pulumi/pulumi/automation";
-import { ConfigValidationError, parseSpec } from "../config";
-import { PROJECT_ROOT, loadStackConfig } from "./stack-config";
+import { ConfigValidationError, parseSpec, type PlatformSpec } from "../config";
+import { assertIdentityKept } from "../config/identity";
+import { PROJECT_ROOT, loadStack, loadStackConfig } from "./stack-config";
 
 export const OPERATIONS = ["preview", "up", "destroy", "refresh"] as const;
 export type Operation = (typeof OPERATIONS)[number];
@@ -40,6 +41,15 @@ export async function drive(operation: Operation, stackName: string): Promise<vo
   const config = automationConfig(stackName);
   const stack = await LocalWorkspace.createOrSelectStack({ stackName, workDir: PROJECT_ROOT });
   if (config) await stack.setAllConfig(config);
+  if (operation === "preview" || operation === "up") {
+    // Before the engine runs: the server name the stack last deployed must not change silently
+    // (the protected identity resources would stop the engine too, but without the reason).
+    const { config: raw, secretKeys } = loadStack(stackName, [PROJECT_ROOT]);
+    const spec: PlatformSpec = parseSpec(raw, stackName, { secretKeys });
+    const outputs = await stack.outputs();
+    const deployed = outputs.serverName?.value;
+    assertIdentityKept(typeof deployed === "string" ? { serverName: deployed } : undefined, spec);
+  }
   const onOutput = (line: string) => process.stdout.write(line);
   switch (operation) {
     case "preview":

@@ -31,6 +31,7 @@ export function specFor(o: SpecOptions = {}): PlatformSpec {
     telegramAccounts: String(o.telegram ?? 0),
     whatsappAccounts: String(o.whatsapp ?? 0),
     acmeEmail: "ops@example.com",
+    domain: "example.com",
   };
   if (o.platform === "gcp") config.gcpProject = "matrix-test";
   for (const [k, v] of Object.entries({ ...ALL_ON, ...o.features })) config[k] = String(v);
