@@ -61,7 +61,8 @@ export class MatrixWeb extends pulumi.ComponentResource {
     const rtcUrl = isDeployed("rtc", spec) ? `https://${spec.hosts.rtc}/livekit/jwt` : undefined;
 
     this.ketesaConfig = renderKetesaConfig({
-      homeserverUrl,
+      // The admin API is served only on the admin host, so Ketesa's homeserver is that host.
+      homeserverUrl: `https://${spec.hosts.admin}`,
       serverName: spec.serverName,
       managedUserPrefixes: Object.entries(BRIDGE_APPSERVICES)
         .filter(([bridge]) => spec.bridges[bridge as keyof typeof BRIDGE_APPSERVICES].enabled)
