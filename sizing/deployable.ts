@@ -26,7 +26,7 @@ export function unknownRegionProblems(spec: Pick<PlatformSpec, "platform" | "clo
   if (known.length === 0) return [];
   return (["region", "secondaryRegion"] as const)
     .filter((k) => spec.cloud[k] !== undefined && !known.includes(spec.cloud[k]!))
-    .map((k) => ({ key: `${PROJECT}:${k}`, value: spec.cloud[k], allowed: `a ${spec.platform.toUpperCase()} region: one of ${known.join(", ")}` }));
+    .map((k) => ({ key: `${PROJECT}:${k}`, value: spec.cloud[k], allowed: `a region of ${spec.platform.toUpperCase()}, one of ${known.join(", ")}` }));
 }
 
 /**
