@@ -63,9 +63,15 @@ function costLine(spec: PlatformSpec, sizing: Sizing): string {
   return cost.currency === "USD" ? `$${Math.round(cost.total).toLocaleString("en-US")}/month` : cost.summary;
 }
 
-/** Memory of the database the plan deploys: Cloud SQL custom tiers cap memory per vCPU. */
-function databaseMemoryGi(spec: PlatformSpec, sizing: Sizing): number {
-  return spec.platform === "gcp" ? cloudSqlTier(sizing.database.vcpu, sizing.database.memoryGi).memoryGi : sizing.database.memoryGi;
+/**
+ * The database the plan deploys, as deployed: Cloud SQL custom tiers cap memory per vCPU, so on
+ * GCP the summary shows the tier's memory, not the class it was sized from.
+ */
+export function databaseSummary(spec: Pick<PlatformSpec, "platform">, sizing: Pick<Sizing, "database">): string {
+  const d = sizing.database;
+  const memoryGi = spec.platform === "gcp" ? cloudSqlTier(d.vcpu, d.memoryGi).memoryGi : d.memoryGi;
+  const shape = spec.platform === "aws" ? d.awsInstanceClass : spec.platform === "gcp" ? d.gcpTier : "CloudNativePG";
+  return `PostgreSQL ${d.instances} x ${d.vcpu} vCPU / ${memoryGi} GiB (${shape})`;
 }
 
 /** Writes the plan's files and returns the text summary. */
@@ -129,7 +135,7 @@ export async function plan(stack: string, outDir: string): Promise<string> {
     sizingTable(sizing),
     "",
     `Totals: ${sizing.totals.cpuCores.toFixed(1)} cores, ${sizing.totals.memoryGi.toFixed(0)} GiB memory, ${sizing.totals.storageGi.toFixed(0)} GiB storage; ` +
-      `PostgreSQL ${sizing.database.instances} x ${sizing.database.vcpu} vCPU / ${databaseMemoryGi(spec, sizing)} GiB (${spec.platform === "aws" ? sizing.database.awsInstanceClass : spec.platform === "gcp" ? sizing.database.gcpTier : "CloudNativePG"}), ` +
+      `${databaseSummary(spec, sizing)}, ` +
       `Redis ${sizing.redis.replicas} x ${sizing.redis.memoryGi} GiB, object store ${sizing.objectStore.capacityGi} GiB`,
     "",
     "Node pools",
