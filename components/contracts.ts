@@ -61,6 +61,15 @@ export interface RedisEndpoint {
   network: NetworkPeer;
 }
 
+/**
+ * Where pods reach the Kubernetes API server: the addresses its endpoints have after the
+ * `kubernetes` Service is translated (what NetworkPolicy egress rules match) and their ports.
+ */
+export interface KubeApiEndpoint {
+  cidrs: pulumi.Input<string[]>;
+  ports: number[];
+}
+
 /** How pods reach a node tier. */
 export interface Placement {
   nodeSelector: Record<string, string>;
@@ -85,6 +94,8 @@ export interface Platform {
   clusterIssuer: string;
   /** Resources the stack must wait for (cluster, node pools, add-ons). */
   ready: pulumi.Resource[];
+  /** The API server's endpoint addresses, so controllers' egress is opened to it only. */
+  kubeApi: KubeApiEndpoint;
 }
 
 /** Object-store clients that get workload identity: ServiceAccount name -> namespace. */

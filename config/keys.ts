@@ -32,6 +32,7 @@ export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 export const PROFILE_NAMES = ["100", "1k", "5k", "10k", "20k"] as const;
 export const SIZING_MODELS = ["profile", "seed-analysis"] as const;
 export const TLS_ISSUERS = ["acme", "selfsigned"] as const;
+export const CLUSTER_API_ACCESS = ["private", "public"] as const;
 /** CCU of each named profile of the architecture document. */
 export const PROFILE_CCU = { "100": 100, "1k": 1_000, "5k": 5_000, "10k": 10_000, "20k": 20_000 } as const;
 export const MIN_CCU = 100;
@@ -42,6 +43,7 @@ export type Environment = (typeof ENVIRONMENTS)[number];
 export type ProfileName = (typeof PROFILE_NAMES)[number];
 export type SizingModel = (typeof SIZING_MODELS)[number];
 export type TlsIssuer = (typeof TLS_ISSUERS)[number];
+export type ClusterApiAccess = (typeof CLUSTER_API_ACCESS)[number];
 
 function oneOf<T extends string>(values: readonly T[], description: string): ConfigKey<T> {
   return {
@@ -73,6 +75,36 @@ function boolean(description: string): ConfigKey<boolean> {
     allowed: "true or false",
     parse: (raw) => (raw === "true" ? true : raw === "false" ? false : undefined),
   };
+}
+
+/**
+ * A comma-separated list of IPv4 CIDR blocks in canonical form (host bits zero, as EKS and GKE
+ * require), at least one, none of them the whole internet.
+ */
+function cidrList(description: string): ConfigKey<string[]> {
+  return {
+    type: "string",
+    description,
+    allowed: "a comma-separated list of IPv4 CIDR blocks such as 203.0.113.0/24,198.51.100.7/32 (host bits zero; not 0.0.0.0/0)",
+    parse: (raw) => {
+      const items = raw.split(",").map((item) => item.trim());
+      if (items.length === 0 || items.some((item) => !isCanonicalIpv4Cidr(item) || item.endsWith("/0"))) return undefined;
+      return items;
+    },
+  };
+}
+
+/** `a.b.c.d/n` with octets 0-255 without leading zeros, 0 <= n <= 32, and no bits set past n. */
+export function isCanonicalIpv4Cidr(text: string): boolean {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(text);
+  if (!m) return false;
+  const octets = m.slice(1, 5);
+  if (octets.some((o) => (o.length > 1 && o.startsWith("0")) || Number(o) > 255)) return false;
+  const bits = Number(m[5]);
+  if (bits > 32) return false;
+  const address = octets.reduce((acc, o) => acc * 256 + Number(o), 0);
+  const hostSpan = 2 ** (32 - bits);
+  return address % hostSpan === 0;
 }
 
 function pattern(re: RegExp, allowed: string, description: string): ConfigKey<string> {
@@ -145,6 +177,7 @@ export const CONFIG_KEYS = {
     secret: true,
   },
   kubeContext: pattern(/^\S+$/, "a kubeconfig context name without spaces", "Kubeconfig context of the existing cluster."),
+  kubeApiCidrs: cidrList("IPv4 ranges of the existing cluster's API server endpoints (`kubectl get endpoints kubernetes -n default`), so operators' egress is opened to them only (existing platform)."),
   storageClass: pattern(DNS_SUBDOMAIN, "a Kubernetes StorageClass name (a DNS subdomain: lower-case labels of letters, digits and '-', joined by '.', at most 253 characters)", "StorageClass for persistent volumes on the existing cluster."),
   sizingModel: oneOf(SIZING_MODELS, "Sizing coefficients: `profile` follows the architecture document's CCU tables, `seed-analysis` the hardware analysis's per-user formulas."),
   imageRegistry: {
@@ -159,6 +192,8 @@ export const CONFIG_KEYS = {
     parse: (raw: string) => (isChartRepository(raw) ? raw : undefined),
     description: "Helm chart repository that replaces every public chart repository (air-gapped sites).",
   },
+  clusterApiAccess: oneOf(CLUSTER_API_ACCESS, "Reach of the EKS / GKE API endpoint: private (only from inside the VPC, the default) or public for the ranges in `clusterApiCidrs` (aws and gcp platforms)."),
+  clusterApiCidrs: cidrList("IPv4 ranges allowed to reach a public EKS / GKE API endpoint; required when clusterApiAccess is public."),
   tlsIssuer: oneOf(TLS_ISSUERS, "How cert-manager issues edge certificates: ACME (Let's Encrypt) or a self-signed CA."),
   acmeEmail: pattern(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, "an e-mail address", "Contact e-mail for the ACME account (required when tlsIssuer is acme)."),
   li: boolean("Deploy the lawful-intercept instance (synapse-li, element-web-li, synapse-admin-li, sync system) and the key vault. Default false."),

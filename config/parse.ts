@@ -167,11 +167,11 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string, opti
   }
 
   if (platform === "existing") {
-    for (const k of ["region", "secondaryRegion", "gcpProject"] as const) {
+    for (const k of ["region", "secondaryRegion", "gcpProject", "clusterApiAccess", "clusterApiCidrs"] as const) {
       if (given(k)) reject(k, `only applies to the aws and gcp platforms, not ${platform}`);
     }
   } else {
-    for (const k of ["kubeconfig", "kubeContext", "storageClass"] as const) {
+    for (const k of ["kubeconfig", "kubeContext", "storageClass", "kubeApiCidrs"] as const) {
       if (given(k)) reject(k, `only applies to the existing platform, not ${platform}`);
     }
     const regionShape = platform === "aws" ? AWS_REGION : GCP_REGION;
@@ -179,6 +179,15 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string, opti
     for (const k of ["region", "secondaryRegion"] as const) {
       const v = parsed[k];
       if (v !== undefined && !regionShape.test(v)) reject(k, `a ${platform.toUpperCase()} region such as ${example}`);
+    }
+  }
+  const clusterApiAccess = parsed.clusterApiAccess ?? "private";
+  if (platform !== "existing") {
+    if (clusterApiAccess === "public" && parsed.clusterApiCidrs === undefined && !given("clusterApiCidrs")) {
+      problems.push({ key: fullKey("clusterApiCidrs"), allowed: "a public cluster API endpoint needs the IPv4 ranges allowed to reach it (clusterApiAccess is public); or leave clusterApiAccess private" });
+    }
+    if (clusterApiAccess === "private" && given("clusterApiCidrs")) {
+      reject("clusterApiCidrs", "only applies when clusterApiAccess is public; a private endpoint is reached from inside the VPC");
     }
   }
   if (platform === "aws" && given("gcpProject")) reject("gcpProject", "only applies to the gcp platform");
@@ -241,9 +250,14 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string, opti
       whatsapp: { enabled: features.bridges && whatsappAccounts > 0, accounts: whatsappAccounts },
     },
     features,
-    cloud: { region, secondaryRegion, gcpProject: parsed.gcpProject },
+    cloud: {
+      region,
+      secondaryRegion,
+      gcpProject: parsed.gcpProject,
+      clusterApi: platform === "existing" ? undefined : { access: clusterApiAccess, cidrs: parsed.clusterApiCidrs ?? [] },
+    },
     existing: platform === "existing"
-      ? { kubeconfig: parsed.kubeconfig, kubeContext: parsed.kubeContext, storageClass: parsed.storageClass }
+      ? { kubeconfig: parsed.kubeconfig, kubeContext: parsed.kubeContext, storageClass: parsed.storageClass, kubeApiCidrs: parsed.kubeApiCidrs }
       : {},
     imageRegistry: parsed.imageRegistry,
     chartRepository: parsed.chartRepository,

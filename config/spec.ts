@@ -1,4 +1,4 @@
-import type { Environment, PlatformKind, ProfileName, SizingModel, TlsIssuer } from "./keys";
+import type { ClusterApiAccess, Environment, PlatformKind, ProfileName, SizingModel, TlsIssuer } from "./keys";
 
 /** Public host names of the services, all derived from `domain` in one place. */
 export interface Hosts {
@@ -45,6 +45,14 @@ export function listenerHostKeys(hosts: Hosts, keys: (keyof Hosts)[] = Object.ke
   return keys.filter((k) => (seen.has(hosts[k]) ? false : (seen.add(hosts[k]), true)));
 }
 
+/** Who may reach the managed Kubernetes API endpoint (aws and gcp platforms). */
+export interface ClusterApiEndpoint {
+  /** private: reachable only from inside the VPC; public: also from `cidrs` on the internet. */
+  access: ClusterApiAccess;
+  /** Internet ranges admitted when access is public; empty when private. */
+  cidrs: string[];
+}
+
 export interface BridgeSpec {
   /** Whether the bridge is deployed (feature switch on and accounts > 0). */
   enabled: boolean;
@@ -76,9 +84,9 @@ export interface PlatformSpec {
    */
   features: { li: boolean; antivirus: boolean; monitoring: boolean; rtc: boolean; push: boolean; bridges: boolean };
   /** Cloud placement; `region` is undefined on the existing-cluster platform. */
-  cloud: { region?: string; secondaryRegion?: string; gcpProject?: string };
+  cloud: { region?: string; secondaryRegion?: string; gcpProject?: string; clusterApi?: ClusterApiEndpoint };
   /** Existing-cluster access; only set on the existing platform. */
-  existing: { kubeconfig?: string; kubeContext?: string; storageClass?: string };
+  existing: { kubeconfig?: string; kubeContext?: string; storageClass?: string; kubeApiCidrs?: string[] };
   /** Registry that replaces every image's registry, for air-gapped sites. */
   imageRegistry?: string;
   /** Chart repository that replaces every Helm repository, for air-gapped sites. */

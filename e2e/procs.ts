@@ -184,6 +184,30 @@ export class Supervisor {
     }
   }
 
+  /**
+   * Stops one process on purpose (a test's simulated crash or restart): its group gets `signal`,
+   * then SIGKILL after `graceMs`, and it leaves the supervised list, so `assertAllRunning` does
+   * not count it as a failure. Start it again with `start(proc.spec)`.
+   */
+  async stop(proc: Proc, signal: NodeJS.Signals = proc.spec.stopSignal ?? "SIGTERM", graceMs = 10_000): Promise<void> {
+    try {
+      process.kill(-proc.pid, signal);
+    } catch {
+      /* gone already */
+    }
+    await Promise.race([proc.exited, sleep(graceMs)]);
+    if (groupAlive(proc.pid)) {
+      try {
+        process.kill(-proc.pid, "SIGKILL");
+      } catch {
+        /* gone */
+      }
+      await proc.exited;
+    }
+    const i = this.procs.indexOf(proc);
+    if (i >= 0) this.procs.splice(i, 1);
+  }
+
   onStop(fn: () => Promise<void>): void {
     this.cleanups.push(fn);
   }

@@ -13,6 +13,7 @@ import { reapStaleRuns, Supervisor } from "./procs";
 import { stackInputs, type StackInputs } from "./render";
 import { runScenario, type ScenarioReport } from "./scenario";
 import { startTopology, type RunningTopology } from "./topology";
+import { runWorkerOutage } from "./worker-outage";
 
 /** Pre-allocates free loopback ports so the (pure, synchronous) adapter can take them one by one. */
 export async function portPool(n: number): Promise<() => number> {
@@ -104,7 +105,12 @@ export async function runE2E(): Promise<E2EResult> {
   const sup = new Supervisor(Supervisor.freshRunDir());
   let result: Omit<E2EResult, "survivors" | "portsStillBound" | "totalMs"> | undefined;
   try {
-    const out = await withTopology(makePlan(inputs), async (topo) => runScenario(topo, log), { deadlineMs: 420_000, sup });
+    const out = await withTopology(makePlan(inputs), async (topo) => {
+      const report = await runScenario(topo, log);
+      // Last: it kills and restarts a worker, which nothing after it should have to allow for.
+      report.checks.push(...(await runWorkerOutage(topo, log)));
+      return report;
+    }, { deadlineMs: 480_000, sup });
     result = { report: out.value, plan: out.plan, timings: out.timings, runDir: sup.runDir };
   } finally {
     await sup.stopAll();

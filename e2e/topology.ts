@@ -161,7 +161,7 @@ export async function startTopology(sup: Supervisor, plan: LoopbackPlan, opts: S
   const haproxyLog = new HaproxyLog(proc.logFile);
   const clientUrl = hp.clientUrl;
   const federationUrl = hp.federationUrl;
-  // Readiness as the rendered stats frontend defines it: main and every non-fallback backend up.
+  // Readiness as the rendered stats frontend defines it: main up (a down worker costs only its routes).
   await waitHttpOk(`${hp.statsUrl}/ready`, { timeoutMs: 60_000, proc, sup });
   await waitHttpOk(`${clientUrl}/_matrix/client/versions`, { timeoutMs: 30_000, proc, sup });
   mark("haproxy");

@@ -12,7 +12,7 @@ import type { NetworkFlows } from "../k8s/network";
 import { clusterAddonFlows } from "../k8s/network/platform-flows";
 import { declarePlatformFlows } from "./flows";
 import { helmPlacement } from "./placement";
-import type { Placement } from "../contracts";
+import type { KubeApiEndpoint, Placement } from "../contracts";
 
 /** Names the rest of the stack refers to; fixed so routes and certificates can name them. */
 export const GATEWAY_CLASS = "envoy";
@@ -58,6 +58,8 @@ export interface ClusterAddonsArgs extends AddonSettings {
   cloudnativePg: boolean;
   /** Install the MinIO operator (on-prem object store). */
   minioOperator: boolean;
+  /** The API server's endpoint addresses and ports (the platform's `kubeApi`). */
+  kubeApi: KubeApiEndpoint;
   /** Annotations for the edge LoadBalancer Service (cloud load-balancer flavour, scheme). Default: none. */
   loadBalancerAnnotations?: Record<string, string>;
   /** Resources that must exist before anything is scheduled (node pools, CNI/CSI add-ons). Default: none. */
@@ -378,7 +380,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
     // What the add-ons may send and receive (components/k8s/network/platform-flows.ts); everything else
     // stays denied by the namespaces' default-deny.
     declarePlatformFlows(`${name}-flows`, "addons",
-      clusterAddonFlows({ cloudnativePg: args.cloudnativePg, minioOperator: args.minioOperator, monitoring: args.monitoring }),
+      clusterAddonFlows({ cloudnativePg: args.cloudnativePg, minioOperator: args.minioOperator, monitoring: args.monitoring, kubeApi: args.kubeApi }),
       { flows: args.flows, provider, parent: this, dependsOn: Object.values(this.namespaces) });
 
     this.gateway = { className: GATEWAY_CLASS, namespace: NAMESPACES.edge, name: GATEWAY_NAME };

@@ -11,9 +11,10 @@ import { standardLabels } from "../k8s/labels";
 import { NAMESPACES } from "../../catalog/namespaces";
 import { StackNamespace } from "../k8s/namespace";
 import type { NetworkFlows } from "../k8s/network";
+import { KUBE_API_PORTS } from "../k8s/network/peers";
 import { dataServiceFlows } from "../k8s/network/platform-flows";
 import { ClusterAddons, type AddonSettings } from "./addons";
-import { databasesOn, OBJECT_STORE_CLIENTS, type DatabaseConnection, type DatabaseName, type ObjectStore, type Placement, type Platform, type RedisEndpoint } from "../contracts";
+import { databasesOn, OBJECT_STORE_CLIENTS, type DatabaseConnection, type DatabaseName, type KubeApiEndpoint, type ObjectStore, type Placement, type Platform, type RedisEndpoint } from "../contracts";
 import { declarePlatformFlows } from "./flows";
 import { sharedPlatformFields, type DatabaseServer } from "./outputs";
 import { placementFor } from "./placement";
@@ -33,6 +34,16 @@ export const EXISTING_DATA = {
   tenant: "object-store",
   redis: "redis",
 } as const;
+
+/**
+ * The API server of a cluster we did not build: at the ranges the operator gives
+ * (`kubeApiCidrs`: the `kubernetes` Endpoints' addresses, control-plane nodes or their VIP), or,
+ * without them, any address on the API ports (443, and 6443 for kubeadm) — the README asks for
+ * the ranges in production.
+ */
+export function existingKubeApi(cidrs: string[] | undefined): KubeApiEndpoint {
+  return { cidrs: cidrs && cidrs.length > 0 ? [...cidrs] : ["0.0.0.0/0"], ports: [...KUBE_API_PORTS] };
+}
 
 export interface ExistingClusterPlatformArgs {
   /** How to reach the cluster (kubeconfig path or YAML, context) and its StorageClass. Default StorageClass: DEFAULT_EXISTING_STORAGE_CLASS. */
@@ -79,6 +90,7 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
   readonly gateway: Platform["gateway"];
   readonly clusterIssuer: string;
   readonly ready: pulumi.Resource[];
+  readonly kubeApi: KubeApiEndpoint;
   private readonly nodePools: NodePool[];
 
   constructor(name: string, args: ExistingClusterPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -99,8 +111,10 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
     const storageClassName = args.cluster.storageClass ?? DEFAULT_EXISTING_STORAGE_CLASS;
     this.storageClass = pulumi.output(storageClassName);
 
+    this.kubeApi = existingKubeApi(args.cluster.kubeApiCidrs);
     const addons = new ClusterAddons(`${name}-addons`, {
       ...args.addons,
+      kubeApi: this.kubeApi,
       provider,
       placement: (t) => this.placement(t),
       cloudnativePg: true,
@@ -179,6 +193,7 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
     // namespace: main's pods never reach the LI cluster and vice versa).
     declarePlatformFlows(`${name}-data-flows`, "data", dataServiceFlows({
       monitoring: args.addons.monitoring,
+      kubeApi: this.kubeApi,
       minioPods: minio.podLabels,
       redisPods: redis.nodePodLabels,
       redisProxyPods: redis.podLabels,

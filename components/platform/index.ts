@@ -45,11 +45,11 @@ export function createPlatform(name: string, spec: PlatformSpec, sizing: Sizing,
     // half a CPU-second to load, which a plan of the existing platform need not pay.
     case "aws": {
       const { AwsPlatform: Aws } = require("./aws") as { AwsPlatform: typeof AwsPlatform };
-      return new Aws(name, { ...common, stack: spec.stack, region: spec.cloud.region!, secondaryRegion: spec.cloud.secondaryRegion }, opts);
+      return new Aws(name, { ...common, stack: spec.stack, region: spec.cloud.region!, secondaryRegion: spec.cloud.secondaryRegion, clusterApi: spec.cloud.clusterApi! }, opts);
     }
     case "gcp": {
       const { GcpPlatform: Gcp } = require("./gcp") as { GcpPlatform: typeof GcpPlatform };
-      return new Gcp(name, { ...common, stack: spec.stack, project: spec.cloud.gcpProject!, region: spec.cloud.region!, secondaryRegion: spec.cloud.secondaryRegion }, opts);
+      return new Gcp(name, { ...common, stack: spec.stack, project: spec.cloud.gcpProject!, region: spec.cloud.region!, secondaryRegion: spec.cloud.secondaryRegion, clusterApi: spec.cloud.clusterApi! }, opts);
     }
   }
 }

@@ -35,6 +35,52 @@ export interface HaproxyBackend {
   servers: ServerSource[];
   /** Health-check path on every server. */
   healthPath: string;
+  /**
+   * A backend without servers that answers every request itself: the stand-in for a worker type
+   * whose processes are all down and that main cannot replace (see `unavailableBackendName`).
+   */
+  reply?: UnavailableReply;
+}
+
+/** What a down worker type's requests get: 503, when to retry, and a Matrix error body. */
+export interface UnavailableReply {
+  status: 503;
+  retryAfterSeconds: number;
+  /** JSON body in Matrix's error shape ({errcode, error}). */
+  body: string;
+}
+
+/**
+ * The errors HAProxy itself generates (no server answered: 502 bad reply, 503 none usable, 504
+ * timeout) in Matrix's error shape with Retry-After, instead of HAProxy's HTML pages: Matrix
+ * clients parse JSON errors, and a crashed process answers like this until the health checks
+ * move its routes to the stand-in or to main.
+ */
+export function proxyErrorReplies(): { status: 502 | 503 | 504; retryAfterSeconds: number; body: string }[] {
+  const reply = (status: 502 | 503 | 504, error: string) => ({ status, retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS, body: JSON.stringify({ errcode: "M_UNKNOWN", error }) });
+  return [
+    reply(502, "A server process gave no valid answer; retry in a few seconds."),
+    reply(503, "No server process is available for this request; retry in a few seconds."),
+    reply(504, "A server process did not answer in time; retry in a few seconds."),
+  ];
+}
+
+/** Seconds a client is told to wait: about two health-check intervals (inter 5s, rise 2). */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 10;
+
+/** The stand-in backend of a worker type that has no main fall-back. */
+export function unavailableBackendName(type: string): string {
+  return `${type}-unavailable`;
+}
+
+/**
+ * The reply of a worker type's stand-in. Matrix defines no errcode for "temporarily
+ * unavailable", so it is M_UNKNOWN with a sentence naming the function, as Synapse does for
+ * its own 503s; clients retry on 503 with Retry-After.
+ */
+export function unavailableReply(type: string): UnavailableReply {
+  const body = JSON.stringify({ errcode: "M_UNKNOWN", error: `The ${type} service of this server is temporarily unavailable; retry in a few seconds.` });
+  return { status: 503, retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS, body };
 }
 
 /** A named condition. All conditions of a rule must hold (a leading `!` negates). */
@@ -49,8 +95,11 @@ export interface HaproxyRule {
   acls: string[];
   /** Worker type whose route group this rule implements. */
   serves: string;
-  /** Backend to use instead when `backend` has no usable server (catalogue mainFallback). */
-  fallback?: string;
+  /**
+   * Backend to use instead when `backend` has no usable server: main where the catalogue lets
+   * main serve the routes (mainFallback), otherwise the type's stand-in that answers 503.
+   */
+  fallback: string;
 }
 
 export interface HaproxyFrontend {
@@ -100,7 +149,11 @@ export interface HaproxyModel {
     metricsPath: string;
     livenessPath: string;
     readinessPath: string;
-    /** Backends that must each have a usable server for readiness (main and non-fallback workers). */
+    /**
+     * Backends that must each have a usable server for readiness: main only. A worker type that
+     * is down costs its own routes (a 503 from its stand-in, or main's fall-back), never the
+     * whole edge: HAProxy pods leaving the Service would stop every request.
+     */
     readyBackends: string[];
   };
 }
@@ -169,7 +222,9 @@ export function buildHaproxyModel(input: HaproxyInput): HaproxyModel {
     const balances = new Set(type.routes.map((g) => g.balance));
     if (balances.size !== 1) throw new Error(`worker type ${type.name}: route groups disagree on balancing (${[...balances].join(", ")}); one backend has one balance`);
     backends.push({ name: type.name, serves: type.name, balance: type.routes[0].balance, servers, healthPath: "/health" });
-    if (!type.mainFallback) readyBackends.push(type.name);
+    if (!type.mainFallback) {
+      backends.push({ name: unavailableBackendName(type.name), serves: type.name, balance: "first", servers: [], healthPath: "/health", reply: unavailableReply(type.name) });
+    }
     type.routes.forEach((group, g) => {
       const name = aclName(type, g);
       acls.push({ name, kind: "path_reg", patterns: [...group.paths] });
@@ -179,7 +234,7 @@ export function buildHaproxyModel(input: HaproxyInput): HaproxyModel {
         conds.push(`${name}_method`);
       }
       if (group.initialSyncOnly) conds.push("!has_since");
-      rules.push({ backend: type.name, acls: conds, serves: type.name, fallback: type.mainFallback ? MAIN_BACKEND : undefined });
+      rules.push({ backend: type.name, acls: conds, serves: type.name, fallback: type.mainFallback ? MAIN_BACKEND : unavailableBackendName(type.name) });
     });
   }
 

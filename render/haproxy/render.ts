@@ -2,7 +2,7 @@
  * haproxy.cfg text from the routing model. The syntax stays inside what HAProxy 2.6 (Debian, the
  * CI check) and 3.2 (the deployed image) both accept.
  */
-import { ADMIN_API_PREFIX, type HaproxyAcl, type HaproxyBackend, type HaproxyModel, type ServerSource } from "./model";
+import { ADMIN_API_PREFIX, proxyErrorReplies, type HaproxyAcl, type HaproxyBackend, type HaproxyModel, type ServerSource } from "./model";
 
 /** Patterns go in single quotes: no escape or variable processing inside, so regexes pass verbatim. */
 function quote(s: string): string {
@@ -92,7 +92,7 @@ function ruleLines(m: HaproxyModel): string[] {
   const out: string[] = [];
   for (const r of m.rules) {
     const cond = r.acls.join(" ");
-    if (r.fallback) out.push(`    use_backend ${r.fallback} if ${cond} { nbsrv(${r.backend}) eq 0 }`);
+    out.push(`    use_backend ${r.fallback} if ${cond} { nbsrv(${r.backend}) eq 0 }`);
     out.push(`    use_backend ${r.backend} if ${cond}`);
   }
   return out;
@@ -127,6 +127,9 @@ export function renderHaproxyConfig(m: HaproxyModel): string {
   L.push("    option redispatch");
   L.push("    retries 2");
   for (const [k, v] of Object.entries(m.timeouts)) L.push(`    timeout ${k} ${v}`);
+  for (const e of proxyErrorReplies()) {
+    L.push(`    http-error status ${e.status} content-type application/json hdr Retry-After ${e.retryAfterSeconds} string '${e.body}'`);
+  }
   // Every server is health-checked on /health; names that do not resolve yet start disabled.
   L.push(`    default-server init-addr none check inter 5s fall 3 rise 2${m.resolvers ? ` resolvers ${m.resolvers.name} resolve-prefer ipv4` : ""}`);
   L.push("");
@@ -176,6 +179,12 @@ export function renderHaproxyConfig(m: HaproxyModel): string {
 
   for (const b of m.backends) {
     L.push(`backend ${b.name}`);
+    if (b.reply) {
+      if (b.reply.body.includes("'")) throw new Error(`reply body of ${b.name} contains a single quote`);
+      L.push(`    http-request return status ${b.reply.status} content-type application/json hdr Retry-After ${b.reply.retryAfterSeconds} string '${b.reply.body}'`);
+      L.push("");
+      continue;
+    }
     L.push(...balanceLines(b, m));
     L.push(`    option httpchk GET ${b.healthPath}`);
     L.push("    http-check expect status 200");

@@ -5,7 +5,7 @@
  * `use_backend` wins, `nbsrv` = usable servers).
  */
 import { BlockList, isIPv4, isIPv6 } from "net";
-import { ADMIN_API_PREFIX, type HaproxyAcl, type HaproxyModel } from "./model";
+import { ADMIN_API_PREFIX, type HaproxyAcl, type HaproxyModel, type UnavailableReply } from "./model";
 
 export interface HttpRequestShape {
   method: string;
@@ -22,6 +22,8 @@ export interface RouteResult {
   serves: string;
   /** Key the backend hashes on (undefined for round robin). */
   hashKey?: string;
+  /** HAProxy answers itself (the worker type is down and main cannot stand in). */
+  reply?: UnavailableReply;
 }
 
 /** Usable servers per backend; every backend fully up unless told otherwise. */
@@ -99,7 +101,7 @@ export function routeRequest(model: HaproxyModel, req: HttpRequestShape, servers
   let backend = model.defaultBackend;
   for (const rule of model.rules) {
     if (!rule.acls.every(holds)) continue;
-    backend = rule.fallback !== undefined && serversUp(rule.backend) === 0 ? rule.fallback : rule.backend;
+    backend = serversUp(rule.backend) === 0 ? rule.fallback : rule.backend;
     break;
   }
   const b = model.backends.find((x) => x.name === backend);
@@ -108,7 +110,7 @@ export function routeRequest(model: HaproxyModel, req: HttpRequestShape, servers
   if (b.balance === "user") hashKey = userHashKey(req);
   else if (b.balance === "room") hashKey = roomHashKey(model, req.path);
   else if (b.balance === "source") hashKey = header(req, "x-forwarded-for")?.split(",").pop()?.trim();
-  return { backend, serves: b.serves, hashKey };
+  return { backend, serves: b.serves, hashKey, ...(b.reply ? { reply: b.reply } : {}) };
 }
 
 /** What the readiness endpoint answers. */

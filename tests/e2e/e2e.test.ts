@@ -69,6 +69,12 @@ describe("e2e: generated Synapse topology serving Matrix traffic on loopback", f
     assert.deepEqual(byLabel["admin API from the source ranges"], [200, "synapse"]);
   });
 
+  it("kept serving with the typing writer killed: typing got 503 with Retry-After, HAProxy stayed ready, messages flowed, and typing came back with the writer", () => {
+    const checks = res.report.checks.join("\n");
+    assert.match(checks, /with the typing writer killed, typing answered 503 \(Retry-After 10, M_UNKNOWN\) after \d+ ms while HAProxy stayed ready and a message still reached the other user's \/sync/);
+    assert.match(checks, /the restarted typing writer served typing again \d+ ms after its \/health answered/);
+  });
+
   it("stopped every process it started and freed every port", () => {
     assert.deepEqual(res.survivors, []);
     assert.deepEqual(res.portsStillBound, []);

@@ -55,5 +55,6 @@ export function fakePlatform(opts: { staticS3?: boolean; pathStyle?: boolean; re
     gateway: { className: "envoy", namespace: "edge", name: "edge" },
     clusterIssuer: "selfsigned-ca",
     ready: [],
+    kubeApi: { cidrs: ["10.0.0.1/32"], ports: [443] },
   };
 }

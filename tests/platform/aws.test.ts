@@ -125,7 +125,11 @@ describe("platform: AWS", function () {
     // Backups also copied to the secondary region.
     assert.equal(ofType(run, "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication").length, 2);
     // Only the cluster's security group may connect.
-    const rules = ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
+    const all = ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
+    // The one CIDR rule is the private API endpoint's: the VPC on 443 into the cluster's group.
+    const api = all.filter((r) => r.name.endsWith("-api-from-vpc"));
+    assert.deepEqual(api.map((r) => [r.inputs.cidrIpv4, r.inputs.fromPort, r.inputs.toPort]), [["10.40.0.0/16", 443, 443]]);
+    const rules = all.filter((r) => !api.includes(r));
     assert.ok(rules.length >= 2 && rules.every((r) => r.inputs.referencedSecurityGroupId && !r.inputs.cidrIpv4));
     // Roles and databases are created by an in-cluster Job from a Secret.
     assert.equal(ofType(run, "kubernetes:batch/v1:Job").length, 2);

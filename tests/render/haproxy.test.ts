@@ -22,9 +22,10 @@ describe("HAProxy model and config", () => {
     assert.match(text, /server media-repository-7 media-repository-7\.media-repository\.matrix\.svc\.cluster\.local:8008/);
   });
 
-  it("health-checks every backend on /health and balances as the catalogue says", () => {
-    for (const b of model.backends) assert.equal(b.healthPath, "/health");
-    assert.equal(text.match(/option httpchk GET \/health/g)!.length, model.backends.length);
+  it("health-checks every backend with servers on /health and balances as the catalogue says", () => {
+    const served = model.backends.filter((b) => !b.reply);
+    for (const b of served) assert.equal(b.healthPath, "/health");
+    assert.equal(text.match(/option httpchk GET \/health/g)!.length, served.length);
     assert.match(text, /backend synchrotron\n    balance hdr\(X-Matrix-Localpart\)\n    hash-type consistent/);
     assert.match(text, /backend federation-inbound\n    balance source\n    hash-type consistent/);
     assert.match(text, /backend room-messages\n    balance hdr\(X-Matrix-Room-Id\)\n    hash-type consistent/);
@@ -33,25 +34,61 @@ describe("HAProxy model and config", () => {
     assert.match(text, /backend client-reader\n    balance roundrobin/);
   });
 
-  it("has a backend for every routed worker type and none for background workers", () => {
-    const names = model.backends.map((b) => b.name).sort();
-    const routed = WORKER_TYPES.filter((t) => t.routes.length > 0).map((t) => t.name);
-    assert.deepEqual(names, ["main", ...routed].sort());
+  it("has a backend for every routed worker type, a 503 stand-in for each that main cannot replace, and none for background workers", () => {
+    const routed = WORKER_TYPES.filter((t) => t.routes.length > 0);
+    assert.deepEqual(model.backends.filter((b) => !b.reply).map((b) => b.name).sort(), ["main", ...routed.map((t) => t.name)].sort());
+    assert.deepEqual(model.backends.filter((b) => b.reply).map((b) => b.serves).sort(), routed.filter((t) => !t.mainFallback).map((t) => t.name).sort());
+    for (const b of model.backends.filter((x) => x.reply)) assert.deepEqual(b.servers, [], `${b.name} has no servers`);
   });
 
-  it("falls back to main only where the catalogue allows", () => {
+  it("falls back to main only where the catalogue allows, and to the 503 stand-in elsewhere", () => {
     for (const t of WORKER_TYPES.filter((x) => x.routes.length > 0)) {
-      const fallback = text.includes(`use_backend main if route_${t.name.replace(/-/g, "_")}_0`);
+      const acl = `route_${t.name.replace(/-/g, "_")}_0`;
+      const fallback = text.includes(`use_backend main if ${acl}`);
       assert.equal(fallback, t.mainFallback, t.name);
+      const standIn = new RegExp(`use_backend ${t.name}-unavailable if ${acl}\\b.* \\{ nbsrv\\(${t.name}\\) eq 0 \\}\\n    use_backend ${t.name} if ${acl}\\b`);
+      assert.equal(standIn.test(text), !t.mainFallback, `${t.name}: stand-in rule right before the type's own`);
     }
   });
 
-  it("is ready only when main and every non-fallback backend has a server", () => {
-    assert.deepEqual(model.stats.readyBackends.sort(), ["main", ...WORKER_TYPES.filter((t) => t.routes.length > 0 && !t.mainFallback).map((t) => t.name)].sort());
+  it("is ready while main is up, whichever workers are down", () => {
+    assert.deepEqual(model.stats.readyBackends, ["main"]);
     assert.equal(isReady(model, () => 1), true);
-    assert.equal(isReady(model, (b) => (b === "typing" ? 0 : 1)), false);
-    assert.equal(isReady(model, (b) => (b === "synchrotron" ? 0 : 1)), true);
+    assert.equal(isReady(model, (b) => (b === "typing" ? 0 : 1)), true, "a dead typing writer keeps the edge ready");
+    assert.equal(isReady(model, () => 0), false);
+    assert.equal(isReady(model, (b) => (b === "main" ? 0 : 1)), false);
+    assert.match(text, /http-request return status 503 content-type text\/plain string main-down if \{ path \/ready \} \{ nbsrv\(main\) eq 0 \}/);
+    assert.doesNotMatch(text, /string typing-down/);
     assert.match(text, /http-request use-service prometheus-exporter if \{ path \/metrics \}/);
+  });
+
+  it("answers a down writer's routes with 503, Retry-After and a Matrix error, and routes everything else as before", () => {
+    const typingDown = (b: string) => (b === "typing" ? 0 : 1);
+    const typing = { method: "PUT", path: "/_matrix/client/v3/rooms/!r:example.com/typing/@a:example.com" };
+    const r = routeRequest(model, typing, typingDown);
+    assert.equal(r.backend, "typing-unavailable");
+    assert.equal(r.reply?.status, 503);
+    assert.equal(r.reply?.retryAfterSeconds, 10);
+    assert.deepEqual(JSON.parse(r.reply!.body), { errcode: "M_UNKNOWN", error: "The typing service of this server is temporarily unavailable; retry in a few seconds." });
+    assert.equal(routeRequest(model, typing).backend, "typing", "served again once a server is up");
+    const send = { method: "PUT", path: "/_matrix/client/v3/rooms/!r:example.com/send/m.room.message/t1" };
+    assert.deepEqual(routeRequest(model, send, typingDown), routeRequest(model, send), "sending a message is unaffected");
+    assert.match(text, /backend typing-unavailable\n    http-request return status 503 content-type application\/json hdr Retry-After 10 string '\{"errcode":"M_UNKNOWN","error":"The typing service of this server is temporarily unavailable; retry in a few seconds\."\}'\n/);
+    // A pool type main can stand in for still falls back to main.
+    const sync = { method: "GET", path: "/_matrix/client/v3/sync", query: "since=s1", headers: { authorization: "Bearer syt_YWxpY2U_x_y" } };
+    assert.equal(routeRequest(model, sync, (b) => (b === "synchrotron" ? 0 : 1)).backend, "main");
+  });
+
+  it("answers the errors HAProxy generates itself (502, 503, 504) as Matrix errors with Retry-After", () => {
+    for (const status of [502, 503, 504]) {
+      const m = new RegExp(`^    http-error status ${status} content-type application/json hdr Retry-After 10 string '(.*)'$`, "m").exec(text);
+      assert.ok(m, `http-error ${status}`);
+      const body = JSON.parse(m![1]);
+      assert.equal(body.errcode, "M_UNKNOWN");
+      assert.match(body.error, /retry in a few seconds/);
+    }
+    // In defaults, so every frontend and backend has them.
+    assert.ok(text.indexOf("http-error status 503") > text.indexOf("\ndefaults\n") && text.indexOf("http-error status 503") < text.indexOf("\nfrontend "));
   });
 
   it("limits the body to max_upload_size and keeps long-poll timeouts", () => {

@@ -54,7 +54,8 @@ describe("credentials never leak: every key, every error path", () => {
   for (const [what, value] of Object.entries(CREDENTIALS)) {
     it(`${what}: under any key, on any platform, the error never carries it`, () => {
       for (const key of keys) {
-        for (const base of [{}, { [`${P}:platform`]: "aws", [`${P}:tlsIssuer`]: "selfsigned" }]) {
+        const platforms: Record<string, string>[] = [{}, { [`${P}:platform`]: "aws", [`${P}:tlsIssuer`]: "selfsigned" }];
+        for (const base of platforms) {
           for (const secretKeys of [[], [key]]) {
             const message = errorOf({ ...base, [key]: value }, secretKeys);
             if (message === undefined) {

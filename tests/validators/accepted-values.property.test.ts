@@ -20,7 +20,7 @@ import { AWS_REGIONS, GCP_REGIONS } from "../../catalog/regions";
 import { size } from "../../sizing";
 import { assertDeployable } from "../../sizing/deployable";
 import { runWithMocks, unwrapSecrets } from "../../stacks/mock-engine";
-import { manifestsFrom } from "../../stacks/manifests";
+import { manifestsFrom, type KubeObject } from "../../stacks/manifests";
 import { kubeconform, kubernetesVersionsFor, networkFindings, podSecurityFindings } from "../../scripts/validate";
 
 const RUNS = 8;
@@ -92,6 +92,7 @@ describe("property: accepted values render objects the gate accepts", function (
     await fc.assert(
       fc.asyncProperty(stackConfig, async (values) => {
         run++;
+        const t0 = Date.now();
         const config = Object.fromEntries(Object.entries({ ...values, tlsIssuer: "selfsigned" }).map(([k, v]) => [`${PROJECT}:${k}`, String(v)]));
         const stack = `prop-${run}`;
         let spec;
@@ -100,13 +101,14 @@ describe("property: accepted values render objects the gate accepts", function (
           assertDeployable(spec);
         } catch (e) {
           // Refused with a config error is fine (the property is about accepted values).
+          if (process.env.PROPERTY_LOG) console.log(`run ${run}: refused`);
           if (e instanceof ConfigValidationError) return;
           throw e;
         }
         rendered++;
         const result = await runWithMocks({ project: PROJECT, stack, config, program: () => program(spec, size(spec)) });
         const manifests = manifestsFrom(result.resources);
-        const objects = manifests.map((m) => m.object);
+        const objects = manifests.map((m) => m.object as KubeObject);
         assert.deepEqual(podSecurityFindings(stack, objects), [], JSON.stringify(values));
         assert.deepEqual(networkFindings(stack, objects), [], JSON.stringify(values));
         const images = [...new Set(objects.flatMap(imagesOf))];
@@ -125,6 +127,7 @@ describe("property: accepted values render objects the gate accepts", function (
         const file = path.join(tmp, `${stack}-haproxy.cfg`);
         fs.writeFileSync(file, cfg.replace(/^ {4}maxconn \d+$/m, "    maxconn 1000"));
         execFileSync("haproxy", ["-c", "-q", "-f", file], { stdio: ["ignore", "pipe", "pipe"] });
+        if (process.env.PROPERTY_LOG) console.log(`run ${run}: rendered in ${Date.now() - t0} ms`);
         if (rendered <= KUBECONFORM_RUNS) {
           const dir = path.join(tmp, stack);
           for (const m of manifests) {

@@ -148,11 +148,16 @@ describe("a real HAProxy routes like the evaluated model", function () {
     assert.equal(checked, ROUTES.length);
   });
 
-  it("falls back to main for a pool with no server up, and not for media", async () => {
+  it("falls back to main for a pool with no server up, and answers media's routes itself (503, Retry-After, Matrix error)", async () => {
     assert.equal((await send("GET", "/_matrix/client/v3/sync")).backend, "main");
     const media = await send("GET", "/_matrix/media/v3/download/example.com/abc");
-    assert.equal(media.backend, "media-repository");
+    assert.equal(media.backend, "media-repository-unavailable");
     assert.equal(media.status, 503);
+    const res = await fetch(`http://127.0.0.1:${clientPort}/_matrix/media/v3/download/example.com/abc`);
+    assert.equal(res.status, 503);
+    assert.equal(res.headers.get("retry-after"), "10");
+    assert.equal(res.headers.get("content-type"), "application/json");
+    assert.deepEqual(await res.json(), { errcode: "M_UNKNOWN", error: "The media-repository service of this server is temporarily unavailable; retry in a few seconds." });
   });
 
   it("keeps one user's syncs on one synchrotron, whatever the device token", async () => {
@@ -222,11 +227,11 @@ describe("a real HAProxy routes like the evaluated model", function () {
     assert.equal(res.status, 413);
   });
 
-  it("serves liveness, readiness (down while media has no server) and Prometheus metrics", async () => {
+  it("serves liveness, readiness (up while main is, though media has no server) and Prometheus metrics", async () => {
     assert.equal((await fetch(`http://127.0.0.1:${statsPort}/healthz`)).status, 200);
     const ready = await fetch(`http://127.0.0.1:${statsPort}/ready`);
-    assert.equal(ready.status, 503);
-    assert.match(await ready.text(), /media-repository-down/);
+    assert.equal(ready.status, 200);
+    assert.equal(await ready.text(), "ready");
     const metrics = await fetch(`http://127.0.0.1:${statsPort}/metrics`);
     assert.equal(metrics.status, 200);
     assert.match(await metrics.text(), /haproxy_backend_/);

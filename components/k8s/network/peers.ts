@@ -79,10 +79,15 @@ export const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", 
 export const INTERNET: External = { kind: "cidr", name: "internet", cidrs: ["0.0.0.0/0"], except: PRIVATE_RANGES };
 
 /**
- * The Kubernetes API server, for operators, Prometheus service discovery and controllers. Its
- * address is the platform's (EKS/GKE endpoint ENIs, an on-prem VIP) and not known when policies
- * are written, so the flow is scoped by port (443 on managed clusters, 6443 on kubeadm) rather
- * than by address.
+ * The Kubernetes API server when its address is not known (an existing cluster without
+ * `kubeApiCidrs`): any address, scoped by port (443 on managed clusters, 6443 on kubeadm).
+ * Platforms that know the address (EKS endpoint ENIs in the private subnets, GKE's control-plane
+ * range) hand theirs over instead, through `kubeApiPeer`.
  */
 export const KUBE_API: External = { kind: "cidr", name: "kube-api", cidrs: ["0.0.0.0/0"] };
 export const KUBE_API_PORTS = [443, 6443];
+
+/** The API server as a flow's destination: its endpoint addresses and ports. */
+export function kubeApiPeer(endpoint: { cidrs: pulumi.Input<string[]>; ports: number[] }): { to: External; ports: number[] } {
+  return { to: { kind: "cidr", name: "kube-api", cidrs: endpoint.cidrs }, ports: [...endpoint.ports] };
+}

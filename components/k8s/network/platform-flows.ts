@@ -9,7 +9,8 @@
  */
 import { NAMESPACES } from "../../../catalog/namespaces";
 import type { FlowSpec } from "./flows";
-import { EDGE_PODS, INTERNET, KUBE_API, KUBE_API_PORTS, PROMETHEUS_PODS, type External, type Workload } from "./peers";
+import type { KubeApiEndpoint } from "../../contracts";
+import { EDGE_PODS, INTERNET, kubeApiPeer, PROMETHEUS_PODS, type External, type Workload } from "./peers";
 
 /**
  * Any address. Used only as a *source* where the real source cannot be named: clients of the
@@ -35,20 +36,23 @@ export interface AddonFlowOptions {
    * lives in the monitoring namespace, which exists only with it).
    */
   monitoring: boolean;
+  /** Where the API server's endpoints are (the platform's `kubeApi`): controllers reach only that. */
+  kubeApi: KubeApiEndpoint;
 }
 
 /** cert-manager, Envoy Gateway and the operators. */
 export function clusterAddonFlows(o: AddonFlowOptions): FlowSpec[] {
+  const api = kubeApiPeer(o.kubeApi);
   const flows: FlowSpec[] = [
     // cert-manager: controllers watch the API; the API server calls the webhook (10250);
     // ACME orders and http01 self-checks go to the public internet.
-    { from: CERT_MANAGER_PODS, to: KUBE_API, ports: KUBE_API_PORTS, description: "cert-manager -> Kubernetes API" },
+    { from: CERT_MANAGER_PODS, ...api, description: "cert-manager -> Kubernetes API" },
     { from: ANYWHERE, to: { ...CERT_MANAGER_PODS, podLabels: { "app.kubernetes.io/name": "webhook" }, name: "cert-manager-webhook" }, ports: [10250], description: "API server -> cert-manager webhook" },
     { from: CERT_MANAGER_PODS, to: INTERNET, ports: [80, 443], description: "cert-manager -> ACME directory and http01 self-check" },
     // Envoy Gateway: controller watches the API; proxies fetch config over xDS (18000) and the
     // rate-limit/wasm services (18001/18002); http01 solver pods (cert-manager, same namespace)
     // answer on 8089; clients reach the proxies' listeners from anywhere.
-    { from: EDGE_PODS, to: KUBE_API, ports: KUBE_API_PORTS, description: "Envoy Gateway -> Kubernetes API" },
+    { from: EDGE_PODS, ...api, description: "Envoy Gateway -> Kubernetes API" },
     { from: EDGE_PODS, to: EDGE_PODS, ports: [18000, 18001, 18002, 8089], description: "Envoy proxies -> controller xDS, ACME solver" },
     { from: ANYWHERE, to: EDGE_PODS, ports: ENVOY_LISTENER_PORTS, description: "clients -> Gateway listeners" },
   ];
@@ -60,7 +64,7 @@ export function clusterAddonFlows(o: AddonFlowOptions): FlowSpec[] {
   }
   if (o.cloudnativePg || o.minioOperator) {
     flows.push(
-      { from: OPERATOR_PODS, to: KUBE_API, ports: KUBE_API_PORTS, description: "operators -> Kubernetes API" },
+      { from: OPERATOR_PODS, ...api, description: "operators -> Kubernetes API" },
       ...(o.monitoring ? [{ from: PROMETHEUS_PODS, to: OPERATOR_PODS, ports: [8080], description: "metrics scrape of operators" }] : []),
     );
   }
@@ -80,6 +84,8 @@ export const POSTGRES_INSTANCES: Workload = ns(NAMESPACES.data, "postgres", { "c
 
 export interface DataServiceFlowOptions {
   monitoring: boolean;
+  /** Where the API server's endpoints are: CloudNativePG's instance managers reach only that. */
+  kubeApi: KubeApiEndpoint;
   /** Pod labels of the MinIO servers (MinioTenant.podLabels). */
   minioPods: Record<string, string>;
   /** Pod labels of the Redis nodes (redis + sentinel containers). */
@@ -103,7 +109,7 @@ export function dataServiceFlows(o: DataServiceFlowOptions): FlowSpec[] {
   const flows: FlowSpec[] = [
     { from: POSTGRES_INSTANCES, to: POSTGRES_INSTANCES, ports: [5432, 8000], description: "PostgreSQL replication and instance status" },
     { from: POSTGRES_INSTANCES, to: minio, ports: [9000], description: "PostgreSQL WAL archive and base backups -> MinIO" },
-    { from: POSTGRES_INSTANCES, to: KUBE_API, ports: KUBE_API_PORTS, description: "CloudNativePG instance manager -> Kubernetes API" },
+    { from: POSTGRES_INSTANCES, ...kubeApiPeer(o.kubeApi), description: "CloudNativePG instance manager -> Kubernetes API" },
     { from: POSTGRES_INSTANCES, to: OPERATOR_PODS, ports: [9090], description: "PostgreSQL instances -> barman-cloud plugin" },
     { from: OPERATOR_PODS, to: POSTGRES_INSTANCES, ports: [8000], description: "CloudNativePG operator -> instance status" },
     { from: minio, to: minio, ports: [9000], description: "MinIO node-to-node" },

@@ -1,6 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { ClusterApiEndpoint } from "../../../config/spec";
 import { irsaTrustPolicy, serviceTrustPolicy } from "./iam";
+import { VPC_CIDR } from "./network";
 
 /** EKS minor version; pinned, with the upgrade policy pinned to standard support (cost). */
 export const EKS_VERSION = "1.35";
@@ -17,6 +19,20 @@ export interface EksClusterArgs {
   secretsKeyArn: pulumi.Input<string>;
   /** Refuse `pulumi destroy` of the cluster (environment preset `deletionProtection`). */
   deletionProtection: boolean;
+  /** Who may reach the API endpoint (config `clusterApiAccess` / `clusterApiCidrs`). */
+  api: ClusterApiEndpoint;
+}
+
+/**
+ * The EKS endpoint settings for an access choice. Private keeps the API off the internet
+ * (reachable through the VPC only: a runner, bastion or VPN inside it); public adds the internet
+ * endpoint for exactly the listed ranges, never EKS's default of 0.0.0.0/0. The private endpoint
+ * stays on either way, so nodes never leave the VPC to reach their control plane.
+ */
+export function eksEndpointAccess(api: ClusterApiEndpoint): { endpointPrivateAccess: true; endpointPublicAccess: boolean; publicAccessCidrs?: string[] } {
+  return api.access === "public"
+    ? { endpointPrivateAccess: true, endpointPublicAccess: true, publicAccessCidrs: [...api.cidrs] }
+    : { endpointPrivateAccess: true, endpointPublicAccess: false };
 }
 
 export interface EksCluster {
@@ -54,10 +70,7 @@ export function createEksCluster(a: EksClusterArgs, opts: { parent: pulumi.Resou
     vpcConfig: {
       // Control-plane ENIs only in private subnets; the public ones carry just the NLB and NAT.
       subnetIds: a.subnetIds,
-      endpointPrivateAccess: true,
-      // Public endpoint so Pulumi and operators can reach the API; restrict
-      // publicAccessCidrs to the operators' networks at real sites.
-      endpointPublicAccess: true,
+      ...eksEndpointAccess(a.api),
     },
     accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
     encryptionConfig: { provider: { keyArn: a.secretsKeyArn }, resources: ["secrets"] },
@@ -66,6 +79,17 @@ export function createEksCluster(a: EksClusterArgs, opts: { parent: pulumi.Resou
     deletionProtection: a.deletionProtection,
     kubernetesNetworkConfig: { ipFamily: "ipv4" },
   }, o({ dependsOn: [clusterRoleAttachment, controlPlaneLogs] }));
+
+  // The private endpoint answers on the cluster security group, which admits only the nodes by
+  // default; the deploying machine (CI runner, bastion, VPN client) reaches it from the VPC.
+  new aws.vpc.SecurityGroupIngressRule(`${name}-api-from-vpc`, {
+    securityGroupId: cluster.vpcConfig.clusterSecurityGroupId,
+    description: "Kubernetes API from inside the VPC (private endpoint)",
+    ipProtocol: "tcp",
+    fromPort: 443,
+    toPort: 443,
+    cidrIpv4: VPC_CIDR,
+  }, o());
 
   const oidcIssuer = cluster.identities.apply((ids) => ids[0].oidcs![0].issuer!);
   const oidc = new aws.iam.OpenIdConnectProvider(`${name}-oidc`, { url: oidcIssuer, clientIdLists: ["sts.amazonaws.com"] }, o());

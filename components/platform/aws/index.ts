@@ -8,7 +8,8 @@ import { standardLabels } from "../../k8s/labels";
 import { NAMESPACES } from "../../../catalog/namespaces";
 import { StackNamespace } from "../../k8s/namespace";
 import type { NetworkFlows } from "../../k8s/network";
-import type { DatabaseConnection, DatabaseName, ObjectStore, Placement, Platform, RedisEndpoint } from "../../contracts";
+import type { ClusterApiEndpoint } from "../../../config/spec";
+import type { DatabaseConnection, DatabaseName, KubeApiEndpoint, ObjectStore, Placement, Platform, RedisEndpoint } from "../../contracts";
 import { ClusterAddons, type AddonSettings } from "../addons";
 import { declarePlatformFlows } from "../flows";
 import { sharedPlatformFields, type DatabaseServer } from "../outputs";
@@ -47,6 +48,8 @@ export interface AwsPlatformArgs {
   redis: RedisSizing;
   /** Settings of the common cluster add-ons (`addonSettings`); their registry and chart overrides apply here too. */
   addons: AddonSettings;
+  /** Who may reach the cluster's API endpoint: private (VPC only) or public for listed ranges. */
+  clusterApi: ClusterApiEndpoint;
   /** The stack's flow registry; without it the platform writes its own FlowPolicies. Default: absent. */
   flows?: NetworkFlows;
 }
@@ -70,6 +73,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
   readonly gateway: Platform["gateway"];
   readonly clusterIssuer: string;
   readonly ready: pulumi.Resource[];
+  readonly kubeApi: KubeApiEndpoint;
   readonly cluster: aws.eks.Cluster;
   private readonly nodePools: NodePool[];
 
@@ -85,7 +89,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
 
     const keys = createPlatformKeys({ name, prefix, provider: awsProvider, parent: this });
     const network = createNetwork({ name, prefix, region, zones: preset.zones, natGateways: preset.natGateways }, o);
-    const eks = createEksCluster({ name, prefix, subnetIds: network.privateSubnetIds, secretsKeyArn: keys.eks.arn, deletionProtection: preset.deletionProtection }, o);
+    const eks = createEksCluster({ name, prefix, subnetIds: network.privateSubnetIds, secretsKeyArn: keys.eks.arn, deletionProtection: preset.deletionProtection, api: args.clusterApi }, o);
     this.cluster = eks.cluster;
     const nodeGroups = createNodeGroups({
       name, prefix, pools: args.nodePools, clusterName: eks.cluster.name, subnetIds: network.privateSubnetIds,
@@ -99,8 +103,12 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
     const provider = this.provider;
     this.storageClass = services.storageClass.metadata.name;
 
+    // The API server's endpoints are the control-plane ENIs EKS places in the cluster's (private)
+    // subnets, answering on 443: controllers' egress is opened to those ranges only.
+    this.kubeApi = { cidrs: [...network.privateCidrs], ports: [443] };
     const addons = new ClusterAddons(`${name}-addons`, {
       ...args.addons,
+      kubeApi: this.kubeApi,
       provider,
       placement: (t) => this.placement(t),
       cloudnativePg: false,

@@ -1,6 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { MASTER_CIDR } from "./network";
+import type { ClusterApiEndpoint } from "../../../config/spec";
+import { MASTER_CIDR, SUBNET_CIDR } from "./network";
 import { stackTag } from "./naming";
 
 /** GKE minor version (regular release channel keeps patches coming). */
@@ -35,6 +36,27 @@ export interface GkeClusterArgs {
   deletionProtection: boolean;
   /** What the cluster waits for besides its key (Cloud NAT: private nodes need egress to boot). */
   dependsOn: pulumi.Resource[];
+  /** Who may reach the API endpoint (config `clusterApiAccess` / `clusterApiCidrs`). */
+  api: ClusterApiEndpoint;
+}
+
+/**
+ * The GKE control-plane reach for an access choice. Authorized networks are always on and
+ * Google's own public ranges are never admitted. Private: only the private endpoint exists in
+ * the cluster's kubeconfig, and only the node subnet (where a CI runner or IAP bastion sits) is
+ * authorized. Public: the public endpoint admits exactly the listed ranges.
+ */
+export function gkeEndpointAccess(api: ClusterApiEndpoint): {
+  enablePrivateEndpoint: boolean;
+  masterAuthorizedNetworksConfig: { gcpPublicCidrsAccessEnabled: false; cidrBlocks: { cidrBlock: string; displayName: string }[] };
+} {
+  const blocks = api.access === "public"
+    ? api.cidrs.map((cidrBlock, i) => ({ cidrBlock, displayName: `operators-${i + 1}` }))
+    : [{ cidrBlock: SUBNET_CIDR, displayName: "cluster-subnet" }];
+  return {
+    enablePrivateEndpoint: api.access === "private",
+    masterAuthorizedNetworksConfig: { gcpPublicCidrsAccessEnabled: false, cidrBlocks: blocks },
+  };
 }
 
 /**
@@ -47,6 +69,7 @@ export function createGkeCluster(a: GkeClusterArgs, opts: { parent: pulumi.Resou
   const nodeSa = new gcp.serviceaccount.Account(`${name}-nodes`, { accountId: `mx-nodes-${stackTag(a.stack)}`, displayName: "GKE nodes (least privilege)" }, opts);
   const nodeRoles = ["roles/logging.logWriter", "roles/monitoring.metricWriter", "roles/monitoring.viewer", "roles/stackdriver.resourceMetadata.writer", "roles/artifactregistry.reader"].map((role) =>
     new gcp.projects.IAMMember(`${name}-nodes-${role.split("/")[1]}`, { project, role, member: pulumi.interpolate`serviceAccount:${nodeSa.email}` }, opts));
+  const endpoint = gkeEndpointAccess(a.api);
   const cluster = new gcp.container.Cluster(`${name}-gke`, {
     name: prefix,
     location: a.region, // regional: control plane and nodes in three zones
@@ -58,7 +81,8 @@ export function createGkeCluster(a: GkeClusterArgs, opts: { parent: pulumi.Resou
     releaseChannel: { channel: "REGULAR" },
     deletionProtection: a.deletionProtection,
     ipAllocationPolicy: { clusterSecondaryRangeName: "pods", servicesSecondaryRangeName: "services" },
-    privateClusterConfig: { enablePrivateNodes: true, enablePrivateEndpoint: false, masterIpv4CidrBlock: MASTER_CIDR, masterGlobalAccessConfig: { enabled: true } },
+    privateClusterConfig: { enablePrivateNodes: true, enablePrivateEndpoint: endpoint.enablePrivateEndpoint, masterIpv4CidrBlock: MASTER_CIDR, masterGlobalAccessConfig: { enabled: true } },
+    masterAuthorizedNetworksConfig: endpoint.masterAuthorizedNetworksConfig,
     workloadIdentityConfig: { workloadPool: `${project}.svc.id.goog` },
     // Dataplane V2 (eBPF) enforces NetworkPolicy without a separate Calico add-on.
     datapathProvider: "ADVANCED_DATAPATH",

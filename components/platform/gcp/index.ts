@@ -5,7 +5,8 @@ import type { EnvironmentPreset } from "../../../catalog/environments";
 import type { DatabaseSizing, NodePool, NodeTier, RedisSizing } from "../../../sizing/types";
 import { standardLabels } from "../../k8s/labels";
 import type { NetworkFlows } from "../../k8s/network";
-import type { DatabaseConnection, DatabaseName, ObjectStore, Placement, Platform, RedisEndpoint } from "../../contracts";
+import type { ClusterApiEndpoint } from "../../../config/spec";
+import type { DatabaseConnection, DatabaseName, KubeApiEndpoint, ObjectStore, Placement, Platform, RedisEndpoint } from "../../contracts";
 import { ClusterAddons, type AddonSettings } from "../addons";
 import { sharedPlatformFields, type DatabaseServer } from "../outputs";
 import { placementFor } from "../placement";
@@ -14,7 +15,7 @@ import { createGkeCluster, gkeKubeconfig, GKE_VERSION } from "./cluster";
 import { createCloudSqlServer, type CloudSqlServer } from "./database";
 import { createGcpKeys } from "./keys";
 import { bucketPlacement } from "./naming";
-import { createGcpNetwork, PRIVATE_SERVICES_CIDR } from "./network";
+import { createGcpNetwork, MASTER_CIDR, PRIVATE_SERVICES_CIDR } from "./network";
 import { createNodePools } from "./node-pools";
 import { createGcsStorage } from "./object-storage";
 
@@ -44,6 +45,8 @@ export interface GcpPlatformArgs {
   redis: RedisSizing;
   /** Settings of the common cluster add-ons (`addonSettings`). */
   addons: AddonSettings;
+  /** Who may reach the cluster's API endpoint: private (VPC only) or public for listed ranges. */
+  clusterApi: ClusterApiEndpoint;
   /** The stack's flow registry; without it the add-ons write their own FlowPolicies. Default: absent. */
   flows?: NetworkFlows;
 }
@@ -66,6 +69,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
   readonly gateway: Platform["gateway"];
   readonly clusterIssuer: string;
   readonly ready: pulumi.Resource[];
+  readonly kubeApi: KubeApiEndpoint;
   readonly cluster: gcp.container.Cluster;
   private readonly nodePools: NodePool[];
 
@@ -90,7 +94,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
     const network = createGcpNetwork({ name, prefix, region, dependsOn: apis }, o);
     const gke = createGkeCluster({
       name, prefix, stack, project, region, network: network.network.id, subnetwork: network.subnet.id,
-      secretsKey: keys.gke, deletionProtection: preset.deletionProtection, dependsOn: [network.nat],
+      secretsKey: keys.gke, deletionProtection: preset.deletionProtection, dependsOn: [network.nat], api: args.clusterApi,
     }, o);
     this.cluster = gke.cluster;
     const cluster = gke.cluster;
@@ -113,8 +117,11 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
     }, { parent: this, provider, dependsOn: keys.disks.grants });
     this.storageClass = storageClass.metadata.name;
 
+    // A private GKE control plane answers from its own /28 (masterIpv4CidrBlock) on 443.
+    this.kubeApi = { cidrs: [MASTER_CIDR], ports: [443] };
     const addons = new ClusterAddons(`${name}-addons`, {
       ...args.addons,
+      kubeApi: this.kubeApi,
       provider,
       placement: (t) => this.placement(t),
       cloudnativePg: false,
