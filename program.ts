@@ -5,6 +5,9 @@ import type { Sizing } from "./sizing/types";
 import { createPlatform } from "./components/platform";
 import { MatrixStack } from "./components/matrix";
 import { NetworkFlows } from "./components/k8s/network";
+import { MonitoringStack } from "./components/monitoring";
+import { RtcStack } from "./components/rtc";
+import { isDeployed } from "./catalog/components";
 
 /**
  * The whole deployment from its two inputs: the validated spec and the sizing derived from it
@@ -19,6 +22,16 @@ export function program(spec: PlatformSpec, sizing: Sizing): Record<string, unkn
   const platform = createPlatform("platform", spec, sizing, flows);
   // Synapse (main + workers + HAProxy), Element, Ketesa, .well-known and their routes.
   const matrix = new MatrixStack("matrix", { spec, sizing, platform, flows });
+  // MatrixRTC: LiveKit, lk-jwt-service, coturn (the TURN secret is the one Synapse signs with).
+  if (isDeployed("rtc", spec) && matrix.turnSharedSecret) {
+    new RtcStack("rtc", {
+      serverName: spec.serverName, hosts: spec.hosts, media: spec.rtc, imageRegistry: spec.imageRegistry, flows, platform,
+      sizing: { livekit: sizing.components.livekit, lkJwt: sizing.components.lkJwt, coturn: sizing.components.coturn },
+      matrixNamespace: matrix.namespace.name, turnSharedSecret: matrix.turnSharedSecret,
+    });
+  }
+  // Prometheus, Alertmanager, Grafana: scrapes what the registry says is deployed.
+  if (isDeployed("monitoring", spec)) new MonitoringStack("monitoring", { spec, sizing, platform, flows });
   // Last, once every flow is declared: the NetworkPolicies (see NetworkFlows for why not sooner).
   flows.materialize({ providers: [platform.provider] });
   return {

@@ -13,7 +13,9 @@
  * - cluster-autoscaler chart 9.56.x (AWS; its appVersion tracks the Kubernetes minor),
  * - MinIO operator 7.1.1: the last release before the MinIO community repositories were archived
  *   (2026); it still manages Tenants, but the server image must come from a registry the operator
- *   of the site trusts (see catalog/images.ts `minio`).
+ *   of the site trusts (see catalog/images.ts `minio`),
+ * - kube-prometheus-stack 88.x (prometheus-operator v0.93, Prometheus 3, Grafana 12) for the
+ *   monitoring system.
  */
 export interface ChartSpec {
   /** Chart name inside its repository. */
@@ -32,6 +34,8 @@ export const CHARTS = {
   minioOperator: { chart: "operator", version: "7.1.1", repository: "https://operator.min.io" },
   // AWS only (GKE autoscales node pools itself): scales the managed node groups for pending pods.
   clusterAutoscaler: { chart: "cluster-autoscaler", version: "9.56.0", repository: "https://kubernetes.github.io/autoscaler" },
+  // Monitoring: Prometheus (operator), Alertmanager, Grafana with its dashboard sidecar, kube-state-metrics.
+  kubePrometheusStack: { chart: "kube-prometheus-stack", version: "88.6.4", repository: "https://prometheus-community.github.io/helm-charts" },
 } as const satisfies Record<string, ChartSpec>;
 
 export type ChartName = keyof typeof CHARTS;

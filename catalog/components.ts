@@ -10,6 +10,7 @@
  * not sized, packed, priced, routed or advertised. Adding a system is one entry here plus one
  * folder under components/ (docs/architecture.md shows how).
  */
+import type { ChartName } from "./charts";
 import type { ImageName } from "./images";
 import { NAMESPACES, type NamespaceName } from "./namespaces";
 import { CCU_PROFILES, HA_MINIMUMS, INVENTORY } from "./profiles";
@@ -90,6 +91,37 @@ export interface WorkloadEntry {
   resources: ResourceRule;
 }
 
+/**
+ * One Prometheus scrape target of a system: which pods, on which named container port and path,
+ * and how their series are labelled. The monitoring component turns each into a PodMonitor and a
+ * flow that admits Prometheus on that port; a system that is not deployed has no target, and the
+ * rules and dashboard panels keyed by its `job` are left out with it (components/monitoring/).
+ */
+export interface ScrapeTarget {
+  /**
+   * The series' `job` label (and the PodMonitor's name). Alerts and dashboards select by it, so it
+   * names the component, not the process: one per target.
+   */
+  job: string;
+  /** Namespace of the scraped pods; default the system's. */
+  namespace?: NamespaceName;
+  /** Labels selecting the scraped pods. PodMonitors select pods directly, so pods without a Service are scraped too. */
+  podLabels: Readonly<Record<string, string>>;
+  /** Name of the container port that serves the metrics. */
+  portName: string;
+  /** Its number: the scraped pods' NetworkPolicy admits Prometheus on it and nothing else. */
+  port: number;
+  /** HTTP path of the metrics; default `/metrics`. */
+  path?: string;
+  /**
+   * Overrides `job` per pod with the value of this pod label, less `trimPrefix`: Synapse's
+   * official dashboard selects processes by `job` (one per worker type) and `index`.
+   */
+  jobFromPodLabel?: { label: string; trimPrefix?: string };
+  /** Adds an `index` label: the pod's StatefulSet ordinal, or its name for pods of a Deployment. */
+  index?: boolean;
+}
+
 /** One in-cluster system. */
 export interface ComponentEntry {
   /** One line for the plan and the docs. */
@@ -109,10 +141,19 @@ export interface ComponentEntry {
   hosts: readonly HostKey[];
   /** Images its own pods run (charts' and operators' images are listed with the charts). */
   images: readonly ImageName[];
+  /** Images its pods run only when monitoring is deployed too (metrics exporters beside them). */
+  monitoringImages?: readonly ImageName[];
+  /** Helm charts it installs (catalog/charts.ts). */
+  charts?: readonly ChartName[];
   /** Its workloads and how each is sized. */
   workloads: Partial<Record<ComponentName, WorkloadEntry>>;
   /** What changes in Synapse's configuration when it is deployed; absent when nothing does. */
   synapseConfig?: string;
+  /**
+   * Its Prometheus scrape targets, scraped only when monitoring is deployed too. Absent means
+   * none. components/monitoring/README.md says how a new system adds its own.
+   */
+  scrape?: readonly ScrapeTarget[];
 }
 
 const profileSeries = (pick: (p: (typeof CCU_PROFILES)[number]) => number) => CCU_PROFILES.map(pick);
@@ -127,7 +168,8 @@ const flat = (n: number) => [n, n, n, n, n] as const;
  * uploads. HA floors: 2 for everything in the request path, the architecture document's HA table
  * for LiveKit (3) and Redis (3), its inventory for lk-jwt-service (2). LI is not raised (one LI
  * Synapse serves a few investigators; a missed sync cycle is caught up by the next); monitoring
- * stays at the document's "1*".
+ * stays at the document's "1*" except Prometheus and Alertmanager, two in production (two
+ * Prometheus scrape the same targets, Alertmanager peers de-duplicate their notifications).
  */
 export const COMPONENT_REGISTRY = {
   matrix: {
@@ -141,6 +183,19 @@ export const COMPONENT_REGISTRY = {
       element: { tier: "edge", replicaSeries: [1, 1, 1, 2, 2], haMinReplicas: 2, autoscaled: true, resources: { kind: "weight", cpu: 0.1, mem: 0.1 } },
       admin: { tier: "edge", replicaSeries: flat(1), haMinReplicas: 2, autoscaled: true, resources: { kind: "weight", cpu: 0.1, mem: 0.1 } },
     },
+    scrape: [
+      // Main and every worker: one `job` per process type (main is "main"), `index` per pod.
+      {
+        job: "synapse",
+        podLabels: { "app.kubernetes.io/component": "synapse", "app.kubernetes.io/part-of": "matrix-platform" },
+        portName: "metrics",
+        port: 9000, // render/synapse SYNAPSE_PORTS.metrics (tests hold them together)
+        path: "/_synapse/metrics",
+        jobFromPodLabel: { label: "app.kubernetes.io/name", trimPrefix: "synapse-" },
+        index: true,
+      },
+      { job: "haproxy", podLabels: { "app.kubernetes.io/name": "haproxy", "app.kubernetes.io/instance": "main" }, portName: "stats", port: 8404 },
+    ],
   },
   edge: {
     description: "the shared Gateway's Envoy proxies (Envoy Gateway, installed by the platform)",
@@ -160,6 +215,7 @@ export const COMPONENT_REGISTRY = {
     hosts: [],
     // The proxy in front of Sentinel-managed Redis is HAProxy.
     images: ["redis", "haproxy"],
+    monitoringImages: ["redisExporter"],
     workloads: {
       redis: { tier: "homeserver", replicaSeries: profileSeries((p) => p.redis.replicas), haMinReplicas: HA_MINIMUMS.redisReplicas, autoscaled: false, onePerNode: true, resources: { kind: "weight", cpu: 0.3, mem: 0.8 } },
       // The HAProxy that forwards only to the current master: a few connections per Synapse
@@ -167,16 +223,22 @@ export const COMPONENT_REGISTRY = {
       // failover. Two in production so a proxy restart is no outage.
       redisProxy: { tier: "homeserver", replicaSeries: flat(1), haMinReplicas: 2, autoscaled: false, resources: { kind: "series", cpuMillis: flat(50), memoryMi: flat(64), cpuLimitFactor: 10, memoryLimitFactor: 2 } },
     },
+    scrape: [
+      // redis_exporter beside each node (SentinelRedis runs it when monitoring is deployed).
+      { job: "redis", podLabels: { "app.kubernetes.io/name": "redis", "app.kubernetes.io/instance": "main" }, portName: "metrics", port: 9121 },
+      // The master-endpoint proxy's HAProxy exporter: which Redis node is master, and connections.
+      { job: "redis-proxy", podLabels: { "app.kubernetes.io/name": "redis-proxy", "app.kubernetes.io/instance": "main" }, portName: "metrics", port: 8404 },
+    ],
   },
   rtc: {
     description: "MatrixRTC calls: LiveKit SFU, lk-jwt-service, coturn",
     feature: "rtc",
-    built: { pending: "the calls issue (LiveKit, lk-jwt-service, coturn)" },
+    built: true,
     namespace: NAMESPACES.matrix,
     hosts: ["rtc"],
     images: ["livekit", "lkJwt", "coturn"],
     workloads: {
-      livekit: { tier: "edge", replicaSeries: profileSeries((p) => p.livekit.replicas), haMinReplicas: HA_MINIMUMS.livekitReplicas, autoscaled: false, onePerNode: true, resources: { kind: "weight", cpu: 2.5, mem: 2 } },
+      livekit: { tier: "edge", replicaSeries: profileSeries((p) => p.livekit.replicas), haMinReplicas: HA_MINIMUMS.livekitReplicas, autoscaled: false, onePerNode: true, namespace: NAMESPACES.turn, resources: { kind: "weight", cpu: 2.5, mem: 2 } },
       lkJwt: { tier: "edge", replicaSeries: [1, 1, 1, 2, 2], haMinReplicas: INVENTORY.lkJwtReplicas, autoscaled: true, resources: { kind: "weight", cpu: 0.1, mem: 0.1 } },
       coturn: { tier: "edge", replicaSeries: [1, 1, 2, 3, 4], haMinReplicas: 2, autoscaled: false, onePerNode: true, namespace: NAMESPACES.turn, resources: { kind: "weight", cpu: 0.6, mem: 0.3 } },
     },
@@ -248,17 +310,18 @@ export const COMPONENT_REGISTRY = {
     synapseConfig: "media uploads pass the scan hook before they are stored",
   },
   monitoring: {
-    description: "Prometheus, Grafana, Loki, Alertmanager with dashboards and alert rules",
+    description: "Prometheus, Alertmanager and Grafana (kube-prometheus-stack) with scrape targets, alert rules and dashboards",
     feature: "monitoring",
-    built: { pending: "the observability issue (Prometheus, Grafana, Loki, Alertmanager)" },
+    built: true,
     namespace: NAMESPACES.monitoring,
     hosts: ["grafana"],
     images: [],
+    charts: ["kubePrometheusStack"],
     workloads: {
-      prometheus: { tier: "system", replicaSeries: flat(1), haMinReplicas: 1, autoscaled: false, resources: { kind: "series", cpuMillis: [250, 500, 1000, 2000, 4000], memoryMi: [1024, 2048, 4096, 8192, 16384] } },
+      prometheus: { tier: "system", replicaSeries: flat(1), haMinReplicas: 2, autoscaled: false, resources: { kind: "series", cpuMillis: [250, 500, 1000, 2000, 4000], memoryMi: [1024, 2048, 4096, 8192, 16384] } },
       grafana: { tier: "system", replicaSeries: flat(1), haMinReplicas: 1, autoscaled: false, resources: { kind: "series", cpuMillis: [100, 100, 200, 200, 250], memoryMi: [256, 256, 512, 512, 512] } },
       loki: { tier: "system", replicaSeries: flat(1), haMinReplicas: 1, autoscaled: false, resources: { kind: "series", cpuMillis: [250, 250, 500, 1000, 2000], memoryMi: [512, 1024, 2048, 4096, 8192] } },
-      alertmanager: { tier: "system", replicaSeries: flat(1), haMinReplicas: 1, autoscaled: false, resources: { kind: "series", cpuMillis: [20, 20, 50, 50, 50], memoryMi: [64, 64, 128, 128, 128] } },
+      alertmanager: { tier: "system", replicaSeries: flat(1), haMinReplicas: 2, autoscaled: false, resources: { kind: "series", cpuMillis: [20, 20, 50, 50, 50], memoryMi: [64, 64, 128, 128, 128] } },
     },
   },
 } as const satisfies Record<string, ComponentEntry>;
@@ -298,6 +361,21 @@ export function isDeployed(system: SystemName, spec: DeploymentSwitches): boolea
 
 export function deployedSystems(spec: DeploymentSwitches): SystemName[] {
   return SYSTEMS.filter((s) => isDeployed(s, spec));
+}
+
+/** A scrape target of a deployed system, with its namespace resolved. */
+export interface DeployedScrapeTarget extends ScrapeTarget {
+  system: SystemName;
+  namespace: NamespaceName;
+}
+
+/** Scrape targets of the deployed systems, in registry order (none unless monitoring is deployed). */
+export function deployedScrapeTargets(spec: DeploymentSwitches): DeployedScrapeTarget[] {
+  if (!isDeployed("monitoring", spec)) return [];
+  return deployedSystems(spec).flatMap((system) => {
+    const entry = systemEntry(system);
+    return (entry.scrape ?? []).map((t) => ({ ...t, system, namespace: t.namespace ?? entry.namespace }));
+  });
 }
 
 /** Hosts of the deployed systems, in registry order: what the Gateway gets listeners for. */

@@ -2,13 +2,13 @@
  * The image and chart list of one stack: what an air-gapped site mirrors before `pulumi up`.
  *
  * Derived from data only: the systems the stack deploys (component registry, each entry's
- * `images`), what the stack's platform installs itself (below), and the operand images each
+ * `images`, its `monitoringImages` when monitoring is deployed too, and its `charts`), what the stack's platform installs itself (below), and the operand images each
  * installed chart runs. tests/stacks/images.test.ts renders every preset and checks that every
  * image of every rendered pod and every rendered Helm release is in this list, so a component
  * that adds an image or a chart without declaring it here fails there.
  */
 import { chartSource, type ChartName } from "./charts";
-import { deployedSystems, systemEntry, type DeploymentSwitches } from "./components";
+import { deployedSystems, isDeployed, systemEntry, type DeploymentSwitches } from "./components";
 import { imageRef, type ImageName } from "./images";
 import type { PlatformKind } from "../config/keys";
 
@@ -67,14 +67,17 @@ export interface ArtifactInputs extends DeploymentSwitches {
 export function stackArtifacts(spec: ArtifactInputs): StackArtifacts {
   const platform = PLATFORM_ARTIFACTS[spec.platform];
   const names = new Set<ImageName>();
-  for (const system of deployedSystems(spec)) for (const image of systemEntry(system).images) names.add(image);
+  const monitored = isDeployed("monitoring", spec);
+  const systems = deployedSystems(spec).map((s) => systemEntry(s));
+  for (const entry of systems) for (const image of [...entry.images, ...(monitored ? entry.monitoringImages ?? [] : [])]) names.add(image);
   for (const image of platform.images) names.add(image);
-  for (const chart of platform.charts) for (const image of CHART_IMAGES[chart] ?? []) names.add(image);
+  const charts = [...platform.charts, ...systems.flatMap((e) => e.charts ?? [])];
+  for (const chart of charts) for (const image of CHART_IMAGES[chart] ?? []) names.add(image);
   const imageNames = [...names];
   return {
     imageNames,
     images: [...new Set(imageNames.map((n) => imageRef(n, spec.imageRegistry)))].sort(),
-    charts: platform.charts.map((name) => ({ name, ...chartSource(name, spec.chartRepository) })),
+    charts: charts.map((name) => ({ name, ...chartSource(name, spec.chartRepository) })),
   };
 }
 

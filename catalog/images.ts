@@ -31,6 +31,8 @@ export const IMAGES = {
   mautrixTelegram: { registry: "dock.mau.dev", repository: "mautrix/telegram", tag: "v0.2608.0", kind: "workload" },
   mautrixWhatsapp: { registry: "dock.mau.dev", repository: "mautrix/whatsapp", tag: "v0.2608.0", kind: "workload" },
   redis: { registry: "docker.io", repository: "library/redis", tag: "7.4.6-alpine", kind: "workload" },
+  // Beside each Redis node when monitoring is deployed (metrics on 9121).
+  redisExporter: { registry: "docker.io", repository: "oliver006/redis_exporter", tag: "v1.74.0", kind: "workload" },
   nginxUnprivileged: { registry: "docker.io", repository: "nginxinc/nginx-unprivileged", tag: "1.29.3-alpine", kind: "workload" },
   // CloudNativePG operand (PostgreSQL + barman-cloud tools); also runs the database bootstrap Job
   // on AWS (it ships psql). The operator is told to use the same reference.

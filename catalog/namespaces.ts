@@ -7,9 +7,9 @@ export const NAMESPACES = {
   /** In-cluster data services on the existing platform (CloudNativePG, MinIO, Redis). */
   data: "matrix-data",
   /**
-   * coturn alone: it runs with host networking (TURN relays need the node's address and a wide
-   * UDP port range), which only the `privileged` Pod Security level admits. Keeping it out of
-   * `matrix` keeps that namespace at `restricted`.
+   * The media servers, LiveKit and coturn: they run with host networking (WebRTC and TURN hand
+   * clients the node's address and a port of a wide UDP range), which only the `privileged` Pod
+   * Security level admits. Keeping them out of `matrix` keeps that namespace at `restricted`.
    */
   turn: "matrix-turn",
   antivirus: "antivirus",

@@ -43,6 +43,9 @@ export type Environment = (typeof ENVIRONMENTS)[number];
 export type ProfileName = (typeof PROFILE_NAMES)[number];
 export type SizingModel = (typeof SIZING_MODELS)[number];
 export type TlsIssuer = (typeof TLS_ISSUERS)[number];
+/** How LiveKit learns the address it advertises in its ICE candidates (config `rtcNodeAddress`). */
+export const RTC_NODE_ADDRESSES = ["stun", "node"] as const;
+export type RtcNodeAddress = (typeof RTC_NODE_ADDRESSES)[number];
 export type ClusterApiAccess = (typeof CLUSTER_API_ACCESS)[number];
 
 function oneOf<T extends string>(values: readonly T[], description: string): ConfigKey<T> {
@@ -198,11 +201,23 @@ export const CONFIG_KEYS = {
   acmeEmail: pattern(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, "an e-mail address", "Contact e-mail for the ACME account (required when tlsIssuer is acme)."),
   li: boolean("Deploy the lawful-intercept instance (synapse-li, element-web-li, synapse-admin-li, sync system) and the key vault. Default false."),
   antivirus: boolean("Deploy ClamAV, scan workers and Synapse's media-scanning hook. Default false."),
-  monitoring: boolean("Deploy Prometheus, Grafana, Loki, Alertmanager and the alert rules. Default false."),
+  monitoring: boolean("Deploy Prometheus, Alertmanager and Grafana with the scrape targets, alert rules and dashboards of every deployed system (logs and traces not yet). Default false."),
   rtc: boolean("Deploy MatrixRTC calls: LiveKit SFU, lk-jwt-service and coturn. Default false."),
+  livekitUdpPorts: pattern(/^\d{1,5}-\d{1,5}$/, "a UDP port range such as 50000-60000", "UDP port range of LiveKit's WebRTC media on each RTC node (host networking; the firewall rules open it). Default 50000-60000."),
+  turnRelayPorts: pattern(/^\d{1,5}-\d{1,5}$/, "a UDP port range such as 40000-49999", "UDP relay port range coturn allocates on each TURN node (the firewall rules open it); must not overlap livekitUdpPorts. Default 40000-49999."),
+  rtcNodeAddress: oneOf(RTC_NODE_ADDRESSES, "Address LiveKit advertises to clients: `stun` asks public STUN servers for the node's public address; `node` uses the node's own address from Kubernetes, for air-gapped sites and nodes with routable addresses. Default stun."),
   push: boolean("Deploy the Sygnal push gateway. Default false."),
   bridges: boolean("Deploy the Telegram and WhatsApp bridges (each also needs its account count above 0). Default false."),
   redactionRetentionPeriod: pattern(/^(\d+[smhdwy]|never)$/, "a duration such as 7d, 30d or 1y, or never", "How long the main Synapse keeps redacted event content before pruning it."),
+  monitoringRetention: pattern(/^[1-9]\d*[dw]$/, "a number of days or weeks such as 15d or 4w", "How long Prometheus keeps samples (monitoring); the volume size, from the profile, also caps it. Default 15d."),
+  alertEmailTo: pattern(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, "an e-mail address", "Where Alertmanager e-mails warning and critical alerts (needs alertEmailFrom and alertSmarthost)."),
+  alertEmailFrom: pattern(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, "an e-mail address", "Sender address of the alert e-mails."),
+  alertSmarthost: pattern(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?:\d{1,5}$/, "host:port of an SMTP server such as smtp.example.com:587", "SMTP server the alert e-mails go through (STARTTLS required)."),
+  alertSmtpUsername: pattern(/^\S+$/, "an SMTP user name without spaces", "SMTP user for the alert e-mails; with alertSmtpPassword."),
+  alertSmtpPassword: pattern(/^\S+$/, "a password without spaces (set it with `pulumi config set --secret`)", "SMTP password for the alert e-mails (secret)."),
+  alertWebhookUrl: pattern(/^https?:\/\/\S+$/, "an http(s):// URL (set it with `pulumi config set --secret`)", "Webhook that receives every warning and critical alert in Alertmanager's JSON (secret: it often carries a token)."),
+  alertPagerdutyRoutingKey: pattern(/^[0-9a-zA-Z]{32}$/, "a 32-character PagerDuty Events API v2 integration key (set it with `pulumi config set --secret`)", "PagerDuty routing key: critical alerts page the on-call (secret)."),
+  alertMatrixWebhookUrl: pattern(/^https?:\/\/\S+$/, "an http(s):// URL (set it with `pulumi config set --secret`)", "Webhook of an alertmanager-to-Matrix receiver posting to the operators' room, e.g. matrix-alertmanager-receiver's /alerts/<room> (secret)."),
   maxUploadSize: {
     type: "string",
     allowed: "a size from 1K to 64G such as 50M or 1G (K, M and G are powers of 1024)",
@@ -222,4 +237,7 @@ export const CONFIG_KEYS = {
 } as const;
 
 export type ConfigKeyName = keyof typeof CONFIG_KEYS;
+
+/** Keys whose values are credentials: errors describe them instead of echoing them. */
+export const SECRET_CONFIG_KEYS: readonly ConfigKeyName[] = ["alertSmtpPassword", "alertWebhookUrl", "alertPagerdutyRoutingKey", "alertMatrixWebhookUrl"];
 export const CONFIG_KEY_NAMES = Object.keys(CONFIG_KEYS) as ConfigKeyName[];

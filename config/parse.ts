@@ -1,6 +1,6 @@
-import { CONFIG_KEYS, CONFIG_KEY_NAMES, PROFILE_CCU, uploadSizeBytes, type ConfigKeyName, type ProfileName } from "./keys";
+import { CONFIG_KEYS, CONFIG_KEY_NAMES, PROFILE_CCU, SECRET_CONFIG_KEYS, uploadSizeBytes, type ConfigKeyName, type ProfileName } from "./keys";
 import { distance } from "fastest-levenshtein";
-import type { Hosts, PlatformSpec } from "./spec";
+import type { Hosts, PlatformSpec, PortRange, RtcSpec } from "./spec";
 
 export const PROJECT = "matrix-platform";
 
@@ -29,8 +29,13 @@ export function looksLikeCredential(value: string): boolean {
   return CREDENTIAL_SHAPES.some((re) => re.test(value));
 }
 
-/** Keys whose values are credentials: declared `secret` in the key table (kubeconfig). */
-const SECRET_KEY_NAMES = new Set<string>(CONFIG_KEY_NAMES.filter((k) => (CONFIG_KEYS[k] as { secret?: boolean }).secret));
+/** Keys whose values are credentials: declared `secret` in the key table (kubeconfig) or listed in SECRET_CONFIG_KEYS. */
+const SECRET_KEY_NAMES = new Set<string>(CONFIG_KEY_NAMES.filter((k) => (CONFIG_KEYS[k] as { secret?: boolean }).secret || SECRET_CONFIG_KEYS.includes(k)));
+
+/** Whether a key (short name) takes a credential. */
+export function isSecretKey(name: string): boolean {
+  return SECRET_KEY_NAMES.has(name);
+}
 
 /**
  * How a value appears in an error. Credentials are described, never echoed: any value of a
@@ -40,6 +45,7 @@ const SECRET_KEY_NAMES = new Set<string>(CONFIG_KEY_NAMES.filter((k) => (CONFIG_
 export function displayValue(key: string, value: string, secretKeys: ReadonlySet<string> = new Set()): string {
   const short = key.slice(key.lastIndexOf(":") + 1);
   const credentialKey = [...SECRET_KEY_NAMES].some((k) => k.toLowerCase() === short.toLowerCase() || distance(k.toLowerCase(), short.toLowerCase()) <= 3);
+  if (SECRET_CONFIG_KEYS.some((k) => key === `${PROJECT}:${k}`)) return `<secret, ${value.length} characters>`;
   if (secretKeys.has(key)) return "<secret value, withheld>";
   // A file path is safe to show (and what a person needs to see); anything else is content.
   const path = /^(~|\.{0,2}\/|[A-Za-z]:\\|[\w.-]+\/)[\w./~\\-]*$/.test(value) && value.length <= 255;
@@ -139,12 +145,13 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string, opti
       });
       continue;
     }
-    const key = CONFIG_KEYS[name as ConfigKeyName] as (typeof CONFIG_KEYS)[ConfigKeyName] & { secret?: boolean };
-    if (secretKeys.has(full) && !key.secret) {
+    const key = CONFIG_KEYS[name as ConfigKeyName];
+    const secretKey = isSecretKey(name);
+    if (secretKeys.has(full) && !secretKey) {
       problems.push({ key: full, value, allowed: `${key.allowed}, written in plain: it is not a credential, so it must not be a secure: value` });
       continue;
     }
-    if (!key.secret && looksLikeCredential(value)) {
+    if (!secretKey && looksLikeCredential(value)) {
       problems.push({ key: full, value, allowed: `${key.allowed}; this looks like a credential, and the only credential the program takes is ${fullKey("kubeconfig")} (as a secret)` });
       continue;
     }
@@ -207,6 +214,17 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string, opti
     problems.push({ key: fullKey("acmeEmail"), allowed: "an e-mail address for the ACME account (tlsIssuer is acme); or set tlsIssuer to selfsigned" });
   }
 
+  const emailKeys = ["alertEmailTo", "alertEmailFrom", "alertSmarthost"] as const;
+  if (emailKeys.some((k) => given(k)) || given("alertSmtpUsername") || given("alertSmtpPassword")) {
+    for (const k of emailKeys) {
+      if (!given(k)) problems.push({ key: fullKey(k), allowed: `alert e-mail needs alertEmailTo, alertEmailFrom and alertSmarthost together (${k} is missing)` });
+    }
+  }
+  if (given("alertSmtpPassword") !== given("alertSmtpUsername")) {
+    problems.push({ key: fullKey(given("alertSmtpPassword") ? "alertSmtpUsername" : "alertSmtpPassword"), allowed: "alertSmtpUsername and alertSmtpPassword go together" });
+  }
+  const rtc = rtcSettings(parsed, given, reject);
+
   const domain = parsed.domain ?? "example.com";
   const serverName = parsed.serverName ?? domain;
   const hosts = hostsOf(domain, serverName);
@@ -250,6 +268,7 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string, opti
       whatsapp: { enabled: features.bridges && whatsappAccounts > 0, accounts: whatsappAccounts },
     },
     features,
+    rtc,
     cloud: {
       region,
       secondaryRegion,
@@ -262,6 +281,17 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string, opti
     imageRegistry: parsed.imageRegistry,
     chartRepository: parsed.chartRepository,
     tls: { issuer: tlsIssuer, acmeEmail: parsed.acmeEmail },
+    monitoring: {
+      retention: parsed.monitoringRetention ?? "15d",
+      alerting: {
+        ...(parsed.alertEmailTo && parsed.alertEmailFrom && parsed.alertSmarthost
+          ? { email: { to: parsed.alertEmailTo, from: parsed.alertEmailFrom, smarthost: parsed.alertSmarthost, username: parsed.alertSmtpUsername, password: parsed.alertSmtpPassword } }
+          : {}),
+        webhookUrl: parsed.alertWebhookUrl,
+        pagerdutyRoutingKey: parsed.alertPagerdutyRoutingKey,
+        matrixWebhookUrl: parsed.alertMatrixWebhookUrl,
+      },
+    },
     synapse: { redactionRetentionPeriod: retention === "never" ? null : retention, maxUploadSize, maxUploadBytes: uploadSizeBytes(maxUploadSize)! },
     admin: { sourceRanges: parsed.adminSourceRanges ?? [] },
     allowIdentityChange: parsed.allowIdentityChange ?? false,
@@ -282,5 +312,55 @@ function hostsOf(domain: string, serverName: string): Hosts {
     liElement: `chat.li.${domain}`,
     liAdmin: `admin.li.${domain}`,
     delegation: serverName,
+  };
+}
+
+/** Defaults of the RTC media keys: LiveKit's upstream range, coturn just below it. */
+export const RTC_DEFAULTS = { livekitUdpPorts: { start: 50000, end: 60000 }, turnRelayPorts: { start: 40000, end: 49999 }, nodeAddress: "stun" } as const;
+
+/** Unprivileged UDP ports: what a media or relay range may use. */
+const MEDIA_PORT_FLOOR = 1024;
+const MEDIA_PORT_CEILING = 65535;
+
+/** "a-b" -> range, or a sentence saying what is wrong with it. */
+export function parsePortRange(raw: string): PortRange | string {
+  const m = /^(\d{1,5})-(\d{1,5})$/.exec(raw);
+  if (!m) return "a port range start-end such as 50000-60000";
+  const start = Number(m[1]);
+  const end = Number(m[2]);
+  if (start < MEDIA_PORT_FLOOR || end > MEDIA_PORT_CEILING) return `a range within ${MEDIA_PORT_FLOOR}-${MEDIA_PORT_CEILING} (unprivileged ports)`;
+  if (end < start) return "a range whose start is not above its end";
+  return { start, end };
+}
+
+export function rangesOverlap(a: PortRange, b: PortRange): boolean {
+  return a.start <= b.end && b.start <= a.end;
+}
+
+/** The RTC keys: ranges inside 1024-65535, LiveKit's and coturn's disjoint, and only with rtc on. */
+function rtcSettings(parsed: Parsed, given: (k: ConfigKeyName) => boolean, reject: (k: ConfigKeyName, allowed: string) => void): RtcSpec {
+  const rtcKeys = ["livekitUdpPorts", "turnRelayPorts", "rtcNodeAddress"] as const;
+  if (!parsed.rtc) for (const k of rtcKeys) if (given(k)) reject(k, "only applies when rtc is true");
+  const range = (k: "livekitUdpPorts" | "turnRelayPorts"): PortRange | undefined => {
+    const raw = parsed[k];
+    if (raw === undefined) return given(k) ? undefined : RTC_DEFAULTS[k];
+    const r = parsePortRange(raw);
+    if (typeof r === "string") {
+      reject(k, r);
+      return undefined;
+    }
+    return r;
+  };
+  const livekit = range("livekitUdpPorts");
+  const relay = range("turnRelayPorts");
+  if (livekit && relay && rangesOverlap(livekit, relay)) {
+    const which = given("turnRelayPorts") ? "turnRelayPorts" : "livekitUdpPorts";
+    const other = which === "turnRelayPorts" ? livekit : relay;
+    reject(which, `a range that does not overlap ${which === "turnRelayPorts" ? "livekitUdpPorts" : "turnRelayPorts"} (${other.start}-${other.end}): both use the same nodes' UDP ports`);
+  }
+  return {
+    livekitUdpPorts: livekit ?? RTC_DEFAULTS.livekitUdpPorts,
+    turnRelayPorts: relay ?? RTC_DEFAULTS.turnRelayPorts,
+    nodeAddress: parsed.rtcNodeAddress ?? RTC_DEFAULTS.nodeAddress,
   };
 }

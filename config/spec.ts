@@ -1,4 +1,4 @@
-import type { ClusterApiAccess, Environment, PlatformKind, ProfileName, SizingModel, TlsIssuer } from "./keys";
+import type { ClusterApiAccess, Environment, PlatformKind, ProfileName, RtcNodeAddress, SizingModel, TlsIssuer } from "./keys";
 
 /** Public host names of the services, all derived from `domain` in one place. */
 export interface Hosts {
@@ -45,6 +45,22 @@ export function listenerHostKeys(hosts: Hosts, keys: (keyof Hosts)[] = Object.ke
   return keys.filter((k) => (seen.has(hosts[k]) ? false : (seen.add(hosts[k]), true)));
 }
 
+/** An inclusive port range. */
+export interface PortRange {
+  start: number;
+  end: number;
+}
+
+/** MatrixRTC media settings (used only when the rtc switch is on). */
+export interface RtcSpec {
+  /** LiveKit's WebRTC UDP range on each RTC node. */
+  livekitUdpPorts: PortRange;
+  /** coturn's relay range on each TURN node; disjoint from `livekitUdpPorts`. */
+  turnRelayPorts: PortRange;
+  /** How LiveKit finds the address it advertises: public STUN, or the node's own address (air-gapped). */
+  nodeAddress: RtcNodeAddress;
+}
+
 /** Who may reach the managed Kubernetes API endpoint (aws and gcp platforms). */
 export interface ClusterApiEndpoint {
   /** private: reachable only from inside the VPC; public: also from `cidrs` on the internet. */
@@ -83,6 +99,8 @@ export interface PlatformSpec {
    * deploys); all default to off.
    */
   features: { li: boolean; antivirus: boolean; monitoring: boolean; rtc: boolean; push: boolean; bridges: boolean };
+  /** MatrixRTC media ports and address discovery. */
+  rtc: RtcSpec;
   /** Cloud placement; `region` is undefined on the existing-cluster platform. */
   cloud: { region?: string; secondaryRegion?: string; gcpProject?: string; clusterApi?: ClusterApiEndpoint };
   /** Existing-cluster access; only set on the existing platform. */
@@ -92,6 +110,18 @@ export interface PlatformSpec {
   /** Chart repository that replaces every Helm repository, for air-gapped sites. */
   chartRepository?: string;
   tls: { issuer: TlsIssuer; acmeEmail?: string };
+  /** The monitoring system's settings (used only when it is deployed). */
+  monitoring: {
+    /** How long Prometheus keeps samples (Prometheus duration, e.g. "15d"). */
+    retention: string;
+    /** Where alerts go; each credential is a plaintext config secret that only reaches a Kubernetes Secret. */
+    alerting: {
+      email?: { to: string; from: string; smarthost: string; username?: string; password?: string };
+      webhookUrl?: string;
+      pagerdutyRoutingKey?: string;
+      matrixWebhookUrl?: string;
+    };
+  };
   synapse: {
     /** Synapse duration string, or null for "never prune". */
     redactionRetentionPeriod: string | null;

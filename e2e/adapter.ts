@@ -194,6 +194,8 @@ export interface LoopbackPlan {
     maxUploadBytes: number;
   };
   registrationSecret: string;
+  /** The TURN shared secret Synapse signs credentials with, when the e2e knows it. */
+  turnSharedSecret?: string;
   /** The bridges' registrations: the e2e plays the bridge at `port` (one listener for all). */
   appservices: { id: string; asToken: string; hsToken: string; botLocalpart: string; port: number }[];
 }
@@ -204,7 +206,7 @@ export interface AdaptOptions {
   /** Bridges whose appservice registrations the rendered config lists. */
   bridges: BridgeName[];
   /** Test secrets (the stack generates these with @pulumi/random). */
-  secrets: { registration: string; dbPassword: string; redisPassword: string; s3AccessKey: string; s3SecretKey: string };
+  secrets: { registration: string; dbPassword: string; redisPassword: string; s3AccessKey: string; s3SecretKey: string; turnSharedSecret?: string };
 }
 
 /**
@@ -287,7 +289,8 @@ export function planLoopback(k8sSynapse: SynapseRenderInput, k8sHaproxy: Haproxy
     { path: p.redisPassword, kind: "value", value: secrets.redisPassword },
     // libpq password file: host:port:database:user:password.
     { path: p.pgpass, kind: "value", value: `${db.host}:${db.port}:${db.database}:${db.user}:${secrets.dbPassword}\n` },
-    { path: p.turnSharedSecret, kind: "random" },
+    // Known to the e2e when it runs coturn with the same secret (the RTC checks).
+    secrets.turnSharedSecret ? { path: p.turnSharedSecret, kind: "value", value: secrets.turnSharedSecret } : { path: p.turnSharedSecret, kind: "random" },
   ];
 
   const model = buildHaproxyModel(adaptHaproxyInput(k8sHaproxy, input.instances, network, ep));
@@ -318,6 +321,7 @@ export function planLoopback(k8sSynapse: SynapseRenderInput, k8sHaproxy: Haproxy
     s3: input.objectStore ? { port: ep.s3, buckets: [input.objectStore.bucket], endpoint: input.objectStore.endpoint } : undefined,
     haproxy,
     registrationSecret: secrets.registration,
+    turnSharedSecret: secrets.turnSharedSecret,
     appservices,
   };
 }

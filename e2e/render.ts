@@ -34,7 +34,9 @@ export function devSpecAndSizing(stack = "dev"): { spec: PlatformSpec; sizing: S
   // The e2e plays the bridges itself (appservice-sink.ts), so it renders Synapse as a stack with
   // its bridges deployed would be: the stack's account counts with the bridges switch on. The
   // program refuses that switch until the bridges exist; the render layer does not ask.
-  const bridges = { ...parsed.features, bridges: true };
+  // Likewise calls: Synapse is rendered with TURN and the MatrixRTC transport, as a stack with
+  // `rtc: true` deploys it, and the e2e runs coturn beside it (e2e/rtc-scenario.ts).
+  const bridges = { ...parsed.features, bridges: true, rtc: true };
   const spec: PlatformSpec = {
     ...parsed,
     // Edge rules under test (e2e/edge.ts): an upload limit small enough to cross with real files

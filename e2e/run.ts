@@ -12,6 +12,8 @@ import { PortAllocator, portFree } from "./ports";
 import { reapStaleRuns, Supervisor } from "./procs";
 import { stackInputs, type StackInputs } from "./render";
 import { runScenario, type ScenarioReport } from "./scenario";
+import { scrapeLoopback } from "./metrics";
+import { rtcScenario, startRtcForScenario } from "./rtc-scenario";
 import { startTopology, type RunningTopology } from "./topology";
 import { runWorkerOutage } from "./worker-outage";
 
@@ -29,6 +31,8 @@ export async function portPool(n: number): Promise<() => number> {
 
 export interface E2EResult {
   report: ScenarioReport;
+  /** Metric names each scrape job exposed after the scenario (e2e/metrics.ts). */
+  metrics: Record<"synapse" | "haproxy" | "redis", string[]>;
   plan: LoopbackPlan;
   timings: Record<string, number>;
   runDir: string;
@@ -89,7 +93,7 @@ export function planPorts(plan: LoopbackPlan): number[] {
 /** Test secrets, fresh per run (the stack generates these with @pulumi/random). */
 export function testSecrets(): Parameters<typeof planLoopback>[2]["secrets"] {
   const r = () => randomBytes(18).toString("hex");
-  return { registration: r(), dbPassword: r(), redisPassword: r(), s3AccessKey: "e2e" + r().slice(0, 12), s3SecretKey: r() };
+  return { registration: r(), dbPassword: r(), redisPassword: r(), s3AccessKey: "e2e" + r().slice(0, 12), s3SecretKey: r(), turnSharedSecret: r() + r() };
 }
 
 export function makePlan(inputs: StackInputs): (runDir: string, nextPort: () => number) => LoopbackPlan {
@@ -106,12 +110,17 @@ export async function runE2E(): Promise<E2EResult> {
   let result: Omit<E2EResult, "survivors" | "portsStillBound" | "totalMs"> | undefined;
   try {
     const out = await withTopology(makePlan(inputs), async (topo) => {
-      const report = await runScenario(topo, log);
+      // The calls side: coturn with the config rendered for the stack's realm and the secret
+      // Synapse signs TURN credentials with, checked by the scenario through HAProxy.
+      const rtc = await startRtcForScenario(topo.sup, topo.plan);
+      const report = await runScenario(topo, log, (ctx) => rtcScenario(ctx, rtc));
+      // Scraped before the worker outage, so every process is the one the scenario drove.
+      const metrics = await scrapeLoopback(topo.plan);
       // Last: it kills and restarts a worker, which nothing after it should have to allow for.
       report.checks.push(...(await runWorkerOutage(topo, log)));
-      return report;
+      return { report, metrics };
     }, { deadlineMs: 480_000, sup });
-    result = { report: out.value, plan: out.plan, timings: out.timings, runDir: sup.runDir };
+    result = { report: out.value.report, metrics: out.value.metrics, plan: out.plan, timings: out.timings, runDir: sup.runDir };
   } finally {
     await sup.stopAll();
     const survivors = sup.survivors();

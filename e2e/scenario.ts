@@ -54,7 +54,17 @@ function timelineBodies(sync: any, roomId: string): string[] {
   return events.filter((e: any) => e.type === "m.room.message").map((e: any) => e.content?.body);
 }
 
-export async function runScenario(topo: RunningTopology, log: (m: string) => void = () => undefined): Promise<ScenarioReport> {
+/** What the scenario hands an extension (the RTC checks): its clients, sessions and check list. */
+export interface ScenarioContext {
+  topo: RunningTopology;
+  http: MatrixHttp;
+  alice: Session;
+  bob: Session;
+  checks: string[];
+  log: (m: string) => void;
+}
+
+export async function runScenario(topo: RunningTopology, log: (m: string) => void = () => undefined, extension?: (ctx: ScenarioContext) => Promise<void>): Promise<ScenarioReport> {
   const plan = topo.plan;
   const hp = plan.haproxy;
   if (!hp || !topo.haproxyLog) throw new Error("the scenario needs HAProxy in front");
@@ -293,6 +303,9 @@ export async function runScenario(topo: RunningTopology, log: (m: string) => voi
     check(topo.appserviceSink.rejected.length === 0, `requests with a wrong hs_token: ${topo.appserviceSink.rejected.join(", ")}`);
     checks.push(`the ${bridge.id} bridge received the bot's invite in transaction ${txn.txnId}, pushed by ${sender.instance}`);
   }
+
+  // Requests the extension sends go through the same HAProxy and the same routing check below.
+  if (extension) await extension({ topo, http, alice, bob, checks, log });
 
   // --- every request: which process answered, and is it the one the catalogue routes it to?
   const requests: RoutedRequest[] = [];

@@ -112,6 +112,8 @@ export class MinioTenant extends pulumi.ComponentResource {
     const rootPassword = new random.RandomPassword(`${name}-root-secret`, { length: 48, special: false }, { parent: this });
 
     // The operator reads root credentials and server settings from `config.env` in this Secret.
+    // Metrics without a bearer token: the data namespace's policies admit only Prometheus (and the
+    // S3 clients already trusted with data) to port 9000, and the metrics carry no object content.
     const config = new k8s.core.v1.Secret(`${name}-config`, {
       metadata: { name: `${tenantName}-env-configuration`, namespace, labels },
       type: "Opaque",
@@ -120,6 +122,7 @@ export class MinioTenant extends pulumi.ComponentResource {
 export MINIO_ROOT_PASSWORD="${rootPassword.result}"
 export MINIO_STORAGE_CLASS_STANDARD="EC:${parity}"
 export MINIO_BROWSER="off"
+export MINIO_PROMETHEUS_AUTH_TYPE="public"
 `,
       },
     }, childOpts());

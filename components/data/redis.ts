@@ -36,9 +36,16 @@ export interface SentinelRedisArgs {
   highAvailability: boolean;
   /** `imageRegistry` override for air-gapped sites. */
   imageRegistry?: string;
+  /**
+   * Run redis_exporter beside each node, serving `metrics` on REDIS_EXPORTER_PORT (the monitoring
+   * system is deployed and scrapes it). Default false.
+   */
+  metricsExporter?: boolean;
 }
 
 const REDIS_PORT = 6379;
+/** redis_exporter's metrics port (its default). */
+export const REDIS_EXPORTER_PORT = 9121;
 const SENTINEL_PORT = 26379;
 const MASTER_SET = "matrix";
 
@@ -232,6 +239,19 @@ export class SentinelRedis extends pulumi.ComponentResource {
                 volumeMounts: mounts,
                 resources,
               },
+              ...(args.metricsExporter ? [{
+                name: "exporter",
+                image: imageRef("redisExporter", args.imageRegistry),
+                // Reads the password from REDIS_PASSWORD (the auth Secret, not a literal).
+                args: [`--redis.addr=redis://127.0.0.1:${REDIS_PORT}`, `--web.listen-address=:${REDIS_EXPORTER_PORT}`],
+                env,
+                ports: [{ name: "metrics", containerPort: REDIS_EXPORTER_PORT }],
+                // Ready once it serves HTTP (its landing page); alive while the port accepts.
+                readinessProbe: { httpGet: { path: "/", port: REDIS_EXPORTER_PORT }, periodSeconds: 10 },
+                livenessProbe: { tcpSocket: { port: REDIS_EXPORTER_PORT }, periodSeconds: 20, failureThreshold: 3 },
+                securityContext: restrictedContainerSecurityContext(REDIS_UID),
+                resources: { requests: { cpu: "10m", memory: "32Mi", "ephemeral-storage": "16Mi" }, limits: { cpu: "100m", memory: "64Mi", "ephemeral-storage": "64Mi" } },
+              }] : []),
               {
                 name: "sentinel",
                 image,

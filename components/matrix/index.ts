@@ -23,7 +23,7 @@ import { WORKER_TYPES } from "../../catalog/workers";
 import { standardLabels } from "../k8s/labels";
 import { NAMESPACES } from "../../catalog/namespaces";
 import { StackNamespace } from "../k8s/namespace";
-import { EDGE_PODS, FlowPolicies, INTERNET, PROMETHEUS_PODS, type FlowSpec, type NetworkFlows, type Workload } from "../k8s/network";
+import { EDGE_PODS, FlowPolicies, INTERNET, type FlowSpec, type NetworkFlows, type Workload } from "../k8s/network";
 import type { Platform } from "../contracts";
 import { HAPROXY_SERVICE } from "./haproxy";
 import { SynapseCluster, synapseSelector } from "./synapse";
@@ -41,8 +41,9 @@ export interface MatrixStackArgs {
   /** The platform the stack runs on (databases, Redis, object store, gateway, provider). */
   platform: Platform;
   /**
-   * The stack's flow registry (program.ts creates it): the Matrix namespace and flows, metrics
-   * scrapes included, are declared on it and become policies when the program materializes it.
+   * The stack's flow registry (program.ts creates it): the Matrix namespace and flows are declared
+   * on it and become policies when the program materializes it (Prometheus's scrapes are the
+   * monitoring component's, from the registry's scrape targets).
    * Without one (a component test), the stack creates its own FlowPolicies for the same flows.
    */
   flows?: NetworkFlows;
@@ -133,17 +134,6 @@ export function matrixFlows(platform: Pick<Platform, "databases" | "redis" | "ob
   ];
 }
 
-/**
- * Prometheus scrapes of the Matrix workloads. They write only the scraped pods' ingress (scrape
- * flows are receiver-side), so they are open whether or not the monitoring namespace exists yet.
- */
-export function matrixScrapeFlows(namespace: string): FlowSpec[] {
-  return [
-    { from: PROMETHEUS_PODS, to: { namespace, podLabels: { "app.kubernetes.io/component": "synapse", "app.kubernetes.io/part-of": "matrix-platform" }, name: "synapse" }, ports: [SYNAPSE_PORTS.metrics], description: "metrics scrape of Synapse" },
-    { from: PROMETHEUS_PODS, to: { namespace, podLabels: { "app.kubernetes.io/name": "haproxy" }, name: "haproxy" }, ports: [HAPROXY_PORTS.stats], description: "metrics scrape of HAProxy" },
-  ];
-}
-
 export class MatrixStack extends pulumi.ComponentResource {
   /** The Matrix namespace (other components in it depend on this). */
   readonly namespace: StackNamespace;
@@ -195,7 +185,8 @@ export class MatrixStack extends pulumi.ComponentResource {
       }, child);
     }
 
-    const flows = [...matrixFlows(platform, nsName), ...matrixScrapeFlows(nsName)];
+    // Prometheus's scrapes are declared by the monitoring component from the registry's targets.
+    const flows = matrixFlows(platform, nsName);
     // Under this component and the name it used before the registry, so the policies keep their URNs.
     if (args.flows) args.flows.allowAll(flows, { namePrefix: "matrix", parent: this, resourceName: `${name}-flows` });
     else new FlowPolicies(`${name}-flows`, { flows, namePrefix: "matrix" }, { parent: this, providers: [platform.provider], dependsOn: [this.namespace] });

@@ -185,6 +185,7 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
       placement: this.placement(args.redisWorkload.tier),
       highAvailability: ha,
       imageRegistry: registry,
+      metricsExporter: args.addons.monitoring,
     }, { parent: this, dependsOn: [dataNs] });
 
     // Replication, backups, Sentinel and the operators' traffic inside the data namespace; what

@@ -8,6 +8,8 @@ import type { AwsPlatform } from "./aws";
 import { ExistingClusterPlatform } from "./existing";
 import type { GcpPlatform } from "./gcp";
 import type { Platform } from "../contracts";
+import { isDeployed, workloadEntry } from "../../catalog/components";
+import { rtcPublicPorts } from "../../render/rtc/exposure";
 
 export * from "../contracts";
 export { ExistingClusterPlatform } from "./existing";
@@ -30,6 +32,8 @@ export function createPlatform(name: string, spec: PlatformSpec, sizing: Sizing,
     redis: sizing.redis,
     addons: addonSettings(spec, sizing),
     flows,
+    // The edge nodes serve RTC media on host networking: the clouds open exactly its ports.
+    rtcMedia: isDeployed("rtc", spec) ? { tier: workloadEntry("livekit").tier, rules: rtcPublicPorts(spec.rtc) } : undefined,
   };
   switch (spec.platform) {
     case "existing":

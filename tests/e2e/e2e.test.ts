@@ -6,6 +6,7 @@
 import { strict as assert } from "assert";
 import { WORKER_TYPES } from "../../catalog/workers";
 import { printReport, runE2E, type E2EResult } from "../../e2e/run";
+import { deadQueries } from "../../components/monitoring/metric-sources";
 
 describe("e2e: generated Synapse topology serving Matrix traffic on loopback", function () {
   this.timeout(600_000);
@@ -67,6 +68,21 @@ describe("e2e: generated Synapse topology serving Matrix traffic on loopback", f
     assert.deepEqual(byLabel["admin API, encoded, on the client host"], [404, "haproxy"]);
     assert.deepEqual(byLabel["admin API from outside the source ranges"], [403, "haproxy"]);
     assert.deepEqual(byLabel["admin API from the source ranges"], [200, "synapse"]);
+  });
+
+  it("exposes every metric name the monitoring system's alerts and dashboards read from Synapse, HAProxy and redis_exporter", () => {
+    assert.ok(res.metrics.synapse.includes("synapse_http_server_response_time_seconds_bucket"), "Synapse metrics were scraped");
+    assert.ok(res.metrics.haproxy.includes("haproxy_backend_active_servers"), "HAProxy metrics were scraped");
+    assert.ok(res.metrics.redis.includes("redis_connected_clients"), "redis_exporter reached the run's Redis");
+    assert.deepEqual(deadQueries(res.metrics), []);
+  });
+
+  it("calls: TURN credentials from Synapse's /voip/turnServer (through HAProxy) allocate and relay on the running coturn; a tampered password is refused", () => {
+    const checks = res.report.checks.join("\n");
+    assert.match(checks, /TURN credentials from \/voip\/turnServer \(\d+ URIs, turn: and turns:\) allocated on coturn and relayed [1-9]\d* messages; a tampered password was refused/);
+    const turn = res.report.requests.find((r) => r.label === "voip turnServer");
+    assert.ok(turn && turn.status === 200, "the TURN request went through HAProxy");
+    assert.equal(turn.servedType, turn.expectedType);
   });
 
   it("kept serving with the typing writer killed: typing got 503 with Retry-After, HAProxy stayed ready, messages flowed, and typing came back with the writer", () => {

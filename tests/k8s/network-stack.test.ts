@@ -20,8 +20,8 @@ interface World {
   namespaces: Record<string, Record<string, string>>;
 }
 
-async function world(stack: string): Promise<World> {
-  const run = await runStack(stack);
+async function world(stack: string, overrides: Record<string, string> = {}): Promise<World> {
+  const run = await runStack(stack, overrides);
   const objects = manifestsFrom(run.resources).map((m) => m.object as KubeObject);
   return {
     objects,
@@ -173,14 +173,16 @@ describe("network policies of prod (AWS): managed data services by address", () 
   });
 });
 
-describe("network policies of dev: metrics scraping declared by the Matrix stack", () => {
+describe("network policies of dev with monitoring: metrics scraping from the registry's targets", () => {
   let w: World;
   const allowed = (src: Endpoint, dst: Endpoint, port: number) => isFlowAllowed(w.policies, src, dst, port, "TCP", w.namespaces);
   // Prometheus as prometheus-operator labels its pods, in the namespace the monitoring component will own.
   const PROMETHEUS_LABELS = { "app.kubernetes.io/name": "prometheus", "app.kubernetes.io/instance": "main" };
   const PROMETHEUS = podOf("monitoring", PROMETHEUS_LABELS);
+  let off: World;
   before(async () => {
-    w = await world("dev");
+    w = await world("dev", { monitoring: "true" });
+    off = await world("dev", { monitoring: "false" });
   });
 
   it("lets Prometheus reach Synapse's metrics port (main and workers) and HAProxy's stats port", () => {
@@ -204,8 +206,22 @@ describe("network policies of dev: metrics scraping declared by the Matrix stack
     assert.equal(allowed(haproxy.at, main.at, main.port("metrics")), false);
   });
 
-  it("writes no policy into the monitoring namespace, which dev does not create", () => {
-    assert.equal(w.namespaces.monitoring, undefined);
-    assert.deepEqual(w.policies.filter((p) => p.metadata.namespace === "monitoring").map((p) => p.metadata.name), []);
+  it("without monitoring, writes no policy into the monitoring namespace and admits no scraper", () => {
+    assert.equal(off.namespaces.monitoring, undefined);
+    assert.deepEqual(off.policies.filter((p) => p.metadata.namespace === "monitoring").map((p) => p.metadata.name), []);
+    const main = pod(off, "matrix", "synapse-main");
+    const haproxy = pod(off, "matrix", "haproxy");
+    const allowedOff = (src: Endpoint, dst: Endpoint, port: number) => isFlowAllowed(off.policies, src, dst, port, "TCP", off.namespaces);
+    assert.equal(allowedOff(PROMETHEUS, main.at, main.port("metrics")), false);
+    assert.equal(allowedOff(PROMETHEUS, haproxy.at, haproxy.port("stats")), false);
+  });
+
+  it("lets Prometheus out of its namespace only to the metrics ports, and Grafana in only from the Gateway", () => {
+    const main = pod(w, "matrix", "synapse-main");
+    assert.equal(allowed(PROMETHEUS, main.at, main.port("http")), false);
+    const grafana = podOf("monitoring", { "app.kubernetes.io/name": "grafana" });
+    assert.ok(allowed(podOf("edge", { "app.kubernetes.io/name": "envoy" }), grafana, 3000));
+    assert.equal(allowed(main.at, grafana, 3000), false);
+    assert.ok(allowed(grafana, PROMETHEUS, 9090));
   });
 });

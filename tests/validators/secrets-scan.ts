@@ -33,7 +33,7 @@ export const SECRET_OUTPUTS: Record<string, string[]> = {
   "aws:iam/accessKey:AccessKey": ["secret", "sesSmtpPasswordV4"],
 };
 
-const SECRET_KEY = /(pass(word)?|secret|token|private|api[-_]?key|signing|macaroon|shared[-_]?secret|credential|auth|hmac|pem|jwt)/i;
+const SECRET_KEY = /(pass(word)?|secret|token|private|api[-_]?key|signing|macaroon|shared[-_]?secret|credential|auth|hmac|pem|jwt|routing[-_]?key|webhook[-_]?url)/i;
 
 function strings(value: unknown, out: string[] = []): string[] {
   if (typeof value === "string") out.push(value);

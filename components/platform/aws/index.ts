@@ -19,7 +19,8 @@ import { createEksCluster, EKS_VERSION } from "./cluster";
 import { createEksServices } from "./cluster-services";
 import { replicateRdsBackups, createRdsServer, type RdsServer } from "./database";
 import { createKmsKey, createPlatformKeys } from "./keys";
-import { createDataSecurityGroup, createNetwork } from "./network";
+import { createDataSecurityGroup, createMediaSecurityGroup, createNetwork } from "./network";
+import type { PublicPortRule } from "../../../render/rtc/exposure";
 import { createNodeGroups } from "./node-groups";
 import { createS3Storage } from "./object-storage";
 
@@ -52,6 +53,8 @@ export interface AwsPlatformArgs {
   clusterApi: ClusterApiEndpoint;
   /** The stack's flow registry; without it the platform writes its own FlowPolicies. Default: absent. */
   flows?: NetworkFlows;
+  /** RTC media ports the edge nodes open to the internet, when calls are deployed. Default: absent. */
+  rtcMedia?: { tier: NodePool["tier"]; rules: PublicPortRule[] };
 }
 
 /**
@@ -91,9 +94,11 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
     const network = createNetwork({ name, prefix, region, zones: preset.zones, natGateways: preset.natGateways }, o);
     const eks = createEksCluster({ name, prefix, subnetIds: network.privateSubnetIds, secretsKeyArn: keys.eks.arn, deletionProtection: preset.deletionProtection, api: args.clusterApi }, o);
     this.cluster = eks.cluster;
+    const mediaSg = args.rtcMedia ? createMediaSecurityGroup({ name, prefix, vpcId: network.vpc.id, rules: args.rtcMedia.rules }, o) : undefined;
     const nodeGroups = createNodeGroups({
       name, prefix, pools: args.nodePools, clusterName: eks.cluster.name, subnetIds: network.privateSubnetIds,
       managedPolicy: eks.managedPolicy, tags, dependsOn: eks.networkAddons,
+      ...(mediaSg ? { publicMedia: { tier: args.rtcMedia!.tier, subnetIds: network.publicSubnetIds, securityGroupIds: [eks.cluster.vpcConfig.clusterSecurityGroupId, mediaSg.id] } } : {}),
     }, o);
     const services = createEksServices({
       name, prefix, region, eks, nodeGroups, ebsKey: keys.ebs, retainVolumes: preset.deletionProtection,

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { PublicPortRule } from "../../../render/rtc/exposure";
 
 export const VPC_CIDR = "10.40.0.0/16";
 /** Private (nodes, pods, data) and public (NLB, NAT) subnets, one of each per AZ, in AZ order. */
@@ -38,6 +39,8 @@ export interface AwsNetworkArgs {
 export interface AwsNetwork {
   vpc: aws.ec2.Vpc;
   privateSubnetIds: pulumi.Output<string>[];
+  /** Public subnets (NAT, NLB; the RTC media nodes when calls are deployed). */
+  publicSubnetIds: pulumi.Output<string>[];
   /** CIDRs of the private subnets (where the data services' ENIs are). */
   privateCidrs: string[];
   natGateways: aws.ec2.NatGateway[];
@@ -65,6 +68,7 @@ export function createNetwork(a: AwsNetworkArgs, opts: { parent: pulumi.Resource
     tags: { Name: `${prefix}-public` },
   }, o());
   const nats: aws.ec2.NatGateway[] = [];
+  const publicSubnets: aws.ec2.Subnet[] = [];
   for (let i = 0; i < layout.zones; i++) {
     const pub = new aws.ec2.Subnet(`${name}-public-${i}`, {
       vpcId: vpc.id,
@@ -74,6 +78,7 @@ export function createNetwork(a: AwsNetworkArgs, opts: { parent: pulumi.Resource
       tags: { Name: `${prefix}-public-${i}`, "kubernetes.io/role/elb": "1" },
     }, o());
     new aws.ec2.RouteTableAssociation(`${name}-public-${i}`, { subnetId: pub.id, routeTableId: publicRt.id }, o());
+    publicSubnets.push(pub);
     if (i < layout.natGateways) {
       const eip = new aws.ec2.Eip(`${name}-nat-${i}`, { domain: "vpc", tags: { Name: `${prefix}-nat-${i}` } }, o());
       nats.push(new aws.ec2.NatGateway(`${name}-nat-${i}`, { allocationId: eip.id, subnetId: pub.id, tags: { Name: `${prefix}-nat-${i}` } }, o({ dependsOn: [igw] })));
@@ -104,7 +109,7 @@ export function createNetwork(a: AwsNetworkArgs, opts: { parent: pulumi.Resource
     routeTableIds: privateRts.map((rt) => rt.id),
     tags: { Name: `${prefix}-s3` },
   }, o());
-  return { vpc, privateSubnetIds: privateSubnets.map((s) => s.id), privateCidrs: PRIVATE_CIDRS.slice(0, layout.zones), natGateways: nats };
+  return { vpc, privateSubnetIds: privateSubnets.map((s) => s.id), publicSubnetIds: publicSubnets.map((s) => s.id), privateCidrs: PRIVATE_CIDRS.slice(0, layout.zones), natGateways: nats };
 }
 
 export interface DataSecurityGroupArgs {
@@ -138,5 +143,38 @@ export function createDataSecurityGroup(a: DataSecurityGroupArgs, opts: { parent
     toPort: a.port,
     description: "from EKS nodes and pods",
   }, opts);
+  return sg;
+}
+
+export interface MediaSecurityGroupArgs {
+  /** Resource name prefix (the platform's name). */
+  name: string;
+  /** Name prefix for the Name tag. */
+  prefix: string;
+  vpcId: pulumi.Input<string>;
+  /** The media and TURN ports the internet may reach (render/rtc/exposure.ts), and nothing else. */
+  rules: PublicPortRule[];
+}
+
+/**
+ * Security group of the RTC media nodes (LiveKit and coturn on host networking): the internet
+ * reaches exactly the media and TURN ports. Signalling and tokens come through the Gateway's NLB.
+ */
+export function createMediaSecurityGroup(a: MediaSecurityGroupArgs, opts: { parent: pulumi.Resource; provider: aws.Provider }): aws.ec2.SecurityGroup {
+  const sg = new aws.ec2.SecurityGroup(`${a.name}-rtc-media`, {
+    vpcId: a.vpcId,
+    description: "MatrixRTC media and TURN ports from the internet",
+    tags: { Name: `${a.prefix}-rtc-media` },
+  }, opts);
+  for (const r of a.rules) {
+    new aws.vpc.SecurityGroupIngressRule(`${a.name}-rtc-media-${r.protocol}-${r.from}`, {
+      securityGroupId: sg.id,
+      cidrIpv4: "0.0.0.0/0",
+      ipProtocol: r.protocol,
+      fromPort: r.from,
+      toPort: r.to,
+      description: r.description,
+    }, opts);
+  }
   return sg;
 }

@@ -31,6 +31,12 @@ export interface EksNodeGroupsArgs {
   tags: Record<string, string>;
   /** Add-ons the nodes need before they join (CNI, kube-proxy). */
   dependsOn: pulumi.Resource[];
+  /**
+   * The tier whose nodes serve RTC media on host networking (edge, when calls are deployed):
+   * its nodes go into the public subnets with public addresses and carry the media security
+   * group besides the cluster's. Default: absent (every node private).
+   */
+  publicMedia?: { tier: NodePool["tier"]; subnetIds: pulumi.Input<string>[]; securityGroupIds: pulumi.Input<string>[] };
 }
 
 /**
@@ -45,7 +51,11 @@ export function createNodeGroups(a: EksNodeGroupsArgs, opts: { parent: pulumi.Re
   const nodePolicies = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly", "AmazonSSMManagedInstanceCore"].map((p) =>
     new aws.iam.RolePolicyAttachment(`${name}-nodes-${p}`, { role: nodeRole.name, policyArn: a.managedPolicy(p) }, o()));
   return a.pools.map((pool) => {
+    const media = a.publicMedia?.tier === pool.tier ? a.publicMedia : undefined;
     const lt = new aws.ec2.LaunchTemplate(`${name}-${pool.tier}`, {
+      // Media nodes: a public address (WebRTC and TURN hand it to clients) and the media group
+      // beside the cluster's (a launch template's groups replace the ones EKS would attach).
+      ...(media ? { networkInterfaces: [{ deviceIndex: 0, associatePublicIpAddress: "true", securityGroups: media.securityGroupIds }] } : {}),
       metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
       blockDeviceMappings: [{
         deviceName: "/dev/xvda",
@@ -57,7 +67,7 @@ export function createNodeGroups(a: EksNodeGroupsArgs, opts: { parent: pulumi.Re
       clusterName: a.clusterName,
       nodeGroupNamePrefix: `${pool.tier}-`,
       nodeRoleArn: nodeRole.arn,
-      subnetIds: a.subnetIds,
+      subnetIds: media ? media.subnetIds : a.subnetIds,
       instanceTypes: [pool.machine.aws],
       amiType: "AL2023_x86_64_STANDARD",
       capacityType: "ON_DEMAND",

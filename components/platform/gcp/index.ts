@@ -15,7 +15,8 @@ import { createGkeCluster, gkeKubeconfig, GKE_VERSION } from "./cluster";
 import { createCloudSqlServer, type CloudSqlServer } from "./database";
 import { createGcpKeys } from "./keys";
 import { bucketPlacement } from "./naming";
-import { createGcpNetwork, MASTER_CIDR, PRIVATE_SERVICES_CIDR } from "./network";
+import { createGcpNetwork, createMediaFirewall, MASTER_CIDR, PRIVATE_SERVICES_CIDR } from "./network";
+import type { PublicPortRule } from "../../../render/rtc/exposure";
 import { createNodePools } from "./node-pools";
 import { createGcsStorage } from "./object-storage";
 
@@ -49,6 +50,8 @@ export interface GcpPlatformArgs {
   clusterApi: ClusterApiEndpoint;
   /** The stack's flow registry; without it the add-ons write their own FlowPolicies. Default: absent. */
   flows?: NetworkFlows;
+  /** RTC media ports the edge nodes open to the internet, when calls are deployed. Default: absent. */
+  rtcMedia?: { tier: NodePool["tier"]; rules: PublicPortRule[] };
 }
 
 /**
@@ -98,8 +101,10 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
     }, o);
     this.cluster = gke.cluster;
     const cluster = gke.cluster;
+    const mediaTag = args.rtcMedia ? createMediaFirewall({ name, prefix, network: network.network.id, rules: args.rtcMedia.rules }, o) : undefined;
     const nodePools = createNodePools({
       name, pools: args.nodePools, cluster: cluster.id, region, zones: preset.zones, serviceAccount: gke.nodeServiceAccount.email, diskKey: keys.disks, resourceLabels: labels,
+      ...(mediaTag ? { publicMedia: { tier: args.rtcMedia!.tier, networkTag: mediaTag } } : {}),
     }, o);
 
     const kubeconfig = pulumi.all([cluster.name, cluster.endpoint, cluster.masterAuth]).apply(([n, endpoint, auth]) => gkeKubeconfig(n, endpoint, auth.clusterCaCertificate!));

@@ -1,5 +1,6 @@
 import * as gcp from "@pulumi/gcp";
 import type * as pulumi from "@pulumi/pulumi";
+import type { PublicPortRule } from "../../../render/rtc/exposure";
 
 export const SUBNET_CIDR = "10.50.0.0/20";
 const PODS_CIDR = "10.64.0.0/14";
@@ -82,4 +83,34 @@ export function createGcpNetwork(a: GcpNetworkArgs, opts: { parent: pulumi.Resou
     reservedPeeringRanges: [privateRange.name],
   }, opts);
   return { network, subnet, nat, peering };
+}
+
+export interface MediaFirewallArgs {
+  /** Resource name prefix (the platform's name). */
+  name: string;
+  /** Name prefix of the GCE resources. */
+  prefix: string;
+  network: pulumi.Input<string>;
+  /** The media and TURN ports the internet may reach (render/rtc/exposure.ts), and nothing else. */
+  rules: PublicPortRule[];
+}
+
+/**
+ * Firewall rule of the RTC media nodes (LiveKit and coturn on host networking): the internet
+ * reaches exactly the media and TURN ports of the nodes carrying the returned network tag.
+ */
+export function createMediaFirewall(a: MediaFirewallArgs, opts: { parent: pulumi.Resource; provider: gcp.Provider }): string {
+  const tag = `${a.prefix}-rtc-media`;
+  const byProtocol = new Map<string, string[]>();
+  for (const r of a.rules) byProtocol.set(r.protocol, [...(byProtocol.get(r.protocol) ?? []), r.from === r.to ? String(r.from) : `${r.from}-${r.to}`]);
+  new gcp.compute.Firewall(`${a.name}-rtc-media`, {
+    name: tag,
+    network: a.network,
+    direction: "INGRESS",
+    description: "MatrixRTC media and TURN ports from the internet",
+    sourceRanges: ["0.0.0.0/0"],
+    targetTags: [tag],
+    allows: [...byProtocol].map(([protocol, ports]) => ({ protocol, ports })),
+  }, opts);
+  return tag;
 }

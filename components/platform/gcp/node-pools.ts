@@ -42,6 +42,12 @@ export interface GkeNodePoolsArgs {
   diskKey: { key: gcp.kms.CryptoKey; grants: pulumi.Resource[] };
   /** GCE labels of the node VMs. */
   resourceLabels: Record<string, string>;
+  /**
+   * The tier whose nodes serve RTC media on host networking (edge, when calls are deployed): its
+   * nodes get public addresses (the cluster's nodes are private otherwise) and the network tag
+   * the media firewall rule targets. Default: absent.
+   */
+  publicMedia?: { tier: NodePool["tier"]; networkTag: string };
 }
 
 /** One node pool per sizing pool: shielded COS nodes, GKE metadata server, CMEK boot disks. */
@@ -52,6 +58,7 @@ export function createNodePools(a: GkeNodePoolsArgs, opts: { parent: pulumi.Reso
     : undefined;
   return a.pools.map((pool) => {
     const scaling = gkeScaling(pool, zones);
+    const media = a.publicMedia?.tier === pool.tier ? a.publicMedia : undefined;
     return new gcp.container.NodePool(`${a.name}-${pool.tier}`, {
       name: pool.tier,
       cluster: a.cluster,
@@ -61,6 +68,7 @@ export function createNodePools(a: GkeNodePoolsArgs, opts: { parent: pulumi.Reso
       autoscaling: { totalMinNodeCount: scaling.totalMinNodeCount, totalMaxNodeCount: scaling.totalMaxNodeCount, locationPolicy: "BALANCED" },
       management: { autoRepair: true, autoUpgrade: true },
       upgradeSettings: { maxSurge: 1, maxUnavailable: 0 },
+      ...(media ? { networkConfig: { enablePrivateNodes: false } } : {}),
       nodeConfig: {
         machineType: pool.machine.gcp,
         imageType: "COS_CONTAINERD",
@@ -75,6 +83,7 @@ export function createNodePools(a: GkeNodePoolsArgs, opts: { parent: pulumi.Reso
         workloadMetadataConfig: { mode: "GKE_METADATA" },
         metadata: { "disable-legacy-endpoints": "true" },
         resourceLabels: a.resourceLabels,
+        ...(media ? { tags: [media.networkTag] } : {}),
       },
     }, { ...opts, dependsOn: [...a.diskKey.grants], ignoreChanges: ["initialNodeCount"] });
   });

@@ -1,0 +1,166 @@
+/**
+ * MonitoringStack: kube-prometheus-stack (Prometheus, Alertmanager, Grafana, kube-state-metrics)
+ * in the monitoring namespace, a PodMonitor per scrape target of the deployed systems and of the
+ * platform, the alert rules of the scraped components, Alertmanager's routing from config, the
+ * dashboards for the sidecar, Grafana at grafana.<domain> on the shared Gateway, and the flows
+ * that let Prometheus (and nothing else) reach the metrics ports. Consumes only `Platform`.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import * as random from "@pulumi/random";
+import { chartSource } from "../../catalog/charts";
+import { deployedScrapeTargets } from "../../catalog/components";
+import { NAMESPACES } from "../../catalog/namespaces";
+import { gatewayListenerName, type PlatformSpec } from "../../config/spec";
+import { toYaml } from "../../render/synapse/yaml";
+import type { Sizing } from "../../sizing/types";
+import { standardLabels } from "../k8s/labels";
+import { StackNamespace } from "../k8s/namespace";
+import type { NetworkFlows } from "../k8s/network";
+import type { Platform } from "../contracts";
+import { alertmanagerConfig, RECEIVER_SECRET_KEYS, type AlertChannels } from "./alertmanager";
+import { dashboardJson, dashboardsFor } from "./dashboards";
+import { monitoringFlows } from "./flows";
+import { ruleFile, ruleGroupsFor } from "./rules";
+import { assertDistinctJobs, platformScrapeTargets, podMonitorManifest, scrapeFlows, type ResolvedTarget } from "./targets";
+import { GRAFANA_SERVICE_PORT, kubePrometheusStackValues, MONITORING_NAMES } from "./values";
+
+export interface MonitoringStackArgs {
+  /** Validated spec: hosts, switches (which systems are scraped), monitoring settings, registries. */
+  spec: Pick<PlatformSpec, "platform" | "features" | "hosts" | "monitoring" | "imageRegistry" | "chartRepository" | "stack">;
+  /** Replicas, resources, tier and volumes of Prometheus, Alertmanager and Grafana. */
+  sizing: Pick<Sizing, "components">;
+  /** The platform: provider, StorageClass, placement, Gateway, readiness. */
+  platform: Pick<Platform, "kind" | "provider" | "storageClass" | "placement" | "gateway" | "ready" | "kubeApi">;
+  /** The stack's flow registry: the namespace, its flows and the scrape flows are declared on it. */
+  flows: NetworkFlows;
+}
+
+/** Which channels the config sets (credentials stay out of this value). */
+export function alertChannels(alerting: PlatformSpec["monitoring"]["alerting"]): AlertChannels {
+  return {
+    webhook: alerting.webhookUrl !== undefined,
+    pagerduty: alerting.pagerdutyRoutingKey !== undefined,
+    matrix: alerting.matrixWebhookUrl !== undefined,
+    ...(alerting.email
+      ? { email: { to: alerting.email.to, from: alerting.email.from, smarthost: alerting.email.smarthost, username: alerting.email.username, password: alerting.email.password !== undefined } }
+      : {}),
+  };
+}
+
+/** Every target scraped in this stack: the deployed systems' and the platform's. */
+export function scrapedTargets(spec: MonitoringStackArgs["spec"]): ResolvedTarget[] {
+  const targets: ResolvedTarget[] = [...deployedScrapeTargets(spec), ...platformScrapeTargets(spec.platform)];
+  assertDistinctJobs(targets);
+  return targets;
+}
+
+export class MonitoringStack extends pulumi.ComponentResource {
+  readonly namespace: StackNamespace;
+  readonly release: k8s.helm.v3.Release;
+  /** Grafana's admin password (secret). */
+  readonly grafanaAdminPassword: pulumi.Output<string>;
+
+  constructor(name: string, args: MonitoringStackArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("matrix-platform:monitoring:MonitoringStack", name, {}, opts);
+    const { spec, sizing, platform } = args;
+    const ns = NAMESPACES.monitoring;
+    const child = (extra: pulumi.CustomResourceOptions = {}): pulumi.CustomResourceOptions => ({ parent: this, provider: platform.provider, ...extra });
+    const labels = (n: string) => standardLabels(n, "monitoring");
+
+    this.namespace = new StackNamespace(`${name}-namespace`, { name: ns, component: "monitoring", flows: args.flows }, { parent: this, providers: [platform.provider], dependsOn: platform.ready });
+    const nsDeps = { dependsOn: [this.namespace] };
+
+    // Grafana's admin account: generated, only in a Secret the chart reads.
+    const password = new random.RandomPassword(`${name}-grafana-admin`, { length: 32, special: false }, { parent: this });
+    this.grafanaAdminPassword = pulumi.secret(password.result);
+    new k8s.core.v1.Secret(`${name}-grafana-admin`, {
+      metadata: { name: MONITORING_NAMES.grafanaAdminSecret, namespace: ns, labels: labels("grafana") },
+      type: "Opaque",
+      stringData: { "admin-user": "admin", "admin-password": this.grafanaAdminPassword },
+    }, child(nsDeps));
+
+    // Alertmanager: the routing from config, the credentials as files of their own Secret.
+    const alerting = spec.monitoring.alerting;
+    new k8s.core.v1.Secret(`${name}-alertmanager-config`, {
+      metadata: { name: MONITORING_NAMES.alertmanagerConfigSecret, namespace: ns, labels: labels("alertmanager") },
+      type: "Opaque",
+      stringData: { "alertmanager.yaml": toYaml(alertmanagerConfig(alertChannels(alerting))) },
+    }, child(nsDeps));
+    const credentials: Record<string, string> = {
+      ...(alerting.webhookUrl ? { [RECEIVER_SECRET_KEYS.webhookUrl]: alerting.webhookUrl } : {}),
+      ...(alerting.pagerdutyRoutingKey ? { [RECEIVER_SECRET_KEYS.pagerdutyRoutingKey]: alerting.pagerdutyRoutingKey } : {}),
+      ...(alerting.email?.password ? { [RECEIVER_SECRET_KEYS.smtpPassword]: alerting.email.password } : {}),
+      ...(alerting.matrixWebhookUrl ? { [RECEIVER_SECRET_KEYS.matrixWebhookUrl]: alerting.matrixWebhookUrl } : {}),
+    };
+    new k8s.core.v1.Secret(`${name}-alertmanager-receivers`, {
+      metadata: { name: MONITORING_NAMES.alertmanagerReceiverSecret, namespace: ns, labels: labels("alertmanager") },
+      type: "Opaque",
+      stringData: pulumi.secret(credentials),
+    }, child(nsDeps));
+
+    const src = chartSource("kubePrometheusStack", spec.chartRepository);
+    const c = sizing.components;
+    const values = platform.storageClass.apply((storageClass) => kubePrometheusStackValues({
+      prometheus: c.prometheus,
+      alertmanager: c.alertmanager,
+      grafana: c.grafana,
+      retention: spec.monitoring.retention,
+      storageClass,
+      placement: platform.placement(c.prometheus.tier),
+      grafanaUrl: `https://${spec.hosts.grafana}`,
+      imageRegistry: spec.imageRegistry,
+      externalLabels: { cluster: spec.stack },
+    }));
+    this.release = new k8s.helm.v3.Release(`${name}-kube-prometheus-stack`, {
+      name: "kube-prometheus-stack",
+      chart: src.chart,
+      version: src.version,
+      repositoryOpts: src.repo ? { repo: src.repo } : undefined,
+      namespace: ns,
+      values,
+      atomic: true,
+      cleanupOnFail: true,
+      timeout: 900,
+      maxHistory: 5,
+    }, child(nsDeps));
+    // Monitors and rules are custom resources of the chart's CRDs.
+    const afterChart = { dependsOn: [this.release] };
+
+    const targets = scrapedTargets(spec);
+    for (const t of targets) {
+      const m = podMonitorManifest(t) as { metadata: Record<string, unknown>; spec: Record<string, unknown> };
+      new k8s.apiextensions.CustomResource(`${name}-podmonitor-${t.job}`, { apiVersion: "monitoring.coreos.com/v1", kind: "PodMonitor", metadata: m.metadata, spec: m.spec }, child(afterChart));
+    }
+    const jobs = new Set(targets.map((t) => t.job));
+    new k8s.apiextensions.CustomResource(`${name}-rules`, {
+      apiVersion: "monitoring.coreos.com/v1",
+      kind: "PrometheusRule",
+      metadata: { name: "matrix-platform", namespace: ns, labels: labels("rules") },
+      spec: ruleFile(ruleGroupsFor(jobs)),
+    }, child(afterChart));
+
+    for (const d of dashboardsFor(jobs)) {
+      new k8s.core.v1.ConfigMap(`${name}-dashboard-${d.uid}`, {
+        metadata: { name: `dashboard-${d.uid}`, namespace: ns, labels: { ...labels("grafana"), grafana_dashboard: "1" } },
+        data: { [`${d.uid}.json`]: JSON.stringify(dashboardJson(d)) },
+      }, child(nsDeps));
+    }
+
+    new k8s.apiextensions.CustomResource(`${name}-route-grafana`, {
+      apiVersion: "gateway.networking.k8s.io/v1",
+      kind: "HTTPRoute",
+      metadata: { name: "grafana", namespace: ns, labels: labels("grafana") },
+      spec: {
+        parentRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: platform.gateway.name, namespace: platform.gateway.namespace, sectionName: gatewayListenerName("grafana") }],
+        hostnames: [spec.hosts.grafana],
+        rules: [{ matches: [{ path: { type: "PathPrefix", value: "/" } }], backendRefs: [{ group: "", kind: "Service", name: MONITORING_NAMES.grafana, namespace: ns, port: GRAFANA_SERVICE_PORT }] }],
+      },
+    }, child(nsDeps));
+
+    const registryTargets = deployedScrapeTargets(spec);
+    args.flows.allowAll([...monitoringFlows(targets, platform.kubeApi), ...scrapeFlows(registryTargets)], { namePrefix: "monitoring", parent: this, resourceName: `${name}-flows` });
+
+    this.registerOutputs({ namespace: ns, grafana: `https://${spec.hosts.grafana}` });
+  }
+}

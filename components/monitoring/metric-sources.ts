@@ -1,0 +1,82 @@
+/**
+ * Where each metric name an alert or a dashboard reads comes from (pure). Names of the jobs the
+ * loopback e2e runs (Synapse main and workers, HAProxy — whose built-in exporter also fronts
+ * Redis — and redis_exporter against its Redis) are proved by scraping it (tests/e2e/e2e.test.ts); every other name is listed here with
+ * the source that defines it, for the components that cannot run on this machine.
+ */
+import { DASHBOARDS } from "./dashboards";
+import { metricNames, RULE_GROUPS } from "./rules";
+
+/** The loopback scrapes (e2e/metrics.ts). */
+export type LoopbackSource = "synapse" | "haproxy" | "redis";
+
+/** Jobs the loopback topology runs, and which of its scrapes exposes their names. */
+export const LOOPBACK_JOBS: Record<string, LoopbackSource> = {
+  synapse: "synapse",
+  haproxy: "haproxy",
+  // redis_exporter (Debian's prometheus-redis-exporter on loopback, the same exporter in-cluster).
+  redis: "redis",
+  // The Redis master proxy is an HAProxy with the same built-in exporter.
+  "redis-proxy": "haproxy",
+};
+
+/** Names of components that cannot run here, with the file (module@version:path) or document defining each. */
+export const DOCUMENTED_METRICS: Record<string, string> = {
+  // Prometheus itself.
+  up: "Prometheus: synthetic series of every scrape (docs/concepts/jobs_instances)",
+  ALERTS: "Prometheus: synthetic series of every pending or firing alert (docs/configuration/alerting_rules)",
+  // kube-state-metrics and the kubelet, scraped by the chart's own ServiceMonitors.
+  kube_pod_container_status_restarts_total: "kube-state-metrics docs/metrics/workload/pod-metrics.md",
+  kube_pod_container_resource_limits: "kube-state-metrics docs/metrics/workload/pod-metrics.md",
+  kube_pod_container_resource_requests: "kube-state-metrics docs/metrics/workload/pod-metrics.md",
+  container_cpu_usage_seconds_total: "cAdvisor (kubelet /metrics/cadvisor) docs/storage/prometheus.md",
+  container_memory_working_set_bytes: "cAdvisor (kubelet /metrics/cadvisor) docs/storage/prometheus.md",
+  kubelet_volume_stats_used_bytes: "kubernetes pkg/kubelet/metrics/collectors/volume_stats.go",
+  kubelet_volume_stats_capacity_bytes: "kubernetes pkg/kubelet/metrics/collectors/volume_stats.go",
+  kubelet_volume_stats_available_bytes: "kubernetes pkg/kubelet/metrics/collectors/volume_stats.go",
+  // CloudNativePG's instance exporter: collector metrics and the default monitoring queries.
+  cnpg_collector_up: "github.com/cloudnative-pg/cloudnative-pg@v1.30.1:pkg/management/postgres/webserver/metricserver/pg_collector.go",
+  cnpg_collector_last_available_backup_timestamp: "github.com/cloudnative-pg/cloudnative-pg@v1.30.1:pkg/management/postgres/webserver/metricserver/pg_collector.go",
+  cnpg_collector_last_failed_backup_timestamp: "github.com/cloudnative-pg/cloudnative-pg@v1.30.1:pkg/management/postgres/webserver/metricserver/pg_collector.go",
+  cnpg_backends_total: "github.com/cloudnative-pg/cloudnative-pg@v1.30.1:config/manager/default-monitoring.yaml",
+  cnpg_pg_replication_lag: "github.com/cloudnative-pg/cloudnative-pg@v1.30.1:config/manager/default-monitoring.yaml",
+  cnpg_pg_settings_setting: "github.com/cloudnative-pg/cloudnative-pg@v1.30.1:config/manager/default-monitoring.yaml",
+  cnpg_pg_stat_archiver_archived_count: "github.com/cloudnative-pg/cloudnative-pg@v1.30.1:config/manager/default-monitoring.yaml",
+  cnpg_pg_stat_archiver_failed_count: "github.com/cloudnative-pg/cloudnative-pg@v1.30.1:config/manager/default-monitoring.yaml",
+  cnpg_pg_stat_archiver_last_archived_time: "github.com/cloudnative-pg/cloudnative-pg@v1.30.1:config/manager/default-monitoring.yaml",
+  cnpg_pg_stat_archiver_last_failed_time: "github.com/cloudnative-pg/cloudnative-pg@v1.30.1:config/manager/default-monitoring.yaml",
+  // cert-manager's controller.
+  certmanager_certificate_expiration_timestamp_seconds: "github.com/cert-manager/cert-manager@v1.21.1:internal/collectors/certificate_collector.go",
+  certmanager_certificate_ready_status: "github.com/cert-manager/cert-manager@v1.21.1:internal/collectors/certificate_collector.go",
+  // MinIO's v2 cluster metrics (the operator's module is not served by the Go proxy).
+  minio_cluster_nodes_offline_total: "MinIO docs: operations/monitoring/metrics-and-alerts (v2 cluster metrics)",
+  minio_cluster_nodes_online_total: "MinIO docs: operations/monitoring/metrics-and-alerts (v2 cluster metrics)",
+  minio_cluster_capacity_usable_free_bytes: "MinIO docs: operations/monitoring/metrics-and-alerts (v2 cluster metrics)",
+  minio_cluster_capacity_usable_total_bytes: "MinIO docs: operations/monitoring/metrics-and-alerts (v2 cluster metrics)",
+  minio_s3_requests_total: "MinIO docs: operations/monitoring/metrics-and-alerts (v2 cluster metrics)",
+  // LiveKit (its dashboard ships once the calls system declares its scrape target).
+  livekit_room_total: "github.com/livekit/livekit-server@v1.13.5:pkg/telemetry/prometheus/rooms.go",
+  livekit_participant_total: "github.com/livekit/livekit-server@v1.13.5:pkg/telemetry/prometheus/rooms.go",
+  livekit_packet_total: "github.com/livekit/livekit-server@v1.13.5:pkg/telemetry/prometheus/packets.go",
+};
+
+/** Every metric name read, with the job whose target serves it. */
+export function usedMetricNames(): { name: string; job: string; where: string }[] {
+  const out: { name: string; job: string; where: string }[] = [];
+  for (const g of RULE_GROUPS) for (const r of g.rules) for (const name of metricNames(r.expr)) out.push({ name, job: g.needs, where: `alert ${r.alert}` });
+  for (const d of DASHBOARDS) for (const p of d.panels) for (const q of p.queries) for (const name of metricNames(q.expr)) out.push({ name, job: p.needs, where: `dashboard ${d.uid} "${p.title}"` });
+  return out;
+}
+
+/** Names the loopback scrape should expose but did not: each a dead query. */
+export function deadQueries(exposed: Record<LoopbackSource, readonly string[]>): string[] {
+  const sets = { synapse: new Set(exposed.synapse), haproxy: new Set(exposed.haproxy), redis: new Set(exposed.redis) };
+  return usedMetricNames()
+    .filter((u) => LOOPBACK_JOBS[u.job] !== undefined && !DOCUMENTED_METRICS[u.name] && !sets[LOOPBACK_JOBS[u.job]].has(u.name))
+    .map((u) => `${u.name} (${u.where}) is not exposed by the loopback ${LOOPBACK_JOBS[u.job]}`);
+}
+
+/** Names read from jobs that do not run here and are not documented: each must get a source above. */
+export function undocumentedNames(): string[] {
+  return [...new Set(usedMetricNames().filter((u) => LOOPBACK_JOBS[u.job] === undefined && !DOCUMENTED_METRICS[u.name]).map((u) => `${u.name} (${u.where})`))];
+}

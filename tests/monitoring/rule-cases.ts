@@ -1,0 +1,265 @@
+/**
+ * One promtool unit test per alert: input series in which the alert's condition holds long
+ * enough to fire, then stops holding; the alert must be firing (with these labels) at `firesAt`
+ * and gone at `clearsAt`. Series values use promtool's expanding notation (`a+bxn`: n+1 samples).
+ */
+export interface RuleCase {
+  alert: string;
+  /** Sample spacing; default 1m. */
+  interval?: string;
+  series: { series: string; values: string }[];
+  firesAt: string;
+  clearsAt: string;
+  /** The firing alert's labels besides alertname (severity included). */
+  labels: Record<string, string>;
+}
+
+const S = (series: string, values: string) => ({ series, values });
+
+export const RULE_CASES: RuleCase[] = [
+  {
+    alert: "ScrapeTargetDown",
+    series: [S('up{component="synapse", job="main", namespace="matrix", pod="synapse-main-0"}', "1 0x10 1x10")],
+    firesAt: "8m", clearsAt: "20m",
+    labels: { component: "synapse", job: "main", namespace: "matrix", pod: "synapse-main-0", severity: "critical" },
+  },
+  {
+    alert: "PodRestarting",
+    series: [S('kube_pod_container_status_restarts_total{namespace="matrix", pod="synchrotron-0", container="synapse"}', "0x10 0+1x10 10x30")],
+    firesAt: "16m", clearsAt: "45m",
+    labels: { namespace: "matrix", pod: "synchrotron-0", container: "synapse", severity: "warning" },
+  },
+  {
+    alert: "ContainerMemoryHigh",
+    series: [
+      S('container_memory_working_set_bytes{namespace="matrix", pod="synapse-main-0", container="synapse"}', "90x30 50x30"),
+      S('kube_pod_container_resource_limits{namespace="matrix", pod="synapse-main-0", container="synapse", resource="memory"}', "100x60"),
+    ],
+    firesAt: "20m", clearsAt: "50m",
+    labels: { namespace: "matrix", pod: "synapse-main-0", container: "synapse", severity: "warning" },
+  },
+  {
+    alert: "ContainerCpuHigh",
+    series: [
+      // 0.9 cores for an hour, then 0.1.
+      S('container_cpu_usage_seconds_total{namespace="matrix", pod="haproxy-1", container="haproxy"}', "0+54x60 3240+6x60"),
+      S('kube_pod_container_resource_requests{namespace="matrix", pod="haproxy-1", container="haproxy", resource="cpu"}', "1x120"),
+    ],
+    firesAt: "50m", clearsAt: "110m",
+    labels: { namespace: "matrix", pod: "haproxy-1", container: "haproxy", severity: "warning" },
+  },
+  {
+    alert: "VolumeFillingUp",
+    series: [
+      S('kubelet_volume_stats_used_bytes{namespace="matrix-data", persistentvolumeclaim="data-redis-0"}', "85x30 50x30"),
+      S('kubelet_volume_stats_capacity_bytes{namespace="matrix-data", persistentvolumeclaim="data-redis-0"}', "100x60"),
+    ],
+    firesAt: "20m", clearsAt: "50m",
+    labels: { namespace: "matrix-data", persistentvolumeclaim: "data-redis-0", severity: "warning" },
+  },
+  {
+    alert: "VolumeFull",
+    series: [
+      S('kubelet_volume_stats_available_bytes{namespace="monitoring", persistentvolumeclaim="prometheus-db-0"}', "2x20 50x20"),
+      S('kubelet_volume_stats_capacity_bytes{namespace="monitoring", persistentvolumeclaim="prometheus-db-0"}', "100x40"),
+    ],
+    firesAt: "10m", clearsAt: "30m",
+    labels: { namespace: "monitoring", persistentvolumeclaim: "prometheus-db-0", severity: "critical" },
+  },
+  {
+    alert: "SynapseMessageSendLatencyHigh",
+    series: [
+      // First half hour every send takes 0.5-1 s, then every send is under 0.5 s.
+      S('synapse_http_server_response_time_seconds_bucket{component="synapse", job="client-writer", servlet="RoomSendEventRestServlet", le="0.5"}', "0x30 0+60x30"),
+      S('synapse_http_server_response_time_seconds_bucket{component="synapse", job="client-writer", servlet="RoomSendEventRestServlet", le="1"}', "0+60x30 1800+60x30"),
+      S('synapse_http_server_response_time_seconds_bucket{component="synapse", job="client-writer", servlet="RoomSendEventRestServlet", le="+Inf"}', "0+60x30 1800+60x30"),
+    ],
+    firesAt: "25m", clearsAt: "55m",
+    labels: { severity: "warning" },
+  },
+  {
+    alert: "SynapseHttpLatencyHigh",
+    series: [
+      S('synapse_http_server_response_time_seconds_bucket{component="synapse", job="main", servlet="RoomStateEventRestServlet", le="1"}', "0x30 0+60x30"),
+      S('synapse_http_server_response_time_seconds_bucket{component="synapse", job="main", servlet="RoomStateEventRestServlet", le="5"}', "0+60x30 1800+60x30"),
+      S('synapse_http_server_response_time_seconds_bucket{component="synapse", job="main", servlet="RoomStateEventRestServlet", le="+Inf"}', "0+60x30 1800+60x30"),
+      // A long-polling /sync at its 30 s timeout must not count.
+      S('synapse_http_server_response_time_seconds_bucket{component="synapse", job="main", servlet="SyncRestServlet", le="5"}', "0x60"),
+      S('synapse_http_server_response_time_seconds_bucket{component="synapse", job="main", servlet="SyncRestServlet", le="+Inf"}', "0+600x60"),
+    ],
+    firesAt: "25m", clearsAt: "55m",
+    labels: { job: "main", severity: "warning" },
+  },
+  {
+    alert: "SynapseDatabaseQueryLatencyHigh",
+    series: [
+      S('synapse_storage_query_time_bucket{component="synapse", job="event-persister", index="0", verb="persist_events", le="0.1"}', "0x30 0+60x30"),
+      S('synapse_storage_query_time_bucket{component="synapse", job="event-persister", index="0", verb="persist_events", le="0.5"}', "0+60x30 1800+60x30"),
+      S('synapse_storage_query_time_bucket{component="synapse", job="event-persister", index="0", verb="persist_events", le="+Inf"}', "0+60x30 1800+60x30"),
+    ],
+    firesAt: "25m", clearsAt: "55m",
+    labels: { job: "event-persister", severity: "warning" },
+  },
+  {
+    alert: "SynapseFederationSendLag",
+    series: [S('synapse_event_processing_lag{component="synapse", job="federation-sender", index="0", name="federation_sender"}', "90000x30 100x30")],
+    firesAt: "20m", clearsAt: "45m",
+    labels: { job: "federation-sender", index: "0", severity: "warning" },
+  },
+  {
+    alert: "WorkerQueueBacklog",
+    series: [
+      S('synapse_federation_transaction_queue_pending_pdus{component="synapse", job="federation-sender", index="1"}', "1500x30 10x30"),
+      S('synapse_federation_transaction_queue_pending_edus{component="synapse", job="federation-sender", index="1"}', "0x60"),
+    ],
+    firesAt: "20m", clearsAt: "45m",
+    labels: { job: "federation-sender", index: "1", severity: "warning" },
+  },
+  {
+    alert: "SynapseEventPersistenceLag",
+    series: [
+      S('synapse_event_persisted_position{component="synapse", job="event-persister", index="0"}', "5000x60"),
+      S('synapse_event_processing_positions{component="synapse", job="pusher", index="0", name="pusherpool"}', "1000x30 4900x30"),
+    ],
+    firesAt: "20m", clearsAt: "45m",
+    labels: { job: "pusher", index: "0", name: "pusherpool", severity: "warning" },
+  },
+  {
+    alert: "SynapseReactorTickSlow",
+    series: [
+      // Ticks of 0.5 s on average for half an hour, then 1/60 s.
+      S('python_twisted_reactor_tick_time_sum{component="synapse", job="main", index="synapse-main-abc"}', "0+30x30 900+1x30"),
+      S('python_twisted_reactor_tick_time_count{component="synapse", job="main", index="synapse-main-abc"}', "0+60x60"),
+    ],
+    firesAt: "25m", clearsAt: "55m",
+    labels: { component: "synapse", job: "main", index: "synapse-main-abc", severity: "warning" },
+  },
+  {
+    alert: "SynapseOpenFileDescriptorsHigh",
+    series: [
+      S('process_open_fds{component="synapse", job="synchrotron", index="0"}', "900x30 100x30"),
+      S('process_max_fds{component="synapse", job="synchrotron", index="0"}', "1000x60"),
+    ],
+    firesAt: "20m", clearsAt: "45m",
+    labels: { component: "synapse", job: "synchrotron", index: "0", severity: "warning" },
+  },
+  {
+    alert: "HAProxyBackendDown",
+    series: [
+      S('haproxy_backend_active_servers{job="haproxy", proxy="synchrotron"}', "0x10 2x10"),
+      S('haproxy_backend_backup_servers{job="haproxy", proxy="synchrotron"}', "0x20"),
+    ],
+    firesAt: "5m", clearsAt: "15m",
+    labels: { job: "haproxy", proxy: "synchrotron", severity: "critical" },
+  },
+  {
+    alert: "HAProxyServerErrorsHigh",
+    series: [
+      S('haproxy_backend_http_responses_total{job="haproxy", proxy="client-reader", code="5xx"}', "0+10x30 300x30"),
+      S('haproxy_backend_http_responses_total{job="haproxy", proxy="client-reader", code="2xx"}', "0+90x60"),
+    ],
+    firesAt: "20m", clearsAt: "50m",
+    labels: { proxy: "client-reader", severity: "warning" },
+  },
+  {
+    alert: "RedisDown",
+    series: [S('redis_up{job="redis", namespace="matrix-data", pod="redis-1"}', "0x10 1x10")],
+    firesAt: "5m", clearsAt: "15m",
+    labels: { job: "redis", namespace: "matrix-data", pod: "redis-1", severity: "critical" },
+  },
+  {
+    alert: "RedisMemoryHigh",
+    series: [
+      S('redis_memory_used_bytes{job="redis", namespace="matrix-data", pod="redis-0"}', "95x30 50x30"),
+      S('redis_memory_max_bytes{job="redis", namespace="matrix-data", pod="redis-0"}', "100x60"),
+    ],
+    firesAt: "20m", clearsAt: "45m",
+    labels: { job: "redis", namespace: "matrix-data", pod: "redis-0", severity: "warning" },
+  },
+  {
+    alert: "RedisRejectingConnections",
+    series: [S('redis_rejected_connections_total{job="redis", namespace="matrix-data", pod="redis-0"}', "0x10 0+5x5 25x20")],
+    firesAt: "13m", clearsAt: "30m",
+    labels: { job: "redis", namespace: "matrix-data", pod: "redis-0", severity: "warning" },
+  },
+  {
+    alert: "RedisNoMaster",
+    series: [S('haproxy_backend_active_servers{job="redis-proxy", proxy="redis"}', "0x10 1x10")],
+    firesAt: "5m", clearsAt: "15m",
+    labels: { severity: "critical" },
+  },
+  {
+    alert: "DatabaseReplicationLag",
+    series: [S('cnpg_pg_replication_lag{namespace="matrix-data", pod="matrix-pg-2"}', "10x10 0x10")],
+    firesAt: "5m", clearsAt: "15m",
+    labels: { pod: "matrix-pg-2", severity: "critical" },
+  },
+  {
+    alert: "PostgresInstanceDown",
+    series: [S('cnpg_collector_up{namespace="matrix-data", pod="matrix-pg-1"}', "0x10 1x10")],
+    firesAt: "5m", clearsAt: "15m",
+    labels: { namespace: "matrix-data", pod: "matrix-pg-1", severity: "critical" },
+  },
+  {
+    alert: "PostgresWalArchivingFailing",
+    series: [
+      S('cnpg_pg_stat_archiver_last_failed_time{namespace="matrix-data", pod="matrix-pg-1"}', "2000x30"),
+      S('cnpg_pg_stat_archiver_last_archived_time{namespace="matrix-data", pod="matrix-pg-1"}', "1000x15 3000x15"),
+    ],
+    firesAt: "10m", clearsAt: "25m",
+    labels: { namespace: "matrix-data", pod: "matrix-pg-1", severity: "critical" },
+  },
+  {
+    alert: "PostgresBackupFailed",
+    series: [
+      S('cnpg_collector_last_failed_backup_timestamp{namespace="matrix-data", pod="matrix-pg-1"}', "2000x30"),
+      S('cnpg_collector_last_available_backup_timestamp{namespace="matrix-data", pod="matrix-pg-1"}', "1000x15 3000x15"),
+    ],
+    firesAt: "10m", clearsAt: "25m",
+    labels: { namespace: "matrix-data", pod: "matrix-pg-1", severity: "critical" },
+  },
+  {
+    alert: "PostgresBackupTooOld",
+    // The last backup is from t=1 s; a new one lands after 1700 minutes (28 h 20 min).
+    series: [S('cnpg_collector_last_available_backup_timestamp{namespace="matrix-data", pod="matrix-pg-1"}', "1x1700 100000x100")],
+    firesAt: "1650m", clearsAt: "1750m",
+    labels: { namespace: "matrix-data", pod: "matrix-pg-1", severity: "warning" },
+  },
+  {
+    alert: "PostgresConnectionsHigh",
+    series: [
+      S('cnpg_backends_total{namespace="matrix-data", pod="matrix-pg-1", datname="synapse", state="active"}', "90x30 10x30"),
+      S('cnpg_pg_settings_setting{namespace="matrix-data", pod="matrix-pg-1", name="max_connections"}', "100x60"),
+    ],
+    firesAt: "20m", clearsAt: "45m",
+    labels: { pod: "matrix-pg-1", severity: "warning" },
+  },
+  {
+    alert: "ObjectStoreNodeOffline",
+    series: [S('minio_cluster_nodes_offline_total{namespace="matrix-data", pod="object-store-pool-0-0"}', "1x15 0x15")],
+    firesAt: "10m", clearsAt: "25m",
+    labels: { severity: "critical" },
+  },
+  {
+    alert: "ObjectStoreCapacityLow",
+    series: [
+      S('minio_cluster_capacity_usable_free_bytes{namespace="matrix-data", pod="object-store-pool-0-0"}', "10x60 50x30"),
+      S('minio_cluster_capacity_usable_total_bytes{namespace="matrix-data", pod="object-store-pool-0-0"}', "100x90"),
+    ],
+    firesAt: "45m", clearsAt: "70m",
+    labels: { severity: "warning" },
+  },
+  {
+    alert: "CertificateExpiringSoon",
+    // Ten days left (the clock starts at 0), then renewed for 90 days.
+    series: [S('certmanager_certificate_expiration_timestamp_seconds{namespace="edge", name="matrix-tls"}', "864000x90 7776000x30")],
+    firesAt: "80m", clearsAt: "100m",
+    labels: { namespace: "edge", name: "matrix-tls", severity: "warning" },
+  },
+  {
+    alert: "CertificateNotReady",
+    series: [S('certmanager_certificate_ready_status{namespace="edge", name="matrix-tls", condition="False"}', "1x30 0x30")],
+    firesAt: "20m", clearsAt: "40m",
+    labels: { namespace: "edge", name: "matrix-tls", condition: "False", severity: "critical" },
+  },
+];

@@ -1,0 +1,95 @@
+/**
+ * The alert rules accepted by the real Prometheus rule checker (`promtool check rules`) and each
+ * alert fired and cleared by `promtool test rules` (cases in ./rule-cases.ts); plus which groups a
+ * stack renders.
+ */
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { stringify } from "yaml";
+import { metricNames, RULE_GROUPS, ruleFile, ruleGroupsFor } from "../../components/monitoring/rules";
+import { RULE_CASES } from "./rule-cases";
+
+const PROMTOOL = "promtool";
+
+function promtool(args: string[], cwd: string): { status: number | null; out: string } {
+  const r = spawnSync(PROMTOOL, args, { cwd, encoding: "utf8" });
+  if (r.error) throw r.error;
+  return { status: r.status, out: `${r.stdout}\n${r.stderr}` };
+}
+
+const allAlerts = RULE_GROUPS.flatMap((g) => g.rules.map((r) => r.alert));
+
+describe("alert rules (promtool)", function () {
+  this.timeout(120_000);
+  let tmp: string;
+  before(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mp-rules-"));
+  });
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it("passes promtool check rules, annotation templates included", () => {
+    fs.writeFileSync(path.join(tmp, "rules.yml"), stringify(ruleFile(RULE_GROUPS)));
+    const r = promtool(["check", "rules", "rules.yml"], tmp);
+    assert.equal(r.status, 0, r.out);
+    assert.match(r.out, new RegExp(`SUCCESS: ${allAlerts.length} rules found`));
+  });
+
+  it("rejects a rule file with a broken expression (the check is real)", () => {
+    const broken = ruleFile([{ name: "x", needs: "kubernetes", rules: [{ ...RULE_GROUPS[0].rules[0], expr: "up{ == 0" }] }]);
+    fs.writeFileSync(path.join(tmp, "broken.yml"), stringify(broken));
+    assert.notEqual(promtool(["check", "rules", "broken.yml"], tmp).status, 0);
+  });
+
+  it("has one unit test case per alert, and every alert name is unique", () => {
+    assert.equal(new Set(allAlerts).size, allAlerts.length);
+    assert.deepEqual(RULE_CASES.map((c) => c.alert).sort(), [...allAlerts].sort());
+  });
+
+  it("fires each alert when its condition holds long enough and clears it after (promtool test rules)", () => {
+    // The unit tests run the rules as rendered, without annotations: promtool compares expanded
+    // annotations too, and their templates are checked above.
+    const bare = ruleFile(RULE_GROUPS);
+    for (const g of bare.groups) for (const r of g.rules as Record<string, unknown>[]) delete r.annotations;
+    fs.writeFileSync(path.join(tmp, "bare.yml"), stringify(bare));
+    const tests = RULE_CASES.map((c) => ({
+      name: c.alert,
+      interval: c.interval ?? "1m",
+      input_series: c.series,
+      alert_rule_test: [
+        // `for` holds it back at first, it fires, then it is gone.
+        { eval_time: "0m", alertname: c.alert, exp_alerts: [] },
+        { eval_time: c.firesAt, alertname: c.alert, exp_alerts: [{ exp_labels: c.labels }] },
+        { eval_time: c.clearsAt, alertname: c.alert, exp_alerts: [] },
+      ],
+    }));
+    fs.writeFileSync(path.join(tmp, "tests.yml"), stringify({ rule_files: ["bare.yml"], evaluation_interval: "1m", tests }));
+    const r = promtool(["test", "rules", "tests.yml"], tmp);
+    assert.equal(r.status, 0, r.out);
+    assert.match(r.out, /SUCCESS/);
+  });
+
+  it("fails a unit test whose alert does not fire (the test is real)", () => {
+    const c = RULE_CASES.find((x) => x.alert === "ScrapeTargetDown")!;
+    const tests = [{ interval: "1m", input_series: [{ series: c.series[0].series, values: "1x20" }], alert_rule_test: [{ eval_time: c.firesAt, alertname: c.alert, exp_alerts: [{ exp_labels: c.labels }] }] }];
+    fs.writeFileSync(path.join(tmp, "never.yml"), stringify({ rule_files: ["bare.yml"], evaluation_interval: "1m", tests }));
+    assert.notEqual(promtool(["test", "rules", "never.yml"], tmp).status, 0);
+  });
+});
+
+describe("alert rules by deployed component", () => {
+  it("renders only the groups whose component is scraped, the Kubernetes ones always", () => {
+    assert.deepEqual(ruleGroupsFor(new Set()).map((g) => g.name), ["targets", "kubernetes"]);
+    const names = ruleGroupsFor(new Set(["synapse", "haproxy"])).map((g) => g.name);
+    assert.deepEqual(names, ["targets", "kubernetes", "synapse", "haproxy"]);
+  });
+
+  it("reads the metric names out of an expression, not functions, labels or keywords", () => {
+    assert.deepEqual(
+      metricNames('sum by (job, le) (rate(a_total{x="y", le!~"b_c"}[5m])) / on(job) group_left(pod) max(b_bytes) > 0.8 and scalar(time()) - c_seconds offset 5m'),
+      ["a_total", "b_bytes", "c_seconds"],
+    );
+  });
+});

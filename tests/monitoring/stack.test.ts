@@ -1,0 +1,122 @@
+/**
+ * The monitoring system in the whole program under the mock engine: what `monitoring: true`
+ * deploys on-prem (dev) and on AWS (prod), and that `monitoring: false` leaves no trace of it —
+ * no namespace, release, monitor, rule, dashboard, route or scrape flow.
+ */
+import { strict as assert } from "assert";
+import { manifestsFrom } from "../../stacks/manifests";
+import { unwrapSecrets } from "../../stacks/mock-engine";
+import { runStack, type StackRun } from "../helpers/run-stack";
+import { findLeaks, secretValues } from "../validators/secrets-scan";
+
+const KEY = "0123456789abcdef0123456789ABCDEF";
+
+interface Obj { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec?: Record<string, unknown>; data?: Record<string, string> }
+
+const objectsOf = (run: StackRun) => manifestsFrom(run.resources).map((m) => m.object as Obj);
+const release = (run: StackRun) => run.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.name === "kube-prometheus-stack");
+const monitors = (objs: Obj[]) => objs.filter((o) => o.kind === "PodMonitor" || o.kind === "ServiceMonitor");
+
+describe("monitoring in the program (mock engine)", function () {
+  this.timeout(300_000);
+  let dev: StackRun;
+  let devOff: StackRun;
+  let prod: StackRun;
+  before(async () => {
+    dev = await runStack("dev", { monitoring: "true", alertPagerdutyRoutingKey: KEY });
+    devOff = await runStack("dev", { monitoring: "false" });
+    prod = await runStack("prod", { monitoring: "true" });
+  });
+
+  it("scrapes Synapse main and workers, HAProxy, Redis and its proxy, PostgreSQL, MinIO, cert-manager and Envoy on-prem", () => {
+    const byJob = new Map(monitors(objectsOf(dev)).map((m) => [m.metadata.name, m]));
+    assert.deepEqual([...byJob.keys()].sort(), ["cert-manager", "envoy", "haproxy", "minio", "postgresql", "redis", "redis-proxy", "synapse"]);
+    const synapse = byJob.get("synapse")!.spec as { selector: { matchLabels: Record<string, string> }; podMetricsEndpoints: { port: string; path: string; relabelings: { targetLabel: string; sourceLabels?: string[] }[] }[] };
+    assert.equal(byJob.get("synapse")!.metadata.namespace, "matrix");
+    assert.equal(synapse.podMetricsEndpoints[0].path, "/_synapse/metrics");
+    assert.equal(synapse.podMetricsEndpoints[0].port, "metrics");
+    // The official dashboard's `job` and `index` come from the pods.
+    const targetsLabels = synapse.podMetricsEndpoints[0].relabelings.map((r) => r.targetLabel);
+    assert.ok(targetsLabels.includes("job") && targetsLabels.includes("index"));
+    // Every Synapse workload's pods carry the labels the monitor selects.
+    const synapsePods = objectsOf(dev).filter((o) => ["Deployment", "StatefulSet"].includes(o.kind) && o.metadata.labels?.["app.kubernetes.io/component"] === "synapse");
+    assert.ok(synapsePods.length >= 5, `only ${synapsePods.length} Synapse workloads`);
+    for (const w of synapsePods) {
+      const tmpl = (w.spec as { template: { metadata: { labels: Record<string, string> }; spec: { containers: { ports?: { name: string }[] }[] } } }).template;
+      for (const [k, v] of Object.entries(synapse.selector.matchLabels)) assert.equal(tmpl.metadata.labels[k], v, `${w.metadata.name} ${k}`);
+      assert.ok(tmpl.spec.containers.some((c) => c.ports?.some((p) => p.name === "metrics")), `${w.metadata.name} has a metrics port`);
+    }
+  });
+
+  it("on AWS scrapes only what runs in the cluster (managed PostgreSQL, Redis and S3 report to CloudWatch)", () => {
+    assert.deepEqual(monitors(objectsOf(prod)).map((m) => m.metadata.name).sort(), ["cert-manager", "envoy", "haproxy", "synapse"]);
+    const dashboards = objectsOf(prod).filter((o) => o.metadata.labels?.grafana_dashboard === "1").map((o) => o.metadata.name).sort();
+    assert.deepEqual(dashboards, ["dashboard-federation", "dashboard-matrix-overview", "dashboard-synapse-performance"]);
+    const rules = objectsOf(prod).find((o) => o.kind === "PrometheusRule")!;
+    const groups = (rules.spec as { groups: { name: string }[] }).groups.map((g) => g.name);
+    assert.ok(!groups.includes("postgresql") && !groups.includes("minio") && groups.includes("synapse"), groups.join(","));
+  });
+
+  it("installs the pinned chart with storage sized by profile, HA in production and every monitor picked up", () => {
+    const devValues = release(dev)!.inputs.values as Record<string, any>;
+    const prodValues = release(prod)!.inputs.values as Record<string, any>;
+    assert.equal(release(dev)!.inputs.version, "88.6.4");
+    assert.equal(devValues.prometheus.prometheusSpec.replicas, 1);
+    assert.equal(prodValues.prometheus.prometheusSpec.replicas, 2);
+    assert.equal(prodValues.alertmanager.alertmanagerSpec.replicas, 2);
+    assert.equal(prodValues.prometheus.prometheusSpec.podAntiAffinity, "hard");
+    for (const v of [devValues, prodValues]) {
+      const p = v.prometheus.prometheusSpec;
+      for (const k of ["serviceMonitor", "podMonitor", "rule", "probe", "scrapeConfig"]) assert.equal(p[`${k}SelectorNilUsesHelmValues`], false, k);
+      assert.ok(p.storageSpec.volumeClaimTemplate.spec.resources.requests.storage);
+    }
+    const devGi = parseInt(devValues.prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.resources.requests.storage, 10);
+    const prodGi = parseInt(prodValues.prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.resources.requests.storage, 10);
+    assert.ok(prodGi > devGi, `prod ${prodGi} GiB vs dev ${devGi} GiB`);
+    assert.equal(devValues.grafana.admin.existingSecret, "grafana-admin");
+  });
+
+  it("keeps Grafana's password and the receivers' credentials in Secrets, marked secret, and nowhere else", () => {
+    const secrets = dev.resources.filter((r) => r.type === "kubernetes:core/v1:Secret" && (r.inputs.metadata as { namespace?: string })?.namespace === "monitoring");
+    const byName = new Map(secrets.map((s) => [(s.inputs.metadata as { name: string }).name, s]));
+    assert.deepEqual([...byName.keys()].sort(), ["alertmanager-config", "alertmanager-receivers", "grafana-admin"]);
+    assert.ok(secretValues(dev.resources).has(KEY), "the routing key is marked secret");
+    assert.deepEqual(findLeaks(dev).map((l) => l.where), []);
+    const config = unwrapSecrets(byName.get("alertmanager-config")!.inputs.stringData) as Record<string, string>;
+    assert.ok(!config["alertmanager.yaml"].includes(KEY));
+    assert.match(config["alertmanager.yaml"], /routing_key_file: \/etc\/alertmanager\/secrets\/alertmanager-receivers\/pagerduty-routing-key/);
+    assert.ok(dev.resources.some((r) => r.type === "random:index/randomPassword:RandomPassword" && r.name.includes("grafana-admin")));
+  });
+
+  it("routes grafana.<domain> through the shared Gateway to Grafana's Service", () => {
+    const route = objectsOf(dev).find((o) => o.kind === "HTTPRoute" && o.metadata.namespace === "monitoring")!;
+    assert.deepEqual((route.spec as { hostnames: string[] }).hostnames, ["grafana.dev.example.com"]);
+    const gateway = objectsOf(dev).find((o) => o.kind === "Gateway")!;
+    const listeners = (gateway.spec as { listeners: { name: string; hostname?: string }[] }).listeners;
+    assert.ok(listeners.some((l) => l.hostname === "grafana.dev.example.com"));
+  });
+
+  it("ships the dashboards with their datasource resolved (no ${DS_*} inputs)", () => {
+    const maps = objectsOf(dev).filter((o) => o.kind === "ConfigMap" && o.metadata.labels?.grafana_dashboard === "1");
+    assert.deepEqual(maps.map((m) => m.metadata.name).sort(), ["dashboard-federation", "dashboard-matrix-overview", "dashboard-object-store", "dashboard-postgresql", "dashboard-redis", "dashboard-synapse-performance"]);
+    for (const m of maps) {
+      const text = Object.values(m.data!)[0];
+      assert.doesNotMatch(text, /\$\{DS_/);
+      const d = JSON.parse(text) as { panels: { datasource: { uid: string } }[] };
+      assert.ok(d.panels.length > 0);
+      for (const p of d.panels) assert.equal(p.datasource.uid, "prometheus");
+    }
+  });
+
+  it("with monitoring off leaves nothing of it: no namespace, release, monitor, rule, dashboard, route or scrape flow", () => {
+    const objs = objectsOf(devOff);
+    assert.equal(release(devOff), undefined);
+    assert.deepEqual(objs.filter((o) => o.metadata.namespace === "monitoring" || (o.kind === "Namespace" && o.metadata.name === "monitoring")).map((o) => `${o.kind}/${o.metadata.name}`), []);
+    assert.deepEqual(objs.filter((o) => o.apiVersion.startsWith("monitoring.coreos.com/")).map((o) => o.kind), []);
+    assert.deepEqual(objs.filter((o) => o.metadata.labels?.grafana_dashboard).map((o) => o.metadata.name), []);
+    const policies = JSON.stringify(objs.filter((o) => o.kind === "NetworkPolicy"));
+    assert.ok(!policies.includes('"monitoring"'), "a policy still names the monitoring namespace");
+    const gateway = objs.find((o) => o.kind === "Gateway")!;
+    assert.ok(!(gateway.spec as { listeners: { hostname?: string }[] }).listeners.some((l) => l.hostname?.startsWith("grafana.")));
+  });
+});
