@@ -5,7 +5,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { configWarnings, readSpec } from "./config";
 import { program } from "./program";
 import { size } from "./sizing";
+import { assertDeployable } from "./sizing/deployable";
 
 const spec = readSpec();
+// Refused switches and bridges too big for one process fail here, before sizing packs them.
+assertDeployable(spec);
 for (const warning of configWarnings(spec)) void pulumi.log.warn(warning);
 export = program(spec, size(spec));

@@ -5,9 +5,13 @@ import type { Sizing } from "./sizing/types";
 import { createPlatform } from "./components/platform";
 import { MatrixStack } from "./components/matrix";
 import { NetworkFlows } from "./components/k8s/network";
+import { createBridges } from "./components/bridges/wiring";
+import { PushGateway } from "./components/push";
 import { MonitoringStack } from "./components/monitoring";
 import { RtcStack } from "./components/rtc";
 import { isDeployed } from "./catalog/components";
+import { NAMESPACES } from "./catalog/namespaces";
+import { synapseSelector } from "./components/matrix/synapse";
 
 /**
  * The whole deployment from its two inputs: the validated spec and the sizing derived from it
@@ -20,8 +24,17 @@ export function program(spec: PlatformSpec, sizing: Sizing): Record<string, unkn
   const flows = new NetworkFlows();
   // Cloud differences stop here: everything below consumes the Platform interface only.
   const platform = createPlatform("platform", spec, sizing, flows);
+  // Sygnal before Synapse: Synapse's config whitelists its Service address for the pushers.
+  const push = isDeployed("push", spec)
+    ? new PushGateway("push", {
+        push: spec.push, sizing: sizing.components.sygnal, imageRegistry: spec.imageRegistry, publicHost: spec.hosts.push, platform, flows,
+        pushers: { namespace: NAMESPACES.matrix, podLabels: synapseSelector("pusher"), name: "synapse-pusher" },
+      })
+    : undefined;
   // Synapse (main + workers + HAProxy), Element, Ketesa, .well-known and their routes.
-  const matrix = new MatrixStack("matrix", { spec, sizing, platform, flows });
+  const matrix = new MatrixStack("matrix", { spec, sizing, platform, flows, pushGatewayAddress: push?.address });
+  // mautrix-telegram and mautrix-whatsapp, on the registrations the Matrix stack gave Synapse.
+  createBridges("bridges", { spec, sizing, platform, matrix, flows });
   // MatrixRTC: LiveKit, lk-jwt-service, coturn (the TURN secret is the one Synapse signs with).
   if (isDeployed("rtc", spec) && matrix.turnSharedSecret) {
     new RtcStack("rtc", {

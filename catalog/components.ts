@@ -22,7 +22,7 @@ export const FEATURE_SWITCHES = ["rtc", "push", "bridges", "li", "antivirus", "m
 export type FeatureSwitch = (typeof FEATURE_SWITCHES)[number];
 
 /** Public host keys (config/spec.ts `Hosts`): the services' DNS names, derived from `domain`. */
-export type HostKey = "matrix" | "element" | "admin" | "rtc" | "turn" | "grafana" | "liMatrix" | "liElement" | "liAdmin" | "delegation";
+export type HostKey = "matrix" | "element" | "admin" | "rtc" | "turn" | "grafana" | "push" | "liMatrix" | "liElement" | "liAdmin" | "delegation";
 
 /** Every non-Synapse workload the stack sizes (Synapse's own processes are the worker catalogue). */
 export const COMPONENTS = [
@@ -139,6 +139,8 @@ export interface ComponentEntry {
   namespace: NamespaceName;
   /** HTTP(S) hosts it serves through the shared Gateway (each gets a listener and a certificate). */
   hosts: readonly HostKey[];
+  /** Hosts it serves only when the stack's config asks for them (`PlatformSpec.optionalHosts`). */
+  optionalHosts?: readonly HostKey[];
   /** Images its own pods run (charts' and operators' images are listed with the charts). */
   images: readonly ImageName[];
   /** Images its pods run only when monitoring is deployed too (metrics exporters beside them). */
@@ -247,18 +249,22 @@ export const COMPONENT_REGISTRY = {
   push: {
     description: "Sygnal push gateway",
     feature: "push",
-    built: { pending: "the push issue (Sygnal)" },
-    namespace: NAMESPACES.matrix,
+    built: true,
+    namespace: NAMESPACES.push,
     hosts: [],
+    optionalHosts: ["push"],
     images: ["sygnal"],
     workloads: {
       sygnal: { tier: "homeserver", replicaSeries: [1, 1, 1, 2, 2], haMinReplicas: 2, autoscaled: true, resources: { kind: "weight", cpu: 0.2, mem: 0.4 } },
     },
+    // Sygnal's prometheus_client listener (render/sygnal SYGNAL_PORTS.metrics).
+    scrape: [{ job: "sygnal", podLabels: { "app.kubernetes.io/name": "sygnal", "app.kubernetes.io/instance": "main" }, portName: "metrics", port: 9000 }],
+    synapseConfig: "ip_range_whitelist admits Sygnal's Service address (and no other private address) for the pushers",
   },
   bridges: {
-    description: "mautrix-telegram and mautrix-whatsapp, sharded by bridged accounts",
+    description: "mautrix-telegram and mautrix-whatsapp (bridgev2), one process each sized by bridged accounts",
     feature: "bridges",
-    built: { pending: "the bridges issue (mautrix-telegram, mautrix-whatsapp)" },
+    built: true,
     namespace: NAMESPACES.matrix,
     hosts: [],
     images: ["mautrixTelegram", "mautrixWhatsapp"],
@@ -350,6 +356,8 @@ export function workloadEntry(component: ComponentName): WorkloadEntry {
 export interface DeploymentSwitches {
   platform: PlatformKind;
   features: Record<FeatureSwitch, boolean>;
+  /** Optional hosts the config asks for (`pushPublicRoute` -> push); none when absent. */
+  optionalHosts?: Partial<Record<HostKey, boolean>>;
 }
 
 /** Whether a system is deployed: its switch is on (or it has none) and it runs in-cluster here. */
@@ -380,7 +388,7 @@ export function deployedScrapeTargets(spec: DeploymentSwitches): DeployedScrapeT
 
 /** Hosts of the deployed systems, in registry order: what the Gateway gets listeners for. */
 export function deployedHosts(spec: DeploymentSwitches): HostKey[] {
-  return deployedSystems(spec).flatMap((s) => systemEntry(s).hosts);
+  return deployedSystems(spec).flatMap((s) => [...systemEntry(s).hosts, ...(systemEntry(s).optionalHosts ?? []).filter((h) => spec.optionalHosts?.[h])]);
 }
 
 /** Switches that are on for a system whose component does not exist yet, with what will build it. */

@@ -1,7 +1,12 @@
 /** Namespaces of the stack, named once. */
 export const NAMESPACES = {
-  /** Synapse, workers, HAProxy, Element, admin, RTC, Sygnal, bridges, key vault. */
+  /** Synapse, workers, HAProxy, Element, admin, RTC, bridges, key vault. */
   matrix: "matrix",
+  /**
+   * Sygnal alone: it holds the push apps' APNs/FCM credentials, and Synapse's config needs its
+   * Service address, so it is created before the Matrix namespace's workloads.
+   */
+  push: "matrix-push",
   /** Lawful-intercept instance, isolated from main. */
   li: "matrix-li",
   /** In-cluster data services on the existing platform (CloudNativePG, MinIO, Redis). */

@@ -538,9 +538,11 @@ export const WORKER_TYPES: readonly WorkerType[] = [
   },
   {
     name: "appservice",
-    description: "Sends transactions to application services (the bridges).",
-    resources: ["replication"],
-    routes: [],
+    description: "Sends transactions to application services (the bridges), and answers their pings.",
+    // The ping (MSC2659) is answered by the process that receives it, by calling the appservice:
+    // routed here, the bridges take traffic from this one process only.
+    resources: ["client", "replication"],
+    routes: [{ paths: ["^/_matrix/client/v1/appservice/[^/]+/ping$"], balance: "roundrobin" }],
     streams: [],
     roles: ["notify_appservices_from_worker"],
     scaling: "singleton",

@@ -6,6 +6,16 @@ import type { NodeTier } from "../sizing/types";
 /** Logical databases the stack needs, each with its own owner. */
 export const DATABASES = ["synapse", "telegram", "whatsapp", "keyVault", "synapseLi"] as const;
 export type DatabaseName = (typeof DATABASES)[number];
+/** Databases of systems that may be switched off: created only while their consumer is deployed. */
+export const BRIDGE_DATABASES = ["telegram", "whatsapp"] as const satisfies readonly DatabaseName[];
+export type BridgeDatabaseName = (typeof BRIDGE_DATABASES)[number];
+/** The Platform's databases: the bridges' only where the bridge is deployed. */
+export type PlatformDatabases = Record<Exclude<DatabaseName, BridgeDatabaseName>, DatabaseConnection> & Partial<Record<BridgeDatabaseName, DatabaseConnection>>;
+
+/** The databases a stack creates: every one but the bridges' that are not deployed. */
+export function deployedDatabases(bridges: Record<BridgeDatabaseName, { enabled: boolean }>): DatabaseName[] {
+  return DATABASES.filter((d) => !(BRIDGE_DATABASES as readonly string[]).includes(d) || bridges[d as BridgeDatabaseName].enabled);
+}
 
 /** Where a data service sits, so network policies can allow exactly that. */
 export type NetworkPeer =
@@ -85,7 +95,7 @@ export interface Platform {
   /** Kubernetes minor version the cluster runs, e.g. "1.33". */
   kubernetesVersion: string;
   placement(tier: NodeTier): Placement;
-  databases: Record<DatabaseName, DatabaseConnection>;
+  databases: PlatformDatabases;
   objectStore: ObjectStore;
   redis: RedisEndpoint;
   /** Gateway API GatewayClass the edge uses, and the Gateway every route attaches to. */
@@ -119,9 +129,9 @@ export const DATABASE_SPECS: Record<DatabaseName, { database: string; owner: str
   synapseLi: { database: "synapse_li", owner: "synapse_li", instance: "li" },
 };
 
-/** Databases per server ("main" holds everything but LI). */
-export function databasesOn(instance: "main" | "li"): DatabaseName[] {
-  return (Object.keys(DATABASE_SPECS) as DatabaseName[]).filter((d) => DATABASE_SPECS[d].instance === instance);
+/** Databases per server ("main" holds everything but LI), of those the stack creates. */
+export function databasesOn(instance: "main" | "li", deployed: readonly DatabaseName[] = DATABASES): DatabaseName[] {
+  return deployed.filter((d) => DATABASE_SPECS[d].instance === instance);
 }
 
 /**

@@ -7,6 +7,7 @@
  * `allowed` is the human sentence the error message quotes.
  */
 import { isIPv4, isIPv6 } from "net";
+import { PUSH_CONFIG_KEYS } from "./push-keys";
 
 export type PulumiConfigType = "string" | "integer" | "boolean";
 
@@ -20,11 +21,12 @@ export interface ConfigKey<T> {
   /** Raw string -> value, or undefined when the string is not allowed. */
   parse(raw: string): T | undefined;
   /**
-   * The value is a credential (kubeconfig content may carry a token or client key): it is never
-   * echoed in an error, is expected as a Pulumi `secure:` value and reaches resources only as a
-   * secret input. Every other key refuses a value that looks like a credential.
+   * A credential (kubeconfig content may carry a token or client key; the push, alerting and
+   * Telegram credentials): declared `secret: true` in Pulumi.yaml (set it with `pulumi config set
+   * --secret`), never echoed in an error, and reaching resources only as a secret input. Every
+   * other key refuses a value that looks like a credential.
    */
-  secret?: boolean;
+  secret?: true;
 }
 
 export const PLATFORMS = ["aws", "gcp", "existing"] as const;
@@ -114,6 +116,22 @@ function pattern(re: RegExp, allowed: string, description: string): ConfigKey<st
   return { type: "string", description, allowed, parse: (raw) => (re.test(raw) ? raw : undefined) };
 }
 
+/** A comma-separated list whose every item matches `item`; empty items are not allowed. */
+function list(item: RegExp, allowed: string, description: string): ConfigKey<string[]> {
+  return {
+    type: "string",
+    description,
+    allowed,
+    parse: (raw) => {
+      const items = raw.split(",").map((s) => s.trim());
+      return items.every((i) => item.test(i)) ? items : undefined;
+    },
+  };
+}
+
+const MXID = /^@[a-z0-9._=\/+-]+:[a-z0-9.-]+(:\d+)?$/;
+const MXID_OR_DOMAIN = /^(@[a-z0-9._=\/+-]+:)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(:\d+)?$/;
+
 // RFC 1123 host name with at least two labels; Matrix server names are DNS names here.
 const DNS_NAME = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
 
@@ -172,6 +190,10 @@ export const CONFIG_KEYS = {
   serverName: pattern(DNS_NAME, "a lower-case DNS name such as example.com", "Matrix server name (the part after ':' in user IDs). Defaults to `domain`."),
   telegramAccounts: integer(0, 100_000, "Bridged Telegram accounts to size mautrix-telegram for; 0 turns the Telegram bridge off."),
   whatsappAccounts: integer(0, 100_000, "Bridged WhatsApp accounts to size mautrix-whatsapp for; 0 turns the WhatsApp bridge off."),
+  telegramApiId: { ...integer(1, 2_147_483_647, "Telegram API ID from my.telegram.org for mautrix-telegram (required when the Telegram bridge is deployed; set it with --secret)."), secret: true },
+  telegramApiHash: { ...pattern(/^[0-9a-f]{32}$/, "the 32 hexadecimal characters my.telegram.org gives as api_hash", "Telegram API hash from my.telegram.org for mautrix-telegram (required when the Telegram bridge is deployed; set it with --secret)."), secret: true },
+  bridgeAdmins: list(MXID, "a comma-separated list of Matrix user IDs such as @ops:example.com", "Matrix users with admin rights on both bridges (bridge.permissions admin). Default: none."),
+  bridgeUsers: list(MXID_OR_DOMAIN, "a comma-separated list of Matrix user IDs or server names such as example.com,@guest:partner.org", "Matrix users or whole servers allowed to log in to the bridges (bridge.permissions user); nobody else can use them. Default: the server name."),
   region: pattern(/^[a-z]{2,}(-[a-z]+)+-?\d+$/, "a region of the chosen cloud such as us-east-1 (AWS) or us-central1 (GCP)", "Primary cloud region (aws and gcp platforms); one of the regions listed in catalog/regions.ts."),
   secondaryRegion: pattern(/^[a-z]{2,}(-[a-z]+)+-?\d+$/, "a region of the chosen cloud such as us-west-2 (AWS) or us-east1 (GCP)", "Second region for replicated backups and media (production); one of the regions listed in catalog/regions.ts."),
   gcpProject: pattern(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, "a GCP project ID: 6-30 lower-case letters, digits or hyphens, starting with a letter", "GCP project to deploy into (gcp platform)."),
@@ -218,6 +240,7 @@ export const CONFIG_KEYS = {
   alertWebhookUrl: pattern(/^https?:\/\/\S+$/, "an http(s):// URL (set it with `pulumi config set --secret`)", "Webhook that receives every warning and critical alert in Alertmanager's JSON (secret: it often carries a token)."),
   alertPagerdutyRoutingKey: pattern(/^[0-9a-zA-Z]{32}$/, "a 32-character PagerDuty Events API v2 integration key (set it with `pulumi config set --secret`)", "PagerDuty routing key: critical alerts page the on-call (secret)."),
   alertMatrixWebhookUrl: pattern(/^https?:\/\/\S+$/, "an http(s):// URL (set it with `pulumi config set --secret`)", "Webhook of an alertmanager-to-Matrix receiver posting to the operators' room, e.g. matrix-alertmanager-receiver's /alerts/<room> (secret)."),
+  ...PUSH_CONFIG_KEYS,
   maxUploadSize: {
     type: "string",
     allowed: "a size from 1K to 64G such as 50M or 1G (K, M and G are powers of 1024)",
@@ -239,5 +262,9 @@ export const CONFIG_KEYS = {
 export type ConfigKeyName = keyof typeof CONFIG_KEYS;
 
 /** Keys whose values are credentials: errors describe them instead of echoing them. */
-export const SECRET_CONFIG_KEYS: readonly ConfigKeyName[] = ["alertSmtpPassword", "alertWebhookUrl", "alertPagerdutyRoutingKey", "alertMatrixWebhookUrl"];
+export const SECRET_CONFIG_KEYS: readonly ConfigKeyName[] = [
+  "alertSmtpPassword", "alertWebhookUrl", "alertPagerdutyRoutingKey", "alertMatrixWebhookUrl",
+  // Keys that carry their own `secret` flag (the push credentials).
+  ...(Object.keys(CONFIG_KEYS) as ConfigKeyName[]).filter((k) => (CONFIG_KEYS[k] as ConfigKey<unknown>).secret),
+];
 export const CONFIG_KEY_NAMES = Object.keys(CONFIG_KEYS) as ConfigKeyName[];

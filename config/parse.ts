@@ -1,6 +1,7 @@
 import { CONFIG_KEYS, CONFIG_KEY_NAMES, PROFILE_CCU, SECRET_CONFIG_KEYS, uploadSizeBytes, type ConfigKeyName, type ProfileName } from "./keys";
 import { distance } from "fastest-levenshtein";
 import type { Hosts, PlatformSpec, PortRange, RtcSpec } from "./spec";
+import { pushSpec } from "./push";
 
 export const PROJECT = "matrix-platform";
 
@@ -214,6 +215,15 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string, opti
     problems.push({ key: fullKey("acmeEmail"), allowed: "an e-mail address for the ACME account (tlsIssuer is acme); or set tlsIssuer to selfsigned" });
   }
 
+  // mautrix-telegram cannot log anyone in without an API ID and hash of its own (my.telegram.org).
+  const telegramDeployed = (parsed.bridges ?? false) && (parsed.telegramAccounts ?? 0) > 0;
+  if (telegramDeployed) {
+    for (const k of ["telegramApiId", "telegramApiHash"] as const) {
+      if (parsed[k] === undefined && !given(k)) {
+        problems.push({ key: fullKey(k), allowed: "the Telegram bridge is deployed (bridges is true and telegramAccounts above 0), so it needs the API ID and hash from my.telegram.org: set both with `pulumi config set --secret`" });
+      }
+    }
+  }
   const emailKeys = ["alertEmailTo", "alertEmailFrom", "alertSmarthost"] as const;
   if (emailKeys.some((k) => given(k)) || given("alertSmtpUsername") || given("alertSmtpPassword")) {
     for (const k of emailKeys) {
@@ -224,6 +234,8 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string, opti
     problems.push({ key: fullKey(given("alertSmtpPassword") ? "alertSmtpUsername" : "alertSmtpPassword"), allowed: "alertSmtpUsername and alertSmtpPassword go together" });
   }
   const rtc = rtcSettings(parsed, given, reject);
+  const push = pushSpec(parsed.push ?? false, parsed, (k) => given(k));
+  for (const p of push.problems) problems.push({ key: fullKey(p.key), value: p.given ? rawConfig[fullKey(p.key)] : undefined, allowed: p.allowed });
 
   const domain = parsed.domain ?? "example.com";
   const serverName = parsed.serverName ?? domain;
@@ -264,11 +276,20 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string, opti
     serverName,
     hosts,
     bridges: {
-      telegram: { enabled: features.bridges && telegramAccounts > 0, accounts: telegramAccounts },
+      telegram: {
+        enabled: features.bridges && telegramAccounts > 0,
+        accounts: telegramAccounts,
+        ...(parsed.telegramApiId !== undefined && parsed.telegramApiHash !== undefined
+          ? { telegramApi: { apiId: parsed.telegramApiId, apiHash: parsed.telegramApiHash } }
+          : {}),
+      },
       whatsapp: { enabled: features.bridges && whatsappAccounts > 0, accounts: whatsappAccounts },
+      permissions: { admins: parsed.bridgeAdmins ?? [], users: parsed.bridgeUsers ?? [serverName] },
     },
     features,
     rtc,
+    push: push.spec,
+    optionalHosts: { push: push.spec.publicRoute },
     cloud: {
       region,
       secondaryRegion,
@@ -308,6 +329,7 @@ function hostsOf(domain: string, serverName: string): Hosts {
     rtc: `rtc.${domain}`,
     turn: `turn.${domain}`,
     grafana: `grafana.${domain}`,
+    push: `push.${domain}`,
     liMatrix: `matrix.li.${domain}`,
     liElement: `chat.li.${domain}`,
     liAdmin: `admin.li.${domain}`,

@@ -14,6 +14,8 @@ export interface Hosts {
   turn: string;
   /** Grafana. */
   grafana: string;
+  /** Sygnal's public route (only with `pushPublicRoute`). */
+  push: string;
   /** Lawful-intercept Synapse, Element and admin. */
   liMatrix: string;
   liElement: string;
@@ -74,6 +76,51 @@ export interface BridgeSpec {
   enabled: boolean;
   /** Bridged accounts it is sized for. */
   accounts: number;
+  /**
+   * Telegram's API credentials (my.telegram.org), from secret stack config; set whenever the
+   * Telegram bridge is deployed (validation refuses it otherwise). The hash is a secret.
+   */
+  telegramApi?: { apiId: number; apiHash: string };
+}
+
+/** Who may use the bridges (bridge.permissions); nobody else can. */
+export interface BridgePermissions {
+  /** Matrix user IDs with admin rights. */
+  admins: string[];
+  /** Matrix user IDs or whole server names allowed to log in. */
+  users: string[];
+}
+
+/** An iOS app Sygnal pushes to through APNs with token-based auth. */
+export interface ApnsApp {
+  kind: "apns";
+  /** Sygnal's app ID: the `app_id` of the app's pushers. */
+  appId: string;
+  /** The app's bundle ID. */
+  topic: string;
+  keyId: string;
+  teamId: string;
+  platform: "production" | "sandbox";
+  /** The .p8 auth key's PEM (secret: the component wraps it before it reaches a resource). */
+  authKeyPem: string;
+}
+
+/** An Android app Sygnal pushes to through Firebase Cloud Messaging API v1. */
+export interface FcmApp {
+  kind: "fcm";
+  appId: string;
+  projectId: string;
+  /** The service account's JSON key file (secret: the component wraps it). */
+  serviceAccountJson: string;
+}
+
+export type PushApp = ApnsApp | FcmApp;
+
+/** The push gateway's apps and routing; no apps when push is off. */
+export interface PushSpec {
+  apps: PushApp[];
+  /** Serve Sygnal at https://<hosts.push>/ on the shared Gateway. */
+  publicRoute: boolean;
 }
 
 /** The validated, fully defaulted configuration every other layer reads. */
@@ -93,7 +140,7 @@ export interface PlatformSpec {
   /** Matrix server name (user IDs are @user:serverName). */
   serverName: string;
   hosts: Hosts;
-  bridges: { telegram: BridgeSpec; whatsapp: BridgeSpec };
+  bridges: { telegram: BridgeSpec; whatsapp: BridgeSpec; permissions: BridgePermissions };
   /**
    * Feature switches of the optional systems (catalog/components.ts says which system each
    * deploys); all default to off.
@@ -101,6 +148,10 @@ export interface PlatformSpec {
   features: { li: boolean; antivirus: boolean; monitoring: boolean; rtc: boolean; push: boolean; bridges: boolean };
   /** MatrixRTC media ports and address discovery. */
   rtc: RtcSpec;
+  /** Sygnal's apps and public route (config/push.ts). */
+  push: PushSpec;
+  /** Hosts served only when their config asks (the registry's `optionalHosts`). */
+  optionalHosts: Partial<Record<keyof Hosts, boolean>>;
   /** Cloud placement; `region` is undefined on the existing-cluster platform. */
   cloud: { region?: string; secondaryRegion?: string; gcpProject?: string; clusterApi?: ClusterApiEndpoint };
   /** Existing-cluster access; only set on the existing platform. */

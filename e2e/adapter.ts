@@ -15,10 +15,14 @@
  * timeouts, pool sizes and limits come out of the renderers unchanged: they are what the e2e
  * tests. tests/e2e/adapter.test.ts renders both ways and checks that only the fields above differ.
  */
+import type { PushApp } from "../config/spec";
+import { planSygnal, type SygnalPlan } from "./sygnal";
 import * as path from "path";
 import {
+  DOUBLE_PUPPET_ID,
   appserviceFileName,
   bridgeAppservice,
+  renderDoublePuppetRegistration,
   mainInstance,
   renderAppserviceRegistration,
   renderSynapse,
@@ -107,6 +111,8 @@ export function adaptSynapseInput(input: SynapseRenderInput, runDir: string, net
     database: { ...input.database, host: LOOPBACK, port: ep.postgres, sslMode: "disable" },
     redis: { ...input.redis, host: LOOPBACK, port: ep.redis, tls: false, privateCa: false },
     objectStore: input.objectStore ? { ...input.objectStore, endpoint: `http://${LOOPBACK}:${ep.s3}` } : undefined,
+    // Sygnal's Service address becomes the loopback Sygnal's.
+    ...(input.pushGatewayAddresses ? { pushGatewayAddresses: input.pushGatewayAddresses.map(() => LOOPBACK) } : {}),
   };
 }
 
@@ -198,6 +204,10 @@ export interface LoopbackPlan {
   turnSharedSecret?: string;
   /** The bridges' registrations: the e2e plays the bridge at `port` (one listener for all). */
   appservices: { id: string; asToken: string; hsToken: string; botLocalpart: string; port: number }[];
+  /** as_token of the double-puppeting registration (the bridges' `double_puppet.secrets`). */
+  doublePuppetToken: string;
+  /** Sygnal on loopback, when push is deployed. */
+  sygnal?: SygnalPlan;
 }
 
 export interface AdaptOptions {
@@ -205,6 +215,13 @@ export interface AdaptOptions {
   nextPort: PortSource;
   /** Bridges whose appservice registrations the rendered config lists. */
   bridges: BridgeName[];
+  /**
+   * Sygnal's apps when push is deployed. The loopback Sygnal sends every APNs connection to a stub
+   * proxy, so no push leaves the machine; the FCM app is left out of it because Sygnal 0.15.1
+   * cannot run an FCM app behind a proxy (render/sygnal; tests/validators/sygnal.test.ts starts
+   * both apps without one).
+   */
+  pushApps?: PushApp[];
   /** Test secrets (the stack generates these with @pulumi/random). */
   secrets: { registration: string; dbPassword: string; redisPassword: string; s3AccessKey: string; s3SecretKey: string; turnSharedSecret?: string };
 }
@@ -276,7 +293,13 @@ export function planLoopback(k8sSynapse: SynapseRenderInput, k8sHaproxy: Haproxy
     files[path.join(p.appserviceDir, file)] = toYaml(renderAppserviceRegistration(as));
     appservices.push({ id: as.id, asToken: as.asToken, hsToken: as.hsToken, botLocalpart: as.botLocalpart, port: ep.appservice });
   }
-  const missing = input.appserviceFiles.filter((f) => !opts.bridges.some((b) => appserviceFileName(b) === f));
+  // The double-puppeting registration the bridges share, as the stack renders it.
+  const doublePuppetFile = appserviceFileName(DOUBLE_PUPPET_ID);
+  const doublePuppetToken = `as-${DOUBLE_PUPPET_ID}-${secrets.registration}`;
+  if (input.appserviceFiles.includes(doublePuppetFile)) {
+    files[path.join(p.appserviceDir, doublePuppetFile)] = toYaml(renderDoublePuppetRegistration({ asToken: doublePuppetToken, hsToken: `hs-${DOUBLE_PUPPET_ID}-${secrets.registration}`, senderLocalpart: `${DOUBLE_PUPPET_ID}sender`, serverName: input.serverName }));
+  }
+  const missing = input.appserviceFiles.filter((f) => f !== doublePuppetFile && !opts.bridges.some((b) => appserviceFileName(b) === f));
   if (missing.length) throw new Error(`rendered config lists appservice files the e2e has no bridge for: ${missing.join(", ")}`);
 
   const db = input.database;
@@ -323,6 +346,10 @@ export function planLoopback(k8sSynapse: SynapseRenderInput, k8sHaproxy: Haproxy
     registrationSecret: secrets.registration,
     turnSharedSecret: secrets.turnSharedSecret,
     appservices,
+    doublePuppetToken,
+    ...(opts.pushApps?.length
+      ? { sygnal: planSygnal(opts.pushApps.filter((a) => a.kind === "apns"), path.join(runDir, "sygnal"), { http: nextPort(), metrics: nextPort(), proxy: nextPort() }) }
+      : {}),
   };
 }
 

@@ -5,12 +5,15 @@
  * platform's (CloudNativePG, in-cluster Redis, MinIO). The adapter then swaps the addresses,
  * ports and paths for loopback ones.
  */
-import { parseSpec } from "../config/parse";
+import { PROJECT, parseSpec } from "../config/parse";
+import type { PushApp } from "../config/spec";
+import { isDeployed } from "../catalog/components";
+import { throwawayPushConfig } from "./sygnal";
 import type { PlatformSpec } from "../config/spec";
 import { NAMESPACES } from "../catalog/namespaces";
 import { WORKER_TYPES } from "../catalog/workers";
 import { haproxyDeploymentInput, type HaproxyInput } from "../render/haproxy";
-import { appserviceFileName, planInstances, type BridgeName, type InstanceCounts, type SynapseRenderInput } from "../render/synapse";
+import { appserviceFilesFor, planInstances, type BridgeName, type InstanceCounts, type SynapseRenderInput } from "../render/synapse";
 import { synapseDeploymentInput } from "../render/synapse/deployment";
 import { size } from "../sizing";
 import type { Sizing } from "../sizing/types";
@@ -22,15 +25,24 @@ export interface StackInputs {
   synapse: SynapseRenderInput;
   haproxy: HaproxyInput;
   bridges: BridgeName[];
+  /** Sygnal's apps (throw-away credentials) when push is deployed. */
+  pushApps: PushApp[];
 }
 
 /** Upload limit of the loopback run (96K). */
 export const E2E_UPLOAD_LIMIT = 96 * 1024;
 /** Client range the loopback run's admin API accepts through the edge. */
 export const E2E_ADMIN_RANGE = "192.0.2.0/24";
+/**
+ * Stands in for Sygnal's Service ClusterIP, which the API server allocates at deploy time (the
+ * component passes the real one); the adapter swaps it for loopback.
+ */
+export const SYGNAL_CLUSTER_IP_STAND_IN = "10.96.0.50";
 
 export function devSpecAndSizing(stack = "dev"): { spec: PlatformSpec; sizing: Sizing } {
-  const parsed = parseSpec(loadStackConfig(stack), stack);
+  // Push is rendered as deployed, with throw-away credentials (e2e/sygnal.ts): the e2e runs the
+  // Sygnal the stack would, and Synapse's pushers deliver to it.
+  const parsed = parseSpec({ ...loadStackConfig(stack), ...Object.fromEntries(Object.entries(throwawayPushConfig()).map(([k, v]) => [`${PROJECT}:${k}`, v])) }, stack);
   // The e2e plays the bridges itself (appservice-sink.ts), so it renders Synapse as a stack with
   // its bridges deployed would be: the stack's account counts with the bridges switch on. The
   // program refuses that switch until the bridges exist; the render layer does not ask.
@@ -46,6 +58,7 @@ export function devSpecAndSizing(stack = "dev"): { spec: PlatformSpec; sizing: S
     admin: { sourceRanges: [E2E_ADMIN_RANGE] },
     features: bridges,
     bridges: {
+      ...parsed.bridges,
       telegram: { ...parsed.bridges.telegram, enabled: parsed.bridges.telegram.accounts > 0 },
       whatsapp: { ...parsed.bridges.whatsapp, enabled: parsed.bridges.whatsapp.accounts > 0 },
     },
@@ -65,10 +78,10 @@ export function loopbackCounts(workers: "one-each" | "none"): InstanceCounts {
   return out;
 }
 
-export function stackInputs(workers: "one-each" | "none" = "one-each", stack = "dev"): StackInputs {
+export function stackInputs(workers: "one-each" | "none" | InstanceCounts = "one-each", stack = "dev"): StackInputs {
   const { spec, sizing } = devSpecAndSizing(stack);
   const data = NAMESPACES.data;
-  const instances = planInstances(loopbackCounts(workers));
+  const instances = planInstances(typeof workers === "string" ? loopbackCounts(workers) : workers);
   const bridges = (["telegram", "whatsapp"] as const).filter((b) => spec.bridges[b].enabled);
   // The same builders the Kubernetes component uses; only the endpoints are ours to give. They
   // are the existing platform's in-cluster services, which the adapter swaps for loopback ones.
@@ -82,10 +95,11 @@ export function stackInputs(workers: "one-each" | "none" = "one-each", stack = "
       redis: { host: `redis.${data}.svc.cluster.local`, port: 6379, tls: false, privateCa: false },
       objectStore: { bucket: "synapse-media", endpoint: `http://minio.${data}.svc.cluster.local:9000`, region: "us-east-1", forcePathStyle: true },
     },
-    appserviceFiles: bridges.map((b) => appserviceFileName(b)),
+    appserviceFiles: appserviceFilesFor(bridges),
     turn: spec.features.rtc,
     processCount: workers === "none" ? 1 : undefined,
+    pushGatewayAddress: isDeployed("push", spec) ? SYGNAL_CLUSTER_IP_STAND_IN : undefined,
   });
   const haproxy = haproxyDeploymentInput({ spec, sizing, instances, namespace: NAMESPACES.matrix });
-  return { spec, sizing, synapse, haproxy, bridges: [...bridges] };
+  return { spec, sizing, synapse, haproxy, bridges: [...bridges], pushApps: isDeployed("push", spec) ? spec.push.apps : [] };
 }

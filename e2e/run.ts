@@ -84,6 +84,7 @@ export async function withTopology<T>(
 /** Every TCP port a plan's processes listen on. */
 export function planPorts(plan: LoopbackPlan): number[] {
   const ports = [plan.postgres.port, plan.redis.port, ...(plan.s3 ? [plan.s3.port] : [])];
+  if (plan.sygnal) ports.push(plan.sygnal.httpPort, plan.sygnal.metricsPort, plan.sygnal.proxyPort);
   for (const u of [plan.haproxy.clientUrl, plan.haproxy.federationUrl, plan.haproxy.statsUrl]) ports.push(Number(new URL(u).port));
   const assigned = (plan.input.network as { assigned?: ReadonlyMap<string, Record<string, unknown>> }).assigned;
   for (const a of assigned?.values() ?? []) for (const [k, v] of Object.entries(a)) if (/Port$/.test(k) && typeof v === "number") ports.push(v);
@@ -97,7 +98,7 @@ export function testSecrets(): Parameters<typeof planLoopback>[2]["secrets"] {
 }
 
 export function makePlan(inputs: StackInputs): (runDir: string, nextPort: () => number) => LoopbackPlan {
-  return (runDir, nextPort) => planLoopback(inputs.synapse, inputs.haproxy, { runDir, nextPort, bridges: inputs.bridges, secrets: testSecrets() });
+  return (runDir, nextPort) => planLoopback(inputs.synapse, inputs.haproxy, { runDir, nextPort, bridges: inputs.bridges, pushApps: inputs.pushApps, secrets: testSecrets() });
 }
 
 export async function runE2E(): Promise<E2EResult> {

@@ -6,6 +6,7 @@ import { createHash, randomBytes } from "crypto";
 import { login, MatrixHttp, registerWithSharedSecret, type Session } from "./client";
 import { runEdgeChecks, type EdgeObservation } from "./edge";
 import { expectedType, MAIN } from "./routes";
+import { pushScenario } from "./push-scenario";
 import { s3Objects } from "./services";
 import type { RunningTopology } from "./topology";
 
@@ -304,6 +305,11 @@ export async function runScenario(topo: RunningTopology, log: (m: string) => voi
     checks.push(`the ${bridge.id} bridge received the bot's invite in transaction ${txn.txnId}, pushed by ${sender.instance}`);
   }
 
+  // --- push: pushers registered through HAProxy, delivered by the pusher worker to Sygnal
+  if (topo.sygnal) {
+    for (const c of await pushScenario(topo, http, alice, bob, roomId, suffix)) checks.push(c);
+    log("push: delivered to Sygnal, rejected pusher dropped");
+  }
   // Requests the extension sends go through the same HAProxy and the same routing check below.
   if (extension) await extension({ topo, http, alice, bob, checks, log });
 

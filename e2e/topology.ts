@@ -3,6 +3,7 @@
  * PostgreSQL, Redis, the S3 server, Synapse main, every worker, then HAProxy — in that order,
  * each waited on before the next, so a failure names the process that caused it.
  */
+import { StubProxy, startSygnal, type SygnalPlan } from "./sygnal";
 import { execFileSync } from "child_process";
 import { generateKeyPairSync, randomBytes } from "crypto";
 import * as fs from "fs";
@@ -36,6 +37,8 @@ export interface RunningTopology {
   haproxyLog: HaproxyLog;
   /** Stands in for the bridges; undefined when no appservice is registered. */
   appserviceSink?: AppserviceSink;
+  /** The running Sygnal and the stub proxy behind it, when push is deployed. */
+  sygnal?: { plan: SygnalPlan; proc: Proc; proxy: StubProxy };
   procs: Map<string, Proc>;
   timings: Record<string, number>;
 }
@@ -123,6 +126,15 @@ export async function startTopology(sup: Supervisor, plan: LoopbackPlan, opts: S
     await appserviceSink.start();
     sup.onStop(() => appserviceSink!.stop());
   }
+  // Sygnal before Synapse, like the appservice: a gateway that refuses connections is backed off.
+  let sygnal: RunningTopology["sygnal"];
+  if (plan.sygnal) {
+    const proxy = new StubProxy(plan.sygnal.proxyPort);
+    await proxy.start();
+    sup.onStop(() => proxy.stop());
+    sygnal = { plan: plan.sygnal, proc: await startSygnal(sup, plan.sygnal), proxy };
+    mark("sygnal");
+  }
   log(`data services up in ${Date.now() - t0} ms`);
 
   const procs = new Map<string, Proc>();
@@ -166,5 +178,6 @@ export async function startTopology(sup: Supervisor, plan: LoopbackPlan, opts: S
   await waitHttpOk(`${clientUrl}/_matrix/client/versions`, { timeoutMs: 30_000, proc, sup });
   mark("haproxy");
   log(`topology up in ${Date.now() - t0} ms`);
-  return { plan, sup, pg, s3Endpoint, clientUrl, federationUrl, haproxyLog, appserviceSink, procs, timings };
+  if (sygnal) procs.set("sygnal", sygnal.proc);
+  return { plan, sup, pg, s3Endpoint, clientUrl, federationUrl, haproxyLog, appserviceSink, sygnal, procs, timings };
 }

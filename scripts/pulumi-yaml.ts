@@ -6,12 +6,15 @@
 import * as fs from "fs";
 import * as path from "path";
 import { stringify } from "yaml";
-import { CONFIG_KEYS, CONFIG_KEY_NAMES } from "../config/keys";
+import { CONFIG_KEYS, CONFIG_KEY_NAMES, SECRET_CONFIG_KEYS, type ConfigKey } from "../config/keys";
 import { PROJECT } from "../config/parse";
 
 export function pulumiYaml(): string {
   const config = Object.fromEntries(
-    CONFIG_KEY_NAMES.map((k) => [`${PROJECT}:${k}`, { type: CONFIG_KEYS[k].type, description: `${CONFIG_KEYS[k].description} Allowed: ${CONFIG_KEYS[k].allowed}.` }]),
+    CONFIG_KEY_NAMES.map((k) => {
+      const key: ConfigKey<unknown> = CONFIG_KEYS[k];
+      return [`${PROJECT}:${k}`, { type: key.type, description: `${key.description} Allowed: ${key.allowed}.`, ...(SECRET_CONFIG_KEYS.includes(k) ? { secret: true } : {}) }];
+    }),
   );
   const doc = {
     name: PROJECT,

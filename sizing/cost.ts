@@ -80,7 +80,7 @@ function nodePoolLines(platform: "aws" | "gcp", sizing: Sizing): CostLine[] {
 
 function volumeGi(sizing: Sizing): number {
   const all = [sizing.synapse.main, ...Object.values(sizing.synapse.workers), ...Object.values(sizing.components)];
-  return all.reduce((t, w) => t + w.replicas * (w.shards ?? 1) * (w.storageGi ?? 0), 0);
+  return all.reduce((t, w) => t + w.replicas * (w.storageGi ?? 0), 0);
 }
 
 /** Compute of a managed database: primary (doubled for Multi-AZ/HA) plus read replicas. */

@@ -6,6 +6,7 @@
  */
 import { unbuiltSwitches } from "../catalog/components";
 import { regionsOf } from "../catalog/regions";
+import { bridgeCapacityProblems } from "./bridges";
 import { ConfigValidationError, PROJECT, type ConfigProblem } from "../config/parse";
 import type { PlatformSpec } from "../config/spec";
 
@@ -30,10 +31,11 @@ export function unknownRegionProblems(spec: Pick<PlatformSpec, "platform" | "clo
 }
 
 /**
- * Throws the same error as config validation when a switch asks for an unbuilt system or a region
- * does not exist on the stack's cloud.
+ * Throws the same error as config validation when a switch asks for an unbuilt system, a region
+ * does not exist on the stack's cloud, or a bridge is asked to carry more accounts than its one
+ * process can hold on one bridge node.
  */
-export function assertDeployable(spec: Pick<PlatformSpec, "features" | "platform" | "cloud">): void {
-  const problems = [...unbuiltSystemProblems(spec), ...unknownRegionProblems(spec)];
+export function assertDeployable(spec: Pick<PlatformSpec, "features" | "platform" | "cloud" | "bridges" | "sizingModel">): void {
+  const problems = [...unbuiltSystemProblems(spec), ...unknownRegionProblems(spec), ...bridgeCapacityProblems(spec)];
   if (problems.length > 0) throw new ConfigValidationError(problems);
 }

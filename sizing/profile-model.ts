@@ -8,7 +8,7 @@ import { WORKER_TYPES } from "../catalog/workers";
 import type { PlatformSpec } from "../config/spec";
 import { environmentPreset } from "../catalog/environments";
 import { CCU_PROFILES, HA_MINIMUMS, INVENTORY } from "../catalog/profiles";
-import { profileBridgeDemand, shardBridge } from "./bridges";
+import { bridgeProcess, profileBridgeDemand } from "./bridges";
 import { maxConnections } from "./connection-budget";
 import { interpolate, interpolateCount, interpolateHold } from "./interpolate";
 import type { ModelOutput } from "./model";
@@ -48,13 +48,12 @@ export function profileStorageGi(ccu: number): number {
   return interpolate(ccu, CCU_PROFILES.map((p) => p.resources.storageGi));
 }
 
-/** The bridges: sharded singletons sized by accounts, 0 replicas when off. */
+/** The bridges: one process each, sized by accounts (bridges.ts says why one), 0 replicas when off. */
 export function bridgeWorkload(spec: PlatformSpec, network: "telegram" | "whatsapp"): WorkloadSizing {
   const bridge = spec.bridges[network];
-  if (!bridge.enabled) return workload(hpaBounds(0, false), shape(0, 0), componentTier(network), { shards: 1 });
-  const sharded = shardBridge(profileBridgeDemand(network, bridge.accounts));
+  if (!bridge.enabled) return workload(hpaBounds(0, false), shape(0, 0), componentTier(network));
   // Its own database of sessions and message history lives in PostgreSQL; the pod keeps nothing.
-  return workload(hpaBounds(1, false), sharded.perShard, componentTier(network), { shards: sharded.shards });
+  return workload(hpaBounds(1, false), bridgeProcess(profileBridgeDemand(network, bridge.accounts)), componentTier(network));
 }
 
 /** Persistent volume per replica where the component keeps state. */

@@ -14,7 +14,7 @@
 import { WORKER_TYPES } from "../catalog/workers";
 import type { PlatformSpec } from "../config/spec";
 import { CCU_PROFILES, HA_MINIMUMS } from "../catalog/profiles";
-import { shardBridge, type BridgeDemand } from "./bridges";
+import { bridgeProcess, seedBridgeDemand } from "./bridges";
 import { interpolate } from "./interpolate";
 import type { ModelOutput } from "./model";
 import { profileModel, profileWorkloads, connectionDemand } from "./profile-model";
@@ -50,21 +50,10 @@ function synapseShape(weight: { cpu: number; mem: number }, ccu: number, m: Comp
   return shape(weight.cpu * cpuUnit, weight.mem * memUnit, m.cpuPeakCores / m.cpuBaseCores, 1.5);
 }
 
-/**
- * A bridge from the document's estimate: base CPU and normal memory requested, peak CPU and peak
- * memory as limits (WhatsApp's history-sync buffer is a peak; Telegram's figures are one
- * number, so its memory limit takes the usual 1.25x above it), sharded to fit.
- */
+/** A bridge from the document's estimate (bridges.ts seedBridgeDemand): one process, 0 replicas when off. */
 export function seedBridgeWorkload(spec: PlatformSpec, network: "telegram" | "whatsapp", e: ComponentEstimate): WorkloadSizing {
-  if (!spec.bridges[network].enabled) return workload(hpaBounds(0, false), shape(0, 0), componentTier(network), { shards: 1 });
-  const demand: BridgeDemand = {
-    cpuRequestMillis: e.cpuBaseCores * 1000,
-    cpuLimitMillis: e.cpuPeakCores * 1000,
-    memoryRequestMi: e.memoryNormalGb * GB_TO_MI,
-    memoryLimitMi: Math.max(e.memoryPeakGb * GB_TO_MI, 1.25 * e.memoryNormalGb * GB_TO_MI),
-  };
-  const sharded = shardBridge(demand);
-  return workload(hpaBounds(1, false), sharded.perShard, componentTier(network), { shards: sharded.shards });
+  if (!spec.bridges[network].enabled) return workload(hpaBounds(0, false), shape(0, 0), componentTier(network));
+  return workload(hpaBounds(1, false), bridgeProcess(seedBridgeDemand(e)), componentTier(network));
 }
 
 export function seedModel(spec: PlatformSpec): ModelOutput {

@@ -36,13 +36,6 @@ export interface WorkloadSizing {
   tier: NodeTier;
   /** Persistent volume per replica, GiB, where the workload keeps state. */
   storageGi?: number;
-  /**
-   * Independent instances of the workload, each running `replicas` pods with these resources
-   * (bridges: one mautrix instance per shard, each with its own appservice registration,
-   * database and share of the accounts; a bridge cannot run interchangeable replicas). Absent
-   * means 1. Totals and node pools count shards x replicas.
-   */
-  shards?: number;
 }
 
 

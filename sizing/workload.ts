@@ -3,25 +3,24 @@ import { CPU_TARGET } from "./machines";
 import type { ReplicaCount } from "./replicas";
 import type { NodeTier, ResourceShape, WorkloadSizing } from "./types";
 
-export function workload(count: ReplicaCount, resources: ResourceShape, tier: NodeTier, extra: { storageGi?: number; shards?: number } = {}): WorkloadSizing {
+export function workload(count: ReplicaCount, resources: ResourceShape, tier: NodeTier, extra: { storageGi?: number } = {}): WorkloadSizing {
   const w: WorkloadSizing = { replicas: count.replicas, minReplicas: count.minReplicas, maxReplicas: count.maxReplicas, resources, tier };
   // hpaBounds gives an autoscaled count a ceiling above its floor; a fixed count has none.
   if (count.maxReplicas > count.minReplicas) {
     w.autoscaling = { minReplicas: count.minReplicas, maxReplicas: count.maxReplicas, targetCpuUtilizationPercent: Math.round(CPU_TARGET * 100) };
   }
   if (extra.storageGi !== undefined) w.storageGi = extra.storageGi;
-  if (extra.shards !== undefined) w.shards = extra.shards;
   return w;
 }
 
-/** Pods running now: replicas of every shard. */
+/** Pods running now. */
 export function podCount(w: WorkloadSizing): number {
-  return w.replicas * (w.shards ?? 1);
+  return w.replicas;
 }
 
 /** Pods with every HPA at its ceiling. */
 export function podCountAtMax(w: WorkloadSizing): number {
-  return w.maxReplicas * (w.shards ?? 1);
+  return w.maxReplicas;
 }
 
 /** CPU millicores and MiB the workload requests in total. */

@@ -1,18 +1,77 @@
 /**
- * `npm run stack -- <preview|up|destroy|refresh> --stack <name>`: drives any stack — a
- * `Pulumi.<stack>.yaml` or a preset `<env>-<cloud>-<profile>` — through the Pulumi Automation API,
- * the way CI pipelines run this project. Needs the Pulumi CLI and cloud credentials; the config is
- * validated first, so a bad stack fails before the engine starts.
+ * `npm run stack -- <preview|up|destroy|refresh|outputs> --stack <name> [--backend <url>]
+ * [--secrets-provider <provider>]` and `npm run stack -- preview --all`: drives any stack (a
+ * `Pulumi.<stack>.yaml` or a preset `<env>-<cloud>-<profile>`) through the Pulumi Automation
+ * API, the way CI pipelines run this project. The stack is created with its config when it does
+ * not exist. By default state goes to a local file backend under .pulumi-state/ and secrets are
+ * encrypted with a passphrase (PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE);
+ * `--backend` takes any Pulumi backend URL (s3://, gs://, azblob://, https://api.pulumi.com).
+ *
+ * Config is validated and the machine is checked (CLI, language host, provider plugins) before
+ * the engine starts, so a bad stack or a missing tool is one sentence and exit code 1.
  */
 import * as fs from "fs";
 import * as path from "path";
-import { LocalWorkspace, type ConfigMap } from "@pulumi/pulumi/automation";
+import { execFileSync } from "child_process";
+import { LocalWorkspace, type ConfigMap, type OutputMap } from "@pulumi/pulumi/automation";
 import { ConfigValidationError, parseSpec, type PlatformSpec } from "../config";
 import { assertIdentityKept } from "../config/identity";
+import type { PlatformKind } from "../config/keys";
+import { estimateCost } from "../sizing/cost";
+import { size } from "../sizing";
+import { allPresetNames } from "./presets";
+import { formatTable } from "./report";
 import { PROJECT_ROOT, loadStack, loadStackConfig } from "./stack-config";
+import { MissingToolError, assertToolsPresent, explainToolFailure, whichOnPath, type ToolLookup } from "./automation-tools";
 
-export const OPERATIONS = ["preview", "up", "destroy", "refresh"] as const;
+export const OPERATIONS = ["preview", "up", "destroy", "refresh", "outputs"] as const;
 export type Operation = (typeof OPERATIONS)[number];
+
+/** A mistake in how the driver was called: shown as it is, no stack trace. */
+export class DriverUsageError extends Error {}
+
+export interface DriverArgs {
+  operation: Operation;
+  /** The stacks to drive: one, or every preset with --all (preview only). */
+  stacks: string[];
+  all: boolean;
+  /** Pulumi backend URL; default: a file backend in the project. */
+  backend: string;
+  /** Secrets provider of a newly created stack; default: passphrase. */
+  secretsProvider: string;
+}
+
+export const defaultBackend = (root = PROJECT_ROOT) => `file://${path.join(root, ".pulumi-state")}`;
+
+const USAGE = `usage: npm run stack -- <${OPERATIONS.join("|")}> (--stack <name> | --all) [--backend <url>] [--secrets-provider <provider>]`;
+
+export function parseDriverArgs(argv: string[], root = PROJECT_ROOT): DriverArgs {
+  const [operation, ...rest] = argv;
+  if (!(OPERATIONS as readonly string[]).includes(operation ?? "")) throw new DriverUsageError(`${USAGE}; got ${JSON.stringify(operation ?? "")}`);
+  const args: DriverArgs = { operation: operation as Operation, stacks: [], all: false, backend: defaultBackend(root), secretsProvider: "passphrase" };
+  for (let i = 0; i < rest.length; i++) {
+    const flag = rest[i];
+    const value = () => {
+      const v = rest[++i];
+      if (!v || v.startsWith("--")) throw new DriverUsageError(`${flag} needs a value; ${USAGE}`);
+      return v;
+    };
+    if (flag === "--stack") args.stacks.push(value());
+    else if (flag === "--all") args.all = true;
+    else if (flag === "--backend") args.backend = value();
+    else if (flag === "--secrets-provider") args.secretsProvider = value();
+    else throw new DriverUsageError(`unknown argument ${flag}; ${USAGE}`);
+  }
+  if (args.all) {
+    if (args.operation !== "preview") throw new DriverUsageError(`--all previews every preset; it cannot be combined with ${args.operation}`);
+    if (args.stacks.length) throw new DriverUsageError("give either --stack <name> or --all, not both");
+    args.stacks = allPresetNames();
+  }
+  if (args.stacks.length !== 1 && !args.all) {
+    throw new DriverUsageError(args.stacks.length ? "give one --stack at a time (or --all to preview every preset)" : "--stack <name> is required (a Pulumi.<stack>.yaml or a preset such as prod-aws-5k), or --all to preview every preset");
+  }
+  return args;
+}
 
 /**
  * Config the driver writes into a preset stack: every value validated, none of them secret
@@ -26,55 +85,140 @@ export function automationConfig(stack: string, root = PROJECT_ROOT): ConfigMap 
   return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, { value: v, secret: false }]));
 }
 
-export function parseDriverArgs(argv: string[]): { operation: Operation; stack: string } {
-  const [operation, ...rest] = argv;
-  if (!(OPERATIONS as readonly string[]).includes(operation ?? "")) {
-    throw new Error(`usage: npm run stack -- <${OPERATIONS.join("|")}> --stack <name>; got ${JSON.stringify(operation ?? "")}`);
-  }
-  const i = rest.indexOf("--stack");
-  const stack = i >= 0 ? rest[i + 1] : undefined;
-  if (!stack) throw new Error("--stack <name> is required (a Pulumi.<stack>.yaml or a preset such as prod-aws-5k)");
-  return { operation: operation as Operation, stack };
+/** The validated platform of a stack, read before anything touches the engine. */
+function platformOf(stack: string, root: string): PlatformKind {
+  return parseSpec(loadStackConfig(stack, [root]), stack).platform;
 }
 
-export async function drive(operation: Operation, stackName: string): Promise<void> {
-  const config = automationConfig(stackName);
-  const stack = await LocalWorkspace.createOrSelectStack({ stackName, workDir: PROJECT_ROOT });
+/** A passphrase stack cannot be created or opened without one: say so instead of letting the CLI prompt or fail. */
+export function assertPassphrase(secretsProvider: string, env: NodeJS.ProcessEnv = process.env): void {
+  if (secretsProvider !== "passphrase") return;
+  if (env.PULUMI_CONFIG_PASSPHRASE !== undefined || env.PULUMI_CONFIG_PASSPHRASE_FILE) return;
+  throw new MissingToolError(
+    "Passphrase secrets need PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE set (or pass --secrets-provider, e.g. awskms://..., gcpkms://...).",
+  );
+}
+
+/** The real machine: PATH lookups and `pulumi plugin ls --json`. */
+export const systemTools: ToolLookup = {
+  which: (name) => whichOnPath(name),
+  installedPlugins: () => {
+    const out = execFileSync("pulumi", ["plugin", "ls", "--json"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    return (JSON.parse(out) as { name: string; kind: string; version: string }[]).filter((p) => p.kind === "resource").map((p) => `${p.name}@${p.version}`);
+  },
+};
+
+interface StackResult {
+  stack: string;
+  changes: string;
+  monthly: string;
+  error?: string;
+}
+
+/** "create 12, update 1" from a preview's change summary (unchanged resources are left out). */
+export function changeLine(summary: Record<string, number | undefined>): string {
+  const parts = Object.entries(summary)
+    .filter(([op, n]) => op !== "same" && n)
+    .map(([op, n]) => `${op} ${n}`);
+  return parts.length ? parts.join(", ") : "no changes";
+}
+
+/** Stack outputs for printing: secrets stay hidden. */
+export function printableOutputs(outputs: OutputMap): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(outputs).map(([k, o]) => [k, o.secret ? "[secret]" : o.value]));
+}
+
+function monthlyOf(stack: string, root: string): string {
+  const spec = parseSpec(loadStackConfig(stack, [root]), stack);
+  const cost = estimateCost(spec, size(spec));
+  return cost.currency === "USD" ? `$${Math.round(cost.total).toLocaleString("en-US")}` : "own hardware";
+}
+
+async function driveOne(operation: Operation, stackName: string, args: DriverArgs, root: string, quiet: boolean): Promise<StackResult> {
+  const config = automationConfig(stackName, root);
+  const stack = await LocalWorkspace.createOrSelectStack(
+    { stackName, workDir: root },
+    { envVars: { PULUMI_BACKEND_URL: args.backend }, secretsProvider: args.secretsProvider },
+  );
   if (config) await stack.setAllConfig(config);
   if (operation === "preview" || operation === "up") {
     // Before the engine runs: the server name the stack last deployed must not change silently
     // (the protected identity resources would stop the engine too, but without the reason).
-    const { config: raw, secretKeys } = loadStack(stackName, [PROJECT_ROOT]);
+    const { config: raw, secretKeys } = loadStack(stackName, [root]);
     const spec: PlatformSpec = parseSpec(raw, stackName, { secretKeys });
     const outputs = await stack.outputs();
     const deployed = outputs.serverName?.value;
     assertIdentityKept(typeof deployed === "string" ? { serverName: deployed } : undefined, spec);
   }
-  const onOutput = (line: string) => process.stdout.write(line);
+  const onOutput = quiet ? undefined : (line: string) => process.stdout.write(line);
+  const result: StackResult = { stack: stackName, changes: "", monthly: monthlyOf(stackName, root) };
   switch (operation) {
     case "preview":
-      await stack.preview({ onOutput, diff: true });
+      result.changes = changeLine((await stack.preview({ onOutput, diff: !quiet })).changeSummary);
       break;
     case "up":
-      await stack.up({ onOutput });
+      result.changes = changeLine((await stack.up({ onOutput })).summary.resourceChanges ?? {});
       break;
     case "destroy":
-      await stack.destroy({ onOutput });
+      result.changes = changeLine((await stack.destroy({ onOutput })).summary.resourceChanges ?? {});
       break;
     case "refresh":
-      await stack.refresh({ onOutput });
+      result.changes = changeLine((await stack.refresh({ onOutput })).summary.resourceChanges ?? {});
       break;
+    case "outputs":
+      console.log(JSON.stringify(printableOutputs(await stack.outputs()), null, 2));
+      break;
+  }
+  return result;
+}
+
+/**
+ * Runs the operation. Everything that can be checked without the engine is checked first, for
+ * every stack: config, CLI, language host, plugins, passphrase.
+ */
+export async function drive(args: DriverArgs, root = PROJECT_ROOT, tools: ToolLookup = systemTools): Promise<StackResult[]> {
+  const platforms = args.stacks.map((s) => platformOf(s, root));
+  assertToolsPresent([...new Set(platforms)], root, tools);
+  assertPassphrase(args.secretsProvider);
+  const results: StackResult[] = [];
+  for (const stack of args.stacks) {
+    try {
+      results.push(await driveOne(args.operation, stack, args, root, args.all));
+    } catch (e) {
+      const tool = explainToolFailure(e);
+      if (tool) throw new MissingToolError(tool);
+      if (!args.all) throw e;
+      // One failing preset does not hide the others: its first line goes in the table.
+      results.push({ stack, changes: "failed", monthly: "", error: (e instanceof Error ? e.message : String(e)).split("\n")[0] });
+    }
+  }
+  return results;
+}
+
+export function summaryTable(results: StackResult[]): string {
+  return formatTable(["stack", "changes", "monthly estimate", "error"], results.map((r) => [r.stack, r.changes, r.monthly, r.error ?? ""]));
+}
+
+/** The message for an error the user can act on, or undefined for a bug (which keeps its trace). */
+export function userFacingMessage(e: unknown): string | undefined {
+  if (e instanceof ConfigValidationError || e instanceof DriverUsageError || e instanceof MissingToolError) return e.message;
+  if (e instanceof Error && e.message.startsWith("unknown stack")) return e.message;
+  return explainToolFailure(e);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    const args = parseDriverArgs(argv);
+    const results = await drive(args);
+    if (args.all || args.operation !== "outputs") console.log(`\n${summaryTable(results)}`);
+    return results.some((r) => r.error) ? 1 : 0;
+  } catch (e) {
+    const message = userFacingMessage(e);
+    // An engine failure (a resource the cloud refused, a failed update) carries the CLI's own
+    // report, which is the useful part; only its message is shown, never a Node stack trace.
+    console.error(message ?? (e instanceof Error ? e.message : String(e)));
+    return 1;
   }
 }
 
-if (require.main === module) {
-  (async () => {
-    try {
-      const { operation, stack } = parseDriverArgs(process.argv.slice(2));
-      await drive(operation, stack);
-    } catch (e) {
-      console.error(e instanceof ConfigValidationError || e instanceof Error ? e.message : String(e));
-      process.exit(1);
-    }
-  })();
-}
+if (require.main === module) void main(process.argv.slice(2)).then((code) => process.exit(code));

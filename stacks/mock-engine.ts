@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
+import { installMockFastPaths } from "./mock-fast-paths";
 import { mockCall, mockState } from "./mock-outputs";
+import { usePlainStructs } from "./mock-struct";
 
 /** One resource as the program registered it. */
 export interface RecordedResource {
@@ -65,6 +67,16 @@ export interface MockRunOptions {
  * runs may follow each other in one process; each starts from a fresh mock monitor.
  */
 export async function runWithMocks(options: MockRunOptions): Promise<MockRun> {
+  installMockFastPaths();
+  const restoreStructs = usePlainStructs();
+  try {
+    return await runMockedProgram(options);
+  } finally {
+    restoreStructs();
+  }
+}
+
+async function runMockedProgram(options: MockRunOptions): Promise<MockRun> {
   const resources: RecordedResource[] = [];
   const parents = new Map<string, string>();
   const protectedResources = new Set<string>();

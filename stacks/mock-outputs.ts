@@ -10,6 +10,11 @@ type State = Record<string, unknown>;
 const AWS_ACCOUNT = "123456789012";
 
 const STATE_BY_TYPE: Record<string, (name: string, inputs: State) => State> = {
+  // The API server allocates a ClusterIP from the service range unless the Service is headless.
+  "kubernetes:core/v1:Service": (name, inputs) => {
+    const spec = (inputs.spec ?? {}) as State;
+    return spec.clusterIP !== undefined ? {} : { spec: { ...spec, clusterIP: `10.96.${mockOctet(name)}.${mockOctet(`${name}/ip`)}` } };
+  },
   "aws:eks/cluster:Cluster": (name) => ({
     endpoint: `https://${name}.gr7.us-east-1.eks.amazonaws.com`,
     certificateAuthority: { data: Buffer.from("mock-ca").toString("base64") },

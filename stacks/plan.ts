@@ -10,6 +10,7 @@ import { ConfigValidationError, PROJECT, configWarnings, parseSpec, type Platfor
 import { size } from "../sizing";
 import { cloudSqlTier } from "../sizing/data-service-sizing";
 import { assertDeployable } from "../sizing/deployable";
+import { bridgeCarryLines } from "../sizing/bridges";
 import { estimateCost } from "../sizing/cost";
 import type { Sizing } from "../sizing/types";
 import { redactSecrets, runWithMocks, type RecordedResource } from "./mock-engine";
@@ -129,6 +130,8 @@ export async function plan(stack: string, outDir: string): Promise<string> {
     `server name  ${spec.serverName} (client API https://${spec.hosts.matrix}, Element https://${spec.hosts.element})`,
     `bridges      telegram ${spec.bridges.telegram.enabled ? spec.bridges.telegram.accounts : "off"}, whatsapp ${spec.bridges.whatsapp.enabled ? spec.bridges.whatsapp.accounts : "off"}`,
     `features     ${Object.entries(spec.features).map(([k, v]) => `${k} ${v ? "on" : "off"}`).join(", ")}`,
+    // A bridge is one process (it cannot run active-active): what that process carries.
+    ...bridgeCarryLines(spec).map((l) => `             ${l}`),
     ...warnings.map((w) => `warning      ${w}`),
     "",
     "Sizing (requests)",

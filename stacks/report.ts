@@ -16,11 +16,11 @@ export const memory = (mi: number) => (mi < 1024 ? `${Math.round(mi)}Mi` : `${(m
 
 function replicasCell(w: WorkloadSizing): string {
   const base = w.minReplicas !== w.maxReplicas ? `${w.replicas} (${w.minReplicas}-${w.maxReplicas})` : String(w.replicas);
-  return (w.shards ?? 1) > 1 ? `${w.shards} x ${base}` : base;
+  return base;
 }
 
-/** Pods a workload runs: bridges run as shards, each with its own replicas. */
-const podsOf = (w: WorkloadSizing) => w.replicas * (w.shards ?? 1);
+/** Pods a workload runs. */
+const podsOf = (w: WorkloadSizing) => w.replicas;
 
 /** One row per workload: replicas (HPA range), per-replica requests and the total requests. */
 export function sizingRows(sizing: Sizing): (string | number)[][] {

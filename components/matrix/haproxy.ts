@@ -11,7 +11,7 @@ import { HAPROXY_PORTS, buildHaproxyModel, haproxyDeploymentInput, renderHaproxy
 import type { SynapseInstance } from "../../render/synapse";
 import { selectorLabels, standardLabels } from "../k8s/labels";
 import type { Platform } from "../contracts";
-import { checksum, httpProbe, resourcesOf, restrictedContainer, restrictedPod } from "./pods";
+import { checksum, httpProbe, resourcesOf, restrictedContainer, restrictedPod } from "../k8s/pod-spec";
 
 /** HAProxy's user (the image's files are world-readable; a high UID keeps clear of host users). */
 export const HAPROXY_UID = 10099;

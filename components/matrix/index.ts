@@ -10,11 +10,14 @@ import { gatewayListenerName, listenerHostKeys, type PlatformSpec } from "../../
 import type { Sizing } from "../../sizing/types";
 import {
   BRIDGE_APPSERVICES,
+  DOUBLE_PUPPET_ID,
   SYNAPSE_PORTS,
   appserviceFileName,
   bridgeAppservice,
   renderAppserviceRegistration,
+  renderDoublePuppetRegistration,
   toYaml,
+  type AppserviceInput,
   type BridgeName,
 } from "../../render/synapse";
 import { HAPROXY_PORTS } from "../../render/haproxy";
@@ -47,12 +50,14 @@ export interface MatrixStackArgs {
    * Without one (a component test), the stack creates its own FlowPolicies for the same flows.
    */
   flows?: NetworkFlows;
+  /** Sygnal's Service address when push is deployed (PushGateway.address). */
+  pushGatewayAddress?: pulumi.Input<string>;
 }
 
-/** Tokens a bridge needs to talk to Synapse (secret outputs). */
-export interface BridgeTokens {
-  asToken: pulumi.Output<string>;
-  hsToken: pulumi.Output<string>;
+/** What a bridge needs of its registration: the one source its config is rendered from too. */
+export interface BridgeRegistration {
+  /** The registration input Synapse's file was rendered from: ID, URL, tokens, bot, namespaces (secret). */
+  appservice: pulumi.Output<AppserviceInput>;
   /** The appservice registration YAML Synapse loads (secret). */
   registration: pulumi.Output<string>;
 }
@@ -139,8 +144,16 @@ export class MatrixStack extends pulumi.ComponentResource {
   readonly namespace: StackNamespace;
   readonly synapse: SynapseCluster;
   readonly web: MatrixWeb;
-  /** Appservice tokens per enabled bridge, for the bridge components. */
-  readonly bridges: Partial<Record<BridgeName, BridgeTokens>>;
+  /** Registrations per deployed bridge, for the bridge components. */
+  readonly bridges: Partial<Record<BridgeName, BridgeRegistration>>;
+  /** as_token of the double-puppeting registration (secret), when a bridge is deployed. */
+  readonly doublePuppetToken?: pulumi.Output<string>;
+  /** The client API as in-cluster programs reach it (HAProxy's Service). */
+  readonly clientUrl: string;
+  /** The Synapse process that pushes transactions to and pings the appservices. */
+  readonly appserviceSender: Workload;
+  /** HAProxy's pods and client port (where in-cluster clients send client-API traffic). */
+  readonly clientEntry: { workload: Workload; port: number };
   /** TURN shared secret (secret) for coturn, when RTC is deployed. */
   readonly turnSharedSecret?: pulumi.Output<string>;
 
@@ -153,26 +166,36 @@ export class MatrixStack extends pulumi.ComponentResource {
     this.namespace = new StackNamespace(`${name}-namespace`, { name: nsName, component: "matrix", flows: args.flows }, { parent: this, providers: [platform.provider], dependsOn: platform.ready });
     const ns = this.namespace.name;
 
-    // Appservice registrations for the enabled bridges (tokens from @pulumi/random).
+    // Appservice registrations for the deployed bridges (tokens from @pulumi/random), and the
+    // double-puppeting one they share.
     this.bridges = {};
     const registrations: Record<string, pulumi.Output<string>> = {};
+    const token = (id: string, kind: string) => new random.RandomPassword(`${name}-${id}-${kind}`, { length: 64, special: false }, { parent: this }).result;
+    const sender = (id: string) => new random.RandomString(`${name}-${id}-sender`, { length: 32, special: false, upper: false }, { parent: this }).result;
     for (const bridge of Object.keys(BRIDGE_APPSERVICES) as BridgeName[]) {
       if (!spec.bridges[bridge].enabled) continue;
-      const token = (kind: string) => new random.RandomPassword(`${name}-${bridge}-${kind}`, { length: 64, special: false }, { parent: this }).result;
-      const asToken = token("as-token");
-      const hsToken = token("hs-token");
-      const sender = new random.RandomString(`${name}-${bridge}-sender`, { length: 32, special: false, upper: false }, { parent: this }).result;
-      const registration = pulumi.secret(pulumi.all([asToken, hsToken, sender]).apply(([a, h, s]) =>
-        toYaml(renderAppserviceRegistration(bridgeAppservice(bridge, { serverName: spec.serverName, namespace: nsName, asToken: a, hsToken: h, senderLocalpart: s })))));
+      const appservice = pulumi.secret(pulumi.all([token(bridge, "as-token"), token(bridge, "hs-token"), sender(bridge)]).apply(([a, h, s]) =>
+        bridgeAppservice(bridge, { serverName: spec.serverName, namespace: nsName, asToken: a, hsToken: h, senderLocalpart: s })));
+      const registration = pulumi.secret(appservice.apply((as) => toYaml(renderAppserviceRegistration(as))));
       registrations[appserviceFileName(bridge)] = registration;
-      this.bridges[bridge] = { asToken: pulumi.secret(asToken), hsToken: pulumi.secret(hsToken), registration };
+      this.bridges[bridge] = { appservice, registration };
     }
+    if (Object.keys(this.bridges).length > 0) {
+      const asToken = token(DOUBLE_PUPPET_ID, "as-token");
+      this.doublePuppetToken = pulumi.secret(asToken);
+      registrations[appserviceFileName(DOUBLE_PUPPET_ID)] = pulumi.secret(pulumi.all([asToken, token(DOUBLE_PUPPET_ID, "hs-token"), sender(DOUBLE_PUPPET_ID)]).apply(([a, h, s]) =>
+        toYaml(renderDoublePuppetRegistration({ asToken: a, hsToken: h, senderLocalpart: s, serverName: spec.serverName }))));
+    }
+    this.clientUrl = `http://${HAPROXY_SERVICE}.${nsName}.svc.cluster.local:${HAPROXY_PORTS.client}`;
+    this.appserviceSender = { namespace: nsName, podLabels: synapseSelector("appservice"), name: "synapse-appservice" };
+    this.clientEntry = { workload: { namespace: nsName, podLabels: { "app.kubernetes.io/name": "haproxy" }, name: "haproxy" }, port: HAPROXY_PORTS.client };
     if (isDeployed("rtc", spec)) {
       this.turnSharedSecret = pulumi.secret(new random.RandomPassword(`${name}-turn-secret`, { length: 64, special: false }, { parent: this }).result);
     }
 
     this.synapse = new SynapseCluster(`${name}-synapse`, {
       spec, sizing, platform, namespace: ns, namespaceName: nsName, appservices: registrations, turnSharedSecret: this.turnSharedSecret,
+      pushGatewayAddress: args.pushGatewayAddress,
     }, { parent: this });
     this.web = new MatrixWeb(`${name}-web`, { spec, sizing, platform, namespace: ns }, { parent: this });
 

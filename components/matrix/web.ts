@@ -13,7 +13,7 @@ import { renderWellKnownClient, renderWellKnownNginx, renderWellKnownServer, STA
 import { BRIDGE_APPSERVICES } from "../../render/synapse";
 import { selectorLabels, standardLabels } from "../k8s/labels";
 import type { Platform } from "../contracts";
-import { checksum, httpProbe, resourcesOf, restrictedContainer, restrictedPod } from "./pods";
+import { checksum, httpProbe, resourcesOf, restrictedContainer, restrictedPod } from "../k8s/pod-spec";
 import { isDeployed } from "../../catalog/components";
 
 export interface MatrixWebArgs {

@@ -288,7 +288,11 @@ export class ClusterAddons extends pulumi.ComponentResource {
     // The shared Gateway: plain HTTP only for ACME challenges and the redirect below, one HTTPS
     // listener per public host with its own certificate. Routes may attach only from the
     // stack's own namespaces.
-    const routeNamespaces = [NAMESPACES.matrix, NAMESPACES.li, NAMESPACES.monitoring, NAMESPACES.edge];
+    const routeNamespaces = [
+      NAMESPACES.matrix, NAMESPACES.li, NAMESPACES.monitoring, NAMESPACES.edge,
+      // Sygnal's namespace only while its public route is served.
+      ...(args.listeners.some((l) => l.key === "push") ? [NAMESPACES.push] : []),
+    ];
     const allowedRoutes = {
       namespaces: { from: "Selector", selector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: routeNamespaces }] } },
     };

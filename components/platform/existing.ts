@@ -14,7 +14,7 @@ import type { NetworkFlows } from "../k8s/network";
 import { KUBE_API_PORTS } from "../k8s/network/peers";
 import { dataServiceFlows } from "../k8s/network/platform-flows";
 import { ClusterAddons, type AddonSettings } from "./addons";
-import { databasesOn, OBJECT_STORE_CLIENTS, type DatabaseConnection, type DatabaseName, type KubeApiEndpoint, type ObjectStore, type Placement, type Platform, type RedisEndpoint } from "../contracts";
+import { databasesOn, OBJECT_STORE_CLIENTS, type PlatformDatabases, type DatabaseName, type KubeApiEndpoint, type ObjectStore, type Placement, type Platform, type RedisEndpoint } from "../contracts";
 import { declarePlatformFlows } from "./flows";
 import { sharedPlatformFields, type DatabaseServer } from "./outputs";
 import { placementFor } from "./placement";
@@ -46,6 +46,8 @@ export function existingKubeApi(cidrs: string[] | undefined): KubeApiEndpoint {
 }
 
 export interface ExistingClusterPlatformArgs {
+  /** The databases the stack creates (contracts.ts deployedDatabases: the bridges' only while deployed). */
+  databases: readonly DatabaseName[];
   /** How to reach the cluster (kubeconfig path or YAML, context) and its StorageClass. Default StorageClass: DEFAULT_EXISTING_STORAGE_CLASS. */
   cluster: PlatformSpec["existing"];
   /** The environment preset: HA (synchronous replication, strict spreads) and backup retention. */
@@ -84,7 +86,7 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
   readonly provider: k8s.Provider;
   readonly storageClass: pulumi.Output<string>;
   readonly kubernetesVersion = EXISTING_MIN_KUBERNETES;
-  readonly databases: Record<DatabaseName, DatabaseConnection>;
+  readonly databases: PlatformDatabases;
   readonly objectStore: ObjectStore;
   readonly redis: RedisEndpoint;
   readonly gateway: Platform["gateway"];
@@ -162,7 +164,7 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
       namespace,
       clusterName,
       sizing,
-      databases: databasesOn(server),
+      databases: databasesOn(server, args.databases),
       storageClass: storageClassName,
       placement: this.placement("database"),
       backupRetentionDays: args.preset.backupRetentionDays,
@@ -210,6 +212,7 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
       credentials: cluster.databases,
     });
     const shared = sharedPlatformFields({
+      databases: args.databases,
       addons,
       servers: { main: server(main, EXISTING_DATA.mainCluster, args.database), li: server(li, EXISTING_DATA.liCluster, args.liDatabase) },
       // CloudNativePG serves TLS with its own CA; clients encrypt without pinning that CA.

@@ -7,7 +7,7 @@ import { addonSettings } from "./addons";
 import type { AwsPlatform } from "./aws";
 import { ExistingClusterPlatform } from "./existing";
 import type { GcpPlatform } from "./gcp";
-import type { Platform } from "../contracts";
+import { deployedDatabases, type Platform } from "../contracts";
 import { isDeployed, workloadEntry } from "../../catalog/components";
 import { rtcPublicPorts } from "../../render/rtc/exposure";
 
@@ -31,6 +31,7 @@ export function createPlatform(name: string, spec: PlatformSpec, sizing: Sizing,
     liDatabase: sizing.liDatabase,
     redis: sizing.redis,
     addons: addonSettings(spec, sizing),
+    databases: deployedDatabases(spec.bridges),
     flows,
     // The edge nodes serve RTC media on host networking: the clouds open exactly its ports.
     rtcMedia: isDeployed("rtc", spec) ? { tier: workloadEntry("livekit").tier, rules: rtcPublicPorts(spec.rtc) } : undefined,

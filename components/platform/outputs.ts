@@ -5,7 +5,7 @@
  * the servers and resources they hand in.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { DATABASES, DATABASE_SPECS, type DatabaseConnection, type DatabaseName, type NetworkPeer, type Platform } from "../contracts";
+import { DATABASES, DATABASE_SPECS, type DatabaseConnection, type DatabaseName, type NetworkPeer, type Platform, type PlatformDatabases } from "../contracts";
 
 /** One consumer's database and role on a server. */
 export interface DatabaseCredentials {
@@ -37,7 +37,7 @@ export interface DatabaseServer {
  * DATABASE_SPECS entry names. Fails when a server does not hold a database it should (a
  * platform that forgot to create one must not produce a half-filled record).
  */
-export function databaseRecords(servers: Record<"main" | "li", DatabaseServer>, sslMode: DatabaseConnection["sslMode"]): Record<DatabaseName, DatabaseConnection> {
+export function databaseRecords(servers: Record<"main" | "li", DatabaseServer>, sslMode: DatabaseConnection["sslMode"], deployed: readonly DatabaseName[] = DATABASES): PlatformDatabases {
   const connection = (db: DatabaseName): DatabaseConnection => {
     const server = servers[DATABASE_SPECS[db].instance];
     const creds = server.credentials[db];
@@ -54,7 +54,7 @@ export function databaseRecords(servers: Record<"main" | "li", DatabaseServer>, 
       network: server.network,
     };
   };
-  return Object.fromEntries(DATABASES.map((d) => [d, connection(d)])) as Record<DatabaseName, DatabaseConnection>;
+  return Object.fromEntries(deployed.map((d) => [d, connection(d)])) as PlatformDatabases;
 }
 
 /** What the cluster add-ons give every platform. */
@@ -76,6 +76,8 @@ export function sharedPlatformFields(args: {
   servers: Record<"main" | "li", DatabaseServer>;
   /** libpq sslmode the platform's servers require. */
   sslMode: DatabaseConnection["sslMode"];
+  /** The databases the stack creates (contracts.ts deployedDatabases). */
+  databases: readonly DatabaseName[];
   /** Resources ready before the add-ons (node pools, CSI, storage class). */
   readyBefore: pulumi.Resource[];
   /** Resources ready after the add-ons (data services). Default: none. */
@@ -84,7 +86,7 @@ export function sharedPlatformFields(args: {
   return {
     gateway: args.addons.gateway,
     clusterIssuer: args.addons.clusterIssuer,
-    databases: databaseRecords(args.servers, args.sslMode),
+    databases: databaseRecords(args.servers, args.sslMode, args.databases),
     ready: [...args.readyBefore, ...args.addons.ready, ...(args.readyAfter ?? [])],
   };
 }

@@ -83,3 +83,32 @@ export function bridgeAppservice(
     protocols: [...b.protocols],
   };
 }
+
+/**
+ * The double-puppeting registration (mautrix's "appservice method"): no URL (Synapse pushes it
+ * nothing), a non-exclusive claim on every local user, so a bridge holding its `as_token` can act
+ * as the real Matrix user in the portal rooms, instead of a puppet. Shared by every bridge.
+ */
+export const DOUBLE_PUPPET_ID = "doublepuppet";
+
+export function renderDoublePuppetRegistration(a: { asToken: string; hsToken: string; senderLocalpart: string; serverName: string }): YamlObject {
+  if (!/^[A-Za-z0-9._~-]+$/.test(a.senderLocalpart)) throw new Error(`appservice ${DOUBLE_PUPPET_ID}: sender_localpart must be URL-safe`);
+  if (a.asToken === a.hsToken) throw new Error(`appservice ${DOUBLE_PUPPET_ID}: as_token and hs_token must differ`);
+  return {
+    id: DOUBLE_PUPPET_ID,
+    url: null,
+    as_token: a.asToken,
+    hs_token: a.hsToken,
+    sender_localpart: a.senderLocalpart,
+    rate_limited: false,
+    namespaces: { users: [{ regex: `@.*:${escapeRegex(a.serverName)}`, exclusive: false }], aliases: [], rooms: [] },
+  };
+}
+
+/**
+ * The registration files Synapse loads for a set of deployed bridges: one per bridge and, when
+ * any is deployed, the shared double-puppeting one. Nothing when no bridge is deployed.
+ */
+export function appserviceFilesFor(bridges: readonly BridgeName[]): string[] {
+  return bridges.length === 0 ? [] : [...bridges.map((b) => appserviceFileName(b)), appserviceFileName(DOUBLE_PUPPET_ID)];
+}

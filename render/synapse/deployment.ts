@@ -32,6 +32,8 @@ export interface DeploymentInputArgs {
   turn: boolean;
   /** Processes sharing the database budget; defaults to every process the sizing can scale to. */
   processCount?: number;
+  /** Sygnal's Service address when push is deployed (Synapse's `ip_range_whitelist`). */
+  pushGatewayAddress?: string;
 }
 
 /** TURN URIs handed to clients: UDP and TCP on 3478, TLS on 5349. */
@@ -57,5 +59,6 @@ export function synapseDeploymentInput(args: DeploymentInputArgs): SynapseRender
     maxUploadBytes: spec.synapse.maxUploadBytes,
     redactionRetentionPeriod: spec.synapse.redactionRetentionPeriod,
     appserviceFiles: args.appserviceFiles,
+    ...(args.pushGatewayAddress ? { pushGatewayAddresses: [args.pushGatewayAddress] } : {}),
   };
 }

@@ -193,6 +193,10 @@ export function renderHomeserverConfig(input: SynapseRenderInput): YamlObject {
       },
     }];
   }
+  if (input.pushGatewayAddresses?.length) {
+    // Exceptions to the default ip_range_blacklist (RFC 1918 and the rest), one host each.
+    config.ip_range_whitelist = input.pushGatewayAddresses.map((a) => (a.includes(":") ? `${a}/128` : `${a}/32`));
+  }
   if (input.turnUris.length > 0) {
     config.turn_uris = input.turnUris;
     config.turn_shared_secret_path = p.turnSharedSecret;

@@ -104,4 +104,9 @@ export interface SynapseRenderInput {
   redactionRetentionPeriod: string | null;
   /** Appservice registration file names inside `paths.appserviceDir`. */
   appserviceFiles: string[];
+  /**
+   * Private addresses of the in-cluster push gateway (Sygnal's Service): Synapse's pushers go
+   * through its IP blacklist, which covers every private range, so exactly these are let through.
+   */
+  pushGatewayAddresses?: string[];
 }

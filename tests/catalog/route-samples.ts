@@ -54,6 +54,9 @@ export const ROUTES: [method: string, path: string, expected: string][] = [
   ["PUT", "/_matrix/client/v3/profile/@alice:example.com/displayname", "event-creator"],
   // stream writers
   ["PUT", "/_matrix/client/v3/rooms/!abc:example.com/typing/@alice:example.com", "typing"],
+  // appservice pings (MSC2659): answered by the process that sends the transactions
+  ["POST", "/_matrix/client/v1/appservice/telegram/ping", "appservice"],
+  ["POST", "/_matrix/client/v1/appservice/telegram/pingx", "main"],
   ["PUT", "/_matrix/client/v3/sendToDevice/m.room.encrypted/txn3", "to-device"],
   ["PUT", "/_matrix/client/v3/user/@alice:example.com/account_data/m.direct", "account-data"],
   ["PUT", "/_matrix/client/v3/user/@alice:example.com/rooms/!abc:example.com/account_data/x", "account-data"],

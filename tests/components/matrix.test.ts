@@ -24,7 +24,7 @@ async function runMatrix(stack: string, opts: { ha?: boolean } = {}): Promise<Mo
   const m = /^(\w+)-(\w+)-(\w+)$/.exec(stack)!;
   // Bridges on: MatrixStack generates their registrations (the program refuses the switch until
   // the bridges themselves are built; the component under test does not ask).
-  const config = { ...presetConfig({ environment: m[1] as "dev", platform: m[2] as "existing", profile: m[3] as "100" }), "matrix-platform:bridges": "true" };
+  const config = { ...presetConfig({ environment: m[1] as "dev", platform: m[2] as "existing", profile: m[3] as "100" }), "matrix-platform:bridges": "true", "matrix-platform:telegramApiId": "123456", "matrix-platform:telegramApiHash": "0123456789abcdef0123456789abcdef" };
   const spec = parseSpec(config, stack);
   return runWithMocks({
     project: "matrix-platform",
@@ -221,12 +221,12 @@ describe("MatrixStack (mock engine, fake platform)", function () {
   it("generates appservice registrations for the enabled bridges in a Secret Synapse mounts", () => {
     const secret = byName(run20k, "kubernetes:core/v1:Secret", "synapse-appservices");
     const files = unwrapSecrets(secret.inputs.stringData) as Record<string, string>;
-    assert.deepEqual(Object.keys(files).sort(), ["telegram-registration.yaml", "whatsapp-registration.yaml"]);
+    assert.deepEqual(Object.keys(files).sort(), ["doublepuppet-registration.yaml", "telegram-registration.yaml", "whatsapp-registration.yaml"]);
     const reg = parse(files["telegram-registration.yaml"]);
     assert.equal(reg.id, "telegram");
     assert.notEqual(reg.as_token, reg.hs_token);
     const hs = parse((unwrapSecrets(byName(run20k, "kubernetes:core/v1:ConfigMap", "synapse-config").inputs.data) as Obj)["homeserver.yaml"]);
-    assert.deepEqual(hs.app_service_config_files, ["/etc/synapse/appservices/telegram-registration.yaml", "/etc/synapse/appservices/whatsapp-registration.yaml"]);
+    assert.deepEqual(hs.app_service_config_files, ["/etc/synapse/appservices/telegram-registration.yaml", "/etc/synapse/appservices/whatsapp-registration.yaml", "/etc/synapse/appservices/doublepuppet-registration.yaml"]);
   });
 
   it("uses the component type tokens and parents every child", () => {

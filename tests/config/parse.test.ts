@@ -52,11 +52,34 @@ describe("config: parseSpec defaults", () => {
   });
 
   it("a bridge is on only with the feature switch and accounts > 0", () => {
-    const on = parseSpec(cfg({ telegramAccounts: "5000", whatsappAccounts: "0", bridges: "true" }), "d");
-    assert.deepEqual(on.bridges.telegram, { enabled: true, accounts: 5000 });
+    const on = parseSpec(cfg({ telegramAccounts: "5000", whatsappAccounts: "0", bridges: "true", telegramApiId: "123456", telegramApiHash: "0123456789abcdef0123456789abcdef" }), "d");
+    assert.deepEqual(on.bridges.telegram, { enabled: true, accounts: 5000, telegramApi: { apiId: 123456, apiHash: "0123456789abcdef0123456789abcdef" } });
     assert.equal(on.bridges.whatsapp.enabled, false);
     assert.equal(parseSpec(cfg({ telegramAccounts: "5000", bridges: "false" }), "d").bridges.telegram.enabled, false);
     assert.equal(parseSpec(cfg({ telegramAccounts: "5000" }), "d").bridges.telegram.enabled, false, "bridges default to off");
+  });
+
+  it("refuses the Telegram bridge without its API ID and hash, naming both keys; never echoes the hash", () => {
+    const err = (c: Record<string, string>) => {
+      try {
+        parseSpec(cfg(c), "d");
+      } catch (e) {
+        assert.ok(e instanceof ConfigValidationError);
+        return e as ConfigValidationError;
+      }
+      assert.fail("accepted");
+    };
+    const missing = err({ bridges: "true", telegramAccounts: "10" });
+    assert.deepEqual(missing.problems.map((p) => p.key), ["matrix-platform:telegramApiId", "matrix-platform:telegramApiHash"]);
+    assert.match(missing.message, /my\.telegram\.org/);
+    const bad = err({ bridges: "true", telegramAccounts: "10", telegramApiId: "1", telegramApiHash: "not-a-hash-but-secret" });
+    assert.doesNotMatch(bad.message, /not-a-hash-but-secret/);
+    assert.match(bad.message, /telegramApiHash = <secret, 21 characters> is not allowed: the 32 hexadecimal characters/);
+    // WhatsApp needs none; Telegram off needs none.
+    assert.equal(parseSpec(cfg({ bridges: "true", whatsappAccounts: "10" }), "d").bridges.whatsapp.enabled, true);
+    assert.deepEqual(parseSpec(cfg({ bridges: "true", whatsappAccounts: "10", bridgeAdmins: "@ops:example.com", bridgeUsers: "example.com,@guest:partner.org" }), "d").bridges.permissions,
+      { admins: ["@ops:example.com"], users: ["example.com", "@guest:partner.org"] });
+    assert.deepEqual(err({ bridgeUsers: "example.com,,x" }).problems.map((p) => p.key), ["matrix-platform:bridgeUsers"]);
   });
 
   it("never prunes redactions when asked to", () => {

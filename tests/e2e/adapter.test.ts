@@ -12,7 +12,7 @@ import { WORKER_TYPES } from "../../catalog/workers";
 import { buildHaproxyModel } from "../../render/haproxy";
 import { renderSynapse } from "../../render/synapse";
 import { adaptHaproxyInput, allocateEndpoints, LOOPBACK, loopbackNetwork, planLoopback, relocate, type LoopbackPlan } from "../../e2e/adapter";
-import { stackInputs } from "../../e2e/render";
+import { SYGNAL_CLUSTER_IP_STAND_IN, stackInputs } from "../../e2e/render";
 import { haproxyConnLimit } from "../../e2e/topology";
 
 const RUN = "/tmp/mp-e2e-unit";
@@ -41,6 +41,8 @@ const ALLOWED = [
   /^database\.args\.(host|port|sslmode|passfile)$/,
   /^redis\.(host|port|use_tls)$/,
   /^media_storage_providers\[\d+\]\.config\.endpoint_url$/,
+  // Sygnal's Service address -> the loopback Sygnal's.
+  /^ip_range_whitelist\[\d+\]$/,
 ];
 
 function diff(a: unknown, b: unknown): { changed: string[]; added: string[]; removed: string[] } {
@@ -55,7 +57,7 @@ function diff(a: unknown, b: unknown): { changed: string[]; added: string[]; rem
 
 describe("e2e loopback adapter", () => {
   const inputs = stackInputs("one-each");
-  const plan: LoopbackPlan = planLoopback(inputs.synapse, inputs.haproxy, { runDir: RUN, nextPort: counter(), bridges: inputs.bridges, secrets: SECRETS });
+  const plan: LoopbackPlan = planLoopback(inputs.synapse, inputs.haproxy, { runDir: RUN, nextPort: counter(), bridges: inputs.bridges, pushApps: inputs.pushApps, secrets: SECRETS });
   const k8s = renderSynapse(inputs.synapse);
   const local = renderSynapse(plan.input);
 
@@ -75,6 +77,13 @@ describe("e2e loopback adapter", () => {
     // ... and it did change what it must: nothing of the cluster survives.
     assert.ok(d.changed.includes("database.args.host") && d.changed.includes("redis.host") && d.changed.includes("public_baseurl"));
     assert.doesNotMatch(local.homeserver.text, /svc\.cluster\.local|0\.0\.0\.0/);
+  });
+
+  it("lets Synapse's pushers reach the loopback Sygnal exactly where the cluster lets them reach its Service", () => {
+    assert.deepEqual(k8s.homeserver.object.ip_range_whitelist, [`${SYGNAL_CLUSTER_IP_STAND_IN}/32`]);
+    assert.deepEqual(local.homeserver.object.ip_range_whitelist, [`${LOOPBACK}/32`]);
+    assert.ok(plan.sygnal, "Sygnal is planned");
+    assert.equal(new URL(plan.sygnal!.notifyUrl).hostname, LOOPBACK);
   });
 
   it("changes only listener addresses, ports and the log-config path in every worker file", () => {
@@ -151,10 +160,15 @@ describe("e2e loopback adapter", () => {
 
   it("writes the bridges' appservice registrations with a loopback URL", () => {
     assert.deepEqual(inputs.bridges, ["telegram", "whatsapp"]);
+    const ids: string[] = [];
     for (const f of local.homeserver.object.app_service_config_files as string[]) {
-      const reg = parseYaml(plan.files[f]) as { url: string; id: string };
-      assert.match(reg.url, /^http:\/\/127\.0\.0\.1:\d+$/, reg.id);
+      const reg = parseYaml(plan.files[f]) as { url: string | null; id: string };
+      ids.push(reg.id);
+      // The double-puppeting registration has no URL: Synapse pushes it nothing.
+      if (reg.id === "doublepuppet") assert.equal(reg.url, null);
+      else assert.match(reg.url!, /^http:\/\/127\.0\.0\.1:\d+$/, reg.id);
     }
+    assert.deepEqual(ids, ["telegram", "whatsapp", "doublepuppet"]);
   });
 
   it("keeps HAProxy's routing, balancing and limits and swaps only frontends and servers", () => {

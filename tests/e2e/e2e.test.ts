@@ -70,6 +70,16 @@ describe("e2e: generated Synapse topology serving Matrix traffic on loopback", f
     assert.deepEqual(byLabel["admin API from the source ranges"], [200, "synapse"]);
   });
 
+  it("delivered a push through Synapse's pusher worker to the running Sygnal, and dropped the pusher Sygnal rejected", () => {
+    const checks = res.report.checks.join("\n");
+    assert.ok(res.plan.sygnal, "Sygnal ran");
+    const app = res.plan.sygnal!.appIds[0];
+    assert.match(checks, new RegExp(`Sygnal handed the notification to its ${app.replace(/\./g, "\\.")} app \\(sygnal_per_pushkin_type\\{pushkin="[^"]+"\\} 0 -> [1-9]`));
+    assert.match(checks, /whose APNs connection went to the stub \(api\.development\.push\.apple\.com:443\)/);
+    assert.match(checks, /Sygnal rejected the pushkey of unknown app \S+ and Synapse dropped that pusher; the \S+ pusher stays/);
+    assert.match(checks, /the pusher worker \(pusher-0\) delivered to Sygnal and removed the rejected pusher/);
+  });
+
   it("exposes every metric name the monitoring system's alerts and dashboards read from Synapse, HAProxy and redis_exporter", () => {
     assert.ok(res.metrics.synapse.includes("synapse_http_server_response_time_seconds_bucket"), "Synapse metrics were scraped");
     assert.ok(res.metrics.haproxy.includes("haproxy_backend_active_servers"), "HAProxy metrics were scraped");

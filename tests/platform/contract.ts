@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { CHARTS } from "../../catalog/charts";
-import { DATABASES, OBJECT_STORE_CLIENTS } from "../../components/contracts";
+import { OBJECT_STORE_CLIENTS, deployedDatabases } from "../../components/contracts";
 import { isSecretValue } from "../../stacks/mock-engine";
 import { get, ofType, type PlatformRun } from "./harness";
 
@@ -16,7 +16,10 @@ export function assertPlatformContract(run: PlatformRun): void {
   assert.match(p.kubernetesVersion, /^1\.\d+$/);
   assert.ok(p.storageClass, "storage class name");
 
-  for (const db of DATABASES) {
+  // Exactly the deployed consumers' databases: a bridge that is off has none.
+  const deployed = deployedDatabases(run.spec.bridges);
+  assert.deepEqual(Object.keys(p.databases).sort(), [...deployed].sort());
+  for (const db of deployed) {
     const c = p.databases[db];
     assert.ok(c, `database ${db}`);
     assert.ok(c.host && c.port && c.database && c.user && c.password, `complete connection for ${db}: ${JSON.stringify(c)}`);
@@ -26,8 +29,8 @@ export function assertPlatformContract(run: PlatformRun): void {
     assert.equal(run.secrecy[`databases.${db}.password`], true, `${db} password is a secret output`);
   }
   // One owner per database, and LI is on a different server from main.
-  assert.equal(new Set(DATABASES.map((d) => p.databases[d].user)).size, DATABASES.length);
-  assert.equal(new Set(DATABASES.map((d) => p.databases[d].database)).size, DATABASES.length);
+  assert.equal(new Set(deployed.map((d) => p.databases[d].user)).size, deployed.length);
+  assert.equal(new Set(deployed.map((d) => p.databases[d].database)).size, deployed.length);
   assert.notEqual(p.databases.synapseLi.host, p.databases.synapse.host, "LI database on its own server");
 
   const os = p.objectStore;
@@ -63,7 +66,7 @@ export function assertPlatformContract(run: PlatformRun): void {
   assert.equal(get(gateway.inputs, "metadata.annotations")["cert-manager.io/cluster-issuer"], p.clusterIssuer);
 
   // Every Kubernetes Secret's payload is a secret in state; no ConfigMap carries a password.
-  const passwords = DATABASES.map((d) => p.databases[d].password).concat([p.redis.password]);
+  const passwords = deployed.map((d) => p.databases[d].password).concat([p.redis.password]);
   for (const cm of ofType(run, "kubernetes:core/v1:ConfigMap")) {
     const text = JSON.stringify(cm.inputs);
     for (const pw of passwords) assert.ok(!text.includes(pw), `ConfigMap ${cm.name} holds no password`);

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { barmanRetentionPolicy } from "../../components/data/postgres";
-import { DATABASES, DATABASE_SPECS } from "../../components/contracts";
+import { DATABASES, DATABASE_SPECS, deployedDatabases } from "../../components/contracts";
 import { elastiCacheTopology } from "../../components/platform/aws/cache";
 import { autoscalerPolicy, eksKubeconfig } from "../../components/platform/aws/cluster-services";
 import { rdsProtection } from "../../components/platform/aws/database";
@@ -133,7 +133,11 @@ describe("platform parts: pure helpers", () => {
     assert.deepEqual(Object.keys(records).sort(), [...DATABASES].sort());
     assert.equal(records.synapseLi.maxConnections, 100);
     assert.equal(records.synapse.maxConnections, 500);
-    assert.equal(records.telegram.database, "telegram_db");
+    assert.equal(records.telegram?.database, "telegram_db");
+    // With the bridges off, their databases are neither required of the servers nor in the record.
+    const withoutBridges = deployedDatabases({ telegram: { enabled: false }, whatsapp: { enabled: true } });
+    const lean = databaseRecords({ main: server("main", main.filter((d) => d !== "telegram")), li: server("li", li) }, "require", withoutBridges);
+    assert.deepEqual(Object.keys(lean).sort(), DATABASES.filter((d) => d !== "telegram").sort());
     assert.equal(records.keyVault.sslMode, "require");
     // A server missing a database it should hold is an error, not a half-filled record.
     assert.throws(() => databaseRecords({ main: server("main", main.slice(1)), li: server("li", li) }, "require"), /holds no credentials for synapse/);
@@ -145,6 +149,7 @@ describe("platform parts: pure helpers", () => {
       addons: { gateway: { className: "envoy", namespace: "edge", name: "matrix" }, clusterIssuer: "letsencrypt", ready: [addonReady] },
       servers: { main: server("main", main), li: server("li", li) },
       sslMode: "require",
+      databases: DATABASES,
       readyBefore: [before],
       readyAfter: [after],
     });

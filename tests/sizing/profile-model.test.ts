@@ -13,7 +13,7 @@ const MATRIX_PART = ["haproxy", "edgeProxy", "element", "admin", "livekit", "lkJ
 
 function matrixPartRequests(s: Sizing): { cores: number; gi: number } {
   const ws: WorkloadSizing[] = [s.synapse.main, ...Object.values(s.synapse.workers), ...MATRIX_PART.map((c) => s.components[c])];
-  const pods = (w: WorkloadSizing) => w.replicas * (w.shards ?? 1);
+  const pods = (w: WorkloadSizing) => w.replicas;
   return {
     cores: ws.reduce((t, w) => t + pods(w) * w.resources.cpuRequestMillis, 0) / 1000,
     gi: ws.reduce((t, w) => t + pods(w) * w.resources.memoryRequestMi, 0) / 1024,
@@ -125,8 +125,8 @@ describe("sizing: every workload is sized", () => {
 });
 
 describe("sizing: bridges scale with bridged accounts", () => {
-  const total = (w: WorkloadSizing) => (w.shards ?? 1) * w.replicas * w.resources.cpuRequestMillis;
-  it("more accounts, more bridge; each bridge shard is a single pod", () => {
+  const total = (w: WorkloadSizing) => w.replicas * w.resources.cpuRequestMillis;
+  it("more accounts, more bridge; each bridge is a single pod", () => {
     let prev = 0;
     for (const accounts of [100, 1000, 5000, 20000, 60000]) {
       const s = size(specFor({ ccu: 1000, telegram: accounts, whatsapp: accounts }));
@@ -142,7 +142,7 @@ describe("sizing: bridges scale with bridged accounts", () => {
   it("uses the hardware analysis's sustained per-account CPU in the profile model (Telegram idle 0.002 cores)", () => {
     const s = size(specFor({ ccu: 1000, telegram: 5000 }));
     const cores = total(s.components.telegram) / 1000;
-    // 5,000 x 0.002 = 10 cores, plus a small fixed process base per shard.
+    // 5,000 x 0.002 = 10 cores, plus a small fixed process base.
     assert.ok(cores >= 10 && cores <= 10.5, `${cores}`);
   });
 });

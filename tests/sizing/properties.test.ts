@@ -17,7 +17,7 @@ const RUNS = { numRuns: Number(process.env.FC_RUNS ?? 40) };
 function workloads(s: Sizing): [string, WorkloadSizing][] {
   return [["main", s.synapse.main], ...Object.entries(s.synapse.workers), ...COMPONENTS.map((c) => [c, s.components[c]] as [string, WorkloadSizing])];
 }
-const pods = (w: WorkloadSizing) => w.replicas * (w.shards ?? 1);
+const pods = (w: WorkloadSizing) => w.replicas;
 
 /** Every quantity that must not fall when CCU rises, with a readable name. */
 function monotoneQuantities(s: Sizing): Record<string, number> {

@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { seedAnalysis } from "../../sizing/seed-analysis";
 import { size } from "../../sizing";
+import { bridgeCapacityProblems, maxAccountsPerProcess } from "../../sizing/bridges";
 import type { WorkloadSizing } from "../../sizing/types";
 import { specFor } from "./specs";
 
@@ -61,9 +62,10 @@ describe("sizing: seed-analysis breakdown reproduces the hardware analysis", () 
 });
 
 describe("sizing: seed-analysis model mapped onto Sizing", () => {
+  // The document's deployment; its bridges are sized capped at one node and refused by validation (below).
   const s = size(specFor({ ccu: 2000, model: "seed-analysis", telegram: 5000, whatsapp: 5000 }));
   const GB = 1e9;
-  const sum = (ws: WorkloadSizing[], pick: (w: WorkloadSizing) => number) => ws.reduce((t, w) => t + w.replicas * (w.shards ?? 1) * pick(w), 0);
+  const sum = (ws: WorkloadSizing[], pick: (w: WorkloadSizing) => number) => ws.reduce((t, w) => t + w.replicas * pick(w), 0);
   const synapse = [s.synapse.main, ...Object.values(s.synapse.workers)];
 
   it("Synapse (standing in for Dendrite) requests the base 40 cores and limits at the 240-core peak", () => {
@@ -75,18 +77,23 @@ describe("sizing: seed-analysis model mapped onto Sizing", () => {
     near((sum(synapse, (w) => w.resources.memoryRequestMi) * 2 ** 20) / GB, 750, 10, "Synapse memory");
   });
 
-  it("bridges request their base and are limited at their peak, in shards that fit the bridge nodes", () => {
-    const tg = s.components.telegram, wa = s.components.whatsapp;
-    near(sum([tg], (w) => w.resources.cpuRequestMillis) / 1000, 50, 5, "Telegram CPU");
-    near(sum([tg], (w) => w.resources.cpuLimitMillis) / 1000, 100, 5, "Telegram CPU limit");
-    near((sum([tg], (w) => w.resources.memoryRequestMi) * 2 ** 20) / GB, 625, 5, "Telegram memory");
-    near(sum([wa], (w) => w.resources.cpuRequestMillis) / 1000, 100, 5, "WhatsApp CPU");
-    near(sum([wa], (w) => w.resources.cpuLimitMillis) / 1000, 150, 5, "WhatsApp CPU limit");
-    near((sum([wa], (w) => w.resources.memoryRequestMi) * 2 ** 20) / GB, 475, 5, "WhatsApp normal memory");
-    near((sum([wa], (w) => w.resources.memoryLimitMi) * 2 ** 20) / GB, 1225, 5, "WhatsApp peak memory");
-    assert.ok((tg.shards ?? 1) > 1 && (wa.shards ?? 1) > 1, "the document's bridges do not fit one pod");
-    const bridgePool = s.nodePools.find((p) => p.tier === "bridge")!;
-    for (const w of [tg, wa]) assert.ok(w.resources.cpuRequestMillis <= 0.7 * bridgePool.machine.vcpu * 1000);
+  it("bridges: the document's per-account figures do not fit one process on one bridge node, so 5,000 accounts are refused", () => {
+    // mautrix is one process per registration (sizing/bridges.ts): the document's Telegram at
+    // 5,000 accounts asks 50 cores, WhatsApp 100, and the biggest bridge node carries ~44.
+    const spec = specFor({ ccu: 2000, model: "seed-analysis", telegram: 5000, whatsapp: 5000 });
+    const problems = bridgeCapacityProblems(spec);
+    assert.deepEqual(problems.map((p) => p.key), ["matrix-platform:telegramAccounts", "matrix-platform:whatsappAccounts"]);
+    for (const p of problems) {
+      assert.equal(p.value, "5000");
+      assert.match(p.allowed, /^at most \d+ with sizingModel seed-analysis: mautrix-\w+ is one process per registration \(it cannot run active-active\)/);
+    }
+    const tgMax = maxAccountsPerProcess("telegram", "seed-analysis");
+    assert.ok(tgMax > 0 && tgMax < 5000, String(tgMax));
+    // At the most that fits, the one process requests the document's per-account base and fits the node.
+    const fitted = size(specFor({ ccu: 2000, model: "seed-analysis", telegram: tgMax, whatsapp: maxAccountsPerProcess("whatsapp", "seed-analysis") }));
+    near(fitted.components.telegram.resources.cpuRequestMillis / 1000, (50 * tgMax) / 5000, 5, "Telegram CPU at the most that fits");
+    const bridgePool = fitted.nodePools.find((p) => p.tier === "bridge")!;
+    for (const w of [fitted.components.telegram, fitted.components.whatsapp]) assert.ok(w.resources.cpuRequestMillis <= 0.7 * bridgePool.machine.vcpu * 1000);
   });
 
   it("PostgreSQL: the document's HA layout (1 primary + 2 standby) and at least its max_connections", () => {

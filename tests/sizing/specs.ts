@@ -3,6 +3,7 @@ import { parseSpec } from "../../config/parse";
 import type { PlatformSpec } from "../../config/spec";
 import type { Environment, PlatformKind, SizingModel } from "../../config/keys";
 import { FEATURE_SWITCHES, type FeatureSwitch } from "../../catalog/components";
+import { throwawayPushConfig } from "../../e2e/sygnal";
 
 export interface SpecOptions {
   platform?: PlatformKind;
@@ -22,6 +23,9 @@ export interface SpecOptions {
  */
 const ALL_ON: Record<FeatureSwitch, boolean> = Object.fromEntries(FEATURE_SWITCHES.map((f) => [f, true])) as Record<FeatureSwitch, boolean>;
 
+/** Push needs an app: one set of throw-away credentials for every spec of the process (keys are slow to make). */
+let pushApps: Record<string, string> | undefined;
+
 export function specFor(o: SpecOptions = {}): PlatformSpec {
   const config: Record<string, string> = {
     platform: o.platform ?? "existing",
@@ -32,8 +36,12 @@ export function specFor(o: SpecOptions = {}): PlatformSpec {
     whatsappAccounts: String(o.whatsapp ?? 0),
     acmeEmail: "ops@example.com",
     domain: "example.com",
+    // Shaped like my.telegram.org's credentials; only validated, never used.
+    telegramApiId: "123456",
+    telegramApiHash: "0123456789abcdef0123456789abcdef",
   };
   if (o.platform === "gcp") config.gcpProject = "matrix-test";
   for (const [k, v] of Object.entries({ ...ALL_ON, ...o.features })) config[k] = String(v);
+  if (config.push === "true") Object.assign(config, (pushApps ??= throwawayPushConfig()));
   return parseSpec(Object.fromEntries(Object.entries(config).map(([k, v]) => [`matrix-platform:${k}`, v])), "test");
 }

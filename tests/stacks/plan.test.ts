@@ -6,6 +6,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { formatTable, memory, resourceCounts, sizingRows } from "../../stacks/report";
 import { size } from "../../sizing";
+import { bridgeCarryLines, maxAccountsPerProcess } from "../../sizing/bridges";
 import { parseSpec } from "../../config";
 import { parseArgs } from "../../stacks/plan";
 
@@ -37,14 +38,17 @@ describe("plan: report formatting", () => {
     assert.equal(memory(1536), "1.5Gi");
   });
 
-  it("sizing rows count every pod of a sharded bridge in the totals", () => {
-    const spec = parseSpec({ "matrix-platform:telegramAccounts": "20000", "matrix-platform:bridges": "true" }, "t");
-    const telegram = size(spec).components.telegram;
-    assert.ok((telegram.shards ?? 1) > 1, "20,000 accounts should need more than one bridge shard");
+  it("says what the one process of each bridge carries at the configured accounts, and the most that fit", () => {
+    const spec = parseSpec({ "matrix-platform:telegramAccounts": "5000", "matrix-platform:whatsappAccounts": "5000", "matrix-platform:bridges": "true", "matrix-platform:telegramApiId": "123456", "matrix-platform:telegramApiHash": "0123456789abcdef0123456789abcdef" }, "t");
+    const lines = bridgeCarryLines(spec);
+    const tg = size(spec).components.telegram.resources;
+    assert.equal(lines.length, 2);
+    // 5,000 x 2 mcores + the process base: the hardware analysis's sustained per-account figure.
+    assert.match(lines[0], new RegExp(`^mautrix-telegram: one process carries 5000 accounts with ${(tg.cpuRequestMillis / 1000).toFixed(1)} cores / `));
+    assert.match(lines[0], new RegExp(`at most ${maxAccountsPerProcess("telegram", "profile")} accounts fit`));
+    assert.match(lines[1], /^mautrix-whatsapp: one process carries 5000 accounts with 25\.1 cores \/ /);
     const row = sizingRows(size(spec)).find((r) => r[0] === "telegram")!;
-    assert.match(String(row[2]), new RegExp(`^${telegram.shards} x `));
-    const totalCores = Number(row[5]);
-    assert.ok(Math.abs(totalCores - (telegram.resources.cpuRequestMillis * telegram.replicas * telegram.shards!) / 1000) < 0.01);
+    assert.ok(Math.abs(Number(row[5]) - tg.cpuRequestMillis / 1000) < 0.01, "one pod in the totals");
   });
 
   it("counts resources by type, most frequent first", () => {

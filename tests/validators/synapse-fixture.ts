@@ -14,7 +14,8 @@ import * as path from "path";
 import { parseSpec } from "../../config/parse";
 import type { PlatformSpec } from "../../config/spec";
 import {
-  appserviceFileName,
+  appserviceFilesFor,
+  renderDoublePuppetRegistration,
   bridgeAppservice,
   instanceCountsFromSizing,
   planInstances,
@@ -103,12 +104,12 @@ export function writeSynapseTree(
 ): WrittenTree {
   const preset = parsePresetName(stack);
   if (!preset) throw new Error(`${stack} is not a preset stack name`);
-  // Every system that changes Synapse's config on (bridges: appservice registrations; calls: TURN),
+  // Every system that changes Synapse's config on (bridges: appservice registrations; calls: TURN; push: the whitelist),
   // so real Synapse checks the config those stacks will render, not only today's defaults.
-  const spec = parseSpec({ ...presetConfig(preset), "matrix-platform:bridges": "true", "matrix-platform:rtc": "true" }, stack);
+  const spec = parseSpec({ ...presetConfig(preset), "matrix-platform:bridges": "true", "matrix-platform:rtc": "true", "matrix-platform:telegramApiId": "123456", "matrix-platform:telegramApiHash": "0123456789abcdef0123456789abcdef" }, stack);
   const sizing = size(spec);
   const bridges = (["telegram", "whatsapp"] as const).filter((b) => spec.bridges[b].enabled) as BridgeName[];
-  const appserviceFiles = bridges.map((b) => appserviceFileName(b));
+  const appserviceFiles = appserviceFilesFor(bridges);
   const deployed = synapseDeploymentInput({
     spec,
     sizing,
@@ -117,6 +118,8 @@ export function writeSynapseTree(
     endpoints: platformEndpoints(spec, sizing),
     appserviceFiles,
     turn: spec.features.rtc,
+    // Push: the address the API server gives Sygnal's Service, whitelisted for the pushers.
+    pushGatewayAddress: "10.96.0.50",
   });
   const paths = pathsUnder(dir);
   // Only the file locations change: the pods mount them at DEFAULT_SYNAPSE_PATHS, the test under dir.
@@ -145,6 +148,10 @@ export function writeSynapseTree(
     write(file, toYaml(reg), 0o600);
     return file;
   });
+  // The double-puppeting registration the bridges share, listed last (appserviceFilesFor).
+  const doublePuppet = path.join(paths.appserviceDir, appserviceFiles[appserviceFiles.length - 1]);
+  write(doublePuppet, toYaml(renderDoublePuppetRegistration({ asToken: "as-token-dp", hsToken: "hs-token-dp", senderLocalpart: "senderdpxyz", serverName: input.serverName })), 0o600);
+  appservices.push(doublePuppet);
   return { dir, stack, spec, sizing, paths, input, homeserver, workers, appservices, signingKeyPem: pem };
 }
 

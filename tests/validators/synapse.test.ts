@@ -189,7 +189,10 @@ describe("Synapse accepts the rendered configs (python -m synapse.config)", func
     const r = await run(SYNAPSE_PYTHON, ["-c", script, ...tree.appservices], tree.dir);
     assert.equal(r.code, 0, r.stderr);
     const services = JSON.parse(r.stdout.trim().split("\n").pop()!);
-    assert.deepEqual(services.map((s: { id: string }) => s.id), ["telegram", "whatsapp"]);
+    assert.deepEqual(services.map((s: { id: string }) => s.id), ["telegram", "whatsapp", "doublepuppet"]);
+    // Double puppeting: no URL (nothing pushed), every local user, none exclusively.
+    assert.equal(services[2].url, null);
+    assert.deepEqual([services[2].other, services[2].exclusive], [true, false]);
     assert.equal(services[0].url, "http://mautrix-telegram.matrix.svc.cluster.local:29317");
     assert.equal(services[0].sender, "@sendertelegramxyz:example.com");
     assert.deepEqual([services[0].user, services[0].bot, services[0].other, services[0].exclusive], [true, true, false, true]);

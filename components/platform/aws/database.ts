@@ -5,7 +5,7 @@ import * as random from "@pulumi/random";
 import type { EnvironmentPreset } from "../../../catalog/environments";
 import type { DatabaseSizing } from "../../../sizing/types";
 import { PostgresBootstrap } from "../../data/postgres-bootstrap";
-import { databasesOn, type Placement } from "../../contracts";
+import { databasesOn, type DatabaseName, type Placement } from "../../contracts";
 import { rdsBackupRetentionDays } from "../retention";
 
 /** The preset fields an RDS server obeys. */
@@ -31,6 +31,8 @@ export interface RdsServerArgs {
   prefix: string;
   /** Which server: main holds every database but LI's. */
   server: "main" | "li";
+  /** The databases the stack creates (contracts.ts deployedDatabases: the bridges' only while deployed). */
+  databases: readonly DatabaseName[];
   /** Instance class, storage, read replicas and connection budget. */
   sizing: DatabaseSizing;
   /** Multi-AZ, backup retention and deletion protection. */
@@ -138,7 +140,7 @@ export function createRdsServer(a: RdsServerArgs, opts: { parent: pulumi.Resourc
     port: primary.port,
     adminUser: primary.username,
     adminPassword: pulumi.secret(adminPassword.result),
-    databases: databasesOn(server),
+    databases: databasesOn(server, a.databases),
     image: b.image,
     ...b.placement,
     dependsOn: [primary, ...b.dependsOn],

@@ -9,7 +9,7 @@ import { NAMESPACES } from "../../../catalog/namespaces";
 import { StackNamespace } from "../../k8s/namespace";
 import type { NetworkFlows } from "../../k8s/network";
 import type { ClusterApiEndpoint } from "../../../config/spec";
-import type { DatabaseConnection, DatabaseName, KubeApiEndpoint, ObjectStore, Placement, Platform, RedisEndpoint } from "../../contracts";
+import type { DatabaseName, KubeApiEndpoint, ObjectStore, Placement, Platform, PlatformDatabases, RedisEndpoint } from "../../contracts";
 import { ClusterAddons, type AddonSettings } from "../addons";
 import { declarePlatformFlows } from "../flows";
 import { sharedPlatformFields, type DatabaseServer } from "../outputs";
@@ -28,6 +28,8 @@ export { EKS_VERSION } from "./cluster";
 export { KEY_ROTATION_DAYS } from "./keys";
 
 export interface AwsPlatformArgs {
+  /** The databases the stack creates (contracts.ts deployedDatabases: the bridges' only while deployed). */
+  databases: readonly DatabaseName[];
   /** Stack name: resource names and the `matrix-platform/stack` tag. */
   stack: string;
   /** Primary region. */
@@ -70,7 +72,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
   readonly provider: k8s.Provider;
   readonly storageClass: pulumi.Output<string>;
   readonly kubernetesVersion = EKS_VERSION;
-  readonly databases: Record<DatabaseName, DatabaseConnection>;
+  readonly databases: PlatformDatabases;
   readonly objectStore: ObjectStore;
   readonly redis: RedisEndpoint;
   readonly gateway: Platform["gateway"];
@@ -142,7 +144,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
       description: "database bootstrap -> RDS",
     }], { flows: args.flows, provider, parent: this, dependsOn: [dataNs] });
     const rds = (server: "main" | "li", sizing: DatabaseSizing) => createRdsServer({
-      name, prefix, server, sizing, preset, subnetGroupName: dbSubnets.name, securityGroupId: pgSg.id, kmsKeyArn: keys.rds.arn,
+      name, prefix, server, databases: args.databases, sizing, preset, subnetGroupName: dbSubnets.name, securityGroupId: pgSg.id, kmsKeyArn: keys.rds.arn,
       bootstrap: { provider, namespace: dataNs.metadata.name, image: imageRef("postgresql", args.addons.imageRegistry), placement: this.placement("system"), dependsOn: [dataNs] },
     }, o);
     const mainDb = rds("main", args.database);
@@ -185,6 +187,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
       credentials: db.bootstrap.credentials,
     });
     const shared = sharedPlatformFields({
+      databases: args.databases,
       addons,
       servers: { main: server(mainDb, args.database), li: server(liDb, args.liDatabase) },
       // RDS enforces TLS (rds.force_ssl); verify-full would need the RDS CA bundle in pods.

@@ -37,6 +37,8 @@ export interface CloudSqlServerArgs {
   prefix: string;
   /** Which server: main holds every database but LI's. */
   server: "main" | "li";
+  /** The databases the stack creates (contracts.ts deployedDatabases: the bridges' only while deployed). */
+  databases: readonly DatabaseName[];
   region: string;
   /** Region of off-region backups; used only when the preset copies data off-region. Default: none. */
   secondaryRegion?: string;
@@ -115,7 +117,7 @@ export function createCloudSqlServer(a: CloudSqlServerArgs, opts: { parent: pulu
     },
   }, { ...opts, dependsOn: [primary] }));
   const credentials: Partial<Record<DatabaseName, DatabaseCredentials>> = {};
-  for (const db of databasesOn(server)) {
+  for (const db of databasesOn(server, a.databases)) {
     const { database, owner } = DATABASE_SPECS[db];
     const password = new random.RandomPassword(`${name}-pg-${db}-password`, { length: 40, special: false }, { parent: opts.parent });
     const user = new gcp.sql.User(`${name}-pg-${db}-user`, {

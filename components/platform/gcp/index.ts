@@ -6,7 +6,7 @@ import type { DatabaseSizing, NodePool, NodeTier, RedisSizing } from "../../../s
 import { standardLabels } from "../../k8s/labels";
 import type { NetworkFlows } from "../../k8s/network";
 import type { ClusterApiEndpoint } from "../../../config/spec";
-import type { DatabaseConnection, DatabaseName, KubeApiEndpoint, ObjectStore, Placement, Platform, RedisEndpoint } from "../../contracts";
+import type { DatabaseName, KubeApiEndpoint, ObjectStore, Placement, Platform, PlatformDatabases, RedisEndpoint } from "../../contracts";
 import { ClusterAddons, type AddonSettings } from "../addons";
 import { sharedPlatformFields, type DatabaseServer } from "../outputs";
 import { placementFor } from "../placement";
@@ -27,6 +27,8 @@ export { multiRegionOf, stackTag } from "./naming";
 const APIS = ["compute", "container", "sqladmin", "servicenetworking", "redis", "cloudkms", "storage", "iam"];
 
 export interface GcpPlatformArgs {
+  /** The databases the stack creates (contracts.ts deployedDatabases: the bridges' only while deployed). */
+  databases: readonly DatabaseName[];
   /** Stack name: resource names, labels, service account ids. */
   stack: string;
   project: string;
@@ -66,7 +68,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
   readonly provider: k8s.Provider;
   readonly storageClass: pulumi.Output<string>;
   readonly kubernetesVersion = GKE_VERSION;
-  readonly databases: Record<DatabaseName, DatabaseConnection>;
+  readonly databases: PlatformDatabases;
   readonly objectStore: ObjectStore;
   readonly redis: RedisEndpoint;
   readonly gateway: Platform["gateway"];
@@ -136,7 +138,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
     }, { parent: this });
 
     const sql = (server: "main" | "li", sizing: DatabaseSizing) => createCloudSqlServer({
-      name, prefix, server, region, secondaryRegion, sizing, preset, network: network.network.id, kmsKey: keys.sql, peering: network.peering, labels,
+      name, prefix, server, databases: args.databases, region, secondaryRegion, sizing, preset, network: network.network.id, kmsKey: keys.sql, peering: network.peering, labels,
     }, o);
     const mainDb = sql("main", args.database);
     const liDb = sql("li", args.liDatabase);
@@ -159,6 +161,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
       credentials: db.credentials,
     });
     const shared = sharedPlatformFields({
+      databases: args.databases,
       addons,
       servers: { main: server(mainDb, args.database), li: server(liDb, args.liDatabase) },
       // Cloud SQL rejects unencrypted connections (ENCRYPTED_ONLY).

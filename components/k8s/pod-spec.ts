@@ -1,10 +1,10 @@
 /**
- * Pod-spec building blocks shared by the Matrix workloads: restricted security contexts, probes,
+ * Pod-spec building blocks shared by every in-cluster system's workloads: restricted security contexts, probes,
  * zone/host spread, resources from sizing, placement, PDBs. Plain objects (Pulumi input shapes).
  */
 import * as crypto from "crypto";
 import type * as k8s from "@pulumi/kubernetes";
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../k8s/security-context";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./security-context";
 import type { Placement } from "../contracts";
 import type { ResourceShape } from "../../sizing/types";
 
