@@ -46,7 +46,8 @@ export function isSecretKey(name: string): boolean {
 export function displayValue(key: string, value: string, secretKeys: ReadonlySet<string> = new Set()): string {
   const short = key.slice(key.lastIndexOf(":") + 1);
   const credentialKey = [...SECRET_KEY_NAMES].some((k) => k.toLowerCase() === short.toLowerCase() || distance(k.toLowerCase(), short.toLowerCase()) <= 3);
-  if (SECRET_CONFIG_KEYS.some((k) => key === `${PROJECT}:${k}`)) return `<secret, ${value.length} characters>`;
+  // kubeconfig is the one credential key that may instead hold a file path, shown below.
+  if (short !== "kubeconfig" && SECRET_CONFIG_KEYS.some((k) => key === `${PROJECT}:${k}`)) return `<secret, ${value.length} characters>`;
   if (secretKeys.has(key)) return "<secret value, withheld>";
   // A file path is safe to show (and what a person needs to see); anything else is content.
   const path = /^(~|\.{0,2}\/|[A-Za-z]:\\|[\w.-]+\/)[\w./~\\-]*$/.test(value) && value.length <= 255;

@@ -68,7 +68,7 @@ describe("config: nothing in a stack file is silently ignored (item 1)", () => {
     assert.deepEqual(configWarnings(spec), [`${P}:bridges is false, so ${P}:telegramAccounts = 500 deploys nothing; set bridges to true to deploy it, or the count to 0`]);
     const prod = parseSpec(cfg({ environment: "prod", domain: "chat.example.org", tlsIssuer: "selfsigned" }), "p");
     assert.match(configWarnings(prod).join("\n"), /tlsIssuer = selfsigned on a prod stack/);
-    assert.deepEqual(configWarnings(parseSpec(cfg({ telegramAccounts: "5", bridges: "true" }), "d")), []);
+    assert.deepEqual(configWarnings(parseSpec(cfg({ telegramAccounts: "5", bridges: "true", telegramApiId: "123456", telegramApiHash: "0123456789abcdef0123456789abcdef" }), "d")), []);
   });
 
   it("`~` / null leaves a key unset instead of the string \"null\"", () => {
