@@ -1,7 +1,8 @@
 // Entry point for `pulumi up` / `pulumi preview`: config is read and validated, then sized, before
 // any resource is registered; wiring lives in program.ts so tests and `npm run plan` run the same
 // program under the mock engine. The cost of what is registered becomes a stack output.
-import { readSpec } from "./config";
+import * as pulumi from "@pulumi/pulumi";
+import { configWarnings, readSpec } from "./config";
 import { program } from "./program";
 import { size } from "./sizing";
 import { assertDeployable } from "./sizing/deployable";
@@ -10,6 +11,7 @@ import { recordCost } from "./stacks/preview-cost";
 const spec = readSpec();
 // Refused switches and bridges too big for one process fail here, before sizing packs them.
 assertDeployable(spec);
+for (const warning of configWarnings(spec)) void pulumi.log.warn(warning);
 const sizing = size(spec);
 const costEstimate = recordCost(spec, sizing);
 export = { ...program(spec, sizing), costEstimate: costEstimate() };

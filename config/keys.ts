@@ -6,6 +6,7 @@
  * `parse` turns the raw string into a typed value or returns `undefined` when it is not allowed;
  * `allowed` is the human sentence the error message quotes.
  */
+import { isIPv4, isIPv6 } from "net";
 import { PUSH_CONFIG_KEYS } from "./push-keys";
 
 export type PulumiConfigType = "string" | "integer" | "boolean";
@@ -20,8 +21,10 @@ export interface ConfigKey<T> {
   /** Raw string -> value, or undefined when the string is not allowed. */
   parse(raw: string): T | undefined;
   /**
-   * A credential: declared `secret: true` in Pulumi.yaml (set it with `pulumi config set --secret`)
-   * and never echoed in an error message.
+   * A credential (kubeconfig content may carry a token or client key; the push, alerting and
+   * Telegram credentials): declared `secret: true` in Pulumi.yaml (set it with `pulumi config set
+   * --secret`), never echoed in an error, and reaching resources only as a secret input. Every
+   * other key refuses a value that looks like a credential.
    */
   secret?: true;
 }
@@ -132,12 +135,58 @@ const MXID_OR_DOMAIN = /^(@[a-z0-9._=\/+-]+:)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a
 // RFC 1123 host name with at least two labels; Matrix server names are DNS names here.
 const DNS_NAME = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
 
+// A Kubernetes DNS subdomain (RFC 1123): what a StorageClass name must be.
+const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Largest upload limit: far below the 64-bit integers HAProxy and Synapse compare sizes in. */
+export const MAX_UPLOAD_BYTES = 64 * 1024 ** 3;
+const SIZE_UNITS = { K: 1024, M: 1024 ** 2, G: 1024 ** 3 } as const;
+
+/** `50M` -> bytes (K, M, G are powers of 1024, as Synapse reads them), or undefined. */
+export function uploadSizeBytes(raw: string): number | undefined {
+  const m = /^([1-9]\d{0,6})([KMG])$/.exec(raw);
+  if (!m) return undefined;
+  const bytes = Number(m[1]) * SIZE_UNITS[m[2] as keyof typeof SIZE_UNITS];
+  return bytes <= MAX_UPLOAD_BYTES ? bytes : undefined;
+}
+
+/**
+ * Registry host, optional port (1-65535) and optional path, per the distribution spec's reference
+ * grammar (host components, lower-case path components joined by `.`, `_`, `__` or dashes); kept
+ * short enough that every image name built on it stays within the 255-character limit.
+ */
+function isImageRegistry(raw: string): boolean {
+  const m = /^([a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*)(:(\d{1,5}))?((\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*)$/.exec(raw);
+  if (!m || raw.length > 128) return false;
+  const port = m[6] === undefined ? undefined : Number(m[6]);
+  return port === undefined || (port >= 1 && port <= 65535 && !m[6].startsWith("0"));
+}
+
+/** An http(s) or oci URL with a host and no user name or password in it (those would be logged). */
+function isChartRepository(raw: string): boolean {
+  if (/\s/.test(raw)) return false;
+  try {
+    const url = new URL(raw);
+    return ["http:", "https:", "oci:"].includes(url.protocol) && url.hostname !== "" && url.username === "" && url.password === "" && raw.startsWith(`${url.protocol}//`);
+  } catch {
+    return false;
+  }
+}
+
+/** One CIDR: an IPv4 or IPv6 address with a prefix length in range. */
+function isCidr(s: string): boolean {
+  const [addr, len, ...rest] = s.split("/");
+  if (rest.length > 0 || len === undefined || !/^\d{1,3}$/.test(len)) return false;
+  const bits = Number(len);
+  return (isIPv4(addr) && bits <= 32) || (isIPv6(addr) && bits <= 128);
+}
+
 export const CONFIG_KEYS = {
   platform: oneOf(PLATFORMS, "Where the platform runs: AWS (EKS, RDS, S3, ElastiCache), GCP (GKE, Cloud SQL, GCS, Memorystore) or an existing Kubernetes cluster with in-cluster data services."),
   environment: oneOf(ENVIRONMENTS, "Environment preset: prod enforces high-availability minimums, deletion protection and cross-region copies."),
   ccu: integer(MIN_CCU, MAX_CCU, "Concurrent users to size for. Mutually exclusive with `profile`."),
   profile: oneOf(PROFILE_NAMES, "Named CCU profile of the architecture document (100, 1k, 5k, 10k, 20k). Mutually exclusive with `ccu`."),
-  domain: pattern(DNS_NAME, "a lower-case DNS name such as example.com", "Base DNS domain; service hosts are matrix.<domain>, chat.<domain>, admin.<domain>, rtc.<domain>, turn.<domain>."),
+  domain: pattern(DNS_NAME, "a lower-case DNS name such as example.com", "Base DNS domain; service hosts are matrix.<domain>, chat.<domain>, admin.<domain>, rtc.<domain>, turn.<domain>. Required (or `serverName`) on staging and prod: the server name is permanent."),
   serverName: pattern(DNS_NAME, "a lower-case DNS name such as example.com", "Matrix server name (the part after ':' in user IDs). Defaults to `domain`."),
   telegramAccounts: integer(0, 100_000, "Bridged Telegram accounts to size mautrix-telegram for; 0 turns the Telegram bridge off."),
   whatsappAccounts: integer(0, 100_000, "Bridged WhatsApp accounts to size mautrix-whatsapp for; 0 turns the WhatsApp bridge off."),
@@ -145,16 +194,29 @@ export const CONFIG_KEYS = {
   telegramApiHash: { ...pattern(/^[0-9a-f]{32}$/, "the 32 hexadecimal characters my.telegram.org gives as api_hash", "Telegram API hash from my.telegram.org for mautrix-telegram (required when the Telegram bridge is deployed; set it with --secret)."), secret: true },
   bridgeAdmins: list(MXID, "a comma-separated list of Matrix user IDs such as @ops:example.com", "Matrix users with admin rights on both bridges (bridge.permissions admin). Default: none."),
   bridgeUsers: list(MXID_OR_DOMAIN, "a comma-separated list of Matrix user IDs or server names such as example.com,@guest:partner.org", "Matrix users or whole servers allowed to log in to the bridges (bridge.permissions user); nobody else can use them. Default: the server name."),
-  region: pattern(/^[a-z]{2,}(-[a-z]+)+-?\d+$/, "a cloud region such as us-east-1 (AWS) or us-central1 (GCP)", "Primary cloud region (aws and gcp platforms)."),
-  secondaryRegion: pattern(/^[a-z]{2,}(-[a-z]+)+-?\d+$/, "a cloud region such as us-west-2 (AWS) or us-east1 (GCP)", "Second region for replicated backups and media (production)."),
+  region: pattern(/^[a-z]{2,}(-[a-z]+)+-?\d+$/, "a region of the chosen cloud such as us-east-1 (AWS) or us-central1 (GCP)", "Primary cloud region (aws and gcp platforms); one of the regions listed in catalog/regions.ts."),
+  secondaryRegion: pattern(/^[a-z]{2,}(-[a-z]+)+-?\d+$/, "a region of the chosen cloud such as us-west-2 (AWS) or us-east1 (GCP)", "Second region for replicated backups and media (production); one of the regions listed in catalog/regions.ts."),
   gcpProject: pattern(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, "a GCP project ID: 6-30 lower-case letters, digits or hyphens, starting with a letter", "GCP project to deploy into (gcp platform)."),
-  kubeconfig: pattern(/^(?=[\s\S]*\S)[^\x00-\x08\x0b\x0c\x0e-\x1f]+$/, "a path to a kubeconfig file or kubeconfig YAML", "Kubeconfig (path or content) of the existing cluster; defaults to the ambient kubeconfig."),
+  kubeconfig: {
+    ...pattern(/^(?=[\s\S]*\S)[^\x00-\x08\x0b\x0c\x0e-\x1f]+$/, "a path to a kubeconfig file or kubeconfig YAML", "Kubeconfig (path or content) of the existing cluster; defaults to the ambient kubeconfig. Content carries credentials: set it with `pulumi config set --secret`."),
+    secret: true,
+  },
   kubeContext: pattern(/^\S+$/, "a kubeconfig context name without spaces", "Kubeconfig context of the existing cluster."),
   kubeApiCidrs: cidrList("IPv4 ranges of the existing cluster's API server endpoints (`kubectl get endpoints kubernetes -n default`), so operators' egress is opened to them only (existing platform)."),
-  storageClass: pattern(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "a Kubernetes StorageClass name", "StorageClass for persistent volumes on the existing cluster."),
+  storageClass: pattern(DNS_SUBDOMAIN, "a Kubernetes StorageClass name (a DNS subdomain: lower-case labels of letters, digits and '-', joined by '.', at most 253 characters)", "StorageClass for persistent volumes on the existing cluster."),
   sizingModel: oneOf(SIZING_MODELS, "Sizing coefficients: `profile` follows the architecture document's CCU tables, `seed-analysis` the hardware analysis's per-user formulas."),
-  imageRegistry: pattern(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d+)?(\/[a-z0-9._-]+)*$/, "a registry host with optional port and path, such as registry.internal:5000/mirror", "Registry that every container image is pulled from instead of its public home (air-gapped sites)."),
-  chartRepository: pattern(/^(https?|oci):\/\/\S+$/, "an http(s):// or oci:// URL", "Helm chart repository that replaces every public chart repository (air-gapped sites)."),
+  imageRegistry: {
+    type: "string",
+    allowed: "a lower-case registry host with optional port (1-65535) and path, such as registry.internal:5000/mirror, at most 128 characters",
+    parse: (raw: string) => (isImageRegistry(raw) ? raw : undefined),
+    description: "Registry that every container image is pulled from instead of its public home (air-gapped sites).",
+  },
+  chartRepository: {
+    type: "string",
+    allowed: "an http(s):// or oci:// URL with no user name or password in it",
+    parse: (raw: string) => (isChartRepository(raw) ? raw : undefined),
+    description: "Helm chart repository that replaces every public chart repository (air-gapped sites).",
+  },
   clusterApiAccess: oneOf(CLUSTER_API_ACCESS, "Reach of the EKS / GKE API endpoint: private (only from inside the VPC, the default) or public for the ranges in `clusterApiCidrs` (aws and gcp platforms)."),
   clusterApiCidrs: cidrList("IPv4 ranges allowed to reach a public EKS / GKE API endpoint; required when clusterApiAccess is public."),
   tlsIssuer: oneOf(TLS_ISSUERS, "How cert-manager issues edge certificates: ACME (Let's Encrypt) or a self-signed CA."),
@@ -179,7 +241,22 @@ export const CONFIG_KEYS = {
   alertPagerdutyRoutingKey: pattern(/^[0-9a-zA-Z]{32}$/, "a 32-character PagerDuty Events API v2 integration key (set it with `pulumi config set --secret`)", "PagerDuty routing key: critical alerts page the on-call (secret)."),
   alertMatrixWebhookUrl: pattern(/^https?:\/\/\S+$/, "an http(s):// URL (set it with `pulumi config set --secret`)", "Webhook of an alertmanager-to-Matrix receiver posting to the operators' room, e.g. matrix-alertmanager-receiver's /alerts/<room> (secret)."),
   ...PUSH_CONFIG_KEYS,
-  maxUploadSize: pattern(/^\d+[KMG]$/, "a size such as 50M or 1G", "Largest media upload Synapse and the edge accept."),
+  maxUploadSize: {
+    type: "string",
+    allowed: "a size from 1K to 64G such as 50M or 1G (K, M and G are powers of 1024)",
+    parse: (raw: string) => (uploadSizeBytes(raw) !== undefined ? raw : undefined),
+    description: "Largest media upload Synapse and the edge accept.",
+  },
+  adminSourceRanges: {
+    type: "string",
+    allowed: "a comma-separated list of CIDRs such as 203.0.113.0/24,2001:db8::/32",
+    parse: (raw: string) => {
+      const ranges = raw.split(",").map((r) => r.trim());
+      return ranges.every(isCidr) ? ranges : undefined;
+    },
+    description: "Client addresses allowed to reach Synapse's admin API (/_synapse/admin, only on the admin host). Default: none outside the cluster.",
+  },
+  allowIdentityChange: boolean("Allow replacing the Matrix server name or the signing key of an existing stack (both are permanent: other servers and every user ID know them). Default false: they are protected and a change is refused at preview time."),
 } as const;
 
 export type ConfigKeyName = keyof typeof CONFIG_KEYS;

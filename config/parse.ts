@@ -1,6 +1,6 @@
-import { CONFIG_KEYS, CONFIG_KEY_NAMES, PROFILE_CCU, SECRET_CONFIG_KEYS, type ConfigKeyName, type ProfileName } from "./keys";
+import { CONFIG_KEYS, CONFIG_KEY_NAMES, PROFILE_CCU, SECRET_CONFIG_KEYS, uploadSizeBytes, type ConfigKeyName, type ProfileName } from "./keys";
 import { distance } from "fastest-levenshtein";
-import type { PlatformSpec, PortRange, RtcSpec } from "./spec";
+import type { Hosts, PlatformSpec, PortRange, RtcSpec } from "./spec";
 import { pushSpec } from "./push";
 
 export const PROJECT = "matrix-platform";
@@ -13,30 +13,70 @@ export interface ConfigProblem {
 }
 
 /**
- * How a value appears in an error: kubeconfig content (not a path) may carry credentials, so it
- * is described instead of echoed.
+ * Shapes of credentials: multi-line content (kubeconfig YAML, PEM), PEM armour, JWTs, Synapse
+ * tokens, AWS access keys, and `token:` / `password=` / `client-key-data` style fields (kubeconfig
+ * content squeezed onto one line). A value of this shape is never echoed, whatever key it came under.
  */
-export function displayValue(key: string, value: string): string {
-  const name = key.slice(key.indexOf(":") + 1);
-  if (SECRET_CONFIG_KEYS.some((k) => key.endsWith(`:${k}`)) || (CONFIG_KEYS as Record<string, { secret?: true }>)[name]?.secret) return `<secret, ${value.length} characters>`;
-  return key.endsWith(":kubeconfig") && value.includes("\n") ? `<kubeconfig content, ${value.length} characters>` : JSON.stringify(value);
+const CREDENTIAL_SHAPES = [
+  /[\r\n]/,
+  /-----BEGIN [A-Z ]+-----/,
+  /\beyJ[A-Za-z0-9_-]{8,}/,
+  /\bsy[tdh]_[A-Za-z0-9_]{8,}/,
+  /\b(AKIA|ASIA)[A-Z0-9]{12,}/,
+  /(token|password|passwd|secret|client-key-data|client-certificate-data|private[-_]?key)["']?\s*[:=]/i,
+];
+
+export function looksLikeCredential(value: string): boolean {
+  return CREDENTIAL_SHAPES.some((re) => re.test(value));
+}
+
+/** Keys whose values are credentials: declared `secret` in the key table (kubeconfig) or listed in SECRET_CONFIG_KEYS. */
+const SECRET_KEY_NAMES = new Set<string>(CONFIG_KEY_NAMES.filter((k) => (CONFIG_KEYS[k] as { secret?: boolean }).secret || SECRET_CONFIG_KEYS.includes(k)));
+
+/** Whether a key (short name) takes a credential. */
+export function isSecretKey(name: string): boolean {
+  return SECRET_KEY_NAMES.has(name);
+}
+
+/**
+ * How a value appears in an error. Credentials are described, never echoed: any value of a
+ * credential key (or of a key a typo or a misspelled namespace makes look like one), any value the
+ * stack marked secret, and any value shaped like a credential whatever its key.
+ */
+export function displayValue(key: string, value: string, secretKeys: ReadonlySet<string> = new Set()): string {
+  const short = key.slice(key.lastIndexOf(":") + 1);
+  const credentialKey = [...SECRET_KEY_NAMES].some((k) => k.toLowerCase() === short.toLowerCase() || distance(k.toLowerCase(), short.toLowerCase()) <= 3);
+  // kubeconfig is the one credential key that may instead hold a file path, shown below.
+  if (short !== "kubeconfig" && SECRET_CONFIG_KEYS.some((k) => key === `${PROJECT}:${k}`)) return `<secret, ${value.length} characters>`;
+  if (secretKeys.has(key)) return "<secret value, withheld>";
+  // A file path is safe to show (and what a person needs to see); anything else is content.
+  const path = /^(~|\.{0,2}\/|[A-Za-z]:\\|[\w.-]+\/)[\w./~\\-]*$/.test(value) && value.length <= 255;
+  if (credentialKey && !(path && !looksLikeCredential(value))) return `<${short} content, ${value.length} characters, withheld>`;
+  if (looksLikeCredential(value)) return `<value shaped like a credential, ${value.length} characters, withheld>`;
+  return JSON.stringify(value);
 }
 
 /** Thrown before any resource is registered; its message lists every problem found. */
 export class ConfigValidationError extends Error {
-  constructor(readonly problems: ConfigProblem[]) {
+  constructor(readonly problems: ConfigProblem[], secretKeys: ReadonlySet<string> = new Set()) {
     super(
       "Invalid configuration:\n" +
         problems
           .map((p) =>
             p.value === undefined
               ? `  - ${p.key} is required: ${p.allowed}`
-              : `  - ${p.key} = ${displayValue(p.key, p.value)} is not allowed: ${p.allowed}`,
+              : `  - ${p.key} = ${displayValue(p.key, p.value, secretKeys)} is not allowed: ${p.allowed}`,
           )
           .join("\n"),
     );
     this.name = "ConfigValidationError";
   }
+}
+
+/** What the stack itself said, besides the values: which of them are Pulumi `secure:` values. */
+export interface ParseOptions {
+  /** Full keys (`matrix-platform:kubeconfig`) whose values arrived as secrets. */
+  secretKeys?: Iterable<string>;
 }
 
 type Parsed = { [K in ConfigKeyName]?: NonNullable<ReturnType<(typeof CONFIG_KEYS)[K]["parse"]>> };
@@ -52,17 +92,51 @@ function closest(name: string): string | undefined {
 }
 
 /**
+ * Provider settings the program does not read: it creates its own AWS, GCP and Kubernetes
+ * providers from its own keys, and an explicit provider ignores the stack's `aws:` / `gcp:` /
+ * `kubernetes:` settings. Each maps to the program key that does the job, when there is one.
+ */
+const PROVIDER_NAMESPACES = ["aws", "gcp", "google", "kubernetes"];
+const PROVIDER_KEY_OWNERS: Record<string, ConfigKeyName> = {
+  "aws:region": "region",
+  "gcp:region": "region",
+  "gcp:project": "gcpProject",
+  "kubernetes:kubeconfig": "kubeconfig",
+  "kubernetes:context": "kubeContext",
+};
+
+/** A namespace that is a typo of the project's (`matrix-plaform`), not some other tool's. */
+function misspeltProject(namespace: string): boolean {
+  const n = namespace.toLowerCase();
+  return n !== PROJECT && distance(n, PROJECT) <= 3;
+}
+
+/**
  * Validates raw Pulumi config (`{"matrix-platform:key": "value"}`, other namespaces ignored) into
  * a fully defaulted spec. Pure: it reads nothing but its arguments, so every rule is unit-tested.
  */
-export function parseSpec(rawConfig: Record<string, string>, stack: string): PlatformSpec {
+export function parseSpec(rawConfig: Record<string, string>, stack: string, options: ParseOptions = {}): PlatformSpec {
   const problems: ConfigProblem[] = [];
   const parsed: Parsed = {};
   const prefix = `${PROJECT}:`;
   const fullKey = (k: string) => `${prefix}${k}`;
+  const secretKeys = new Set(options.secretKeys ?? []);
 
   for (const [full, value] of Object.entries(rawConfig)) {
-    if (!full.startsWith(prefix)) continue;
+    if (!full.startsWith(prefix)) {
+      const namespace = full.includes(":") ? full.slice(0, full.indexOf(":")) : "";
+      const owner = PROVIDER_KEY_OWNERS[full];
+      if (owner) {
+        problems.push({ key: full, value, allowed: `not read: the program configures its providers itself; set ${fullKey(owner)} instead` });
+      } else if (PROVIDER_NAMESPACES.includes(namespace)) {
+        problems.push({ key: full, value, allowed: `not read: the program creates its own ${namespace} provider from ${PROJECT} keys, which ignores ${namespace}: settings; remove it (credentials come from the environment, as for the provider's CLI)` });
+      } else if (misspeltProject(namespace)) {
+        const name = full.slice(namespace.length + 1);
+        const hint = (CONFIG_KEY_NAMES as string[]).includes(name) ? name : closest(name);
+        problems.push({ key: full, value, allowed: `unknown namespace ${namespace}${hint ? ` (did you mean ${fullKey(hint)}?)` : ""}; this project's keys are ${prefix}<key>` });
+      }
+      continue;
+    }
     const name = full.slice(prefix.length);
     if (!(CONFIG_KEY_NAMES as string[]).includes(name)) {
       const hint = closest(name);
@@ -74,6 +148,15 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string): Pla
       continue;
     }
     const key = CONFIG_KEYS[name as ConfigKeyName];
+    const secretKey = isSecretKey(name);
+    if (secretKeys.has(full) && !secretKey) {
+      problems.push({ key: full, value, allowed: `${key.allowed}, written in plain: it is not a credential, so it must not be a secure: value` });
+      continue;
+    }
+    if (!secretKey && looksLikeCredential(value)) {
+      problems.push({ key: full, value, allowed: `${key.allowed}; this looks like a credential, and the only credential the program takes is ${fullKey("kubeconfig")} (as a secret)` });
+      continue;
+    }
     const result = key.parse(value);
     if (result === undefined) problems.push({ key: full, value, allowed: key.allowed });
     else (parsed as Record<string, unknown>)[name] = result;
@@ -85,6 +168,12 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string): Pla
   const reject = (k: ConfigKeyName, allowed: string) => problems.push({ key: fullKey(k), value: rawConfig[fullKey(k)], allowed });
 
   if (given("ccu") && given("profile")) reject("profile", "set either ccu or profile, not both");
+
+  // The server name is in every user ID and event and federating servers pin it with the signing
+  // key: a stack that will keep real users must choose it, never inherit example.com.
+  if (environment !== "dev" && !given("domain") && !given("serverName")) {
+    problems.push({ key: fullKey("domain"), allowed: `${environment} stacks need an explicit domain (or serverName): the Matrix server name is permanent once users exist, so it is never defaulted outside dev` });
+  }
 
   if (platform === "existing") {
     for (const k of ["region", "secondaryRegion", "gcpProject", "clusterApiAccess", "clusterApiCidrs"] as const) {
@@ -149,9 +238,17 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string): Pla
   const push = pushSpec(parsed.push ?? false, parsed, (k) => given(k));
   for (const p of push.problems) problems.push({ key: fullKey(p.key), value: p.given ? rawConfig[fullKey(p.key)] : undefined, allowed: p.allowed });
 
-  if (problems.length > 0) throw new ConfigValidationError(problems);
-
   const domain = parsed.domain ?? "example.com";
+  const serverName = parsed.serverName ?? domain;
+  const hosts = hostsOf(domain, serverName);
+  // Every host is built from the domain; the key's own check covers the domain, this covers what it becomes.
+  if (parsed.domain !== undefined) {
+    const tooLong = Object.values(hosts).filter((h) => h.length > 253);
+    if (tooLong.length > 0) reject("domain", `a domain short enough that the host names built from it stay within 253 characters (${tooLong[0]} is ${tooLong[0].length})`);
+  }
+
+  if (problems.length > 0) throw new ConfigValidationError(problems, secretKeys);
+
   const features = {
     // Off unless asked for: a system is deployed (sized, priced, routed, advertised) only when
     // its switch is on.
@@ -166,7 +263,7 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string): Pla
   const whatsappAccounts = parsed.whatsappAccounts ?? 0;
   const profile: ProfileName | undefined = parsed.profile;
   const retention = parsed.redactionRetentionPeriod ?? "7d";
-  const serverName = parsed.serverName ?? domain;
+  const maxUploadSize = parsed.maxUploadSize ?? "100M";
 
   return {
     stack,
@@ -178,19 +275,7 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string): Pla
     sizingModel: parsed.sizingModel ?? "profile",
     domain,
     serverName,
-    hosts: {
-      matrix: `matrix.${domain}`,
-      element: `chat.${domain}`,
-      admin: `admin.${domain}`,
-      rtc: `rtc.${domain}`,
-      turn: `turn.${domain}`,
-      grafana: `grafana.${domain}`,
-      push: `push.${domain}`,
-      liMatrix: `matrix.li.${domain}`,
-      liElement: `chat.li.${domain}`,
-      liAdmin: `admin.li.${domain}`,
-      delegation: serverName,
-    },
+    hosts,
     bridges: {
       telegram: {
         enabled: features.bridges && telegramAccounts > 0,
@@ -229,7 +314,27 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string): Pla
         matrixWebhookUrl: parsed.alertMatrixWebhookUrl,
       },
     },
-    synapse: { redactionRetentionPeriod: retention === "never" ? null : retention, maxUploadSize: parsed.maxUploadSize ?? "100M" },
+    synapse: { redactionRetentionPeriod: retention === "never" ? null : retention, maxUploadSize, maxUploadBytes: uploadSizeBytes(maxUploadSize)! },
+    admin: { sourceRanges: parsed.adminSourceRanges ?? [] },
+    allowIdentityChange: parsed.allowIdentityChange ?? false,
+    secretConfig: [...secretKeys].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)),
+  };
+}
+
+/** The public host names, all derived from the domain in one place. */
+function hostsOf(domain: string, serverName: string): Hosts {
+  return {
+    matrix: `matrix.${domain}`,
+    element: `chat.${domain}`,
+    admin: `admin.${domain}`,
+    rtc: `rtc.${domain}`,
+    turn: `turn.${domain}`,
+    grafana: `grafana.${domain}`,
+    push: `push.${domain}`,
+    liMatrix: `matrix.li.${domain}`,
+    liElement: `chat.li.${domain}`,
+    liAdmin: `admin.li.${domain}`,
+    delegation: serverName,
   };
 }
 

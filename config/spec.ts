@@ -176,6 +176,18 @@ export interface PlatformSpec {
   synapse: {
     /** Synapse duration string, or null for "never prune". */
     redactionRetentionPeriod: string | null;
+    /** Upload limit as the stack wrote it (`100M`). */
     maxUploadSize: string;
+    /** The same limit in bytes: what Synapse's max_upload_size and HAProxy's 413 rule are rendered with. */
+    maxUploadBytes: number;
   };
+  /** Synapse's admin API (served only on the admin host). */
+  admin: {
+    /** Client CIDRs allowed to reach /_synapse/admin through the edge; empty: none outside the cluster. */
+    sourceRanges: string[];
+  };
+  /** The server name and signing key may be replaced (otherwise protected; see allowIdentityChange). */
+  allowIdentityChange: boolean;
+  /** Keys (short names) whose values arrived as Pulumi secrets. */
+  secretConfig: string[];
 }

@@ -192,6 +192,12 @@ export interface LoopbackPlan {
     /** Rendered global maxconn. */
     maxconn: number;
     servers: Record<string, { instance: string; type: string }>;
+    /** Host the admin API is served on (the stack's admin host). */
+    adminHost?: string;
+    /** Client CIDRs the admin API accepts through the edge. */
+    adminSourceRanges: string[];
+    /** Upload limit in bytes (HAProxy's 413 rule and Synapse's max_upload_size). */
+    maxUploadBytes: number;
   };
   registrationSecret: string;
   /** The TURN shared secret Synapse signs credentials with, when the e2e knows it. */
@@ -320,6 +326,9 @@ export function planLoopback(k8sSynapse: SynapseRenderInput, k8sHaproxy: Haproxy
     statsUrl: `http://${LOOPBACK}:${ep.haproxy.stats}`,
     maxconn: model.global.maxconn,
     servers: serverMap(model, input.instances),
+    adminHost: model.adminApi.hosts[0],
+    adminSourceRanges: model.adminApi.sourceRanges,
+    maxUploadBytes: model.uploads.maxBytes,
   };
 
   return {

@@ -60,6 +60,7 @@ async function measure(clients: number, total: number, one: (client: number, i: 
 
 async function bench(topo: RunningTopology, label: string): Promise<{ send: Figures; sync: Figures }> {
   const http = new MatrixHttp(topo.clientUrl);
+  http.adminHost = topo.plan.haproxy.adminHost;
   const q = { untagged: true } as const;
   const suffix = randomBytes(3).toString("hex");
   const pw = randomBytes(12).toString("hex");

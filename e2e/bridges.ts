@@ -151,6 +151,8 @@ async function syncUntil<T>(http: MatrixHttp, token: string, roomId: string, pic
 export async function runBridgeScenario(topo: RunningTopology, bridges: LoopbackBridge[]): Promise<BridgeObservation[]> {
   const plan = topo.plan;
   const http = new MatrixHttp(topo.clientUrl);
+  // The admin API (shared-secret registration) is served only on the admin host.
+  http.adminHost = plan.haproxy.adminHost;
   const server = plan.serverName;
   const pw = "e2e-" + randomBytes(12).toString("hex");
   // alice is the bridges' admin (e2ePermissions); bob is a local user outside the permissions.

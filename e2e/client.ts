@@ -4,6 +4,7 @@
  * unknown query parameters.
  */
 import { createHmac } from "crypto";
+import * as http from "http";
 import { REQ_TAG } from "./haproxy-log";
 
 export interface SentRequest {
@@ -29,11 +30,40 @@ export interface CallOptions {
   /** Don't tag (used by the benchmark, whose requests are not matched to log lines). */
   untagged?: boolean;
   timeoutMs?: number;
+  /** Extra request headers; `host` and `x-forwarded-for` play a request as the edge would pass it. */
+  headers?: Record<string, string>;
+}
+
+interface RawResponse {
+  status: number;
+  headers: Headers;
+  buf: Buffer;
+}
+
+/** One request over node:http, which (unlike fetch) sends the Host header it is given. */
+function rawRequest(url: string, method: string, headers: Record<string, string>, body: Buffer | string | undefined, timeoutMs: number): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, headers: { ...headers, ...(body !== undefined ? { "content-length": String(Buffer.byteLength(body)) } : {}) }, timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => {
+        const h = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(", ") : v);
+        resolve({ status: res.statusCode ?? 0, headers: h, buf: Buffer.concat(chunks) });
+      });
+      res.on("error", reject);
+    });
+    req.on("timeout", () => req.destroy(new Error(`${method} ${url}: no answer within ${timeoutMs} ms`)));
+    req.on("error", reject);
+    req.end(body);
+  });
 }
 
 export class MatrixHttp {
   private seq = 0;
   readonly sent: SentRequest[] = [];
+  /** Host the admin API is served on: /_synapse/admin requests carry it (HAProxy answers 404 on any other). */
+  adminHost?: string;
   constructor(readonly baseUrl: string, private readonly runId = Math.random().toString(36).slice(2, 8)) {}
 
   async call<T = any>(method: string, path: string, opts: CallOptions): Promise<{ status: number; json: T; buf: Buffer; tag: string; headers: Headers }> {
@@ -52,9 +82,16 @@ export class MatrixHttp {
       body = JSON.stringify(opts.body);
       headers["content-type"] = "application/json";
     }
+    const extra = { ...(this.adminHost && path.startsWith("/_synapse/admin") ? { host: this.adminHost } : {}), ...opts.headers };
     const t0 = performance.now();
-    const res = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(opts.timeoutMs ?? 60_000) });
-    const buf = Buffer.from(await res.arrayBuffer());
+    let res: RawResponse;
+    if (Object.keys(extra).length > 0) {
+      res = await rawRequest(url, method, { ...headers, ...extra }, body, opts.timeoutMs ?? 60_000);
+    } else {
+      const r = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(opts.timeoutMs ?? 60_000) });
+      res = { status: r.status, headers: r.headers, buf: Buffer.from(await r.arrayBuffer()) };
+    }
+    const buf = res.buf;
     const ms = performance.now() - t0;
     if (!opts.untagged) this.sent.push({ tag, label: opts.label, method, path, query, status: res.status, ms });
     const okStatuses = opts.ok ?? [200];

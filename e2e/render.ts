@@ -29,6 +29,10 @@ export interface StackInputs {
   pushApps: PushApp[];
 }
 
+/** Upload limit of the loopback run (96K). */
+export const E2E_UPLOAD_LIMIT = 96 * 1024;
+/** Client range the loopback run's admin API accepts through the edge. */
+export const E2E_ADMIN_RANGE = "192.0.2.0/24";
 /**
  * Stands in for Sygnal's Service ClusterIP, which the API server allocates at deploy time (the
  * component passes the real one); the adapter swaps it for loopback.
@@ -47,6 +51,11 @@ export function devSpecAndSizing(stack = "dev"): { spec: PlatformSpec; sizing: S
   const bridges = { ...parsed.features, bridges: true, rtc: true };
   const spec: PlatformSpec = {
     ...parsed,
+    // Edge rules under test (e2e/edge.ts): an upload limit small enough to cross with real files
+    // (and below Synapse's 200 KiB cap on other request bodies, so a login may be larger than it),
+    // and an operator network (TEST-NET-1) allowed to the admin API.
+    synapse: { ...parsed.synapse, maxUploadSize: "96K", maxUploadBytes: E2E_UPLOAD_LIMIT },
+    admin: { sourceRanges: [E2E_ADMIN_RANGE] },
     features: bridges,
     bridges: {
       ...parsed.bridges,

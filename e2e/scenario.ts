@@ -4,6 +4,7 @@
  */
 import { createHash, randomBytes } from "crypto";
 import { login, MatrixHttp, registerWithSharedSecret, type Session } from "./client";
+import { runEdgeChecks, type EdgeObservation } from "./edge";
 import { expectedType, MAIN } from "./routes";
 import { pushScenario } from "./push-scenario";
 import { s3Objects } from "./services";
@@ -24,6 +25,8 @@ export interface RoutedRequest {
 
 export interface ScenarioReport {
   requests: RoutedRequest[];
+  /** Requests the frontend answered itself (edge rules), with who answered. */
+  edge: EdgeObservation[];
   /** Facts checked beyond routing (message delivered, media round-trip, ...). */
   checks: string[];
 }
@@ -67,8 +70,10 @@ export async function runScenario(topo: RunningTopology, log: (m: string) => voi
   const hp = plan.haproxy;
   if (!hp || !topo.haproxyLog) throw new Error("the scenario needs HAProxy in front");
   const http = new MatrixHttp(topo.clientUrl);
+  http.adminHost = hp.adminHost;
   const fed = new MatrixHttp(topo.federationUrl);
   const checks: string[] = [];
+  const edgeObservations: EdgeObservation[] = [];
   const server = plan.serverName;
   const suffix = randomBytes(3).toString("hex");
   const pw = "e2e-" + randomBytes(12).toString("hex");
@@ -247,6 +252,10 @@ export async function runScenario(topo: RunningTopology, log: (m: string) => voi
   const down = await http.call("GET", `/_matrix/client/v1/media/download/${mediaServer}/${mediaId}`, { label: "download media", token: bob.accessToken });
   check(down.buf.equals(blob), "downloaded media equals the upload");
   checks.push(`media round-trip (${blob.length} bytes) through the media repository`);
+  // --- the frontend's own rules: upload limit on uploads only, admin API only on the admin host
+  const edge = await runEdgeChecks(plan, http, { localpart: `alice${suffix}`, password: pw, session: alice }, `matrix.${server}`);
+  checks.push(...edge.checks);
+  edgeObservations.push(...edge.observations);
   if (plan.s3 && topo.s3Endpoint) {
     // Synapse's media layout: local_content/<2 chars>/<2 chars>/<rest of the media ID>.
     const key = `local_content/${mediaId.slice(0, 2)}/${mediaId.slice(2, 4)}/${mediaId.slice(4)}`;
@@ -330,5 +339,5 @@ export async function runScenario(topo: RunningTopology, log: (m: string) => voi
   const types = new Set(requests.map((x) => x.servedType));
   log(`${requests.length} requests routed as the catalogue says, over ${types.size} process types (${[...types].join(", ")})`);
   check(types.has(MAIN), "at least one request reached main");
-  return { requests, checks };
+  return { requests, checks, edge: edgeObservations };
 }

@@ -33,6 +33,7 @@ export async function runWorkerOutage(topo: RunningTopology, log: (m: string) =>
   const proc = topo.procs.get(writer.instance);
   check(proc, `no running process ${writer.instance}`);
   const http = new MatrixHttp(topo.clientUrl);
+  http.adminHost = plan.haproxy.adminHost;
   const statsUrl = plan.haproxy.statsUrl;
   const suffix = randomBytes(3).toString("hex");
   const pw = "e2e-" + randomBytes(12).toString("hex");

@@ -39,8 +39,28 @@ export interface StaticLocation {
   spaFallback?: boolean;
 }
 
+/** Response headers that keep a web app from being framed, sniffed or leaking its URLs. */
+export interface SecurityHeaders {
+  /** Who may frame the page: `'self'` (Element, for its own widgets) or `'none'`. */
+  frameAncestors: "'self'" | "'none'";
+  /** Referrer-Policy value. */
+  referrerPolicy: string;
+}
+
+/** The headers themselves (X-Frame-Options is the older browsers' form of frame-ancestors). */
+export function securityHeaderValues(h: SecurityHeaders): Record<string, string> {
+  return {
+    "X-Frame-Options": h.frameAncestors === "'self'" ? "SAMEORIGIN" : "DENY",
+    "Content-Security-Policy": `frame-ancestors ${h.frameAncestors}`,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": h.referrerPolicy,
+  };
+}
+
 export interface StaticSiteInput {
   port: number;
+  /** Framing, sniffing and referrer headers on every response (web apps; not the JSON documents). */
+  securityHeaders?: SecurityHeaders;
   /** Writable scratch directory (pid file, temp files); /tmp, an emptyDir in the pods. */
   tmpDir?: string;
   root: string;
@@ -60,7 +80,9 @@ export function renderStaticSiteNginx(site: StaticSiteInput): string {
       body.push(`            add_header Access-Control-Allow-Headers "X-Requested-With, Content-Type, Authorization" always;`);
     }
     if (l.cacheControl) body.push(`            add_header Cache-Control "${l.cacheControl}" always;`);
-    body.push(`            add_header X-Content-Type-Options nosniff always;`);
+    // add_header in a location replaces the inherited ones, so each location carries them all.
+    const headers = site.securityHeaders ? securityHeaderValues(site.securityHeaders) : { "X-Content-Type-Options": "nosniff" };
+    for (const [k, v] of Object.entries(headers)) body.push(`            add_header ${k} "${v}" always;`);
     if (l.spaFallback) body.push(`            try_files $uri $uri/ /index.html;`);
     return [`        location ${l.match} {`, ...body, "        }"];
   };

@@ -5,6 +5,7 @@
  * registered. Sizing itself sizes any spec, so the sizing of systems still to come stays testable.
  */
 import { unbuiltSwitches } from "../catalog/components";
+import { regionsOf } from "../catalog/regions";
 import { bridgeCapacityProblems } from "./bridges";
 import { ConfigValidationError, PROJECT, type ConfigProblem } from "../config/parse";
 import type { PlatformSpec } from "../config/spec";
@@ -18,10 +19,23 @@ export function unbuiltSystemProblems(spec: Pick<PlatformSpec, "features">): Con
 }
 
 /**
- * Throws the same error as config validation when a switch asks for an unbuilt system, or a
- * bridge is asked to carry more accounts than its one process can hold on one bridge node.
+ * Regions must be real regions of the chosen cloud (catalog/regions.ts): the key's own check sees
+ * only the shape, and a region that does not exist would fail only at `pulumi up`, half deployed.
  */
-export function assertDeployable(spec: Pick<PlatformSpec, "features" | "bridges" | "sizingModel">): void {
-  const problems = [...unbuiltSystemProblems(spec), ...bridgeCapacityProblems(spec)];
+export function unknownRegionProblems(spec: Pick<PlatformSpec, "platform" | "cloud">): ConfigProblem[] {
+  const known = regionsOf(spec.platform);
+  if (known.length === 0) return [];
+  return (["region", "secondaryRegion"] as const)
+    .filter((k) => spec.cloud[k] !== undefined && !known.includes(spec.cloud[k]!))
+    .map((k) => ({ key: `${PROJECT}:${k}`, value: spec.cloud[k], allowed: `a region of ${spec.platform.toUpperCase()}, one of ${known.join(", ")}` }));
+}
+
+/**
+ * Throws the same error as config validation when a switch asks for an unbuilt system, a region
+ * does not exist on the stack's cloud, or a bridge is asked to carry more accounts than its one
+ * process can hold on one bridge node.
+ */
+export function assertDeployable(spec: Pick<PlatformSpec, "features" | "platform" | "cloud" | "bridges" | "sizingModel">): void {
+  const problems = [...unbuiltSystemProblems(spec), ...unknownRegionProblems(spec), ...bridgeCapacityProblems(spec)];
   if (problems.length > 0) throw new ConfigValidationError(problems);
 }

@@ -14,13 +14,14 @@ import * as fs from "fs";
 import * as path from "path";
 import { execFileSync } from "child_process";
 import { LocalWorkspace, type ConfigMap, type OutputMap } from "@pulumi/pulumi/automation";
-import { ConfigValidationError, parseSpec } from "../config";
+import { ConfigValidationError, parseSpec, type PlatformSpec } from "../config";
+import { assertIdentityKept } from "../config/identity";
 import type { PlatformKind } from "../config/keys";
 import { estimateCost } from "../sizing/cost";
 import { size } from "../sizing";
 import { allPresetNames } from "./presets";
 import { formatTable } from "./report";
-import { PROJECT_ROOT, loadStackConfig } from "./stack-config";
+import { PROJECT_ROOT, loadStack, loadStackConfig } from "./stack-config";
 import { MissingToolError, assertToolsPresent, explainToolFailure, whichOnPath, type ToolLookup } from "./automation-tools";
 
 export const OPERATIONS = ["preview", "up", "destroy", "refresh", "outputs"] as const;
@@ -140,6 +141,15 @@ async function driveOne(operation: Operation, stackName: string, args: DriverArg
     { envVars: { PULUMI_BACKEND_URL: args.backend }, secretsProvider: args.secretsProvider },
   );
   if (config) await stack.setAllConfig(config);
+  if (operation === "preview" || operation === "up") {
+    // Before the engine runs: the server name the stack last deployed must not change silently
+    // (the protected identity resources would stop the engine too, but without the reason).
+    const { config: raw, secretKeys } = loadStack(stackName, [root]);
+    const spec: PlatformSpec = parseSpec(raw, stackName, { secretKeys });
+    const outputs = await stack.outputs();
+    const deployed = outputs.serverName?.value;
+    assertIdentityKept(typeof deployed === "string" ? { serverName: deployed } : undefined, spec);
+  }
   const onOutput = quiet ? undefined : (line: string) => process.stdout.write(line);
   const result: StackResult = { stack: stackName, changes: "", monthly: monthlyOf(stackName, root) };
   switch (operation) {

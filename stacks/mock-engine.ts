@@ -13,6 +13,8 @@ export interface RecordedResource {
   custom: boolean;
   /** Inputs as the engine received them; secrets stay wrapped (see isSecretValue). */
   inputs: Record<string, unknown>;
+  /** Registered with `protect` (the engine refuses to delete or replace it). */
+  protect?: boolean;
 }
 
 export interface MockRun {
@@ -77,6 +79,7 @@ export async function runWithMocks(options: MockRunOptions): Promise<MockRun> {
 async function runMockedProgram(options: MockRunOptions): Promise<MockRun> {
   const resources: RecordedResource[] = [];
   const parents = new Map<string, string>();
+  const protectedResources = new Set<string>();
   const key = (type: string, name: string) => `${type}::${name}`;
 
   await pulumi.runtime.setMocks(
@@ -88,6 +91,7 @@ async function runMockedProgram(options: MockRunOptions): Promise<MockRun> {
           parent: parents.get(key(args.type, args.name)),
           custom: args.custom ?? true,
           inputs: args.inputs,
+          ...(protectedResources.has(key(args.type, args.name)) ? { protect: true } : {}),
         });
         const state = mockState(args.type, args.name, unwrapSecrets(args.inputs) as Record<string, unknown>);
         return { id: `${args.name}-id`, state };
@@ -105,6 +109,7 @@ async function runMockedProgram(options: MockRunOptions): Promise<MockRun> {
   const outputs = await pulumi.runtime.runInPulumiStack(async () => {
     pulumi.runtime.registerStackTransformation((args) => {
       const parent = args.opts.parent as (pulumi.Resource & { __pulumiType?: string; __name?: string }) | undefined;
+      if (args.opts.protect) protectedResources.add(key(args.type, args.name));
       if (parent?.__pulumiType && parent.__name && parent.__pulumiType !== "pulumi:pulumi:Stack") {
         parents.set(key(args.type, args.name), key(parent.__pulumiType, parent.__name));
       }

@@ -6,8 +6,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { stringify } from "yaml";
-import { ConfigValidationError, PROJECT, parseSpec, type PlatformSpec } from "../config";
+import { ConfigValidationError, PROJECT, configWarnings, parseSpec, type PlatformSpec } from "../config";
 import { size } from "../sizing";
+import { cloudSqlTier } from "../sizing/data-service-sizing";
 import { assertDeployable } from "../sizing/deployable";
 import { bridgeCarryLines } from "../sizing/bridges";
 import { estimateCost } from "../sizing/cost";
@@ -16,23 +17,44 @@ import { redactSecrets, runWithMocks, type RecordedResource } from "./mock-engin
 import { manifestsFrom } from "./manifests";
 import { costText, stackCost } from "./cost";
 import { formatTable, nodePoolTable, resourceCounts, sizingTable } from "./report";
-import { PROJECT_ROOT, loadStackConfig } from "./stack-config";
+import { PROJECT_ROOT, loadStack } from "./stack-config";
+import { StackFileError } from "./stack-file";
+import { writeDirAtomically } from "./atomic-dir";
 
 interface PlanArgs {
   stack: string;
   outDir: string;
 }
 
+/**
+ * A stack name the plan can turn into a file name and an output folder: Pulumi's stack-name
+ * characters, no path separators, not `.` or `..` (a stack name must never point the plan
+ * outside its output directory or at another project's stack file).
+ */
+const STACK_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$/;
+const USAGE = "usage: npm run plan -- [--stack <name>] [--out <dir>]";
+
 export function parseArgs(argv: string[]): PlanArgs {
   const args: PlanArgs = { stack: "dev", outDir: path.join(PROJECT_ROOT, "out") };
+  const valueOf = (option: string, i: number): string => {
+    const v = argv[i];
+    if (v === undefined || v === "" || v.startsWith("-")) throw new UsageError(`${option} needs a value; ${USAGE}`);
+    return v;
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === "--stack" || a === "-s") args.stack = argv[++i] ?? "";
+    if (a === "--stack" || a === "-s") args.stack = valueOf(a, ++i);
     else if (a.startsWith("--stack=")) args.stack = a.slice("--stack=".length);
-    else if (a === "--out") args.outDir = path.resolve(argv[++i] ?? "");
-    else throw new UsageError(`unknown argument ${a}; usage: npm run plan -- [--stack <name>] [--out <dir>]`);
+    else if (a === "--out") args.outDir = path.resolve(valueOf(a, ++i));
+    else if (a.startsWith("--out=")) {
+      if (a === "--out=") throw new UsageError(`--out needs a value; ${USAGE}`);
+      args.outDir = path.resolve(a.slice("--out=".length));
+    } else throw new UsageError(`unknown argument ${JSON.stringify(a)}; ${USAGE}`);
   }
-  if (!args.stack) throw new UsageError("--stack needs a stack name");
+  if (!args.stack) throw new UsageError(`--stack needs a stack name; ${USAGE}`);
+  if (!STACK_NAME.test(args.stack) || args.stack.includes("..")) {
+    throw new UsageError(`--stack ${JSON.stringify(args.stack)} is not a stack name: letters, digits, '_', '.' and '-' only, no path separators or '..' (a Pulumi.<stack>.yaml in this directory or a preset such as prod-aws-5k)`);
+  }
   return args;
 }
 
@@ -43,34 +65,54 @@ function costLine(spec: PlatformSpec, sizing: Sizing): string {
   return cost.currency === "USD" ? `$${Math.round(cost.total).toLocaleString("en-US")}/month` : cost.summary;
 }
 
+/**
+ * The database the plan deploys, as deployed: Cloud SQL custom tiers cap memory per vCPU, so on
+ * GCP the summary shows the tier's memory, not the class it was sized from.
+ */
+export function databaseSummary(spec: Pick<PlatformSpec, "platform">, sizing: Pick<Sizing, "database">): string {
+  const d = sizing.database;
+  const memoryGi = spec.platform === "gcp" ? cloudSqlTier(d.vcpu, d.memoryGi).memoryGi : d.memoryGi;
+  const shape = spec.platform === "aws" ? d.awsInstanceClass : spec.platform === "gcp" ? d.gcpTier : "CloudNativePG";
+  return `PostgreSQL ${d.instances} x ${d.vcpu} vCPU / ${memoryGi} GiB (${shape})`;
+}
+
 /** Writes the plan's files and returns the text summary. */
 export async function plan(stack: string, outDir: string): Promise<string> {
-  const config = loadStackConfig(stack);
+  const { config, secretKeys } = loadStack(stack);
   // Validate before the program runs, so bad config never reaches resource registration.
-  const spec = parseSpec(config, stack);
+  const spec = parseSpec(config, stack, { secretKeys });
   assertDeployable(spec);
+  const warnings = configWarnings(spec);
   const sizing = size(spec);
   const { program } = await import("../program");
   const run = await runWithMocks({ project: PROJECT, stack, config, program: () => program(spec, sizing) });
   const resources: RecordedResource[] = run.resources.filter((r) => r.type !== "pulumi:pulumi:Stack");
 
-  const dir = path.join(outDir, stack);
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(path.join(dir, "manifests"), { recursive: true });
-  fs.writeFileSync(
-    path.join(dir, "resources.json"),
-    JSON.stringify(resources.map((r) => ({ type: r.type, name: r.name, parent: r.parent ?? null, inputs: redactSecrets(r.inputs) })), null, 2),
-  );
   const manifests = manifestsFrom(resources);
-  for (const m of manifests) {
-    const file = path.join(dir, "manifests", m.path);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, stringify(m.object, { lineWidth: 0 }));
-  }
-  fs.writeFileSync(path.join(dir, "sizing.json"), JSON.stringify(sizing, null, 2));
   // Cost from the registered resources, for both sizing models (the other model is rendered once more).
   const cost = await stackCost(stack, run.resources);
-  fs.writeFileSync(path.join(dir, "cost.json"), JSON.stringify(cost, null, 2));
+  // Everything is written into a fresh folder next to the target and renamed into place when
+  // complete: a failed plan leaves nothing behind, two plans of one stack never mix their files.
+  const dir = path.join(outDir, stack);
+  writeDirAtomically(dir, (tmp) => {
+    const inside = (rel: string) => {
+      const file = path.resolve(tmp, rel);
+      if (!file.startsWith(tmp + path.sep)) throw new Error(`refusing to write ${rel} outside the plan's output directory`);
+      return file;
+    };
+    fs.mkdirSync(path.join(tmp, "manifests"), { recursive: true });
+    fs.writeFileSync(
+      inside("resources.json"),
+      JSON.stringify(resources.map((r) => ({ type: r.type, name: r.name, parent: r.parent ?? null, inputs: redactSecrets(r.inputs) })), null, 2),
+    );
+    for (const m of manifests) {
+      const file = inside(path.join("manifests", m.path));
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, stringify(m.object, { lineWidth: 0 }));
+    }
+    fs.writeFileSync(inside("sizing.json"), JSON.stringify(sizing, null, 2));
+    fs.writeFileSync(inside("cost.json"), JSON.stringify(cost, null, 2));
+  });
 
   const other = spec.sizingModel === "profile" ? "seed-analysis" : "profile";
   const otherSizing = size({ ...spec, sizingModel: other });
@@ -94,12 +136,13 @@ export async function plan(stack: string, outDir: string): Promise<string> {
     `features     ${Object.entries(spec.features).map(([k, v]) => `${k} ${v ? "on" : "off"}`).join(", ")}`,
     // A bridge is one process (it cannot run active-active): what that process carries.
     ...bridgeCarryLines(spec).map((l) => `             ${l}`),
+    ...warnings.map((w) => `warning      ${w}`),
     "",
     "Sizing (requests)",
     sizingTable(sizing),
     "",
     `Totals: ${sizing.totals.cpuCores.toFixed(1)} cores, ${sizing.totals.memoryGi.toFixed(0)} GiB memory, ${sizing.totals.storageGi.toFixed(0)} GiB storage; ` +
-      `PostgreSQL ${sizing.database.instances} x ${sizing.database.vcpu} vCPU / ${sizing.database.memoryGi} GiB (${spec.platform === "aws" ? sizing.database.awsInstanceClass : spec.platform === "gcp" ? sizing.database.gcpTier : "CloudNativePG"}), ` +
+      `${databaseSummary(spec, sizing)}, ` +
       `Redis ${sizing.redis.replicas} x ${sizing.redis.memoryGi} GiB, object store ${sizing.objectStore.capacityGi} GiB`,
     "",
     "Node pools",
@@ -123,7 +166,7 @@ async function main(): Promise<void> {
     console.log(await plan(args.stack, args.outDir));
   } catch (e) {
     // Configuration and usage mistakes are the user's to fix: say what is wrong, no stack trace.
-    if (e instanceof ConfigValidationError || e instanceof UsageError || (e instanceof Error && e.message.startsWith("unknown stack"))) {
+    if (e instanceof ConfigValidationError || e instanceof UsageError || e instanceof StackFileError || (e instanceof Error && e.message.startsWith("unknown stack"))) {
       console.error(e.message);
       process.exit(1);
     }

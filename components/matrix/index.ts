@@ -85,7 +85,16 @@ export function matrixRoutes(spec: PlatformSpec, gateway: Platform["gateway"], n
     },
     {
       name: "admin",
-      spec: { parentRefs: parent("admin"), hostnames: [spec.hosts.admin], rules: [{ matches: [{ path: { type: "PathPrefix", value: "/" } }], backendRefs: backend(WEB_SERVICES.admin, STATIC_SITE_PORT) }] },
+      // Ketesa talks to Synapse on its own host: the admin API is served here and nowhere else
+      // (HAProxy refuses /_synapse/admin for any other host, and from outside adminSourceRanges).
+      spec: {
+        parentRefs: parent("admin"),
+        hostnames: [spec.hosts.admin],
+        rules: [
+          { matches: [{ path: { type: "PathPrefix", value: "/_synapse/admin" } }, { path: { type: "PathPrefix", value: "/_matrix/client" } }], backendRefs: backend(HAPROXY_SERVICE, HAPROXY_PORTS.client) },
+          { matches: [{ path: { type: "PathPrefix", value: "/" } }], backendRefs: backend(WEB_SERVICES.admin, STATIC_SITE_PORT) },
+        ],
+      },
     },
     // Federation and clients look up `@user:<serverName>` at https://<serverName>/.well-known/matrix;
     // the bare server name serves nothing else.

@@ -155,7 +155,13 @@ export class SynapseCluster extends pulumi.ComponentResource {
     const registration = rand("registration");
     const form = rand("form");
     const replication = rand("replication");
-    const signing = new tls.PrivateKey(`${name}-signing-key`, { algorithm: "ED25519" }, { parent: this, additionalSecretOutputs: ["privateKeyPem"] });
+    // The server name and the signing key are the homeserver's identity: every user ID and event
+    // carries the name, and federating servers pin the key. Both are protected, so a change that
+    // would replace them is refused at preview time (the identity resource is replaced exactly when
+    // the server name changes) unless the stack sets allowIdentityChange.
+    const identity = { parent: this, protect: !spec.allowIdentityChange };
+    new random.RandomId(`${name}-server-identity`, { byteLength: 8, keepers: { serverName: spec.serverName } }, identity);
+    const signing = new tls.PrivateKey(`${name}-signing-key`, { algorithm: "ED25519" }, { ...identity, additionalSecretOutputs: ["privateKeyPem"] });
     // The key ID is public (served at /_matrix/key/v2/server); only the key itself is secret.
     this.signingKeyId = pulumi.unsecret(signing.privateKeyPem.apply((pem) => signingKeyId(pem)));
     this.registrationSharedSecret = pulumi.secret(registration);

@@ -8,7 +8,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { imageRef, type ImageName } from "../../catalog/images";
 import type { PlatformSpec } from "../../config/spec";
 import type { Sizing, WorkloadSizing } from "../../sizing/types";
-import { renderElementConfig, renderElementNginx, renderKetesaConfig } from "../../render/element";
+import { renderElementConfig, renderElementNginx, renderKetesaConfig, renderKetesaServerConfig } from "../../render/element";
 import { renderWellKnownClient, renderWellKnownNginx, renderWellKnownServer, STATIC_SITE_PORT } from "../../render/wellknown";
 import { BRIDGE_APPSERVICES } from "../../render/synapse";
 import { selectorLabels, standardLabels } from "../k8s/labels";
@@ -61,7 +61,8 @@ export class MatrixWeb extends pulumi.ComponentResource {
     const rtcUrl = isDeployed("rtc", spec) ? `https://${spec.hosts.rtc}/livekit/jwt` : undefined;
 
     this.ketesaConfig = renderKetesaConfig({
-      homeserverUrl,
+      // The admin API is served only on the admin host, so Ketesa's homeserver is that host.
+      homeserverUrl: `https://${spec.hosts.admin}`,
       serverName: spec.serverName,
       managedUserPrefixes: Object.entries(BRIDGE_APPSERVICES)
         .filter(([bridge]) => spec.bridges[bridge as keyof typeof BRIDGE_APPSERVICES].enabled)
@@ -95,8 +96,12 @@ export class MatrixWeb extends pulumi.ComponentResource {
         component: "admin-ui",
         image: "ketesa",
         uid: 10001,
-        files: { "config.json": { path: "/home/sws/public/config.json", content: json(this.ketesaConfig) } },
+        files: {
+          "config.json": { path: "/home/sws/public/config.json", content: json(this.ketesaConfig) },
+          "sws.toml": { path: "/etc/sws/sws.toml", content: renderKetesaServerConfig() },
+        },
         env: [
+          { name: "SERVER_CONFIG_FILE", value: "/etc/sws/sws.toml" },
           { name: "SERVER_ROOT", value: "/home/sws/public" },
           { name: "SERVER_FALLBACK_PAGE", value: "/home/sws/public/index.html" },
           { name: "SERVER_PORT", value: String(STATIC_SITE_PORT) },

@@ -102,9 +102,10 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
     const registry = args.addons.imageRegistry;
 
     // The kubeconfig may be a path or inline YAML; without one the provider uses the ambient
-    // kubeconfig (KUBECONFIG / ~/.kube/config), like kubectl.
+    // kubeconfig (KUBECONFIG / ~/.kube/config), like kubectl. Content may carry a token or a
+    // client key, so the provider gets it as a secret input (never plain in state or a plan file).
     this.provider = new k8s.Provider(`${name}-k8s`, {
-      kubeconfig: args.cluster.kubeconfig,
+      kubeconfig: args.cluster.kubeconfig === undefined ? undefined : pulumi.secret(args.cluster.kubeconfig),
       context: args.cluster.kubeContext,
       enableServerSideApply: true,
     }, { parent: this });

@@ -14,7 +14,7 @@ import type { PlatformSpec } from "../../config/spec";
 import type { Sizing } from "../../sizing/types";
 import { podCountAtMax } from "../../sizing/workload";
 import { SYNAPSE_PORTS, kubernetesNetwork, workerServiceName, type SynapseInstance, type SynapseNetwork, mainInstance } from "../synapse/topology";
-import { parseSynapseSize, type HaproxyInput, type ServerSource } from "./model";
+import type { HaproxyInput, ServerSource } from "./model";
 
 export * from "./model";
 export * from "./render";
@@ -32,6 +32,7 @@ export function kubernetesHaproxyInput(args: {
   /** Slots per pool type (HPA maxReplicas). */
   poolSlots: Record<string, number>;
   maxUploadBytes: number;
+  adminApi?: HaproxyInput["adminApi"];
   clusterDomain?: string;
 }): HaproxyInput {
   const domain = args.clusterDomain ?? "cluster.local";
@@ -51,7 +52,7 @@ export function kubernetesHaproxyInput(args: {
       });
     }
   }
-  return { main: { host: main.host, port: main.httpPort }, workers, maxUploadBytes: args.maxUploadBytes, resolvers: true };
+  return { main: { host: main.host, port: main.httpPort }, workers, maxUploadBytes: args.maxUploadBytes, adminApi: args.adminApi, resolvers: true };
 }
 
 /** HPA ceiling per pool type: how many `server-template` slots its backend needs. */
@@ -70,7 +71,7 @@ export function poolSlotsFromSizing(sizing: Pick<Sizing, "synapse">): Record<str
  * and, through the loopback adapter, by the e2e run.
  */
 export function haproxyDeploymentInput(args: {
-  spec: Pick<PlatformSpec, "synapse">;
+  spec: Pick<PlatformSpec, "synapse" | "hosts" | "admin">;
   sizing: Pick<Sizing, "synapse">;
   instances: readonly SynapseInstance[];
   namespace: string;
@@ -80,6 +81,7 @@ export function haproxyDeploymentInput(args: {
     network: kubernetesNetwork(args.namespace),
     instances: args.instances,
     poolSlots: poolSlotsFromSizing(args.sizing),
-    maxUploadBytes: parseSynapseSize(args.spec.synapse.maxUploadSize),
+    maxUploadBytes: args.spec.synapse.maxUploadBytes,
+    adminApi: { hosts: [args.spec.hosts.admin], sourceRanges: args.spec.admin.sourceRanges },
   });
 }

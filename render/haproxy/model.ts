@@ -112,8 +112,18 @@ export interface HaproxyModel {
   timeouts: Record<"connect" | "client" | "server" | "http-request" | "http-keep-alive" | "queue" | "tunnel" | "client-fin" | "server-fin", string>;
   /** DNS resolvers for server discovery; absent when every server is a literal address. */
   resolvers?: { name: string; parseResolvConf: boolean; nameservers: { name: string; address: string; port: number }[] };
-  /** Requests with a larger Content-Length are refused (413). */
-  maxBodyBytes: number;
+  /**
+   * Media uploads (requests whose path matches `pathPattern`) with a larger Content-Length are
+   * refused (413) before they reach Synapse; other requests are not limited here.
+   */
+  uploads: { maxBytes: number; pathPattern: string };
+  /**
+   * Synapse's admin API: answered only for requests whose Host is one of `hosts` (anything else
+   * gets 404), and, for requests that came through the edge (they carry X-Forwarded-For), only
+   * from a client address in `sourceRanges` (else 403). Requests from inside the cluster, which
+   * do not pass the edge, need only the host.
+   */
+  adminApi: AdminApiAccess;
   /** Request header carrying the user hash key (access-token localpart). */
   userHashHeader: string;
   /**
@@ -148,6 +158,18 @@ export interface HaproxyModel {
   };
 }
 
+export interface AdminApiAccess {
+  /** Host names (without port) the admin API is served on. */
+  hosts: string[];
+  /** Client CIDRs allowed through the edge; empty: none. */
+  sourceRanges: string[];
+}
+
+/** Path prefix of Synapse's admin API. */
+export const ADMIN_API_PREFIX = "/_synapse/admin";
+/** Synapse's upload endpoints (POST .../upload and PUT .../upload/<server>/<media id>). */
+export const MEDIA_UPLOAD_PATHS = "^/_matrix/media/(r0|v1|v3|unstable)/upload(/|$)";
+
 /** What the model is built from: main's address and each routed worker type's servers. */
 export interface HaproxyInput {
   main: { host: string; port: number };
@@ -155,6 +177,8 @@ export interface HaproxyInput {
   workers: Record<string, ServerSource[]>;
   /** Synapse max_upload_size in bytes. */
   maxUploadBytes: number;
+  /** Who reaches the admin API; default: no host, so it is refused everywhere. */
+  adminApi?: AdminApiAccess;
   ports?: { client?: number; federation?: number; stats?: number };
   bindAddress?: string;
   /** Use the pod's resolv.conf (Kubernetes DNS) for server discovery. */
@@ -166,6 +190,7 @@ export const HAPROXY_PORTS = { client: 8008, federation: 8448, stats: 8404 } as 
 
 /** Synapse's size strings (K, M, G are powers of 1024; plain number = bytes). */
 export function parseSynapseSize(size: string): number {
+  // Integers only: HAProxy compares whole bytes, and Synapse must be given the same number.
   const m = /^(\d+)([KMGT]?)$/i.exec(size.trim());
   if (!m) throw new Error(`not a Synapse size: ${size}`);
   const mult = { "": 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 }[m[2].toUpperCase() as "" | "K" | "M" | "G" | "T"];
@@ -229,7 +254,8 @@ export function buildHaproxyModel(input: HaproxyInput): HaproxyModel {
       "server-fin": "30s",
     },
     resolvers: input.resolvers === false ? undefined : { name: "kubedns", parseResolvConf: true, nameservers: [] },
-    maxBodyBytes: input.maxUploadBytes,
+    uploads: { maxBytes: input.maxUploadBytes, pathPattern: MEDIA_UPLOAD_PATHS },
+    adminApi: { hosts: [...(input.adminApi?.hosts ?? [])], sourceRanges: [...(input.adminApi?.sourceRanges ?? [])] },
     userHashHeader: "X-Matrix-Localpart",
     roomHashHeader: "X-Matrix-Room-Id",
     // The client API version prefixes are catalog/workers.ts's; the room-balanced routes

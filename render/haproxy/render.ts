@@ -2,7 +2,7 @@
  * haproxy.cfg text from the routing model. The syntax stays inside what HAProxy 2.6 (Debian, the
  * CI check) and 3.2 (the deployed image) both accept.
  */
-import { proxyErrorReplies, type HaproxyAcl, type HaproxyBackend, type HaproxyModel, type ServerSource } from "./model";
+import { ADMIN_API_PREFIX, proxyErrorReplies, type HaproxyAcl, type HaproxyBackend, type HaproxyModel, type ServerSource } from "./model";
 
 /** Patterns go in single quotes: no escape or variable processing inside, so regexes pass verbatim. */
 function quote(s: string): string {
@@ -49,6 +49,38 @@ function roomKeySample(m: HaproxyModel): string {
   const re = `${m.roomKeyPattern}.*$`;
   if (re.includes('"') || re.includes("'")) throw new Error(`room key pattern contains a quote: ${re}`);
   return `'regsub("${re}","\\${m.roomKeyGroup}",i)'`;
+}
+
+function integer(n: number): string {
+  if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`HAProxy limit must be a positive whole number: ${n}`);
+  return String(n);
+}
+
+/** Host names and CIDRs go into ACL patterns unquoted: they must be plain tokens. */
+function token(s: string): string {
+  if (!/^[A-Za-z0-9.:/_-]+$/.test(s)) throw new Error(`not a plain host name or CIDR: ${s}`);
+  return s;
+}
+
+/**
+ * The admin API: 404 on any host but the admin host(s), 403 through the edge from outside the
+ * source ranges. The path is URL-decoded first, so an encoded spelling does not slip past.
+ */
+function adminApiLines(m: HaproxyModel): string[] {
+  const out = [`    acl admin_api path,url_dec -m beg -i ${ADMIN_API_PREFIX}`];
+  if (m.adminApi.hosts.length > 0) {
+    out.push(`    acl admin_host req.hdr(host),field(1,:),lower -m str ${m.adminApi.hosts.map((h) => token(h.toLowerCase())).join(" ")}`);
+    out.push(`    http-request deny deny_status 404 if admin_api !admin_host`);
+  } else {
+    out.push(`    http-request deny deny_status 404 if admin_api`);
+  }
+  if (m.adminApi.sourceRanges.length > 0) {
+    out.push(`    acl admin_source src ${m.adminApi.sourceRanges.map(token).join(" ")}`);
+    out.push(`    http-request deny deny_status 403 if admin_api { var(txn.via_edge) -m bool } !admin_source`);
+  } else {
+    out.push(`    http-request deny deny_status 403 if admin_api { var(txn.via_edge) -m bool }`);
+  }
+  return out;
 }
 
 function serverLine(s: ServerSource): string {
@@ -105,11 +137,17 @@ export function renderHaproxyConfig(m: HaproxyModel): string {
   for (const f of m.frontends) {
     L.push(`frontend ${f.name}`);
     L.push(`    bind ${f.bind.address}:${f.bind.port}`);
+    L.push("    # Requests through the edge carry X-Forwarded-For (the Gateway adds it); in-cluster callers do not.");
+    L.push("    http-request set-var(txn.via_edge) bool(true) if { req.hdr(x-forwarded-for) -m found }");
     L.push("    # The client address: last X-Forwarded-For hop (added by the Gateway), else the peer.");
     L.push("    http-request set-src hdr(x-forwarded-for,-1) if { req.hdr(x-forwarded-for) -m found }");
     L.push("    http-request set-header X-Forwarded-For %[src]");
     L.push("    http-request set-header X-Forwarded-Proto http if !{ req.hdr(x-forwarded-proto) -m found }");
-    L.push(`    http-request deny deny_status 413 if { req.hdr_val(content-length) gt ${m.maxBodyBytes} }`);
+    L.push(...adminApiLines(m));
+    // The header is read as a string and compared as a 64-bit integer (`-m int`): req.hdr_val
+    // parses into 32 bits and wraps for large values. Only uploads are limited, as Synapse does.
+    L.push(`    acl media_upload path_reg -i ${quote(m.uploads.pathPattern)}`);
+    L.push(`    http-request deny deny_status 413 if media_upload { req.hdr(content-length) -m int gt ${integer(m.uploads.maxBytes)} }`);
     L.push(`    # User stickiness: the localpart inside a Synapse access token (syt_<localpart>_<random>_<crc>).`);
     L.push(`    http-request del-header ${m.userHashHeader}`);
     L.push(`    http-request set-header ${m.userHashHeader} %[req.hdr(authorization),field(2,_)] if { req.hdr(authorization) -m sub syt_ }`);

@@ -4,7 +4,8 @@
  * same order, with HAProxy's semantics (case-insensitive PCRE on the path, first matching
  * `use_backend` wins, `nbsrv` = usable servers).
  */
-import type { HaproxyAcl, HaproxyModel, UnavailableReply } from "./model";
+import { BlockList, isIPv4, isIPv6 } from "net";
+import { ADMIN_API_PREFIX, type HaproxyAcl, type HaproxyModel, type UnavailableReply } from "./model";
 
 export interface HttpRequestShape {
   method: string;
@@ -115,4 +116,36 @@ export function routeRequest(model: HaproxyModel, req: HttpRequestShape, servers
 /** What the readiness endpoint answers. */
 export function isReady(model: HaproxyModel, serversUp: ServersUp): boolean {
   return model.stats.readyBackends.every((b) => serversUp(b) > 0);
+}
+
+/**
+ * The status the frontend answers itself instead of routing, mirroring its deny rules in order:
+ * the admin API off its host (404), the admin API through the edge from outside the source ranges
+ * (403), an upload over the limit (413). Undefined: the request is routed.
+ */
+export function frontendRefusal(model: Pick<HaproxyModel, "adminApi" | "uploads">, req: HttpRequestShape): 404 | 403 | 413 | undefined {
+  const forwardedFor = header(req, "x-forwarded-for");
+  let path: string;
+  try {
+    path = decodeURIComponent(req.path);
+  } catch {
+    path = req.path;
+  }
+  if (path.toLowerCase().startsWith(ADMIN_API_PREFIX)) {
+    const host = (header(req, "host") ?? "").split(":")[0].toLowerCase();
+    if (!model.adminApi.hosts.map((h) => h.toLowerCase()).includes(host)) return 404;
+    if (forwardedFor !== undefined) {
+      const client = forwardedFor.split(",").pop()!.trim();
+      const allowed = new BlockList();
+      for (const r of model.adminApi.sourceRanges) {
+        const [addr, bits] = r.split("/");
+        allowed.addSubnet(addr, Number(bits), isIPv6(addr) ? "ipv6" : "ipv4");
+      }
+      const family = isIPv4(client) ? "ipv4" : isIPv6(client) ? "ipv6" : undefined;
+      if (family === undefined || !allowed.check(client, family)) return 403;
+    }
+  }
+  const length = header(req, "content-length");
+  if (compiled(model.uploads.pathPattern).test(req.path) && length !== undefined && /^\d+$/.test(length.trim()) && BigInt(length.trim()) > BigInt(model.uploads.maxBytes)) return 413;
+  return undefined;
 }

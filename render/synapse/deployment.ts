@@ -56,7 +56,7 @@ export function synapseDeploymentInput(args: DeploymentInputArgs): SynapseRender
     objectStore: args.endpoints.objectStore,
     turnUris: args.turn ? turnUris(spec) : [],
     livekitServiceUrl: isDeployed("rtc", spec) ? `https://${spec.hosts.rtc}/livekit/jwt` : undefined,
-    maxUploadSize: spec.synapse.maxUploadSize,
+    maxUploadBytes: spec.synapse.maxUploadBytes,
     redactionRetentionPeriod: spec.synapse.redactionRetentionPeriod,
     appserviceFiles: args.appserviceFiles,
     ...(args.pushGatewayAddress ? { pushGatewayAddresses: [args.pushGatewayAddress] } : {}),

@@ -135,7 +135,8 @@ export function renderHomeserverConfig(input: SynapseRenderInput): YamlObject {
     stream_writers: writers,
     federation_sender_instances: roleInstances(input.instances, "federation_sender_instances"),
     pusher_instances: roleInstances(input.instances, "pusher_instances"),
-    max_upload_size: input.maxUploadSize,
+    // Whole bytes, the very number HAProxy's 413 rule is rendered with.
+    max_upload_size: input.maxUploadBytes,
     media_store_path: p.mediaStore,
     redaction_retention_period: input.redactionRetentionPeriod,
     app_service_config_files: input.appserviceFiles.map((f) => `${p.appserviceDir}/${f}`),

@@ -98,8 +98,8 @@ export interface SynapseRenderInput {
   turnUris: string[];
   /** MatrixRTC: LiveKit JWT service URL for Element Call (off when absent). */
   livekitServiceUrl?: string;
-  /** e.g. "100M". */
-  maxUploadSize: string;
+  /** Largest upload in bytes (max_upload_size; the same number as HAProxy's limit). */
+  maxUploadBytes: number;
   /** Synapse duration, or null to keep redacted content forever. */
   redactionRetentionPeriod: string | null;
   /** Appservice registration file names inside `paths.appserviceDir`. */

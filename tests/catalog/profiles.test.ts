@@ -62,7 +62,7 @@ describe("stacks/profiles: the architecture document's CCU profiles", () => {
 describe("stacks/environments: presets", () => {
   it("only prod is highly available, as the config parser decides", () => {
     for (const env of ENVIRONMENTS) {
-      const spec = parseSpec({ "matrix-platform:environment": env, "matrix-platform:acmeEmail": "a@b.cd" }, env);
+      const spec = parseSpec({ "matrix-platform:environment": env, "matrix-platform:acmeEmail": "a@b.cd", "matrix-platform:domain": "example.com" }, env);
       assert.equal(ENVIRONMENT_PRESETS[env].highAvailability, spec.highAvailability, env);
     }
   });

@@ -214,7 +214,8 @@ describe("MatrixStack (mock engine, fake platform)", function () {
     const el = JSON.parse((unwrapSecrets(byName(run20k, "kubernetes:core/v1:ConfigMap", "element-web").inputs.data) as Obj)["config.json"]);
     assert.equal(el.default_server_config["m.homeserver"].server_name, "example.com");
     const ketesa = JSON.parse((unwrapSecrets(byName(run20k, "kubernetes:core/v1:ConfigMap", "ketesa").inputs.data) as Obj)["config.json"]);
-    assert.deepEqual(ketesa.restrictBaseUrl, ["https://matrix.example.com"]);
+    // The admin API is served only on the admin host, so that is Ketesa's homeserver.
+    assert.deepEqual(ketesa.restrictBaseUrl, ["https://admin.example.com"]);
   });
 
   it("generates appservice registrations for the enabled bridges in a Secret Synapse mounts", () => {

@@ -43,7 +43,7 @@ describe("config: parseSpec defaults", () => {
   });
 
   it("applies cloud defaults per platform and production switches", () => {
-    const aws = parseSpec(cfg({ platform: "aws", environment: "prod", acmeEmail: "ops@example.com" }), "prod");
+    const aws = parseSpec(cfg({ platform: "aws", environment: "prod", acmeEmail: "ops@example.com", domain: "example.com" }), "prod");
     assert.deepEqual([aws.cloud.region, aws.cloud.secondaryRegion], ["us-east-1", "us-west-2"]);
     assert.equal(aws.highAvailability, true);
     assert.equal(aws.tls.issuer, "acme");
@@ -86,8 +86,8 @@ describe("config: parseSpec defaults", () => {
     assert.equal(parseSpec(cfg({ redactionRetentionPeriod: "never" }), "d").synapse.redactionRetentionPeriod, null);
   });
 
-  it("ignores other namespaces (provider config such as aws:region)", () => {
-    assert.equal(parseSpec({ "aws:region": "eu-west-1", "kubernetes:context": "x" }, "d").platform, "existing");
+  it("leaves namespaces of other tools alone", () => {
+    assert.equal(parseSpec({ "pulumi:template": "x", "acme-tool:setting": "y" }, "d").platform, "existing");
   });
 });
 
@@ -143,7 +143,7 @@ describe("config: bad input is rejected with key, value and what is allowed", ()
     const content = "apiVersion: v1\nusers:\n- name: admin\n  user: {token: s3cr3t-token}\n";
     const err = problemsOf({ platform: "aws", tlsIssuer: "selfsigned", kubeconfig: content });
     assert.doesNotMatch(err.message, /s3cr3t-token/);
-    assert.match(err.message, /matrix-platform:kubeconfig = <kubeconfig content, \d+ characters> is not allowed: only applies to the existing platform/);
+    assert.match(err.message, /matrix-platform:kubeconfig = <kubeconfig content, \d+ characters, withheld> is not allowed: only applies to the existing platform/);
   });
 
   it("reports every problem at once, not just the first", () => {

@@ -176,7 +176,7 @@ describe("e2e loopback adapter", () => {
     const ep = allocateEndpoints(counter(60000));
     const k8sModel = buildHaproxyModel(inputs.haproxy);
     const localModel = buildHaproxyModel(adaptHaproxyInput(inputs.haproxy, inputs.synapse.instances, network, ep));
-    for (const key of ["global", "timeouts", "maxBodyBytes", "userHashHeader", "roomHashHeader", "roomKeyPattern", "roomKeyGroup", "acls", "rules", "defaultBackend"] as const) {
+    for (const key of ["global", "timeouts", "uploads", "adminApi", "userHashHeader", "roomHashHeader", "roomKeyPattern", "roomKeyGroup", "acls", "rules", "defaultBackend"] as const) {
       assert.deepEqual(localModel[key], k8sModel[key], key);
     }
     assert.deepEqual(

@@ -52,6 +52,24 @@ describe("e2e: generated Synapse topology serving Matrix traffic on loopback", f
     assert.match(checks, /the telegram bridge received the bot's invite in transaction \S+, pushed by appservice-0/);
   });
 
+  it("limits uploads, not other requests, to the upload limit, with Synapse holding the same number", () => {
+    const checks = res.report.checks.join("\n");
+    assert.match(checks, /an upload of 98303 bytes is stored, 98305 bytes is refused 413 by HAProxy and by Synapse's media worker alike \(limit 98304\)/);
+    assert.match(checks, /a 102400-byte login request is served/);
+    const over = res.report.edge.find((o) => o.label === "upload one byte over the limit");
+    assert.deepEqual(over, { label: "upload one byte over the limit", status: 413, answeredBy: "haproxy" });
+    const login = res.report.requests.find((r) => r.label === "login larger than the upload limit");
+    assert.ok(login && login.status === 200, "the large login reached Synapse and succeeded");
+  });
+
+  it("serves the admin API only on the admin host, through the edge only from the configured range", () => {
+    const byLabel = Object.fromEntries(res.report.edge.map((o) => [o.label, [o.status, o.answeredBy]]));
+    assert.deepEqual(byLabel["admin API on the client host"], [404, "haproxy"]);
+    assert.deepEqual(byLabel["admin API, encoded, on the client host"], [404, "haproxy"]);
+    assert.deepEqual(byLabel["admin API from outside the source ranges"], [403, "haproxy"]);
+    assert.deepEqual(byLabel["admin API from the source ranges"], [200, "synapse"]);
+  });
+
   it("delivered a push through Synapse's pusher worker to the running Sygnal, and dropped the pusher Sygnal rejected", () => {
     const checks = res.report.checks.join("\n");
     assert.ok(res.plan.sygnal, "Sygnal ran");

@@ -1,3 +1,4 @@
+import { isSecretValue } from "../../stacks/mock-engine";
 import { strict as assert } from "assert";
 import { CHARTS } from "../../catalog/charts";
 import { erasureParity, minioLayout } from "../../components/data/minio";
@@ -31,7 +32,9 @@ describe("platform: existing cluster (on-prem)", function () {
 
   it("reaches the cluster through the configured kubeconfig and context, ambient otherwise", async () => {
     const p = one(await prod(), "pulumi:providers:kubernetes");
-    assert.equal(p.inputs.kubeconfig, "/etc/matrix/kubeconfig");
+    // A secret input: kubeconfig content carries credentials, so the provider never gets it in plain.
+    assert.ok(isSecretValue(p.inputs.kubeconfig), "the kubeconfig is a secret input");
+    assert.equal(p.inputs.kubeconfig.value, "/etc/matrix/kubeconfig");
     assert.equal(p.inputs.context, "onprem-a");
     const d = one(await dev(), "pulumi:providers:kubernetes");
     assert.equal(d.inputs.kubeconfig, undefined);

@@ -78,5 +78,8 @@ export function fixtureSizing(production: boolean): Sizing {
 
 /** A validated spec from raw config keys (without the project prefix). */
 export function specFor(stack: string, config: Record<string, string>): PlatformSpec {
-  return parseSpec(Object.fromEntries(Object.entries(config).map(([k, v]) => [`${PROJECT}:${k}`, v])), stack);
+  // staging and prod must name their domain; the fixtures' stacks use example.com unless they say.
+  const named = config.domain !== undefined || config.serverName !== undefined || (config.environment ?? "dev") === "dev";
+  const full = named ? config : { ...config, domain: "example.com" };
+  return parseSpec(Object.fromEntries(Object.entries(full).map(([k, v]) => [`${PROJECT}:${k}`, v])), stack);
 }

@@ -99,14 +99,14 @@ export function fixtureRenderInput(profile: ProfileName, opts: { paths?: Synapse
     objectStore: opts.objectStore === false ? undefined : { bucket: "media", endpoint: "https://s3.us-east-1.amazonaws.com", region: "us-east-1", forcePathStyle: opts.pathStyle ?? false },
     turnUris: ["turn:turn.example.com?transport=udp", "turn:turn.example.com?transport=tcp"],
     livekitServiceUrl: "https://rtc.example.com/livekit/jwt",
-    maxUploadSize: "100M",
+    maxUploadBytes: 100 * 1024 * 1024,
     redactionRetentionPeriod: "7d",
     appserviceFiles: opts.appservices ?? ["telegram-registration.yaml", "whatsapp-registration.yaml"],
   };
 }
 
 /** The Kubernetes HAProxy model for a profile, as the Matrix stack builds it. */
-export function fixtureHaproxyModel(profile: ProfileName, maxUploadSize = "100M"): HaproxyModel {
+export function fixtureHaproxyModel(profile: ProfileName, maxUploadSize = "100M", adminApi = { hosts: ["admin.example.com"], sourceRanges: ["192.0.2.0/24"] }): HaproxyModel {
   const sizing = fixtureSizing(profile);
   return buildHaproxyModel(kubernetesHaproxyInput({
     namespace: "matrix",
@@ -114,5 +114,6 @@ export function fixtureHaproxyModel(profile: ProfileName, maxUploadSize = "100M"
     instances: planInstances(instanceCountsFromSizing(sizing)),
     poolSlots: poolSlotsFromSizing(sizing),
     maxUploadBytes: parseSynapseSize(maxUploadSize),
+    adminApi,
   }));
 }

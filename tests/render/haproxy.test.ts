@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { WORKER_TYPES } from "../../catalog/workers";
-import { isReady, parseSynapseSize, renderHaproxyConfig, roomHashKey, routeRequest, userHashKey } from "../../render/haproxy";
+import { frontendRefusal, isReady, parseSynapseSize, renderHaproxyConfig, roomHashKey, routeRequest, userHashKey } from "../../render/haproxy";
 import { fixtureHaproxyModel, fixtureSizing } from "./fixtures";
 
 describe("HAProxy model and config", () => {
@@ -94,7 +94,10 @@ describe("HAProxy model and config", () => {
   it("limits the body to max_upload_size and keeps long-poll timeouts", () => {
     assert.equal(parseSynapseSize("100M"), 104857600);
     assert.equal(parseSynapseSize("1G"), 1073741824);
-    assert.match(text, /deny deny_status 413 if \{ req\.hdr_val\(content-length\) gt 104857600 \}/);
+    // Uploads only, compared as a 64-bit integer (req.hdr_val would parse 32 bits and wrap).
+    assert.ok(text.includes("    acl media_upload path_reg -i '^/_matrix/media/(r0|v1|v3|unstable)/upload(/|$)'"), text);
+    assert.ok(text.includes("    http-request deny deny_status 413 if media_upload { req.hdr(content-length) -m int gt 104857600 }"));
+    assert.doesNotMatch(text, /hdr_val\(content-length\)/);
     assert.match(text, /timeout server 180s/);
     assert.match(text, /set-header X-Forwarded-For %\[src\]/);
     assert.match(text, /set-header X-Forwarded-Proto http if !\{ req\.hdr\(x-forwarded-proto\) -m found \}/);
@@ -127,5 +130,29 @@ describe("HAProxy model and config", () => {
   it("renders the frontend rules that set the room key from the path", () => {
     assert.match(text, /http-request del-header X-Matrix-Room-Id\n    acl has_room_key path_reg -i '\^\/_matrix\/client\/\(api\/v1\|r0\|v3\|unstable\)\/\(rooms\|join\|knock\|profile\)\/\(\[\^\/\]\+\)'/);
     assert.ok(text.includes(`http-request set-header X-Matrix-Room-Id %[path,'regsub("^/_matrix/client/(api/v1|r0|v3|unstable)/(rooms|join|knock|profile)/([^/]+).*$","\\3",i)',url_dec] if has_room_key`));
+  });
+
+  it("applies the upload limit to media uploads only", () => {
+    const big = { "content-length": String(104857600 + 1) };
+    assert.equal(frontendRefusal(model, { method: "POST", path: "/_matrix/media/v3/upload", headers: big }), 413);
+    assert.equal(frontendRefusal(model, { method: "PUT", path: "/_matrix/media/v3/upload/example.com/abc", headers: big }), 413);
+    assert.equal(frontendRefusal(model, { method: "POST", path: "/_matrix/media/v3/upload", headers: { "content-length": "104857600" } }), undefined);
+    assert.equal(frontendRefusal(model, { method: "POST", path: "/_matrix/client/v3/login", headers: big }), undefined);
+    assert.equal(frontendRefusal(model, { method: "PUT", path: "/_matrix/client/v3/rooms/!a:x/send/m.room.message/1", headers: big }), undefined);
+  });
+
+  it("serves the admin API only on the admin host, through the edge only from the source ranges", () => {
+    const admin = "/_synapse/admin/v1/users/@a:example.com";
+    assert.equal(frontendRefusal(model, { method: "GET", path: admin, headers: { host: "matrix.example.com", "x-forwarded-for": "192.0.2.1" } }), 404);
+    assert.equal(frontendRefusal(model, { method: "GET", path: "/_synapse/%61dmin/v1/register", headers: { host: "matrix.example.com" } }), 404);
+    assert.equal(frontendRefusal(model, { method: "GET", path: admin, headers: { host: "admin.example.com", "x-forwarded-for": "198.51.100.1" } }), 403);
+    assert.equal(frontendRefusal(model, { method: "GET", path: admin, headers: { host: "admin.example.com", "x-forwarded-for": "192.0.2.1" } }), undefined);
+    assert.equal(frontendRefusal(model, { method: "GET", path: admin, headers: { host: "admin.example.com" } }), undefined, "in-cluster callers need only the host");
+    assert.match(text, /http-request deny deny_status 404 if admin_api !admin_host/);
+    assert.match(text, /acl admin_source src 192\.0\.2\.0\/24/);
+    // By default nobody outside the cluster reaches it.
+    const closed = fixtureHaproxyModel("100", "100M", { hosts: ["admin.example.com"], sourceRanges: [] });
+    assert.equal(frontendRefusal(closed, { method: "GET", path: admin, headers: { host: "admin.example.com", "x-forwarded-for": "192.0.2.1" } }), 403);
+    assert.match(renderHaproxyConfig(closed), /http-request deny deny_status 403 if admin_api \{ var\(txn\.via_edge\) -m bool \}\n/);
   });
 });

@@ -133,7 +133,7 @@ describe("homeserver.yaml", () => {
 
   it("takes the retention period and upload limit from the spec", () => {
     assert.equal(hs.redaction_retention_period, "7d");
-    assert.equal(hs.max_upload_size, "100M");
+    assert.equal(hs.max_upload_size, 104857600, "whole bytes, the number HAProxy limits uploads to");
     const never = renderHomeserverConfig({ ...input, redactionRetentionPeriod: null });
     assert.equal(never.redaction_retention_period, null);
   });

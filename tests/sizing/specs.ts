@@ -35,6 +35,7 @@ export function specFor(o: SpecOptions = {}): PlatformSpec {
     telegramAccounts: String(o.telegram ?? 0),
     whatsappAccounts: String(o.whatsapp ?? 0),
     acmeEmail: "ops@example.com",
+    domain: "example.com",
     // Shaped like my.telegram.org's credentials; only validated, never used.
     telegramApiId: "123456",
     telegramApiHash: "0123456789abcdef0123456789abcdef",

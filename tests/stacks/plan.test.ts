@@ -60,7 +60,7 @@ describe("plan: report formatting", () => {
     assert.equal(parseArgs([]).stack, "dev");
     assert.equal(parseArgs(["--stack", "prod"]).stack, "prod");
     assert.equal(parseArgs(["--stack=prod-gcp-5k"]).stack, "prod-gcp-5k");
-    assert.throws(() => parseArgs(["--stak", "x"]), /unknown argument --stak/);
+    assert.throws(() => parseArgs(["--stak", "x"]), /unknown argument "--stak"/);
   });
 });
 

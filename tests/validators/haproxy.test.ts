@@ -89,6 +89,8 @@ describe("a real HAProxy routes like the evaluated model", function () {
       main: { host: "127.0.0.1", port: up },
       workers,
       maxUploadBytes: 1024 * 1024,
+      // The samples are sent to 127.0.0.1 from inside (no X-Forwarded-For): that is the admin host here.
+      adminApi: { hosts: ["127.0.0.1"], sourceRanges: [] },
       bindAddress: "127.0.0.1",
       ports: { client: clientPort, federation: await freePort(), stats: statsPort },
       resolvers: false,

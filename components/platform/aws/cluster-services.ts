@@ -113,7 +113,8 @@ export function createEksServices(a: EksServicesArgs, opts: { parent: pulumi.Res
 
   const kubeconfig = pulumi.all([cluster.name, cluster.endpoint, cluster.certificateAuthority])
     .apply(([n, endpoint, ca]) => eksKubeconfig(n, endpoint, ca.data!, a.region));
-  const provider = new k8s.Provider(`${name}-k8s`, { kubeconfig, enableServerSideApply: true }, { parent: opts.parent, dependsOn: nodeGroups });
+  // No credentials in it (tokens come from `aws eks get-token`), but every provider kubeconfig is a secret input alike.
+  const provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: pulumi.secret(kubeconfig), enableServerSideApply: true }, { parent: opts.parent, dependsOn: nodeGroups });
 
   // gp3, encrypted with our key, bound where the pod lands (zonal EBS); Retain where the preset
   // protects data, so deleting a claim never deletes it.

@@ -110,7 +110,8 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
     }, o);
 
     const kubeconfig = pulumi.all([cluster.name, cluster.endpoint, cluster.masterAuth]).apply(([n, endpoint, auth]) => gkeKubeconfig(n, endpoint, auth.clusterCaCertificate!));
-    this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig, enableServerSideApply: true }, { parent: this, dependsOn: nodePools });
+    // No credentials in it (gke-gcloud-auth-plugin), but every provider kubeconfig is a secret input alike.
+    this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: pulumi.secret(kubeconfig), enableServerSideApply: true }, { parent: this, dependsOn: nodePools });
     const provider = this.provider;
     const storageClass = new k8s.storage.v1.StorageClass(`${name}-pd-balanced`, {
       metadata: { name: "pd-balanced-cmek", labels: standardLabels("storage", "storage-class", "platform") },
