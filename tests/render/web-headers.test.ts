@@ -6,23 +6,13 @@
 import { strict as assert } from "assert";
 import { spawn, type ChildProcess } from "child_process";
 import * as fs from "fs";
-import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { renderElementNginx, renderKetesaServerConfig } from "../../render/element";
+import { freePort } from "../helpers/free-port";
 
 const NGINX = "/usr/sbin/nginx";
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe("web: security headers on Element Web (real nginx) and Ketesa", function () {
   this.timeout(60_000);

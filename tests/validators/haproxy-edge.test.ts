@@ -12,20 +12,11 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { buildHaproxyModel, frontendRefusal, renderHaproxyConfig, type HaproxyModel } from "../../render/haproxy";
+import { freePort } from "../helpers/free-port";
 
 const HAPROXY = fs.existsSync("/usr/sbin/haproxy") ? "/usr/sbin/haproxy" : "haproxy";
 const LIMIT = 5 * 1024 ** 3;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Sends the headers and a few body bytes, and returns the status as soon as one arrives. */
 function statusOf(port: number, method: string, reqPath: string, headers: Record<string, string>): Promise<number> {

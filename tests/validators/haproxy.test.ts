@@ -16,19 +16,10 @@ import { buildHaproxyModel, renderHaproxyConfig, routeRequest, type HaproxyModel
 import { ROUTES } from "../catalog/route-samples";
 import { fixtureHaproxyModel } from "../render/fixtures";
 import { run } from "./synapse-fixture";
+import { freePort } from "../helpers/free-port";
 
 const HAPROXY = fs.existsSync("/usr/sbin/haproxy") ? "/usr/sbin/haproxy" : "haproxy";
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
