@@ -64,6 +64,20 @@ export function groupAlive(pgid: number): boolean {
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/**
+ * Retries `fn` until it returns a value, for at most `timeoutMs` (eventual consistency across
+ * workers, health checks reacting); the error names what was awaited.
+ */
+export async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000, everyMs = 500): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`${what}: not seen within ${timeoutMs} ms`);
+    await sleep(everyMs);
+  }
+}
+
 /** True when /proc says the process was started by the run whose directory is `runDir`. */
 function startedBy(pid: number, runDir: string): boolean {
   try {

@@ -9,18 +9,11 @@ import * as fs from "fs";
 import type { MatrixHttp, Session } from "./client";
 import { pushesForApp } from "./sygnal";
 import type { RunningTopology } from "./topology";
+import { eventually as eventuallyWithin } from "./procs";
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Pushes pass the pusher worker and Sygnal: allow a minute, as before. */
+const eventually = <T>(what: string, fn: () => Promise<T | undefined>) => eventuallyWithin(what, fn, 60_000);
 
-async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000, everyMs = 500): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: not seen within ${timeoutMs} ms`);
-    await sleep(everyMs);
-  }
-}
 
 /** App ID no Sygnal app has. */
 export const UNKNOWN_APP_ID = "org.example.platform.unknown";

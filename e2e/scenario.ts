@@ -9,6 +9,7 @@ import { expectedType, MAIN } from "./routes";
 import { pushScenario } from "./push-scenario";
 import { s3Objects } from "./services";
 import type { RunningTopology } from "./topology";
+import { eventually } from "./procs";
 
 export interface RoutedRequest {
   label: string;
@@ -37,18 +38,6 @@ function check(cond: unknown, msg: string): asserts cond {
   if (!cond) throw new Failure(msg);
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Retries `fn` until it returns a value (bounded): eventual consistency across workers. */
-async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000, everyMs = 500): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Failure(`${what}: not seen within ${timeoutMs} ms`);
-    await sleep(everyMs);
-  }
-}
 
 function timelineBodies(sync: any, roomId: string): string[] {
   const events = sync?.rooms?.join?.[roomId]?.timeline?.events ?? [];

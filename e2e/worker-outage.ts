@@ -6,24 +6,13 @@
 import { randomBytes } from "crypto";
 import { UNAVAILABLE_RETRY_AFTER_SECONDS } from "../render/haproxy";
 import { login, MatrixHttp, registerWithSharedSecret } from "./client";
-import { sleep, waitHttpOk } from "./procs";
+import { eventually, waitHttpOk } from "./procs";
 import type { RunningTopology } from "./topology";
 
 class OutageFailure extends Error {}
 
 function check(cond: unknown, msg: string): asserts cond {
   if (!cond) throw new OutageFailure(`worker outage: ${msg}`);
-}
-
-/** Polls until `fn` returns a value; HAProxy's health checks take up to fall x inter to react. */
-async function within<T>(what: string, ms: number, fn: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new OutageFailure(`worker outage: ${what} not seen within ${ms} ms`);
-    await sleep(500);
-  }
 }
 
 export async function runWorkerOutage(topo: RunningTopology, log: (m: string) => void = () => undefined): Promise<string[]> {
@@ -57,14 +46,14 @@ export async function runWorkerOutage(topo: RunningTopology, log: (m: string) =>
   // answers its own 502/503; from then on the stand-in answers. Every refusal must be a Matrix
   // error with Retry-After.
   const refusals: number[] = [];
-  const refused = await within("the typing stand-in's 503", 40_000, async () => {
+  const refused = await eventually("the typing stand-in's 503", async () => {
     const res = await typing();
     if (res.status === 200) return undefined;
     refusals.push(res.status);
     check(res.headers.get("retry-after") === String(UNAVAILABLE_RETRY_AFTER_SECONDS), `HTTP ${res.status} with Retry-After ${res.headers.get("retry-after")}`);
     check(res.json?.errcode === "M_UNKNOWN", `HTTP ${res.status} body ${res.buf.toString("utf8").slice(0, 200)}`);
     return res.status === 503 && /typing service of this server is temporarily unavailable/.test(res.json.error) ? res : undefined;
-  });
+  }, 40_000);
   const detectedMs = Date.now() - t0;
   check(refused.status === 503, "stand-in status");
   const ready = await fetch(`${statsUrl}/ready`);
@@ -72,19 +61,19 @@ export async function runWorkerOutage(topo: RunningTopology, log: (m: string) =>
 
   const body = `still flowing ${suffix}`;
   await http.call("PUT", `/_matrix/client/v3/rooms/${r}/send/m.room.message/outage-${suffix}`, { label: "send", token: carol.accessToken, body: { msgtype: "m.text", body } });
-  await within("carol's message in dave's /sync while typing is down", 30_000, async () => {
+  await eventually("carol's message in dave's /sync while typing is down", async () => {
     const s = await http.call("GET", "/_matrix/client/v3/sync", { label: "sync", token: dave.accessToken, query: { since: daveSince, timeout: "5000" } });
     daveSince = s.json.next_batch;
     const events = s.json?.rooms?.join?.[room]?.timeline?.events ?? [];
     return events.some((e: any) => e.content?.body === body) ? true : undefined;
-  });
+  }, 30_000);
 
   // Back: the same process spec again; HAProxy needs `rise` good checks before it routes to it.
   const restarted = sup.start(proc.spec);
   topo.procs.set(writer.instance, restarted);
   await waitHttpOk(writer.healthUrl, { timeoutMs: 120_000, proc: restarted, sup });
   const t1 = Date.now();
-  await within("typing served again after the writer returned", 40_000, async () => ((await typing()).status === 200 ? true : undefined));
+  await eventually("typing served again after the writer returned", async () => ((await typing()).status === 200 ? true : undefined), 40_000);
   const recoveredMs = Date.now() - t1;
   log(`worker outage: typing refused after ${detectedMs} ms, served again ${recoveredMs} ms after the writer's /health answered`);
   return [

@@ -2,7 +2,7 @@
 # Debian packages the real-program checks and the e2e run need.
 set -euo pipefail
 need=()
-for pkg in haproxy postgresql redis-server prometheus prometheus-alertmanager python3-venv; do
+for pkg in haproxy postgresql redis-server prometheus prometheus-alertmanager prometheus-postgres-exporter prometheus-redis-exporter python3-venv; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -10,7 +10,7 @@ if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"
   # Debian starts the packaged services; the tests run their own instances on loopback.
-  for svc in haproxy postgresql redis-server prometheus prometheus-alertmanager; do
+  for svc in haproxy postgresql redis-server prometheus prometheus-alertmanager prometheus-postgres-exporter prometheus-redis-exporter; do
     $SUDO systemctl stop "$svc" 2>/dev/null || $SUDO service "$svc" stop 2>/dev/null || true
   done
 fi

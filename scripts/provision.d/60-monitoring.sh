@@ -4,27 +4,13 @@
 #   amtool              built from the Go module at the Alertmanager line the chart deploys:
 #                       Debian's 0.25 predates `url_file` on webhook receivers, which keeps the
 #                       receivers' URLs out of the config file
-#   postgres_exporter,  Debian `prometheus-postgres-exporter` / `prometheus-redis-exporter`: the
-#   redis_exporter      loopback scrape that proves every metric name an alert or dashboard uses
+#   postgres_exporter,  Debian `prometheus-postgres-exporter` / `prometheus-redis-exporter` (00-apt.sh):
+#   redis_exporter      the loopback scrape that proves every metric name an alert or dashboard uses
 # Idempotent: amtool is rebuilt only when its pin changes; built in a temporary directory and
 # renamed into place, so two worktrees provisioning at once never see half a binary.
 set -euo pipefail
 CACHE="${PROJECT_CACHE:-$HOME/.cache/matrix-platform}"
 AMTOOL_VERSION=v0.32.1
-
-need=()
-for pkg in prometheus-postgres-exporter prometheus-redis-exporter; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
-done
-if [ ${#need[@]} -gt 0 ]; then
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"
-  # Debian starts the packaged exporters; the tests run their own on loopback ports.
-  for svc in prometheus-postgres-exporter prometheus-redis-exporter; do
-    $SUDO systemctl stop "$svc" 2>/dev/null || $SUDO service "$svc" stop 2>/dev/null || true
-  done
-fi
 
 dest="$CACHE/amtool-$AMTOOL_VERSION"
 if [ ! -x "$dest/amtool" ]; then
