@@ -7,7 +7,7 @@
 import type { LoopbackPlan } from "./adapter";
 import { PortAllocator } from "./ports";
 import type { Supervisor } from "./procs";
-import { runUclient, startCoturn, takeTcpUdpPort, takeUdpRange, type CoturnInstance } from "./rtc";
+import { runUclient, startCoturn, startTurnPeer, takeTcpUdpPort, takeUdpRange, TEST_RELAY_PORTS, type CoturnInstance } from "./rtc";
 import type { ScenarioContext } from "./scenario";
 
 export interface RtcForScenario {
@@ -19,9 +19,8 @@ export interface RtcForScenario {
 export async function startRtcForScenario(sup: Supervisor, plan: LoopbackPlan): Promise<RtcForScenario> {
   if (!plan.turnSharedSecret) throw new Error("the loopback plan has no known TURN secret: the RTC checks need it (e2e/run.ts testSecrets)");
   const ports = new PortAllocator();
-  const peerPort = await takeTcpUdpPort(ports);
-  sup.start({ name: "turn-peer", command: "turnutils_peer", args: ["-L", "127.0.0.1", "-p", String(peerPort)] });
-  const relayPorts = await takeUdpRange(ports, 20);
+  const peerPort = await startTurnPeer(sup, ports);
+  const relayPorts = await takeUdpRange(ports, TEST_RELAY_PORTS);
   const coturn = await startCoturn(sup, {
     port: await takeTcpUdpPort(ports), tlsPort: await takeTcpUdpPort(ports), relayPorts,
     realm: plan.serverName, sharedSecret: plan.turnSharedSecret,

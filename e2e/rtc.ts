@@ -211,7 +211,7 @@ async function uclientOnce(args: { turnPort: number; username: string; password:
   let output = "";
   child.stdout.on("data", (d) => (output += d));
   child.stderr.on("data", (d) => (output += d));
-  const timer = setTimeout(() => child.kill("SIGKILL"), args.timeoutMs ?? 90_000);
+  const timer = setTimeout(() => child.kill("SIGKILL"), args.timeoutMs ?? 45_000);
   const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
   clearTimeout(timer);
   const totals = /tot_send_msgs=(\d+), tot_recv_msgs=(\d+)\s*$/m.exec(output.split("\n").filter((l) => /start_mclient: tot_send_msgs=/.test(l)).at(-1) ?? "");
@@ -269,6 +269,24 @@ export async function takeTcpUdpPort(alloc: PortAllocator): Promise<number> {
     if (await udpFree(p)) return p;
   }
   throw new Error("no loopback port free for both TCP and UDP");
+}
+
+/**
+ * Relay ports for a test coturn. Each uclient run holds about six (an RTP/RTCP pair reserved
+ * with EVEN-PORT stays held for 30 s after the client leaves); with 20, a retry found the pool
+ * empty and uclient looped on "508 Cannot create socket" until it was killed.
+ */
+export const TEST_RELAY_PORTS = 100;
+
+/**
+ * Starts turnutils_peer, the UDP echo peer, on a reserved pair of ports: uclient sends to the
+ * peer's port and the one above it (RTP and RTCP), so the one above must not be another
+ * server's listening port. Resolves with the peer's (lower) port.
+ */
+export async function startTurnPeer(sup: Supervisor, alloc: PortAllocator): Promise<number> {
+  const { start } = await takeUdpRange(alloc, 2);
+  sup.start({ name: "turn-peer", command: "turnutils_peer", args: ["-L", "127.0.0.1", "-p", String(start)] });
+  return start;
 }
 
 /** `n` consecutive ports, each taken from the allocator and free for UDP (media and relay ranges). */

@@ -11,7 +11,7 @@ import { PortAllocator } from "../../e2e/ports";
 import { Supervisor } from "../../e2e/procs";
 import { startRedis } from "../../e2e/services";
 import {
-  joinLivekitRoom, livekitKeyPair, takeTcpUdpPort, takeUdpRange, livekitToken, requireRtcTools, roomService, runUclient, startCoturn, startLivekit, startLkJwt, turnRestCredentials,
+  joinLivekitRoom, livekitKeyPair, takeTcpUdpPort, takeUdpRange, livekitToken, requireRtcTools, roomService, runUclient, startCoturn, startTurnPeer, TEST_RELAY_PORTS, startLivekit, startLkJwt, turnRestCredentials,
   type LivekitInstance,
 } from "../../e2e/rtc";
 import { DENIED_PEER_RANGES } from "../../render/rtc";
@@ -98,10 +98,9 @@ describe("RTC configs accepted by the real programs", function () {
     let open: Awaited<ReturnType<typeof startCoturn>>;
     let deployed: Awaited<ReturnType<typeof startCoturn>>;
     before(async () => {
-      peerPort = await takeTcpUdpPort(ports);
-      sup.start({ name: "turn-peer", command: "turnutils_peer", args: ["-L", "127.0.0.1", "-p", String(peerPort)] });
-      open = await startCoturn(sup, { name: "coturn-loopback", port: await takeTcpUdpPort(ports), tlsPort: await takeTcpUdpPort(ports), relayPorts: await takeUdpRange(ports, 20), realm: "example.org", sharedSecret: secret, loopbackPeers: true });
-      deployed = await startCoturn(sup, { name: "coturn-deployed", port: await takeTcpUdpPort(ports), tlsPort: await takeTcpUdpPort(ports), relayPorts: await takeUdpRange(ports, 20), realm: "example.org", sharedSecret: secret, loopbackPeers: false });
+      peerPort = await startTurnPeer(sup, ports);
+      open = await startCoturn(sup, { name: "coturn-loopback", port: await takeTcpUdpPort(ports), tlsPort: await takeTcpUdpPort(ports), relayPorts: await takeUdpRange(ports, TEST_RELAY_PORTS), realm: "example.org", sharedSecret: secret, loopbackPeers: true });
+      deployed = await startCoturn(sup, { name: "coturn-deployed", port: await takeTcpUdpPort(ports), tlsPort: await takeTcpUdpPort(ports), relayPorts: await takeUdpRange(ports, TEST_RELAY_PORTS), realm: "example.org", sharedSecret: secret, loopbackPeers: false });
     });
 
     it("starts with the rendered config: every option understood, TLS loaded, every denied range read", () => {
