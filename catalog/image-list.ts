@@ -20,7 +20,8 @@ import type { PlatformKind } from "../config/keys";
  *   on EKS is an EKS add-on whose image AWS serves, not a chart).
  * - images of the pods and custom resources the platform writes: the CloudNativePG clusters and
  *   MinIO tenant (existing), the database bootstrap Job on AWS (it needs psql, which the
- *   PostgreSQL image ships). Redis on existing is the registry's `cache` system.
+ *   PostgreSQL image ships). Redis on existing is the registry's `cache` system; rclone where
+ *   an existing cluster copies its backups off-site (`offsiteBackup*` keys).
  */
 export const PLATFORM_ARTIFACTS: Record<PlatformKind, { charts: readonly ChartName[]; images: readonly ImageName[] }> = {
   aws: { charts: ["certManager", "envoyGateway", "clusterAutoscaler"], images: ["postgresql"] },
@@ -61,6 +62,8 @@ export interface StackArtifacts {
 export interface ArtifactInputs extends DeploymentSwitches {
   imageRegistry?: string;
   chartRepository?: string;
+  /** On an existing cluster with an off-site backup target, the copy CronJob runs rclone. */
+  existing?: { offsiteBackup?: unknown };
 }
 
 /** The images and charts one stack pulls, through its `imageRegistry` / `chartRepository` overrides. */
@@ -71,6 +74,7 @@ export function stackArtifacts(spec: ArtifactInputs): StackArtifacts {
   const systems = deployedSystems(spec).map((s) => systemEntry(s));
   for (const entry of systems) for (const image of [...entry.images, ...(monitored ? entry.monitoringImages ?? [] : [])]) names.add(image);
   for (const image of platform.images) names.add(image);
+  if (spec.platform === "existing" && spec.existing?.offsiteBackup) names.add("rclone");
   const charts = [...platform.charts, ...systems.flatMap((e) => e.charts ?? [])];
   for (const chart of charts) for (const image of CHART_IMAGES[chart] ?? []) names.add(image);
   const imageNames = [...names];

@@ -41,6 +41,9 @@ export const IMAGES = {
   // upstream stopped publishing images: this is the last community image; sites pin their own
   // build or a maintained fork through `imageRegistry` (the repository path is kept).
   minio: { registry: "quay.io", repository: "minio/minio", tag: "RELEASE.2025-09-07T16-13-09Z", kind: "workload" },
+  // Copies the database backups off-site on an existing cluster (components/data/offsite-backup.ts);
+  // the tests run the same version built from its Go module (scripts/provision.d/55-rclone.sh).
+  rclone: { registry: "docker.io", repository: "rclone/rclone", tag: "1.76.0", kind: "workload" },
 
   // Operands: images the pinned charts of catalog/charts.ts run. The charts pick the tag (their
   // appVersion or values.yaml default); the program overrides only the registry, so each tag

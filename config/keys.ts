@@ -8,6 +8,7 @@
  */
 import { isIPv4, isIPv6 } from "net";
 import { PUSH_CONFIG_KEYS } from "./push-keys";
+import { OFFSITE_BACKUP_CONFIG_KEYS } from "./offsite-backup-keys";
 
 export type PulumiConfigType = "string" | "integer" | "boolean";
 
@@ -203,6 +204,7 @@ export const CONFIG_KEYS = {
   },
   kubeContext: pattern(/^\S+$/, "a kubeconfig context name without spaces", "Kubeconfig context of the existing cluster."),
   kubeApiCidrs: cidrList("IPv4 ranges of the existing cluster's API server endpoints (`kubectl get endpoints kubernetes -n default`), so operators' egress is opened to them only (existing platform)."),
+  ...OFFSITE_BACKUP_CONFIG_KEYS,
   storageClass: pattern(DNS_SUBDOMAIN, "a Kubernetes StorageClass name (a DNS subdomain: lower-case labels of letters, digits and '-', joined by '.', at most 253 characters)", "StorageClass for persistent volumes on the existing cluster."),
   sizingModel: oneOf(SIZING_MODELS, "Sizing coefficients: `profile` follows the architecture document's CCU tables, `seed-analysis` the hardware analysis's per-user formulas."),
   imageRegistry: {

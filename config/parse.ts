@@ -2,6 +2,7 @@ import { CONFIG_KEYS, CONFIG_KEY_NAMES, PROFILE_CCU, SECRET_CONFIG_KEYS, uploadS
 import { distance } from "fastest-levenshtein";
 import type { Hosts, PlatformSpec, PortRange, RtcSpec } from "./spec";
 import { pushSpec } from "./push";
+import { offsiteBackupSpec } from "./offsite-backup";
 
 export const PROJECT = "matrix-platform";
 
@@ -235,6 +236,8 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string, opti
     problems.push({ key: fullKey(given("alertSmtpPassword") ? "alertSmtpUsername" : "alertSmtpPassword"), allowed: "alertSmtpUsername and alertSmtpPassword go together" });
   }
   const rtc = rtcSettings(parsed, given, reject);
+  const offsite = offsiteBackupSpec(platform, environment, parsed, (k) => given(k));
+  for (const p of offsite.problems) problems.push({ key: fullKey(p.key), value: p.given ? rawConfig[fullKey(p.key)] : undefined, allowed: p.allowed });
   const push = pushSpec(parsed.push ?? false, parsed, (k) => given(k));
   for (const p of push.problems) problems.push({ key: fullKey(p.key), value: p.given ? rawConfig[fullKey(p.key)] : undefined, allowed: p.allowed });
 
@@ -298,7 +301,7 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string, opti
       clusterApi: platform === "existing" ? undefined : { access: clusterApiAccess, cidrs: parsed.clusterApiCidrs ?? [] },
     },
     existing: platform === "existing"
-      ? { kubeconfig: parsed.kubeconfig, kubeContext: parsed.kubeContext, storageClass: parsed.storageClass, kubeApiCidrs: parsed.kubeApiCidrs }
+      ? { kubeconfig: parsed.kubeconfig, kubeContext: parsed.kubeContext, storageClass: parsed.storageClass, kubeApiCidrs: parsed.kubeApiCidrs, ...(offsite.spec ? { offsiteBackup: offsite.spec } : {}) }
       : {},
     imageRegistry: parsed.imageRegistry,
     chartRepository: parsed.chartRepository,

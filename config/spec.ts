@@ -155,7 +155,7 @@ export interface PlatformSpec {
   /** Cloud placement; `region` is undefined on the existing-cluster platform. */
   cloud: { region?: string; secondaryRegion?: string; gcpProject?: string; clusterApi?: ClusterApiEndpoint };
   /** Existing-cluster access; only set on the existing platform. */
-  existing: { kubeconfig?: string; kubeContext?: string; storageClass?: string; kubeApiCidrs?: string[] };
+  existing: { kubeconfig?: string; kubeContext?: string; storageClass?: string; kubeApiCidrs?: string[]; offsiteBackup?: OffsiteBackupSpec };
   /** Registry that replaces every image's registry, for air-gapped sites. */
   imageRegistry?: string;
   /** Chart repository that replaces every Helm repository, for air-gapped sites. */
@@ -190,4 +190,21 @@ export interface PlatformSpec {
   allowIdentityChange: boolean;
   /** Keys (short names) whose values arrived as Pulumi secrets. */
   secretConfig: string[];
+}
+
+/**
+ * Where the existing platform copies its database backups off-site (config/offsite-backup.ts):
+ * an S3-compatible bucket outside the cluster. The credentials are plaintext config secrets that
+ * only reach a Kubernetes Secret.
+ */
+export interface OffsiteBackupSpec {
+  /** http(s):// URL of the endpoint, no path. */
+  endpoint: string;
+  bucket: string;
+  /** Region requests are signed for. */
+  region: string;
+  /** IPv4 ranges of the endpoint; undefined: the public internet. */
+  cidrs?: string[];
+  accessKeyId: string;
+  secretAccessKey: string;
 }

@@ -36,5 +36,16 @@ export function presetConfig(preset: PresetName, project = "matrix-platform"): R
   };
   if (preset.platform === "gcp") config.gcpProject = `matrix-${preset.environment}`;
   if (preset.environment !== "dev") config.acmeEmail = "ops@example.com";
+  // Production on-prem copies its database backups off-site (config/offsite-backup.ts); a real
+  // stack sets its own endpoint and keys with `pulumi config set --secret`.
+  if (preset.environment === "prod" && preset.platform === "existing") {
+    Object.assign(config, {
+      offsiteBackupEndpoint: "https://s3.eu-central-1.amazonaws.com",
+      offsiteBackupBucket: "example-matrix-offsite-backups",
+      offsiteBackupRegion: "eu-central-1",
+      offsiteBackupAccessKeyId: "PRESET0FFSITE0KEY000",
+      offsiteBackupSecretAccessKey: "preset-offsite-secret-key-not-a-real-one",
+    });
+  }
   return Object.fromEntries(Object.entries(config).map(([k, v]) => [`${project}:${k}`, v]));
 }

@@ -90,6 +90,8 @@ export class MinioTenant extends pulumi.ComponentResource {
   readonly credentials: { accessKeyId: pulumi.Output<string>; secretAccessKey: pulumi.Output<string> };
   /** Secret (in the tenant namespace) with the backup user's keys, for barman-cloud. */
   readonly backupCredentialsSecret: pulumi.Output<string>;
+  /** The backup user's key pair (secret outputs), for the off-site copy. */
+  readonly backupCredentials: { accessKeyId: pulumi.Output<string>; secretAccessKey: pulumi.Output<string> };
   readonly tenant: k8s.apiextensions.CustomResource;
   /** Job that enables versioning and lifecycle rules on the buckets. */
   readonly bucketJob: k8s.batch.v1.Job;
@@ -258,6 +260,7 @@ export MINIO_PROMETHEUS_AUTH_TYPE="public"
     };
     this.credentials = { accessKeyId: app.accessKeyId, secretAccessKey: app.secretAccessKey };
     this.backupCredentialsSecret = backup.secret.metadata.name;
+    this.backupCredentials = { accessKeyId: backup.accessKeyId, secretAccessKey: backup.secretAccessKey };
     this.registerOutputs({ endpoint: this.endpoint, buckets: this.buckets });
   }
 }

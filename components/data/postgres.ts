@@ -13,6 +13,9 @@ import type { DatabaseName, Placement } from "../contracts";
  */
 export const WAL_ARCHIVE_TIMEOUT = "5min";
 
+/** Path under the backup bucket that barman-cloud writes base backups and WAL to (`<prefix>/<cluster>/...`). */
+export const BACKUP_PREFIX = "cnpg";
+
 /** Barman Cloud retention policy (ObjectStore `retentionPolicy`) keeping `days` of recovery window. */
 export function barmanRetentionPolicy(days: number): string {
   if (!Number.isInteger(days) || days < 1) throw new Error(`backup retention must be a whole number of days >= 1, got ${days}`);
@@ -112,7 +115,7 @@ export class CnpgCluster extends pulumi.ComponentResource {
         // Base backups and WAL older than this are pruned; PITR reaches back this far.
         retentionPolicy: barmanRetentionPolicy(args.backupRetentionDays),
         configuration: {
-          destinationPath: pulumi.interpolate`s3://${args.backup.bucket}/cnpg/`,
+          destinationPath: pulumi.interpolate`s3://${args.backup.bucket}/${BACKUP_PREFIX}/`,
           endpointURL: args.backup.endpointUrl,
           s3Credentials: {
             accessKeyId: { name: args.backup.credentialsSecret, key: args.backup.accessKeyIdKey },

@@ -29,6 +29,8 @@ export const DOCUMENTED_METRICS: Record<string, string> = {
   kube_pod_container_status_restarts_total: "kube-state-metrics docs/metrics/workload/pod-metrics.md",
   kube_pod_container_resource_limits: "kube-state-metrics docs/metrics/workload/pod-metrics.md",
   kube_pod_container_resource_requests: "kube-state-metrics docs/metrics/workload/pod-metrics.md",
+  kube_cronjob_status_last_successful_time: "kube-state-metrics docs/metrics/workload/cronjob-metrics.md",
+  kube_cronjob_created: "kube-state-metrics docs/metrics/workload/cronjob-metrics.md",
   container_cpu_usage_seconds_total: "cAdvisor (kubelet /metrics/cadvisor) docs/storage/prometheus.md",
   container_memory_working_set_bytes: "cAdvisor (kubelet /metrics/cadvisor) docs/storage/prometheus.md",
   kubelet_volume_stats_used_bytes: "kubernetes pkg/kubelet/metrics/collectors/volume_stats.go",

@@ -82,6 +82,16 @@ export const RULE_GROUPS: readonly RuleGroup[] = [
         description: "Sustained CPU above the hardware analysis's 70 % target: the node packing assumed less. Scale the pool or move to a larger profile.",
       },
       {
+        // Only an existing cluster with an off-site target has this CronJob (components/data/offsite-backup.ts).
+        alert: "OffsiteBackupCopyStale",
+        // A copy that has never succeeded counts from the CronJob's creation.
+        expr: `time() - (kube_cronjob_status_last_successful_time{namespace="${NAMESPACES.data}", cronjob=~".*offsite-backup-copy.*"} or kube_cronjob_created{namespace="${NAMESPACES.data}", cronjob=~".*offsite-backup-copy.*"}) > 1200`,
+        for: "5m",
+        severity: "critical",
+        summary: "No successful off-site backup copy for over 20 minutes ({{ $labels.cronjob }})",
+        description: "The copy runs every five minutes; without it the WAL archived since the last success exists only in the cluster, and losing the site would lose more than the 15-minute RPO. Look at the failed Jobs' logs in matrix-data (endpoint, keys, network policy).",
+      },
+      {
         alert: "VolumeFillingUp",
         expr: `kubelet_volume_stats_used_bytes{${NS}} / kubelet_volume_stats_capacity_bytes{${NS}} > 0.8`,
         for: "15m",

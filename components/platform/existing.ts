@@ -4,14 +4,15 @@ import type { EnvironmentPreset } from "../../catalog/environments";
 import { imageRef } from "../../catalog/images";
 import type { PlatformSpec } from "../../config/spec";
 import type { DatabaseSizing, NodePool, NodeTier, ObjectStoreSizing, RedisSizing, WorkloadSizing } from "../../sizing/types";
-import { CnpgCluster } from "../data/postgres";
+import { BACKUP_PREFIX, CnpgCluster } from "../data/postgres";
+import { OffsiteBackupCopy } from "../data/offsite-backup";
 import { MinioTenant } from "../data/minio";
 import { SentinelRedis } from "../data/redis";
 import { standardLabels } from "../k8s/labels";
 import { NAMESPACES } from "../../catalog/namespaces";
 import { StackNamespace } from "../k8s/namespace";
 import type { NetworkFlows } from "../k8s/network";
-import { KUBE_API_PORTS } from "../k8s/network/peers";
+import { INTERNET, KUBE_API_PORTS, type External } from "../k8s/network/peers";
 import { dataServiceFlows } from "../k8s/network/platform-flows";
 import { ClusterAddons, type AddonSettings } from "./addons";
 import { databasesOn, OBJECT_STORE_CLIENTS, type PlatformDatabases, type DatabaseName, type KubeApiEndpoint, type ObjectStore, type Placement, type Platform, type RedisEndpoint } from "../contracts";
@@ -43,6 +44,20 @@ export const EXISTING_DATA = {
  */
 export function existingKubeApi(cidrs: string[] | undefined): KubeApiEndpoint {
   return { cidrs: cidrs && cidrs.length > 0 ? [...cidrs] : ["0.0.0.0/0"], ports: [...KUBE_API_PORTS] };
+}
+
+/** MinIO's default region: S3 clients need some region to sign with. */
+const MINIO_REGION = "us-east-1";
+
+/** The TCP port an http(s) endpoint URL connects to. */
+export function endpointPort(endpoint: string): number {
+  const url = new URL(endpoint);
+  return url.port !== "" ? Number(url.port) : url.protocol === "https:" ? 443 : 80;
+}
+
+/** Where the off-site copy may send: the configured ranges, or the public internet (a cloud endpoint). */
+export function offsiteTarget(cidrs: string[] | undefined): External {
+  return cidrs && cidrs.length > 0 ? { kind: "cidr", name: "offsite-backup-endpoint", cidrs } : INTERNET;
 }
 
 export interface ExistingClusterPlatformArgs {
@@ -176,6 +191,20 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
     const main = cnpg(`${name}-pg`, EXISTING_DATA.mainCluster, "main", args.database);
     const li = cnpg(`${name}-pg-li`, EXISTING_DATA.liCluster, "li", args.liDatabase);
 
+    // Backups leave the cluster's failure domain: every base backup and WAL segment barman-cloud
+    // writes to MinIO is copied to the off-site bucket (config offsiteBackup*; production
+    // requires it or an explicit waiver, config/offsite-backup.ts).
+    const offsite = args.cluster.offsiteBackup;
+    const offsiteCopy = offsite === undefined ? undefined : new OffsiteBackupCopy(`${name}-offsite-backup`, {
+      provider,
+      namespace,
+      target: offsite,
+      source: { endpoint: minio.endpoint, region: MINIO_REGION, bucket: minio.buckets.backups, prefix: BACKUP_PREFIX, credentials: minio.backupCredentials },
+      image: imageRef("rclone", registry),
+      placement: this.placement("database"),
+      dependsOn: [minio.tenant, minio.bucketJob, dataNs],
+    }, { parent: this });
+
     const redis = new SentinelRedis(`${name}-redis`, {
       provider,
       namespace,
@@ -201,6 +230,7 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
       redisPods: redis.nodePodLabels,
       redisProxyPods: redis.podLabels,
       minioClientPods: minio.clientPodLabels,
+      ...(offsite && offsiteCopy ? { offsiteCopy: { pods: offsiteCopy.podLabels, target: offsiteTarget(offsite.cidrs), port: endpointPort(offsite.endpoint) } } : {}),
     }), { flows: args.flows, provider, parent: this, dependsOn: [dataNs] });
 
     const server = (cluster: CnpgCluster, clusterName: string, sizing: DatabaseSizing): DatabaseServer => ({
@@ -227,7 +257,7 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
 
     this.objectStore = {
       endpoint: minio.endpoint,
-      region: "us-east-1", // MinIO's default region; S3 clients need some region to sign with
+      region: MINIO_REGION,
       buckets: minio.buckets,
       credentials: minio.credentials,
       // No workload identity on-prem: every client uses the static key pair above.

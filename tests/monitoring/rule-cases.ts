@@ -49,6 +49,17 @@ export const RULE_CASES: RuleCase[] = [
     labels: { namespace: "matrix", pod: "haproxy-1", container: "haproxy", severity: "warning" },
   },
   {
+    alert: "OffsiteBackupCopyStale",
+    // Created at 0 and failing for 31 minutes (no success yet: the age counts from creation), then
+    // a copy succeeds each minute.
+    series: [
+      S('kube_cronjob_created{namespace="matrix-data", cronjob="platform-offsite-backup-copy-1a2b"}', "0x60"),
+      S('kube_cronjob_status_last_successful_time{namespace="matrix-data", cronjob="platform-offsite-backup-copy-1a2b"}', "_x31 1860+60x28"),
+    ],
+    firesAt: "28m", clearsAt: "35m",
+    labels: { namespace: "matrix-data", cronjob: "platform-offsite-backup-copy-1a2b", severity: "critical" },
+  },
+  {
     alert: "VolumeFillingUp",
     series: [
       S('kubelet_volume_stats_used_bytes{namespace="matrix-data", persistentvolumeclaim="data-redis-0"}', "85x30 50x30"),

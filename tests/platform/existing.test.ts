@@ -5,6 +5,7 @@ import { erasureParity, minioLayout } from "../../components/data/minio";
 import { minioServerPod } from "../../sizing/in-cluster-data-pods";
 import { unwrapSecrets } from "../../stacks/mock-engine";
 import { assertPlatformContract } from "./contract";
+import { isFlowAllowed, type NetworkPolicyManifest } from "../../components/k8s/network";
 import { fixtureSizing, specFor } from "./fixtures";
 import { get, ofType, one, runPlatform } from "./harness";
 
@@ -20,6 +21,11 @@ describe("platform: existing cluster (on-prem)", function () {
     storageClass: "local-nvme",
     imageRegistry: "registry.internal:5000/mirror",
     chartRepository: "oci://registry.internal:5000/charts",
+    offsiteBackupEndpoint: "https://backup.dc2.example.com:9000",
+    offsiteBackupBucket: "matrix-offsite",
+    offsiteBackupCidrs: "198.51.100.0/24",
+    offsiteBackupAccessKeyId: "OFFSITEKEYID",
+    offsiteBackupSecretAccessKey: "off-site-secret-access-key-1234",
   });
   const prodSizing = fixtureSizing(true);
   const prod = () => runPlatform("existing-prod", prodSpec, prodSizing);
@@ -188,6 +194,43 @@ describe("platform: existing cluster (on-prem)", function () {
     const platform = run.outputs.platform as any;
     assert.deepEqual(platform.databases.synapseLi.network.podLabels, { "cnpg.io/cluster": "matrix-pg-li" });
     assert.deepEqual(platform.databases.synapse.network.podLabels, { "cnpg.io/cluster": "matrix-pg" });
+  });
+
+  it("copies the database backups off-site with rclone every five minutes, keys only in a Secret, egress only to the endpoint", async () => {
+    const run = await prod();
+    const job = one(run, "kubernetes:batch/v1:CronJob", "offsite-backup");
+    assert.equal(get(job.inputs, "spec.schedule"), "*/5 * * * *");
+    assert.equal(get(job.inputs, "spec.concurrencyPolicy"), "Forbid");
+    const pod = get(job.inputs, "spec.jobTemplate.spec.template");
+    assert.match(pod.spec.containers[0].image, /^registry\.internal:5000\/mirror\/rclone\/rclone:/);
+    const config = ofType(run, "kubernetes:core/v1:ConfigMap").find((c) => c.name.includes("offsite-backup"))!;
+    const data = (unwrapSecrets(config.inputs) as any).data as Record<string, string>;
+    const conf = data["rclone.conf"];
+    assert.match(conf, /endpoint = https:\/\/backup\.dc2\.example\.com:9000/);
+    assert.match(conf, /endpoint = http:\/\/minio\.matrix-data\.svc\.cluster\.local/);
+    assert.match(data["copy.sh"], /rclone copy cluster:matrix-backups\/cnpg offsite:matrix-offsite\/cnpg /);
+    assert.ok(!JSON.stringify(unwrapSecrets(config.inputs)).includes("off-site-secret-access-key-1234"), "no key in the ConfigMap");
+    const secret = ofType(run, "kubernetes:core/v1:Secret").find((c) => c.name.includes("offsite-backup"))!;
+    assert.ok(isSecretValue(secret.inputs.stringData), "the credentials file is a secret input");
+    const keys = (unwrapSecrets(secret.inputs) as any).stringData as Record<string, string>;
+    assert.equal(keys.RCLONE_CONFIG_OFFSITE_ACCESS_KEY_ID, "OFFSITEKEYID");
+    assert.equal(keys.RCLONE_CONFIG_OFFSITE_SECRET_ACCESS_KEY, "off-site-secret-access-key-1234");
+    assert.match(keys.RCLONE_CONFIG_CLUSTER_SECRET_ACCESS_KEY, /^\S{20,}$/, "the in-cluster backup user's generated key");
+    // The keys reach rclone through the Secret only: envFrom it, and no literal key in the pod.
+    assert.equal(pod.spec.containers[0].envFrom.length, 1);
+    assert.ok("secretRef" in pod.spec.containers[0].envFrom[0]);
+    assert.ok(!JSON.stringify(unwrapSecrets(job.inputs)).includes("off-site-secret-access-key-1234"), "no key in the CronJob");
+
+    const policies = ofType(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy").map((p) => unwrapSecrets(p.inputs) as NetworkPolicyManifest);
+    const copyPod = { namespace: "matrix-data", labels: pod.metadata.labels };
+    const minioPod = { namespace: "matrix-data", labels: { "v1.min.io/tenant": "object-store" } };
+    assert.ok(isFlowAllowed(policies, copyPod, minioPod, 9000), "the copy reads MinIO");
+    assert.ok(isFlowAllowed(policies, copyPod, { ip: "198.51.100.7" }, 9000), "the copy reaches the off-site endpoint's range on its port");
+    assert.ok(!isFlowAllowed(policies, copyPod, { ip: "198.51.100.7" }, 443), "on no other port");
+    assert.ok(!isFlowAllowed(policies, copyPod, { ip: "203.0.113.9" }, 9000), "and nowhere else");
+
+    const devJobs = ofType(await dev(), "kubernetes:batch/v1:CronJob").filter((j) => j.name.includes("offsite"));
+    assert.deepEqual(devJobs.map((j) => j.name), [], "dev without off-site keys has no copy job");
   });
 
   it("installs cert-manager, Envoy Gateway, CloudNativePG (+ Barman Cloud plugin) and the MinIO operator from the overridden repository", async () => {

@@ -80,6 +80,10 @@ export function fixtureSizing(production: boolean): Sizing {
 export function specFor(stack: string, config: Record<string, string>): PlatformSpec {
   // staging and prod must name their domain; the fixtures' stacks use example.com unless they say.
   const named = config.domain !== undefined || config.serverName !== undefined || (config.environment ?? "dev") === "dev";
-  const full = named ? config : { ...config, domain: "example.com" };
+  const named_ = named ? config : { ...config, domain: "example.com" };
+  // prod on an existing cluster must copy its backups off-site or waive it; fixtures that are not
+  // about backups waive it (tests/platform/existing.test.ts sets a real target).
+  const onPremProd = (config.environment ?? "dev") === "prod" && (config.platform ?? "existing") === "existing";
+  const full = onPremProd && !Object.keys(config).some((k) => k.startsWith("offsiteBackup")) ? { ...named_, offsiteBackupWaived: "true" } : named_;
   return parseSpec(Object.fromEntries(Object.entries(full).map(([k, v]) => [`${PROJECT}:${k}`, v])), stack);
 }

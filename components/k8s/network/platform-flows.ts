@@ -94,6 +94,8 @@ export interface DataServiceFlowOptions {
   redisProxyPods: Record<string, string>;
   /** Pod labels of Jobs that configure MinIO (bucket versioning, lifecycle). */
   minioClientPods?: Record<string, string>;
+  /** The off-site backup copy: its Jobs' pod labels and where they send (OffsiteBackupCopy). */
+  offsiteCopy?: { pods: Record<string, string>; target: External; port: number };
 }
 
 /**
@@ -117,6 +119,13 @@ export function dataServiceFlows(o: DataServiceFlowOptions): FlowSpec[] {
     { from: redis, to: redis, ports: [6379, 26379], description: "Redis replication and Sentinel" },
     { from: proxy, to: redis, ports: [6379, 26379], description: "Redis master proxy -> nodes and Sentinels" },
   ];
+  if (o.offsiteCopy) {
+    const copy = ns(NAMESPACES.data, "offsite-backup-copy", o.offsiteCopy.pods);
+    flows.push(
+      { from: copy, to: minio, ports: [9000], description: "off-site backup copy <- MinIO (reads the backups bucket)" },
+      { from: copy, to: o.offsiteCopy.target, ports: [o.offsiteCopy.port], description: "off-site backup copy -> the off-site S3 endpoint" },
+    );
+  }
   if (o.minioClientPods) flows.push({ from: ns(NAMESPACES.data, "minio-client", o.minioClientPods), to: minio, ports: [9000], description: "bucket settings Job -> MinIO" });
   if (o.monitoring) {
     flows.push(
