@@ -1,5 +1,12 @@
 import { ENVIRONMENTS, PLATFORMS, PROFILE_NAMES, PROFILE_CCU, type Environment, type PlatformKind, type ProfileName } from "../config/keys";
 
+/**
+ * Bridged accounts per network in a preset: one per concurrent user up to the hardware
+ * analysis's deployment (5,000 each); one bridge process cannot hold the 10k and 20k profiles'
+ * user counts (config/bridges validation), and a real stack bridges the accounts it has.
+ */
+const BRIDGED_ACCOUNTS_PER_NETWORK = 5000;
+
 /** A preset stack name: `<env>-<cloud>-<profile>`, e.g. `prod-aws-5k`. */
 export interface PresetName {
   environment: Environment;
@@ -22,7 +29,8 @@ export function allPresetNames(): string[] {
 /**
  * Config of a preset stack, as Pulumi would pass it: environment-level defaults plus the
  * platform-specific keys a real stack of that kind must set. Bridges are sized with one bridged
- * account per concurrent user on each network.
+ * account per concurrent user on each network, up to the hardware analysis's 5,000 (deployed in
+ * production presets).
  */
 export function presetConfig(preset: PresetName, project = "matrix-platform"): Record<string, string> {
   const ccu = PROFILE_CCU[preset.profile];
@@ -31,11 +39,18 @@ export function presetConfig(preset: PresetName, project = "matrix-platform"): R
     environment: preset.environment,
     profile: preset.profile,
     domain: preset.environment === "prod" ? "example.com" : `${preset.environment}.example.com`,
-    telegramAccounts: String(ccu),
-    whatsappAccounts: String(ccu),
+    telegramAccounts: String(Math.min(ccu, BRIDGED_ACCOUNTS_PER_NETWORK)),
+    whatsappAccounts: String(Math.min(ccu, BRIDGED_ACCOUNTS_PER_NETWORK)),
   };
   if (preset.platform === "gcp") config.gcpProject = `matrix-${preset.environment}`;
   if (preset.environment !== "dev") config.acmeEmail = "ops@example.com";
+  // Production presets deploy the optional systems that need no site-specific credentials beyond
+  // placeholders (the bridges, calls, monitoring), so the validation gate, the policy checks and
+  // the image lists cover their objects on every platform and profile. A real stack sets its own
+  // Telegram API credentials with `pulumi config set --secret`.
+  if (preset.environment === "prod") {
+    Object.assign(config, { bridges: "true", rtc: "true", monitoring: "true", telegramApiId: "123456", telegramApiHash: "0123456789abcdef0123456789abcdef" });
+  }
   // Production on-prem copies its database backups off-site (config/offsite-backup.ts); a real
   // stack sets its own endpoint and keys with `pulumi config set --secret`.
   if (preset.environment === "prod" && preset.platform === "existing") {

@@ -39,10 +39,10 @@ describe("RTC media exposure per platform", function () {
   });
 
   it("rtc off: no media rule, no public node on either cloud", async () => {
-    const aws = await runStack("prod-aws-1k");
+    const aws = await runStack("prod-aws-1k", { rtc: "false" });
     assert.equal(ofType(aws, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.name.includes("rtc-media")).length, 0);
     assert.ok(!ofType(aws, "aws:ec2/launchTemplate:LaunchTemplate").some((t) => t.inputs.networkInterfaces));
-    const gcp = await runStack("prod-gcp-1k");
+    const gcp = await runStack("prod-gcp-1k", { rtc: "false" });
     assert.equal(ofType(gcp, "gcp:compute/firewall:Firewall").filter((f) => f.name.includes("rtc-media")).length, 0);
     assert.ok(!ofType(gcp, "gcp:container/nodePool:NodePool").some((p) => p.inputs.networkConfig || (p.inputs.nodeConfig as Obj).tags));
   });

@@ -41,6 +41,8 @@ export function specFor(o: SpecOptions = {}): PlatformSpec {
     telegramApiHash: "0123456789abcdef0123456789abcdef",
   };
   if (o.platform === "gcp") config.gcpProject = "matrix-test";
+  // Production on an existing cluster must copy its backups off-site or waive it; sizing does not read it.
+  if (config.platform === "existing" && config.environment === "prod") config.offsiteBackupWaived = "true";
   for (const [k, v] of Object.entries({ ...ALL_ON, ...o.features })) config[k] = String(v);
   if (config.push === "true") Object.assign(config, (pushApps ??= throwawayPushConfig()));
   return parseSpec(Object.fromEntries(Object.entries(config).map(([k, v]) => [`matrix-platform:${k}`, v])), "test");
