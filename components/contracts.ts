@@ -9,12 +9,19 @@ export type DatabaseName = (typeof DATABASES)[number];
 /** Databases of systems that may be switched off: created only while their consumer is deployed. */
 export const BRIDGE_DATABASES = ["telegram", "whatsapp"] as const satisfies readonly DatabaseName[];
 export type BridgeDatabaseName = (typeof BRIDGE_DATABASES)[number];
-/** The Platform's databases: the bridges' only where the bridge is deployed. */
-export type PlatformDatabases = Record<Exclude<DatabaseName, BridgeDatabaseName>, DatabaseConnection> & Partial<Record<BridgeDatabaseName, DatabaseConnection>>;
+/** The lawful-intercept instance's databases (synapse-li's, and the key vault's): only while LI is deployed. */
+export const LI_DATABASES = ["synapseLi", "keyVault"] as const satisfies readonly DatabaseName[];
+export type LiDatabaseName = (typeof LI_DATABASES)[number];
+/** The Platform's databases: Synapse's always; the bridges' and LI's only where they are deployed. */
+export type PlatformDatabases = Record<Exclude<DatabaseName, BridgeDatabaseName | LiDatabaseName>, DatabaseConnection> & Partial<Record<BridgeDatabaseName | LiDatabaseName, DatabaseConnection>>;
 
-/** The databases a stack creates: every one but the bridges' that are not deployed. */
-export function deployedDatabases(bridges: Record<BridgeDatabaseName, { enabled: boolean }>): DatabaseName[] {
-  return DATABASES.filter((d) => !(BRIDGE_DATABASES as readonly string[]).includes(d) || bridges[d as BridgeDatabaseName].enabled);
+/** The databases a stack creates: Synapse's, each deployed bridge's, and LI's (with the key vault) when LI is deployed. */
+export function deployedDatabases(bridges: Record<BridgeDatabaseName, { enabled: boolean }>, li: boolean): DatabaseName[] {
+  return DATABASES.filter((d) => {
+    if ((BRIDGE_DATABASES as readonly string[]).includes(d)) return bridges[d as BridgeDatabaseName].enabled;
+    if ((LI_DATABASES as readonly string[]).includes(d)) return li;
+    return true;
+  });
 }
 
 /** Where a data service sits, so network policies can allow exactly that. */
@@ -43,7 +50,8 @@ export interface ObjectStore {
   /** S3 API endpoint URL (https://s3.<region>.amazonaws.com, https://storage.googleapis.com, MinIO service URL). */
   endpoint: pulumi.Output<string>;
   region: string;
-  buckets: { media: pulumi.Output<string>; backups: pulumi.Output<string>; liMedia: pulumi.Output<string> };
+  /** `liMedia` only while LI is deployed. */
+  buckets: { media: pulumi.Output<string>; backups: pulumi.Output<string>; liMedia?: pulumi.Output<string> };
   /** Static S3 credentials (GCS HMAC, MinIO); absent where workload identity is used. Secret outputs. */
   credentials?: { accessKeyId: pulumi.Output<string>; secretAccessKey: pulumi.Output<string> };
   /**
@@ -114,6 +122,19 @@ export const OBJECT_STORE_CLIENTS = {
   "synapse-li": "matrix-li",
   "li-sync": "matrix-li",
 } as const;
+export type ObjectStoreClient = keyof typeof OBJECT_STORE_CLIENTS;
+/** The LI instance's clients: they exist only while LI is deployed. */
+const LI_OBJECT_STORE_CLIENTS: readonly ObjectStoreClient[] = ["synapse-li", "li-sync"];
+
+/** The object-store clients a stack has: Synapse's media repository, and LI's while LI is deployed. */
+export function deployedObjectStoreClients(li: boolean): ObjectStoreClient[] {
+  return (Object.keys(OBJECT_STORE_CLIENTS) as ObjectStoreClient[]).filter((c) => li || !LI_OBJECT_STORE_CLIENTS.includes(c));
+}
+
+/** The buckets a stack has: media and backups, and LI media while LI is deployed. */
+export function deployedBuckets(li: boolean): ("media" | "backups" | "liMedia")[] {
+  return li ? ["media", "backups", "liMedia"] : ["media", "backups"];
+}
 
 
 /**

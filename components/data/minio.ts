@@ -4,7 +4,7 @@ import * as random from "@pulumi/random";
 import type { ObjectStoreSizing } from "../../sizing/types";
 import { selectorLabels, standardLabels } from "../k8s/labels";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../k8s/security-context";
-import type { Placement } from "../contracts";
+import { deployedBuckets, type Placement } from "../contracts";
 
 /** UID of the bucket-settings Job's `mc` container. */
 const MC_UID = 10000;
@@ -47,6 +47,8 @@ export interface MinioTenantArgs {
   image: string;
   /** Production: spread servers over nodes strictly. */
   highAvailability: boolean;
+  /** LI is deployed: the LI media bucket exists only then. */
+  li: boolean;
   /** The MinIO operator release. */
   dependsOn: pulumi.Resource[];
 }
@@ -85,7 +87,8 @@ export function minioLayout(s: ObjectStoreSizing): { servers: number; volumesPer
  */
 export class MinioTenant extends pulumi.ComponentResource {
   readonly endpoint: pulumi.Output<string>;
-  readonly buckets: { media: pulumi.Output<string>; backups: pulumi.Output<string>; liMedia: pulumi.Output<string> };
+  /** `liMedia` only while LI is deployed. */
+  readonly buckets: { media: pulumi.Output<string>; backups: pulumi.Output<string>; liMedia?: pulumi.Output<string> };
   /** Access key pair of the Matrix stack (secret outputs). */
   readonly credentials: { accessKeyId: pulumi.Output<string>; secretAccessKey: pulumi.Output<string> };
   /** Secret (in the tenant namespace) with the backup user's keys, for barman-cloud. */
@@ -106,6 +109,7 @@ export class MinioTenant extends pulumi.ComponentResource {
     const childOpts = (dependsOn: pulumi.Input<pulumi.Resource>[] = []): pulumi.CustomResourceOptions => ({ parent: this, provider, dependsOn });
     const labels = standardLabels("minio", "object-store", tenantName);
     const layout = minioLayout(args.sizing);
+    const bucketNames = deployedBuckets(args.li).map((kind) => MINIO_BUCKETS[kind]);
     const parity = erasureParity(layout.drives);
 
     const key = (suffix: string, length: number) =>
@@ -157,7 +161,7 @@ export MINIO_PROMETHEUS_AUTH_TYPE="public"
         requestAutoCert: false,
         podManagementPolicy: "Parallel",
         features: { bucketDNS: false },
-        buckets: Object.values(MINIO_BUCKETS).map((b) => ({ name: b })),
+        buckets: bucketNames.map((b) => ({ name: b })),
         users: [{ name: app.secret.metadata.name }, { name: backup.secret.metadata.name }],
         pools: [{
           name: "pool-0",
@@ -196,15 +200,13 @@ export MINIO_PROMETHEUS_AUTH_TYPE="public"
     const bucketSettings = new k8s.core.v1.ConfigMap(`${name}-bucket-settings`, {
       metadata: { name: `${tenantName}-bucket-settings`, namespace, labels },
       data: {
-        [`${MINIO_BUCKETS.media}.json`]: lifecycle(MINIO_NONCURRENT_DAYS.media),
-        [`${MINIO_BUCKETS.backups}.json`]: lifecycle(MINIO_NONCURRENT_DAYS.backups),
-        [`${MINIO_BUCKETS.liMedia}.json`]: lifecycle(MINIO_NONCURRENT_DAYS.liMedia),
+        ...Object.fromEntries(deployedBuckets(args.li).map((kind) => [`${MINIO_BUCKETS[kind]}.json`, lifecycle(MINIO_NONCURRENT_DAYS[kind])])),
         "configure.sh": [
           "set -eu",
           ". /env/config.env",
           "export MC_CONFIG_DIR=/tmp/mc",
           `until mc alias set local "$ENDPOINT" "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD" >/dev/null 2>&1 && mc ready local >/dev/null 2>&1; do sleep 5; done`,
-          `for b in ${Object.values(MINIO_BUCKETS).join(" ")}; do`,
+          `for b in ${bucketNames.join(" ")}; do`,
           '  mc mb --ignore-existing "local/$b"',
           '  mc version enable "local/$b"',
           '  mc ilm import "local/$b" < "/settings/$b.json"',
@@ -256,7 +258,7 @@ export MINIO_PROMETHEUS_AUTH_TYPE="public"
     this.buckets = {
       media: pulumi.output(MINIO_BUCKETS.media),
       backups: pulumi.output(MINIO_BUCKETS.backups),
-      liMedia: pulumi.output(MINIO_BUCKETS.liMedia),
+      ...(args.li ? { liMedia: pulumi.output(MINIO_BUCKETS.liMedia) } : {}),
     };
     this.credentials = { accessKeyId: app.accessKeyId, secretAccessKey: app.secretAccessKey };
     this.backupCredentialsSecret = backup.secret.metadata.name;

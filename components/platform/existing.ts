@@ -15,7 +15,7 @@ import type { NetworkFlows } from "../k8s/network";
 import { INTERNET, KUBE_API_PORTS, type External } from "../k8s/network/peers";
 import { dataServiceFlows } from "../k8s/network/platform-flows";
 import { ClusterAddons, type AddonSettings } from "./addons";
-import { databasesOn, OBJECT_STORE_CLIENTS, type PlatformDatabases, type DatabaseName, type KubeApiEndpoint, type ObjectStore, type Placement, type Platform, type RedisEndpoint } from "../contracts";
+import { databasesOn, deployedObjectStoreClients, type PlatformDatabases, type DatabaseName, type KubeApiEndpoint, type ObjectStore, type Placement, type Platform, type RedisEndpoint } from "../contracts";
 import { declarePlatformFlows } from "./flows";
 import { sharedPlatformFields, type DatabaseServer } from "./outputs";
 import { placementFor } from "./placement";
@@ -71,8 +71,8 @@ export interface ExistingClusterPlatformArgs {
   nodePools: NodePool[];
   /** Main CloudNativePG cluster's sizing. */
   database: DatabaseSizing;
-  /** LI CloudNativePG cluster's sizing. */
-  liDatabase: DatabaseSizing;
+  /** LI CloudNativePG cluster's sizing; absent when LI is not deployed (then no LI cluster or bucket). */
+  liDatabase?: DatabaseSizing;
   /** Redis nodes and memory. */
   redis: RedisSizing;
   /** Redis pods' resources, tier and volume (sizing.components.redis). */
@@ -162,6 +162,7 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
       placement: this.placement("media"),
       image: imageRef("minio", registry),
       highAvailability: ha,
+      li: args.liDatabase !== undefined,
       dependsOn: [addons.minioOperator!, dataNs],
     }, { parent: this });
 
@@ -189,7 +190,7 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
       dependsOn: pgDeps,
     }, { parent: this });
     const main = cnpg(`${name}-pg`, EXISTING_DATA.mainCluster, "main", args.database);
-    const li = cnpg(`${name}-pg-li`, EXISTING_DATA.liCluster, "li", args.liDatabase);
+    const li = args.liDatabase ? cnpg(`${name}-pg-li`, EXISTING_DATA.liCluster, "li", args.liDatabase) : undefined;
 
     // Backups leave the cluster's failure domain: every base backup and WAL segment barman-cloud
     // writes to MinIO is copied to the off-site bucket (config offsiteBackup*; production
@@ -244,11 +245,11 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
     const shared = sharedPlatformFields({
       databases: args.databases,
       addons,
-      servers: { main: server(main, EXISTING_DATA.mainCluster, args.database), li: server(li, EXISTING_DATA.liCluster, args.liDatabase) },
+      servers: { main: server(main, EXISTING_DATA.mainCluster, args.database), ...(li && args.liDatabase ? { li: server(li, EXISTING_DATA.liCluster, args.liDatabase) } : {}) },
       // CloudNativePG serves TLS with its own CA; clients encrypt without pinning that CA.
       sslMode: "require",
       readyBefore: [],
-      readyAfter: [minio.tenant, minio.bucketJob, ...main.ready, ...li.ready, ...redis.ready],
+      readyAfter: [minio.tenant, minio.bucketJob, ...main.ready, ...(li?.ready ?? []), ...redis.ready],
     });
     this.databases = shared.databases;
     this.gateway = shared.gateway;
@@ -261,7 +262,7 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
       buckets: minio.buckets,
       credentials: minio.credentials,
       // No workload identity on-prem: every client uses the static key pair above.
-      serviceAccountAnnotations: Object.fromEntries(Object.keys(OBJECT_STORE_CLIENTS).map((sa) => [sa, pulumi.output<Record<string, string>>({})])),
+      serviceAccountAnnotations: Object.fromEntries(deployedObjectStoreClients(args.liDatabase !== undefined).map((sa) => [sa, pulumi.output<Record<string, string>>({})])),
       forcePathStyle: true,
       network: { kind: "pods", namespace: NAMESPACES.data, podLabels: minio.podLabels, port: 9000 },
     };
@@ -276,7 +277,7 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
     this.registerOutputs({
       storageClass: this.storageClass,
       databaseHost: main.host,
-      liDatabaseHost: li.host,
+      ...(li ? { liDatabaseHost: li.host } : {}),
       objectStoreEndpoint: this.objectStore.endpoint,
       redisHost: this.redis.host,
     });

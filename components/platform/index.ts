@@ -28,10 +28,11 @@ export function createPlatform(name: string, spec: PlatformSpec, sizing: Sizing,
     preset: sizing.preset,
     nodePools: sizing.nodePools,
     database: sizing.database,
-    liDatabase: sizing.liDatabase,
+    // The LI server exists only while LI is deployed (sizing counts it only then, too).
+    liDatabase: isDeployed("li", spec) ? sizing.liDatabase : undefined,
     redis: sizing.redis,
     addons: addonSettings(spec, sizing),
-    databases: deployedDatabases(spec.bridges),
+    databases: deployedDatabases(spec.bridges, isDeployed("li", spec)),
     flows,
     // The edge nodes serve RTC media on host networking: the clouds open exactly its ports.
     rtcMedia: isDeployed("rtc", spec) ? { tier: workloadEntry("livekit").tier, rules: rtcPublicPorts(spec.rtc) } : undefined,

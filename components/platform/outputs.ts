@@ -32,14 +32,21 @@ export interface DatabaseServer {
   credentials: Partial<Record<DatabaseName, DatabaseCredentials>>;
 }
 
+/** The main PostgreSQL server, and the LI one while LI is deployed. */
+export interface DatabaseServers {
+  main: DatabaseServer;
+  li?: DatabaseServer;
+}
+
 /**
  * The `databases` record of a Platform: each consumer's connection on the server its
  * DATABASE_SPECS entry names. Fails when a server does not hold a database it should (a
  * platform that forgot to create one must not produce a half-filled record).
  */
-export function databaseRecords(servers: Record<"main" | "li", DatabaseServer>, sslMode: DatabaseConnection["sslMode"], deployed: readonly DatabaseName[] = DATABASES): PlatformDatabases {
+export function databaseRecords(servers: DatabaseServers, sslMode: DatabaseConnection["sslMode"], deployed: readonly DatabaseName[] = DATABASES): PlatformDatabases {
   const connection = (db: DatabaseName): DatabaseConnection => {
     const server = servers[DATABASE_SPECS[db].instance];
+    if (!server) throw new Error(`${db} is deployed but the platform created no ${DATABASE_SPECS[db].instance} database server`);
     const creds = server.credentials[db];
     if (!creds) throw new Error(`the ${DATABASE_SPECS[db].instance} database server holds no credentials for ${db}`);
     return {
@@ -72,8 +79,8 @@ export interface AddonOutputs {
 export function sharedPlatformFields(args: {
   /** The platform's ClusterAddons. */
   addons: AddonOutputs;
-  /** Main and LI PostgreSQL servers. */
-  servers: Record<"main" | "li", DatabaseServer>;
+  /** Main and (while LI is deployed) LI PostgreSQL servers. */
+  servers: DatabaseServers;
   /** libpq sslmode the platform's servers require. */
   sslMode: DatabaseConnection["sslMode"];
   /** The databases the stack creates (contracts.ts deployedDatabases). */

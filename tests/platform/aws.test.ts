@@ -8,7 +8,7 @@ import { get, ofType, one, runPlatform } from "./harness";
 const RDS = "aws:rds/instance:Instance";
 
 describe("platform: AWS", function () {
-  const prodSpec = specFor("prod-aws", { platform: "aws", environment: "prod", region: "us-east-1", secondaryRegion: "us-west-2", acmeEmail: "ops@example.com" });
+  const prodSpec = specFor("prod-aws", { platform: "aws", environment: "prod", region: "us-east-1", secondaryRegion: "us-west-2", acmeEmail: "ops@example.com", li: "true" });
   const prodSizing = fixtureSizing(true);
   const prod = () => runPlatform("aws-prod", prodSpec, prodSizing);
   const devSizing = fixtureSizing(false);

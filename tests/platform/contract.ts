@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import { CHARTS } from "../../catalog/charts";
-import { OBJECT_STORE_CLIENTS, deployedDatabases } from "../../components/contracts";
+import { deployedBuckets, deployedDatabases, deployedObjectStoreClients } from "../../components/contracts";
+import { isDeployed } from "../../catalog/components";
 import { isSecretValue } from "../../stacks/mock-engine";
 import { get, ofType, type PlatformRun } from "./harness";
 
@@ -16,8 +17,9 @@ export function assertPlatformContract(run: PlatformRun): void {
   assert.match(p.kubernetesVersion, /^1\.\d+$/);
   assert.ok(p.storageClass, "storage class name");
 
-  // Exactly the deployed consumers' databases: a bridge that is off has none.
-  const deployed = deployedDatabases(run.spec.bridges);
+  // Exactly the deployed consumers' databases: a bridge that is off has none, LI off has no LI server.
+  const li = isDeployed("li", run.spec);
+  const deployed = deployedDatabases(run.spec.bridges, li);
   assert.deepEqual(Object.keys(p.databases).sort(), [...deployed].sort());
   for (const db of deployed) {
     const c = p.databases[db];
@@ -31,13 +33,15 @@ export function assertPlatformContract(run: PlatformRun): void {
   // One owner per database, and LI is on a different server from main.
   assert.equal(new Set(deployed.map((d) => p.databases[d].user)).size, deployed.length);
   assert.equal(new Set(deployed.map((d) => p.databases[d].database)).size, deployed.length);
-  assert.notEqual(p.databases.synapseLi.host, p.databases.synapse.host, "LI database on its own server");
+  if (li) assert.notEqual(p.databases.synapseLi.host, p.databases.synapse.host, "LI database on its own server");
+  else assert.equal(p.databases.synapseLi, undefined, "no LI database while LI is off");
 
   const os = p.objectStore;
   assert.match(os.endpoint, /^https?:\/\//);
-  for (const b of ["media", "backups", "liMedia"]) assert.ok(os.buckets[b], `bucket ${b}`);
-  assert.equal(new Set(Object.values(os.buckets)).size, 3, "three distinct buckets");
-  assert.deepEqual(Object.keys(os.serviceAccountAnnotations).sort(), Object.keys(OBJECT_STORE_CLIENTS).sort());
+  // Media and backups always, LI media only with LI, each its own bucket.
+  assert.deepEqual(Object.keys(os.buckets).sort(), deployedBuckets(li).sort());
+  assert.equal(new Set(Object.values(os.buckets)).size, deployedBuckets(li).length, "distinct buckets");
+  assert.deepEqual(Object.keys(os.serviceAccountAnnotations).sort(), deployedObjectStoreClients(li).sort());
   if (os.credentials) {
     assert.equal(run.secrecy["objectStore.credentials.accessKeyId"], true);
     assert.equal(run.secrecy["objectStore.credentials.secretAccessKey"], true);

@@ -21,6 +21,8 @@ describe("platform: existing cluster (on-prem)", function () {
     storageClass: "local-nvme",
     imageRegistry: "registry.internal:5000/mirror",
     chartRepository: "oci://registry.internal:5000/charts",
+    // The platform holds LI's data services apart from main's (the program itself refuses LI until it is built).
+    li: "true",
     offsiteBackupEndpoint: "https://backup.dc2.example.com:9000",
     offsiteBackupBucket: "matrix-offsite",
     offsiteBackupCidrs: "198.51.100.0/24",
@@ -269,7 +271,11 @@ describe("platform: existing cluster (on-prem)", function () {
     assert.equal(get(tls.inputs, "spec.tls.minVersion"), "1.3");
     const listeners = get(one(run, "kubernetes:gateway.networking.k8s.io/v1:Gateway").inputs, "spec.listeners") as any[];
     const hosts = listeners.filter((l) => l.protocol === "HTTPS").map((l) => l.hostname);
-    // LI is off by default: its hosts get no listener; TURN never does (no HTTP).
-    assert.ok(hosts.includes(prodSpec.hosts.matrix) && !hosts.includes(prodSpec.hosts.liMatrix) && !hosts.includes(prodSpec.hosts.turn));
+    // LI is on in this spec: its host gets a listener; TURN never does (no HTTP).
+    assert.ok(hosts.includes(prodSpec.hosts.matrix) && hosts.includes(prodSpec.hosts.liMatrix) && !hosts.includes(prodSpec.hosts.turn));
+    // With LI off (the default, dev here) its host gets none.
+    const devSpec = specFor("dev", { platform: "existing" });
+    const devListeners = get(one(await dev(), "kubernetes:gateway.networking.k8s.io/v1:Gateway").inputs, "spec.listeners") as any[];
+    assert.ok(!devListeners.some((l) => l.hostname === devSpec.hosts.liMatrix));
   });
 });

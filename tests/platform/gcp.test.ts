@@ -11,7 +11,7 @@ const SQL = "gcp:sql/databaseInstance:DatabaseInstance";
 const keyRef = (k: string) => new RegExp(`^platform-${k}-id$`);
 
 describe("platform: GCP", function () {
-  const prodSpec = specFor("prod-gcp", { platform: "gcp", environment: "prod", gcpProject: "matrix-prod", region: "us-central1", secondaryRegion: "us-east1", acmeEmail: "ops@example.com" });
+  const prodSpec = specFor("prod-gcp", { platform: "gcp", environment: "prod", gcpProject: "matrix-prod", region: "us-central1", secondaryRegion: "us-east1", acmeEmail: "ops@example.com", li: "true" });
   const prodSizing = fixtureSizing(true);
   const prod = () => runPlatform("gcp-prod", prodSpec, prodSizing);
   const dev = () => runPlatform("gcp-dev", specFor("dev-gcp", { platform: "gcp", environment: "dev", gcpProject: "matrix-dev" }), fixtureSizing(false));

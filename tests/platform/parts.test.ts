@@ -131,14 +131,20 @@ describe("platform parts: pure helpers", () => {
     const li = DATABASES.filter((d) => DATABASE_SPECS[d].instance === "li");
     const records = databaseRecords({ main: server("main", main), li: server("li", li) }, "require");
     assert.deepEqual(Object.keys(records).sort(), [...DATABASES].sort());
-    assert.equal(records.synapseLi.maxConnections, 100);
+    assert.equal(records.synapseLi?.maxConnections, 100);
     assert.equal(records.synapse.maxConnections, 500);
     assert.equal(records.telegram?.database, "telegram_db");
     // With the bridges off, their databases are neither required of the servers nor in the record.
-    const withoutBridges = deployedDatabases({ telegram: { enabled: false }, whatsapp: { enabled: true } });
+    const withoutBridges = deployedDatabases({ telegram: { enabled: false }, whatsapp: { enabled: true } }, true);
     const lean = databaseRecords({ main: server("main", main.filter((d) => d !== "telegram")), li: server("li", li) }, "require", withoutBridges);
     assert.deepEqual(Object.keys(lean).sort(), DATABASES.filter((d) => d !== "telegram").sort());
-    assert.equal(records.keyVault.sslMode, "require");
+    assert.equal(records.keyVault?.sslMode, "require");
+    // With LI off there is no LI server, and neither synapse-li's nor the key vault's database.
+    const withoutLi = deployedDatabases({ telegram: { enabled: true }, whatsapp: { enabled: true } }, false);
+    assert.deepEqual(withoutLi.sort(), ["synapse", "telegram", "whatsapp"]);
+    const mainOnly = databaseRecords({ main: server("main", main) }, "require", withoutLi);
+    assert.deepEqual(Object.keys(mainOnly).sort(), ["synapse", "telegram", "whatsapp"]);
+    assert.throws(() => databaseRecords({ main: server("main", main) }, "require"), /synapseLi is deployed but the platform created no li database server/);
     // A server missing a database it should hold is an error, not a half-filled record.
     assert.throws(() => databaseRecords({ main: server("main", main.slice(1)), li: server("li", li) }, "require"), /holds no credentials for synapse/);
 

@@ -70,7 +70,8 @@ describe("platform: presets decide, and sizing, cost and the registered resource
         want, "the preset sizing carries is the environment table");
       const rds = ofType(r, "aws:rds/instance:Instance");
       const primaries = rds.filter((i) => !i.inputs.replicateSourceDb);
-      assert.equal(primaries.length, 2, "main and LI");
+      // The presets leave LI off: no LI server, bucket or backup copy is created (or priced).
+      assert.deepEqual(primaries.map((p) => p.name), ["platform-pg-main"], "main only, LI off");
       const main = primaries.find((i) => i.name === "platform-pg-main")!;
       const mainReplicas = rds.filter((i) => String(i.inputs.replicateSourceDb).endsWith("-main"));
       const costed = costedDatabase(r.cost);
@@ -81,7 +82,8 @@ describe("platform: presets decide, and sizing, cost and the registered resource
       // Primary + Multi-AZ standby + read replicas = the profile's instance count.
       assert.equal(1 + (want.multiAz ? 1 : 0) + mainReplicas.length, PROFILE_1K_POSTGRES_INSTANCES);
       const liReplicas = rds.filter((i) => String(i.inputs.replicateSourceDb).endsWith("-li"));
-      assert.equal(liReplicas.length, r.sizing.liDatabase.readReplicas);
+      assert.equal(liReplicas.length, 0);
+      assert.ok(r.cost.kind === "cost" && !r.cost.lines.some((l) => /\bLI\b|-li\b/.test(l.item)), "no LI line in the cost");
       for (const p of primaries) {
         assert.equal(p.inputs.backupRetentionPeriod, want.retentionDays);
         assert.equal(p.inputs.deletionProtection, want.protect);
@@ -95,11 +97,11 @@ describe("platform: presets decide, and sizing, cost and the registered resource
       assert.equal(nats, want.nat);
       assert.equal(costedNat(r.cost), nats, "cost prices the NAT gateways that are deployed");
       const buckets = ofType(r, "aws:s3/bucket:Bucket").filter((b) => !b.name.endsWith("-replica"));
-      assert.equal(buckets.length, 3);
+      assert.deepEqual(buckets.map((b) => b.name).sort(), ["platform-backups", "platform-media"]);
       for (const b of buckets) assert.equal(b.inputs.forceDestroy, !want.protect);
       assert.equal(get(ofType(r, "aws:eks/cluster:Cluster")[0].inputs, "deletionProtection"), want.protect);
       const backupCopies = ofType(r, "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication");
-      assert.equal(backupCopies.length, want.copies ? 2 : 0);
+      assert.equal(backupCopies.length, want.copies ? 1 : 0);
       for (const c of backupCopies) assert.equal(c.inputs.retentionPeriod, want.retentionDays);
       assert.equal(/x 2 regions/.test(line(r.cost, "object storage").quantity), want.copies);
     });
@@ -108,7 +110,7 @@ describe("platform: presets decide, and sizing, cost and the registered resource
       const r = await run("gcp", env);
       const sql = ofType(r, "gcp:sql/databaseInstance:DatabaseInstance");
       const primaries = sql.filter((i) => !i.inputs.masterInstanceName);
-      assert.equal(primaries.length, 2, "main and LI");
+      assert.deepEqual(primaries.map((p) => p.name), ["platform-pg-main"], "main only, LI off");
       const main = primaries.find((i) => i.name === "platform-pg-main")!;
       const mainReplicas = sql.filter((i) => i.name.startsWith("platform-pg-main-replica-"));
       const costed = costedDatabase(r.cost);
@@ -117,7 +119,7 @@ describe("platform: presets decide, and sizing, cost and the registered resource
       assert.equal(mainReplicas.length, r.sizing.database.readReplicas);
       assert.equal(mainReplicas.length, costed.readReplicas);
       assert.equal(1 + (want.multiAz ? 1 : 0) + mainReplicas.length, PROFILE_1K_POSTGRES_INSTANCES);
-      assert.equal(sql.filter((i) => i.name.startsWith("platform-pg-li-replica-")).length, r.sizing.liDatabase.readReplicas);
+      assert.equal(sql.filter((i) => i.name.startsWith("platform-pg-li")).length, 0);
       for (const p of primaries) {
         const backups = get(p.inputs, "settings.backupConfiguration");
         assert.equal(backups.backupRetentionSettings.retainedBackups, want.retentionDays);
@@ -138,7 +140,7 @@ describe("platform: presets decide, and sizing, cost and the registered resource
       assert.equal(ofType(r, "gcp:compute/routerNat:RouterNat").length, 1);
       assert.equal(costedNat(r.cost), 1);
       const buckets = ofType(r, "gcp:storage/bucket:Bucket");
-      assert.equal(buckets.length, 3);
+      assert.deepEqual(buckets.map((b) => b.name).sort(), ["platform-backups", "platform-media"]);
       for (const b of buckets) {
         assert.equal(b.inputs.forceDestroy, !want.protect);
         assert.equal(get(b.inputs, "customPlacementConfig") !== undefined, want.copies, "dual-region only where copies are asked");
@@ -151,11 +153,10 @@ describe("platform: presets decide, and sizing, cost and the registered resource
       assert.equal(r.cost.kind, "resources", "no bill on an existing cluster: nothing priced to disagree with");
       const clusters = ofType(r, "kubernetes:postgresql.cnpg.io/v1:Cluster");
       const main = clusters.find((c) => get(c.inputs, "metadata.name") === "matrix-pg")!;
-      const li = clusters.find((c) => get(c.inputs, "metadata.name") === "matrix-pg-li")!;
+      assert.ok(!clusters.some((c) => get(c.inputs, "metadata.name") === "matrix-pg-li"), "no LI cluster while LI is off");
       // In-cluster, every instance is a pod: primary + standbys = the profile's instance count.
       assert.equal(get(main.inputs, "spec.instances"), r.sizing.database.instances);
       assert.equal(get(main.inputs, "spec.instances"), PROFILE_1K_POSTGRES_INSTANCES);
-      assert.equal(get(li.inputs, "spec.instances"), r.sizing.liDatabase.instances);
       // Quorum commit only where the preset is highly available (prod).
       assert.equal(get(main.inputs, "spec.postgresql.synchronous") !== undefined, env === "prod");
       for (const s of ofType(r, "kubernetes:barmancloud.cnpg.io/v1:ObjectStore")) assert.equal(get(s.inputs, "spec.retentionPolicy"), `${want.retentionDays}d`);

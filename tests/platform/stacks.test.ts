@@ -12,7 +12,8 @@ describe("platform: whole program per stack", function () {
     const run = await runStack("dev");
     assert.equal(run.spec.platform, "existing");
     assert.equal(ofType(run, "matrix-platform:platform:ExistingClusterPlatform").length, 1);
-    assert.equal(ofType(run, "kubernetes:postgresql.cnpg.io/v1:Cluster").length, 2);
+    // Main's cluster only: LI is off, so it has no database server of its own.
+    assert.deepEqual(ofType(run, "kubernetes:postgresql.cnpg.io/v1:Cluster").map((c) => (c.inputs as any).metadata.name), ["matrix-pg"]);
     assert.equal(ofType(run, "kubernetes:minio.min.io/v2:Tenant").length, 1);
     const sizing = size(run.spec);
     const main = ofType(run, "kubernetes:postgresql.cnpg.io/v1:Cluster").find((c) => (c.inputs as any).metadata.name === "matrix-pg")!;
@@ -40,7 +41,8 @@ describe("platform: whole program per stack", function () {
     assert.equal(main.inputs.deletionProtection, true);
     const rg = ofType(run, "aws:elasticache/replicationGroup:ReplicationGroup")[0];
     assert.equal(rg.inputs.nodeType, sizing.redis.awsNodeType);
-    assert.equal(ofType(run, "aws:s3/bucketReplicationConfig:BucketReplicationConfig").length, 3);
+    // Media and backups replicated to the secondary region (no LI media bucket: LI is off).
+    assert.equal(ofType(run, "aws:s3/bucketReplicationConfig:BucketReplicationConfig").length, 2);
     assert.equal(run.outputs.storageClass, "gp3-encrypted");
   });
 

@@ -45,8 +45,8 @@ export interface AwsPlatformArgs {
   nodePools: NodePool[];
   /** Main PostgreSQL server's sizing. */
   database: DatabaseSizing;
-  /** LI PostgreSQL server's sizing. */
-  liDatabase: DatabaseSizing;
+  /** LI PostgreSQL server's sizing; absent when LI is not deployed (then no LI server, bucket or roles). */
+  liDatabase?: DatabaseSizing;
   /** ElastiCache nodes and node type. */
   redis: RedisSizing;
   /** Settings of the common cluster add-ons (`addonSettings`); their registry and chart overrides apply here too. */
@@ -148,7 +148,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
       bootstrap: { provider, namespace: dataNs.metadata.name, image: imageRef("postgresql", args.addons.imageRegistry), placement: this.placement("system"), dependsOn: [dataNs] },
     }, o);
     const mainDb = rds("main", args.database);
-    const liDb = rds("li", args.liDatabase);
+    const liDb = args.liDatabase ? rds("li", args.liDatabase) : undefined;
 
     // ---- Object storage, and the disaster-recovery copies in the secondary region ----
     const secondary = preset.crossRegionReplication && args.secondaryRegion
@@ -159,11 +159,12 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
       name, prefix, kmsKey: keys.s3, deletionProtection: preset.deletionProtection, backupRetentionDays: preset.backupRetentionDays,
       secondary: secondary ? { provider: secondary, kmsKey: secondaryKey("s3-replica", "S3 replicas in the secondary region") } : undefined,
       irsaRole: eks.irsaRole,
+      li: liDb !== undefined,
     }, o);
     if (secondary) {
       replicateRdsBackups({
         name,
-        primaries: [{ server: "main", arn: mainDb.primary.arn }, { server: "li", arn: liDb.primary.arn }],
+        primaries: [{ server: "main", arn: mainDb.primary.arn }, ...(liDb ? [{ server: "li" as const, arn: liDb.primary.arn }] : [])],
         kmsKeyArn: secondaryKey("rds-replica", "RDS backups replicated to the secondary region").arn,
         retentionDays: preset.backupRetentionDays,
       }, { parent: this, provider: secondary });
@@ -189,11 +190,11 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
     const shared = sharedPlatformFields({
       databases: args.databases,
       addons,
-      servers: { main: server(mainDb, args.database), li: server(liDb, args.liDatabase) },
+      servers: { main: server(mainDb, args.database), ...(liDb && args.liDatabase ? { li: server(liDb, args.liDatabase) } : {}) },
       // RDS enforces TLS (rds.force_ssl); verify-full would need the RDS CA bundle in pods.
       sslMode: "require",
       readyBefore: services.ready,
-      readyAfter: [mainDb.bootstrap.job, liDb.bootstrap.job],
+      readyAfter: [mainDb.bootstrap.job, ...(liDb ? [liDb.bootstrap.job] : [])],
     });
     this.databases = shared.databases;
     this.gateway = shared.gateway;
@@ -203,7 +204,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
     this.objectStore = {
       endpoint: pulumi.output(`https://s3.${region}.amazonaws.com`),
       region,
-      buckets: { media: s3.buckets.media.bucket, backups: s3.buckets.backups.bucket, liMedia: s3.buckets.liMedia.bucket },
+      buckets: { media: s3.buckets.media.bucket, backups: s3.buckets.backups.bucket, ...(s3.buckets.liMedia ? { liMedia: s3.buckets.liMedia.bucket } : {}) },
       serviceAccountAnnotations: s3.serviceAccountAnnotations,
       forcePathStyle: false,
       // S3 public endpoints (reached through the VPC gateway endpoint).
@@ -222,7 +223,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
       clusterEndpoint: eks.cluster.endpoint,
       vpcId: network.vpc.id,
       databaseHost: mainDb.primary.address,
-      liDatabaseHost: liDb.primary.address,
+      ...(liDb ? { liDatabaseHost: liDb.primary.address } : {}),
       redisHost: this.redis.host,
       buckets: this.objectStore.buckets,
       accountId: identity.accountId,

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { OBJECT_STORE_CLIENTS } from "../../contracts";
+import { deployedBuckets, deployedObjectStoreClients, OBJECT_STORE_CLIENTS } from "../../contracts";
 import { serviceTrustPolicy } from "./iam";
 
 export type BucketKind = "media" | "backups" | "liMedia";
@@ -72,10 +72,13 @@ export interface S3StorageArgs {
   secondary?: { provider: aws.Provider; kmsKey: aws.kms.Key };
   /** IRSA role factory of the cluster, for the object-store clients. */
   irsaRole: (role: string, namespace: string, serviceAccount: string) => aws.iam.Role;
+  /** LI is deployed: its media bucket and its clients' roles exist only then. */
+  li: boolean;
 }
 
 export interface S3Storage {
-  buckets: Record<BucketKind, aws.s3.Bucket>;
+  /** `liMedia` only while LI is deployed. */
+  buckets: Record<Exclude<BucketKind, "liMedia">, aws.s3.Bucket> & Partial<Record<"liMedia", aws.s3.Bucket>>;
   /** IRSA annotation of each client's ServiceAccount. */
   serviceAccountAnnotations: Record<string, pulumi.Output<Record<string, string>>>;
 }
@@ -110,7 +113,7 @@ export function createS3Storage(a: S3StorageArgs, opts: { parent: pulumi.Resourc
   };
 
   const buckets = {} as Record<BucketKind, aws.s3.Bucket>;
-  for (const kind of BUCKET_KINDS) {
+  for (const kind of deployedBuckets(a.li)) {
     const slug = kind === "liMedia" ? "li-media" : kind;
     const bucket = new aws.s3.Bucket(`${name}-${slug}`, { bucketPrefix: `${prefix}-${slug}-`, forceDestroy: !a.deletionProtection }, o());
     buckets[kind] = bucket;
@@ -162,8 +165,8 @@ export function createS3Storage(a: S3StorageArgs, opts: { parent: pulumi.Resourc
   }
 
   const serviceAccountAnnotations: Record<string, pulumi.Output<Record<string, string>>> = {};
-  for (const [sa, namespace] of Object.entries(OBJECT_STORE_CLIENTS) as [keyof typeof OBJECT_STORE_CLIENTS, string][]) {
-    const role = a.irsaRole(sa, namespace, sa);
+  for (const sa of deployedObjectStoreClients(a.li)) {
+    const role = a.irsaRole(sa, OBJECT_STORE_CLIENTS[sa], sa);
     const access = CLIENT_BUCKETS[sa];
     new aws.iam.RolePolicy(`${name}-irsa-${sa}`, {
       role: role.id,

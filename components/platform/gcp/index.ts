@@ -42,8 +42,8 @@ export interface GcpPlatformArgs {
   nodePools: NodePool[];
   /** Main PostgreSQL server's sizing. */
   database: DatabaseSizing;
-  /** LI PostgreSQL server's sizing. */
-  liDatabase: DatabaseSizing;
+  /** LI PostgreSQL server's sizing; absent when LI is not deployed (then no LI server, bucket or accounts). */
+  liDatabase?: DatabaseSizing;
   /** Memorystore size. */
   redis: RedisSizing;
   /** Settings of the common cluster add-ons (`addonSettings`). */
@@ -141,10 +141,11 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
       name, prefix, server, databases: args.databases, region, secondaryRegion, sizing, preset, network: network.network.id, kmsKey: keys.sql, peering: network.peering, labels,
     }, o);
     const mainDb = sql("main", args.database);
-    const liDb = sql("li", args.liDatabase);
+    const liDb = args.liDatabase ? sql("li", args.liDatabase) : undefined;
 
     const storage = createGcsStorage({
       name, stack, project, placement: buckets, kmsKey: keys.storage, deletionProtection: preset.deletionProtection, cluster, labels,
+      li: liDb !== undefined,
     }, o);
     const redis = createMemorystore({
       name, prefix, region, sizing: args.redis, highAvailability: preset.highAvailability, network: network.network.id, kmsKey: keys.redis, peering: network.peering, labels,
@@ -163,7 +164,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
     const shared = sharedPlatformFields({
       databases: args.databases,
       addons,
-      servers: { main: server(mainDb, args.database), li: server(liDb, args.liDatabase) },
+      servers: { main: server(mainDb, args.database), ...(liDb && args.liDatabase ? { li: server(liDb, args.liDatabase) } : {}) },
       // Cloud SQL rejects unencrypted connections (ENCRYPTED_ONLY).
       sslMode: "require",
       readyBefore: [...nodePools, storageClass],
@@ -176,7 +177,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
     this.objectStore = {
       endpoint: pulumi.output("https://storage.googleapis.com"),
       region: buckets.dataLocations ? buckets.location.toLowerCase() : region,
-      buckets: { media: storage.buckets.media.name, backups: storage.buckets.backups.name, liMedia: storage.buckets.liMedia.name },
+      buckets: { media: storage.buckets.media.name, backups: storage.buckets.backups.name, ...(storage.buckets.liMedia ? { liMedia: storage.buckets.liMedia.name } : {}) },
       credentials: { accessKeyId: storage.hmac.accessId, secretAccessKey: storage.hmac.secret },
       serviceAccountAnnotations: storage.serviceAccountAnnotations,
       forcePathStyle: false,
@@ -195,7 +196,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
       clusterName: cluster.name,
       network: network.network.id,
       databaseHost: mainDb.primary.privateIpAddress,
-      liDatabaseHost: liDb.primary.privateIpAddress,
+      ...(liDb ? { liDatabaseHost: liDb.primary.privateIpAddress } : {}),
       redisHost: redis.host,
       buckets: this.objectStore.buckets,
     });

@@ -1,10 +1,9 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { OBJECT_STORE_CLIENTS } from "../../contracts";
+import { deployedBuckets, deployedObjectStoreClients, OBJECT_STORE_CLIENTS } from "../../contracts";
 import { stackTag } from "./naming";
 
 export type BucketKind = "media" | "backups" | "liMedia";
-const BUCKET_KINDS: readonly BucketKind[] = ["media", "backups", "liMedia"];
 
 /** Bucket access of each object-store client's Google service account. */
 export const CLIENT_BUCKETS: Record<keyof typeof OBJECT_STORE_CLIENTS, { readWrite: BucketKind[]; readOnly: BucketKind[] }> = {
@@ -46,10 +45,13 @@ export interface GcsStorageArgs {
   cluster: pulumi.Resource;
   /** Labels of the buckets. */
   labels: Record<string, string>;
+  /** LI is deployed: its media bucket and its clients' service accounts exist only then. */
+  li: boolean;
 }
 
 export interface GcsStorage {
-  buckets: Record<BucketKind, gcp.storage.Bucket>;
+  /** `liMedia` only while LI is deployed. */
+  buckets: Record<Exclude<BucketKind, "liMedia">, gcp.storage.Bucket> & Partial<Record<"liMedia", gcp.storage.Bucket>>;
   /** Workload Identity annotation of each client's ServiceAccount. */
   serviceAccountAnnotations: Record<string, pulumi.Output<Record<string, string>>>;
   /** HMAC key pair for the S3 interop API (secret outputs). */
@@ -64,7 +66,8 @@ export interface GcsStorage {
 export function createGcsStorage(a: GcsStorageArgs, opts: { parent: pulumi.Resource; provider: gcp.Provider }): GcsStorage {
   const { name, stack, project } = a;
   const buckets = {} as Record<BucketKind, gcp.storage.Bucket>;
-  for (const kind of BUCKET_KINDS) {
+  const kinds = deployedBuckets(a.li);
+  for (const kind of kinds) {
     const slug = kind === "liMedia" ? "li-media" : kind;
     buckets[kind] = new gcp.storage.Bucket(`${name}-${slug}`, {
       name: `${project}-${stack}-${slug}`.toLowerCase().slice(0, 63),
@@ -88,7 +91,8 @@ export function createGcsStorage(a: GcsStorageArgs, opts: { parent: pulumi.Resou
   // Workload Identity: one Google service account per object-store client, bound to exactly
   // one Kubernetes ServiceAccount and scoped to its buckets.
   const serviceAccountAnnotations: Record<string, pulumi.Output<Record<string, string>>> = {};
-  for (const [sa, namespace] of Object.entries(OBJECT_STORE_CLIENTS) as [keyof typeof OBJECT_STORE_CLIENTS, string][]) {
+  for (const sa of deployedObjectStoreClients(a.li)) {
+    const namespace = OBJECT_STORE_CLIENTS[sa];
     const account = new gcp.serviceaccount.Account(`${name}-wi-${sa}`, { accountId: `mx-${sa}-${stackTag(stack)}`.slice(0, 30), displayName: `Matrix ${sa} (${stack})` }, opts);
     const member = pulumi.interpolate`serviceAccount:${account.email}`;
     CLIENT_BUCKETS[sa].readWrite.forEach((k) => bucketRole(`${name}-wi-${sa}-${k}-rw`, k, "roles/storage.objectAdmin", member));
@@ -105,7 +109,7 @@ export function createGcsStorage(a: GcsStorageArgs, opts: { parent: pulumi.Resou
   // gets an HMAC key of a dedicated service account with object access to the stack's buckets.
   const s3Account = new gcp.serviceaccount.Account(`${name}-s3`, { accountId: `mx-s3-interop-${stackTag(stack)}`, displayName: `Matrix S3 interop (${stack})` }, opts);
   const s3Member = pulumi.interpolate`serviceAccount:${s3Account.email}`;
-  BUCKET_KINDS.forEach((k) => bucketRole(`${name}-s3-${k}`, k, "roles/storage.objectAdmin", s3Member));
+  kinds.forEach((k) => bucketRole(`${name}-s3-${k}`, k, "roles/storage.objectAdmin", s3Member));
   const hmac = new gcp.storage.HmacKey(`${name}-s3`, { serviceAccountEmail: s3Account.email }, { ...opts, additionalSecretOutputs: ["secret"] });
   return { buckets, serviceAccountAnnotations, hmac: { accessId: pulumi.secret(hmac.accessId), secret: pulumi.secret(hmac.secret) } };
 }
