@@ -83,6 +83,7 @@ export class RtcStack extends pulumi.ComponentResource {
     // ----- LiveKit
     const distributed = sizing.livekit.replicas > 1;
     const turnHost = args.hosts.turn;
+    const redisCa = distributed ? platform.redis.caCertificate : undefined;
     const livekitConfig = pulumi.secret(pulumi.all([apiKey, args.turnSharedSecret, platform.redis.host, platform.redis.port, platform.redis.password]).apply(([key, turnSecret, rHost, rPort, rPassword]) =>
       toYaml(renderLivekitConfig({
         port: RTC_PORTS.livekitHttp,
@@ -91,7 +92,8 @@ export class RtcStack extends pulumi.ComponentResource {
         metricsPort: RTC_PORTS.livekitMetrics,
         nodeAddress: media.nodeAddress,
         keyFile: RTC_PATHS_IN_POD.livekitKeyFile,
-        ...(distributed ? { redis: { address: `${rHost}:${rPort}`, password: rPassword, useTls: platform.redis.tls } } : {}),
+        // A private CA (Memorystore) is verified from the file beside the config; ElastiCache chains to public roots.
+        ...(distributed ? { redis: { address: `${rHost}:${rPort}`, password: rPassword, useTls: platform.redis.tls, ...(redisCa ? { caCertFile: RTC_PATHS_IN_POD.livekitRedisCa } : {}) } } : {}),
         // Clients that cannot reach the SFU's UDP range directly relay through coturn.
         turnServers: [
           { host: turnHost, port: RTC_PORTS.turns, protocol: "tls", secret: turnSecret, ttlSeconds: 3600 },
@@ -101,7 +103,11 @@ export class RtcStack extends pulumi.ComponentResource {
     new k8s.core.v1.Secret(`${name}-livekit`, {
       metadata: { name: RTC_NAMES.livekitSecret, namespace: ns, labels: standardLabels(RTC_NAMES.livekit, "rtc") },
       type: "Opaque",
-      stringData: { "config.yaml": livekitConfig, "keys.yaml": pulumi.secret(pulumi.all([apiKey, apiSecret]).apply(([k, s]) => renderLivekitKeyFile(k, s))) },
+      stringData: {
+        "config.yaml": livekitConfig,
+        "keys.yaml": pulumi.secret(pulumi.all([apiKey, apiSecret]).apply(([k, s]) => renderLivekitKeyFile(k, s))),
+        ...(redisCa ? { [RTC_PATHS_IN_POD.livekitRedisCa.split("/").pop()!]: redisCa } : {}),
+      },
     }, child);
     const livekitLabels = standardLabels(RTC_NAMES.livekit, "rtc");
     new k8s.apps.v1.Deployment(`${name}-livekit`, {

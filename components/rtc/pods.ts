@@ -23,6 +23,8 @@ type Container = k8s.types.input.core.v1.Container;
 export const RTC_PATHS_IN_POD = {
   livekitConfig: "/etc/livekit/config.yaml",
   livekitKeyFile: "/etc/livekit/keys.yaml",
+  /** The private CA of the platform's Redis (Memorystore), beside the config in the same Secret. */
+  livekitRedisCa: "/etc/livekit/redis-ca.crt",
   lkJwtKey: "/etc/lk-jwt-service/livekit_key",
   lkJwtSecret: "/etc/lk-jwt-service/livekit_secret",
   coturnConfig: "/etc/coturn/turnserver.conf",

@@ -29,7 +29,13 @@ export interface LivekitConfigInput {
    * Redis for distributed mode (room routing across replicas); absent with a single replica, where
    * LiveKit runs stand-alone.
    */
-  redis?: { address: string; password: string; useTls: boolean };
+  redis?: {
+    address: string;
+    password: string;
+    useTls: boolean;
+    /** PEM file of the CA that signs the server's certificate, where it is private (Memorystore); absent = the system roots. */
+    caCertFile?: string;
+  };
   /** Webhook receivers of room and participant events, signed with `apiKey`; absent = none. */
   webhook?: { apiKey: string; urls: string[] };
   /** TURN servers LiveKit hands its clients (coturn, shared-secret credentials). */
@@ -64,7 +70,11 @@ export function renderLivekitConfig(input: LivekitConfigInput): Record<string, u
     turn: { enabled: false },
     logging: { level: "info", json: true },
   };
-  if (input.redis) config.redis = { address: input.redis.address, password: input.redis.password, ...(input.redis.useTls ? { use_tls: true } : {}) };
+  if (input.redis) {
+    // `tls` rather than the deprecated `use_tls`: only `tls` takes a CA to verify the server with.
+    const tls = input.redis.useTls ? { tls: { enabled: true, ...(input.redis.caCertFile ? { ca_cert_file: input.redis.caCertFile } : {}) } } : {};
+    config.redis = { address: input.redis.address, password: input.redis.password, ...tls };
+  }
   if (input.webhook) config.webhook = { api_key: input.webhook.apiKey, urls: input.webhook.urls };
   return config;
 }

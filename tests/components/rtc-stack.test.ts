@@ -51,7 +51,7 @@ describe("RTC (LiveKit, lk-jwt-service, coturn) in the whole program", function 
     const config = parseYaml(secretFile(run, "livekit", "matrix-turn", "config.yaml"));
     assert.equal(config.room.auto_create, false);
     assert.ok(config.redis?.address, "distributed mode: Redis address set");
-    assert.equal(config.redis.use_tls, true, "ElastiCache speaks TLS");
+    assert.deepEqual(config.redis.tls, { enabled: true }, "ElastiCache speaks TLS, its certificate chains to public roots");
     assert.equal(config.rtc.port_range_start, 50000);
     assert.equal(config.rtc.tcp_port, 7881);
     assert.equal(config.prometheus_port, 6789);
@@ -74,6 +74,15 @@ describe("RTC (LiveKit, lk-jwt-service, coturn) in the whole program", function 
     assert.equal((jwt.inputs.spec as Obj).template.spec.containers[0].readinessProbe.httpGet.path, "/healthz");
     const hpa = named(run, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "lk-jwt-service", "matrix")!;
     assert.equal((hpa.inputs.spec as Obj).minReplicas, sizing.components.lkJwt.autoscaling!.minReplicas);
+  });
+
+  it("prod-gcp-5k: LiveKit verifies Memorystore's private CA (the CA file beside the config)", async () => {
+    const run = await runStack("prod-gcp-5k", { rtc: "true" });
+    const config = parseYaml(secretFile(run, "livekit", "matrix-turn", "config.yaml"));
+    assert.deepEqual(config.redis.tls, { enabled: true, ca_cert_file: "/etc/livekit/redis-ca.crt" });
+    assert.equal(config.redis.use_tls, undefined, "not the deprecated switch, which takes no CA");
+    // The platform's CA bundle, in the Secret mounted at /etc/livekit (mock outputs are empty strings).
+    assert.equal(typeof secretFile(run, "livekit", "matrix-turn", "redis-ca.crt"), "string");
   });
 
   it("prod-aws-5k: coturn DaemonSet on the edge tier with the Synapse TURN secret, TLS from cert-manager", async () => {

@@ -92,6 +92,29 @@ describe("RTC configs accepted by the real programs", function () {
     assert.match(keysInRedis.stdout, /shared-room/, `rooms hash in Redis: ${keysInRedis.stdout}${keysInRedis.stderr}`);
   });
 
+  it("LiveKit reaches a TLS Redis through a private CA (Memorystore's case) and refuses one it cannot verify", async () => {
+    const dir = fs.mkdtempSync(`${sup.runDir}/redis-tls-`);
+    const { execFileSync } = await import("child_process");
+    const openssl = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
+    // A throw-away CA and a server certificate for 127.0.0.1 signed by it; a second CA that signed nothing.
+    for (const ca of ["ca", "other-ca"]) openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", `${ca}.key`, "-out", `${ca}.crt`, "-days", "1", "-subj", `/CN=${ca}`);
+    openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1");
+    fs.writeFileSync(`${dir}/ext`, "subjectAltName=IP:127.0.0.1\n");
+    openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.crt", "-days", "1", "-extfile", "ext");
+    const tlsPort = await ports.take();
+    const password = crypto.randomBytes(16).toString("hex");
+    const redis = sup.start({ name: "redis-tls", command: "redis-server", args: ["--port", "0", "--tls-port", String(tlsPort), "--tls-cert-file", `${dir}/server.crt`, "--tls-key-file", `${dir}/server.key`, "--tls-auth-clients", "no", "--requirepass", password, "--save", "", "--appendonly", "no"] });
+    for (let i = 0; i < 50 && !fs.readFileSync(redis.logFile, "utf8").includes("Ready to accept"); i++) await new Promise((r) => setTimeout(r, 100));
+    const keys = livekitKeyPair();
+    const lk = await startLivekit(sup, { name: "livekit-redis-tls", port: await ports.take(), tcpPort: await ports.take(), metricsPort: await ports.take(), udpPorts: await takeUdpRange(ports, 10), keys, redis: { address: `127.0.0.1:${tlsPort}`, password, useTls: true, caCertFile: `${dir}/ca.crt` } });
+    const created = await roomService(lk.url, "CreateRoom", livekitToken(keys.apiKey, keys.apiSecret, "svc", { roomCreate: true }), { name: "tls-room" });
+    assert.equal(created.status, 200, JSON.stringify(created.body));
+    const inRedis = execFileSync("redis-cli", ["--tls", "--cacert", `${dir}/ca.crt`, "-p", String(tlsPort), "-a", password, "--no-auth-warning", "HKEYS", "rooms"], { encoding: "utf8" });
+    assert.match(inRedis, /tls-room/, "the room is registered in Redis over the verified TLS connection");
+    // With a CA that did not sign the server's certificate, LiveKit does not come up on that Redis.
+    await assert.rejects(startLivekit(sup, { name: "livekit-redis-wrong-ca", port: await ports.take(), tcpPort: await ports.take(), metricsPort: await ports.take(), udpPorts: await takeUdpRange(ports, 10), keys, redis: { address: `127.0.0.1:${tlsPort}`, password, useTls: true, caCertFile: `${dir}/other-ca.crt` } }));
+  });
+
   describe("coturn", () => {
     const secret = crypto.randomBytes(32).toString("hex");
     let peerPort: number;
