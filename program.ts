@@ -13,15 +13,21 @@ import { isDeployed } from "./catalog/components";
 import { NAMESPACES } from "./catalog/namespaces";
 import { synapseSelector } from "./components/matrix/synapse";
 
+/** What a driver may read back after a run (the plan draws the flows as the architecture diagram). */
+export interface ProgramObserver {
+  flows?: NetworkFlows;
+}
+
 /**
  * The whole deployment from its two inputs: the validated spec and the sizing derived from it
  * (both made by the caller, before any resource exists) -> platform -> the in-cluster systems.
  */
-export function program(spec: PlatformSpec, sizing: Sizing): Record<string, unknown> {
+export function program(spec: PlatformSpec, sizing: Sizing, seen: ProgramObserver = {}): Record<string, unknown> {
   // Refuse, before any resource exists, a switch for a system this version cannot deploy yet.
   assertDeployable(spec);
   // The stack's one flow registry: every component declares its flows and namespaces on it.
   const flows = new NetworkFlows();
+  seen.flows = flows;
   // Cloud differences stop here: everything below consumes the Platform interface only.
   const platform = createPlatform("platform", spec, sizing, flows);
   // Sygnal before Synapse: Synapse's config whitelists its Service address for the pushers.

@@ -62,10 +62,10 @@ export function chartSource(name: ChartName, override?: string): ChartSource {
 
 /**
  * Every chart as `<repository> <chart> <version>`, sorted: the list an air-gapped site mirrors.
- * The images these charts run (controllers, webhooks, the Envoy proxy, CloudNativePG's plugin
- * sidecar) follow `imageRegistry` through the charts' values; to mirror them, list them from the
- * pinned charts themselves (`helm template <repo>/<chart> --version <v> | grep image:`), so the
- * list always matches the version installed.
+ * The images these charts run are listed per chart in catalog/image-list.ts CHART_IMAGES, held
+ * to the charts' own defaults by tests/catalog/chart-images.test.ts: a chart upgrade is this
+ * line, the operand tags in catalog/images.ts and tests/fixtures/chart-images.json, re-read
+ * from the new chart.
  */
 export function chartList(): string[] {
   return (Object.values(CHARTS) as ChartSpec[]).map((c) => `${c.repository} ${c.chart} ${c.version}`).sort();

@@ -9,7 +9,7 @@
  */
 import { chartSource, type ChartName } from "./charts";
 import { deployedSystems, isDeployed, systemEntry, type DeploymentSwitches } from "./components";
-import { imageRef, type ImageName } from "./images";
+import { IMAGES, imageRef, type ImageName, type ImageSpec } from "./images";
 import type { PlatformKind } from "../config/keys";
 
 /**
@@ -30,16 +30,20 @@ export const PLATFORM_ARTIFACTS: Record<PlatformKind, { charts: readonly ChartNa
 };
 
 /**
- * Operand images a chart runs, from the catalogue (tags = what the pinned chart ships).
- * cert-manager and Envoy Gateway are not listed yet: their controllers, webhooks and the Envoy
- * proxy image follow `imageRegistry` through the charts' values, and are still to be mirrored
- * from `helm template` of the pinned chart (see chartList in catalog/charts.ts).
+ * Operand images a chart runs, from the catalogue (tags = what the pinned chart ships, with the
+ * values this program sets: features it leaves off — rate limiting, Thanos, kube-rbac-proxy,
+ * the operator's own admission Deployment, Grafana's chown init container — pull nothing).
+ * tests/catalog/chart-images.test.ts holds these to the charts' defaults
+ * (tests/fixtures/chart-images.json).
  */
-export const CHART_IMAGES: Partial<Record<ChartName, readonly ImageName[]>> = {
+export const CHART_IMAGES: Record<ChartName, readonly ImageName[]> = {
+  certManager: ["certManagerController", "certManagerWebhook", "certManagerCainjector", "certManagerAcmesolver", "certManagerStartupapicheck"],
+  envoyGateway: ["envoyGateway", "envoyProxy"],
   clusterAutoscaler: ["clusterAutoscaler"],
   cloudnativePg: ["cnpgOperator"],
   barmanCloudPlugin: ["barmanCloudPlugin", "barmanCloudSidecar"],
   minioOperator: ["minioOperator", "minioSidecar"],
+  kubePrometheusStack: ["prometheusOperator", "prometheusConfigReloader", "prometheus", "alertmanager", "kubeStateMetrics", "grafana", "grafanaSidecar"],
 };
 
 export interface ListedChart {
@@ -76,7 +80,7 @@ export function stackArtifacts(spec: ArtifactInputs): StackArtifacts {
   for (const image of platform.images) names.add(image);
   if (spec.platform === "existing" && spec.existing?.offsiteBackup) names.add("rclone");
   const charts = [...platform.charts, ...systems.flatMap((e) => e.charts ?? [])];
-  for (const chart of charts) for (const image of CHART_IMAGES[chart] ?? []) names.add(image);
+  for (const chart of charts) for (const image of CHART_IMAGES[chart]) names.add(image);
   const imageNames = [...names];
   return {
     imageNames,
@@ -93,4 +97,37 @@ export function formatArtifacts(a: StackArtifacts): string[] {
     `# helm charts (${a.charts.length}): repository chart version`,
     ...a.charts.map((c) => `${c.repo ?? c.chart.slice(0, c.chart.lastIndexOf("/"))} ${c.chart.slice(c.chart.lastIndexOf("/") + 1)} ${c.version}`),
   ];
+}
+
+/**
+ * `skopeo sync --src yaml` input: the upstream images grouped by registry, each repository with
+ * its pinned tags. Sources are always the public registries (a mirror is the destination:
+ * `skopeo sync --src yaml --dest docker skopeo.yaml <imageRegistry>`, which keeps each repository
+ * path under the destination, the layout `imageRegistry` expects).
+ */
+export function skopeoSyncYaml(imageNames: readonly ImageName[]): string {
+  const byRegistry = new Map<string, Map<string, Set<string>>>();
+  for (const name of imageNames) {
+    const image: ImageSpec = IMAGES[name];
+    const repos = byRegistry.get(image.registry) ?? new Map<string, Set<string>>();
+    byRegistry.set(image.registry, repos);
+    const tags = repos.get(image.repository) ?? new Set<string>();
+    repos.set(image.repository, tags);
+    tags.add(image.tag);
+  }
+  const lines: string[] = [];
+  for (const registry of [...byRegistry.keys()].sort()) {
+    lines.push(`${registry}:`, "  images:");
+    const repos = byRegistry.get(registry)!;
+    for (const repo of [...repos.keys()].sort()) {
+      lines.push(`    ${repo}:`);
+      for (const tag of [...repos.get(repo)!].sort()) lines.push(`      - "${tag}"`);
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** One `helm pull` per chart, into the current directory: what the site then pushes or indexes. */
+export function helmPullCommands(charts: readonly ListedChart[]): string[] {
+  return charts.map((c) => (c.repo ? `helm pull ${c.chart} --repo ${c.repo} --version ${c.version}` : `helm pull ${c.chart} --version ${c.version}`));
 }

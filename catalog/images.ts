@@ -64,6 +64,34 @@ export const IMAGES = {
   // sidecar into every Tenant pod (DefaultSidecarImage in pkg/resources/statefulsets at v7.1.1).
   minioOperator: { registry: "quay.io", repository: "minio/operator", tag: "v7.1.1", kind: "operand" },
   minioSidecar: { registry: "quay.io", repository: "minio/operator-sidecar", tag: "v7.0.1", kind: "operand" },
+
+  // cert-manager chart v1.21.2: every image is `<imageRegistry>/<imageNamespace>/cert-manager-<x>`
+  // with the chart's appVersion as tag (values.yaml `imageRegistry: quay.io`, `imageNamespace:
+  // jetstack`, templates/_helpers.tpl "cert-manager.image"; checked in the Go module at v1.21.2).
+  // The acmesolver runs in the http01 solver pods the controller creates; startupapicheck is a
+  // post-install Job.
+  certManagerController: { registry: "quay.io", repository: "jetstack/cert-manager-controller", tag: "v1.21.2", kind: "operand" },
+  certManagerWebhook: { registry: "quay.io", repository: "jetstack/cert-manager-webhook", tag: "v1.21.2", kind: "operand" },
+  certManagerCainjector: { registry: "quay.io", repository: "jetstack/cert-manager-cainjector", tag: "v1.21.2", kind: "operand" },
+  certManagerAcmesolver: { registry: "quay.io", repository: "jetstack/cert-manager-acmesolver", tag: "v1.21.2", kind: "operand" },
+  certManagerStartupapicheck: { registry: "quay.io", repository: "jetstack/cert-manager-startupapicheck", tag: "v1.21.2", kind: "operand" },
+  // Envoy Gateway chart v1.9.1: the controller (also the proxies' shutdown-manager sidecar,
+  // templates/_helpers.tpl "eg.image"), and the Envoy proxy the controller starts, whose default
+  // is compiled in (api/v1alpha1/shared_types.go DefaultEnvoyProxyImage, pinned there with a
+  // digest) and does NOT follow `global.imageRegistry`: the EnvoyProxy resource names it.
+  envoyGateway: { registry: "docker.io", repository: "envoyproxy/gateway", tag: "v1.9.1", kind: "operand" },
+  envoyProxy: { registry: "docker.io", repository: "envoyproxy/envoy", tag: "distroless-v1.39.1", kind: "operand" },
+  // kube-prometheus-stack: read from the chart at 88.5.3, the newest release in the stored chart
+  // repository (88.6.4 is pinned; a patch release has kept these). Operator and config reloader
+  // take the chart's appVersion (v0.93.1); kube-state-metrics chart 8.4.0 (appVersion 2.20.0) and
+  // Grafana chart 12.11.1 (appVersion 13.2.0, sidecar k8s-sidecar 2.10.1) are its dependencies.
+  prometheusOperator: { registry: "quay.io", repository: "prometheus-operator/prometheus-operator", tag: "v0.93.1", kind: "operand" },
+  prometheusConfigReloader: { registry: "quay.io", repository: "prometheus-operator/prometheus-config-reloader", tag: "v0.93.1", kind: "operand" },
+  prometheus: { registry: "quay.io", repository: "prometheus/prometheus", tag: "v3.14.0-distroless", kind: "operand" },
+  alertmanager: { registry: "quay.io", repository: "prometheus/alertmanager", tag: "v0.34.0", kind: "operand" },
+  kubeStateMetrics: { registry: "registry.k8s.io", repository: "kube-state-metrics/kube-state-metrics", tag: "v2.20.0", kind: "operand" },
+  grafana: { registry: "docker.io", repository: "grafana/grafana", tag: "13.2.0", kind: "operand" },
+  grafanaSidecar: { registry: "quay.io", repository: "kiwigrid/k8s-sidecar", tag: "2.10.1", kind: "operand" },
 } as const satisfies Record<string, ImageSpec>;
 
 export type ImageName = keyof typeof IMAGES;

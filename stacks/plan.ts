@@ -20,6 +20,8 @@ import { formatTable, nodePoolTable, resourceCounts, sizingTable } from "./repor
 import { PROJECT_ROOT, loadStack } from "./stack-config";
 import { StackFileError } from "./stack-file";
 import { writeDirAtomically } from "./atomic-dir";
+import { renderSvg, stackDiagramDot } from "./architecture";
+import type { ProgramObserver } from "../program";
 
 interface PlanArgs {
   stack: string;
@@ -85,10 +87,14 @@ export async function plan(stack: string, outDir: string): Promise<string> {
   const warnings = configWarnings(spec);
   const sizing = size(spec);
   const { program } = await import("../program");
-  const run = await runWithMocks({ project: PROJECT, stack, config, program: () => program(spec, sizing) });
+  const seen: ProgramObserver = {};
+  const run = await runWithMocks({ project: PROJECT, stack, config, program: () => program(spec, sizing, seen) });
   const resources: RecordedResource[] = run.resources.filter((r) => r.type !== "pulumi:pulumi:Stack");
 
   const manifests = manifestsFrom(resources);
+  // The architecture diagram, from the registry and the flows this run declared.
+  const dot = stackDiagramDot(stack, spec, seen.flows!);
+  const svg = renderSvg(dot);
   // Cost from the registered resources, for both sizing models (the other model is rendered once more).
   const cost = await stackCost(stack, run.resources);
   // Everything is written into a fresh folder next to the target and renamed into place when
@@ -112,6 +118,8 @@ export async function plan(stack: string, outDir: string): Promise<string> {
     }
     fs.writeFileSync(inside("sizing.json"), JSON.stringify(sizing, null, 2));
     fs.writeFileSync(inside("cost.json"), JSON.stringify(cost, null, 2));
+    fs.writeFileSync(inside("architecture.dot"), dot);
+    if ("svg" in svg) fs.writeFileSync(inside("architecture.svg"), svg.svg);
   });
 
   const other = spec.sizingModel === "profile" ? "seed-analysis" : "profile";
@@ -156,7 +164,8 @@ export async function plan(stack: string, outDir: string): Promise<string> {
     `Resources (${resources.length} registered, ${manifests.length} Kubernetes objects)`,
     formatTable(["type", "count"], counts),
     "",
-    `Wrote ${path.relative(process.cwd(), dir) || dir}/resources.json, manifests/ (${manifests.length} files), sizing.json, cost.json`,
+    `Wrote ${path.relative(process.cwd(), dir) || dir}/resources.json, manifests/ (${manifests.length} files), sizing.json, cost.json, architecture.dot${"svg" in svg ? ", architecture.svg" : ""}`,
+    ...("missing" in svg ? [`architecture.svg not written: ${svg.missing}`] : []),
   ].join("\n");
 }
 

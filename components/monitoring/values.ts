@@ -150,6 +150,9 @@ export function kubePrometheusStackValues(v: MonitoringValuesInput): Record<stri
         analytics: { reporting_enabled: false, check_for_updates: false },
         users: { allow_sign_up: false },
       },
+      // The chart's init container chowns the volume as root with CHOWN, which the namespace's
+      // "restricted" Pod Security level rejects; the pod's fsGroup already owns the volume.
+      initChownData: { enabled: false },
       sidecar: {
         dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: "ALL", folderAnnotation: "grafana_folder", provider: { foldersFromFilesStructure: true } },
         datasources: { enabled: true, label: "grafana_datasource", labelValue: "1", searchNamespace: "ALL" },

@@ -205,6 +205,9 @@ export class ClusterAddons extends pulumi.ComponentResource {
                 topologySpreadConstraints: [{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: { "app.kubernetes.io/name": "envoy" } } }],
               },
               container: {
+                // Named here, not left to the controller: its compiled-in default ignores the
+                // chart's `global.imageRegistry`, so an air-gapped site would pull from docker.io.
+                image: imageRef("envoyProxy", registry),
                 resources: {
                   requests: { cpu: `${edgeSizing.resources.cpuRequestMillis}m`, memory: `${edgeSizing.resources.memoryRequestMi}Mi` },
                   limits: { memory: `${edgeSizing.resources.memoryLimitMi}Mi` },
@@ -374,7 +377,18 @@ export class ClusterAddons extends pulumi.ComponentResource {
       this.minioOperator = release("minio-operator", "minioOperator", operatorsNs, {
         operator: {
           replicaCount: ha ? 2 : 1,
-          ...(registry ? { image: { repository: imageRepository("minioOperator", registry) } } : {}),
+          ...(registry
+            ? {
+                image: { repository: imageRepository("minioOperator", registry) },
+                // The operator injects its sidecar into every Tenant pod from OPERATOR_SIDECAR_IMAGE
+                // (default quay.io/minio/operator-sidecar). Helm replaces lists whole, so the chart's
+                // default entry (STS on) is repeated.
+                env: [
+                  { name: "OPERATOR_STS_ENABLED", value: "on" },
+                  { name: "OPERATOR_SIDECAR_IMAGE", value: imageRef("minioSidecar", registry) },
+                ],
+              }
+            : {}),
           ...system,
         },
       });

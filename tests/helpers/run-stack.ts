@@ -2,11 +2,15 @@ import { PROJECT, parseSpec, type PlatformSpec } from "../../config";
 import { size } from "../../sizing";
 import { runWithMocks, type MockRun, type RecordedResource } from "../../stacks/mock-engine";
 import { loadStackConfig } from "../../stacks/stack-config";
+import type { NetworkFlows } from "../../components/k8s/network";
+import type { ProgramObserver } from "../../program";
 
 export interface StackRun extends MockRun {
   stack: string;
   spec: PlatformSpec;
   config: Record<string, string>;
+  /** The run's flow registry (declared flows, namespaces the stack creates). */
+  flows: NetworkFlows;
 }
 
 const cache = new Map<string, Promise<StackRun>>();
@@ -25,8 +29,9 @@ export function runStack(stack: string, overrides: Record<string, string> = {}):
       const config = { ...loadStackConfig(stack), ...Object.fromEntries(Object.entries(overrides).map(([k, v]) => [`${PROJECT}:${k}`, v])) };
       const { program } = await import("../../program");
       const spec = parseSpec(config, stack);
-      const result = await runWithMocks({ project: PROJECT, stack, config, program: () => program(spec, size(spec)) });
-      return { ...result, stack, config, spec };
+      const seen: ProgramObserver = {};
+      const result = await runWithMocks({ project: PROJECT, stack, config, program: () => program(spec, size(spec), seen) });
+      return { ...result, stack, config, spec, flows: seen.flows! };
     })();
     cache.set(cacheKey, run);
   }

@@ -41,6 +41,9 @@ function rendered(run: StackRun): Rendered {
     // CloudNativePG Cluster and MinIO Tenant: the operators start pods from these images.
     if (obj.kind === "Cluster" && typeof obj.spec?.imageName === "string") images.push({ where: m.path, image: obj.spec.imageName });
     if (obj.kind === "Tenant" && typeof obj.spec?.image === "string") images.push({ where: m.path, image: obj.spec.image });
+    // Envoy Gateway starts the edge proxies from the EnvoyProxy resource the GatewayClass names.
+    const envoy = (obj.spec as { provider?: { kubernetes?: { envoyDeployment?: { container?: { image?: string } } } } } | undefined)?.provider?.kubernetes?.envoyDeployment?.container?.image;
+    if (obj.kind === "EnvoyProxy" && envoy) images.push({ where: m.path, image: envoy });
   }
   const releases = run.resources
     .filter((r: RecordedResource) => r.type === "kubernetes:helm.sh/v3:Release")

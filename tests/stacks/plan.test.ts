@@ -90,6 +90,12 @@ describe("plan: npm run plan end to end", function () {
         assert.equal(obj.stringData, undefined, f);
       }
     }
+    // The architecture diagram: the DOT and Graphviz's SVG of it (the dev stack's is docs/architecture-dev.*).
+    const dot = fs.readFileSync(path.join(dir, "architecture.dot"), "utf8");
+    assert.match(dot, /^digraph architecture \{/);
+    assert.match(dot, /"matrix\/haproxy" -> "matrix\/synapse"/);
+    assert.match(fs.readFileSync(path.join(dir, "architecture.svg"), "utf8"), /<svg[\s\S]*class="cluster"/);
+    assert.match(res.stdout, /architecture\.dot, architecture\.svg/);
     // The resources file never holds a secret in the clear: the secret marker stands in.
     assert.ok(!fs.readFileSync(path.join(dir, "resources.json"), "utf8").includes("1b47061264138c4ac30d75fd1eb44270"));
   });

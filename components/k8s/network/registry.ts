@@ -107,6 +107,11 @@ export class NetworkFlows {
     return this;
   }
 
+  /** The namespaces the stack creates, as registered so far (sorted). */
+  get namespaces(): string[] {
+    return [...this.owned.keys()].sort();
+  }
+
   /** Every flow declared so far. */
   get flows(): readonly FlowSpec[] {
     return [...this.declared.values()].flat();

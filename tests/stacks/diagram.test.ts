@@ -1,0 +1,47 @@
+/**
+ * The README's diagram (docs/architecture-dev.{dot,svg}) is the dev stack's as the program
+ * generates it now, and the generated DOT is accepted by the real Graphviz.
+ * Stale? `npm run diagram` rewrites both.
+ */
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import { DEV_DIAGRAM, diagramDot } from "../../stacks/diagram";
+import { dotDigest, renderSvg } from "../../stacks/architecture";
+
+describe("architecture diagram (npm run diagram)", function () {
+  this.timeout(120_000);
+  let dot: string;
+  before(async () => {
+    dot = await diagramDot("dev");
+  });
+
+  it("docs/architecture-dev.dot is the dev stack's current graph", () => {
+    assert.equal(fs.readFileSync(DEV_DIAGRAM.dot, "utf8"), dot, "docs/architecture-dev.dot is stale: run `npm run diagram` and commit both files");
+  });
+
+  it("docs/architecture-dev.svg was laid out from that DOT", () => {
+    const svg = fs.readFileSync(DEV_DIAGRAM.svg, "utf8");
+    const marker = /<!-- architecture\.dot sha256 ([0-9a-f]{64}) -->/.exec(svg);
+    assert.ok(marker, "the SVG carries no DOT digest: regenerate it with `npm run diagram`");
+    assert.equal(marker[1], dotDigest(dot), "docs/architecture-dev.svg is stale: run `npm run diagram` and commit both files");
+    assert.match(svg, /<svg /);
+  });
+
+  it("Graphviz lays the DOT out: a cluster per namespace and a node per workload", () => {
+    const r = renderSvg(dot);
+    assert.ok("svg" in r, "missing" in r ? r.missing : "");
+    const clusters = (dot.match(/subgraph "cluster_/g) ?? []).length;
+    assert.ok(clusters >= 5, `only ${clusters} clusters`);
+    assert.equal((r.svg.match(/<g id="clust\d+" class="cluster">/g) ?? []).length, clusters);
+    for (const label of ["synapse", "haproxy", "postgres", "namespace matrix"]) assert.ok(r.svg.includes(`>${label}</text>`), `${label} not drawn`);
+  });
+
+  it("says in one sentence when Graphviz is missing, and how to install it", () => {
+    const r = renderSvg("digraph a {}", "/nonexistent/dot");
+    assert.deepEqual(r, { missing: "Graphviz `dot` is not installed (bash scripts/provision.sh, or apt-get install graphviz)" });
+  });
+
+  it("refuses DOT that Graphviz rejects, with its message", () => {
+    assert.throws(() => renderSvg("digraph { a -> }"), /dot -Tsvg failed/);
+  });
+});
