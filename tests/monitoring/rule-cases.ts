@@ -273,4 +273,23 @@ export const RULE_CASES: RuleCase[] = [
     firesAt: "20m", clearsAt: "40m",
     labels: { namespace: "edge", name: "matrix-tls", condition: "False", severity: "critical" },
   },
+  {
+    alert: "LiveKitPacketsDropped",
+    // 1000 packets/s forwarded; 50/s dropped for 30 minutes, then none.
+    series: [
+      S('livekit_node_packet_total{job="livekit", pod="livekit-abc12", type="out"}', "0+60000x60"),
+      S('livekit_node_packet_total{job="livekit", pod="livekit-abc12", type="dropped"}', "0+3000x30 90000x30"),
+    ],
+    firesAt: "20m", clearsAt: "45m",
+    labels: { pod: "livekit-abc12", severity: "warning" },
+  },
+  {
+    alert: "CoturnAllocationsNearQuota",
+    series: [
+      S('turn_total_allocations{job="coturn", pod="coturn-xyz34", type="UDP"}', "900x30 100x30"),
+      S('turn_total_allocations{job="coturn", pod="coturn-xyz34", type="TCP"}', "100x60"),
+    ],
+    firesAt: "15m", clearsAt: "40m",
+    labels: { pod: "coturn-xyz34", severity: "warning" },
+  },
 ];
