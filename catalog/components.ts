@@ -329,17 +329,18 @@ export const COMPONENT_REGISTRY = {
     synapseConfig: "media uploads pass the scan hook before they are stored",
   },
   monitoring: {
-    description: "Prometheus, Alertmanager and Grafana (kube-prometheus-stack) with scrape targets, alert rules and dashboards",
+    description: "Prometheus, Alertmanager and Grafana (kube-prometheus-stack) with scrape targets, alert rules and dashboards; Loki and Grafana Alloy for pod logs",
     feature: "monitoring",
     built: true,
     namespace: NAMESPACES.monitoring,
     hosts: ["grafana"],
     images: [],
-    charts: ["kubePrometheusStack"],
+    charts: ["kubePrometheusStack", "loki", "alloy"],
     workloads: {
       prometheus: { tier: "system", replicaSeries: flat(1), haMinReplicas: 2, autoscaled: false, resources: { kind: "series", cpuMillis: [250, 500, 1000, 2000, 4000], memoryMi: [1024, 2048, 4096, 8192, 16384] } },
       grafana: { tier: "system", replicaSeries: flat(1), haMinReplicas: 1, autoscaled: false, resources: { kind: "series", cpuMillis: [100, 100, 200, 200, 250], memoryMi: [256, 256, 512, 512, 512] } },
-      loki: { tier: "system", replicaSeries: flat(1), haMinReplicas: 1, autoscaled: false, resources: { kind: "series", cpuMillis: [250, 250, 500, 1000, 2000], memoryMi: [512, 1024, 2048, 4096, 8192] } },
+      // Production: three replicas sharing the logs bucket, replication factor 3 (components/monitoring/logs.ts).
+      loki: { tier: "system", replicaSeries: flat(1), haMinReplicas: 3, autoscaled: false, resources: { kind: "series", cpuMillis: [250, 250, 500, 1000, 2000], memoryMi: [512, 1024, 2048, 4096, 8192] } },
       alertmanager: { tier: "system", replicaSeries: flat(1), haMinReplicas: 2, autoscaled: false, resources: { kind: "series", cpuMillis: [20, 20, 50, 50, 50], memoryMi: [64, 64, 128, 128, 128] } },
     },
   },

@@ -40,6 +40,8 @@ export const CHART_IMAGES: Partial<Record<ChartName, readonly ImageName[]>> = {
   cloudnativePg: ["cnpgOperator"],
   barmanCloudPlugin: ["barmanCloudPlugin", "barmanCloudSidecar"],
   minioOperator: ["minioOperator", "minioSidecar"],
+  loki: ["loki"],
+  alloy: ["alloy"],
 };
 
 export interface ListedChart {

@@ -233,6 +233,7 @@ export const CONFIG_KEYS = {
   push: boolean("Deploy the Sygnal push gateway. Default false."),
   bridges: boolean("Deploy the Telegram and WhatsApp bridges (each also needs its account count above 0). Default false."),
   redactionRetentionPeriod: pattern(/^(\d+[smhdwy]|never)$/, "a duration such as 7d, 30d or 1y, or never", "How long the main Synapse keeps redacted event content before pruning it."),
+  logRetentionDays: integer(1, 3650, "How many days Loki keeps pod logs (monitoring); its compactor deletes older chunks from the logs bucket. Default 30, the specification's compliance figure (30 days minimum retention)."),
   monitoringRetention: pattern(/^[1-9]\d*[dw]$/, "a number of days or weeks such as 15d or 4w", "How long Prometheus keeps samples (monitoring); the volume size, from the profile, also caps it. Default 15d."),
   alertEmailTo: pattern(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, "an e-mail address", "Where Alertmanager e-mails warning and critical alerts (needs alertEmailFrom and alertSmarthost)."),
   alertEmailFrom: pattern(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, "an e-mail address", "Sender address of the alert e-mails."),
