@@ -70,9 +70,9 @@ describe("logs: Alloy and Grafana", () => {
     assert.match(cfg, /field = "spec\.nodeName=" \+ sys\.env\("NODE_NAME"\)/);
     assert.ok(cfg.includes(`regex         = ${JSON.stringify(STACK_NAMESPACE_REGEX)}`));
     assert.match(cfg, /replacement   = "\/var\/log\/pods\/\*\$1\/\*\.log"/);
-    assert.match(cfg, /stage\.cri \{\}/);
+    assert.match(cfg, /stage\.cri \{ \}/);
     assert.ok(cfg.includes(`url = "${LOKI_URL}/loki/api/v1/push"`));
-    assert.match(cfg, /external_labels = \{ cluster = "prod" \}/);
+    assert.match(cfg, /external_labels = \{cluster = "prod"\}/);
     // Every block that is opened is closed.
     assert.equal((cfg.match(/\{/g) ?? []).length, (cfg.match(/\}/g) ?? []).length);
   });
