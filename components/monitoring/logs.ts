@@ -142,7 +142,7 @@ export function lokiValues(v: LokiValuesInput): Record<string, unknown> {
     test: { enabled: false },
     sidecar: { rules: { enabled: false } },
     minio: { enabled: false },
-    monitoring: { selfMonitoring: { enabled: false, grafanaAgent: { installOperator: false } }, lokiCanary: { enabled: false } },
+    monitoring: { selfMonitoring: { enabled: false, grafanaAgent: { installOperator: false } } },
   };
 }
 
@@ -230,12 +230,13 @@ export interface AlloyValuesInput {
 export function alloyValues(v: AlloyValuesInput): Record<string, unknown> {
   return {
     fullnameOverride: LOGS_NAMES.alloy,
-    ...(v.imageRegistry ? { global: { image: { registry: v.imageRegistry } } } : {}),
+    global: { ...(v.imageRegistry ? { image: { registry: v.imageRegistry } } : {}), podSecurityContext: { seccompProfile: { type: "RuntimeDefault" } } },
     image: { registry: v.imageRegistry ?? "docker.io", repository: v.image.repository, tag: v.image.tag },
     crds: { create: false },
     configReloader: { enabled: false },
     serviceMonitor: { enabled: false },
     alloy: {
+      // The chart passes `content` through Helm's `tpl`: the config has no `{{`, so it lands as written.
       configMap: { create: true, content: alloyConfig(v.cluster) },
       clustering: { enabled: false },
       storagePath: "/var/lib/alloy",

@@ -34,6 +34,7 @@ describe("Alloy config (Alloy's parser and printer)", () => {
   it("parses and is in the canonical `alloy fmt` format, as the chart's ConfigMap carries it", () => {
     const config = (alloyValues({ cluster: "prod-aws", image: { repository: "grafana/alloy", tag: "v1.7.4" } }) as { alloy: { configMap: { content: string } } }).alloy.configMap.content;
     assert.equal(config, alloyConfig("prod-aws"));
+    assert.ok(!config.includes("{{"), "the chart templates the content with tpl");
     const r = fmt(config);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout.trimEnd(), config.trimEnd());
