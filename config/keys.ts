@@ -225,7 +225,7 @@ export const CONFIG_KEYS = {
   acmeEmail: pattern(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, "an e-mail address", "Contact e-mail for the ACME account (required when tlsIssuer is acme)."),
   li: boolean("Deploy the lawful-intercept instance (synapse-li, element-web-li, synapse-admin-li, sync system) and the key vault. Default false."),
   antivirus: boolean("Deploy ClamAV, scan workers and Synapse's media-scanning hook. Default false."),
-  monitoring: boolean("Deploy Prometheus, Alertmanager and Grafana with the scrape targets, alert rules and dashboards of every deployed system (logs and traces not yet). Default false."),
+  monitoring: boolean("Deploy Prometheus, Alertmanager and Grafana with the scrape targets, alert rules and dashboards of every deployed system, and Loki with Grafana Alloy for pod logs (traces not yet). Default false."),
   rtc: boolean("Deploy MatrixRTC calls: LiveKit SFU, lk-jwt-service and coturn. Default false."),
   livekitUdpPorts: pattern(/^\d{1,5}-\d{1,5}$/, "a UDP port range such as 50000-60000", "UDP port range of LiveKit's WebRTC media on each RTC node (host networking; the firewall rules open it). Default 50000-60000."),
   turnRelayPorts: pattern(/^\d{1,5}-\d{1,5}$/, "a UDP port range such as 40000-49999", "UDP relay port range coturn allocates on each TURN node (the firewall rules open it); must not overlap livekitUdpPorts. Default 40000-49999."),
