@@ -22,7 +22,7 @@ import type { Platform } from "../contracts";
 import { alertmanagerConfig, RECEIVER_SECRET_KEYS, type AlertChannels } from "./alertmanager";
 import { dashboardJson, dashboardsFor } from "./dashboards";
 import { monitoringFlows } from "./flows";
-import { alloyValues, LOGS_NAMES, lokiDatasource, lokiValues, type LokiStorage } from "./logs";
+import { alloyValues, LOGS_NAMES, logsScrapeTargets, lokiDatasource, lokiValues, type LokiStorage } from "./logs";
 import { logsFlows } from "./logs-flows";
 import { ruleFile, ruleGroupsFor } from "./rules";
 import { assertDistinctJobs, platformScrapeTargets, podMonitorManifest, scrapeFlows, type ResolvedTarget } from "./targets";
@@ -53,7 +53,7 @@ export function alertChannels(alerting: PlatformSpec["monitoring"]["alerting"]):
 
 /** Every target scraped in this stack: the deployed systems' and the platform's. */
 export function scrapedTargets(spec: MonitoringStackArgs["spec"]): ResolvedTarget[] {
-  const targets: ResolvedTarget[] = [...deployedScrapeTargets(spec), ...platformScrapeTargets(spec.platform)];
+  const targets: ResolvedTarget[] = [...deployedScrapeTargets(spec), ...platformScrapeTargets(spec.platform), ...logsScrapeTargets()];
   assertDistinctJobs(targets);
   return targets;
 }

@@ -5,9 +5,9 @@
  */
 import { NAMESPACES } from "../../catalog/namespaces";
 import type { KubeApiEndpoint, NetworkPeer } from "../contracts";
-import { kubeApiPeer, type FlowSpec, type Workload } from "../k8s/network";
+import { kubeApiPeer, PROMETHEUS_PODS, type FlowSpec, type Workload } from "../k8s/network";
 import { MONITORING_PODS } from "./flows";
-import { LOGS_POD_LABELS, LOKI_PORTS } from "./logs";
+import { ALLOY_HTTP_PORT, LOGS_POD_LABELS, LOKI_PORTS } from "./logs";
 
 export const LOGS_PODS: { loki: Workload; alloy: Workload } = {
   loki: { namespace: NAMESPACES.monitoring, podLabels: { ...LOGS_POD_LABELS.loki }, name: "loki" },
@@ -26,6 +26,9 @@ export function logsFlows(objectStore: NetworkPeer | undefined, kubeApi: KubeApi
     { from: MONITORING_PODS.grafana, to: loki, ports: [LOKI_PORTS.http], description: "Grafana -> Loki (datasource)" },
     { from: loki, to: loki, ports: [LOKI_PORTS.http, LOKI_PORTS.grpc, LOKI_PORTS.memberlist], description: "Loki replicas (ring, queries, memberlist)" },
     { from: alloy, to: api.to, ports: api.ports, sides: "both", description: "alloy -> Kubernetes API (pod discovery)" },
+    // Receiver side of the scrapes (Prometheus's egress is the monitoring namespace's, per scraped namespace).
+    { from: PROMETHEUS_PODS, to: loki, ports: [LOKI_PORTS.http], description: "metrics scrape of loki" },
+    { from: PROMETHEUS_PODS, to: alloy, ports: [ALLOY_HTTP_PORT], description: "metrics scrape of alloy" },
     ...(objectStore ? [{ from: loki, to: objectStore, description: "Loki -> object store (chunks and index)" }] : []),
   ];
 }

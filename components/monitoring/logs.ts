@@ -18,6 +18,7 @@
  */
 import { NAMESPACES } from "../../catalog/namespaces";
 import { STACK_NAMESPACE_REGEX } from "./rules";
+import type { ResolvedTarget } from "./targets";
 
 export const LOGS_NAMES = {
   /** Helm release and fullname of Loki (its Service is `loki`). */
@@ -34,6 +35,20 @@ export const LOKI_PORTS = { http: 3100, grpc: 9095, memberlist: 7946 } as const;
 export const LOKI_DATASOURCE_UID = "loki";
 /** Where Alloy pushes and Grafana queries. */
 export const LOKI_URL = `http://${LOGS_NAMES.loki}.${NAMESPACES.monitoring}.svc.cluster.local:${LOKI_PORTS.http}`;
+
+/** Alloy's HTTP server (UI, /metrics): the chart's `alloy.listenPort`. */
+export const ALLOY_HTTP_PORT = 12345;
+
+/**
+ * The log pipeline's own scrape targets: Loki and Alloy serve /metrics on their HTTP ports, which
+ * both charts name `http-metrics`. The logs alerts (rules.ts, jobs `loki` and `alloy`) read them.
+ */
+export function logsScrapeTargets(): ResolvedTarget[] {
+  return [
+    { job: "loki", namespace: NAMESPACES.monitoring, podLabels: { ...LOGS_POD_LABELS.loki }, portName: "http-metrics", port: LOKI_PORTS.http },
+    { job: "alloy", namespace: NAMESPACES.logs, podLabels: { ...LOGS_POD_LABELS.alloy }, portName: "http-metrics", port: ALLOY_HTTP_PORT },
+  ];
+}
 
 /** Pod labels the charts put on their pods (release = fullname above). */
 export const LOGS_POD_LABELS = {

@@ -64,6 +64,9 @@ export const DOCUMENTED_METRICS: Record<string, string> = {
   minio_cluster_capacity_usable_free_bytes: "MinIO docs: operations/monitoring/metrics-and-alerts (v2 cluster metrics)",
   minio_cluster_capacity_usable_total_bytes: "MinIO docs: operations/monitoring/metrics-and-alerts (v2 cluster metrics)",
   minio_s3_requests_total: "MinIO docs: operations/monitoring/metrics-and-alerts (v2 cluster metrics)",
+  // The log pipeline (Loki and Alloy cannot be built here: components/monitoring/README.md "Logs").
+  loki_request_duration_seconds_count: "Loki docs: operations/meta-monitoring (dskit's instrumented HTTP/gRPC server histogram loki_request_duration_seconds, labels route and status_code)",
+  loki_write_dropped_entries_total: "Grafana Alloy docs: reference/components/loki/loki.write (debug metrics)",
   // coturn's exporter: Debian's turnserver (4.6.1) is built without it (`turnserver -h` lists no
   // --prometheus), so the image's (coturn/coturn 4.17.0) names come from the source.
   turn_total_allocations: "github.com/coturn/coturn@4.17.0:src/apps/relay/prom_server.c",

@@ -356,6 +356,34 @@ export const RULE_GROUPS: readonly RuleGroup[] = [
     ],
   },
   {
+    name: "loki",
+    needs: "loki",
+    rules: [
+      {
+        alert: "LokiRequestErrors",
+        expr: `sum by (pod) (rate(loki_request_duration_seconds_count{job="loki", status_code=~"5.."}[5m])) / sum by (pod) (rate(loki_request_duration_seconds_count{job="loki"}[5m])) > 0.05`,
+        for: "15m",
+        severity: "warning",
+        summary: "Loki {{ $labels.pod }} fails over 5 % of its requests",
+        description: "Pushes or queries end in 5xx for 15 minutes: the object store is unreachable, the volume is full, or the ring has lost its quorum. Logs may be dropped once Alloy's retries run out.",
+      },
+    ],
+  },
+  {
+    name: "alloy",
+    needs: "alloy",
+    rules: [
+      {
+        alert: "LogsDropped",
+        expr: `sum by (pod) (increase(loki_write_dropped_entries_total{job="alloy"}[15m])) > 0`,
+        for: "0m",
+        severity: "warning",
+        summary: "Alloy {{ $labels.pod }} dropped log entries bound for Loki",
+        description: "Loki refused them or the retries ran out: those lines are lost. Look at LokiRequestErrors and Alloy's logs (rate limits, entries too old).",
+      },
+    ],
+  },
+  {
     name: "cert-manager",
     needs: "cert-manager",
     rules: [

@@ -30,7 +30,7 @@ describe("monitoring in the program (mock engine)", function () {
 
   it("scrapes Synapse main and workers, HAProxy, Redis and its proxy, PostgreSQL, MinIO, cert-manager and Envoy on-prem", () => {
     const byJob = new Map(monitors(objectsOf(dev)).map((m) => [m.metadata.name, m]));
-    assert.deepEqual([...byJob.keys()].sort(), ["cert-manager", "envoy", "haproxy", "minio", "postgresql", "redis", "redis-proxy", "synapse"]);
+    assert.deepEqual([...byJob.keys()].sort(), ["alloy", "cert-manager", "envoy", "haproxy", "loki", "minio", "postgresql", "redis", "redis-proxy", "synapse"]);
     const synapse = byJob.get("synapse")!.spec as { selector: { matchLabels: Record<string, string> }; podMetricsEndpoints: { port: string; path: string; relabelings: { targetLabel: string; sourceLabels?: string[] }[] }[] };
     assert.equal(byJob.get("synapse")!.metadata.namespace, "matrix");
     assert.equal(synapse.podMetricsEndpoints[0].path, "/_synapse/metrics");
@@ -49,7 +49,7 @@ describe("monitoring in the program (mock engine)", function () {
   });
 
   it("on AWS scrapes only what runs in the cluster (managed PostgreSQL, Redis and S3 report to CloudWatch), the calls system's host-network SFU and TURN included", () => {
-    assert.deepEqual(monitors(objectsOf(prod)).map((m) => m.metadata.name).sort(), ["cert-manager", "coturn", "envoy", "haproxy", "livekit", "synapse"]);
+    assert.deepEqual(monitors(objectsOf(prod)).map((m) => m.metadata.name).sort(), ["alloy", "cert-manager", "coturn", "envoy", "haproxy", "livekit", "loki", "synapse"]);
     const livekit = monitors(objectsOf(prod)).find((m) => m.metadata.name === "livekit")!;
     assert.equal(livekit.metadata.namespace, "matrix-turn");
     const dashboards = objectsOf(prod).filter((o) => o.metadata.labels?.grafana_dashboard === "1").map((o) => o.metadata.name).sort();
@@ -104,7 +104,12 @@ describe("monitoring in the program (mock engine)", function () {
     assert.deepEqual(Object.keys(unwrapSecrets(keySecret.inputs.stringData) as object).sort(), ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]);
     assert.doesNotMatch(JSON.stringify(lokiDev.values), /AWS_SECRET_ACCESS_KEY"?\s*:\s*"[^"]/);
     const policies = JSON.stringify(objs.filter((o) => o.kind === "NetworkPolicy"));
-    for (const d of ["Alloy -> Loki (log push)", "Grafana -> Loki (datasource)", "Loki -> object store (chunks and index)"]) assert.ok(policies.includes(d), d);
+    for (const d of ["Alloy -> Loki (log push)", "Grafana -> Loki (datasource)", "Loki -> object store (chunks and index)", "metrics scrape of alloy"]) assert.ok(policies.includes(d), d);
+    // The pipeline watches itself: Alloy's and Loki's metrics are scraped for LogsDropped and LokiRequestErrors.
+    const alloyMonitor = monitors(objs).find((m) => m.metadata.name === "alloy")!;
+    assert.equal(alloyMonitor.metadata.namespace, "monitoring-logs");
+    const rules = objs.find((o) => o.kind === "PrometheusRule")!;
+    assert.ok((rules.spec as { groups: { name: string }[] }).groups.some((g) => g.name === "alloy"));
   });
 
   it("keeps Grafana's password and the receivers' credentials in Secrets, marked secret, and nowhere else", () => {
