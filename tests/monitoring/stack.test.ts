@@ -90,6 +90,10 @@ describe("monitoring in the program (mock engine)", function () {
     // prod is on AWS, whose logs bucket is not wired: one replica on its volume.
     assert.equal(lokiProd.values.loki.storage.type, "filesystem");
     assert.equal(lokiProd.values.singleBinary.replicas, 1);
+    // The MinIO tenant has Loki's bucket only while monitoring is deployed.
+    const tenantBuckets = (run: StackRun) => ((objectsOf(run).find((o) => o.kind === "Tenant")!.spec as { buckets: { name: string }[] }).buckets.map((b) => b.name));
+    assert.ok(tenantBuckets(dev).includes("loki-logs"));
+    assert.ok(!tenantBuckets(devOff).includes("loki-logs"));
     const alloy = unwrapSecrets(rel(dev, "alloy")!.inputs) as { namespace: string; values: Record<string, any> };
     assert.equal(alloy.namespace, "monitoring-logs");
     const objs = objectsOf(dev);

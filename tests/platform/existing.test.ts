@@ -130,7 +130,7 @@ describe("platform: existing cluster (on-prem)", function () {
     assert.equal(pool.servers, prodSizing.objectStore.nodes);
     assert.equal(pool.volumesPerServer, prodSizing.objectStore.drivesPerNode);
     assert.equal(pool.volumeClaimTemplate.spec.resources.requests.storage, `${prodSizing.objectStore.driveSizeGi}Gi`);
-    assert.deepEqual((get(tenant.inputs, "spec.buckets") as any[]).map((b) => b.name).sort(), ["loki-logs", "matrix-backups", "synapse-li-media", "synapse-media"]);
+    assert.deepEqual((get(tenant.inputs, "spec.buckets") as any[]).map((b) => b.name).sort(), ["matrix-backups", "synapse-li-media", "synapse-media"]);
     const config = ofType(run, "kubernetes:core/v1:Secret").find((s) => get(s.inputs, "metadata.name") === "object-store-env-configuration")!;
     const env = (unwrapSecrets(config.inputs) as any).stringData["config.env"] as string;
     assert.match(env, new RegExp(`MINIO_STORAGE_CLASS_STANDARD="EC:${erasureParity(pool.servers * pool.volumesPerServer)}"`));
