@@ -15,7 +15,8 @@
  *   (2026); it still manages Tenants, but the server image must come from a registry the operator
  *   of the site trusts (see catalog/images.ts `minio`),
  * - kube-prometheus-stack 88.x (prometheus-operator v0.93, Prometheus 3, Grafana 12) for the
- *   monitoring system.
+ *   monitoring system, the Loki 6.29 chart (Loki 3.4) and the Alloy 0.12 chart (Alloy 1.7) for
+ *   its logs.
  */
 export interface ChartSpec {
   /** Chart name inside its repository. */
@@ -36,6 +37,12 @@ export const CHARTS = {
   clusterAutoscaler: { chart: "cluster-autoscaler", version: "9.56.0", repository: "https://kubernetes.github.io/autoscaler" },
   // Monitoring: Prometheus (operator), Alertmanager, Grafana with its dashboard sidecar, kube-state-metrics.
   kubePrometheusStack: { chart: "kube-prometheus-stack", version: "88.6.4", repository: "https://prometheus-community.github.io/helm-charts" },
+  // Logs (monitoring): Loki in its monolithic (SingleBinary) mode, and Grafana Alloy as the
+  // DaemonSet shipping pod logs. Both the newest release whose Chart.yaml the stored upstream
+  // repositories hold (grafana/loki production/helm/loki: 6.29.0, appVersion 3.4.2; grafana/alloy
+  // operations/helm/charts/alloy: 0.12.5, appVersion v1.7.4); move them with catalog/images.ts.
+  loki: { chart: "loki", version: "6.29.0", repository: "https://grafana.github.io/helm-charts" },
+  alloy: { chart: "alloy", version: "0.12.5", repository: "https://grafana.github.io/helm-charts" },
 } as const satisfies Record<string, ChartSpec>;
 
 export type ChartName = keyof typeof CHARTS;

@@ -120,6 +120,13 @@ export interface ScrapeTarget {
   jobFromPodLabel?: { label: string; trimPrefix?: string };
   /** Adds an `index` label: the pod's StatefulSet ordinal, or its name for pods of a Deployment. */
   index?: boolean;
+  /**
+   * The pods use host networking (LiveKit, coturn): their address is the node's, which
+   * NetworkPolicies do not select. Prometheus's egress then goes to the node ranges on `port`, and
+   * the receiving side is the node firewall, which opens only the media and TURN ports to the
+   * outside (render/rtc/exposure.ts), never a metrics port.
+   */
+  hostNetwork?: boolean;
 }
 
 /** One in-cluster system. */
@@ -244,6 +251,12 @@ export const COMPONENT_REGISTRY = {
       lkJwt: { tier: "edge", replicaSeries: [1, 1, 1, 2, 2], haMinReplicas: INVENTORY.lkJwtReplicas, autoscaled: true, resources: { kind: "weight", cpu: 0.1, mem: 0.1 } },
       coturn: { tier: "edge", replicaSeries: [1, 1, 2, 3, 4], haMinReplicas: 2, autoscaled: false, onePerNode: true, namespace: NAMESPACES.turn, resources: { kind: "weight", cpu: 0.6, mem: 0.3 } },
     },
+    // Host-network pods: the PodMonitors scrape the node's address (the pod IP) on the metrics
+    // ports, LiveKit's prometheus_port and coturn's --prometheus exporter (render/rtc RTC_PORTS).
+    scrape: [
+      { job: "livekit", namespace: NAMESPACES.turn, podLabels: { "app.kubernetes.io/name": "livekit", "app.kubernetes.io/instance": "main" }, portName: "metrics", port: 6789, hostNetwork: true },
+      { job: "coturn", namespace: NAMESPACES.turn, podLabels: { "app.kubernetes.io/name": "coturn", "app.kubernetes.io/instance": "main" }, portName: "metrics", port: 9641, hostNetwork: true },
+    ],
     synapseConfig: "TURN URIs and shared secret; .well-known advertises the LiveKit focus",
   },
   push: {
@@ -316,17 +329,18 @@ export const COMPONENT_REGISTRY = {
     synapseConfig: "media uploads pass the scan hook before they are stored",
   },
   monitoring: {
-    description: "Prometheus, Alertmanager and Grafana (kube-prometheus-stack) with scrape targets, alert rules and dashboards",
+    description: "Prometheus, Alertmanager and Grafana (kube-prometheus-stack) with scrape targets, alert rules and dashboards; Loki and Grafana Alloy for pod logs",
     feature: "monitoring",
     built: true,
     namespace: NAMESPACES.monitoring,
     hosts: ["grafana"],
     images: [],
-    charts: ["kubePrometheusStack"],
+    charts: ["kubePrometheusStack", "loki", "alloy"],
     workloads: {
       prometheus: { tier: "system", replicaSeries: flat(1), haMinReplicas: 2, autoscaled: false, resources: { kind: "series", cpuMillis: [250, 500, 1000, 2000, 4000], memoryMi: [1024, 2048, 4096, 8192, 16384] } },
       grafana: { tier: "system", replicaSeries: flat(1), haMinReplicas: 1, autoscaled: false, resources: { kind: "series", cpuMillis: [100, 100, 200, 200, 250], memoryMi: [256, 256, 512, 512, 512] } },
-      loki: { tier: "system", replicaSeries: flat(1), haMinReplicas: 1, autoscaled: false, resources: { kind: "series", cpuMillis: [250, 250, 500, 1000, 2000], memoryMi: [512, 1024, 2048, 4096, 8192] } },
+      // Production: three replicas sharing the logs bucket, replication factor 3 (components/monitoring/logs.ts).
+      loki: { tier: "system", replicaSeries: flat(1), haMinReplicas: 3, autoscaled: false, resources: { kind: "series", cpuMillis: [250, 250, 500, 1000, 2000], memoryMi: [512, 1024, 2048, 4096, 8192] } },
       alertmanager: { tier: "system", replicaSeries: flat(1), haMinReplicas: 2, autoscaled: false, resources: { kind: "series", cpuMillis: [20, 20, 50, 50, 50], memoryMi: [64, 64, 128, 128, 128] } },
     },
   },

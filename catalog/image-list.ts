@@ -44,6 +44,8 @@ export const CHART_IMAGES: Record<ChartName, readonly ImageName[]> = {
   barmanCloudPlugin: ["barmanCloudPlugin", "barmanCloudSidecar"],
   minioOperator: ["minioOperator", "minioSidecar"],
   kubePrometheusStack: ["prometheusOperator", "prometheusConfigReloader", "prometheus", "alertmanager", "kubeStateMetrics", "grafana", "grafanaSidecar"],
+  loki: ["loki"],
+  alloy: ["alloy"],
 };
 
 export interface ListedChart {

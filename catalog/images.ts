@@ -92,6 +92,12 @@ export const IMAGES = {
   kubeStateMetrics: { registry: "registry.k8s.io", repository: "kube-state-metrics/kube-state-metrics", tag: "v2.20.0", kind: "operand" },
   grafana: { registry: "docker.io", repository: "grafana/grafana", tag: "13.2.0", kind: "operand" },
   grafanaSidecar: { registry: "quay.io", repository: "kiwigrid/k8s-sidecar", tag: "2.10.1", kind: "operand" },
+  // loki chart 6.29.0: appVersion 3.4.2 (the chart's `loki.image.tag` default); its gateway,
+  // caches, canary and rules sidecar are switched off, so Loki is its only image.
+  loki: { registry: "docker.io", repository: "grafana/loki", tag: "3.4.2", kind: "operand" },
+  // alloy chart 0.12.5: appVersion v1.7.4 (`image.tag` default); its config reloader is off
+  // (the config is the chart's ConfigMap, rolled by a checksum), so Alloy is its only image.
+  alloy: { registry: "docker.io", repository: "grafana/alloy", tag: "v1.7.4", kind: "operand" },
 } as const satisfies Record<string, ImageSpec>;
 
 export type ImageName = keyof typeof IMAGES;

@@ -19,6 +19,12 @@ export const NAMESPACES = {
   turn: "matrix-turn",
   antivirus: "antivirus",
   monitoring: "monitoring",
+  /**
+   * Grafana Alloy alone, the DaemonSet shipping pod logs: it reads the node's /var/log/pods
+   * through a hostPath volume, which only the `privileged` Pod Security level admits. Keeping it
+   * out of `monitoring` keeps that namespace (Loki, Prometheus, Grafana) at `restricted`.
+   */
+  logs: "monitoring-logs",
   /** Gateway API controller and the shared Gateway. */
   edge: "edge",
   certManager: "cert-manager",

@@ -50,8 +50,13 @@ export interface ObjectStore {
   /** S3 API endpoint URL (https://s3.<region>.amazonaws.com, https://storage.googleapis.com, MinIO service URL). */
   endpoint: pulumi.Output<string>;
   region: string;
-  /** `liMedia` only while LI is deployed. */
-  buckets: { media: pulumi.Output<string>; backups: pulumi.Output<string>; liMedia?: pulumi.Output<string> };
+  /**
+   * `liMedia` only while LI is deployed. `logs`: Loki's bucket, where the platform provides one
+   * (the MinIO tenant on an existing cluster, while monitoring is deployed; the S3/GCS buckets of
+   * AWS/GCP are not wired yet, and Loki keeps its chunks on its volume there:
+   * components/monitoring/logs.ts).
+   */
+  buckets: { media: pulumi.Output<string>; backups: pulumi.Output<string>; liMedia?: pulumi.Output<string>; logs?: pulumi.Output<string> };
   /** Static S3 credentials (GCS HMAC, MinIO); absent where workload identity is used. Secret outputs. */
   credentials?: { accessKeyId: pulumi.Output<string>; secretAccessKey: pulumi.Output<string> };
   /**

@@ -4,6 +4,13 @@ import type { Hosts, PlatformSpec, PortRange, RtcSpec } from "./spec";
 import { pushSpec } from "./push";
 import { offsiteBackupSpec } from "./offsite-backup";
 
+/**
+ * Days of pod logs Loki keeps by default: the specification asks for "log retention policies per
+ * compliance requirements" and gives one compliance figure, 30 days minimum retention (its
+ * backups); logs get the same floor unless `logRetentionDays` says otherwise.
+ */
+export const DEFAULT_LOG_RETENTION_DAYS = 30;
+
 export const PROJECT = "matrix-platform";
 
 /** One thing wrong with the configuration: the key, the value given, and what is allowed. */
@@ -308,6 +315,7 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string, opti
     tls: { issuer: tlsIssuer, acmeEmail: parsed.acmeEmail },
     monitoring: {
       retention: parsed.monitoringRetention ?? "15d",
+      logRetentionDays: parsed.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS,
       alerting: {
         ...(parsed.alertEmailTo && parsed.alertEmailFrom && parsed.alertSmarthost
           ? { email: { to: parsed.alertEmailTo, from: parsed.alertEmailFrom, smarthost: parsed.alertSmarthost, username: parsed.alertSmtpUsername, password: parsed.alertSmtpPassword } }

@@ -165,6 +165,8 @@ export interface PlatformSpec {
   monitoring: {
     /** How long Prometheus keeps samples (Prometheus duration, e.g. "15d"). */
     retention: string;
+    /** How many days Loki keeps pod logs (its compactor's retention_period). */
+    logRetentionDays: number;
     /** Where alerts go; each credential is a plaintext config secret that only reaches a Kubernetes Secret. */
     alerting: {
       email?: { to: string; from: string; smarthost: string; username?: string; password?: string };

@@ -10,12 +10,12 @@ import { deployedBuckets, type Placement } from "../contracts";
 const MC_UID = 10000;
 
 /** Bucket names of the on-prem object store. */
-export const MINIO_BUCKETS = { media: "synapse-media", backups: "matrix-backups", liMedia: "synapse-li-media" } as const;
+export const MINIO_BUCKETS = { media: "synapse-media", backups: "matrix-backups", liMedia: "synapse-li-media", logs: "loki-logs" } as const;
 /**
  * Days a replaced or deleted object version is kept: 30 days of undo for media and backups (the
  * backup retention), a year for LI media, which must keep what main deletes.
  */
-export const MINIO_NONCURRENT_DAYS = { media: 30, backups: 30, liMedia: 365 } as const;
+export const MINIO_NONCURRENT_DAYS = { media: 30, backups: 30, liMedia: 365, logs: 1 } as const;
 /** Keys of the user Secrets the MinIO operator reads (and our clients reuse). */
 export const MINIO_ACCESS_KEY = "CONSOLE_ACCESS_KEY";
 export const MINIO_SECRET_KEY = "CONSOLE_SECRET_KEY";
@@ -49,6 +49,8 @@ export interface MinioTenantArgs {
   highAvailability: boolean;
   /** LI is deployed: the LI media bucket exists only then. */
   li: boolean;
+  /** Monitoring is deployed: Loki's logs bucket exists only then. */
+  logs: boolean;
   /** The MinIO operator release. */
   dependsOn: pulumi.Resource[];
 }
@@ -87,8 +89,8 @@ export function minioLayout(s: ObjectStoreSizing): { servers: number; volumesPer
  */
 export class MinioTenant extends pulumi.ComponentResource {
   readonly endpoint: pulumi.Output<string>;
-  /** `liMedia` only while LI is deployed. */
-  readonly buckets: { media: pulumi.Output<string>; backups: pulumi.Output<string>; liMedia?: pulumi.Output<string> };
+  /** `liMedia` only while LI is deployed, `logs` only while monitoring is. */
+  readonly buckets: { media: pulumi.Output<string>; backups: pulumi.Output<string>; liMedia?: pulumi.Output<string>; logs?: pulumi.Output<string> };
   /** Access key pair of the Matrix stack (secret outputs). */
   readonly credentials: { accessKeyId: pulumi.Output<string>; secretAccessKey: pulumi.Output<string> };
   /** Secret (in the tenant namespace) with the backup user's keys, for barman-cloud. */
@@ -109,7 +111,7 @@ export class MinioTenant extends pulumi.ComponentResource {
     const childOpts = (dependsOn: pulumi.Input<pulumi.Resource>[] = []): pulumi.CustomResourceOptions => ({ parent: this, provider, dependsOn });
     const labels = standardLabels("minio", "object-store", tenantName);
     const layout = minioLayout(args.sizing);
-    const bucketNames = deployedBuckets(args.li).map((kind) => MINIO_BUCKETS[kind]);
+    const bucketNames = [...deployedBuckets(args.li).map((kind) => MINIO_BUCKETS[kind]), ...(args.logs ? [MINIO_BUCKETS.logs] : [])];
     const parity = erasureParity(layout.drives);
 
     const key = (suffix: string, length: number) =>
@@ -201,6 +203,8 @@ export MINIO_PROMETHEUS_AUTH_TYPE="public"
       metadata: { name: `${tenantName}-bucket-settings`, namespace, labels },
       data: {
         ...Object.fromEntries(deployedBuckets(args.li).map((kind) => [`${MINIO_BUCKETS[kind]}.json`, lifecycle(MINIO_NONCURRENT_DAYS[kind])])),
+        // Loki's compactor enforces the log retention; deleted chunks linger one day as versions.
+        ...(args.logs ? { [`${MINIO_BUCKETS.logs}.json`]: lifecycle(MINIO_NONCURRENT_DAYS.logs) } : {}),
         "configure.sh": [
           "set -eu",
           ". /env/config.env",
@@ -259,6 +263,7 @@ export MINIO_PROMETHEUS_AUTH_TYPE="public"
       media: pulumi.output(MINIO_BUCKETS.media),
       backups: pulumi.output(MINIO_BUCKETS.backups),
       ...(args.li ? { liMedia: pulumi.output(MINIO_BUCKETS.liMedia) } : {}),
+      ...(args.logs ? { logs: pulumi.output(MINIO_BUCKETS.logs) } : {}),
     };
     this.credentials = { accessKeyId: app.accessKeyId, secretAccessKey: app.secretAccessKey };
     this.backupCredentialsSecret = backup.secret.metadata.name;

@@ -2,7 +2,7 @@
  * The architecture document's seven Grafana dashboards (pure): system overview, Synapse
  * performance, PostgreSQL, Redis, object store, federation, LiveKit. Each panel names the scrape
  * job it reads; a panel whose job is not scraped is left out, and a dashboard left with no panel is
- * not shipped (LiveKit until the calls system declares its target; PostgreSQL, Redis and the
+ * not shipped (LiveKit and TURN without the calls system; PostgreSQL, Redis and the
  * object store on the clouds, whose managed services report to the cloud's own monitoring).
  * Datasources are the provisioned Prometheus's uid, never an `${DS_...}` input: the sidecar loads
  * files as they are and cannot resolve inputs.
@@ -108,12 +108,15 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
   },
   {
     uid: "livekit",
-    about: ["livekit"],
-    title: "LiveKit",
+    about: ["livekit", "coturn"],
+    title: "LiveKit and TURN",
     panels: [
-      { title: "Rooms", needs: "livekit", queries: [q(`sum(livekit_room_total)`, "rooms")] },
-      { title: "Participants", needs: "livekit", queries: [q(`sum(livekit_participant_total)`, "participants")] },
-      { title: "Packets per second", needs: "livekit", queries: [q(`sum by (direction) (rate(livekit_packet_total[5m]))`, "{{direction}}")] },
+      { title: "Rooms", needs: "livekit", queries: [q(`sum by (pod) (livekit_room_total{job="livekit"})`, "{{pod}}")] },
+      { title: "Participants", needs: "livekit", queries: [q(`sum by (pod) (livekit_participant_total{job="livekit"})`, "{{pod}}")] },
+      { title: "Packets forwarded and dropped per second", needs: "livekit", unit: "pps", queries: [q(`sum by (pod, type) (rate(livekit_node_packet_total{job="livekit"}[5m]))`, "{{pod}} {{type}}")] },
+      { title: "Forwarding latency and jitter", needs: "livekit", unit: "ns", queries: [q(`max by (pod) (livekit_forward_latency{job="livekit"})`, "latency {{pod}}"), q(`max by (pod) (livekit_forward_jitter{job="livekit"})`, "jitter {{pod}}")] },
+      { title: "Connection quality score (p50)", needs: "livekit", queries: [q(`histogram_quantile(0.5, sum by (le) (rate(livekit_quality_score_bucket{job="livekit"}[5m])))`, "score")] },
+      { title: "TURN allocations", needs: "coturn", queries: [q(`sum by (pod, type) (turn_total_allocations{job="coturn"})`, "{{pod}} {{type}}")] },
     ],
   },
 ];

@@ -6,7 +6,7 @@
  * receivers.
  */
 import { NAMESPACES } from "../../catalog/namespaces";
-import { EDGE_PODS, kubeApiPeer, PROMETHEUS_PODS, prometheusEgressFlows, type External, type FlowSpec, type Workload } from "../k8s/network";
+import { EDGE_PODS, kubeApiPeer, PRIVATE_RANGES, PROMETHEUS_PODS, prometheusEgressFlows, type External, type FlowSpec, type Workload } from "../k8s/network";
 import type { KubeApiEndpoint } from "../contracts";
 import type { ResolvedTarget } from "./targets";
 import { GRAFANA_CONTAINER_PORT } from "./values";
@@ -25,6 +25,8 @@ export const MONITORING_PODS = {
 
 /** Kubelets (cAdvisor and volume metrics): node addresses, not known when policies are written, so port-scoped. */
 const KUBELETS: External = { kind: "cidr", name: "kubelets", cidrs: ["0.0.0.0/0"] };
+/** Nodes of host-network targets (LiveKit, coturn): their pod address is the node's, in private address space. */
+const HOST_NETWORK_NODES: External = { kind: "cidr", name: "host-network-targets", cidrs: PRIVATE_RANGES };
 /** Receivers outside the cluster: PagerDuty, webhooks, SMTP (an on-prem smarthost may be private, so not only the internet). */
 const RECEIVERS: External = { kind: "cidr", name: "alert-receivers", cidrs: ["0.0.0.0/0"] };
 
@@ -38,11 +40,19 @@ export function monitoringFlows(targets: readonly ResolvedTarget[], kubeApi: Kub
   const both = "both" as const;
   // Prometheus's egress to each namespace it scrapes, on that namespace's metrics ports only.
   const portsByNamespace = new Map<string, Set<number>>();
-  for (const t of targets) portsByNamespace.set(t.namespace, new Set([...(portsByNamespace.get(t.namespace) ?? []), t.port]));
+  const hostPorts = new Set<number>();
+  for (const t of targets) if (t.hostNetwork) hostPorts.add(t.port);
+  for (const t of targets.filter((x) => !x.hostNetwork)) portsByNamespace.set(t.namespace, new Set([...(portsByNamespace.get(t.namespace) ?? []), t.port]));
   const egress = [...portsByNamespace.entries()].sort(([a], [b]) => a.localeCompare(b))
     .flatMap(([namespace, ports]) => prometheusEgressFlows([namespace], [...ports].sort((a, b) => a - b)));
+  // Host-network targets answer on the node's address: an egress to the node ranges on their ports only.
+  const hostEgress: FlowSpec[] = hostPorts.size === 0 ? [] : [{
+    from: p.prometheus, to: HOST_NETWORK_NODES, ports: [...hostPorts].sort((a, b) => a - b), sides: "sender",
+    description: "Prometheus -> host-network metrics (LiveKit, coturn) on the nodes",
+  }];
   return [
     ...egress,
+    ...hostEgress,
     { from: EDGE_PODS, to: p.grafana, ports: [GRAFANA_CONTAINER_PORT], description: "Gateway -> Grafana" },
     { from: p.grafana, to: p.prometheus, ports: [9090], description: "Grafana -> Prometheus (datasource)" },
     { from: p.grafana, to: p.alertmanager, ports: [9093], description: "Grafana -> Alertmanager (datasource)" },

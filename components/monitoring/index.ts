@@ -9,6 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import { chartSource } from "../../catalog/charts";
+import { IMAGES } from "../../catalog/images";
 import { deployedScrapeTargets } from "../../catalog/components";
 import { NAMESPACES } from "../../catalog/namespaces";
 import { gatewayListenerName, type PlatformSpec } from "../../config/spec";
@@ -21,6 +22,8 @@ import type { Platform } from "../contracts";
 import { alertmanagerConfig, RECEIVER_SECRET_KEYS, type AlertChannels } from "./alertmanager";
 import { dashboardJson, dashboardsFor } from "./dashboards";
 import { monitoringFlows } from "./flows";
+import { alloyValues, LOGS_NAMES, logsScrapeTargets, lokiDatasource, lokiValues, type LokiStorage } from "./logs";
+import { logsFlows } from "./logs-flows";
 import { ruleFile, ruleGroupsFor } from "./rules";
 import { assertDistinctJobs, platformScrapeTargets, podMonitorManifest, scrapeFlows, type ResolvedTarget } from "./targets";
 import { GRAFANA_SERVICE_PORT, kubePrometheusStackValues, MONITORING_NAMES } from "./values";
@@ -31,7 +34,7 @@ export interface MonitoringStackArgs {
   /** Replicas, resources, tier and volumes of Prometheus, Alertmanager and Grafana. */
   sizing: Pick<Sizing, "components">;
   /** The platform: provider, StorageClass, placement, Gateway, readiness. */
-  platform: Pick<Platform, "kind" | "provider" | "storageClass" | "placement" | "gateway" | "ready" | "kubeApi">;
+  platform: Pick<Platform, "kind" | "provider" | "storageClass" | "placement" | "gateway" | "ready" | "kubeApi" | "objectStore">;
   /** The stack's flow registry: the namespace, its flows and the scrape flows are declared on it. */
   flows: NetworkFlows;
 }
@@ -50,7 +53,7 @@ export function alertChannels(alerting: PlatformSpec["monitoring"]["alerting"]):
 
 /** Every target scraped in this stack: the deployed systems' and the platform's. */
 export function scrapedTargets(spec: MonitoringStackArgs["spec"]): ResolvedTarget[] {
-  const targets: ResolvedTarget[] = [...deployedScrapeTargets(spec), ...platformScrapeTargets(spec.platform)];
+  const targets: ResolvedTarget[] = [...deployedScrapeTargets(spec), ...platformScrapeTargets(spec.platform), ...logsScrapeTargets()];
   assertDistinctJobs(targets);
   return targets;
 }
@@ -157,6 +160,73 @@ export class MonitoringStack extends pulumi.ComponentResource {
         rules: [{ matches: [{ path: { type: "PathPrefix", value: "/" } }], backendRefs: [{ group: "", kind: "Service", name: MONITORING_NAMES.grafana, namespace: ns, port: GRAFANA_SERVICE_PORT }] }],
       },
     }, child(nsDeps));
+
+    // ----- logs: Loki (monolithic) on the platform's logs bucket where it has one, Alloy on every node.
+    const store = platform.objectStore;
+    const logsBucket = store.buckets.logs;
+    if (logsBucket && store.credentials) {
+      new k8s.core.v1.Secret(`${name}-loki-object-store`, {
+        metadata: { name: LOGS_NAMES.lokiObjectStoreSecret, namespace: ns, labels: labels("loki") },
+        type: "Opaque",
+        stringData: pulumi.secret({ AWS_ACCESS_KEY_ID: store.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: store.credentials.secretAccessKey }),
+      }, child(nsDeps));
+    }
+    const lokiStorage: pulumi.Output<LokiStorage> = logsBucket && store.credentials
+      ? pulumi.all([store.endpoint, logsBucket]).apply(([endpoint, bucket]) => ({ kind: "s3" as const, endpoint, bucket, region: store.region, forcePathStyle: store.forcePathStyle }))
+      : pulumi.output({ kind: "filesystem" as const });
+    const lokiSrc = chartSource("loki", spec.chartRepository);
+    new k8s.helm.v3.Release(`${name}-loki`, {
+      name: LOGS_NAMES.loki,
+      chart: lokiSrc.chart,
+      version: lokiSrc.version,
+      repositoryOpts: lokiSrc.repo ? { repo: lokiSrc.repo } : undefined,
+      namespace: ns,
+      values: pulumi.all([platform.storageClass, lokiStorage]).apply(([storageClass, storage]) => lokiValues({
+        storage,
+        replicas: c.loki.replicas,
+        retentionDays: spec.monitoring.logRetentionDays,
+        resources: {
+          requests: { cpu: `${c.loki.resources.cpuRequestMillis}m`, memory: `${c.loki.resources.memoryRequestMi}Mi` },
+          limits: { cpu: `${c.loki.resources.cpuLimitMillis}m`, memory: `${c.loki.resources.memoryLimitMi}Mi` },
+        },
+        volumeGi: c.loki.storageGi ?? 10,
+        storageClass,
+        placement: platform.placement(c.loki.tier),
+        imageRegistry: spec.imageRegistry,
+        image: { repository: IMAGES.loki.repository, tag: IMAGES.loki.tag },
+      })),
+      atomic: true,
+      cleanupOnFail: true,
+      timeout: 900,
+      maxHistory: 5,
+    }, child(nsDeps));
+    new k8s.core.v1.ConfigMap(`${name}-datasource-loki`, {
+      metadata: { name: LOGS_NAMES.datasourceConfigMap, namespace: ns, labels: { ...labels("grafana"), grafana_datasource: "1" } },
+      data: { "loki.yaml": toYaml(lokiDatasource()) },
+    }, child(nsDeps));
+
+    // Alloy reads the nodes' /var/log/pods (hostPath): its own namespace, the only privileged one of monitoring.
+    const logsNs = new StackNamespace(`${name}-logs-namespace`, {
+      name: NAMESPACES.logs,
+      component: "logs",
+      flows: args.flows,
+      podSecurity: "privileged",
+      podSecurityReason: "Grafana Alloy mounts the node's /var/log read-only (hostPath) to ship pod logs; it drops every capability and runs with a read-only root filesystem",
+    }, { parent: this, providers: [platform.provider], dependsOn: platform.ready });
+    const alloySrc = chartSource("alloy", spec.chartRepository);
+    new k8s.helm.v3.Release(`${name}-alloy`, {
+      name: LOGS_NAMES.alloy,
+      chart: alloySrc.chart,
+      version: alloySrc.version,
+      repositoryOpts: alloySrc.repo ? { repo: alloySrc.repo } : undefined,
+      namespace: NAMESPACES.logs,
+      values: alloyValues({ cluster: spec.stack, imageRegistry: spec.imageRegistry, image: { repository: IMAGES.alloy.repository, tag: IMAGES.alloy.tag } }),
+      atomic: true,
+      cleanupOnFail: true,
+      timeout: 600,
+      maxHistory: 5,
+    }, child({ dependsOn: [logsNs] }));
+    args.flows.allowAll(logsFlows(logsBucket && store.credentials ? store.network : undefined, platform.kubeApi), { namePrefix: "logs", parent: this, resourceName: `${name}-logs-flows` });
 
     const registryTargets = deployedScrapeTargets(spec);
     args.flows.allowAll([...monitoringFlows(targets, platform.kubeApi), ...scrapeFlows(registryTargets)], { namePrefix: "monitoring", parent: this, resourceName: `${name}-flows` });

@@ -11,6 +11,7 @@
  * loopback topology where the component runs there (tests/monitoring/metric-names.test.ts).
  */
 import { NAMESPACES } from "../../catalog/namespaces";
+import { TURN_QUOTAS } from "../../render/rtc";
 
 export type Severity = "critical" | "warning" | "info";
 
@@ -322,6 +323,63 @@ export const RULE_GROUPS: readonly RuleGroup[] = [
         severity: "warning",
         summary: "The object store is over 80 % full",
         description: "Usable free capacity is below 20 % (hardware analysis: disk < 80 %).",
+      },
+    ],
+  },
+  {
+    name: "livekit",
+    needs: "livekit",
+    rules: [
+      {
+        // livekit_node_packet_total{type="out"|"dropped"}: packets the SFU forwarded and dropped.
+        alert: "LiveKitPacketsDropped",
+        expr: `sum by (pod) (rate(livekit_node_packet_total{job="livekit", type="dropped"}[5m])) / sum by (pod) (rate(livekit_node_packet_total{job="livekit", type=~"out|dropped"}[5m])) > 0.02`,
+        for: "10m",
+        severity: "warning",
+        summary: "LiveKit {{ $labels.pod }} drops over 2 % of the packets it forwards",
+        description: "The SFU is dropping media for 10 minutes: its node's CPU or uplink is saturated. Calls on it stutter; add RTC nodes or move rooms.",
+      },
+    ],
+  },
+  {
+    name: "coturn",
+    needs: "coturn",
+    rules: [
+      {
+        alert: "CoturnAllocationsNearQuota",
+        expr: `sum by (pod) (turn_total_allocations{job="coturn"}) > ${0.8 * TURN_QUOTAS.total}`,
+        for: "10m",
+        severity: "warning",
+        summary: "coturn {{ $labels.pod }} holds over 80 % of its ${TURN_QUOTAS.total} allocations",
+        description: "total-quota is ${TURN_QUOTAS.total} relay allocations per server; past it, new calls that need TURN fail to connect. Add TURN nodes.",
+      },
+    ],
+  },
+  {
+    name: "loki",
+    needs: "loki",
+    rules: [
+      {
+        alert: "LokiRequestErrors",
+        expr: `sum by (pod) (rate(loki_request_duration_seconds_count{job="loki", status_code=~"5.."}[5m])) / sum by (pod) (rate(loki_request_duration_seconds_count{job="loki"}[5m])) > 0.05`,
+        for: "15m",
+        severity: "warning",
+        summary: "Loki {{ $labels.pod }} fails over 5 % of its requests",
+        description: "Pushes or queries end in 5xx for 15 minutes: the object store is unreachable, the volume is full, or the ring has lost its quorum. Logs may be dropped once Alloy's retries run out.",
+      },
+    ],
+  },
+  {
+    name: "alloy",
+    needs: "alloy",
+    rules: [
+      {
+        alert: "LogsDropped",
+        expr: `sum by (pod) (increase(loki_write_dropped_entries_total{job="alloy"}[15m])) > 0`,
+        for: "0m",
+        severity: "warning",
+        summary: "Alloy {{ $labels.pod }} dropped log entries bound for Loki",
+        description: "Loki refused them or the retries ran out: those lines are lost. Look at LokiRequestErrors and Alloy's logs (rate limits, entries too old).",
       },
     ],
   },

@@ -79,9 +79,13 @@ export function podMonitorManifest(t: ResolvedTarget): Record<string, unknown> {
   };
 }
 
-/** Flows admitting Prometheus to the registry's targets (receiver side; the egress is the monitoring namespace's). */
+/**
+ * Flows admitting Prometheus to the registry's targets (receiver side; the egress is the
+ * monitoring namespace's). Host-network targets have none: no NetworkPolicy selects a
+ * host-network pod, so their receiving side is the node firewall (see `ScrapeTarget.hostNetwork`).
+ */
 export function scrapeFlows(targets: readonly DeployedScrapeTarget[]): FlowSpec[] {
-  return targets.map((t) => ({
+  return targets.filter((t) => !t.hostNetwork).map((t) => ({
     from: PROMETHEUS_PODS,
     to: { namespace: t.namespace, podLabels: { ...t.podLabels }, name: t.job },
     ports: [t.port],

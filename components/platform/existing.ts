@@ -73,6 +73,8 @@ export interface ExistingClusterPlatformArgs {
   database: DatabaseSizing;
   /** LI CloudNativePG cluster's sizing; absent when LI is not deployed (then no LI cluster or bucket). */
   liDatabase?: DatabaseSizing;
+  /** Monitoring is deployed: the tenant gets Loki's logs bucket. */
+  logsBucket?: boolean;
   /** Redis nodes and memory. */
   redis: RedisSizing;
   /** Redis pods' resources, tier and volume (sizing.components.redis). */
@@ -163,6 +165,7 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
       image: imageRef("minio", registry),
       highAvailability: ha,
       li: args.liDatabase !== undefined,
+      logs: args.logsBucket === true,
       dependsOn: [addons.minioOperator!, dataNs],
     }, { parent: this });
 

@@ -46,6 +46,7 @@ export function createPlatform(name: string, spec: PlatformSpec, sizing: Sizing,
         redisProxyWorkload: sizing.components.redisProxy,
         objectStore: sizing.objectStore,
         minioServerPod: minioServerPod(sizing.ccu),
+        logsBucket: isDeployed("monitoring", spec),
       }, opts);
     // The cloud platforms are required only when chosen: @pulumi/aws and @pulumi/gcp cost about
     // half a CPU-second to load, which a plan of the existing platform need not pay.

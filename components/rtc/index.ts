@@ -239,8 +239,8 @@ export class RtcStack extends pulumi.ComponentResource {
     // ----- flows and scrapes
     const workloads = rtcWorkloads(matrixNs, mediaNs);
     args.flows.allowAll(rtcFlows(workloads, distributed ? platform.redis.network : undefined), { namePrefix: "rtc", parent: this, resourceName: `${name}-flows` });
-    args.flows.scrape(workloads.livekit, [RTC_PORTS.livekitMetrics], { namePrefix: "rtc" });
-    args.flows.scrape(workloads.coturn, [RTC_PORTS.coturnMetrics], { namePrefix: "rtc" });
+    // Scrapes are the registry entry's (catalog/components.ts `scrape`, host networking): the
+    // monitoring component opens Prometheus's egress to the nodes on the metrics ports.
 
     this.registerOutputs({ mediaNamespace: ns });
   }

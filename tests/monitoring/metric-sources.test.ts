@@ -10,7 +10,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { deadQueries, DOCUMENTED_METRICS, undocumentedNames, usedMetricNames } from "../../components/monitoring/metric-sources";
+import { deadQueries, deadQueriesOf, DOCUMENTED_METRICS, undocumentedNames, usedMetricNames } from "../../components/monitoring/metric-sources";
 
 const MODCACHE = execFileSync("go", ["env", "GOMODCACHE"], { encoding: "utf8" }).trim();
 const moduleFile = (source: string) => {
@@ -29,6 +29,12 @@ describe("metric names of the alerts and dashboards", () => {
     const dead = deadQueries({ synapse: ["synapse_http_server_response_time_seconds_bucket"], haproxy: [], redis: [] });
     assert.ok(dead.some((d) => d.startsWith("haproxy_backend_active_servers ")), dead.join("\n"));
     assert.ok(!dead.some((d) => d.startsWith("synapse_http_server_response_time_seconds_bucket ")));
+  });
+
+  it("flags a LiveKit name its scrape does not expose (the validator's check)", () => {
+    const dead = deadQueriesOf("livekit", ["livekit_room_total"]);
+    assert.ok(dead.some((d) => d.startsWith("livekit_participant_total ")), dead.join("\n"));
+    assert.ok(!dead.some((d) => d.startsWith("livekit_room_total ")));
   });
 
   it("CloudNativePG defines each cnpg_* name read (default monitoring queries, collector metrics)", () => {

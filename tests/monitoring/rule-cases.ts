@@ -273,4 +273,39 @@ export const RULE_CASES: RuleCase[] = [
     firesAt: "20m", clearsAt: "40m",
     labels: { namespace: "edge", name: "matrix-tls", condition: "False", severity: "critical" },
   },
+  {
+    alert: "LiveKitPacketsDropped",
+    // 1000 packets/s forwarded; 50/s dropped for 30 minutes, then none.
+    series: [
+      S('livekit_node_packet_total{job="livekit", pod="livekit-abc12", type="out"}', "0+60000x60"),
+      S('livekit_node_packet_total{job="livekit", pod="livekit-abc12", type="dropped"}', "0+3000x30 90000x30"),
+    ],
+    firesAt: "20m", clearsAt: "45m",
+    labels: { pod: "livekit-abc12", severity: "warning" },
+  },
+  {
+    alert: "CoturnAllocationsNearQuota",
+    series: [
+      S('turn_total_allocations{job="coturn", pod="coturn-xyz34", type="UDP"}', "900x30 100x30"),
+      S('turn_total_allocations{job="coturn", pod="coturn-xyz34", type="TCP"}', "100x60"),
+    ],
+    firesAt: "15m", clearsAt: "40m",
+    labels: { pod: "coturn-xyz34", severity: "warning" },
+  },
+  {
+    alert: "LokiRequestErrors",
+    // 10 requests/s; 2/s of them 5xx for 30 minutes, then none.
+    series: [
+      S('loki_request_duration_seconds_count{job="loki", pod="loki-0", route="loki_api_v1_push", status_code="204"}', "0+480x30 14400+600x30"),
+      S('loki_request_duration_seconds_count{job="loki", pod="loki-0", route="loki_api_v1_push", status_code="500"}', "0+120x30 3600x30"),
+    ],
+    firesAt: "25m", clearsAt: "50m",
+    labels: { pod: "loki-0", severity: "warning" },
+  },
+  {
+    alert: "LogsDropped",
+    series: [S('loki_write_dropped_entries_total{job="alloy", pod="alloy-x7k2p", reason="ingester_error"}', "0x10 0+5x5 25x40")],
+    firesAt: "14m", clearsAt: "40m",
+    labels: { pod: "alloy-x7k2p", severity: "warning" },
+  },
 ];

@@ -30,7 +30,7 @@ describe("monitoring in the program (mock engine)", function () {
 
   it("scrapes Synapse main and workers, HAProxy, Redis and its proxy, PostgreSQL, MinIO, cert-manager and Envoy on-prem", () => {
     const byJob = new Map(monitors(objectsOf(dev)).map((m) => [m.metadata.name, m]));
-    assert.deepEqual([...byJob.keys()].sort(), ["cert-manager", "envoy", "haproxy", "minio", "postgresql", "redis", "redis-proxy", "synapse"]);
+    assert.deepEqual([...byJob.keys()].sort(), ["alloy", "cert-manager", "envoy", "haproxy", "loki", "minio", "postgresql", "redis", "redis-proxy", "synapse"]);
     const synapse = byJob.get("synapse")!.spec as { selector: { matchLabels: Record<string, string> }; podMetricsEndpoints: { port: string; path: string; relabelings: { targetLabel: string; sourceLabels?: string[] }[] }[] };
     assert.equal(byJob.get("synapse")!.metadata.namespace, "matrix");
     assert.equal(synapse.podMetricsEndpoints[0].path, "/_synapse/metrics");
@@ -48,13 +48,15 @@ describe("monitoring in the program (mock engine)", function () {
     }
   });
 
-  it("on AWS scrapes only what runs in the cluster (managed PostgreSQL, Redis and S3 report to CloudWatch)", () => {
-    assert.deepEqual(monitors(objectsOf(prod)).map((m) => m.metadata.name).sort(), ["cert-manager", "envoy", "haproxy", "synapse"]);
+  it("on AWS scrapes only what runs in the cluster (managed PostgreSQL, Redis and S3 report to CloudWatch), the calls system's host-network SFU and TURN included", () => {
+    assert.deepEqual(monitors(objectsOf(prod)).map((m) => m.metadata.name).sort(), ["alloy", "cert-manager", "coturn", "envoy", "haproxy", "livekit", "loki", "synapse"]);
+    const livekit = monitors(objectsOf(prod)).find((m) => m.metadata.name === "livekit")!;
+    assert.equal(livekit.metadata.namespace, "matrix-turn");
     const dashboards = objectsOf(prod).filter((o) => o.metadata.labels?.grafana_dashboard === "1").map((o) => o.metadata.name).sort();
-    assert.deepEqual(dashboards, ["dashboard-federation", "dashboard-matrix-overview", "dashboard-synapse-performance"]);
+    assert.deepEqual(dashboards, ["dashboard-federation", "dashboard-livekit", "dashboard-matrix-overview", "dashboard-synapse-performance"]);
     const rules = objectsOf(prod).find((o) => o.kind === "PrometheusRule")!;
     const groups = (rules.spec as { groups: { name: string }[] }).groups.map((g) => g.name);
-    assert.ok(!groups.includes("postgresql") && !groups.includes("minio") && groups.includes("synapse"), groups.join(","));
+    assert.ok(!groups.includes("postgresql") && !groups.includes("minio") && groups.includes("synapse") && groups.includes("livekit") && groups.includes("coturn"), groups.join(","));
   });
 
   it("installs the pinned chart with storage sized by profile, HA in production and every monitor picked up", () => {
@@ -76,10 +78,48 @@ describe("monitoring in the program (mock engine)", function () {
     assert.equal(devValues.grafana.admin.existingSecret, "grafana-admin");
   });
 
+  it("ships pod logs: Loki on the MinIO logs bucket (existing) or its volume (AWS), Alloy in its privileged namespace, a Loki datasource", () => {
+    const rel = (run: StackRun, n: string) => run.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.name === n);
+    const lokiDev = unwrapSecrets(rel(dev, "loki")!.inputs) as { version: string; namespace: string; values: Record<string, any> };
+    const lokiProd = unwrapSecrets(rel(prod, "loki")!.inputs) as { values: Record<string, any> };
+    assert.equal(lokiDev.version, "6.29.0");
+    assert.equal(lokiDev.namespace, "monitoring");
+    assert.equal(lokiDev.values.loki.storage.type, "s3");
+    assert.equal(lokiDev.values.loki.storage.bucketNames.chunks, "loki-logs");
+    assert.equal(lokiDev.values.loki.limits_config.retention_period, "720h");
+    // prod is on AWS, whose logs bucket is not wired: one replica on its volume.
+    assert.equal(lokiProd.values.loki.storage.type, "filesystem");
+    assert.equal(lokiProd.values.singleBinary.replicas, 1);
+    // The MinIO tenant has Loki's bucket only while monitoring is deployed.
+    const tenantBuckets = (run: StackRun) => ((objectsOf(run).find((o) => o.kind === "Tenant")!.spec as { buckets: { name: string }[] }).buckets.map((b) => b.name));
+    assert.ok(tenantBuckets(dev).includes("loki-logs"));
+    assert.ok(!tenantBuckets(devOff).includes("loki-logs"));
+    const alloy = unwrapSecrets(rel(dev, "alloy")!.inputs) as { namespace: string; values: Record<string, any> };
+    assert.equal(alloy.namespace, "monitoring-logs");
+    const objs = objectsOf(dev);
+    const logsNs = objs.find((o) => o.kind === "Namespace" && o.metadata.name === "monitoring-logs")!;
+    assert.equal(logsNs.metadata.labels?.["pod-security.kubernetes.io/enforce"], "privileged");
+    const monNs = objs.find((o) => o.kind === "Namespace" && o.metadata.name === "monitoring")!;
+    assert.equal(monNs.metadata.labels?.["pod-security.kubernetes.io/enforce"], "restricted");
+    const ds = objs.find((o) => o.kind === "ConfigMap" && o.metadata.labels?.grafana_datasource === "1")!;
+    assert.match(ds.data!["loki.yaml"], /uid: loki/);
+    // The object store's keys only in their Secret (findLeaks, below, finds them nowhere else).
+    const keySecret = dev.resources.find((r) => r.type === "kubernetes:core/v1:Secret" && (r.inputs.metadata as { name?: string }).name === "loki-object-store")!;
+    assert.deepEqual(Object.keys(unwrapSecrets(keySecret.inputs.stringData) as object).sort(), ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]);
+    assert.doesNotMatch(JSON.stringify(lokiDev.values), /AWS_SECRET_ACCESS_KEY"?\s*:\s*"[^"]/);
+    const policies = JSON.stringify(objs.filter((o) => o.kind === "NetworkPolicy"));
+    for (const d of ["Alloy -> Loki (log push)", "Grafana -> Loki (datasource)", "Loki -> object store (chunks and index)", "metrics scrape of alloy"]) assert.ok(policies.includes(d), d);
+    // The pipeline watches itself: Alloy's and Loki's metrics are scraped for LogsDropped and LokiRequestErrors.
+    const alloyMonitor = monitors(objs).find((m) => m.metadata.name === "alloy")!;
+    assert.equal(alloyMonitor.metadata.namespace, "monitoring-logs");
+    const rules = objs.find((o) => o.kind === "PrometheusRule")!;
+    assert.ok((rules.spec as { groups: { name: string }[] }).groups.some((g) => g.name === "alloy"));
+  });
+
   it("keeps Grafana's password and the receivers' credentials in Secrets, marked secret, and nowhere else", () => {
     const secrets = dev.resources.filter((r) => r.type === "kubernetes:core/v1:Secret" && (r.inputs.metadata as { namespace?: string })?.namespace === "monitoring");
     const byName = new Map(secrets.map((s) => [(s.inputs.metadata as { name: string }).name, s]));
-    assert.deepEqual([...byName.keys()].sort(), ["alertmanager-config", "alertmanager-receivers", "grafana-admin"]);
+    assert.deepEqual([...byName.keys()].sort(), ["alertmanager-config", "alertmanager-receivers", "grafana-admin", "loki-object-store"]);
     assert.ok(secretValues(dev.resources).has(KEY), "the routing key is marked secret");
     assert.deepEqual(findLeaks(dev).map((l) => l.where), []);
     const config = unwrapSecrets(byName.get("alertmanager-config")!.inputs.stringData) as Record<string, string>;
@@ -111,11 +151,14 @@ describe("monitoring in the program (mock engine)", function () {
   it("with monitoring off leaves nothing of it: no namespace, release, monitor, rule, dashboard, route or scrape flow", () => {
     const objs = objectsOf(devOff);
     assert.equal(release(devOff), undefined);
-    assert.deepEqual(objs.filter((o) => o.metadata.namespace === "monitoring" || (o.kind === "Namespace" && o.metadata.name === "monitoring")).map((o) => `${o.kind}/${o.metadata.name}`), []);
+    assert.deepEqual(objs.filter((o) => ["monitoring", "monitoring-logs"].includes(o.metadata.namespace ?? "") || (o.kind === "Namespace" && ["monitoring", "monitoring-logs"].includes(o.metadata.name))).map((o) => `${o.kind}/${o.metadata.name}`), []);
+    assert.deepEqual(devOff.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release" && ["loki", "alloy"].includes(r.inputs.name as string)).map((r) => r.name), []);
+    assert.deepEqual(objs.filter((o) => o.metadata.labels?.grafana_datasource).map((o) => o.metadata.name), []);
     assert.deepEqual(objs.filter((o) => o.apiVersion.startsWith("monitoring.coreos.com/")).map((o) => o.kind), []);
     assert.deepEqual(objs.filter((o) => o.metadata.labels?.grafana_dashboard).map((o) => o.metadata.name), []);
     const policies = JSON.stringify(objs.filter((o) => o.kind === "NetworkPolicy"));
     assert.ok(!policies.includes('"monitoring"'), "a policy still names the monitoring namespace");
+    assert.ok(!policies.includes("Loki") && !policies.includes("loki"), "a policy still names Loki");
     const gateway = objs.find((o) => o.kind === "Gateway")!;
     assert.ok(!(gateway.spec as { listeners: { hostname?: string }[] }).listeners.some((l) => l.hostname?.startsWith("grafana.")));
   });

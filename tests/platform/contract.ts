@@ -38,9 +38,11 @@ export function assertPlatformContract(run: PlatformRun): void {
 
   const os = p.objectStore;
   assert.match(os.endpoint, /^https?:\/\//);
-  // Media and backups always, LI media only with LI, each its own bucket.
-  assert.deepEqual(Object.keys(os.buckets).sort(), deployedBuckets(li).sort());
-  assert.equal(new Set(Object.values(os.buckets)).size, deployedBuckets(li).length, "distinct buckets");
+  // Media and backups always, LI media only with LI, each its own bucket; Loki's logs bucket
+  // where the platform has one (the MinIO tenant while monitoring is deployed).
+  const logs = os.buckets.logs !== undefined ? ["logs"] : [];
+  assert.deepEqual(Object.keys(os.buckets).filter((k) => os.buckets[k as keyof typeof os.buckets] !== undefined).sort(), [...deployedBuckets(li), ...logs].sort());
+  assert.equal(new Set(Object.values(os.buckets).filter((b) => b !== undefined)).size, deployedBuckets(li).length + logs.length, "distinct buckets");
   assert.deepEqual(Object.keys(os.serviceAccountAnnotations).sort(), deployedObjectStoreClients(li).sort());
   if (os.credentials) {
     assert.equal(run.secrecy["objectStore.credentials.accessKeyId"], true);

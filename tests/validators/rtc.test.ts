@@ -8,13 +8,15 @@ import { strict as assert } from "assert";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import { PortAllocator } from "../../e2e/ports";
-import { Supervisor } from "../../e2e/procs";
+import { eventually, Supervisor } from "../../e2e/procs";
 import { startRedis } from "../../e2e/services";
 import {
   joinLivekitRoom, livekitKeyPair, takeTcpUdpPort, takeUdpRange, livekitToken, requireRtcTools, roomService, runUclient, startCoturn, startTurnPeer, TEST_RELAY_PORTS, startLivekit, startLkJwt, turnRestCredentials,
   type LivekitInstance,
 } from "../../e2e/rtc";
 import { DENIED_PEER_RANGES } from "../../render/rtc";
+import { exposedNames } from "../../e2e/metrics";
+import { deadQueriesOf, usedMetricNames } from "../../components/monitoring/metric-sources";
 
 describe("RTC configs accepted by the real programs", function () {
   this.timeout(300_000);
@@ -39,6 +41,15 @@ describe("RTC configs accepted by the real programs", function () {
       const metrics = await fetch(`http://127.0.0.1:${(lk.config as any).prometheus_port}/metrics`);
       assert.equal(metrics.status, 200);
       assert.match(await metrics.text(), /^livekit_/m);
+      // No dead queries: every name the LiveKit alerts and dashboard read is served, idle as it is
+      // (the node's packet counters appear with its first stats update, a few seconds in).
+      assert.ok(usedMetricNames().some((u) => u.job === "livekit"));
+      let dead: string[] = [];
+      await eventually("every LiveKit name the monitoring reads", async () => {
+        const text = await (await fetch(`http://127.0.0.1:${(lk.config as any).prometheus_port}/metrics`)).text();
+        dead = deadQueriesOf("livekit", [...exposedNames(text)]);
+        return dead.length === 0 ? true : undefined;
+      }, 60_000).catch((e: Error) => assert.fail(`${e.message}: ${dead.join("; ")}`));
     });
 
     it("creates no room on a join token (room.auto_create off): only the server API does", async () => {
