@@ -106,10 +106,16 @@ export class RtcStack extends pulumi.ComponentResource {
       stringData: {
         "config.yaml": livekitConfig,
         "keys.yaml": pulumi.secret(pulumi.all([apiKey, apiSecret]).apply(([k, s]) => renderLivekitKeyFile(k, s))),
-        ...(redisCa ? { [RTC_PATHS_IN_POD.livekitRedisCa.split("/").pop()!]: redisCa } : {}),
       },
     }, child);
     const livekitLabels = standardLabels(RTC_NAMES.livekit, "rtc");
+    // The CA is public: a ConfigMap, projected into the config directory beside the Secret.
+    const redisCaMap = redisCa
+      ? new k8s.core.v1.ConfigMap(`${name}-livekit-redis-ca`, {
+        metadata: { name: "livekit-redis-ca", namespace: ns, labels: livekitLabels },
+        data: { [RTC_PATHS_IN_POD.livekitRedisCa.split("/").pop()!]: redisCa },
+      }, child)
+      : undefined;
     new k8s.apps.v1.Deployment(`${name}-livekit`, {
       metadata: { name: RTC_NAMES.livekit, namespace: ns, labels: livekitLabels },
       spec: {
@@ -119,7 +125,7 @@ export class RtcStack extends pulumi.ComponentResource {
         strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } },
         template: {
           metadata: { labels: livekitLabels },
-          spec: livekitPodSpec({ image: imageRef("livekit", args.imageRegistry), placement: platform.placement(sizing.livekit.tier), resources: sizing.livekit.resources, nodeAddress: media.nodeAddress, udpPorts: media.livekitUdpPorts }),
+          spec: livekitPodSpec({ image: imageRef("livekit", args.imageRegistry), placement: platform.placement(sizing.livekit.tier), resources: sizing.livekit.resources, nodeAddress: media.nodeAddress, udpPorts: media.livekitUdpPorts, ...(redisCaMap ? { redisCaConfigMap: "livekit-redis-ca" } : {}) }),
         },
       },
     }, child);

@@ -11,6 +11,7 @@ import { parse, stringify } from "yaml";
 import { kubeconform, kubernetesVersionsFor, kubeScore, readKubeScoreFlags, readKubeScoreIgnores } from "../../scripts/validate";
 import { manifestsFrom, type KubeObject } from "../../stacks/manifests";
 import { NAMESPACES } from "../../catalog/namespaces";
+import { STACK_NAMESPACE_REGEX } from "../../components/monitoring/rules";
 import { imageRef } from "../../catalog/images";
 import { isFlowAllowed, type NetworkPolicyManifest } from "../../components/k8s/network";
 import { synapseLabels } from "../../components/matrix/synapse";
@@ -135,7 +136,8 @@ describe("push (Sygnal) in the whole program", function () {
   it("push off leaves no trace: no namespace, workload, Secret, route, listener, flow or Synapse setting", () => {
     // The monitoring dashboards and rules select every namespace the stack may have by one regex
     // (matrix|matrix-push|matrix-li|...): a selector of what might exist, not a reference to Sygnal.
-    const text = JSON.stringify(off.resources.map((r) => unwrapSecrets(r.inputs))).replace(/namespace=~\\*"[^"\\]*\\*"/g, "");
+    // (and so does the log shipper's namespace filter, with the same regex).
+    const text = JSON.stringify(off.resources.map((r) => unwrapSecrets(r.inputs))).replace(/namespace=~\\*"[^"\\]*\\*"/g, "").split(STACK_NAMESPACE_REGEX).join("");
     assert.doesNotMatch(text, /matrix-push|sygnal|ip_range_whitelist|https-push/);
     assert.equal(off.spec.push.apps.length, 0);
   });

@@ -81,8 +81,12 @@ describe("RTC (LiveKit, lk-jwt-service, coturn) in the whole program", function 
     const config = parseYaml(secretFile(run, "livekit", "matrix-turn", "config.yaml"));
     assert.deepEqual(config.redis.tls, { enabled: true, ca_cert_file: "/etc/livekit/redis-ca.crt" });
     assert.equal(config.redis.use_tls, undefined, "not the deprecated switch, which takes no CA");
-    // The platform's CA bundle, in the Secret mounted at /etc/livekit (mock outputs are empty strings).
-    assert.equal(typeof secretFile(run, "livekit", "matrix-turn", "redis-ca.crt"), "string");
+    // The platform's CA bundle (public: a ConfigMap), projected into /etc/livekit beside the Secret.
+    const ca = named(run, "kubernetes:core/v1:ConfigMap", "livekit-redis-ca", "matrix-turn");
+    assert.ok(ca && "redis-ca.crt" in (ca.inputs.data as Obj));
+    const dep = named(run, "kubernetes:apps/v1:Deployment", "livekit", "matrix-turn")!;
+    const volume = ((dep.inputs.spec as Obj).template.spec.volumes as Obj[]).find((v) => v.name === "config")!;
+    assert.deepEqual(volume.projected.sources.map((s: Obj) => Object.keys(s)[0]), ["secret", "configMap"]);
   });
 
   it("prod-aws-5k: coturn DaemonSet on the edge tier with the Synapse TURN secret, TLS from cert-manager", async () => {
