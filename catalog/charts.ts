@@ -36,7 +36,7 @@ export const CHARTS = {
   // AWS only (GKE autoscales node pools itself): scales the managed node groups for pending pods.
   clusterAutoscaler: { chart: "cluster-autoscaler", version: "9.56.0", repository: "https://kubernetes.github.io/autoscaler" },
   // Monitoring: Prometheus (operator), Alertmanager, Grafana with its dashboard sidecar, kube-state-metrics.
-  kubePrometheusStack: { chart: "kube-prometheus-stack", version: "88.6.4", repository: "https://prometheus-community.github.io/helm-charts" },
+  kubePrometheusStack: { chart: "kube-prometheus-stack", version: "88.5.3", repository: "https://prometheus-community.github.io/helm-charts" },
   // Logs (monitoring): Loki in its monolithic (SingleBinary) mode, and Grafana Alloy as the
   // DaemonSet shipping pod logs. Both the newest release whose Chart.yaml the stored upstream
   // repositories hold (grafana/loki production/helm/loki: 6.29.0, appVersion 3.4.2; grafana/alloy

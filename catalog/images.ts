@@ -81,8 +81,8 @@ export const IMAGES = {
   // digest) and does NOT follow `global.imageRegistry`: the EnvoyProxy resource names it.
   envoyGateway: { registry: "docker.io", repository: "envoyproxy/gateway", tag: "v1.9.1", kind: "operand" },
   envoyProxy: { registry: "docker.io", repository: "envoyproxy/envoy", tag: "distroless-v1.39.1", kind: "operand" },
-  // kube-prometheus-stack: read from the chart at 88.5.3, the newest release in the stored chart
-  // repository (88.6.4 is pinned; a patch release has kept these). Operator and config reloader
+  // kube-prometheus-stack: read from the pinned chart 88.5.3 (the newest release whose source
+  // could be read here; catalog/charts.ts pins that one). Operator and config reloader
   // take the chart's appVersion (v0.93.1); kube-state-metrics chart 8.4.0 (appVersion 2.20.0) and
   // Grafana chart 12.11.1 (appVersion 13.2.0, sidecar k8s-sidecar 2.10.1) are its dependencies.
   prometheusOperator: { registry: "quay.io", repository: "prometheus-operator/prometheus-operator", tag: "v0.93.1", kind: "operand" },

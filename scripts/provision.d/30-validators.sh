@@ -30,7 +30,7 @@ K8S_VERSIONS="$(sed -n 's/^export const VALIDATED_KUBERNETES_VERSIONS = \[\(.*\)
 #   cloudnative-pg chart 0.29.1       -> CloudNativePG operator 1.30.1
 #   plugin-barman-cloud chart 0.8.x   -> barman-cloud plugin v0.15.0 (ObjectStore CRD; the version
 #                                        the module proxy serves for the 0.8 chart line)
-#   kube-prometheus-stack 88.6.4      -> prometheus-operator v0.93.0
+#   kube-prometheus-stack 88.5.3      -> prometheus-operator v0.93.1 (the chart's appVersion)
 # The MinIO operator's Go module is not served by the module proxy at any version, so its Tenant
 # schema is the project's own, written from the operator's v7.1.1 API reference:
 # scripts/validate-schemas/tenant-minio.min.io-v2.json, copied next to the converted CRDs.
@@ -39,7 +39,7 @@ CRD_MODULES=(
   "github.com/envoyproxy/gateway@v1.9.1:charts/gateway-helm/charts/crds/crds"
   "github.com/cloudnative-pg/cloudnative-pg@v1.30.1:config/crd/bases"
   "github.com/cloudnative-pg/plugin-barman-cloud@v0.15.0:config/crd/bases"
-  "github.com/prometheus-operator/prometheus-operator@v0.93.0:example/prometheus-operator-crd"
+  "github.com/prometheus-operator/prometheus-operator@v0.93.1:example/prometheus-operator-crd"
 )
 
 stamp_ok() { [ -f "$1" ] && [ "$(cat "$1")" = "$2" ]; }

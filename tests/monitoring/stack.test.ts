@@ -62,7 +62,7 @@ describe("monitoring in the program (mock engine)", function () {
   it("installs the pinned chart with storage sized by profile, HA in production and every monitor picked up", () => {
     const devValues = release(dev)!.inputs.values as Record<string, any>;
     const prodValues = release(prod)!.inputs.values as Record<string, any>;
-    assert.equal(release(dev)!.inputs.version, "88.6.4");
+    assert.equal(release(dev)!.inputs.version, "88.5.3");
     assert.equal(devValues.prometheus.prometheusSpec.replicas, 1);
     assert.equal(prodValues.prometheus.prometheusSpec.replicas, 2);
     assert.equal(prodValues.alertmanager.alertmanagerSpec.replicas, 2);
