@@ -138,6 +138,7 @@ const DNS_NAME = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z
 
 // A Kubernetes DNS subdomain (RFC 1123): what a StorageClass name must be.
 const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const STORAGE_CLASS_ALLOWED = "a Kubernetes StorageClass name (a DNS subdomain: lower-case labels of letters, digits and '-', joined by '.', at most 253 characters)";
 
 /** Largest upload limit: far below the 64-bit integers HAProxy and Synapse compare sizes in. */
 export const MAX_UPLOAD_BYTES = 64 * 1024 ** 3;
@@ -205,7 +206,8 @@ export const CONFIG_KEYS = {
   kubeContext: pattern(/^\S+$/, "a kubeconfig context name without spaces", "Kubeconfig context of the existing cluster."),
   kubeApiCidrs: cidrList("IPv4 ranges of the existing cluster's API server endpoints (`kubectl get endpoints kubernetes -n default`), so operators' egress is opened to them only (existing platform)."),
   ...OFFSITE_BACKUP_CONFIG_KEYS,
-  storageClass: pattern(DNS_SUBDOMAIN, "a Kubernetes StorageClass name (a DNS subdomain: lower-case labels of letters, digits and '-', joined by '.', at most 253 characters)", "StorageClass for persistent volumes on the existing cluster."),
+  storageClass: pattern(DNS_SUBDOMAIN, STORAGE_CLASS_ALLOWED, "StorageClass for persistent volumes on the existing cluster."),
+  encryptedStorageClass: pattern(DNS_SUBDOMAIN, STORAGE_CLASS_ALLOWED, "StorageClass that encrypts volumes at rest (LUKS/dm-crypt under the provisioner, an encrypting CSI driver, self-encrypting drives), used by every PersistentVolumeClaim on the existing cluster in place of storageClass; setting it states that the class encrypts. Production without it gets a warning: the databases, Redis and MinIO's drives would sit on volumes of unknown encryption."),
   sizingModel: oneOf(SIZING_MODELS, "Sizing coefficients: `profile` follows the architecture document's CCU tables, `seed-analysis` the hardware analysis's per-user formulas."),
   imageRegistry: {
     type: "string",

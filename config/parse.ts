@@ -188,7 +188,7 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string, opti
       if (given(k)) reject(k, `only applies to the aws and gcp platforms, not ${platform}`);
     }
   } else {
-    for (const k of ["kubeconfig", "kubeContext", "storageClass", "kubeApiCidrs"] as const) {
+    for (const k of ["kubeconfig", "kubeContext", "storageClass", "encryptedStorageClass", "kubeApiCidrs"] as const) {
       if (given(k)) reject(k, `only applies to the existing platform, not ${platform}`);
     }
     const regionShape = platform === "aws" ? AWS_REGION : GCP_REGION;
@@ -197,6 +197,10 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string, opti
       const v = parsed[k];
       if (v !== undefined && !regionShape.test(v)) reject(k, `a ${platform.toUpperCase()} region such as ${example}`);
     }
+  }
+  // One class for every volume: an encrypting one, when given, is that class.
+  if (parsed.storageClass !== undefined && parsed.encryptedStorageClass !== undefined && parsed.storageClass !== parsed.encryptedStorageClass) {
+    reject("storageClass", `unset, or the same as encryptedStorageClass (${parsed.encryptedStorageClass}): every volume uses encryptedStorageClass when it is set, so this class would be used by none`);
   }
   const clusterApiAccess = parsed.clusterApiAccess ?? "private";
   if (platform !== "existing") {
@@ -308,7 +312,14 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string, opti
       clusterApi: platform === "existing" ? undefined : { access: clusterApiAccess, cidrs: parsed.clusterApiCidrs ?? [] },
     },
     existing: platform === "existing"
-      ? { kubeconfig: parsed.kubeconfig, kubeContext: parsed.kubeContext, storageClass: parsed.storageClass, kubeApiCidrs: parsed.kubeApiCidrs, ...(offsite.spec ? { offsiteBackup: offsite.spec } : {}) }
+      ? {
+        kubeconfig: parsed.kubeconfig,
+        kubeContext: parsed.kubeContext,
+        storageClass: parsed.encryptedStorageClass ?? parsed.storageClass,
+        storageEncrypted: parsed.encryptedStorageClass !== undefined,
+        kubeApiCidrs: parsed.kubeApiCidrs,
+        ...(offsite.spec ? { offsiteBackup: offsite.spec } : {}),
+      }
       : {},
     imageRegistry: parsed.imageRegistry,
     chartRepository: parsed.chartRepository,

@@ -155,7 +155,16 @@ export interface PlatformSpec {
   /** Cloud placement; `region` is undefined on the existing-cluster platform. */
   cloud: { region?: string; secondaryRegion?: string; gcpProject?: string; clusterApi?: ClusterApiEndpoint };
   /** Existing-cluster access; only set on the existing platform. */
-  existing: { kubeconfig?: string; kubeContext?: string; storageClass?: string; kubeApiCidrs?: string[]; offsiteBackup?: OffsiteBackupSpec };
+  existing: {
+    kubeconfig?: string;
+    kubeContext?: string;
+    /** StorageClass of every PersistentVolumeClaim: `encryptedStorageClass` when given, else `storageClass`. */
+    storageClass?: string;
+    /** The class was given as `encryptedStorageClass`: the operator states it encrypts volumes at rest. */
+    storageEncrypted?: boolean;
+    kubeApiCidrs?: string[];
+    offsiteBackup?: OffsiteBackupSpec;
+  };
   /** Registry that replaces every image's registry, for air-gapped sites. */
   imageRegistry?: string;
   /** Chart repository that replaces every Helm repository, for air-gapped sites. */

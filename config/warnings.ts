@@ -14,5 +14,8 @@ export function configWarnings(spec: PlatformSpec): string[] {
   if (spec.environment === "prod" && spec.tls.issuer === "selfsigned") {
     out.push(`${PROJECT}:tlsIssuer = selfsigned on a prod stack: browsers and federating servers will not trust its certificates; use acme (with acmeEmail) for production`);
   }
+  if (spec.environment === "prod" && spec.platform === "existing" && spec.existing.storageEncrypted !== true) {
+    out.push(`${PROJECT}:encryptedStorageClass is not set on a prod existing-cluster stack: PostgreSQL, Redis and MinIO's drives use ${spec.existing.storageClass === undefined ? "the default StorageClass (storageClass unset)" : `StorageClass ${spec.existing.storageClass}`}, which is not known to encrypt at rest; set encryptedStorageClass to a class that does (LUKS/dm-crypt, an encrypting CSI driver, self-encrypting drives)`);
+  }
   return out;
 }

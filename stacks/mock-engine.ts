@@ -15,6 +15,8 @@ export interface RecordedResource {
   inputs: Record<string, unknown>;
   /** Registered with `protect` (the engine refuses to delete or replace it). */
   protect?: boolean;
+  /** `<type>::<name>` of each resource given in `dependsOn` (plain resources only; absent when none). */
+  dependsOn?: string[];
 }
 
 export interface MockRun {
@@ -80,6 +82,7 @@ async function runMockedProgram(options: MockRunOptions): Promise<MockRun> {
   const resources: RecordedResource[] = [];
   const parents = new Map<string, string>();
   const protectedResources = new Set<string>();
+  const dependencies = new Map<string, string[]>();
   const key = (type: string, name: string) => `${type}::${name}`;
 
   await pulumi.runtime.setMocks(
@@ -92,6 +95,7 @@ async function runMockedProgram(options: MockRunOptions): Promise<MockRun> {
           custom: args.custom ?? true,
           inputs: args.inputs,
           ...(protectedResources.has(key(args.type, args.name)) ? { protect: true } : {}),
+          ...(dependencies.has(key(args.type, args.name)) ? { dependsOn: dependencies.get(key(args.type, args.name)) } : {}),
         });
         const state = mockState(args.type, args.name, unwrapSecrets(args.inputs) as Record<string, unknown>);
         return { id: `${args.name}-id`, state };
@@ -110,6 +114,11 @@ async function runMockedProgram(options: MockRunOptions): Promise<MockRun> {
     pulumi.runtime.registerStackTransformation((args) => {
       const parent = args.opts.parent as (pulumi.Resource & { __pulumiType?: string; __name?: string }) | undefined;
       if (args.opts.protect) protectedResources.add(key(args.type, args.name));
+      const deps = ([] as unknown[]).concat(args.opts.dependsOn ?? [])
+        .map((d) => d as { __pulumiType?: string; __name?: string })
+        .filter((d) => d?.__pulumiType && d.__name)
+        .map((d) => key(d.__pulumiType!, d.__name!));
+      if (deps.length > 0) dependencies.set(key(args.type, args.name), deps);
       if (parent?.__pulumiType && parent.__name && parent.__pulumiType !== "pulumi:pulumi:Stack") {
         parents.set(key(args.type, args.name), key(parent.__pulumiType, parent.__name));
       }

@@ -26,6 +26,9 @@ export function allPresetNames(): string[] {
   return ENVIRONMENTS.flatMap((e) => PLATFORMS.flatMap((p) => PROFILE_NAMES.map((c) => `${e}-${p}-${c}`)));
 }
 
+/** The encrypting StorageClass the prod existing-cluster presets name (a site names its own). */
+export const PRESET_ENCRYPTED_STORAGE_CLASS = "encrypted-ssd";
+
 /**
  * Config of a preset stack, as Pulumi would pass it: environment-level defaults plus the
  * platform-specific keys a real stack of that kind must set. Bridges are sized with one bridged
@@ -52,9 +55,11 @@ export function presetConfig(preset: PresetName, project = "matrix-platform"): R
     Object.assign(config, { bridges: "true", rtc: "true", monitoring: "true", telegramApiId: "123456", telegramApiHash: "0123456789abcdef0123456789abcdef" });
   }
   // Production on-prem copies its database backups off-site (config/offsite-backup.ts); a real
-  // stack sets its own endpoint and keys with `pulumi config set --secret`.
+  // stack sets its own endpoint and keys with `pulumi config set --secret`. Its volumes are on a
+  // class that encrypts at rest; a real stack names its own (config warns without one).
   if (preset.environment === "prod" && preset.platform === "existing") {
     Object.assign(config, {
+      encryptedStorageClass: PRESET_ENCRYPTED_STORAGE_CLASS,
       offsiteBackupEndpoint: "https://s3.eu-central-1.amazonaws.com",
       offsiteBackupBucket: "example-matrix-offsite-backups",
       offsiteBackupRegion: "eu-central-1",

@@ -65,8 +65,8 @@ export interface ExistingClusterPlatformArgs {
   databases: readonly DatabaseName[];
   /** How to reach the cluster (kubeconfig path or YAML, context) and its StorageClass. Default StorageClass: DEFAULT_EXISTING_STORAGE_CLASS. */
   cluster: PlatformSpec["existing"];
-  /** The environment preset: HA (synchronous replication, strict spreads) and backup retention. */
-  preset: Pick<EnvironmentPreset, "highAvailability" | "backupRetentionDays">;
+  /** The environment preset: HA (synchronous replication, strict spreads), backup retention, and deletion protection (the object store's encryption key). */
+  preset: Pick<EnvironmentPreset, "highAvailability" | "backupRetentionDays" | "deletionProtection">;
   /** Node pools from sizing: the tier labels/taints the nodes are expected to carry. */
   nodePools: NodePool[];
   /** Main CloudNativePG cluster's sizing. */
@@ -166,6 +166,7 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
       highAvailability: ha,
       li: args.liDatabase !== undefined,
       logs: args.logsBucket === true,
+      protectEncryptionKey: args.preset.deletionProtection,
       dependsOn: [addons.minioOperator!, dataNs],
     }, { parent: this });
 
@@ -177,7 +178,8 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
       accessKeyIdKey: "CONSOLE_ACCESS_KEY",
       secretAccessKeyKey: "CONSOLE_SECRET_KEY",
     };
-    const pgDeps = [addons.cloudnativePg!, addons.barmanCloudPlugin!, minio.tenant, dataNs];
+    // After the bucket Job: the backups bucket encrypts by default before the first WAL segment lands.
+    const pgDeps = [addons.cloudnativePg!, addons.barmanCloudPlugin!, minio.tenant, minio.bucketJob, dataNs];
     const cnpg = (resource: string, clusterName: string, server: "main" | "li", sizing: DatabaseSizing) => new CnpgCluster(resource, {
       provider,
       namespace,
