@@ -93,7 +93,10 @@ describe("platform: the in-cluster object store encrypts objects at rest", funct
     const res = spawnSync("sh", ["-c", script], { env: { PATH: `${dir}/bin:/usr/bin:/bin`, ENDPOINT: "http://minio.test" }, encoding: "utf8", timeout: 30_000 });
     assert.equal(res.status, 0, res.stderr);
     const calls = fs.readFileSync(path.join(dir, "calls"), "utf8").trim().split("\n");
-    for (const bucket of Object.values(MINIO_BUCKETS)) {
+    // Every bucket the tenant of this stack has (LI's only with LI, Loki's only with monitoring).
+    const buckets = ((ofType(run, "kubernetes:minio.min.io/v2:Tenant")[0].inputs.spec as { buckets: { name: string }[] }).buckets).map((b) => b.name);
+    assert.ok(buckets.includes(MINIO_BUCKETS.media) && buckets.includes(MINIO_BUCKETS.backups));
+    for (const bucket of buckets) {
       const mine = calls.filter((c) => c.endsWith(`local/${bucket}`));
       assert.deepEqual(mine, [`mb --ignore-existing local/${bucket}`, `version enable local/${bucket}`, `ilm import local/${bucket}`, `encrypt set sse-s3 local/${bucket}`]);
     }
@@ -103,7 +106,7 @@ describe("platform: the in-cluster object store encrypts objects at rest", funct
     const run = await prod();
     const job = bucketJob(run);
     const clusters = ofType(run, "kubernetes:postgresql.cnpg.io/v1:Cluster");
-    assert.equal(clusters.length, 2);
+    assert.ok(clusters.length >= 1);
     for (const c of clusters) assert.ok((c.dependsOn ?? []).includes(`${job.type}::${job.name}`), `${c.name} depends on ${JSON.stringify(c.dependsOn)}`);
   });
 });

@@ -43,7 +43,9 @@ export function volumeClaims(r: RecordedResource): VolumeClaim[] {
     else if ("storageClassName" in v) found.push({ resource, path, storageClass: v.storageClassName });
     for (const [k, child] of Object.entries(v)) {
       if (isObject(child) && (k === "storage" || k === "walStorage") && "size" in child) found.push({ resource, path: `${path}.${k}`, storageClass: child.storageClass });
-      if (isObject(child) && k === "persistence" && child.enabled === true && !("storageClassName" in child)) found.push({ resource, path: `${path}.${k}`, storageClass: undefined });
+      // Charts spell the class of a `persistence` section either way: Grafana's `storageClassName`
+      // (caught above), Loki's `storageClass`.
+      if (isObject(child) && k === "persistence" && child.enabled === true && !("storageClassName" in child)) found.push({ resource, path: `${path}.${k}`, storageClass: child.storageClass });
       walk(child, `${path}.${k}`);
     }
   };
@@ -66,7 +68,7 @@ describe("platform: every volume of a prod existing-cluster stack is on the encr
       const claims = kubernetesObjects(run.resources).flatMap(volumeClaims);
       const wrong = claims.filter((c) => c.storageClass !== PRESET_ENCRYPTED_STORAGE_CLASS);
       assert.deepEqual(wrong, [], "volume claims off the encrypting class");
-      // What the stack has: 2 CloudNativePG clusters x (data + WAL), the MinIO pool, Redis.
+      // What the stack has: main's CloudNativePG cluster (LI is off) x (data + WAL), the MinIO pool, Redis.
       const where = new Set(claims.map((c) => `${c.resource.split(" ")[0]}${c.path}`));
       for (const expected of [
         "kubernetes:postgresql.cnpg.io/v1:Cluster.spec.storage",
@@ -74,7 +76,7 @@ describe("platform: every volume of a prod existing-cluster stack is on the encr
         "kubernetes:minio.min.io/v2:Tenant.spec.pools[0].volumeClaimTemplate.spec",
         "kubernetes:apps/v1:StatefulSet.spec.volumeClaimTemplates[0].spec",
       ]) assert.ok(where.has(expected), `no claim at ${expected}; found ${[...where].join(", ")}`);
-      assert.equal(claims.filter((c) => c.resource.startsWith("kubernetes:postgresql.cnpg.io/v1:Cluster")).length, 4);
+      assert.equal(claims.filter((c) => c.resource.startsWith("kubernetes:postgresql.cnpg.io/v1:Cluster")).length, 2);
     });
   }
 

@@ -41,6 +41,7 @@ describe("object store encryption run by the real MinIO and mc", function () {
   let port: number;
   let consolePort: number;
   /** The tenant's drive count (servers x volumes per server), so the rendered parity applies. */
+  let buckets: string[] = [];
   let driveCount: number;
   const ports = new PortAllocator();
   const MARKER = "matrix-media-plaintext-marker-7f3a9c";
@@ -78,7 +79,10 @@ describe("object store encryption run by the real MinIO and mc", function () {
     const stack = await runStack("prod-existing-1k");
     const secret = ofType(stack, "kubernetes:core/v1:Secret").find((s) => (s.inputs.metadata as { name?: string }).name === "object-store-env-configuration")!;
     const settings = ofType(stack, "kubernetes:core/v1:ConfigMap").find((c) => (c.inputs.metadata as { name?: string }).name === "object-store-bucket-settings")!;
-    const pool = (ofType(stack, "kubernetes:minio.min.io/v2:Tenant")[0].inputs.spec as { pools: { servers: number; volumesPerServer: number }[] }).pools[0];
+    const tenantSpec = ofType(stack, "kubernetes:minio.min.io/v2:Tenant")[0].inputs.spec as { pools: { servers: number; volumesPerServer: number }[]; buckets: { name: string }[] };
+    // The buckets this stack has (LI's only with LI, Loki's only with monitoring).
+    buckets = tenantSpec.buckets.map((b) => b.name);
+    const pool = tenantSpec.pools[0];
     driveCount = pool.servers * pool.volumesPerServer;
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "minio-sse-"));
     for (const d of ["env", "settings", "home", "mc", ...Array.from({ length: driveCount }, (_, i) => `drives/d${i + 1}`)]) fs.mkdirSync(path.join(dir, d), { recursive: true });
@@ -103,7 +107,7 @@ describe("object store encryption run by the real MinIO and mc", function () {
   it("starts with the rendered static KMS key as its KMS, and the Job makes SSE-S3 every bucket's default", async () => {
     const status = await mcJson("admin", "kms", "key", "status", "local");
     assert.equal(status.keyId, MINIO_KMS_KEY_NAME);
-    for (const bucket of Object.values(MINIO_BUCKETS)) {
+    for (const bucket of buckets) {
       const info = await mcJson("encrypt", "info", `local/${bucket}`);
       assert.deepEqual(info.encryption, { algorithm: "AES256" }, `${bucket}: ${JSON.stringify(info)}`);
     }
@@ -116,10 +120,10 @@ describe("object store encryption run by the real MinIO and mc", function () {
     fs.writeFileSync(file, content);
     // A bucket the Job did not configure is the control: there the drives do hold the plaintext.
     await mc("mb", "local/control-unencrypted");
-    for (const bucket of [...Object.values(MINIO_BUCKETS), "control-unencrypted"]) await mc("cp", file, `local/${bucket}/media/object.txt`);
+    for (const bucket of [...buckets, "control-unencrypted"]) await mc("cp", file, `local/${bucket}/media/object.txt`);
     const onDisk = (bucket: string) => filesUnder(drives()).filter((f) => f.includes(`${path.sep}${bucket}${path.sep}`) && fs.readFileSync(f).includes(MARKER));
     assert.ok(onDisk("control-unencrypted").length > 0, "the control object's plaintext is on the drives (the check can see plaintext)");
-    for (const bucket of Object.values(MINIO_BUCKETS)) {
+    for (const bucket of buckets) {
       const stat = await mcJson("stat", `local/${bucket}/media/object.txt`);
       assert.equal(stat.metadata["X-Amz-Server-Side-Encryption"], "AES256", `${bucket}: ${JSON.stringify(stat)}`);
       assert.equal(stat.etag, createHash("md5").update(content).digest("hex"), "SSE-S3 keeps the MD5 ETag rclone verifies");
