@@ -4,11 +4,11 @@
  * credential echoed.
  */
 import { strict as assert } from "assert";
-import { ConfigValidationError, parseSpec } from "../../config";
+import { parseSpec } from "../../config";
 import { isEndpointUrl } from "../../config/offsite-backup-keys";
+import { prefixedConfig, refusalOf } from "../helpers/config-refusal";
 
-const P = "matrix-platform";
-const cfg = (o: Record<string, string>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [`${P}:${k}`, v]));
+const cfg = prefixedConfig;
 const PROD_EXISTING = { platform: "existing", environment: "prod", domain: "example.org", acmeEmail: "ops@example.org" };
 const SECRET = "off-site-secret-access-key-1234";
 const COPY = {
@@ -18,15 +18,6 @@ const COPY = {
   offsiteBackupSecretAccessKey: SECRET,
 };
 
-function problems(raw: Record<string, string>): string {
-  try {
-    parseSpec(cfg(raw), "test");
-  } catch (e) {
-    if (e instanceof ConfigValidationError) return e.message;
-    throw e;
-  }
-  return assert.fail("expected the config to be rejected");
-}
 
 describe("config: off-site backup copy", () => {
   it("types the copy target, with the default region and the public internet as its place", () => {
@@ -41,7 +32,7 @@ describe("config: off-site backup copy", () => {
   });
 
   it("refuses production on an existing cluster without a copy, naming the keys and the waiver", () => {
-    const message = problems(PROD_EXISTING);
+    const message = refusalOf(PROD_EXISTING);
     assert.match(message, /matrix-platform:offsiteBackupEndpoint/);
     assert.match(message, /offsiteBackupWaived/);
   });
@@ -55,31 +46,31 @@ describe("config: off-site backup copy", () => {
   });
 
   it("refuses a waiver beside a configured copy (nothing to waive)", () => {
-    assert.match(problems({ ...PROD_EXISTING, ...COPY, offsiteBackupWaived: "true" }), /offsiteBackupWaived = "true" is not allowed: false or unset/);
+    assert.match(refusalOf({ ...PROD_EXISTING, ...COPY, offsiteBackupWaived: "true" }), /offsiteBackupWaived = "true" is not allowed: false or unset/);
   });
 
   for (const missing of ["offsiteBackupBucket", "offsiteBackupAccessKeyId", "offsiteBackupSecretAccessKey"] as const) {
     it(`refuses an endpoint without ${missing}`, () => {
       const raw: Record<string, string> = { ...PROD_EXISTING, ...COPY };
       delete raw[missing];
-      assert.match(problems(raw), new RegExp(`matrix-platform:${missing}.*needs it`));
+      assert.match(refusalOf(raw), new RegExp(`matrix-platform:${missing}.*needs it`));
     });
   }
 
   it("refuses the copy's other keys without an endpoint", () => {
-    const message = problems({ platform: "existing", environment: "staging", domain: "example.org", acmeEmail: "ops@example.org", offsiteBackupBucket: "matrix-offsite" });
+    const message = refusalOf({ platform: "existing", environment: "staging", domain: "example.org", acmeEmail: "ops@example.org", offsiteBackupBucket: "matrix-offsite" });
     assert.match(message, /offsiteBackupBucket = "matrix-offsite" is not allowed: configures the off-site backup copy, which is configured only with offsiteBackupEndpoint set/);
   });
 
   it("refuses every off-site key on AWS and GCP, where the clouds copy to the secondary region", () => {
     for (const platform of ["aws", "gcp"]) {
-      const message = problems({ platform, environment: "dev", gcpProject: "matrix-dev", ...COPY });
+      const message = refusalOf({ platform, environment: "dev", gcpProject: "matrix-dev", ...COPY });
       for (const k of Object.keys(COPY)) assert.match(message, new RegExp(`${k}.*only applies to the existing platform`));
     }
   });
 
   it("names bad values, and never echoes the secret key", () => {
-    const message = problems({
+    const message = refusalOf({
       ...PROD_EXISTING, ...COPY,
       offsiteBackupEndpoint: "https://user:pw@backup.example.org/path",
       offsiteBackupBucket: "Bad_Bucket",

@@ -4,21 +4,12 @@
  */
 import { strict as assert } from "assert";
 import fc from "fast-check";
-import { ConfigValidationError, parseSpec } from "../../config";
+import { parseSpec } from "../../config";
 import { parsePortRange, rangesOverlap } from "../../config/parse";
+import { prefixedConfig, refusalOf } from "../helpers/config-refusal";
 
-const P = "matrix-platform";
-const cfg = (o: Record<string, string>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [`${P}:${k}`, v]));
+const cfg = prefixedConfig;
 
-function refusal(raw: Record<string, string>): string {
-  try {
-    parseSpec(cfg(raw), "test");
-  } catch (e) {
-    if (e instanceof ConfigValidationError) return e.message;
-    throw e;
-  }
-  return assert.fail(`expected ${JSON.stringify(raw)} to be refused`);
-}
 
 describe("config: RTC media keys", () => {
   it("defaults: LiveKit 50000-60000, coturn 40000-49999 (disjoint), STUN discovery", () => {
@@ -35,28 +26,28 @@ describe("config: RTC media keys", () => {
   });
 
   it("refuses a relay range that overlaps LiveKit's, naming both", () => {
-    const msg = refusal({ rtc: "true", turnRelayPorts: "49000-55000" });
+    const msg = refusalOf({ rtc: "true", turnRelayPorts: "49000-55000" });
     assert.match(msg, /matrix-platform:turnRelayPorts = "49000-55000" is not allowed: a range that does not overlap livekitUdpPorts \(50000-60000\)/);
   });
 
   it("refuses a LiveKit range that overlaps the default relay range", () => {
-    assert.match(refusal({ rtc: "true", livekitUdpPorts: "45000-46000" }), /matrix-platform:livekitUdpPorts = "45000-46000" is not allowed: a range that does not overlap turnRelayPorts \(40000-49999\)/);
+    assert.match(refusalOf({ rtc: "true", livekitUdpPorts: "45000-46000" }), /matrix-platform:livekitUdpPorts = "45000-46000" is not allowed: a range that does not overlap turnRelayPorts \(40000-49999\)/);
   });
 
   it("refuses ranges outside 1024-65535 and inverted ranges", () => {
-    assert.match(refusal({ rtc: "true", turnRelayPorts: "500-2000" }), /matrix-platform:turnRelayPorts = "500-2000" is not allowed: a range within 1024-65535/);
-    assert.match(refusal({ rtc: "true", livekitUdpPorts: "60000-70000" }), /matrix-platform:livekitUdpPorts = "60000-70000" is not allowed: a range within 1024-65535/);
-    assert.match(refusal({ rtc: "true", livekitUdpPorts: "60000-50000" }), /livekitUdpPorts = "60000-50000" is not allowed: a range whose start is not above its end/);
-    assert.match(refusal({ rtc: "true", livekitUdpPorts: "50000" }), /livekitUdpPorts = "50000" is not allowed: a UDP port range such as 50000-60000/);
-    assert.match(refusal({ rtc: "true", rtcNodeAddress: "ask-google" }), /rtcNodeAddress = "ask-google" is not allowed: one of stun, node/);
+    assert.match(refusalOf({ rtc: "true", turnRelayPorts: "500-2000" }), /matrix-platform:turnRelayPorts = "500-2000" is not allowed: a range within 1024-65535/);
+    assert.match(refusalOf({ rtc: "true", livekitUdpPorts: "60000-70000" }), /matrix-platform:livekitUdpPorts = "60000-70000" is not allowed: a range within 1024-65535/);
+    assert.match(refusalOf({ rtc: "true", livekitUdpPorts: "60000-50000" }), /livekitUdpPorts = "60000-50000" is not allowed: a range whose start is not above its end/);
+    assert.match(refusalOf({ rtc: "true", livekitUdpPorts: "50000" }), /livekitUdpPorts = "50000" is not allowed: a UDP port range such as 50000-60000/);
+    assert.match(refusalOf({ rtc: "true", rtcNodeAddress: "ask-google" }), /rtcNodeAddress = "ask-google" is not allowed: one of stun, node/);
   });
 
   it("refuses the RTC keys when rtc is off: nothing is silently ignored", () => {
-    assert.match(refusal({ turnRelayPorts: "30000-30999" }), /matrix-platform:turnRelayPorts = "30000-30999" is not allowed: only applies when rtc is true/);
+    assert.match(refusalOf({ turnRelayPorts: "30000-30999" }), /matrix-platform:turnRelayPorts = "30000-30999" is not allowed: only applies when rtc is true/);
   });
 
   it("the error carries no stack trace and is thrown before any resource: parseSpec is pure", () => {
-    const msg = refusal({ rtc: "true", turnRelayPorts: "49000-55000" });
+    const msg = refusalOf({ rtc: "true", turnRelayPorts: "49000-55000" });
     assert.doesNotMatch(msg, /\n\s+at /);
   });
 

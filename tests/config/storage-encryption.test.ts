@@ -4,21 +4,13 @@
  * storageClass, and production on an existing cluster without it is warned about by name.
  */
 import { strict as assert } from "assert";
-import { ConfigValidationError, configWarnings, parseSpec } from "../../config";
+import { configWarnings, parseSpec } from "../../config";
+import { prefixedConfig, refusalOf } from "../helpers/config-refusal";
 
 const P = "matrix-platform";
-const cfg = (o: Record<string, string>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [`${P}:${k}`, v]));
+const cfg = prefixedConfig;
 const PROD_EXISTING = { platform: "existing", environment: "prod", domain: "example.org", acmeEmail: "ops@example.org", offsiteBackupWaived: "true" };
 
-function problems(raw: Record<string, string>): string {
-  try {
-    parseSpec(cfg(raw), "test");
-  } catch (e) {
-    if (e instanceof ConfigValidationError) return e.message;
-    throw e;
-  }
-  return assert.fail("expected the config to be rejected");
-}
 
 const storageWarning = (raw: Record<string, string>) => configWarnings(parseSpec(cfg(raw), "test")).filter((w) => w.includes("encryptedStorageClass"));
 
@@ -43,20 +35,20 @@ describe("config: encrypting StorageClass", () => {
     ["an empty value", ""],
   ] as const) {
     it(`refuses a class name with ${what}, naming the key, the value and what is allowed`, () => {
-      const message = problems({ ...PROD_EXISTING, encryptedStorageClass: value });
+      const message = refusalOf({ ...PROD_EXISTING, encryptedStorageClass: value });
       assert.ok(message.includes(`${P}:encryptedStorageClass = ${JSON.stringify(value)} is not allowed: a Kubernetes StorageClass name (a DNS subdomain`), message);
     });
   }
 
   it("refuses it on AWS and GCP, whose platforms bring their own encrypted class", () => {
     for (const platform of ["aws", "gcp"]) {
-      const message = problems({ platform, gcpProject: "matrix-test", encryptedStorageClass: "luks" });
+      const message = refusalOf({ platform, gcpProject: "matrix-test", encryptedStorageClass: "luks" });
       assert.match(message, new RegExp(`${P}:encryptedStorageClass = "luks" is not allowed: only applies to the existing platform, not ${platform}`));
     }
   });
 
   it("refuses a storageClass that differs from it: that class would be used by no volume", () => {
-    const message = problems({ ...PROD_EXISTING, storageClass: "local-nvme", encryptedStorageClass: "luks" });
+    const message = refusalOf({ ...PROD_EXISTING, storageClass: "local-nvme", encryptedStorageClass: "luks" });
     assert.match(message, /matrix-platform:storageClass = "local-nvme" is not allowed: unset, or the same as encryptedStorageClass \(luks\)/);
   });
 
