@@ -159,7 +159,9 @@ export class MinioTenant extends pulumi.ComponentResource {
     const childOpts = (dependsOn: pulumi.Input<pulumi.Resource>[] = []): pulumi.CustomResourceOptions => ({ parent: this, provider, dependsOn });
     const labels = standardLabels("minio", "object-store", tenantName);
     const layout = minioLayout(args.sizing);
-    const bucketNames = [...deployedBuckets(args.li).map((kind) => MINIO_BUCKETS[kind]), ...(args.logs ? [MINIO_BUCKETS.logs] : [])];
+    // The buckets this stack has: media and backups, LI media with LI, Loki's with monitoring.
+    const bucketKinds: (keyof typeof MINIO_BUCKETS)[] = [...deployedBuckets(args.li), ...(args.logs ? ["logs" as const] : [])];
+    const bucketNames = bucketKinds.map((kind) => MINIO_BUCKETS[kind]);
     const parity = erasureParity(layout.drives);
 
     const key = (suffix: string, length: number) =>
@@ -250,9 +252,8 @@ export class MinioTenant extends pulumi.ComponentResource {
     const bucketSettings = new k8s.core.v1.ConfigMap(`${name}-bucket-settings`, {
       metadata: { name: `${tenantName}-bucket-settings`, namespace, labels },
       data: {
-        ...Object.fromEntries(deployedBuckets(args.li).map((kind) => [`${MINIO_BUCKETS[kind]}.json`, lifecycle(MINIO_NONCURRENT_DAYS[kind])])),
-        // Loki's compactor enforces the log retention; deleted chunks linger one day as versions.
-        ...(args.logs ? { [`${MINIO_BUCKETS.logs}.json`]: lifecycle(MINIO_NONCURRENT_DAYS.logs) } : {}),
+        // (Loki's compactor enforces the log retention; its deleted chunks linger one day as versions.)
+        ...Object.fromEntries(bucketKinds.map((kind) => [`${MINIO_BUCKETS[kind]}.json`, lifecycle(MINIO_NONCURRENT_DAYS[kind])])),
         "configure.sh": [
           "set -eu",
           ". /env/config.env",
@@ -308,12 +309,7 @@ export class MinioTenant extends pulumi.ComponentResource {
       },
     }, childOpts([this.tenant]));
 
-    this.buckets = {
-      media: pulumi.output(MINIO_BUCKETS.media),
-      backups: pulumi.output(MINIO_BUCKETS.backups),
-      ...(args.li ? { liMedia: pulumi.output(MINIO_BUCKETS.liMedia) } : {}),
-      ...(args.logs ? { logs: pulumi.output(MINIO_BUCKETS.logs) } : {}),
-    };
+    this.buckets = Object.fromEntries(bucketKinds.map((kind) => [kind, pulumi.output(MINIO_BUCKETS[kind])])) as MinioTenant["buckets"];
     this.credentials = { accessKeyId: app.accessKeyId, secretAccessKey: app.secretAccessKey };
     this.backupCredentialsSecret = backup.secret.metadata.name;
     this.backupCredentials = { accessKeyId: backup.accessKeyId, secretAccessKey: backup.secretAccessKey };

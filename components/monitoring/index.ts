@@ -8,7 +8,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
-import { chartSource } from "../../catalog/charts";
 import { IMAGES } from "../../catalog/images";
 import { deployedScrapeTargets } from "../../catalog/components";
 import { NAMESPACES } from "../../catalog/namespaces";
@@ -27,6 +26,7 @@ import { logsFlows } from "./logs-flows";
 import { ruleFile, ruleGroupsFor } from "./rules";
 import { assertDistinctJobs, platformScrapeTargets, podMonitorManifest, scrapeFlows, type ResolvedTarget } from "./targets";
 import { GRAFANA_SERVICE_PORT, kubePrometheusStackValues, MONITORING_NAMES } from "./values";
+import { chartRelease } from "../k8s/chart-release";
 
 export interface MonitoringStackArgs {
   /** Validated spec: hosts, switches (which systems are scraped), monitoring settings, registries. */
@@ -102,7 +102,6 @@ export class MonitoringStack extends pulumi.ComponentResource {
       stringData: pulumi.secret(credentials),
     }, child(nsDeps));
 
-    const src = chartSource("kubePrometheusStack", spec.chartRepository);
     const c = sizing.components;
     const values = platform.storageClass.apply((storageClass) => kubePrometheusStackValues({
       prometheus: c.prometheus,
@@ -115,18 +114,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
       imageRegistry: spec.imageRegistry,
       externalLabels: { cluster: spec.stack },
     }));
-    this.release = new k8s.helm.v3.Release(`${name}-kube-prometheus-stack`, {
-      name: "kube-prometheus-stack",
-      chart: src.chart,
-      version: src.version,
-      repositoryOpts: src.repo ? { repo: src.repo } : undefined,
-      namespace: ns,
-      values,
-      atomic: true,
-      cleanupOnFail: true,
-      timeout: 900,
-      maxHistory: 5,
-    }, child(nsDeps));
+    this.release = chartRelease(`${name}-kube-prometheus-stack`, { releaseName: "kube-prometheus-stack", chart: "kubePrometheusStack", chartRepository: spec.chartRepository, namespace: ns, values }, child(nsDeps));
     // Monitors and rules are custom resources of the chart's CRDs.
     const afterChart = { dependsOn: [this.release] };
 
@@ -174,12 +162,10 @@ export class MonitoringStack extends pulumi.ComponentResource {
     const lokiStorage: pulumi.Output<LokiStorage> = logsBucket && store.credentials
       ? pulumi.all([store.endpoint, logsBucket]).apply(([endpoint, bucket]) => ({ kind: "s3" as const, endpoint, bucket, region: store.region, forcePathStyle: store.forcePathStyle }))
       : pulumi.output({ kind: "filesystem" as const });
-    const lokiSrc = chartSource("loki", spec.chartRepository);
-    new k8s.helm.v3.Release(`${name}-loki`, {
-      name: LOGS_NAMES.loki,
-      chart: lokiSrc.chart,
-      version: lokiSrc.version,
-      repositoryOpts: lokiSrc.repo ? { repo: lokiSrc.repo } : undefined,
+    chartRelease(`${name}-loki`, {
+      releaseName: LOGS_NAMES.loki,
+      chart: "loki",
+      chartRepository: spec.chartRepository,
       namespace: ns,
       values: pulumi.all([platform.storageClass, lokiStorage]).apply(([storageClass, storage]) => lokiValues({
         storage,
@@ -195,10 +181,6 @@ export class MonitoringStack extends pulumi.ComponentResource {
         imageRegistry: spec.imageRegistry,
         image: { repository: IMAGES.loki.repository, tag: IMAGES.loki.tag },
       })),
-      atomic: true,
-      cleanupOnFail: true,
-      timeout: 900,
-      maxHistory: 5,
     }, child(nsDeps));
     new k8s.core.v1.ConfigMap(`${name}-datasource-loki`, {
       metadata: { name: LOGS_NAMES.datasourceConfigMap, namespace: ns, labels: { ...labels("grafana"), grafana_datasource: "1" } },
@@ -213,18 +195,12 @@ export class MonitoringStack extends pulumi.ComponentResource {
       podSecurity: "privileged",
       podSecurityReason: "Grafana Alloy mounts the node's /var/log read-only (hostPath) to ship pod logs; it drops every capability and runs with a read-only root filesystem",
     }, { parent: this, providers: [platform.provider], dependsOn: platform.ready });
-    const alloySrc = chartSource("alloy", spec.chartRepository);
-    new k8s.helm.v3.Release(`${name}-alloy`, {
-      name: LOGS_NAMES.alloy,
-      chart: alloySrc.chart,
-      version: alloySrc.version,
-      repositoryOpts: alloySrc.repo ? { repo: alloySrc.repo } : undefined,
+    chartRelease(`${name}-alloy`, {
+      releaseName: LOGS_NAMES.alloy,
+      chart: "alloy",
+      chartRepository: spec.chartRepository,
       namespace: NAMESPACES.logs,
       values: alloyValues({ cluster: spec.stack, imageRegistry: spec.imageRegistry, image: { repository: IMAGES.alloy.repository, tag: IMAGES.alloy.tag } }),
-      atomic: true,
-      cleanupOnFail: true,
-      timeout: 600,
-      maxHistory: 5,
     }, child({ dependsOn: [logsNs] }));
     args.flows.allowAll(logsFlows(logsBucket && store.credentials ? store.network : undefined, platform.kubeApi), { namePrefix: "logs", parent: this, resourceName: `${name}-logs-flows` });
 

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { chartSource, type ChartName } from "../../catalog/charts";
+import type { ChartName } from "../../catalog/charts";
 import { deployedHosts, isDeployed } from "../../catalog/components";
 import { IMAGES, imageRef, imageRepository } from "../../catalog/images";
 import { gatewayListenerName, hostLabel, listenerHostKeys, type PlatformSpec, type Hosts } from "../../config/spec";
@@ -13,6 +13,7 @@ import { clusterAddonFlows } from "../k8s/network/platform-flows";
 import { declarePlatformFlows } from "./flows";
 import { helmPlacement } from "./placement";
 import type { KubeApiEndpoint, Placement } from "../contracts";
+import { chartRelease } from "../k8s/chart-release";
 
 /** Names the rest of the stack refers to; fixed so routes and certificates can name them. */
 export const GATEWAY_CLASS = "envoy";
@@ -144,22 +145,8 @@ export class ClusterAddons extends pulumi.ComponentResource {
     const edgeNs = ns("edge", "baseline");
     const operatorsNs = args.cloudnativePg || args.minioOperator ? ns("operators", "baseline") : undefined;
 
-    const release = (rname: string, chart: ChartName, namespace: k8s.core.v1.Namespace, values: Record<string, unknown>, dependsOn: pulumi.Resource[] = []) => {
-      const src = chartSource(chart, args.chartRepository);
-      return new k8s.helm.v3.Release(`${name}-${rname}`, {
-        name: rname,
-        chart: src.chart,
-        version: src.version,
-        repositoryOpts: src.repo ? { repo: src.repo } : undefined,
-        namespace: namespace.metadata.name,
-        values,
-        // Roll back a failed upgrade instead of leaving a half-applied release behind.
-        atomic: true,
-        cleanupOnFail: true,
-        timeout: 900,
-        maxHistory: 5,
-      }, childOpts({ dependsOn: [namespace, ...dependsOn] }));
-    };
+    const release = (rname: string, chart: ChartName, namespace: k8s.core.v1.Namespace, values: Record<string, unknown>, dependsOn: pulumi.Resource[] = []) =>
+      chartRelease(`${name}-${rname}`, { releaseName: rname, chart, chartRepository: args.chartRepository, namespace: namespace.metadata.name, values }, childOpts({ dependsOn: [namespace, ...dependsOn] }));
 
     // cert-manager: Gateway API support on, so Gateway listeners get certificates from the
     // `cert-manager.io/cluster-issuer` annotation; CRDs kept when the release is removed so

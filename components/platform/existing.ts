@@ -116,6 +116,8 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
     super("matrix-platform:platform:ExistingClusterPlatform", name, {}, opts);
     this.nodePools = args.nodePools;
     const ha = args.preset.highAvailability;
+    // LI's data services (its database cluster, media bucket and object-store clients) exist only with LI.
+    const liDeployed = args.liDatabase !== undefined;
     const registry = args.addons.imageRegistry;
 
     // The kubeconfig may be a path or inline YAML; without one the provider uses the ambient
@@ -164,7 +166,7 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
       placement: this.placement("media"),
       image: imageRef("minio", registry),
       highAvailability: ha,
-      li: args.liDatabase !== undefined,
+      li: liDeployed,
       logs: args.logsBucket === true,
       protectEncryptionKey: args.preset.deletionProtection,
       dependsOn: [addons.minioOperator!, dataNs],
@@ -267,7 +269,7 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
       buckets: minio.buckets,
       credentials: minio.credentials,
       // No workload identity on-prem: every client uses the static key pair above.
-      serviceAccountAnnotations: Object.fromEntries(deployedObjectStoreClients(args.liDatabase !== undefined).map((sa) => [sa, pulumi.output<Record<string, string>>({})])),
+      serviceAccountAnnotations: Object.fromEntries(deployedObjectStoreClients(liDeployed).map((sa) => [sa, pulumi.output<Record<string, string>>({})])),
       forcePathStyle: true,
       network: { kind: "pods", namespace: NAMESPACES.data, podLabels: minio.podLabels, port: 9000 },
     };
