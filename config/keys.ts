@@ -9,26 +9,10 @@
 import { isIPv4, isIPv6 } from "net";
 import { PUSH_CONFIG_KEYS } from "./push-keys";
 import { OFFSITE_BACKUP_CONFIG_KEYS } from "./offsite-backup-keys";
+import { boolean, cidrList, integer, list, oneOf, pattern, type ConfigKey } from "./key-kinds";
 
-export type PulumiConfigType = "string" | "integer" | "boolean";
-
-export interface ConfigKey<T> {
-  /** Type as declared in Pulumi.yaml. */
-  type: PulumiConfigType;
-  /** One sentence for Pulumi.yaml and the README. */
-  description: string;
-  /** What a valid value looks like, quoted in the error for a bad one. */
-  allowed: string;
-  /** Raw string -> value, or undefined when the string is not allowed. */
-  parse(raw: string): T | undefined;
-  /**
-   * A credential (kubeconfig content may carry a token or client key; the push, alerting and
-   * Telegram credentials): declared `secret: true` in Pulumi.yaml (set it with `pulumi config set
-   * --secret`), never echoed in an error, and reaching resources only as a secret input. Every
-   * other key refuses a value that looks like a credential.
-   */
-  secret?: true;
-}
+export type { ConfigKey, PulumiConfigType } from "./key-kinds";
+export { isCanonicalIpv4Cidr } from "./key-kinds";
 
 export const PLATFORMS = ["aws", "gcp", "existing"] as const;
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
@@ -50,85 +34,6 @@ export type TlsIssuer = (typeof TLS_ISSUERS)[number];
 export const RTC_NODE_ADDRESSES = ["stun", "node"] as const;
 export type RtcNodeAddress = (typeof RTC_NODE_ADDRESSES)[number];
 export type ClusterApiAccess = (typeof CLUSTER_API_ACCESS)[number];
-
-function oneOf<T extends string>(values: readonly T[], description: string): ConfigKey<T> {
-  return {
-    type: "string",
-    description,
-    allowed: `one of ${values.join(", ")}`,
-    parse: (raw) => (values as readonly string[]).includes(raw) ? (raw as T) : undefined,
-  };
-}
-
-function integer(min: number, max: number, description: string): ConfigKey<number> {
-  return {
-    type: "integer",
-    description,
-    allowed: `a whole number from ${min} to ${max}`,
-    parse: (raw) => {
-      const trimmed = raw.trim().replace(/_/g, "");
-      if (!/^-?\d+$/.test(trimmed)) return undefined;
-      const value = Number(trimmed);
-      return value >= min && value <= max ? value : undefined;
-    },
-  };
-}
-
-function boolean(description: string): ConfigKey<boolean> {
-  return {
-    type: "boolean",
-    description,
-    allowed: "true or false",
-    parse: (raw) => (raw === "true" ? true : raw === "false" ? false : undefined),
-  };
-}
-
-/**
- * A comma-separated list of IPv4 CIDR blocks in canonical form (host bits zero, as EKS and GKE
- * require), at least one, none of them the whole internet.
- */
-function cidrList(description: string): ConfigKey<string[]> {
-  return {
-    type: "string",
-    description,
-    allowed: "a comma-separated list of IPv4 CIDR blocks such as 203.0.113.0/24,198.51.100.7/32 (host bits zero; not 0.0.0.0/0)",
-    parse: (raw) => {
-      const items = raw.split(",").map((item) => item.trim());
-      if (items.length === 0 || items.some((item) => !isCanonicalIpv4Cidr(item) || item.endsWith("/0"))) return undefined;
-      return items;
-    },
-  };
-}
-
-/** `a.b.c.d/n` with octets 0-255 without leading zeros, 0 <= n <= 32, and no bits set past n. */
-export function isCanonicalIpv4Cidr(text: string): boolean {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(text);
-  if (!m) return false;
-  const octets = m.slice(1, 5);
-  if (octets.some((o) => (o.length > 1 && o.startsWith("0")) || Number(o) > 255)) return false;
-  const bits = Number(m[5]);
-  if (bits > 32) return false;
-  const address = octets.reduce((acc, o) => acc * 256 + Number(o), 0);
-  const hostSpan = 2 ** (32 - bits);
-  return address % hostSpan === 0;
-}
-
-function pattern(re: RegExp, allowed: string, description: string): ConfigKey<string> {
-  return { type: "string", description, allowed, parse: (raw) => (re.test(raw) ? raw : undefined) };
-}
-
-/** A comma-separated list whose every item matches `item`; empty items are not allowed. */
-function list(item: RegExp, allowed: string, description: string): ConfigKey<string[]> {
-  return {
-    type: "string",
-    description,
-    allowed,
-    parse: (raw) => {
-      const items = raw.split(",").map((s) => s.trim());
-      return items.every((i) => item.test(i)) ? items : undefined;
-    },
-  };
-}
 
 const MXID = /^@[a-z0-9._=\/+-]+:[a-z0-9.-]+(:\d+)?$/;
 const MXID_OR_DOMAIN = /^(@[a-z0-9._=\/+-]+:)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(:\d+)?$/;

@@ -4,15 +4,7 @@
  * lost cluster or site does not take its backups with it. ./offsite-backup.ts checks that they
  * come together and that production has them (or waives them explicitly).
  */
-// keys.ts imports this file; the function is only called at parse time, after both have loaded.
-import { isCanonicalIpv4Cidr, type ConfigKey } from "./keys";
-
-const text = (re: RegExp, allowed: string, description: string): ConfigKey<string> => ({
-  type: "string",
-  description,
-  allowed,
-  parse: (raw) => (re.test(raw) ? raw : undefined),
-});
+import { boolean, cidrList, pattern, type ConfigKey } from "./key-kinds";
 
 /** An http(s) URL of a host (name, IPv4 or [IPv6]) with an optional port and no user info, path, query or fragment. */
 export function isEndpointUrl(raw: string): boolean {
@@ -38,23 +30,11 @@ export const OFFSITE_BACKUP_CONFIG_KEYS = {
     parse: (raw: string) => (isEndpointUrl(raw) ? raw : undefined),
     description: "S3-compatible endpoint outside the cluster that receives a copy of every PostgreSQL base backup and WAL segment (existing platform). Required in production unless offsiteBackupWaived is true.",
   },
-  offsiteBackupBucket: text(BUCKET, "an S3 bucket name: 3-63 lower-case letters, digits, '.' and '-', starting and ending with a letter or digit", "Bucket at offsiteBackupEndpoint for the copy; the layout under it is the in-cluster one (cnpg/<cluster>/...), so a CloudNativePG recovery reads it as it is."),
-  offsiteBackupRegion: text(/^[a-z0-9][a-z0-9-]{0,31}$/, "a region name such as us-east-1 or eu-central-1 (lower-case letters, digits and '-')", "Region the off-site endpoint signs requests for. Default us-east-1."),
-  offsiteBackupCidrs: {
-    type: "string",
-    allowed: "a comma-separated list of IPv4 CIDR blocks such as 198.51.100.0/24 (host bits zero; not 0.0.0.0/0)",
-    parse: (raw: string) => {
-      const items = raw.split(",").map((s) => s.trim());
-      return items.every((i) => isCanonicalIpv4Cidr(i) && !i.endsWith("/0")) ? items : undefined;
-    },
-    description: "IPv4 ranges the off-site endpoint's address is in, so the copy Job's egress is opened to them only. Default: the public internet (private ranges excluded), for a cloud endpoint; set it for an endpoint in another data center.",
-  },
-  offsiteBackupAccessKeyId: { ...text(/^\S{3,128}$/, "an access key ID without spaces (set it with `pulumi config set --secret`)", "Access key ID at the off-site endpoint, allowed to write the bucket (secret)."), secret: true as const },
-  offsiteBackupSecretAccessKey: { ...text(/^\S{8,256}$/, "a secret access key without spaces, at least 8 characters (set it with `pulumi config set --secret`)", "Secret access key at the off-site endpoint (secret)."), secret: true as const },
-  offsiteBackupWaived: {
-    type: "boolean",
-    allowed: "true or false",
-    parse: (raw: string) => (raw === "true" ? true : raw === "false" ? false : undefined),
-    description: "Production on an existing cluster without an off-site backup copy: true acknowledges that the backups share the cluster's failure domain (for example when the site copies MinIO's volumes elsewhere itself). Default false.",
-  },
+  offsiteBackupBucket: pattern(BUCKET, "an S3 bucket name: 3-63 lower-case letters, digits, '.' and '-', starting and ending with a letter or digit", "Bucket at offsiteBackupEndpoint for the copy; the layout under it is the in-cluster one (cnpg/<cluster>/...), so a CloudNativePG recovery reads it as it is."),
+  offsiteBackupRegion: pattern(/^[a-z0-9][a-z0-9-]{0,31}$/, "a region name such as us-east-1 or eu-central-1 (lower-case letters, digits and '-')", "Region the off-site endpoint signs requests for. Default us-east-1."),
+  offsiteBackupCidrs: cidrList("IPv4 ranges the off-site endpoint's address is in, so the copy Job's egress is opened to them only. Default: the public internet (private ranges excluded), for a cloud endpoint; set it for an endpoint in another data center."),
+
+  offsiteBackupAccessKeyId: { ...pattern(/^\S{3,128}$/, "an access key ID without spaces (set it with `pulumi config set --secret`)", "Access key ID at the off-site endpoint, allowed to write the bucket (secret)."), secret: true as const },
+  offsiteBackupSecretAccessKey: { ...pattern(/^\S{8,256}$/, "a secret access key without spaces, at least 8 characters (set it with `pulumi config set --secret`)", "Secret access key at the off-site endpoint (secret)."), secret: true as const },
+  offsiteBackupWaived: boolean("Production on an existing cluster without an off-site backup copy: true acknowledges that the backups share the cluster's failure domain (for example when the site copies MinIO's volumes elsewhere itself). Default false."),
 } satisfies Record<string, ConfigKey<unknown>>;

@@ -5,14 +5,8 @@
  * configured app has all of its keys. The two credentials are secret config values.
  */
 import { createPrivateKey } from "crypto";
-import type { ConfigKey } from "./keys";
+import { boolean, pattern, type ConfigKey } from "./key-kinds";
 
-const text = (re: RegExp, allowed: string, description: string): ConfigKey<string> => ({
-  type: "string",
-  description,
-  allowed,
-  parse: (raw) => (re.test(raw) ? raw : undefined),
-});
 
 /** Sygnal matches a pusher's `app_id` against these keys; Matrix app IDs are reverse-DNS names. */
 const APP_ID = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+$/;
@@ -64,16 +58,11 @@ export function parseServiceAccountJson(raw: string): ServiceAccountKey | undefi
 }
 
 export const PUSH_CONFIG_KEYS = {
-  pushPublicRoute: {
-    type: "boolean",
-    description: "Route the push gateway publicly at https://push.<domain>/_matrix/push/v1/notify on the shared Gateway, for app builds that name that URL; Synapse's pushers use the in-cluster address either way. Needs push. Default false.",
-    allowed: "true or false",
-    parse: (raw) => (raw === "true" ? true : raw === "false" ? false : undefined),
-  } as ConfigKey<boolean>,
-  pushApnsAppId: text(APP_ID, APP_ID_ALLOWED, "Sygnal app ID of the iOS app (APNs, token-based auth); setting it configures the app and needs the other pushApns* keys. Needs push."),
-  pushApnsTopic: text(BUNDLE_ID, "an Apple bundle ID such as com.example.app (letters, digits, hyphens, at least two dot-separated parts)", "APNs topic: the iOS app's bundle ID."),
-  pushApnsKeyId: text(APPLE_ID, "ten upper-case letters or digits, as Apple shows the auth key's ID", "Key ID of the APNs auth key (.p8)."),
-  pushApnsTeamId: text(APPLE_ID, "ten upper-case letters or digits, as Apple shows the team ID", "Apple developer team ID that owns the APNs auth key."),
+  pushPublicRoute: boolean("Route the push gateway publicly at https://push.<domain>/_matrix/push/v1/notify on the shared Gateway, for app builds that name that URL; Synapse's pushers use the in-cluster address either way. Needs push. Default false."),
+  pushApnsAppId: pattern(APP_ID, APP_ID_ALLOWED, "Sygnal app ID of the iOS app (APNs, token-based auth); setting it configures the app and needs the other pushApns* keys. Needs push."),
+  pushApnsTopic: pattern(BUNDLE_ID, "an Apple bundle ID such as com.example.app (letters, digits, hyphens, at least two dot-separated parts)", "APNs topic: the iOS app's bundle ID."),
+  pushApnsKeyId: pattern(APPLE_ID, "ten upper-case letters or digits, as Apple shows the auth key's ID", "Key ID of the APNs auth key (.p8)."),
+  pushApnsTeamId: pattern(APPLE_ID, "ten upper-case letters or digits, as Apple shows the team ID", "Apple developer team ID that owns the APNs auth key."),
   pushApnsPlatform: {
     type: "string",
     description: "APNs environment the iOS build registers with: production (App Store, TestFlight) or sandbox (development builds). Default production.",
@@ -87,8 +76,8 @@ export const PUSH_CONFIG_KEYS = {
     parse: parseApnsAuthKey,
     secret: true,
   } as ConfigKey<string>,
-  pushFcmAppId: text(APP_ID, APP_ID_ALLOWED, "Sygnal app ID of the Android app (Firebase Cloud Messaging API v1); setting it configures the app and needs the other pushFcm* keys. Needs push."),
-  pushFcmProjectId: text(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, "a Firebase/GCP project ID: 6-30 lower-case letters, digits or hyphens, starting with a letter", "Firebase project ID the Android app's FCM messages are sent through."),
+  pushFcmAppId: pattern(APP_ID, APP_ID_ALLOWED, "Sygnal app ID of the Android app (Firebase Cloud Messaging API v1); setting it configures the app and needs the other pushFcm* keys. Needs push."),
+  pushFcmProjectId: pattern(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, "a Firebase/GCP project ID: 6-30 lower-case letters, digits or hyphens, starting with a letter", "Firebase project ID the Android app's FCM messages are sent through."),
   pushFcmServiceAccount: {
     type: "string",
     description: "Secret: the Firebase service account's JSON key file content; mounted into Sygnal from a Kubernetes Secret.",
