@@ -10,15 +10,18 @@ CACHE="${PROJECT_CACHE:-$HOME/.cache/matrix-platform}"
 VENV="$CACHE/synapse-venv"
 SYNAPSE_VERSION="$(sed -n 's/^ *synapse: {.*repository: "element-hq\/synapse", tag: "v\([0-9][0-9.]*\)".*/\1/p' catalog/images.ts)"
 [ -n "$SYNAPSE_VERSION" ] || { echo "no Synapse tag (synapse: { ... tag: \"v<version>\" }) in catalog/images.ts" >&2; exit 1; }
-S3_PROVIDER_VERSION="1.7.0"
 # txredisapi 1.6.0 turned RedisFactory into a plain Factory and breaks Synapse's Redis connection
 # (found by the e2e run on 1.157); Synapse's own `redis` extra now says txredisapi<1.6.0 (1.163.2's
 # wheel metadata), and 1.5.0 is pinned here so the venv resolves the same release every time.
 TXREDISAPI_VERSION="1.5.0"
-# The S3 provider's dependency pins: the same list the media workers' init container installs
-# (render/synapse/modules.ts S3_PROVIDER_PACKAGES; tests/validators/synapse.test.ts compares them).
-S3_DEPS="boto3==1.44.5 botocore==1.44.5 s3transfer==0.19.3 jmespath==1.1.0 python-dateutil==2.9.0.post0 six==1.17.0 urllib3==2.8.0 humanize==4.17.0 tqdm==4.70.1"
-WANT="matrix-synapse[postgres,redis]==$SYNAPSE_VERSION synapse-s3-storage-provider==$S3_PROVIDER_VERSION txredisapi==$TXREDISAPI_VERSION $S3_DEPS"
+# What the project's Synapse image adds (images/synapse): the pinned requirements file and the
+# modules written in this repository, installed the way the image's Dockerfile installs them.
+REQUIREMENTS="images/synapse/requirements.txt"
+MODULE_DIRS="$(for d in images/synapse/modules/*/; do [ -f "$d/pyproject.toml" ] && printf '%s ' "${d%/}"; done; true)"
+# The stamp changes with the requirements and with any module's source, so an edited module is
+# reinstalled.
+MODULES_HASH="$( { cat "$REQUIREMENTS"; for d in $MODULE_DIRS; do find "$d" -type f ! -path '*/__pycache__/*' ! -name '*.pyc' ! -path '*.egg-info*' ! -path '*/build/*' | LC_ALL=C sort | xargs sha256sum; done; } | sha256sum | cut -c1-16)"
+WANT="matrix-synapse[postgres,redis]==$SYNAPSE_VERSION txredisapi==$TXREDISAPI_VERSION requirements:$MODULES_HASH"
 STAMP="$VENV/.provisioned"
 
 # nginx (Debian) checks the rendered configs of the static front-ends (Element Web, .well-known)
@@ -40,7 +43,10 @@ PYTHON="${PYTHON:-python3}"
 mkdir -p "$CACHE"
 [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-# shellcheck disable=SC2086
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check $WANT
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "matrix-synapse[postgres,redis]==$SYNAPSE_VERSION" "txredisapi==$TXREDISAPI_VERSION"
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -r "$REQUIREMENTS"
+for module in $MODULE_DIRS; do
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps "./$module"
+done
 "$VENV/bin/python" -c "import synapse, s3_storage_provider; print('synapse', synapse.__version__)"
 echo "$WANT" > "$STAMP"

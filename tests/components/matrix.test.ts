@@ -237,15 +237,13 @@ describe("MatrixStack (mock engine, fake platform)", function () {
 });
 
 describe("media workers' S3 provider install", () => {
-  it("pins the same packages the config checks ran with (scripts/provision.d/20-synapse.sh)", async () => {
+  it("pins the packages of the image's requirements file, which the config checks' venv installs (images/synapse/requirements.txt)", async () => {
     const fs = await import("fs");
     const path = await import("path");
     const { S3_PROVIDER_PACKAGES } = await import("../../render/synapse");
-    const script = fs.readFileSync(path.join(__dirname, "../../scripts/provision.d/20-synapse.sh"), "utf8");
-    const vars = Object.fromEntries([...script.matchAll(/^([A-Z0-9_]+)="([^"]*)"$/gm)].map((m) => [m[1], m[2]]));
-    const expand = (s: string) => s.replace(/\$([A-Z0-9_]+)/g, (_, v) => vars[v] ?? "");
-    const pins = Object.fromEntries(expand(vars.WANT).split(/\s+/).map((r) => r.split("==")).map(([n, v]) => [n.replace(/\[.*\]$/, ""), v]));
-    for (const [name, version] of Object.entries(S3_PROVIDER_PACKAGES)) assert.equal(pins[name], version, name);
+    const lines = fs.readFileSync(path.join(__dirname, "../../images/synapse/requirements.txt"), "utf8").split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
+    const pins = Object.fromEntries(lines.map((r) => r.split("==")));
+    assert.deepEqual(pins, { ...S3_PROVIDER_PACKAGES });
   });
 });
 
