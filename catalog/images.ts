@@ -11,12 +11,16 @@ export interface ImageSpec {
   /** Repository path within the registry. */
   repository: string;
   tag: string;
-  /** "workload" = used in our own pod specs; "operand" = pulled by an operator or chart. */
-  kind: "workload" | "operand";
+  /**
+   * "workload" = used in our own pod specs; "operand" = pulled by an operator or chart; "base" =
+   * pulled by `pulumi up` to build a project image on it (catalog/project-images.ts), not by pods.
+   */
+  kind: "workload" | "operand" | "base";
 }
 
 export const IMAGES = {
-  synapse: { registry: "ghcr.io", repository: "element-hq/synapse", tag: "v1.163.2", kind: "workload" },
+  // The base of the project's Synapse image (images/synapse): pods run that build, not this tag.
+  synapse: { registry: "ghcr.io", repository: "element-hq/synapse", tag: "v1.163.2", kind: "base" },
   haproxy: { registry: "docker.io", repository: "library/haproxy", tag: "3.2.7-alpine", kind: "workload" },
   elementWeb: { registry: "ghcr.io", repository: "element-hq/element-web", tag: "v1.12.3", kind: "workload" },
   ketesa: { registry: "ghcr.io", repository: "etkecc/ketesa", tag: "v1.5.0", kind: "workload" },

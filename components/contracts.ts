@@ -2,6 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 import type { PlatformKind } from "../config/keys";
 import type { NodeTier } from "../sizing/types";
+import type { ProjectImageName } from "../catalog/project-images";
 
 /** Logical databases the stack needs, each with its own owner. */
 export const DATABASES = ["synapse", "telegram", "whatsapp", "keyVault", "synapseLi"] as const;
@@ -119,6 +120,32 @@ export interface Platform {
   ready: pulumi.Resource[];
   /** The API server's endpoint addresses, so controllers' egress is opened to it only. */
   kubeApi: KubeApiEndpoint;
+  /** Digest-pinned references of the project's images the stack runs (built and pushed, or prebuilt). */
+  projectImages: ProjectImageRefs;
+}
+
+/** Digest-pinned reference of each project image a stack runs (catalog/project-images.ts). */
+export type ProjectImageRefs = Readonly<Partial<Record<ProjectImageName, pulumi.Output<string>>>>;
+
+/** One project image's reference; asking for one the stack does not run is a programming error. */
+export function projectImage(platform: Pick<Platform, "projectImages">, name: ProjectImageName): pulumi.Output<string> {
+  const ref = platform.projectImages[name];
+  if (ref === undefined) throw new Error(`project image ${name} is not built by this stack (its system is not deployed)`);
+  return ref;
+}
+
+/** What a platform needs to provide the project's images (from the spec, in createPlatform). */
+export interface ProjectImagesRequest {
+  /** The images of the deployed systems. */
+  images: readonly ProjectImageName[];
+  /** Config's prebuilt references; these are not built. */
+  prebuilt: Partial<Record<ProjectImageName, string>>;
+  /** Pull mirror for the base images (`imageRegistry`). */
+  mirror?: string;
+  /** Package index of the builds (`imageBuildPackageIndex`). */
+  packageIndex?: string;
+  /** Push registry on the existing platform (`projectImageRegistry`, else `imageRegistry`). */
+  pushRegistry?: string;
 }
 
 /** Object-store clients that get workload identity: ServiceAccount name -> namespace. */

@@ -101,3 +101,15 @@ export function list(item: RegExp, allowed: string, description: string): Config
     },
   };
 }
+
+/**
+ * Registry host, optional port (1-65535) and optional path, per the distribution spec's reference
+ * grammar (host components, lower-case path components joined by `.`, `_`, `__` or dashes); kept
+ * short enough that every image name built on it stays within the 255-character limit.
+ */
+export function isImageRegistry(raw: string): boolean {
+  const m = /^([a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*)(:(\d{1,5}))?((\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*)$/.exec(raw);
+  if (!m || raw.length > 128) return false;
+  const port = m[6] === undefined ? undefined : Number(m[6]);
+  return port === undefined || (port >= 1 && port <= 65535 && !m[6].startsWith("0"));
+}

@@ -9,7 +9,8 @@
 import { isIPv4, isIPv6 } from "net";
 import { PUSH_CONFIG_KEYS } from "./push-keys";
 import { OFFSITE_BACKUP_CONFIG_KEYS } from "./offsite-backup-keys";
-import { boolean, cidrList, integer, list, oneOf, pattern, type ConfigKey } from "./key-kinds";
+import { boolean, cidrList, integer, isImageRegistry, list, oneOf, pattern, type ConfigKey } from "./key-kinds";
+import { PROJECT_IMAGE_CONFIG_KEYS } from "./image-keys";
 
 export type { ConfigKey, PulumiConfigType } from "./key-kinds";
 export { isCanonicalIpv4Cidr } from "./key-kinds";
@@ -55,18 +56,6 @@ export function uploadSizeBytes(raw: string): number | undefined {
   if (!m) return undefined;
   const bytes = Number(m[1]) * SIZE_UNITS[m[2] as keyof typeof SIZE_UNITS];
   return bytes <= MAX_UPLOAD_BYTES ? bytes : undefined;
-}
-
-/**
- * Registry host, optional port (1-65535) and optional path, per the distribution spec's reference
- * grammar (host components, lower-case path components joined by `.`, `_`, `__` or dashes); kept
- * short enough that every image name built on it stays within the 255-character limit.
- */
-function isImageRegistry(raw: string): boolean {
-  const m = /^([a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*)(:(\d{1,5}))?((\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*)$/.exec(raw);
-  if (!m || raw.length > 128) return false;
-  const port = m[6] === undefined ? undefined : Number(m[6]);
-  return port === undefined || (port >= 1 && port <= 65535 && !m[6].startsWith("0"));
 }
 
 /** An http(s) or oci URL with a host and no user name or password in it (those would be logged). */
@@ -120,6 +109,7 @@ export const CONFIG_KEYS = {
     parse: (raw: string) => (isImageRegistry(raw) ? raw : undefined),
     description: "Registry that every container image is pulled from instead of its public home (air-gapped sites).",
   },
+  ...PROJECT_IMAGE_CONFIG_KEYS,
   chartRepository: {
     type: "string",
     allowed: "an http(s):// or oci:// URL with no user name or password in it",

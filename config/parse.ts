@@ -3,6 +3,7 @@ import { distance } from "fastest-levenshtein";
 import type { Hosts, PlatformSpec, PortRange, RtcSpec } from "./spec";
 import { pushSpec } from "./push";
 import { offsiteBackupSpec } from "./offsite-backup";
+import { deployedProjectImageKeys, projectImagesSpec } from "./image-keys";
 
 /**
  * Days of pod logs Loki keeps by default: the specification asks for "log retention policies per
@@ -249,6 +250,8 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string, opti
   const rtc = rtcSettings(parsed, given, reject);
   const offsite = offsiteBackupSpec(platform, environment, parsed, (k) => given(k));
   for (const p of offsite.problems) problems.push({ key: fullKey(p.key), value: p.given ? rawConfig[fullKey(p.key)] : undefined, allowed: p.allowed });
+  const images = projectImagesSpec(platform, environment, parsed, parsed.imageRegistry, deployedProjectImageKeys({ li: parsed.li ?? false, antivirus: parsed.antivirus ?? false }), (k) => given(k));
+  for (const p of images.problems) problems.push({ key: fullKey(p.key), value: p.given ? rawConfig[fullKey(p.key)] : undefined, allowed: p.allowed });
   const push = pushSpec(parsed.push ?? false, parsed, (k) => given(k));
   for (const p of push.problems) problems.push({ key: fullKey(p.key), value: p.given ? rawConfig[fullKey(p.key)] : undefined, allowed: p.allowed });
 
@@ -322,6 +325,7 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string, opti
       }
       : {},
     imageRegistry: parsed.imageRegistry,
+    projectImages: images.spec,
     chartRepository: parsed.chartRepository,
     tls: { issuer: tlsIssuer, acmeEmail: parsed.acmeEmail },
     monitoring: {

@@ -1,4 +1,5 @@
 import type { ClusterApiAccess, Environment, PlatformKind, ProfileName, RtcNodeAddress, SizingModel, TlsIssuer } from "./keys";
+import type { ProjectImagesSpec } from "./image-keys";
 
 /** Public host names of the services, all derived from `domain` in one place. */
 export interface Hosts {
@@ -167,6 +168,8 @@ export interface PlatformSpec {
   };
   /** Registry that replaces every image's registry, for air-gapped sites. */
   imageRegistry?: string;
+  /** The project's own images (images/): where builds are pushed, the package index, prebuilt references. */
+  projectImages: ProjectImagesSpec;
   /** Chart repository that replaces every Helm repository, for air-gapped sites. */
   chartRepository?: string;
   tls: { issuer: TlsIssuer; acmeEmail?: string };

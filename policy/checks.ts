@@ -14,6 +14,8 @@ export interface PolicyContext {
   production: boolean;
   /** The configured image registry (config `imageRegistry`); unset: the catalog's public registries. */
   registry?: string;
+  /** Prebuilt project images the stack names (config `prebuilt*Image`): pinned references it may run. */
+  prebuiltImages?: string[];
 }
 
 export interface Violation {
@@ -327,17 +329,29 @@ export function imageProblem(image: string, registry: string | undefined): strin
   return undefined;
 }
 
+/**
+ * The project's own images the stack may run: a tag one of its builds pushes (docker-build
+ * Image `tags`), pinned by a digest, or a prebuilt reference from config.
+ */
+export function projectImageAllowed(image: string, builtTags: ReadonlySet<string>, prebuilt: readonly string[] = []): boolean {
+  if (prebuilt.includes(image)) return true;
+  const m = /^(.+)@sha256:[0-9a-f]{64}$/.exec(image);
+  return m !== null && builtTags.has(m[1]);
+}
+
 export const pinnedImages: Check = {
   name: "pinned-images",
-  description: "Every image is pinned to a tag or digest (never latest) and pulled from the configured registry (config imageRegistry), or else from a registry the image catalog names.",
+  description: "Every image is pinned to a tag or digest (never latest) and pulled from the configured registry (config imageRegistry), or else from a registry the image catalog names; the project's own images are the tags the stack's builds push, pinned by digest, or the prebuilt references config names.",
   run(stack, ctx) {
     const out: Violation[] = [];
+    const builtTags = new Set(stack.resources.filter((r) => r.type === "docker-build:index:Image").flatMap((r) => ((r.inputs.tags ?? []) as unknown[]).map(String)));
     for (const o of kubeObjects(stack.resources)) {
       for (const c of containersOf(o)) {
         if (!c.image) {
           out.push(v(o.resource, `${c.role} ${c.name} names no image`));
           continue;
         }
+        if (projectImageAllowed(c.image, builtTags, ctx.prebuiltImages)) continue;
         const problem = imageProblem(c.image, ctx.registry);
         if (problem) out.push(v(o.resource, `${c.role} ${c.name}: ${problem}`));
       }

@@ -77,6 +77,14 @@ const STATE_BY_TYPE: Record<string, (name: string, inputs: State) => State> = {
   "gcp:storage/bucket:Bucket": (name, inputs) => ({ name: inputs.name ?? name, url: `gs://${inputs.name ?? name}`, selfLink: `https://www.googleapis.com/storage/v1/b/${inputs.name ?? name}` }),
   "gcp:compute/router:Router": (name, inputs) => ({ name: inputs.name ?? name }),
   "gcp:compute/globalAddress:GlobalAddress": (name, inputs) => ({ name: inputs.name ?? name }),
+  // A registry answers a push with the manifest's digest: here a hash of what was asked for.
+  "docker-build:index:Image": (name, inputs) => ({ digest: `sha256:${createHash("sha256").update(JSON.stringify([name, inputs.tags, inputs.buildArgs])).digest("hex")}` }),
+  "aws:ecr/repository:Repository": (name, inputs) => ({
+    repositoryUrl: `${AWS_ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/${inputs.name ?? name}`,
+    registryId: AWS_ACCOUNT,
+    arn: `arn:aws:ecr:us-east-1:${AWS_ACCOUNT}:repository/${inputs.name ?? name}`,
+  }),
+  "gcp:artifactregistry/repository:Repository": (name, inputs) => ({ repositoryId: inputs.repositoryId ?? name, name: `projects/project/locations/${inputs.location}/repositories/${inputs.repositoryId ?? name}` }),
   "gcp:kms/cryptoKey:CryptoKey": (name, inputs) => ({ id: `${inputs.keyRing ?? "ring"}/cryptoKeys/${inputs.name ?? name}` }),
   "gcp:storage/hmacKey:HmacKey": (name) => ({ accessId: `GOOG1E${name.toUpperCase()}`, secret: "mock-hmac-secret" }),
   "gcp:serviceaccount/account:Account": (name, inputs) => ({
@@ -138,6 +146,15 @@ const CALLS: Record<string, (inputs: State) => State> = {
   "aws:index/getRegion:getRegion": () => ({ name: "us-east-1", region: "us-east-1", id: "us-east-1" }),
   "aws:index/getPartition:getPartition": () => ({ partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" }),
   "gcp:compute/getZones:getZones": () => ({ names: ["us-central1-a", "us-central1-b", "us-central1-c"], id: "zones" }),
+  "aws:ecr/getAuthorizationToken:getAuthorizationToken": (inputs) => ({
+    proxyEndpoint: `https://${inputs.registryId ?? AWS_ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`,
+    userName: "AWS",
+    password: "mock-ecr-token",
+    authorizationToken: Buffer.from("AWS:mock-ecr-token").toString("base64"),
+    expiresAt: "2026-12-02T00:00:00Z",
+    id: String(inputs.registryId ?? AWS_ACCOUNT),
+  }),
+  "gcp:organizations/getClientConfig:getClientConfig": () => ({ accessToken: "mock-gcp-access-token", project: "project", region: "us-central1", zone: "us-central1-a", id: "client" }),
   "gcp:organizations/getProject:getProject": (inputs) => ({ number: "123456789", projectId: inputs.projectId ?? "project", id: "project" }),
 };
 

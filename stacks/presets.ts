@@ -29,6 +29,9 @@ export function allPresetNames(): string[] {
 /** The encrypting StorageClass the prod existing-cluster presets name (a site names its own). */
 export const PRESET_ENCRYPTED_STORAGE_CLASS = "encrypted-ssd";
 
+/** The registry the staging and prod existing-cluster presets push the project's images to (a site names its own). */
+export const PRESET_PROJECT_IMAGE_REGISTRY = "registry.example.com/matrix-platform";
+
 /**
  * Config of a preset stack, as Pulumi would pass it: environment-level defaults plus the
  * platform-specific keys a real stack of that kind must set. Bridges are sized with one bridged
@@ -54,6 +57,8 @@ export function presetConfig(preset: PresetName, project = "matrix-platform"): R
   if (preset.environment === "prod") {
     Object.assign(config, { bridges: "true", rtc: "true", monitoring: "true", telegramApiId: "123456", telegramApiHash: "0123456789abcdef0123456789abcdef" });
   }
+  // Staging and production on-prem push the project's images into the site's registry.
+  if (preset.environment !== "dev" && preset.platform === "existing") config.projectImageRegistry = PRESET_PROJECT_IMAGE_REGISTRY;
   // Production on-prem copies its database backups off-site (config/offsite-backup.ts); a real
   // stack sets its own endpoint and keys with `pulumi config set --secret`. Its volumes are on a
   // class that encrypts at rest; a real stack names its own (config warns without one).

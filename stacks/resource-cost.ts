@@ -242,6 +242,9 @@ export const FREE_TYPES = new Set([
   "gcp:serviceaccount/account:Account", "gcp:serviceaccount/iAMMember:IAMMember", "gcp:kms/keyRing:KeyRing", "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember",
   "gcp:sql/database:Database", "gcp:sql/user:User", "gcp:storage/bucketIAMMember:BucketIAMMember", "gcp:storage/hmacKey:HmacKey",
   "gcp:storage/bucket:Bucket", // priced together as object storage
+  // The project's images: a few hundred MB a build, 20 kept (ECR $0.10/GB-month, Artifact
+  // Registry $0.10/GB-month beyond 0.5 GB free): about a dollar a month, below the plan's rounding.
+  "aws:ecr/repository:Repository", "aws:ecr/lifecyclePolicy:LifecyclePolicy", "gcp:artifactregistry/repository:Repository",
 ]);
 
 /** Resource types with a price function on `platform` (the test's list of priced types). */

@@ -8,16 +8,13 @@ import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import { WORKER_TYPES, hasStableNames, type WorkerType } from "../../catalog/workers";
-import { imageRef } from "../../catalog/images";
 import type { PlatformSpec } from "../../config/spec";
 import type { Sizing, WorkloadSizing } from "../../sizing/types";
 import {
   DEFAULT_SYNAPSE_PATHS,
   MAIN_SERVICE,
-  SYNAPSE_MODULES_DIR,
   SYNAPSE_PORTS,
   instanceCountsFromSizing,
-  s3ProviderRequirements,
   planInstances,
   renderAwsConfig,
   renderHomeserverConfig,
@@ -31,7 +28,7 @@ import {
 } from "../../render/synapse";
 import { synapseDeploymentInput } from "../../render/synapse/deployment";
 import { standardLabels, selectorLabels } from "../k8s/labels";
-import type { Platform } from "../contracts";
+import { projectImage, type Platform } from "../contracts";
 import { checksum, httpProbe, resourcesOf, restrictedContainer, restrictedPod } from "../k8s/pod-spec";
 import { SynapseHaproxy } from "./haproxy";
 
@@ -92,27 +89,11 @@ export function synapseCommand(instance: "main" | { workerFile: string; podNamed
 }
 
 /**
- * Init container of the media workers: the Synapse image does not ship synapse-s3-storage-provider,
- * so the pinned provider and the dependencies the image lacks are installed `--no-deps` into an
- * emptyDir on PYTHONPATH. Air-gapped sites point pip at their mirror with PIP_INDEX_URL.
- */
-export function mediaModulesInit(image: string, sizing: WorkloadSizing): k8s.types.input.core.v1.Container {
-  return restrictedContainer({
-    name: "s3-provider",
-    image,
-    command: ["python", "-m", "pip", "install", "--no-deps", "--no-cache-dir", "--disable-pip-version-check", "--no-warn-script-location", "--target", "/modules", ...s3ProviderRequirements()],
-    env: [{ name: "HOME", value: "/tmp" }, { name: "PYTHONDONTWRITEBYTECODE", value: "1" }],
-    resources: resourcesOf({ ...sizing.resources, cpuRequestMillis: 100, memoryRequestMi: 256, memoryLimitMi: 512 }, 1),
-    volumeMounts: [{ name: "modules", mountPath: "/modules" }, { name: "tmp", mountPath: "/tmp" }],
-  }, SYNAPSE_UID);
-}
-
-/**
  * Sidecar that keeps a media worker's local store a bounded cache: files untouched for six hours
  * are deleted (they are in the bucket already: store_synchronous), Synapse fetches them back from
  * the provider when asked.
  */
-export function mediaCachePruner(image: string): k8s.types.input.core.v1.Container {
+export function mediaCachePruner(image: pulumi.Input<string>): k8s.types.input.core.v1.Container {
   const dir = DEFAULT_SYNAPSE_PATHS.mediaStore;
   return restrictedContainer({
     name: "media-cache-pruner",
@@ -143,7 +124,9 @@ export class SynapseCluster extends pulumi.ComponentResource {
     const ns = args.namespace;
     const child = { parent: this, provider: platform.provider };
     const placement = platform.placement("homeserver");
-    const image = imageRef("synapse", spec.imageRegistry);
+    // The project's Synapse image (images/synapse): upstream Synapse with the S3 storage provider
+    // and the repository's modules installed, so no pod installs anything when it starts.
+    const image = projectImage(platform, "synapse");
 
     // ----- topology
     this.instances = planInstances(instanceCountsFromSizing(sizing));
@@ -282,19 +265,18 @@ export class SynapseCluster extends pulumi.ComponentResource {
         ...(media && awsConfig ? [{ name: "AWS_CONFIG_FILE", value: "/etc/synapse/aws/config" }] : []),
         // Static S3 credentials as a boto3 shared-credentials file from the Secret (not env values).
         ...(media && s3Secret ? [{ name: "AWS_SHARED_CREDENTIALS_FILE", value: "/etc/synapse/aws-credentials/credentials" }] : []),
-        ...(media ? [{ name: "PYTHONPATH", value: SYNAPSE_MODULES_DIR }] : []),
       ];
       const volumes = [
         ...baseVolumes(),
         ...(extra.volumes ?? []),
-        ...(media ? [{ name: "media", emptyDir: { sizeLimit: "20Gi" } }, { name: "modules", emptyDir: { sizeLimit: "512Mi" } }] : []),
+        ...(media ? [{ name: "media", emptyDir: { sizeLimit: "20Gi" } }] : []),
         ...(media && awsConfig ? [{ name: "aws-config", configMap: { name: awsConfig.metadata.name } }] : []),
         ...(media && s3Secret ? [{ name: "aws-credentials", secret: { secretName: s3Secret.metadata.name, defaultMode: 0o440 } }] : []),
       ];
       const mounts = [
         ...baseMounts(),
         ...(extra.mounts ?? []),
-        ...(media ? [{ name: "media", mountPath: DEFAULT_SYNAPSE_PATHS.mediaStore }, { name: "modules", mountPath: SYNAPSE_MODULES_DIR, readOnly: true }] : []),
+        ...(media ? [{ name: "media", mountPath: DEFAULT_SYNAPSE_PATHS.mediaStore }] : []),
         ...(media && awsConfig ? [{ name: "aws-config", mountPath: "/etc/synapse/aws", readOnly: true }] : []),
         ...(media && s3Secret ? [{ name: "aws-credentials", mountPath: "/etc/synapse/aws-credentials", readOnly: true }] : []),
       ];
@@ -310,7 +292,6 @@ export class SynapseCluster extends pulumi.ComponentResource {
           serviceAccountName: media ? "synapse-media" : "synapse",
           terminationGracePeriodSeconds: 60,
           volumes,
-          ...(media ? { initContainers: [mediaModulesInit(image, sizingOf)] } : {}),
           containers: [restrictedContainer({
             name: "synapse",
             image,

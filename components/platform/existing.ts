@@ -15,7 +15,9 @@ import type { NetworkFlows } from "../k8s/network";
 import { INTERNET, KUBE_API_PORTS, type External } from "../k8s/network/peers";
 import { dataServiceFlows } from "../k8s/network/platform-flows";
 import { ClusterAddons, type AddonSettings } from "./addons";
-import { databasesOn, deployedObjectStoreClients, type PlatformDatabases, type DatabaseName, type KubeApiEndpoint, type ObjectStore, type Placement, type Platform, type RedisEndpoint } from "../contracts";
+import { databasesOn, deployedObjectStoreClients, type PlatformDatabases, type DatabaseName, type KubeApiEndpoint, type ObjectStore, type Placement, type Platform, type ProjectImageRefs, type ProjectImagesRequest, type RedisEndpoint } from "../contracts";
+import { projectImageSpec } from "../../catalog/project-images";
+import { ProjectImages } from "./project-images";
 import { declarePlatformFlows } from "./flows";
 import { sharedPlatformFields, type DatabaseServer } from "./outputs";
 import { placementFor } from "./placement";
@@ -89,6 +91,8 @@ export interface ExistingClusterPlatformArgs {
   addons: AddonSettings;
   /** The stack's flow registry; without it the platform writes its own FlowPolicies. Default: absent. */
   flows?: NetworkFlows;
+  /** The project's images and where they are pushed (the site's registry, `projectImageRegistry`). */
+  projectImages: ProjectImagesRequest;
 }
 
 /**
@@ -110,6 +114,7 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
   readonly clusterIssuer: string;
   readonly ready: pulumi.Resource[];
   readonly kubeApi: KubeApiEndpoint;
+  readonly projectImages: ProjectImageRefs;
   private readonly nodePools: NodePool[];
 
   constructor(name: string, args: ExistingClusterPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -133,6 +138,12 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
     this.storageClass = pulumi.output(storageClassName);
 
     this.kubeApi = existingKubeApi(args.cluster.kubeApiCidrs);
+    // The site's registry, pushed to with the deploying machine's docker login.
+    const pushRegistry = args.projectImages.pushRegistry;
+    this.projectImages = new ProjectImages(`${name}-images`, {
+      ...args.projectImages,
+      ...(pushRegistry ? { target: { repositories: Object.fromEntries(args.projectImages.images.map((i) => [i, `${pushRegistry}/${projectImageSpec(i).repository}`])) } } : {}),
+    }, { parent: this }).refs;
     const addons = new ClusterAddons(`${name}-addons`, {
       ...args.addons,
       kubeApi: this.kubeApi,

@@ -10,6 +10,7 @@ import type { GcpPlatform } from "./gcp";
 import { deployedDatabases, type Platform } from "../contracts";
 import { isDeployed, workloadEntry } from "../../catalog/components";
 import { rtcPublicPorts } from "../../render/rtc/exposure";
+import { deployedProjectImages } from "../../catalog/project-images";
 
 export * from "../contracts";
 export { ExistingClusterPlatform } from "./existing";
@@ -36,6 +37,13 @@ export function createPlatform(name: string, spec: PlatformSpec, sizing: Sizing,
     flows,
     // The edge nodes serve RTC media on host networking: the clouds open exactly its ports.
     rtcMedia: isDeployed("rtc", spec) ? { tier: workloadEntry("livekit").tier, rules: rtcPublicPorts(spec.rtc) } : undefined,
+    projectImages: {
+      images: deployedProjectImages(spec),
+      prebuilt: spec.projectImages.prebuilt,
+      mirror: spec.imageRegistry,
+      packageIndex: spec.projectImages.packageIndex,
+      pushRegistry: spec.projectImages.pushRegistry,
+    },
   };
   switch (spec.platform) {
     case "existing":

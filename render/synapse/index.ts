@@ -32,7 +32,6 @@ export * from "./logging";
 export * from "./appservice";
 export * from "./signing-key";
 export { dbPoolSize, type PoolSize } from "../../sizing/connection-budget";
-export * from "./modules";
 export { toYaml } from "./yaml";
 
 /** Instances to render per type: each type's `replicas` from sizing (0 = left to main). */

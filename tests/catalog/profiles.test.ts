@@ -63,7 +63,7 @@ describe("stacks/environments: presets", () => {
   it("only prod is highly available, as the config parser decides", () => {
     for (const env of ENVIRONMENTS) {
       // (prod on the default existing platform must name an off-site backup target or waive it)
-      const spec = parseSpec({ "matrix-platform:environment": env, "matrix-platform:acmeEmail": "a@b.cd", "matrix-platform:domain": "example.com", "matrix-platform:offsiteBackupWaived": "true" }, env);
+      const spec = parseSpec({ "matrix-platform:environment": env, "matrix-platform:acmeEmail": "a@b.cd", "matrix-platform:domain": "example.com", "matrix-platform:offsiteBackupWaived": "true", "matrix-platform:projectImageRegistry": "registry.example.org/matrix-platform" }, env);
       assert.equal(ENVIRONMENT_PRESETS[env].highAvailability, spec.highAvailability, env);
     }
   });

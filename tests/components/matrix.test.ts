@@ -13,7 +13,7 @@ import { WORKER_TYPES, hasStableNames } from "../../catalog/workers";
 import { parseSpec } from "../../config";
 import { presetConfig } from "../../stacks/presets";
 import { runWithMocks, isSecretValue, unwrapSecrets, type MockRun, type RecordedResource } from "../../stacks/mock-engine";
-import { FAKE_SECRETS, fakePlatform } from "../helpers/fake-platform";
+import { FAKE_SECRETS, FAKE_SYNAPSE_IMAGE, fakePlatform } from "../helpers/fake-platform";
 import { fixtureSizing } from "../render/fixtures";
 
 type Obj = Record<string, any>;
@@ -132,20 +132,21 @@ describe("MatrixStack (mock engine, fake platform)", function () {
     assert.deepEqual((mediaSa.inputs.metadata as Obj).annotations, { "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/synapse-media" });
   });
 
-  it("gives media workers the S3 provider (init container), its credentials as a file, and a pruned local cache", () => {
+  it("runs every Synapse process from the platform's project image, installs nothing at start, and gives media workers S3 credentials as a file and a pruned local cache", () => {
+    for (const r of [...ofKind(run20k, "kubernetes:apps/v1:Deployment"), ...ofKind(run20k, "kubernetes:apps/v1:StatefulSet")]) {
+      const pod = (r.inputs.spec as Obj).template.spec;
+      if ((r.inputs.spec as Obj).template.metadata.labels["app.kubernetes.io/component"] !== "synapse") continue;
+      assert.equal(pod.initContainers, undefined, `${r.name}: no init container (nothing is installed at start)`);
+      for (const c of pod.containers) assert.equal(c.image, FAKE_SYNAPSE_IMAGE, `${r.name}/${c.name}`);
+    }
     const tpl = (byName(run20k, "kubernetes:apps/v1:StatefulSet", "media-repository").inputs.spec as Obj).template.spec;
-    const init = tpl.initContainers[0];
-    assert.ok(init.command.includes("synapse-s3-storage-provider==1.7.0"));
-    assert.ok(init.command.includes("--no-deps"));
     const synapse = tpl.containers[0];
     const env = Object.fromEntries(synapse.env.filter((e: Obj) => e.value).map((e: Obj) => [e.name, e.value]));
-    assert.equal(env.PYTHONPATH, "/opt/synapse-modules");
+    assert.equal(env.PYTHONPATH, undefined, "the modules are in the image's site-packages");
     assert.equal(env.AWS_SHARED_CREDENTIALS_FILE, "/etc/synapse/aws-credentials/credentials");
     assert.equal(env.AWS_CONFIG_FILE, "/etc/synapse/aws/config", "path-style addressing for MinIO");
     assert.ok(!synapse.env.some((e: Obj) => e.valueFrom?.secretKeyRef), "no secret in the environment");
     assert.equal(tpl.containers[1].name, "media-cache-pruner");
-    const other = (byName(run20k, "kubernetes:apps/v1:Deployment", "synchrotron").inputs.spec as Obj).template.spec;
-    assert.equal(other.initContainers, undefined);
   });
 
   it("keeps secrets out of ConfigMaps and marks every Secret's data secret", () => {
@@ -233,17 +234,6 @@ describe("MatrixStack (mock engine, fake platform)", function () {
     const types = new Set(run20k.resources.filter((r) => !r.custom).map((r) => r.type));
     for (const t of ["matrix-platform:matrix:MatrixStack", "matrix-platform:matrix:SynapseCluster", "matrix-platform:matrix:SynapseHaproxy", "matrix-platform:matrix:MatrixWeb"]) assert.ok(types.has(t), t);
     for (const r of k8sObjects(run20k)) if (r.type !== "pulumi:providers:kubernetes") assert.ok(r.parent, `${r.type} ${r.name} has a parent`);
-  });
-});
-
-describe("media workers' S3 provider install", () => {
-  it("pins the packages of the image's requirements file, which the config checks' venv installs (images/synapse/requirements.txt)", async () => {
-    const fs = await import("fs");
-    const path = await import("path");
-    const { S3_PROVIDER_PACKAGES } = await import("../../render/synapse");
-    const lines = fs.readFileSync(path.join(__dirname, "../../images/synapse/requirements.txt"), "utf8").split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
-    const pins = Object.fromEntries(lines.map((r) => r.split("==")));
-    assert.deepEqual(pins, { ...S3_PROVIDER_PACKAGES });
   });
 });
 

@@ -66,7 +66,7 @@ describe("config: nothing in a stack file is silently ignored (item 1)", () => {
   it("warns when bridges are off but accounts are counted, and on prod with a self-signed issuer", () => {
     const spec = parseSpec(cfg({ telegramAccounts: "500", whatsappAccounts: "0" }), "d");
     assert.deepEqual(configWarnings(spec), [`${P}:bridges is false, so ${P}:telegramAccounts = 500 deploys nothing; set bridges to true to deploy it, or the count to 0`]);
-    const prod = parseSpec(cfg({ environment: "prod", domain: "chat.example.org", tlsIssuer: "selfsigned", offsiteBackupWaived: "true" }), "p");
+    const prod = parseSpec(cfg({ environment: "prod", domain: "chat.example.org", tlsIssuer: "selfsigned", offsiteBackupWaived: "true", projectImageRegistry: "registry.example.org/matrix-platform" }), "p");
     assert.match(configWarnings(prod).join("\n"), /tlsIssuer = selfsigned on a prod stack/);
     assert.deepEqual(configWarnings(parseSpec(cfg({ telegramAccounts: "5", bridges: "true", telegramApiId: "123456", telegramApiHash: "0123456789abcdef0123456789abcdef" }), "d")), []);
   });
@@ -83,7 +83,7 @@ describe("config: nothing in a stack file is silently ignored (item 1)", () => {
 describe("config: no silent identity (item 2)", () => {
   for (const environment of ["staging", "prod"]) {
     it(`${environment} without a domain or server name is refused`, () => {
-      const waiver: Record<string, string> = environment === "prod" ? { offsiteBackupWaived: "true" } : {};
+      const waiver: Record<string, string> = { projectImageRegistry: "registry.example.org/matrix-platform", ...(environment === "prod" ? { offsiteBackupWaived: "true" } : {}) };
       assert.match(rejected({ environment, acmeEmail: "ops@example.org", ...waiver }).message, new RegExp(`${P}:domain is required: ${environment} stacks need an explicit domain \\(or serverName\\)`));
       assert.equal(parseSpec(cfg({ environment, acmeEmail: "ops@example.org", serverName: "example.org", ...waiver }), "s").serverName, "example.org");
     });

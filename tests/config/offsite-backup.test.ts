@@ -9,7 +9,7 @@ import { isEndpointUrl } from "../../config/offsite-backup-keys";
 import { prefixedConfig, refusalOf } from "../helpers/config-refusal";
 
 const cfg = prefixedConfig;
-const PROD_EXISTING = { platform: "existing", environment: "prod", domain: "example.org", acmeEmail: "ops@example.org" };
+const PROD_EXISTING = { platform: "existing", environment: "prod", domain: "example.org", acmeEmail: "ops@example.org", projectImageRegistry: "registry.example.org/matrix-platform" };
 const SECRET = "off-site-secret-access-key-1234";
 const COPY = {
   offsiteBackupEndpoint: "https://backup.dc2.example.org:9000",
@@ -40,7 +40,7 @@ describe("config: off-site backup copy", () => {
   it("accepts production without a copy when it is waived, and dev and staging without either", () => {
     assert.equal(parseSpec(cfg({ ...PROD_EXISTING, offsiteBackupWaived: "true" }), "test").existing.offsiteBackup, undefined);
     for (const environment of ["dev", "staging"]) {
-      const spec = parseSpec(cfg({ platform: "existing", environment, domain: "example.org", acmeEmail: "ops@example.org" }), "test");
+      const spec = parseSpec(cfg({ platform: "existing", environment, domain: "example.org", acmeEmail: "ops@example.org", projectImageRegistry: "registry.example.org/matrix-platform" }), "test");
       assert.equal(spec.existing.offsiteBackup, undefined);
     }
   });

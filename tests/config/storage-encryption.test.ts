@@ -9,7 +9,7 @@ import { prefixedConfig, refusalOf } from "../helpers/config-refusal";
 
 const P = "matrix-platform";
 const cfg = prefixedConfig;
-const PROD_EXISTING = { platform: "existing", environment: "prod", domain: "example.org", acmeEmail: "ops@example.org", offsiteBackupWaived: "true" };
+const PROD_EXISTING = { platform: "existing", environment: "prod", domain: "example.org", acmeEmail: "ops@example.org", offsiteBackupWaived: "true", projectImageRegistry: "registry.example.org/matrix-platform" };
 
 
 const storageWarning = (raw: Record<string, string>) => configWarnings(parseSpec(cfg(raw), "test")).filter((w) => w.includes("encryptedStorageClass"));
@@ -63,7 +63,7 @@ describe("config: encrypting StorageClass", () => {
   it("does not warn with it set, outside production, or on the clouds", () => {
     assert.deepEqual(storageWarning({ ...PROD_EXISTING, encryptedStorageClass: "luks" }), []);
     for (const environment of ["dev", "staging"]) {
-      assert.deepEqual(storageWarning({ platform: "existing", environment, domain: "example.org", acmeEmail: "ops@example.org" }), []);
+      assert.deepEqual(storageWarning({ platform: "existing", environment, domain: "example.org", acmeEmail: "ops@example.org", projectImageRegistry: "registry.example.org/matrix-platform" }), []);
     }
     assert.deepEqual(storageWarning({ platform: "aws", environment: "prod", domain: "example.org", acmeEmail: "ops@example.org" }), []);
   });

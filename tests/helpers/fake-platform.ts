@@ -13,6 +13,9 @@ export const FAKE_SECRETS = {
   s3Secret: "fake-s3-secret-key-55e1",
 };
 
+/** The reference the fake platform gives the project's Synapse image (as a registry would: tag pinned by digest). */
+export const FAKE_SYNAPSE_IMAGE = `registry.test/matrix-platform/synapse:v1.163.2-0123456789abcdef@sha256:${"a".repeat(64)}`;
+
 export function fakePlatform(opts: { staticS3?: boolean; pathStyle?: boolean; redisCa?: boolean } = {}): Platform {
   const provider = new k8s.Provider("fake-k8s", { kubeconfig: "fake" });
   const db = (database: string) => ({
@@ -56,5 +59,6 @@ export function fakePlatform(opts: { staticS3?: boolean; pathStyle?: boolean; re
     clusterIssuer: "selfsigned-ca",
     ready: [],
     kubeApi: { cidrs: ["10.0.0.1/32"], ports: [443] },
+    projectImages: { synapse: pulumi.output(FAKE_SYNAPSE_IMAGE) },
   };
 }

@@ -84,6 +84,9 @@ export function specFor(stack: string, config: Record<string, string>): Platform
   // prod on an existing cluster must copy its backups off-site or waive it; fixtures that are not
   // about backups waive it (tests/platform/existing.test.ts sets a real target).
   const onPremProd = (config.environment ?? "dev") === "prod" && (config.platform ?? "existing") === "existing";
-  const full = onPremProd && !Object.keys(config).some((k) => k.startsWith("offsiteBackup")) ? { ...named_, offsiteBackupWaived: "true" } : named_;
+  const waived = onPremProd && !Object.keys(config).some((k) => k.startsWith("offsiteBackup")) ? { ...named_, offsiteBackupWaived: "true" } : named_;
+  // staging and prod on an existing cluster name where the project's images are pushed.
+  const onPremNamed = (config.environment ?? "dev") !== "dev" && (config.platform ?? "existing") === "existing";
+  const full = onPremNamed && config.projectImageRegistry === undefined && config.imageRegistry === undefined && config.prebuiltSynapseImage === undefined ? { ...waived, projectImageRegistry: "registry.example.com/matrix-platform" } : waived;
   return parseSpec(Object.fromEntries(Object.entries(full).map(([k, v]) => [`${PROJECT}:${k}`, v])), stack);
 }

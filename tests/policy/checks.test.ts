@@ -3,16 +3,17 @@
  * rendered once), and for each check a stack changed so it violates that check.
  */
 import * as assert from "assert";
-import { CHECKS, imageProblem, runChecks, type Check, type PolicyContext, type Violation } from "../../policy/checks";
+import { CHECKS, imageProblem, projectImageAllowed, runChecks, type Check, type PolicyContext, type Violation } from "../../policy/checks";
 import { PACK_POLICIES } from "../../policy/pack";
 import { checkedStack, resourcesFromPreviewJson, type CheckedStack } from "../../policy/resources";
 import { allGateStacks } from "../../scripts/validate";
 import { runStack, type StackRun } from "../helpers/run-stack";
+import { unwrapSecrets } from "../../stacks/mock-engine";
 
 type Obj = Record<string, any>;
 
 const runs = new Map<string, StackRun>();
-const contextOf = (run: StackRun): PolicyContext => ({ production: run.spec.environment === "prod", registry: run.spec.imageRegistry });
+const contextOf = (run: StackRun): PolicyContext => ({ production: run.spec.environment === "prod", registry: run.spec.imageRegistry, prebuiltImages: Object.values(run.spec.projectImages.prebuilt) });
 
 /** A deep copy of a rendered stack's resources, changed by `edit`, checked again. */
 function mutated(stack: string, edit: (resources: Obj[]) => void): CheckedStack {
@@ -140,6 +141,20 @@ describe("policy pack: every check on every gate stack", function () {
     assert.equal(imageProblem("ghcr.io/element-hq/synapse@sha256:0123", undefined), undefined);
     assert.match(imageProblem("evil.example/synapse:v1", undefined) ?? "", /not a registry of catalog/);
     assert.match(imageProblem("redis", undefined) ?? "", /not pinned/);
+  });
+
+  it("pinned-images: the project's images are the tags the stack's builds push, pinned by digest, or the prebuilt references config names", () => {
+    const check = CHECKS.find((c) => c.name === "pinned-images")!;
+    const dev = runs.get("dev")!;
+    const [tag] = one(dev.resources.map((r) => ({ ...r, inputs: unwrapSecrets(r.inputs) as Obj })), "docker-build:index:Image").inputs.tags as string[];
+    assert.ok(tag, "dev builds the Synapse image");
+    const digest = `@sha256:${"c".repeat(64)}`;
+    assert.equal(projectImageAllowed(`${tag}${digest}`, new Set([tag])), true);
+    assert.equal(projectImageAllowed(tag, new Set([tag])), false, "a pushed tag without its digest can move");
+    assert.equal(projectImageAllowed(`${tag}x${digest}`, new Set([tag])), false, "a tag no build of the stack pushes");
+    assert.equal(projectImageAllowed(`r.example/s:t${digest}`, new Set(), [`r.example/s:t${digest}`]), true);
+    const unpinned = mutated("dev", (rs) => (one(rs, "kubernetes:apps/v1:Deployment", "matrix-synapse-main").inputs.spec.template.spec.containers[0].image = tag));
+    expectViolation(check, unpinned, { production: false }, /Deployment/, /not a registry of catalog/);
   });
 
   it("requests-and-limits: a container without a memory limit, a CNPG cluster without limits", () => {

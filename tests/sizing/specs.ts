@@ -43,6 +43,8 @@ export function specFor(o: SpecOptions = {}): PlatformSpec {
   if (o.platform === "gcp") config.gcpProject = "matrix-test";
   // Production on an existing cluster must copy its backups off-site or waive it; sizing does not read it.
   if (config.platform === "existing" && config.environment === "prod") config.offsiteBackupWaived = "true";
+  // Staging and prod on an existing cluster name where the project's images are pushed.
+  if (config.platform === "existing" && config.environment !== "dev") config.projectImageRegistry = "registry.example.com/matrix-platform";
   for (const [k, v] of Object.entries({ ...ALL_ON, ...o.features })) config[k] = String(v);
   if (config.push === "true") Object.assign(config, (pushApps ??= throwawayPushConfig()));
   return parseSpec(Object.fromEntries(Object.entries(config).map(([k, v]) => [`matrix-platform:${k}`, v])), "test");

@@ -10,7 +10,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { podSpecOf } from "../../components/k8s/pod-security-check";
 import { stackArtifacts, type StackArtifacts } from "../../catalog/image-list";
-import { IMAGES } from "../../catalog/images";
+import { IMAGES, imageRef } from "../../catalog/images";
+import { projectImageAllowed } from "../../policy/checks";
 import { manifestsFrom } from "../../stacks/manifests";
 import { unwrapSecrets, type RecordedResource } from "../../stacks/mock-engine";
 import { runStack, type StackRun } from "../helpers/run-stack";
@@ -54,6 +55,11 @@ function rendered(run: StackRun): Rendered {
   return { images, releases };
 }
 
+/** Tags the stack's image builds push (docker-build Image), which its pods run pinned by digest. */
+function builtTags(run: StackRun): Set<string> {
+  return new Set(run.resources.filter((r) => r.type === "docker-build:index:Image").flatMap((r) => (r.inputs.tags as string[]) ?? []));
+}
+
 function listFor(run: StackRun): StackArtifacts {
   return stackArtifacts(run.spec);
 }
@@ -67,12 +73,15 @@ describe("stack image lists (npm run images -- --stack)", function () {
       const list = listFor(run);
       const { images, releases } = rendered(run);
       // Guards against a vacuous pass: every stack renders Synapse and installs cert-manager.
-      assert.ok(images.some((i) => i.image.includes("/element-hq/synapse:")), `${stack}: no Synapse pod rendered`);
+      const built = builtTags(run);
+      assert.ok(images.some((i) => /\/synapse:/.test(i.image) && projectImageAllowed(i.image, built)), `${stack}: no Synapse pod rendered`);
       assert.ok(releases.length >= 2, `${stack}: expected at least cert-manager and Envoy Gateway releases`);
 
       const listed = new Set(list.images);
-      const missing = images.filter((i) => !listed.has(i.image));
+      // The project's own images are pushed by the stack itself, pinned by digest; their bases are listed.
+      const missing = images.filter((i) => !listed.has(i.image) && !projectImageAllowed(i.image, built));
       assert.deepEqual(missing, [], `${stack}: images not in its list`);
+      assert.ok(listed.has(imageRef("synapse", run.spec.imageRegistry)), `${stack}: the Synapse image's base is on the list (the build pulls it)`);
 
       // Charts: exactly the installed ones, so the list neither misses nor invents one.
       const key = (c: { chart: string; version: string; repo?: string }) => `${c.repo ?? ""} ${c.chart} ${c.version}`;
@@ -91,11 +100,14 @@ describe("stack image lists (npm run images -- --stack)", function () {
     const list = listFor(run);
     const { images } = rendered(run);
     assert.ok(images.length > 0);
-    const elsewhere = images.filter((i) => !i.image.startsWith(`${MIRROR}/`));
+    const built = builtTags(run);
+    const elsewhere = images.filter((i) => !i.image.startsWith(`${MIRROR}/`) && !projectImageAllowed(i.image, built));
     assert.deepEqual(elsewhere, [], "images not pulled from the mirror");
     assert.ok(list.images.every((ref) => ref.startsWith(`${MIRROR}/`)), "the list itself must name the mirror");
     const listed = new Set(list.images);
-    assert.deepEqual(images.filter((i) => !listed.has(i.image)), [], "images not in the list");
+    assert.deepEqual(images.filter((i) => !listed.has(i.image) && !projectImageAllowed(i.image, built)), [], "images not in the list");
+    const [build] = run.resources.filter((r) => r.type === "docker-build:index:Image");
+    assert.equal((build.inputs.buildArgs as Record<string, string>).BASE_IMAGE, imageRef("synapse", MIRROR), "the build pulls its base through the mirror");
   });
 
   it("the existing platform's chart overrides point at the mirror too", async () => {
@@ -118,7 +130,7 @@ describe("stack image lists (npm run images -- --stack)", function () {
     const values = (unwrapSecrets(release.inputs) as { values: { image: { repository: string } } }).values;
     assert.equal(values.image.repository, `${MIRROR}/autoscaling/cluster-autoscaler`);
     const { images } = rendered(run);
-    assert.deepEqual(images.filter((i) => !i.image.startsWith(`${MIRROR}/`)), []);
+    assert.deepEqual(images.filter((i) => !i.image.startsWith(`${MIRROR}/`) && !projectImageAllowed(i.image, builtTags(run))), []);
   });
 });
 

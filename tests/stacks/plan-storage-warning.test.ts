@@ -30,6 +30,7 @@ describe("plan: production on an existing cluster without an encrypting StorageC
       "  matrix-platform:acmeEmail: ops@example.org",
       "  matrix-platform:storageClass: local-nvme",
       "  matrix-platform:offsiteBackupWaived: \"true\"",
+      "  matrix-platform:projectImageRegistry: registry.example.org/matrix-platform",
       "",
     ].join("\n"));
     const res = plan("onprem", dir);

@@ -9,7 +9,8 @@ import { NAMESPACES } from "../../../catalog/namespaces";
 import { StackNamespace } from "../../k8s/namespace";
 import type { NetworkFlows } from "../../k8s/network";
 import type { ClusterApiEndpoint } from "../../../config/spec";
-import type { DatabaseName, KubeApiEndpoint, ObjectStore, Placement, Platform, PlatformDatabases, RedisEndpoint } from "../../contracts";
+import type { DatabaseName, KubeApiEndpoint, ObjectStore, Placement, Platform, PlatformDatabases, ProjectImageRefs, ProjectImagesRequest, RedisEndpoint } from "../../contracts";
+import { ProjectImages } from "../project-images";
 import { ClusterAddons, type AddonSettings } from "../addons";
 import { declarePlatformFlows } from "../flows";
 import { sharedPlatformFields, type DatabaseServer } from "../outputs";
@@ -23,6 +24,7 @@ import { createDataSecurityGroup, createMediaSecurityGroup, createNetwork } from
 import type { PublicPortRule } from "../../../render/rtc/exposure";
 import { createNodeGroups } from "./node-groups";
 import { createS3Storage } from "./object-storage";
+import { createEcrRepositories } from "./registry";
 
 export { EKS_VERSION } from "./cluster";
 export { KEY_ROTATION_DAYS } from "./keys";
@@ -57,6 +59,8 @@ export interface AwsPlatformArgs {
   flows?: NetworkFlows;
   /** RTC media ports the edge nodes open to the internet, when calls are deployed. Default: absent. */
   rtcMedia?: { tier: NodePool["tier"]; rules: PublicPortRule[] };
+  /** The project's images: built into a repository the stack creates here, or prebuilt. */
+  projectImages: ProjectImagesRequest;
 }
 
 /**
@@ -79,6 +83,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
   readonly clusterIssuer: string;
   readonly ready: pulumi.Resource[];
   readonly kubeApi: KubeApiEndpoint;
+  readonly projectImages: ProjectImageRefs;
   readonly cluster: aws.eks.Cluster;
   private readonly nodePools: NodePool[];
 
@@ -169,6 +174,11 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
         retentionDays: preset.backupRetentionDays,
       }, { parent: this, provider: secondary });
     }
+
+    // ---- The project's images: ECR repositories, built and pushed by the up ----
+    const toBuild = args.projectImages.images.filter((i) => args.projectImages.prebuilt[i] === undefined);
+    const ecr = createEcrRepositories({ name, prefix, images: toBuild, deletionProtection: preset.deletionProtection }, o);
+    this.projectImages = new ProjectImages(`${name}-images`, { ...args.projectImages, ...(ecr ? { target: ecr } : {}) }, { parent: this }).refs;
 
     // ---- Redis ----
     const cacheSg = createDataSecurityGroup({ name, prefix, service: "redis", vpcId: network.vpc.id, port: 6379, description: "Redis from the EKS cluster only", clusterSecurityGroupId: clusterSg }, o);

@@ -6,10 +6,12 @@ import type { DatabaseSizing, NodePool, NodeTier, RedisSizing } from "../../../s
 import { standardLabels } from "../../k8s/labels";
 import type { NetworkFlows } from "../../k8s/network";
 import type { ClusterApiEndpoint } from "../../../config/spec";
-import type { DatabaseName, KubeApiEndpoint, ObjectStore, Placement, Platform, PlatformDatabases, RedisEndpoint } from "../../contracts";
+import type { DatabaseName, KubeApiEndpoint, ObjectStore, Placement, Platform, PlatformDatabases, ProjectImageRefs, ProjectImagesRequest, RedisEndpoint } from "../../contracts";
+import { ProjectImages } from "../project-images";
 import { ClusterAddons, type AddonSettings } from "../addons";
 import { sharedPlatformFields, type DatabaseServer } from "../outputs";
 import { placementFor } from "../placement";
+import { createArtifactRepository } from "./registry";
 import { createMemorystore } from "./cache";
 import { createGkeCluster, gkeKubeconfig, GKE_VERSION } from "./cluster";
 import { createCloudSqlServer, type CloudSqlServer } from "./database";
@@ -24,7 +26,7 @@ export { GKE_VERSION } from "./cluster";
 export { GCP_KEY_ROTATION } from "./keys";
 export { multiRegionOf, stackTag } from "./naming";
 
-const APIS = ["compute", "container", "sqladmin", "servicenetworking", "redis", "cloudkms", "storage", "iam"];
+const APIS = ["compute", "container", "sqladmin", "servicenetworking", "redis", "cloudkms", "storage", "iam", "artifactregistry"];
 
 export interface GcpPlatformArgs {
   /** The databases the stack creates (contracts.ts deployedDatabases: the bridges' only while deployed). */
@@ -54,6 +56,8 @@ export interface GcpPlatformArgs {
   flows?: NetworkFlows;
   /** RTC media ports the edge nodes open to the internet, when calls are deployed. Default: absent. */
   rtcMedia?: { tier: NodePool["tier"]; rules: PublicPortRule[] };
+  /** The project's images: built into a repository the stack creates here, or prebuilt. */
+  projectImages: ProjectImagesRequest;
 }
 
 /**
@@ -75,6 +79,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
   readonly clusterIssuer: string;
   readonly ready: pulumi.Resource[];
   readonly kubeApi: KubeApiEndpoint;
+  readonly projectImages: ProjectImageRefs;
   readonly cluster: gcp.container.Cluster;
   private readonly nodePools: NodePool[];
 
@@ -150,6 +155,11 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
     const redis = createMemorystore({
       name, prefix, region, sizing: args.redis, highAvailability: preset.highAvailability, network: network.network.id, kmsKey: keys.redis, peering: network.peering, labels,
     }, o);
+
+    // ---- The project's images: an Artifact Registry repository, built and pushed by the up ----
+    const toBuild = args.projectImages.images.filter((i) => args.projectImages.prebuilt[i] === undefined);
+    const registry = createArtifactRepository({ name, prefix, project, region, images: toBuild, labels, dependsOn: apis }, o);
+    this.projectImages = new ProjectImages(`${name}-images`, { ...args.projectImages, ...(registry ? { target: registry } : {}) }, { parent: this }).refs;
 
     // ---- What the Matrix stack consumes ----
     const privateServices = [PRIVATE_SERVICES_CIDR];
