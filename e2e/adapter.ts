@@ -348,7 +348,7 @@ export function planLoopback(k8sSynapse: SynapseRenderInput, k8sHaproxy: Haproxy
     appservices,
     doublePuppetToken,
     ...(opts.pushApps?.length
-      ? { sygnal: planSygnal(opts.pushApps.filter((a) => a.kind === "apns"), path.join(runDir, "sygnal"), { http: nextPort(), metrics: nextPort(), proxy: nextPort() }) }
+      ? { sygnal: planSygnal(opts.pushApps, path.join(runDir, "sygnal"), { http: nextPort(), metrics: nextPort(), proxy: nextPort() }) }
       : {}),
   };
 }

@@ -103,7 +103,11 @@ export async function roomService(url: string, method: string, token: string, bo
 
 // ----- lk-jwt-service
 
-export async function startLkJwt(sup: Supervisor, args: { port: number; livekitUrl: string; apiKey: string; apiSecret: string; serverName: string; extraEnv?: Record<string, string> }): Promise<{ proc: Proc; url: string; env: Record<string, string> }> {
+export async function startLkJwt(sup: Supervisor, args: {
+  port: number; livekitUrl: string; apiKey: string; apiSecret: string; serverName: string; extraEnv?: Record<string, string>;
+  /** Wraps the command (e2e/gateway.ts: a mount namespace with the run's /etc/hosts). */
+  launcher?: (command: string, args: string[]) => { command: string; args: string[] };
+}): Promise<{ proc: Proc; url: string; env: Record<string, string> }> {
   const dir = path.join(sup.runDir, "lk-jwt-service");
   fs.mkdirSync(dir, { recursive: true });
   const keyFile = path.join(dir, "livekit_key");
@@ -111,7 +115,8 @@ export async function startLkJwt(sup: Supervisor, args: { port: number; livekitU
   fs.writeFileSync(keyFile, args.apiKey, { mode: 0o600 });
   fs.writeFileSync(secretFile, args.apiSecret, { mode: 0o600 });
   const env = renderLkJwtEnv({ livekitUrl: args.livekitUrl, fullAccessHomeservers: [args.serverName], bind: `127.0.0.1:${args.port}`, keyFile, secretFile });
-  const proc = sup.start({ name: "lk-jwt-service", command: LK_JWT_BIN, args: [], env: { ...env, ...(args.extraEnv ?? {}) } });
+  const launch = args.launcher ? args.launcher(LK_JWT_BIN, []) : { command: LK_JWT_BIN, args: [] };
+  const proc = sup.start({ name: "lk-jwt-service", command: launch.command, args: launch.args, env: { ...env, ...(args.extraEnv ?? {}) } });
   const url = `http://127.0.0.1:${args.port}`;
   await waitHttpOk(`${url}/healthz`, { timeoutMs: 30_000, proc, sup });
   return { proc, url, env };

@@ -112,8 +112,9 @@ export async function runE2E(): Promise<E2EResult> {
   try {
     const out = await withTopology(makePlan(inputs), async (topo) => {
       // The calls side: coturn with the config rendered for the stack's realm and the secret
-      // Synapse signs TURN credentials with, checked by the scenario through HAProxy.
-      const rtc = await startRtcForScenario(topo.sup, topo.plan);
+      // Synapse signs TURN credentials with; LiveKit and lk-jwt-service, which checks OpenID
+      // tokens through the Gateway's routes (e2e/gateway.ts); checked by the scenario.
+      const rtc = await startRtcForScenario(topo.sup, topo.plan, inputs.spec);
       const report = await runScenario(topo, log, (ctx) => rtcScenario(ctx, rtc));
       // Scraped before the worker outage, so every process is the one the scenario drove.
       const metrics = await scrapeLoopback(topo.plan);

@@ -19,7 +19,7 @@ import { waitHttpOk, type Proc, type Supervisor } from "./procs";
 /** The venv 50-sygnal.sh installs, keyed by the image's version. */
 export function sygnalPython(): string {
   const version = IMAGES.sygnal.tag.replace(/^v/, "");
-  const py = path.join(process.env.MP_SYGNAL_VENV ?? path.join(TOOL_CACHE, `sygnal-${version}`), "bin", "python");
+  const py = path.join(process.env.MP_SYGNAL_VENV ?? path.join(TOOL_CACHE, `sygnal-${version}-locked`), "bin", "python");
   if (!fs.existsSync(py)) throw new Error(`${py} missing: run scripts/provision.sh (50-sygnal.sh installs Sygnal ${version})`);
   return py;
 }

@@ -44,6 +44,14 @@ interface StaticApp {
 }
 
 /** Service names and the port all three listen on. */
+/**
+ * Where `/.well-known/matrix/server` sends federation (and lk-jwt-service's OpenID checks): the
+ * homeserver host on the Gateway's HTTPS port.
+ */
+export function federationEndpoint(spec: Pick<PlatformSpec, "hosts">): string {
+  return `${spec.hosts.matrix}:443`;
+}
+
 export const WEB_SERVICES = { element: "element-web", admin: "ketesa", wellKnown: "well-known" } as const;
 export { STATIC_SITE_PORT };
 
@@ -69,7 +77,7 @@ export class MatrixWeb extends pulumi.ComponentResource {
         .flatMap(([, b]) => [b.userPrefix, b.botLocalpart]),
     });
     this.elementConfig = renderElementConfig({ serverName: spec.serverName, homeserverUrl, elementUrl: `https://${spec.hosts.element}`, rtc: isDeployed("rtc", spec) });
-    const wk = { homeserverUrl, federationEndpoint: `${spec.hosts.matrix}:443`, livekitServiceUrl: rtcUrl, ketesa: this.ketesaConfig };
+    const wk = { homeserverUrl, federationEndpoint: federationEndpoint(spec), livekitServiceUrl: rtcUrl, ketesa: this.ketesaConfig };
     this.wellKnownClient = renderWellKnownClient(wk);
     this.wellKnownServer = renderWellKnownServer(wk);
     const json = (o: unknown) => JSON.stringify(o, null, 2) + "\n";

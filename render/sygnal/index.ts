@@ -28,11 +28,11 @@ export interface SygnalRenderInput {
   /** Directory holding the credential files (`credentialFileName`). */
   credentialsDir: string;
   /**
-   * HTTP CONNECT proxy every APNs connection goes through; absent means direct (the cluster's
-   * egress policy then allows port 443 only). The loopback e2e points it at a stub so no
-   * notification leaves the machine. Sygnal 0.15.1 cannot start an FCM app with a proxy (its
-   * FCM pushkin opens an aiohttp session before the event loop runs: "no running event loop"),
-   * so a proxy with an FCM app is refused here rather than by a crash at start.
+   * HTTP CONNECT proxy every APNs and FCM connection goes through (FCM's OAuth token requests
+   * too); absent means direct (the cluster's egress policy then allows port 443 only). The
+   * loopback e2e points it at a stub so no notification leaves the machine. An FCM app behind a
+   * proxy needs the aiohttp Sygnal's lock pins (3.9.5, what the image ships): newer ones refuse
+   * the session GcmPushkin.create opens before the event loop runs (scripts/provision.d/50-sygnal.sh).
    */
   proxy?: string;
   /** The Gateway or HAProxy in front sets X-Forwarded-For; log the client it names. */
@@ -74,8 +74,6 @@ export function renderSygnalConfig(input: SygnalRenderInput): Record<string, unk
   const ids = input.apps.map((a) => a.appId);
   const dup = ids.find((id, i) => ids.indexOf(id) !== i);
   if (dup) throw new Error(`push app ID ${dup} is configured twice; Sygnal picks an app by its ID`);
-  const fcm = input.apps.find((a) => a.kind === "fcm");
-  if (input.proxy && fcm) throw new Error(`Sygnal 0.15.1 cannot start the FCM app ${fcm.appId} with a proxy (its FCM pushkin fails with "no running event loop")`);
   return {
     log: {
       setup: {

@@ -95,6 +95,14 @@ describe("e2e: generated Synapse topology serving Matrix traffic on loopback", f
     assert.equal(turn.servedType, turn.expectedType);
   });
 
+  it("calls: lk-jwt-service turns Synapse's OpenID token into a LiveKit token after checking it through the Gateway's routes and HAProxy; the client joins the SFU room; a forged OpenID token and a foreign-key join token are refused", () => {
+    const checks = res.report.checks.join("\n");
+    assert.match(checks, /Synapse's OpenID token \(via HAProxy\) got a LiveKit token from lk-jwt-service, which checked it through the Gateway routes \(delegation on dev\.example\.com, userinfo on matrix\.dev\.example\.com:443 -> HAProxy -> main\) over verified TLS; the client joined the SFU room and ListParticipants listed it; a forged OpenID token got HTTP 401 and no token; a join token signed with another key was refused/);
+    const openid = res.report.requests.find((r) => r.label === "openid request_token");
+    assert.ok(openid && openid.status === 200, "the OpenID token request went through HAProxy");
+    assert.equal(openid.servedType, openid.expectedType);
+  });
+
   it("kept serving with the typing writer killed: typing got 503 with Retry-After, HAProxy stayed ready, messages flowed, and typing came back with the writer", () => {
     const checks = res.report.checks.join("\n");
     assert.match(checks, /with the typing writer killed, typing answered 503 \(Retry-After 10, M_UNKNOWN\) after \d+ ms while HAProxy stayed ready and a message still reached the other user's \/sync/);

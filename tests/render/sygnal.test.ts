@@ -26,9 +26,10 @@ describe("render: sygnal.yaml", () => {
     assert.equal(credentialFileName(fcm), "com.example.android.json");
   });
 
-  it("refuses two apps with one ID, and a proxy with an FCM app (Sygnal 0.15.1 cannot start that)", () => {
+  it("refuses two apps with one ID; a proxy is Sygnal's one global setting, for both app types", () => {
     assert.throws(() => renderSygnalConfig(base([apns, { ...fcm, appId: apns.appId }])), /com\.example\.ios is configured twice/);
-    assert.throws(() => renderSygnalConfig(base([apns, fcm], { proxy: "http://127.0.0.1:3128" })), /FCM app com\.example\.android with a proxy/);
-    assert.equal((renderSygnalConfig(base([apns], { proxy: "http://127.0.0.1:3128" })) as any).proxy, "http://127.0.0.1:3128");
+    const proxied = renderSygnalConfig(base([apns, fcm], { proxy: "http://127.0.0.1:3128" })) as any;
+    assert.equal(proxied.proxy, "http://127.0.0.1:3128");
+    assert.deepEqual(Object.keys(proxied.apps), ["com.example.ios", "com.example.android"]);
   });
 });

@@ -2,8 +2,9 @@
  * The rendered sygnal.yaml accepted by the real Sygnal (0.15.1, from the vendored source, the
  * venv of scripts/provision.d/50-sygnal.sh): both app types of the stack config load with
  * throw-away credentials generated here, the push API answers, an unknown app ID's pushkey comes
- * back rejected, and a push for a configured app is handed to that app's pushkin, whose
- * connection goes to the stub proxy (never to Apple or Google).
+ * back rejected, and a push for either configured app is handed to that app's pushkin, whose
+ * connection goes to the stub proxy (never to Apple or Google): APNs to its sandbox, FCM to
+ * Google's OAuth token endpoint (its first request, for an access token).
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
@@ -29,8 +30,8 @@ describe("Sygnal accepts the rendered sygnal.yaml (real Sygnal on loopback)", fu
   const spec = parseSpec({ ...loadStackConfig("dev"), ...prefixed(throwawayPushConfig()) }, "dev");
   /** Both apps, as the stack renders them: no proxy (the pods reach APNs and FCM directly). */
   let both: SygnalPlan;
-  /** The APNs app behind the stub proxy, so a push can be followed to its connection. */
-  let apnsOnly: SygnalPlan;
+  /** Both apps behind the stub proxy, so a push can be followed to its connection. */
+  let proxied: SygnalPlan;
   let proxy: StubProxy;
   const procs: Record<string, Proc> = {};
   const log = (which: string) => fs.readFileSync(procs[which].logFile, "utf8");
@@ -39,10 +40,10 @@ describe("Sygnal accepts the rendered sygnal.yaml (real Sygnal on loopback)", fu
   before(async () => {
     assert.deepEqual(spec.push.apps.map((a) => a.kind), ["apns", "fcm"]);
     both = planSygnal(spec.push.apps, path.join(sup.runDir, "both"), await portsFor(), { proxy: false });
-    apnsOnly = planSygnal(spec.push.apps.filter((a) => a.kind === "apns"), path.join(sup.runDir, "apns"), await portsFor());
-    proxy = new StubProxy(apnsOnly.proxyPort);
+    proxied = planSygnal(spec.push.apps, path.join(sup.runDir, "proxied"), await portsFor());
+    proxy = new StubProxy(proxied.proxyPort);
     await proxy.start();
-    [procs.both, procs.apns] = await Promise.all([startSygnal(sup, both, "sygnal-both"), startSygnal(sup, apnsOnly, "sygnal-apns")]);
+    [procs.both, procs.proxied] = await Promise.all([startSygnal(sup, both, "sygnal-both"), startSygnal(sup, proxied, "sygnal-proxied")]);
   });
   after(async () => {
     await proxy?.stop();
@@ -64,12 +65,29 @@ describe("Sygnal accepts the rendered sygnal.yaml (real Sygnal on loopback)", fu
     assert.equal(await pushesForApp(both.metricsPort, "org.example.unknown"), 0);
   });
 
+  it("starts both apps behind a proxy (Sygnal's locked dependencies, as the image has them)", () => {
+    const text = log("proxied");
+    assert.match(text, /Creating pushkin: ApnsPushkin[\s\S]*Creating pushkin: GcmPushkin/);
+    assert.match(text, /Using proxy configuration from Sygnal configuration file/);
+    assert.doesNotMatch(text, /not understood|ERROR|Traceback|no running event loop/, text);
+  });
+
   it("hands an APNs push to the APNs app, which connects (through the proxy) to the APNs sandbox (api.development.push.apple.com) the config names", async () => {
-    const r = await notify(apnsOnly, notifyBody(TEST_APPS.apns, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"));
+    const r = await notify(proxied, notifyBody(TEST_APPS.apns, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"));
     // The stub refuses the tunnel, so delivery fails and Sygnal says so (Synapse retries later).
     assert.notEqual(r.status, 200, JSON.stringify(r.json));
-    assert.equal(await pushesForApp(apnsOnly.metricsPort, TEST_APPS.apns), 1);
+    assert.equal(await pushesForApp(proxied.metricsPort, TEST_APPS.apns), 1);
     assert.ok(proxy.connects.includes("api.development.push.apple.com:443"), proxy.connects.join(", "));
+  });
+
+  it("hands an FCM push to the FCM app, whose first request (an OAuth access token, at the service account's token_uri) goes through the proxy", async () => {
+    const before = proxy.connects.length;
+    const r = await notify(proxied, notifyBody(TEST_APPS.fcm, "fcm-registration-token-e2e"));
+    assert.notEqual(r.status, 200, JSON.stringify(r.json));
+    assert.equal(await pushesForApp(proxied.metricsPort, TEST_APPS.fcm), 1);
+    const tunnels = proxy.connects.slice(before);
+    assert.ok(tunnels.includes("oauth2.googleapis.com:443"), tunnels.join(", "));
+    assert.ok(!tunnels.includes("api.development.push.apple.com:443"), "the FCM push is not an APNs one");
   });
 
   it("is not a vacuous check: Sygnal refuses to start when an app's credential file is missing", async () => {
