@@ -87,7 +87,7 @@ describe("the key vault (mock engine)", function () {
     assert.equal(container.resources.requests.cpu, `${sizing.resources.cpuRequestMillis}m`);
     assert.deepEqual(container.ports, [{ name: "http", containerPort: KEY_VAULT_PORT }]);
     assert.equal(container.readinessProbe.httpGet.path, "/health");
-    assert.deepEqual(podSecurityViolations(podSpecOf(unwrapSecrets(dep.inputs) as Obj)!), []);
+    assert.deepEqual(podSecurityViolations(podSpecOf({ kind: "Deployment", ...(unwrapSecrets(dep.inputs) as Obj) })!, "restricted"), []);
     const svc = named(on, "kubernetes:core/v1:Service", KEY_VAULT_NAME)!;
     assert.equal((svc.inputs.spec as Obj).type, "ClusterIP");
     assert.equal((svc.inputs.metadata as Obj).namespace, NS);
@@ -99,7 +99,7 @@ describe("the key vault (mock engine)", function () {
     const jobPod = unwrapSecrets(job.inputs) as Obj;
     const migrate = jobPod.spec.template.spec.containers[0];
     assert.deepEqual(migrate.command, ["python", "manage.py", "migrate", "--noinput"]);
-    assert.deepEqual(podSecurityViolations(podSpecOf(jobPod)!), []);
+    assert.deepEqual(podSecurityViolations(podSpecOf({ kind: "Job", ...jobPod })!, "restricted"), []);
     const dep = named(on, "kubernetes:apps/v1:Deployment", KEY_VAULT_NAME)!;
     assert.ok(dep.dependsOn?.includes(`${job.type}::${job.name}`), JSON.stringify(dep.dependsOn));
     const app = (unwrapSecrets(dep.inputs) as Obj).spec.template.spec.containers[0];
