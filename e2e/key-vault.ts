@@ -59,7 +59,7 @@ export async function startKeyVault(sup: Supervisor, port: number, env: Record<s
   const proc = sup.start({
     name,
     command: keyVaultPython(),
-    args: ["-m", "gunicorn", "--bind", `127.0.0.1:${port}`, "--workers", "2", "--access-logfile", "-", "keyvault.wsgi"],
+    args: ["-m", "gunicorn", "--bind", `127.0.0.1:${port}`, "--workers", "2", "--access-logfile", "-", "--worker-tmp-dir", "/tmp", "--no-control-socket", "keyvault.wsgi"],
     cwd: KEY_VAULT_SOURCE,
     env,
   });
