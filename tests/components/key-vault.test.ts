@@ -5,7 +5,12 @@
  * Synapse module's config, the flows its policies allow, and that li: false leaves no trace.
  */
 import { strict as assert } from "assert";
-import { parse } from "yaml";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parse, stringify } from "yaml";
+import { kubeconform, kubernetesVersionsFor, kubeScore, readKubeScoreFlags, readKubeScoreIgnores } from "../../scripts/validate";
+import { manifestsFrom, type KubeObject } from "../../stacks/manifests";
 import { PROJECT, parseSpec } from "../../config";
 import { loadStackConfig } from "../../stacks/stack-config";
 import { size } from "../../sizing";
@@ -157,6 +162,35 @@ describe("the key vault (mock engine)", function () {
       assert.equal(isFlowAllowed(policies, pod, database, 6379), false);
       assert.equal(isFlowAllowed(policies, pod, { ip: "1.1.1.1" }, 443), false, "no internet");
       assert.equal(isFlowAllowed(policies, pod, synapse("main"), 8008), false);
+    }
+  });
+
+  it("its objects pass kubeconform -strict and kube-score like every gate stack's (the gate's stacks have li off)", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mp-key-vault-manifests-"));
+    try {
+      const isMine = (o: KubeObject) => {
+        const labels = (o.metadata as Obj).labels ?? {};
+        const name = String(labels["app.kubernetes.io/name"] ?? o.metadata.name);
+        return name === KEY_VAULT_NAME || name === KEY_VAULT_MIGRATE || String(o.metadata.name).startsWith("key-vault");
+      };
+      const all = manifestsFrom(on.resources) as { object: KubeObject }[];
+      const mine = all.filter((m) => isMine(m.object));
+      assert.deepEqual([...new Set(mine.map((m) => m.object.kind))].sort(), ["Deployment", "HorizontalPodAutoscaler", "Job", "NetworkPolicy", "PodDisruptionBudget", "Secret", "Service"]);
+      // Synapse main's Deployment too, so kube-score sees the pods main's egress policy selects.
+      mine.push(all.find((m) => m.object.kind === "Deployment" && m.object.metadata.name === "synapse-main")!);
+      const files = mine.map((m, i) => {
+        const f = path.join(dir, `${i}-${m.object.kind}-${m.object.metadata.name ?? "job"}.yaml`);
+        fs.writeFileSync(f, stringify(m.object));
+        return f;
+      });
+      for (const version of kubernetesVersionsFor("existing")) {
+        const results = kubeconform(dir, version);
+        assert.equal(results.length, mine.length);
+        assert.deepEqual(results.filter((r) => r.status !== "statusValid").map((r) => `${r.kind}/${r.name}: ${r.msg}`), [], version);
+      }
+      assert.deepEqual(kubeScore(files, readKubeScoreIgnores().map((e) => e.id), readKubeScoreFlags().map((e) => e.id)), []);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 
