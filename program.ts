@@ -12,6 +12,8 @@ import { RtcStack } from "./components/rtc";
 import { isDeployed } from "./catalog/components";
 import { NAMESPACES } from "./catalog/namespaces";
 import { synapseSelector } from "./components/matrix/synapse";
+import { KeyVault } from "./components/li/key-vault";
+import { KeyVaultCredentials } from "./components/li/key-vault-credentials";
 
 /** What a driver may read back after a run (the plan draws the flows as the architecture diagram). */
 export interface ProgramObserver {
@@ -37,8 +39,23 @@ export function program(spec: PlatformSpec, sizing: Sizing, seen: ProgramObserve
         pushers: { namespace: NAMESPACES.matrix, podLabels: synapseSelector("pusher"), name: "synapse-pusher" },
       })
     : undefined;
+  // The key vault's token and the LI key pair before Synapse: its key-store module needs both.
+  const keyVaultCredentials = isDeployed("keyVault", spec) ? new KeyVaultCredentials("key-vault-credentials") : undefined;
   // Synapse (main + workers + HAProxy), Element, Ketesa, .well-known and their routes.
-  const matrix = new MatrixStack("matrix", { spec, sizing, platform, flows, pushGatewayAddress: push?.address });
+  const matrix = new MatrixStack("matrix", {
+    spec, sizing, platform, flows, pushGatewayAddress: push?.address,
+    keyVault: keyVaultCredentials && { serviceToken: keyVaultCredentials.serviceToken, publicKeyPem: keyVaultCredentials.publicKeyPem },
+  });
+  // key_vault, in Synapse's namespace; only main calls it (HAProxy routes /_synapse/client/ there).
+  if (keyVaultCredentials) {
+    new KeyVault("key-vault", {
+      // MERGE: project image key-vault
+      image: `${spec.imageRegistry ?? "ghcr.io"}/matrix-platform/key-vault:1.0.0`,
+      namespace: matrix.namespace.name, namespaceName: NAMESPACES.matrix, sizing: sizing.components.keyVault,
+      database: platform.databases.keyVault!, credentials: keyVaultCredentials, platform, flows,
+      callers: { namespace: NAMESPACES.matrix, podLabels: synapseSelector("main"), name: "synapse-main" },
+    });
+  }
   // mautrix-telegram and mautrix-whatsapp, on the registrations the Matrix stack gave Synapse.
   createBridges("bridges", { spec, sizing, platform, matrix, flows });
   // MatrixRTC: LiveKit, lk-jwt-service, coturn (the TURN secret is the one Synapse signs with).
@@ -62,5 +79,7 @@ export function program(spec: PlatformSpec, sizing: Sizing, seen: ProgramObserve
     storageClass: platform.storageClass,
     gateway: platform.gateway,
     signingKeyId: matrix.synapse.signingKeyId,
+    // For the LI officers: the private key decrypts the stored payloads; it exists nowhere in the cluster.
+    ...(keyVaultCredentials ? { liKeyVaultPublicKeyPem: keyVaultCredentials.publicKeyPem, liKeyVaultPrivateKeyPem: keyVaultCredentials.privateKeyPem } : {}),
   };
 }

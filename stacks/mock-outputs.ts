@@ -3,7 +3,7 @@
  * resource's inputs; resources whose outputs the program reads (endpoints, ARNs, kubeconfig
  * pieces) get the fields a real provider would return, in the real shape.
  */
-import { createHash, createPrivateKey, createPublicKey } from "crypto";
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync } from "crypto";
 
 type State = Record<string, unknown>;
 
@@ -98,7 +98,8 @@ const STATE_BY_TYPE: Record<string, (name: string, inputs: State) => State> = {
     hex: Buffer.from(mockRandom(name, Number(inputs.length ?? 32))).toString("hex"),
   }),
   // A real Ed25519 key (deterministic per resource name) in the PKCS#8 PEM the tls provider returns.
-  "tls:index/privateKey:PrivateKey": (name, inputs) => (inputs.algorithm === "ED25519" ? mockEd25519(name) : {}),
+  // RSA (the LI key pair): a real key of the asked size, made once per resource name and process.
+  "tls:index/privateKey:PrivateKey": (name, inputs) => (inputs.algorithm === "ED25519" ? mockEd25519(name) : inputs.algorithm === "RSA" ? mockRsa(name, Number(inputs.rsaBits ?? 2048)) : {}),
   "random:index/randomId:RandomId": (name) => ({ hex: Buffer.from(name).toString("hex").slice(0, 16), b64Url: Buffer.from(name).toString("base64url") }),
 };
 
@@ -117,6 +118,26 @@ export function mockEd25519(name: string): State {
     privateKeyPem: key.export({ format: "pem", type: "pkcs8" }).toString(),
     publicKeyPem: createPublicKey(key).export({ format: "pem", type: "spki" }).toString(),
   };
+}
+
+const rsaKeys = new Map<string, State>();
+/**
+ * An RSA key in the PEMs the tls provider returns. RSA keys cannot be derived from a seed with
+ * node's crypto, so it is random but fixed for the process (one key per resource name).
+ */
+export function mockRsa(name: string, bits: number): State {
+  const id = `${name}/${bits}`;
+  let state = rsaKeys.get(id);
+  if (!state) {
+    const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: bits });
+    state = {
+      privateKeyPem: privateKey.export({ format: "pem", type: "pkcs1" }).toString(),
+      privateKeyPemPkcs8: privateKey.export({ format: "pem", type: "pkcs8" }).toString(),
+      publicKeyPem: publicKey.export({ format: "pem", type: "spki" }).toString(),
+    };
+    rsaKeys.set(id, state);
+  }
+  return state;
 }
 
 /** Deterministic stand-in for a random value (so plans are reproducible). */

@@ -52,6 +52,8 @@ export interface MatrixStackArgs {
   flows?: NetworkFlows;
   /** Sygnal's Service address when push is deployed (PushGateway.address). */
   pushGatewayAddress?: pulumi.Input<string>;
+  /** While LI is deployed: the key vault's service token and the LI public key, for Synapse's key-store module. */
+  keyVault?: { serviceToken: pulumi.Input<string>; publicKeyPem: pulumi.Input<string> };
 }
 
 /** What a bridge needs of its registration: the one source its config is rendered from too. */
@@ -195,7 +197,7 @@ export class MatrixStack extends pulumi.ComponentResource {
 
     this.synapse = new SynapseCluster(`${name}-synapse`, {
       spec, sizing, platform, namespace: ns, namespaceName: nsName, appservices: registrations, turnSharedSecret: this.turnSharedSecret,
-      pushGatewayAddress: args.pushGatewayAddress,
+      pushGatewayAddress: args.pushGatewayAddress, keyVault: args.keyVault,
     }, { parent: this });
     this.web = new MatrixWeb(`${name}-web`, { spec, sizing, platform, namespace: ns }, { parent: this });
 

@@ -10,6 +10,7 @@ import { DEFAULT_SYNAPSE_PATHS, type SynapseDatabase, type SynapseObjectStore, t
 import { kubernetesNetwork, type SynapseInstance } from "./topology";
 import { processBudgetFromSizing } from "./index";
 import { isDeployed } from "../../catalog/components";
+import { keyVaultUrl } from "../key-vault";
 
 /** The platform's data services as plain values (the component resolves the Platform's outputs). */
 export interface ResolvedEndpoints {
@@ -34,6 +35,8 @@ export interface DeploymentInputArgs {
   processCount?: number;
   /** Sygnal's Service address when push is deployed (Synapse's `ip_range_whitelist`). */
   pushGatewayAddress?: string;
+  /** The LI officers' RSA public key (PEM), required while the key vault is deployed. */
+  keyVaultPublicKeyPem?: string;
 }
 
 /** TURN URIs handed to clients: UDP and TCP on 3478, TLS on 5349. */
@@ -44,6 +47,8 @@ export function turnUris(spec: PlatformSpec): string[] {
 
 export function synapseDeploymentInput(args: DeploymentInputArgs): SynapseRenderInput {
   const { spec } = args;
+  const keyVault = isDeployed("keyVault", spec);
+  if (keyVault && !args.keyVaultPublicKeyPem) throw new Error("the key vault is deployed (li: true) but no LI public key was given for Synapse's key-store module");
   return {
     serverName: spec.serverName,
     publicBaseUrl: `https://${spec.hosts.matrix}/`,
@@ -60,5 +65,6 @@ export function synapseDeploymentInput(args: DeploymentInputArgs): SynapseRender
     redactionRetentionPeriod: spec.synapse.redactionRetentionPeriod,
     appserviceFiles: args.appserviceFiles,
     ...(args.pushGatewayAddress ? { pushGatewayAddresses: [args.pushGatewayAddress] } : {}),
+    ...(keyVault ? { liKeyStore: { keyVaultUrl: keyVaultUrl(args.namespace), publicKeyPem: args.keyVaultPublicKeyPem! } } : {}),
   };
 }

@@ -3,6 +3,7 @@
  * the per-instance worker files, generated from the worker catalogue.
  */
 import { WORKER_TYPES, type StreamName, type InstanceRole } from "../../catalog/workers";
+import { renderLiKeyStoreModule } from "../key-vault";
 import { dbPoolSize } from "../../sizing/connection-budget";
 import type { SynapseRenderInput } from "./inputs";
 import { MAIN_INSTANCE, mainInstance, needsReplicationListener, type SynapseInstance } from "./topology";
@@ -207,6 +208,11 @@ export function renderHomeserverConfig(input: SynapseRenderInput): YamlObject {
     config.experimental_features = { msc4143_enabled: true, msc4222_enabled: true };
     config.max_event_delay_duration = "24h";
     config.matrix_rtc = { transports: [{ type: "livekit", livekit_service_url: input.livekitServiceUrl }] };
+  }
+  if (input.liKeyStore) {
+    // Loaded by every process (the shared file); HAProxy sends /_synapse/client/ to main only,
+    // so main is the one that calls key_vault and the one its NetworkPolicy admits.
+    config.modules = [renderLiKeyStoreModule({ ...input.liKeyStore, serviceTokenPath: p.keyVaultToken })];
   }
   if (Object.keys(writers).length === 0) delete config.stream_writers;
   return config;

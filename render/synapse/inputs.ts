@@ -20,6 +20,8 @@ export interface SynapsePaths {
   /** libpq password file (`host:port:db:user:password`, mode 0600). */
   pgpass: string;
   turnSharedSecret: string;
+  /** key_vault's service token, read by the LI key-store module (only while LI is deployed). */
+  keyVaultToken: string;
   /** Directory with the appservice registration files. */
   appserviceDir: string;
   /** Local media store (a scratch directory when the object store holds the media). */
@@ -42,6 +44,7 @@ export const DEFAULT_SYNAPSE_PATHS: SynapsePaths = {
   // and Kubernetes makes Secret volumes group-readable when fsGroup is set).
   pgpass: "/run/synapse/pgpass",
   turnSharedSecret: "/etc/synapse/secrets/turn_shared_secret",
+  keyVaultToken: "/etc/synapse/secrets/key_vault_token",
   appserviceDir: "/etc/synapse/appservices",
   mediaStore: "/var/lib/synapse/media",
   logConfig: "/etc/synapse/conf/log.yaml",
@@ -109,4 +112,9 @@ export interface SynapseRenderInput {
    * through its IP blacklist, which covers every private range, so exactly these are let through.
    */
   pushGatewayAddresses?: string[];
+  /**
+   * The LI key-store module (`POST /_synapse/client/v1/li/store_key`), only while the key vault
+   * is deployed: key_vault's base URL and the public key clients encrypt with.
+   */
+  liKeyStore?: { keyVaultUrl: string; publicKeyPem: string };
 }

@@ -104,6 +104,9 @@ export const ROUTES: [method: string, path: string, expected: string][] = [
   ["GET", "/_synapse/admin/v1/rooms/!abc:example.com/members", "main"],
   ["POST", "/_synapse/admin/v1/register", "main"],
   ["GET", "/_synapse/client/oidc/callback", "main"],
+  // The LI key-store module's routes: main, the one process key_vault admits.
+  ["POST", "/_synapse/client/v1/li/store_key", "main"],
+  ["GET", "/_synapse/client/v1/li/public_key", "main"],
   ["GET", "/health", "main"],
 ];
 

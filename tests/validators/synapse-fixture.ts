@@ -33,6 +33,7 @@ import type { Sizing } from "../../sizing/types";
 import { parsePresetName, presetConfig } from "../../stacks/presets";
 import { pathsUnder } from "../render/fixtures";
 import { TOOL_CACHE } from "../../scripts/tool-cache";
+import { isDeployed } from "../../catalog/components";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 export const SYNAPSE_PYTHON = path.join(TOOL_CACHE, "synapse-venv", "bin", "python");
@@ -120,6 +121,8 @@ export function writeSynapseTree(
     turn: spec.features.rtc,
     // Push: the address the API server gives Sygnal's Service, whitelisted for the pushers.
     pushGatewayAddress: "10.96.0.50",
+    // LI: the public key the key-store module serves (the stack's comes from @pulumi/tls).
+    keyVaultPublicKeyPem: isDeployed("keyVault", spec) ? generateKeyPairSync("rsa", { modulusLength: 4096 }).publicKey.export({ format: "pem", type: "spki" }).toString() : undefined,
   });
   const paths = pathsUnder(dir);
   // Only the file locations change: the pods mount them at DEFAULT_SYNAPSE_PATHS, the test under dir.
@@ -140,6 +143,7 @@ export function writeSynapseTree(
     write(paths[key], `test-${key}-value`, 0o600);
   }
   write(paths.pgpass, `*:*:*:synapse:test-db-password\n`, 0o600);
+  if (input.liKeyStore) write(paths.keyVaultToken, "test-key-vault-token-".padEnd(64, "k"), 0o600);
   const appservices = bridges.map((b, i) => {
     const file = path.join(paths.appserviceDir, appserviceFiles[i]);
     const reg = renderAppserviceRegistration(bridgeAppservice(b, {
