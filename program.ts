@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { PlatformSpec } from "./config/spec";
 import { assertDeployable } from "./sizing/deployable";
 import type { Sizing } from "./sizing/types";
-import { createPlatform } from "./components/platform";
+import { createPlatform, projectImage } from "./components/platform";
 import { MatrixStack } from "./components/matrix";
 import { NetworkFlows } from "./components/k8s/network";
 import { createBridges } from "./components/bridges/wiring";
@@ -49,8 +49,7 @@ export function program(spec: PlatformSpec, sizing: Sizing, seen: ProgramObserve
   // key_vault, in Synapse's namespace; only main calls it (HAProxy routes /_synapse/client/ there).
   if (keyVaultCredentials) {
     new KeyVault("key-vault", {
-      // MERGE: project image key-vault
-      image: `${spec.imageRegistry ?? "ghcr.io"}/matrix-platform/key-vault:1.0.0`,
+      image: projectImage(platform, "keyVault"),
       namespace: matrix.namespace.name, namespaceName: NAMESPACES.matrix, sizing: sizing.components.keyVault,
       database: platform.databases.keyVault!, credentials: keyVaultCredentials, platform, flows,
       callers: { namespace: NAMESPACES.matrix, podLabels: synapseSelector("main"), name: "synapse-main" },

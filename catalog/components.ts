@@ -186,7 +186,8 @@ export const COMPONENT_REGISTRY = {
     built: true,
     namespace: NAMESPACES.matrix,
     hosts: ["matrix", "element", "admin", "delegation"],
-    images: ["synapse", "haproxy", "elementWeb", "ketesa", "nginxUnprivileged"],
+    // Synapse runs the project's image (catalog/project-images.ts), built on IMAGES.synapse.
+    images: ["haproxy", "elementWeb", "ketesa", "nginxUnprivileged"],
     workloads: {
       haproxy: { tier: "edge", replicaSeries: [1, 1, 1, 2, 4], haMinReplicas: 2, autoscaled: true, resources: { kind: "weight", cpu: 0.8, mem: 0.4 } },
       element: { tier: "edge", replicaSeries: [1, 1, 1, 2, 2], haMinReplicas: 2, autoscaled: true, resources: { kind: "weight", cpu: 0.1, mem: 0.1 } },

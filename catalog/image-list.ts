@@ -10,6 +10,7 @@
 import { chartSource, type ChartName } from "./charts";
 import { deployedSystems, isDeployed, systemEntry, type DeploymentSwitches } from "./components";
 import { IMAGES, imageRef, type ImageName, type ImageSpec } from "./images";
+import { deployedProjectImages, projectImageSpec } from "./project-images";
 import type { PlatformKind } from "../config/keys";
 
 /**
@@ -80,6 +81,11 @@ export function stackArtifacts(spec: ArtifactInputs): StackArtifacts {
   const systems = deployedSystems(spec).map((s) => systemEntry(s));
   for (const entry of systems) for (const image of [...entry.images, ...(monitored ? entry.monitoringImages ?? [] : [])]) names.add(image);
   for (const image of platform.images) names.add(image);
+  // The project's images are built by the stack; the build pulls their bases.
+  for (const built of deployedProjectImages(spec)) {
+    const base = projectImageSpec(built).base;
+    if (base) names.add(base);
+  }
   if (spec.platform === "existing" && spec.existing?.offsiteBackup) names.add("rclone");
   const charts = [...platform.charts, ...systems.flatMap((e) => e.charts ?? [])];
   for (const chart of charts) for (const image of CHART_IMAGES[chart]) names.add(image);

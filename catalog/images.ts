@@ -21,6 +21,8 @@ export interface ImageSpec {
 export const IMAGES = {
   // The base of the project's Synapse image (images/synapse): pods run that build, not this tag.
   synapse: { registry: "ghcr.io", repository: "element-hq/synapse", tag: "v1.163.2", kind: "base" },
+  // The base of the project's Python services (images/key-vault, images/scan-worker).
+  python: { registry: "docker.io", repository: "library/python", tag: "3.12.12-slim-bookworm", kind: "base" },
   haproxy: { registry: "docker.io", repository: "library/haproxy", tag: "3.2.7-alpine", kind: "workload" },
   elementWeb: { registry: "ghcr.io", repository: "element-hq/element-web", tag: "v1.12.3", kind: "workload" },
   ketesa: { registry: "ghcr.io", repository: "etkecc/ketesa", tag: "v1.5.0", kind: "workload" },

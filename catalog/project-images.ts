@@ -29,6 +29,13 @@ export const PROJECT_IMAGES = {
     system: "matrix",
     description: "upstream Synapse plus the pinned modules of images/synapse/requirements.txt and the modules in images/synapse/modules/",
   },
+  keyVault: {
+    context: "images/key-vault",
+    base: "python",
+    repository: "key-vault",
+    system: "keyVault",
+    description: "key_vault, the LI key escrow service (Django on gunicorn), images/key-vault",
+  },
 } as const satisfies Record<string, ProjectImageSpec>;
 
 export type ProjectImageName = keyof typeof PROJECT_IMAGES;

@@ -12,14 +12,15 @@ import type { Environment, PlatformKind } from "./keys";
  * switch whose system runs it (none: always deployed). catalog/project-images.ts lists the same
  * images with their build contexts; a test holds the two together.
  */
-export const PROJECT_IMAGE_KEYS: Readonly<Record<"synapse", { key: "prebuiltSynapseImage"; feature?: "li" | "antivirus" }>> = {
+export const PROJECT_IMAGE_KEYS = {
   synapse: { key: "prebuiltSynapseImage" },
-};
+  keyVault: { key: "prebuiltKeyVaultImage", feature: "li" },
+} as const satisfies Record<string, { key: keyof ProjectImageValues; feature?: "li" | "antivirus" }>;
 
 /** The images a stack runs, from its feature switches. */
 export function deployedProjectImageKeys(features: Readonly<Record<"li" | "antivirus", boolean>>): ProjectImageKeyName[] {
   return (Object.keys(PROJECT_IMAGE_KEYS) as ProjectImageKeyName[]).filter((n) => {
-    const feature = PROJECT_IMAGE_KEYS[n].feature;
+    const feature = (PROJECT_IMAGE_KEYS[n] as { feature?: "li" | "antivirus" }).feature;
     return feature === undefined || features[feature];
   });
 }
@@ -65,6 +66,7 @@ export const PROJECT_IMAGE_CONFIG_KEYS = {
     description: "Python package index the project's image builds install their pinned packages from (PIP_INDEX_URL), for build hosts without PyPI. Default: PyPI.",
   } satisfies ConfigKey<string>,
   prebuiltSynapseImage: pinnedImage("Prebuilt project Synapse image (images/synapse), pinned by digest: used instead of building it at `pulumi up`."),
+  prebuiltKeyVaultImage: pinnedImage("Prebuilt key_vault image (images/key-vault), pinned by digest: used instead of building it at `pulumi up`. Needs li."),
 } as const;
 
 /** The values of these keys that parsed. */
@@ -72,6 +74,7 @@ export interface ProjectImageValues {
   projectImageRegistry?: string;
   imageBuildPackageIndex?: string;
   prebuiltSynapseImage?: string;
+  prebuiltKeyVaultImage?: string;
 }
 
 /** What the stack does about its own images (PlatformSpec.projectImages). */

@@ -47,7 +47,10 @@ describe("project image build contexts", () => {
     for (const name of PROJECT_IMAGE_NAMES) {
       const spec = PROJECT_IMAGES[name];
       assert.ok(fs.existsSync(path.join(ROOT, spec.context, "Dockerfile")), `${spec.context}/Dockerfile`);
-      assert.equal(PROJECT_IMAGE_KEYS[name].feature, systemEntry(spec.system).feature, name);
+      assert.equal((PROJECT_IMAGE_KEYS[name] as { feature?: string }).feature, systemEntry(spec.system).feature, name);
+      // The Dockerfile's own default base is the pinned one, so a plain `docker build` builds what `pulumi up` builds.
+      const dockerfile = fs.readFileSync(path.join(ROOT, spec.context, "Dockerfile"), "utf8");
+      if ("base" in spec && spec.base) assert.equal(/^ARG BASE_IMAGE=(\S+)$/m.exec(dockerfile)?.[1], imageRef(spec.base), `${name}: BASE_IMAGE default`);
     }
   });
 
