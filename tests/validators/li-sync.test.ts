@@ -37,15 +37,17 @@ describe("LI sync on real PostgreSQL and Synapse", function () {
     const inputs = stackInputs("none");
     const ports = new PortAllocator();
     await withTopology(makePlan(inputs), async (topo) => {
-      const { plan, sup, pg } = topo;
+      const { plan, sup } = topo;
+      const pg = { sql: (q: string, db?: string) => topo.pg.sql(q, db).trim() };
       const mainPort = plan.postgres.port;
       const mainDb = plan.postgres.databases[0];
       // Main's side, as the platform provisions it: a role that may replicate and read, nothing else.
       pg.sql(`CREATE ROLE ${READER} LOGIN REPLICATION PASSWORD '${READER_PASSWORD}'`);
       const liPort = await ports.take();
-      const li = await startPostgres(sup, liPort, [{ dbname: "synapse_li", user: "synapse_li", password: LI_PASSWORD }], 50, { name: "postgres-li" });
+      const liRaw = await startPostgres(sup, liPort, [{ dbname: "synapse_li", user: "synapse_li", password: LI_PASSWORD }], 50, { name: "postgres-li" });
       // PostgreSQL 15 has no pg_create_subscription role (16 does, and the stack runs 17): here
       // the subscription's owner has to be a superuser.
+      const li = { sql: (q: string, db?: string) => liRaw.sql(q, db).trim() };
       li.sql("ALTER ROLE synapse_li CREATEDB SUPERUSER");
 
       // The publication, as the publisher Job runs it: as the owner of Synapse's tables, on main.
@@ -158,7 +160,7 @@ describe("LI sync on real PostgreSQL and Synapse", function () {
         assert.equal(json.event.content.body, text, JSON.stringify(json));
       }
       // A second refresh keeps the investigator's account.
-      sup.stop?.(liProc);
+      await sup.stop(liProc);
       run("refresh");
       assert.equal(li.sql("SELECT admin FROM users WHERE name LIKE '@investigator:%'", "synapse_li"), "1");
     }, { deadlineMs: 560_000 });
