@@ -55,7 +55,11 @@ li() { echo "host=$LI_HOST port=$LI_PORT dbname=$1 user=$LI_USER sslmode=$LI_SSL
 q_main() { PGPASSWORD="$MAIN_PASSWORD" psql -X -v ON_ERROR_STOP=1 -q -At -d "$(main_ro)" "$@"; }
 q_li() { db=$1; shift; PGPASSWORD="$LI_PASSWORD" psql -X -v ON_ERROR_STOP=1 -q -At -d "$(li "$db")" "$@"; }
 exists_db() { test "$(q_li postgres -c "SELECT 1 FROM pg_database WHERE datname = '$1'")" = 1; }
-create_db() { q_li postgres -c "CREATE DATABASE \\"$1\\" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'"; }
+# Only the owner may connect, as to every database of the stack.
+create_db() {
+  q_li postgres -c "CREATE DATABASE \\"$1\\" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'"
+  q_li postgres -c "REVOKE ALL ON DATABASE \\"$1\\" FROM PUBLIC"
+}
 # Columns of public.$2 in database $1 (main when $1 is "main"), one per line, in table order.
 columns() {
   sql="SELECT quote_ident(attname) FROM pg_attribute WHERE attrelid = to_regclass('public.$2') AND attnum > 0 AND NOT attisdropped ORDER BY attnum"
