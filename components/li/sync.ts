@@ -30,8 +30,8 @@ export const LI_SYNC_PUBLISHER_NAME = "li-sync-publisher";
 export const LI_SYNC_EXPORTER_NAME = "li-sync-exporter";
 /** postgres_exporter's port (in METRICS_PORTS, so Prometheus's egress already covers it). */
 export const LI_SYNC_EXPORTER_PORT = 9187;
-/** The PostgreSQL images' postgres user: psql and pg_dump need no more. */
-export const LI_SYNC_UID = 26;
+/** A UID of no host user (kube-score, checkov CKV_K8S_40): psql, pg_dump and pg_restore write nothing but /tmp. */
+export const LI_SYNC_UID = 10026;
 /** Every six hours: the recovery point of synapse-li's view (the archive itself lags by seconds). */
 export const DEFAULT_REFRESH_SCHEDULE = "17 */6 * * *";
 const SCRIPT_DIR = "/opt/li-sync";
@@ -290,7 +290,7 @@ export class LiSync extends pulumi.ComponentResource {
           template: {
             metadata: { labels: exLabels, annotations: { "matrix-platform.io/config-checksum": checksum(queries) } },
             spec: restrictedPod({
-              uid: 65534,
+              uid: LI_SYNC_UID,
               placement,
               selector: exSelector,
               volumes: [{ name: "queries", configMap: { name: exConfig.metadata.name } }],
@@ -308,7 +308,7 @@ export class LiSync extends pulumi.ComponentResource {
                 readinessProbe: { httpGet: { path: "/metrics", port: "metrics" }, periodSeconds: 30, timeoutSeconds: 10 },
                 livenessProbe: { tcpSocket: { port: "metrics" }, periodSeconds: 30 },
                 volumeMounts: [{ name: "queries", mountPath: "/etc/li-sync-exporter", readOnly: true }],
-              }, 65534)],
+              }, LI_SYNC_UID)],
             }),
           },
         },
