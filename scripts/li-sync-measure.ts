@@ -34,10 +34,10 @@ async function main(): Promise<void> {
       INSERT INTO events SELECT i, i, '$ev' || md5(i::text), 'm.room.message', '!room' || (i % 5000) || ':example.org', '@user' || (i % 20000) || ':example.org', 1700000000000 + i, 1700000000000 + i FROM generate_series(1, ${rows}) i;
       INSERT INTO event_json SELECT '$ev' || md5(i::text), '!room' || (i % 5000) || ':example.org', '{}', '{"content":{"body":"' || repeat(md5(i::text), 6) || '","msgtype":"m.text"},"type":"m.room.message"}', 3 FROM generate_series(1, ${rows}) i;
       INSERT INTO state_groups_state SELECT i / 4, '!room' || (i % 5000) || ':example.org', 'm.room.member', '@user' || (i % 20000) || ':example.org', '$ev' || md5(i::text) FROM generate_series(1, ${rows}) i;`;
-    main.sql(gen, "synapse");
-    main.sql("CREATE UNIQUE INDEX ON events (event_id); CREATE UNIQUE INDEX ON events (stream_ordering); CREATE UNIQUE INDEX ON event_json (event_id); CREATE INDEX ON state_groups_state (state_group); CREATE INDEX ON events (room_id, topological_ordering, stream_ordering)", "synapse");
+    main.sql(`SET ROLE synapse; ${gen}`, "synapse");
+    main.sql("SET ROLE synapse; CREATE UNIQUE INDEX ON events (event_id); CREATE UNIQUE INDEX ON events (stream_ordering); CREATE UNIQUE INDEX ON event_json (event_id); CREATE INDEX ON state_groups_state (state_group); CREATE INDEX ON events (room_id, topological_ordering, stream_ordering)", "synapse");
     // The archive holds the same rows, without keys (as the subscription fills it).
-    li.sql(gen, "synapse_li_archive");
+    li.sql(`SET ROLE synapse_li; ${gen}`, "synapse_li_archive");
     const bytes = Number(main.sql("SELECT pg_database_size('synapse')", "synapse"));
     const archiveBytes = Number(li.sql("SELECT pg_database_size('synapse_li_archive')", "synapse_li_archive"));
     const env = { ...process.env, PGPASSWORD: pw };
@@ -51,8 +51,8 @@ async function main(): Promise<void> {
     const liConn = (db: string) => `"host=127.0.0.1 port=${liPort} dbname=${db} user=synapse_li"`;
     li.sql("CREATE DATABASE synapse_li_next OWNER synapse_li TEMPLATE template0");
     const clone = time("clone (pg_dump -Fc | pg_restore, indexes included)", `set -o pipefail; pg_dump -d "host=127.0.0.1 port=${mainPort} dbname=synapse user=synapse" -Fc --compress=0 --no-owner | pg_restore --no-owner --exit-on-error -d ${liConn("synapse_li_next")}`);
-    li.sql("CREATE SCHEMA li_archive", "synapse_li_next");
-    li.sql("CREATE TABLE li_archive.events AS SELECT * FROM public.events WITH NO DATA; CREATE TABLE li_archive.event_json AS SELECT * FROM public.event_json WITH NO DATA; CREATE TABLE li_archive.state_groups_state AS SELECT * FROM public.state_groups_state WITH NO DATA", "synapse_li_next");
+    li.sql("SET ROLE synapse_li; CREATE SCHEMA li_archive", "synapse_li_next");
+    li.sql("SET ROLE synapse_li; CREATE TABLE li_archive.events AS SELECT * FROM public.events WITH NO DATA; CREATE TABLE li_archive.event_json AS SELECT * FROM public.event_json WITH NO DATA; CREATE TABLE li_archive.state_groups_state AS SELECT * FROM public.state_groups_state WITH NO DATA", "synapse_li_next");
     const copy = time("archive copy (COPY pipe, three tables)", ["events", "event_json", "state_groups_state"].map((t) =>
       `psql -X -q -d ${liConn("synapse_li_archive")} -c "\\copy public.${t} TO STDOUT" | psql -X -q -d ${liConn("synapse_li_next")} -c "\\copy li_archive.${t} FROM STDIN"`).join(" && "));
     const merge = time("merge (anti-join on the keys, nothing missing)", `psql -X -q -d ${liConn("synapse_li_next")} -c "INSERT INTO public.events SELECT * FROM li_archive.events a WHERE NOT EXISTS (SELECT 1 FROM public.events t WHERE t.event_id = a.event_id); INSERT INTO public.event_json SELECT * FROM li_archive.event_json a WHERE NOT EXISTS (SELECT 1 FROM public.event_json t WHERE t.event_id = a.event_id); INSERT INTO public.state_groups_state SELECT * FROM li_archive.state_groups_state a WHERE NOT EXISTS (SELECT 1 FROM public.state_groups_state t WHERE t.state_group = a.state_group)"`);
