@@ -22,7 +22,7 @@ import { eventually, waitHttpOk } from "../../e2e/procs";
 import { PortAllocator } from "../../e2e/ports";
 import { MatrixHttp, registerWithSharedSecret } from "../../e2e/client";
 import { toYaml } from "../../render/synapse";
-import { accountsSql, mergeSql, publicationSql, runsTableSql, subscriptionSql } from "../../render/li/sync-sql";
+import { accountsSql, exporterQueriesYaml, mergeSql, publicationSql, runsTableSql, subscriptionSql } from "../../render/li/sync-sql";
 import { LI_SYNC_SQL_FILES, renderSyncScript } from "../../render/li/sync-script";
 import { LI_SYNC_NAMES } from "../../render/li/sync-tables";
 
@@ -159,6 +159,26 @@ describe("LI sync on real PostgreSQL and Synapse", function () {
         const { json } = await lhttp.call("GET", `/_synapse/admin/v1/fetch_event/${encodeURIComponent(ev)}`, { token: inv.accessToken, label: "fetch_event" });
         assert.equal(json.event.content.body, text, JSON.stringify(json));
       }
+      // The metrics: the real postgres_exporter with the rendered queries on the archive database.
+      const queries = path.join(sqlDir, "queries.yaml");
+      fs.writeFileSync(queries, exporterQueriesYaml());
+      const exPort = await ports.take();
+      sup.start({
+        name: "li-sync-exporter",
+        command: "prometheus-postgres-exporter",
+        args: [`--extend.query-path=${queries}`, "--disable-settings-metrics", `--web.listen-address=127.0.0.1:${exPort}`],
+        env: { DATA_SOURCE_NAME: `postgresql://synapse_li:${LI_PASSWORD}@127.0.0.1:${liPort}/${LI_SYNC_NAMES.archiveDatabase}?sslmode=disable` },
+      });
+      const metrics = await eventually("the exporter's li_sync series", async () => {
+        const text = await fetch(`http://127.0.0.1:${exPort}/metrics`).then((r) => r.text()).catch(() => "");
+        return /^li_sync_refresh_last_success_timestamp_seconds[{ ]/m.test(text) && /^li_sync_subscription_apply_running[{ ]/m.test(text) ? text : undefined;
+      }, 60_000);
+      const value = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, "m").exec(metrics)?.[1]);
+      assert.ok(value("li_sync_refresh_last_success_timestamp_seconds") > Date.now() / 1000 - 600, metrics);
+      assert.equal(value("li_sync_subscription_apply_running"), 1);
+      assert.equal(value("li_sync_refresh_failures"), 0);
+      assert.ok(value("li_sync_refresh_last_restored_rows") > 0);
+
       // A second refresh keeps the investigator's account.
       await sup.stop(liProc);
       run("refresh");
