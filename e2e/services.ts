@@ -49,9 +49,15 @@ export interface DatabaseWanted {
   password: string;
 }
 
-export async function startPostgres(sup: Supervisor, port: number, dbs: DatabaseWanted[], maxConnections: number): Promise<PgInstance> {
+/**
+ * `opts.name`: process and directory name, for a second server in one run (LI's); `opts.settings`:
+ * more `-c` parameters. Every server runs with wal_level=logical, as the stack's do (the LI sync
+ * publishes from main and subscribes on LI's).
+ */
+export async function startPostgres(sup: Supervisor, port: number, dbs: DatabaseWanted[], maxConnections: number, opts: { name?: string; settings?: string[] } = {}): Promise<PgInstance> {
   const bin = pgBinDir();
-  const root = path.join(sup.runDir, "postgres");
+  const name = opts.name ?? "postgres";
+  const root = path.join(sup.runDir, name);
   fs.mkdirSync(root, { recursive: true });
   const { wrap } = asDbUser(root);
   const data = path.join(root, "data");
@@ -75,8 +81,10 @@ export async function startPostgres(sup: Supervisor, port: number, dbs: Database
     "-c", "synchronous_commit=off",
     "-c", "full_page_writes=off",
     "-c", "shared_buffers=128MB",
+    "-c", "wal_level=logical",
+    ...(opts.settings ?? []).flatMap((s) => ["-c", s]),
   ]);
-  const proc = sup.start({ name: "postgres", command: cmd, args, stopSignal: "SIGINT" });
+  const proc = sup.start({ name, command: cmd, args, stopSignal: "SIGINT" });
   const sql = (statement: string, db = "postgres") =>
     run(path.join(bin, "psql"), ["-h", sock, "-p", String(port), "-U", "postgres", "-d", db, "-v", "ON_ERROR_STOP=1", "-Atc", statement]);
   const deadline = Date.now() + 30_000;
