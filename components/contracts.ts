@@ -67,6 +67,12 @@ export interface ObjectStore {
   serviceAccountAnnotations: Record<string, pulumi.Output<Record<string, string>>>;
   /** Path-style addressing (MinIO). */
   forcePathStyle: boolean;
+  /**
+   * ClusterIssuer of the private CA that signs the store's certificate (MinIO on an existing
+   * cluster); absent where it chains to public roots (S3, GCS). A client namespace gets the CA
+   * as `ca.crt` of a Certificate from this issuer (components/platform/internal-ca.ts `trustCertificate`).
+   */
+  privateCaIssuer?: string;
   network: NetworkPeer;
 }
 

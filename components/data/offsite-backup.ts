@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { caVolume } from "../platform/internal-ca";
 import type { OffsiteBackupSpec } from "../../config/spec";
 import { rcloneConfig, rcloneCopyScript, rcloneKeyEnvironment, type OffsiteCopyPlan } from "../../render/backup/offsite-copy";
 import { selectorLabels, standardLabels } from "../k8s/labels";
@@ -31,6 +32,8 @@ export interface OffsiteBackupCopyArgs {
     prefix: string;
     /** A key pair allowed to read the bucket (secret outputs). */
     credentials: { accessKeyId: pulumi.Input<string>; secretAccessKey: pulumi.Input<string> };
+    /** cert-manager Secret (same namespace) whose `ca.crt` signs the store's certificate. */
+    caSecret: string;
   };
   /** Full rclone image reference. */
   image: string;
@@ -106,13 +109,16 @@ export class OffsiteBackupCopy extends pulumi.ComponentResource {
                   image: args.image,
                   command: ["sh", "/config/copy.sh"],
                   // rclone keeps its cache and lock files under HOME; the root filesystem is read-only.
-                  env: [{ name: "HOME", value: "/tmp" }, { name: "RCLONE_CACHE_DIR", value: "/tmp/rclone" }],
+                  // SSL_CERT_DIR adds the internal CA to Go's system roots, so rclone verifies MinIO
+                  // and still verifies a public off-site endpoint (rclone's --ca-cert would replace the roots).
+                  env: [{ name: "HOME", value: "/tmp" }, { name: "RCLONE_CACHE_DIR", value: "/tmp/rclone" }, { name: "SSL_CERT_DIR", value: "/ca" }],
                   // Both remotes' keys, as rclone's per-remote variables (not in the ConfigMap).
                   envFrom: [{ secretRef: { name: credentials.metadata.name } }],
                   securityContext: restrictedContainerSecurityContext(RCLONE_UID, true),
                   volumeMounts: [
                     { name: "config", mountPath: "/config", readOnly: true },
                     { name: "tmp", mountPath: "/tmp" },
+                    { name: "ca", mountPath: "/ca", readOnly: true },
                   ],
                   resources: {
                     requests: { cpu: "100m", memory: "128Mi", "ephemeral-storage": "64Mi" },
@@ -122,6 +128,7 @@ export class OffsiteBackupCopy extends pulumi.ComponentResource {
                 volumes: [
                   { name: "config", configMap: { name: config.metadata.name } },
                   { name: "tmp", emptyDir: { sizeLimit: "1Gi" } },
+                  caVolume("ca", args.source.caSecret),
                 ],
               },
             },

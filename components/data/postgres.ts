@@ -58,6 +58,8 @@ export interface CnpgClusterArgs {
     accessKeyIdKey: string;
     /** Key in `credentialsSecret` holding the S3 secret access key. */
     secretAccessKeyKey: string;
+    /** Secret key (same namespace) with the CA that signs the object store's certificate, where it is private. */
+    caSecret?: { name: string; key: string };
   };
   /** Operators and the object store that must exist first. */
   dependsOn: pulumi.Resource[];
@@ -117,6 +119,7 @@ export class CnpgCluster extends pulumi.ComponentResource {
         configuration: {
           destinationPath: pulumi.interpolate`s3://${args.backup.bucket}/${BACKUP_PREFIX}/`,
           endpointURL: args.backup.endpointUrl,
+          ...(args.backup.caSecret ? { endpointCA: args.backup.caSecret } : {}),
           s3Credentials: {
             accessKeyId: { name: args.backup.credentialsSecret, key: args.backup.accessKeyIdKey },
             secretAccessKey: { name: args.backup.credentialsSecret, key: args.backup.secretAccessKeyKey },

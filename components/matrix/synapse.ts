@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { caVolume, trustCertificate } from "../platform/internal-ca";
 import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import { WORKER_TYPES, hasStableNames, type WorkerType } from "../../catalog/workers";
@@ -17,6 +18,7 @@ import {
   instanceCountsFromSizing,
   planInstances,
   renderAwsConfig,
+  OBJECT_STORE_CA_PATH,
   renderHomeserverConfig,
   renderLogConfig,
   renderWorkerConfig,
@@ -209,7 +211,7 @@ export class SynapseCluster extends pulumi.ComponentResource {
         endpoints: {
           database: { host: dbHost, port: dbPort, database: db.database, user: dbUser, sslMode: db.sslMode, maxConnections: db.maxConnections },
           redis: { host: redisHost, port: redisPort, tls: platform.redis.tls, privateCa: platform.redis.caCertificate !== undefined },
-          objectStore: { bucket, endpoint: s3Endpoint, region: platform.objectStore.region, forcePathStyle: platform.objectStore.forcePathStyle },
+          objectStore: { bucket, endpoint: s3Endpoint, region: platform.objectStore.region, forcePathStyle: platform.objectStore.forcePathStyle, privateCa: platform.objectStore.privateCaIssuer !== undefined },
         },
         appserviceFiles: Object.keys(args.appservices ?? {}),
         turn: args.turnSharedSecret !== undefined,
@@ -223,7 +225,11 @@ export class SynapseCluster extends pulumi.ComponentResource {
       data: { "homeserver.yaml": homeserverYaml, "log.yaml": logYaml },
     }, child);
     const awsConfig = platform.objectStore.forcePathStyle
-      ? new k8s.core.v1.ConfigMap(`${name}-aws-config`, { metadata: meta("synapse-aws-config"), data: { config: renderAwsConfig() } }, child)
+      ? new k8s.core.v1.ConfigMap(`${name}-aws-config`, { metadata: meta("synapse-aws-config"), data: { config: renderAwsConfig(platform.objectStore.privateCaIssuer ? OBJECT_STORE_CA_PATH : undefined) } }, child)
+      : undefined;
+    // The object store's private CA, as ca.crt of a Certificate in this namespace (media workers only).
+    const objectStoreCa = platform.objectStore.privateCaIssuer
+      ? trustCertificate(`${name}-object-store-ca`, { namespace: ns, secretName: "synapse-object-store-ca", issuer: platform.objectStore.privateCaIssuer }, child)
       : undefined;
     const redisCa = platform.redis.caCertificate
       ? new k8s.core.v1.ConfigMap(`${name}-redis-ca`, { metadata: meta("synapse-redis-ca"), data: { "ca.crt": platform.redis.caCertificate } }, child)
@@ -279,6 +285,7 @@ export class SynapseCluster extends pulumi.ComponentResource {
         ...(media ? [{ name: "media", emptyDir: { sizeLimit: "20Gi" } }] : []),
         ...(media && awsConfig ? [{ name: "aws-config", configMap: { name: awsConfig.metadata.name } }] : []),
         ...(media && s3Secret ? [{ name: "aws-credentials", secret: { secretName: s3Secret.metadata.name, defaultMode: 0o440 } }] : []),
+        ...(media && objectStoreCa ? [caVolume("object-store-ca", "synapse-object-store-ca")] : []),
       ];
       const mounts = [
         ...baseMounts(),
@@ -286,6 +293,7 @@ export class SynapseCluster extends pulumi.ComponentResource {
         ...(media ? [{ name: "media", mountPath: DEFAULT_SYNAPSE_PATHS.mediaStore }] : []),
         ...(media && awsConfig ? [{ name: "aws-config", mountPath: "/etc/synapse/aws", readOnly: true }] : []),
         ...(media && s3Secret ? [{ name: "aws-credentials", mountPath: "/etc/synapse/aws-credentials", readOnly: true }] : []),
+        ...(media && objectStoreCa ? [{ name: "object-store-ca", mountPath: OBJECT_STORE_CA_PATH.replace(/\/ca\.crt$/, ""), readOnly: true }] : []),
       ];
       return {
         metadata: {

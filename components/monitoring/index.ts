@@ -7,6 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { trustCertificate } from "../platform/internal-ca";
 import * as random from "@pulumi/random";
 import { IMAGES } from "../../catalog/images";
 import { deployedScrapeTargets } from "../../catalog/components";
@@ -159,8 +160,12 @@ export class MonitoringStack extends pulumi.ComponentResource {
         stringData: pulumi.secret({ AWS_ACCESS_KEY_ID: store.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: store.credentials.secretAccessKey }),
       }, child(nsDeps));
     }
+    // The store's private CA, as ca.crt of a Certificate in this namespace (components/platform/internal-ca.ts).
+    const lokiCa = logsBucket && store.credentials && store.privateCaIssuer
+      ? trustCertificate(`${name}-loki-object-store-ca`, { namespace: ns, secretName: "loki-object-store-ca", issuer: store.privateCaIssuer }, child(nsDeps))
+      : undefined;
     const lokiStorage: pulumi.Output<LokiStorage> = logsBucket && store.credentials
-      ? pulumi.all([store.endpoint, logsBucket]).apply(([endpoint, bucket]) => ({ kind: "s3" as const, endpoint, bucket, region: store.region, forcePathStyle: store.forcePathStyle }))
+      ? pulumi.all([store.endpoint, logsBucket]).apply(([endpoint, bucket]) => ({ kind: "s3" as const, endpoint, bucket, region: store.region, forcePathStyle: store.forcePathStyle, ...(lokiCa ? { caSecret: "loki-object-store-ca" } : {}) }))
       : pulumi.output({ kind: "filesystem" as const });
     chartRelease(`${name}-loki`, {
       releaseName: LOGS_NAMES.loki,

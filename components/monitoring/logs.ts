@@ -19,6 +19,7 @@
 import { NAMESPACES } from "../../catalog/namespaces";
 import { STACK_NAMESPACE_REGEX } from "./rules";
 import type { ResolvedTarget } from "./targets";
+import { caVolume } from "../platform/internal-ca";
 
 export const LOGS_NAMES = {
   /** Helm release and fullname of Loki (its Service is `loki`). */
@@ -56,9 +57,12 @@ export const LOGS_POD_LABELS = {
   alloy: { "app.kubernetes.io/name": "alloy", "app.kubernetes.io/instance": LOGS_NAMES.alloy },
 } as const;
 
+/** Where Loki reads the object store's private CA (ca.crt projected from a cert-manager Secret). */
+export const LOKI_OBJECT_STORE_CA_DIR = "/etc/loki/object-store-ca";
+
 /** Where Loki keeps its chunks and index: the platform's bucket, or its own volume. */
 export type LokiStorage =
-  | { kind: "s3"; endpoint: string; region: string; bucket: string; forcePathStyle: boolean }
+  | { kind: "s3"; endpoint: string; region: string; bucket: string; forcePathStyle: boolean; caSecret?: string }
   | { kind: "filesystem" };
 
 export interface LokiValuesInput {
@@ -114,7 +118,8 @@ export function lokiValues(v: LokiValuesInput): Record<string, unknown> {
       bucketNames: { chunks: v.storage.bucket, ruler: v.storage.bucket, admin: v.storage.bucket },
       // No keys here: the values end in a ConfigMap. Loki's S3 client takes AWS_ACCESS_KEY_ID and
       // AWS_SECRET_ACCESS_KEY from its environment (the Secret below) when the config has none.
-      s3: { ...s3Endpoint(v.storage.endpoint), region: v.storage.region, s3ForcePathStyle: v.storage.forcePathStyle },
+      // A store with a private CA (MinIO on an existing cluster): Loki verifies it with that CA.
+      s3: { ...s3Endpoint(v.storage.endpoint), region: v.storage.region, s3ForcePathStyle: v.storage.forcePathStyle, ...(v.storage.caSecret ? { http_config: { ca_file: `${LOKI_OBJECT_STORE_CA_DIR}/ca.crt` } } : {}) },
     }
     : { type: "filesystem" };
   return {
@@ -144,6 +149,9 @@ export function lokiValues(v: LokiValuesInput): Record<string, unknown> {
       ...(v.storage.kind === "s3"
         ? {
           extraEnv: (["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"] as const).map((name) => ({ name, valueFrom: { secretKeyRef: { name: LOGS_NAMES.lokiObjectStoreSecret, key: name } } })),
+          ...(v.storage.caSecret
+            ? { extraVolumes: [caVolume("object-store-ca", v.storage.caSecret)], extraVolumeMounts: [{ name: "object-store-ca", mountPath: LOKI_OBJECT_STORE_CA_DIR, readOnly: true }] }
+            : {}),
         }
         : {}),
     },

@@ -7,6 +7,7 @@ import type { DatabaseSizing, NodePool, NodeTier, ObjectStoreSizing, RedisSizing
 import { BACKUP_PREFIX, CnpgCluster } from "../data/postgres";
 import { OffsiteBackupCopy } from "../data/offsite-backup";
 import { MinioTenant } from "../data/minio";
+import { CA_KEY, InternalCa } from "./internal-ca";
 import { SentinelRedis } from "../data/redis";
 import { standardLabels } from "../k8s/labels";
 import { NAMESPACES } from "../../catalog/namespaces";
@@ -154,6 +155,9 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
       flows: args.flows,
     }, { parent: this });
 
+    // The internal CA that signs the data services' server certificates (MinIO; components/platform/internal-ca.ts).
+    const internalCa = new InternalCa(`${name}-internal-ca`, { provider, domain: args.addons.domain, dependsOn: [addons.certManager] }, { parent: this });
+
     // "baseline" is enforced here only for the pods the operators write (CNPG instances, MinIO
     // servers), which this program does not render. Every pod template the program writes here
     // (Redis and Sentinel, the Redis proxy, the MinIO bucket-settings Job) meets "restricted",
@@ -181,6 +185,7 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
       logs: args.logsBucket === true,
       protectEncryptionKey: args.preset.deletionProtection,
       dependsOn: [addons.minioOperator!, dataNs],
+      tls: { issuer: internalCa.issuer, operatorNamespace: NAMESPACES.operators, issuerReady: [...internalCa.ready, addons.namespaces[NAMESPACES.operators]] },
     }, { parent: this });
 
     const pgImage = imageRef("postgresql", registry);
@@ -190,6 +195,8 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
       credentialsSecret: minio.backupCredentialsSecret,
       accessKeyIdKey: "CONSOLE_ACCESS_KEY",
       secretAccessKeyKey: "CONSOLE_SECRET_KEY",
+      // barman-cloud verifies MinIO's certificate against the internal CA (same namespace).
+      caSecret: { name: minio.tlsSecret, key: CA_KEY },
     };
     // After the bucket Job: the backups bucket encrypts by default before the first WAL segment lands.
     const pgDeps = [addons.cloudnativePg!, addons.barmanCloudPlugin!, minio.tenant, minio.bucketJob, dataNs];
@@ -218,7 +225,7 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
       provider,
       namespace,
       target: offsite,
-      source: { endpoint: minio.endpoint, region: MINIO_REGION, bucket: minio.buckets.backups, prefix: BACKUP_PREFIX, credentials: minio.backupCredentials },
+      source: { endpoint: minio.endpoint, region: MINIO_REGION, bucket: minio.buckets.backups, prefix: BACKUP_PREFIX, credentials: minio.backupCredentials, caSecret: minio.tlsSecret },
       image: imageRef("rclone", registry),
       placement: this.placement("database"),
       dependsOn: [minio.tenant, minio.bucketJob, dataNs],
@@ -282,6 +289,7 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
       // No workload identity on-prem: every client uses the static key pair above.
       serviceAccountAnnotations: Object.fromEntries(deployedObjectStoreClients(liDeployed).map((sa) => [sa, pulumi.output<Record<string, string>>({})])),
       forcePathStyle: true,
+      privateCaIssuer: internalCa.issuer,
       network: { kind: "pods", namespace: NAMESPACES.data, podLabels: minio.podLabels, port: 9000 },
     };
     this.redis = {

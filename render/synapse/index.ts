@@ -84,11 +84,18 @@ export function renderSynapse(input: SynapseRenderInput): RenderedSynapse {
     homeserver: { object: homeserver, text: toYaml(homeserver, HEADER) },
     workers,
     log: { object: log, text: toYaml(log, HEADER) },
-    awsConfig: input.objectStore?.forcePathStyle ? renderAwsConfig() : undefined,
+    awsConfig: input.objectStore?.forcePathStyle ? renderAwsConfig(input.objectStore.privateCa ? OBJECT_STORE_CA_PATH : undefined) : undefined,
   };
 }
 
-/** botocore config file (AWS_CONFIG_FILE) selecting path-style addressing. */
-export function renderAwsConfig(): string {
-  return "[default]\ns3 =\n    addressing_style = path\n";
+/** Where media workers read the CA of an object store with a private CA (ca.crt of a cert-manager Secret). */
+export const OBJECT_STORE_CA_PATH = "/etc/synapse/object-store-ca/ca.crt";
+
+/**
+ * botocore config file (AWS_CONFIG_FILE) selecting path-style addressing, and, for a store whose
+ * certificate a private CA signs, `ca_bundle`: botocore verifies the store against that bundle
+ * (synapse-s3-storage-provider builds its client from a default boto3 session, which reads it).
+ */
+export function renderAwsConfig(caBundle?: string): string {
+  return `[default]\n${caBundle ? `ca_bundle = ${caBundle}\n` : ""}s3 =\n    addressing_style = path\n`;
 }

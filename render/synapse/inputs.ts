@@ -78,6 +78,8 @@ export interface SynapseObjectStore {
    * from its config file, so media workers get `AWS_CONFIG_FILE` pointing at `renderAwsConfig()`.
    */
   forcePathStyle: boolean;
+  /** The store's certificate chains to a private CA, mounted at OBJECT_STORE_CA_PATH (render/synapse/index.ts). */
+  privateCa?: boolean;
 }
 
 export interface SynapseRenderInput {

@@ -88,7 +88,9 @@ describe("platform: existing cluster (on-prem)", function () {
       // The prod preset keeps 30 days (catalog/environments.ts), the disaster-recovery minimum.
       assert.equal(get(s.inputs, "spec.retentionPolicy"), "30d");
       assert.equal(get(s.inputs, "spec.configuration.destinationPath"), "s3://matrix-backups/cnpg/");
-      assert.equal(get(s.inputs, "spec.configuration.endpointURL"), "http://minio.matrix-data.svc.cluster.local");
+      assert.equal(get(s.inputs, "spec.configuration.endpointURL"), "https://minio.matrix-data.svc.cluster.local");
+      // barman-cloud verifies MinIO's certificate against the internal CA.
+      assert.deepEqual(get(s.inputs, "spec.configuration.endpointCA"), { name: "object-store-tls", key: "ca.crt" });
     }
     for (const c of ofType(run, CNPG)) {
       const plugins = get(c.inputs, "spec.plugins") as any[];
@@ -209,7 +211,11 @@ describe("platform: existing cluster (on-prem)", function () {
     const data = (unwrapSecrets(config.inputs) as any).data as Record<string, string>;
     const conf = data["rclone.conf"];
     assert.match(conf, /endpoint = https:\/\/backup\.dc2\.example\.com:9000/);
-    assert.match(conf, /endpoint = http:\/\/minio\.matrix-data\.svc\.cluster\.local/);
+    assert.match(conf, /endpoint = https:\/\/minio\.matrix-data\.svc\.cluster\.local/);
+    // rclone adds the internal CA (ca.crt only) to the system roots: MinIO and a public off-site endpoint both verify.
+    const rclone = pod.spec.containers[0];
+    assert.equal(rclone.env.find((e: { name: string }) => e.name === "SSL_CERT_DIR").value, "/ca");
+    assert.deepEqual(pod.spec.volumes.find((v: { name: string }) => v.name === "ca").secret.items, [{ key: "ca.crt", path: "ca.crt" }]);
     assert.match(data["copy.sh"], /rclone copy cluster:matrix-backups\/cnpg offsite:matrix-offsite\/cnpg /);
     assert.ok(!JSON.stringify(unwrapSecrets(config.inputs)).includes("off-site-secret-access-key-1234"), "no key in the ConfigMap");
     const secret = ofType(run, "kubernetes:core/v1:Secret").find((c) => c.name.includes("offsite-backup"))!;
@@ -252,13 +258,36 @@ describe("platform: existing cluster (on-prem)", function () {
   });
 
   it("issues edge certificates from ACME via the Gateway in prod and from a self-signed CA in dev", async () => {
-    const acme = one(await prod(), "kubernetes:cert-manager.io/v1:ClusterIssuer");
+    const acme = ofType(await prod(), "kubernetes:cert-manager.io/v1:ClusterIssuer").find((i) => get(i.inputs, "spec.acme") !== undefined)!;
     assert.equal(get(acme.inputs, "spec.acme.email"), "ops@example.com");
     assert.equal(get(acme.inputs, "spec.acme.solvers.0.http01.gatewayHTTPRoute.parentRefs.0.name"), "matrix");
     const devIssuers = ofType(await dev(), "kubernetes:cert-manager.io/v1:ClusterIssuer").map((i) => get(i.inputs, "metadata.name")).sort();
-    assert.deepEqual(devIssuers, ["matrix-ca", "selfsigned-bootstrap"]);
-    const ca = one(await dev(), "kubernetes:cert-manager.io/v1:Certificate");
+    // (The internal CA's two issuers sign only in-cluster servers' certificates.)
+    assert.deepEqual(devIssuers, ["matrix-ca", "matrix-internal-ca", "matrix-internal-ca-bootstrap", "selfsigned-bootstrap"]);
+    const ca = ofType(await dev(), "kubernetes:cert-manager.io/v1:Certificate").find((c) => get(c.inputs, "metadata.name") === "matrix-root-ca")!;
     assert.equal(get(ca.inputs, "spec.isCA"), true);
+  });
+
+  it("runs an internal CA owned by cert-manager, and MinIO serves a certificate from it that the operator trusts", async () => {
+    const run = await prod();
+    const certs = ofType(run, "kubernetes:cert-manager.io/v1:Certificate");
+    const byName = (n: string) => certs.find((c) => get(c.inputs, "metadata.name") === n)!;
+    const ca = byName("matrix-internal-ca");
+    assert.equal(get(ca.inputs, "spec.isCA"), true);
+    assert.equal(get(ca.inputs, "metadata.namespace"), "cert-manager");
+    assert.equal(get(ca.inputs, "spec.issuerRef.name"), "matrix-internal-ca-bootstrap");
+    const issuer = ofType(run, "kubernetes:cert-manager.io/v1:ClusterIssuer").find((i) => get(i.inputs, "metadata.name") === "matrix-internal-ca")!;
+    assert.deepEqual(get(issuer.inputs, "spec.ca"), { secretName: "matrix-internal-ca" });
+    const server = byName("object-store-tls");
+    assert.equal(get(server.inputs, "spec.issuerRef.name"), "matrix-internal-ca");
+    const names = get(server.inputs, "spec.dnsNames") as string[];
+    assert.ok(names.includes("minio.matrix-data.svc.cluster.local") && names.includes("*.object-store-hl.matrix-data.svc.cluster.local"), names.join(","));
+    const tenant = one(run, "kubernetes:minio.min.io/v2:Tenant");
+    assert.equal(get(tenant.inputs, "spec.requestAutoCert"), false);
+    assert.deepEqual(get(tenant.inputs, "spec.externalCertSecret"), [{ name: "object-store-tls", type: "cert-manager.io/v1" }]);
+    const trust = byName("operator-ca-tls-object-store");
+    assert.equal(get(trust.inputs, "metadata.namespace"), "operators");
+    assert.equal(get(trust.inputs, "spec.issuerRef.name"), "matrix-internal-ca");
   });
 
   it("puts the edge proxies on the edge tier with the sized replica count and TLS 1.3", async () => {
