@@ -5,7 +5,7 @@ import type { ObjectStoreSizing } from "../../sizing/types";
 import { selectorLabels, standardLabels } from "../k8s/labels";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../k8s/security-context";
 import { deployedBuckets, type Placement } from "../contracts";
-import { caVolume } from "../platform/internal-ca";
+import { caVolume } from "../k8s/internal-ca";
 
 /** UID of the bucket-settings Job's `mc` container. */
 const MC_UID = 10000;

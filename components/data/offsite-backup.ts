@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { caVolume } from "../platform/internal-ca";
+import { caVolume } from "../k8s/internal-ca";
 import type { OffsiteBackupSpec } from "../../config/spec";
 import { rcloneConfig, rcloneCopyScript, rcloneKeyEnvironment, type OffsiteCopyPlan } from "../../render/backup/offsite-copy";
 import { selectorLabels, standardLabels } from "../k8s/labels";

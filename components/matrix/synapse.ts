@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { caVolume, trustCertificate } from "../platform/internal-ca";
+import { caVolume, trustCertificate } from "../k8s/internal-ca";
 import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import { WORKER_TYPES, hasStableNames, type WorkerType } from "../../catalog/workers";

@@ -7,7 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { trustCertificate } from "../platform/internal-ca";
+import { trustCertificate } from "../k8s/internal-ca";
 import * as random from "@pulumi/random";
 import { IMAGES } from "../../catalog/images";
 import { deployedScrapeTargets } from "../../catalog/components";

@@ -19,7 +19,7 @@
 import { NAMESPACES } from "../../catalog/namespaces";
 import { STACK_NAMESPACE_REGEX } from "./rules";
 import type { ResolvedTarget } from "./targets";
-import { caVolume } from "../platform/internal-ca";
+import { caVolume } from "../k8s/internal-ca";
 
 export const LOGS_NAMES = {
   /** Helm release and fullname of Loki (its Service is `loki`). */

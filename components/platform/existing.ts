@@ -7,7 +7,7 @@ import type { DatabaseSizing, NodePool, NodeTier, ObjectStoreSizing, RedisSizing
 import { BACKUP_PREFIX, CnpgCluster } from "../data/postgres";
 import { OffsiteBackupCopy } from "../data/offsite-backup";
 import { MinioTenant } from "../data/minio";
-import { CA_KEY, InternalCa } from "./internal-ca";
+import { CA_KEY, InternalCa } from "../k8s/internal-ca";
 import { SentinelRedis } from "../data/redis";
 import { standardLabels } from "../k8s/labels";
 import { NAMESPACES } from "../../catalog/namespaces";

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { NAMESPACES } from "../../catalog/namespaces";
-import { standardLabels } from "../k8s/labels";
+import { standardLabels } from "./labels";
 
 /** ClusterIssuer of the in-cluster CA that signs the data services' server certificates. */
 export const INTERNAL_CA_ISSUER = "matrix-internal-ca";
