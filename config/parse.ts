@@ -2,6 +2,7 @@ import { CONFIG_KEYS, CONFIG_KEY_NAMES, PROFILE_CCU, SECRET_CONFIG_KEYS, uploadS
 import { distance } from "fastest-levenshtein";
 import type { Hosts, PlatformSpec, PortRange, RtcSpec } from "./spec";
 import { pushSpec } from "./push";
+import { antivirusSpec } from "./antivirus-keys";
 import { offsiteBackupSpec } from "./offsite-backup";
 
 /**
@@ -251,6 +252,8 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string, opti
   for (const p of offsite.problems) problems.push({ key: fullKey(p.key), value: p.given ? rawConfig[fullKey(p.key)] : undefined, allowed: p.allowed });
   const push = pushSpec(parsed.push ?? false, parsed, (k) => given(k));
   for (const p of push.problems) problems.push({ key: fullKey(p.key), value: p.given ? rawConfig[fullKey(p.key)] : undefined, allowed: p.allowed });
+  const antivirus = antivirusSpec(parsed.antivirus ?? false, parsed, (k) => given(k));
+  for (const p of antivirus.problems) problems.push({ key: fullKey(p.key), value: p.given ? rawConfig[fullKey(p.key)] : undefined, allowed: p.allowed });
 
   const domain = parsed.domain ?? "example.com";
   const serverName = parsed.serverName ?? domain;
@@ -304,6 +307,7 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string, opti
     features,
     rtc,
     push: push.spec,
+    antivirus: antivirus.spec,
     optionalHosts: { push: push.spec.publicRoute },
     cloud: {
       region,

@@ -1,3 +1,4 @@
+import type { AntivirusSpec } from "./antivirus-keys";
 import type { ClusterApiAccess, Environment, PlatformKind, ProfileName, RtcNodeAddress, SizingModel, TlsIssuer } from "./keys";
 
 /** Public host names of the services, all derived from `domain` in one place. */
@@ -150,6 +151,8 @@ export interface PlatformSpec {
   rtc: RtcSpec;
   /** Sygnal's apps and public route (config/push.ts). */
   push: PushSpec;
+  /** freshclam's mirror and the scan module's failure mode (config/antivirus-keys.ts). */
+  antivirus: AntivirusSpec;
   /** Hosts served only when their config asks (the registry's `optionalHosts`). */
   optionalHosts: Partial<Record<keyof Hosts, boolean>>;
   /** Cloud placement; `region` is undefined on the existing-cluster platform. */

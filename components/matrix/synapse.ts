@@ -58,6 +58,8 @@ export interface SynapseClusterArgs {
   turnSharedSecret?: pulumi.Input<string>;
   /** Sygnal's Service address when push is deployed: the one private address pushers may post to. */
   pushGatewayAddress?: pulumi.Input<string>;
+  /** The scan workers' bearer token (secret) when antivirus is deployed (the scan module's `token_path`). */
+  scanWorkerToken?: pulumi.Input<string>;
 }
 
 /** Labels of a Synapse process type (main or a worker type). */
@@ -174,6 +176,7 @@ export class SynapseCluster extends pulumi.ComponentResource {
       redis_password: platform.redis.password,
     };
     if (args.turnSharedSecret) secretData.turn_shared_secret = args.turnSharedSecret;
+    if (args.scanWorkerToken) secretData.scan_worker_token = args.scanWorkerToken;
     const meta = (objName: string, component = "synapse") => ({ name: objName, namespace: ns, labels: standardLabels(objName, component) });
     const secrets = new k8s.core.v1.Secret(`${name}-secrets`, {
       metadata: meta("synapse-secrets"),

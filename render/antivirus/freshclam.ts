@@ -42,9 +42,10 @@ export function freshclamOptions(input: FreshclamConfigInput): Array<[string, st
     ["Checks", String(input.checksPerDay)],
     ["ConnectTimeout", "30"],
     ["ReceiveTimeout", "300"],
-    // A downloaded database is loaded once before it replaces the old one: a broken download
-    // never reaches clamd.
-    ["TestDatabases", "yes"],
+    // No test load in freshclam: it would hold a second copy of the signature set (about 1.2 GB)
+    // in the sidecar. clamd's ConcurrentDatabaseReload loads a new set beside the old one and
+    // keeps the old one if the new one fails to load, which is the same protection.
+    ["TestDatabases", "no"],
     ["Bytecode", "yes"],
     ...(input.notifyClamdConf ? ([["NotifyClamd", input.notifyClamdConf]] as Array<[string, string]>) : []),
   ];

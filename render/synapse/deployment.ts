@@ -10,6 +10,8 @@ import { DEFAULT_SYNAPSE_PATHS, type SynapseDatabase, type SynapseObjectStore, t
 import { kubernetesNetwork, type SynapseInstance } from "./topology";
 import { processBudgetFromSizing } from "./index";
 import { isDeployed } from "../../catalog/components";
+import { NAMESPACES } from "../../catalog/namespaces";
+import { scanWorkerUrl, SCAN_TIMEOUT_SECONDS } from "../antivirus";
 
 /** The platform's data services as plain values (the component resolves the Platform's outputs). */
 export interface ResolvedEndpoints {
@@ -60,5 +62,8 @@ export function synapseDeploymentInput(args: DeploymentInputArgs): SynapseRender
     redactionRetentionPeriod: spec.synapse.redactionRetentionPeriod,
     appserviceFiles: args.appserviceFiles,
     ...(args.pushGatewayAddress ? { pushGatewayAddresses: [args.pushGatewayAddress] } : {}),
+    ...(isDeployed("antivirus", spec)
+      ? { antivirus: { scanUrl: scanWorkerUrl(NAMESPACES.antivirus), failOpen: spec.antivirus.failOpen, timeoutSeconds: SCAN_TIMEOUT_SECONDS.module } }
+      : {}),
   };
 }

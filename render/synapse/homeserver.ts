@@ -6,6 +6,7 @@ import { WORKER_TYPES, type StreamName, type InstanceRole } from "../../catalog/
 import { dbPoolSize } from "../../sizing/connection-budget";
 import type { SynapseRenderInput } from "./inputs";
 import { MAIN_INSTANCE, mainInstance, needsReplicationListener, type SynapseInstance } from "./topology";
+import { renderAntivirusModule } from "../antivirus/synapse-module";
 
 export type YamlObject = Record<string, unknown>;
 
@@ -208,8 +209,30 @@ export function renderHomeserverConfig(input: SynapseRenderInput): YamlObject {
     config.max_event_delay_duration = "24h";
     config.matrix_rtc = { transports: [{ type: "livekit", livekit_service_url: input.livekitServiceUrl }] };
   }
+  if (input.antivirus) {
+    // Main reads homeserver.yaml alone; it stores media when no media worker does.
+    config.modules = synapseModules(input, mainInstance());
+  }
   if (Object.keys(writers).length === 0) delete config.stream_writers;
   return config;
+}
+
+/**
+ * Whether a process stores media files: main (which does when no media worker runs) and the
+ * media workers (the catalogue's `mediaRepository`). Synapse calls the media spam check only in
+ * these, for uploads, remote media downloads, thumbnails and URL previews.
+ */
+export function storesMedia(instance: SynapseInstance): boolean {
+  return instance.type === undefined || instance.type.mediaRepository === true;
+}
+
+/** The `modules:` list of one process (a worker file's list replaces homeserver.yaml's). */
+export function synapseModules(input: SynapseRenderInput, instance: SynapseInstance): YamlObject[] {
+  const modules: YamlObject[] = [];
+  if (input.antivirus && storesMedia(instance)) {
+    modules.push(renderAntivirusModule({ ...input.antivirus, tokenPath: input.paths.scanWorkerToken }));
+  }
+  return modules;
 }
 
 /** One worker instance's own file as an object. */
@@ -222,6 +245,9 @@ export function renderWorkerConfig(input: SynapseRenderInput, instance: SynapseI
     worker_log_config: input.paths.logConfig,
   };
   if (instance.type.mediaRepository) config.enable_media_repo = true;
+  // Synapse merges a worker's file over homeserver.yaml key by key: the list here replaces main's,
+  // so the scan module is loaded by the media workers and by no other worker.
+  if (input.antivirus) config.modules = synapseModules(input, instance);
   return config;
 }
 

@@ -20,6 +20,8 @@ export interface SynapsePaths {
   /** libpq password file (`host:port:db:user:password`, mode 0600). */
   pgpass: string;
   turnSharedSecret: string;
+  /** The scan workers' bearer token (used only when `antivirus` is set). */
+  scanWorkerToken: string;
   /** Directory with the appservice registration files. */
   appserviceDir: string;
   /** Local media store (a scratch directory when the object store holds the media). */
@@ -42,6 +44,7 @@ export const DEFAULT_SYNAPSE_PATHS: SynapsePaths = {
   // and Kubernetes makes Secret volumes group-readable when fsGroup is set).
   pgpass: "/run/synapse/pgpass",
   turnSharedSecret: "/etc/synapse/secrets/turn_shared_secret",
+  scanWorkerToken: "/etc/synapse/secrets/scan_worker_token",
   appserviceDir: "/etc/synapse/appservices",
   mediaStore: "/var/lib/synapse/media",
   logConfig: "/etc/synapse/conf/log.yaml",
@@ -109,4 +112,9 @@ export interface SynapseRenderInput {
    * through its IP blacklist, which covers every private range, so exactly these are let through.
    */
   pushGatewayAddresses?: string[];
+  /**
+   * The antivirus system is deployed: the processes that store media (main and the media
+   * workers) load the scan module (render/antivirus/synapse-module.ts) with this URL.
+   */
+  antivirus?: { scanUrl: string; failOpen: boolean; timeoutSeconds: number };
 }
