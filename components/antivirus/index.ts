@@ -82,7 +82,7 @@ export class Antivirus extends pulumi.ComponentResource {
     const token = new k8s.core.v1.Secret(`${name}-scan-token`, {
       metadata: { ...swMeta, name: `${SCAN_WORKER_NAME}-token` },
       type: "Opaque",
-      stringData: { token: pulumi.secret(args.scanToken) },
+      stringData: pulumi.secret(pulumi.output(args.scanToken).apply((t) => ({ token: t }))),
     }, child);
     const s = args.sizing.scanWorker;
     new k8s.apps.v1.Deployment(`${name}-scan-worker`, {
