@@ -58,7 +58,7 @@ export function program(spec: PlatformSpec, sizing: Sizing, seen: ProgramObserve
       namespace: NAMESPACES.antivirus, antivirus: spec.antivirus, maxUploadBytes: spec.synapse.maxUploadBytes,
       sizing: { clamav: sizing.components.clamav, scanWorker: sizing.components.scanWorker },
       clamavImage: imageRef("clamav", spec.imageRegistry),
-      scanWorkerImage: `${spec.imageRegistry ?? "ghcr.io/matrix-platform"}/scan-worker:1.0.0`, // MERGE: project image scan-worker
+      scanWorkerImage: imageRef("scanWorker", spec.imageRegistry), // MERGE: project image scan-worker
       scanToken: matrix.scanWorkerToken, platform, flows,
       // The processes that store media load the scan module: main and the media workers.
       mediaPods: [

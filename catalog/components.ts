@@ -319,8 +319,8 @@ export const COMPONENT_REGISTRY = {
     built: true,
     namespace: NAMESPACES.antivirus,
     hosts: [],
-    // The scan worker's image is the project's own (images/scan-worker), built by `pulumi up`.
-    images: ["clamav"],
+    // The scan worker's image is the project's own (images/scan-worker).
+    images: ["clamav", "scanWorker"],
     workloads: {
       // clamd holds the whole signature set in memory (about 1.2 GB) and twice that while it
       // reloads, whatever the load: memory starts at 2.5 GiB and the limit covers the reload peak.

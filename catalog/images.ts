@@ -32,6 +32,9 @@ export const IMAGES = {
   // freshclam and clamdscan under /usr, a clamav user of UID/GID 1000. The tag without `_base`
   // ships the signature databases, which seed each pod's volume before the first update.
   clamav: { registry: "docker.io", repository: "clamav/clamav-debian", tag: "1.4.2", kind: "workload" },
+  // The project's own scan worker (images/scan-worker), built from this repository; the built
+  // digest replaces this reference once `pulumi up` builds the project images (MERGE).
+  scanWorker: { registry: "ghcr.io", repository: "matrix-platform/scan-worker", tag: "1.0.0", kind: "workload" },
   mautrixTelegram: { registry: "dock.mau.dev", repository: "mautrix/telegram", tag: "v0.2608.0", kind: "workload" },
   mautrixWhatsapp: { registry: "dock.mau.dev", repository: "mautrix/whatsapp", tag: "v0.2608.0", kind: "workload" },
   redis: { registry: "docker.io", repository: "library/redis", tag: "7.4.6-alpine", kind: "workload" },
