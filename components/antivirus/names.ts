@@ -6,10 +6,12 @@ import type { Workload } from "../k8s/network";
 export { CLAMD_NAME, SCAN_WORKER_NAME };
 
 /**
- * clamd and freshclam run as the image's own clamav user (clamav/clamav-debian creates it with
- * UID/GID 1000 and owns /var/lib/clamav by it); the scan worker as a UID of no host user.
+ * clamd and freshclam run as a UID of no host user (kube-score, checkov CKV_K8S_40), not the
+ * image's clamav user (1000, a common first login on nodes): they read the image's binaries and
+ * shipped databases (world-readable) and write only to the pod's volumes (fsGroup). The scan
+ * worker likewise.
  */
-export const CLAMAV_UID = 1000;
+export const CLAMAV_UID = 10994;
 export const SCAN_WORKER_UID = 10993;
 
 export function clamdWorkload(namespace: string): Workload {

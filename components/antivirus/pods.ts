@@ -43,6 +43,9 @@ export function clamdVolumeSizes(maxUploadBytes: number): { signaturesGi: number
   return { signaturesGi: 2, scratchGi: Math.max(1, Math.ceil((scan * 1.25) / 1024 ** 3)) };
 }
 
+/** freshclam is serving its purpose while the volume holds a database (it exits on a fatal error). */
+const hasSignatures = ["/bin/sh", "-c", `ls ${CLAMD_PATHS.signatures} | grep -Eq '\\.(cvd|cld)$'`];
+
 const clamdscanPing = (seconds: number) => ["clamdscan", `--config-file=${CLAMD_PATHS.clamdConf}`, `--ping=${seconds}`];
 
 export function clamdPodSpec(args: { image: string; sizing: WorkloadSizing; placement: Placement; configMapName: string; maxUploadBytes: number }): PodSpec {
@@ -96,6 +99,8 @@ export function clamdPodSpec(args: { image: string; sizing: WorkloadSizing; plac
         image: args.image,
         command: ["freshclam", "--daemon", "--foreground", `--config-file=${CLAMD_PATHS.freshclamConf}`],
         resources: freshclamResources,
+        readinessProbe: { exec: { command: hasSignatures }, periodSeconds: 30, failureThreshold: 3, timeoutSeconds: 5 },
+        livenessProbe: { exec: { command: hasSignatures }, periodSeconds: 60, failureThreshold: 3, timeoutSeconds: 5 },
         volumeMounts: [mounts.config, mounts.signatures],
       }, CLAMAV_UID),
     ],
