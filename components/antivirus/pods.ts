@@ -100,7 +100,8 @@ export function clamdPodSpec(args: { image: string; sizing: WorkloadSizing; plac
         command: ["freshclam", "--daemon", "--foreground", `--config-file=${CLAMD_PATHS.freshclamConf}`],
         resources: freshclamResources,
         readinessProbe: { exec: { command: hasSignatures }, periodSeconds: 30, failureThreshold: 3, timeoutSeconds: 5 },
-        livenessProbe: { exec: { command: hasSignatures }, periodSeconds: 60, failureThreshold: 3, timeoutSeconds: 5 },
+        // Alive while it can still write updates (the volume is there and writable); ready once a database is.
+        livenessProbe: { exec: { command: ["/bin/sh", "-c", `test -d ${CLAMD_PATHS.signatures} && test -w ${CLAMD_PATHS.signatures}`] }, periodSeconds: 60, failureThreshold: 3, timeoutSeconds: 5 },
         volumeMounts: [mounts.config, mounts.signatures],
       }, CLAMAV_UID),
     ],
