@@ -14,6 +14,9 @@ import { NAMESPACES } from "./catalog/namespaces";
 import { synapseSelector } from "./components/matrix/synapse";
 import { KeyVault } from "./components/li/key-vault";
 import { KeyVaultCredentials } from "./components/li/key-vault-credentials";
+import { Antivirus } from "./components/antivirus";
+import { imageRef } from "./catalog/images";
+import { WORKER_TYPES } from "./catalog/workers";
 
 /** What a driver may read back after a run (the plan draws the flows as the architecture diagram). */
 export interface ProgramObserver {
@@ -63,6 +66,21 @@ export function program(spec: PlatformSpec, sizing: Sizing, seen: ProgramObserve
       serverName: spec.serverName, hosts: spec.hosts, media: spec.rtc, imageRegistry: spec.imageRegistry, flows, platform,
       sizing: { livekit: sizing.components.livekit, lkJwt: sizing.components.lkJwt, coturn: sizing.components.coturn },
       matrixNamespace: matrix.namespace.name, turnSharedSecret: matrix.turnSharedSecret,
+    });
+  }
+  // ClamAV and the scan workers Synapse's media module streams every stored file to.
+  if (isDeployed("antivirus", spec) && matrix.scanWorkerToken) {
+    new Antivirus("antivirus", {
+      namespace: NAMESPACES.antivirus, antivirus: spec.antivirus, maxUploadBytes: spec.synapse.maxUploadBytes,
+      sizing: { clamav: sizing.components.clamav, scanWorker: sizing.components.scanWorker },
+      clamavImage: imageRef("clamav", spec.imageRegistry),
+      scanWorkerImage: projectImage(platform, "scanWorker"),
+      scanToken: matrix.scanWorkerToken, platform, flows,
+      // The processes that store media load the scan module: main and the media workers.
+      mediaPods: [
+        { namespace: NAMESPACES.matrix, podLabels: synapseSelector("main"), name: "synapse-main" },
+        ...WORKER_TYPES.filter((t) => t.mediaRepository).map((t) => ({ namespace: NAMESPACES.matrix, podLabels: synapseSelector(t.name), name: `synapse-${t.name}` })),
+      ],
     });
   }
   // Prometheus, Alertmanager, Grafana: scrapes what the registry says is deployed.

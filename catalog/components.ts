@@ -320,17 +320,21 @@ export const COMPONENT_REGISTRY = {
   antivirus: {
     description: "ClamAV with freshclam, scan workers, Synapse's media-scanning hook",
     feature: "antivirus",
-    built: { pending: "the antivirus issue (ClamAV, scan workers)" },
+    built: true,
     namespace: NAMESPACES.antivirus,
     hosts: [],
-    images: [],
+    // The scan worker's image is the project's own (images/scan-worker).
+    // The scan worker runs the project's image (catalog/project-images.ts).
+    images: ["clamav"],
     workloads: {
       // clamd holds the whole signature set in memory (about 1.2 GB) and twice that while it
       // reloads, whatever the load: memory starts at 2.5 GiB and the limit covers the reload peak.
       clamav: { tier: "media", replicaSeries: [1, 1, 2, 3, 4], haMinReplicas: 2, autoscaled: false, resources: { kind: "series", cpuMillis: [500, 500, 1000, 1000, 1000], memoryMi: [2560, 2560, 3072, 3072, 3072], memoryLimitFactor: 2 } },
       scanWorker: { tier: "media", replicaSeries: [1, 1, 2, 3, 4], haMinReplicas: 2, autoscaled: true, resources: { kind: "series", cpuMillis: [50, 100, 200, 250, 250], memoryMi: [128, 128, 256, 256, 256] } },
     },
-    synapseConfig: "media uploads pass the scan hook before they are stored",
+    // The scan workers' prometheus_client listener (render/antivirus ANTIVIRUS_PORTS.scanMetrics).
+    scrape: [{ job: "scan-worker", podLabels: { "app.kubernetes.io/name": "scan-worker", "app.kubernetes.io/instance": "main" }, portName: "metrics", port: 9090 }],
+    synapseConfig: "main and the media workers load the scan module: every stored media file is scanned first",
   },
   monitoring: {
     description: "Prometheus, Alertmanager and Grafana (kube-prometheus-stack) with scrape targets, alert rules and dashboards; Loki and Grafana Alloy for pod logs",

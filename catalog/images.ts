@@ -34,6 +34,10 @@ export const IMAGES = {
   lkJwt: { registry: "ghcr.io", repository: "element-hq/lk-jwt-service", tag: "0.5.0", kind: "workload" },
   coturn: { registry: "docker.io", repository: "coturn/coturn", tag: "4.17.0", kind: "workload" },
   sygnal: { registry: "docker.io", repository: "matrixdotorg/sygnal", tag: "v0.15.1", kind: "workload" },
+  // ClamAV's official Debian-based image (Cisco-Talos/clamav-docker, clamav/1.4/debian): clamd,
+  // freshclam and clamdscan under /usr, a clamav user of UID/GID 1000. The tag without `_base`
+  // ships the signature databases, which seed each pod's volume before the first update.
+  clamav: { registry: "docker.io", repository: "clamav/clamav-debian", tag: "1.4.2", kind: "workload" },
   mautrixTelegram: { registry: "dock.mau.dev", repository: "mautrix/telegram", tag: "v0.2608.0", kind: "workload" },
   mautrixWhatsapp: { registry: "dock.mau.dev", repository: "mautrix/whatsapp", tag: "v0.2608.0", kind: "workload" },
   redis: { registry: "docker.io", repository: "library/redis", tag: "7.4.6-alpine", kind: "workload" },

@@ -36,6 +36,13 @@ export const PROJECT_IMAGES = {
     system: "keyVault",
     description: "key_vault, the LI key escrow service (Django on gunicorn), images/key-vault",
   },
+  scanWorker: {
+    context: "images/scan-worker",
+    base: "python",
+    repository: "scan-worker",
+    system: "antivirus",
+    description: "the scan worker, an HTTP front of clamd's INSTREAM protocol (aiohttp), images/scan-worker",
+  },
 } as const satisfies Record<string, ProjectImageSpec>;
 
 export type ProjectImageName = keyof typeof PROJECT_IMAGES;

@@ -15,6 +15,7 @@ import type { Environment, PlatformKind } from "./keys";
 export const PROJECT_IMAGE_KEYS = {
   synapse: { key: "prebuiltSynapseImage" },
   keyVault: { key: "prebuiltKeyVaultImage", feature: "li" },
+  scanWorker: { key: "prebuiltScanWorkerImage", feature: "antivirus" },
 } as const satisfies Record<string, { key: keyof ProjectImageValues; feature?: "li" | "antivirus" }>;
 
 /** The images a stack runs, from its feature switches. */
@@ -66,6 +67,7 @@ export const PROJECT_IMAGE_CONFIG_KEYS = {
     description: "Python package index the project's image builds install their pinned packages from (PIP_INDEX_URL), for build hosts without PyPI. Default: PyPI.",
   } satisfies ConfigKey<string>,
   prebuiltSynapseImage: pinnedImage("Prebuilt project Synapse image (images/synapse), pinned by digest: used instead of building it at `pulumi up`."),
+  prebuiltScanWorkerImage: pinnedImage("Prebuilt scan worker image (images/scan-worker), pinned by digest: used instead of building it at `pulumi up`. Needs antivirus."),
   prebuiltKeyVaultImage: pinnedImage("Prebuilt key_vault image (images/key-vault), pinned by digest: used instead of building it at `pulumi up`. Needs li."),
 } as const;
 
@@ -75,6 +77,7 @@ export interface ProjectImageValues {
   imageBuildPackageIndex?: string;
   prebuiltSynapseImage?: string;
   prebuiltKeyVaultImage?: string;
+  prebuiltScanWorkerImage?: string;
 }
 
 /** What the stack does about its own images (PlatformSpec.projectImages). */

@@ -9,6 +9,7 @@
 import { isIPv4, isIPv6 } from "net";
 import { PUSH_CONFIG_KEYS } from "./push-keys";
 import { OFFSITE_BACKUP_CONFIG_KEYS } from "./offsite-backup-keys";
+import { ANTIVIRUS_CONFIG_KEYS } from "./antivirus-keys";
 import { boolean, cidrList, integer, isImageRegistry, list, oneOf, pattern, type ConfigKey } from "./key-kinds";
 import { PROJECT_IMAGE_CONFIG_KEYS } from "./image-keys";
 
@@ -122,6 +123,7 @@ export const CONFIG_KEYS = {
   acmeEmail: pattern(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, "an e-mail address", "Contact e-mail for the ACME account (required when tlsIssuer is acme)."),
   li: boolean("Deploy the lawful-intercept instance (synapse-li, element-web-li, synapse-admin-li, sync system) and the key vault. Default false."),
   antivirus: boolean("Deploy ClamAV, scan workers and Synapse's media-scanning hook. Default false."),
+  ...ANTIVIRUS_CONFIG_KEYS,
   monitoring: boolean("Deploy Prometheus, Alertmanager and Grafana with the scrape targets, alert rules and dashboards of every deployed system, and Loki with Grafana Alloy for pod logs (traces not yet). Default false."),
   rtc: boolean("Deploy MatrixRTC calls: LiveKit SFU, lk-jwt-service and coturn. Default false."),
   livekitUdpPorts: pattern(/^\d{1,5}-\d{1,5}$/, "a UDP port range such as 50000-60000", "UDP port range of LiveKit's WebRTC media on each RTC node (host networking; the firewall rules open it). Default 50000-60000."),

@@ -2,6 +2,7 @@ import { CONFIG_KEYS, CONFIG_KEY_NAMES, PROFILE_CCU, SECRET_CONFIG_KEYS, uploadS
 import { distance } from "fastest-levenshtein";
 import type { Hosts, PlatformSpec, PortRange, RtcSpec } from "./spec";
 import { pushSpec } from "./push";
+import { antivirusSpec } from "./antivirus-keys";
 import { offsiteBackupSpec } from "./offsite-backup";
 import { deployedProjectImageKeys, projectImagesSpec } from "./image-keys";
 
@@ -254,6 +255,8 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string, opti
   for (const p of images.problems) problems.push({ key: fullKey(p.key), value: p.given ? rawConfig[fullKey(p.key)] : undefined, allowed: p.allowed });
   const push = pushSpec(parsed.push ?? false, parsed, (k) => given(k));
   for (const p of push.problems) problems.push({ key: fullKey(p.key), value: p.given ? rawConfig[fullKey(p.key)] : undefined, allowed: p.allowed });
+  const antivirus = antivirusSpec(parsed.antivirus ?? false, parsed, (k) => given(k));
+  for (const p of antivirus.problems) problems.push({ key: fullKey(p.key), value: p.given ? rawConfig[fullKey(p.key)] : undefined, allowed: p.allowed });
 
   const domain = parsed.domain ?? "example.com";
   const serverName = parsed.serverName ?? domain;
@@ -307,6 +310,7 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string, opti
     features,
     rtc,
     push: push.spec,
+    antivirus: antivirus.spec,
     optionalHosts: { push: push.spec.publicRoute },
     cloud: {
       region,

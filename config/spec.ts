@@ -1,3 +1,4 @@
+import type { AntivirusSpec } from "./antivirus-keys";
 import type { ClusterApiAccess, Environment, PlatformKind, ProfileName, RtcNodeAddress, SizingModel, TlsIssuer } from "./keys";
 import type { ProjectImagesSpec } from "./image-keys";
 
@@ -151,6 +152,8 @@ export interface PlatformSpec {
   rtc: RtcSpec;
   /** Sygnal's apps and public route (config/push.ts). */
   push: PushSpec;
+  /** freshclam's mirror and the scan module's failure mode (config/antivirus-keys.ts). */
+  antivirus: AntivirusSpec;
   /** Hosts served only when their config asks (the registry's `optionalHosts`). */
   optionalHosts: Partial<Record<keyof Hosts, boolean>>;
   /** Cloud placement; `region` is undefined on the existing-cluster platform. */

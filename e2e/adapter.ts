@@ -89,6 +89,8 @@ export interface LoopbackEndpoints {
   haproxy: { client: number; federation: number; stats: number };
   /** Appservice URLs point here: a loopback port nothing listens on (no bridge runs in the e2e). */
   appservice: number;
+  /** clamd and the scan worker (e2e/antivirus.ts), when antivirus is rendered. */
+  antivirus: { clamd: number; scanHttp: number; scanMetrics: number };
 }
 
 export function allocateEndpoints(nextPort: PortSource): LoopbackEndpoints {
@@ -98,6 +100,7 @@ export function allocateEndpoints(nextPort: PortSource): LoopbackEndpoints {
     s3: nextPort(),
     haproxy: { client: nextPort(), federation: nextPort(), stats: nextPort() },
     appservice: nextPort(),
+    antivirus: { clamd: nextPort(), scanHttp: nextPort(), scanMetrics: nextPort() },
   };
 }
 
@@ -113,6 +116,8 @@ export function adaptSynapseInput(input: SynapseRenderInput, runDir: string, net
     objectStore: input.objectStore ? { ...input.objectStore, endpoint: `http://${LOOPBACK}:${ep.s3}` } : undefined,
     // Sygnal's Service address becomes the loopback Sygnal's.
     ...(input.pushGatewayAddresses ? { pushGatewayAddresses: input.pushGatewayAddresses.map(() => LOOPBACK) } : {}),
+    // The scan workers' Service becomes the loopback scan worker.
+    ...(input.antivirus ? { antivirus: { ...input.antivirus, scanUrl: `http://${LOOPBACK}:${ep.antivirus.scanHttp}${new URL(input.antivirus.scanUrl).pathname}` } } : {}),
   };
 }
 
@@ -208,6 +213,8 @@ export interface LoopbackPlan {
   doublePuppetToken: string;
   /** Sygnal on loopback, when push is deployed. */
   sygnal?: SygnalPlan;
+  /** clamd's and the scan worker's ports and the token Synapse's module sends, when antivirus is rendered. */
+  antivirus?: { clamdPort: number; scanPort: number; metricsPort: number; token: string; tokenFile: string };
 }
 
 export interface AdaptOptions {
@@ -223,7 +230,7 @@ export interface AdaptOptions {
    */
   pushApps?: PushApp[];
   /** Test secrets (the stack generates these with @pulumi/random). */
-  secrets: { registration: string; dbPassword: string; redisPassword: string; s3AccessKey: string; s3SecretKey: string; turnSharedSecret?: string };
+  secrets: { registration: string; dbPassword: string; redisPassword: string; s3AccessKey: string; s3SecretKey: string; turnSharedSecret?: string; scanWorkerToken?: string };
 }
 
 /**
@@ -314,6 +321,7 @@ export function planLoopback(k8sSynapse: SynapseRenderInput, k8sHaproxy: Haproxy
     { path: p.pgpass, kind: "value", value: `${db.host}:${db.port}:${db.database}:${db.user}:${secrets.dbPassword}\n` },
     // Known to the e2e when it runs coturn with the same secret (the RTC checks).
     secrets.turnSharedSecret ? { path: p.turnSharedSecret, kind: "value", value: secrets.turnSharedSecret } : { path: p.turnSharedSecret, kind: "random" },
+    ...(input.antivirus ? [{ path: p.scanWorkerToken, kind: "value" as const, value: secrets.scanWorkerToken ?? "" }] : []),
   ];
 
   const model = buildHaproxyModel(adaptHaproxyInput(k8sHaproxy, input.instances, network, ep));
@@ -347,6 +355,9 @@ export function planLoopback(k8sSynapse: SynapseRenderInput, k8sHaproxy: Haproxy
     turnSharedSecret: secrets.turnSharedSecret,
     appservices,
     doublePuppetToken,
+    ...(input.antivirus
+      ? { antivirus: { clamdPort: ep.antivirus.clamd, scanPort: ep.antivirus.scanHttp, metricsPort: ep.antivirus.scanMetrics, token: secrets.scanWorkerToken ?? "", tokenFile: p.scanWorkerToken } }
+      : {}),
     ...(opts.pushApps?.length
       ? { sygnal: planSygnal(opts.pushApps, path.join(runDir, "sygnal"), { http: nextPort(), metrics: nextPort(), proxy: nextPort() }) }
       : {}),

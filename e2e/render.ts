@@ -48,7 +48,9 @@ export function devSpecAndSizing(stack = "dev"): { spec: PlatformSpec; sizing: S
   // program refuses that switch until the bridges exist; the render layer does not ask.
   // Likewise calls: Synapse is rendered with TURN and the MatrixRTC transport, as a stack with
   // `rtc: true` deploys it, and the e2e runs coturn beside it (e2e/rtc-scenario.ts).
-  const bridges = { ...parsed.features, bridges: true, rtc: true };
+  // And antivirus: Synapse loads the scan module, and the e2e runs clamd and a scan worker
+  // (e2e/antivirus-scenario.ts).
+  const bridges = { ...parsed.features, bridges: true, rtc: true, antivirus: true };
   const spec: PlatformSpec = {
     ...parsed,
     // Edge rules under test (e2e/edge.ts): an upload limit small enough to cross with real files

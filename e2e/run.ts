@@ -14,6 +14,7 @@ import { stackInputs, type StackInputs } from "./render";
 import { runScenario, type ScenarioReport } from "./scenario";
 import { scrapeLoopback } from "./metrics";
 import { rtcScenario, startRtcForScenario } from "./rtc-scenario";
+import { antivirusScenario, startAntivirusForScenario } from "./antivirus-scenario";
 import { startTopology, type RunningTopology } from "./topology";
 import { runWorkerOutage } from "./worker-outage";
 
@@ -94,7 +95,7 @@ export function planPorts(plan: LoopbackPlan): number[] {
 /** Test secrets, fresh per run (the stack generates these with @pulumi/random). */
 export function testSecrets(): Parameters<typeof planLoopback>[2]["secrets"] {
   const r = () => randomBytes(18).toString("hex");
-  return { registration: r(), dbPassword: r(), redisPassword: r(), s3AccessKey: "e2e" + r().slice(0, 12), s3SecretKey: r(), turnSharedSecret: r() + r() };
+  return { registration: r(), dbPassword: r(), redisPassword: r(), s3AccessKey: "e2e" + r().slice(0, 12), s3SecretKey: r(), turnSharedSecret: r() + r(), scanWorkerToken: r() + r() };
 }
 
 export function makePlan(inputs: StackInputs): (runDir: string, nextPort: () => number) => LoopbackPlan {
@@ -115,7 +116,12 @@ export async function runE2E(): Promise<E2EResult> {
       // Synapse signs TURN credentials with; LiveKit and lk-jwt-service, which checks OpenID
       // tokens through the Gateway's routes (e2e/gateway.ts); checked by the scenario.
       const rtc = await startRtcForScenario(topo.sup, topo.plan, inputs.spec);
-      const report = await runScenario(topo, log, (ctx) => rtcScenario(ctx, rtc));
+      // Every stored file passes the scan module: clamd and the scan worker run before any upload.
+      const av = await startAntivirusForScenario(topo.sup, topo.plan);
+      const report = await runScenario(topo, log, async (ctx) => {
+        await rtcScenario(ctx, rtc);
+        if (av) await antivirusScenario(ctx, av);
+      });
       // Scraped before the worker outage, so every process is the one the scenario drove.
       const metrics = await scrapeLoopback(topo.plan);
       // Last: it kills and restarts a worker, which nothing after it should have to allow for.

@@ -158,6 +158,8 @@ export class MatrixStack extends pulumi.ComponentResource {
   readonly clientEntry: { workload: Workload; port: number };
   /** TURN shared secret (secret) for coturn, when RTC is deployed. */
   readonly turnSharedSecret?: pulumi.Output<string>;
+  /** The scan workers' bearer token (secret) when antivirus is deployed: Synapse's module sends it. */
+  readonly scanWorkerToken?: pulumi.Output<string>;
 
   constructor(name: string, args: MatrixStackArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("matrix-platform:matrix:MatrixStack", name, {}, opts);
@@ -195,8 +197,13 @@ export class MatrixStack extends pulumi.ComponentResource {
       this.turnSharedSecret = pulumi.secret(new random.RandomPassword(`${name}-turn-secret`, { length: 64, special: false }, { parent: this }).result);
     }
 
+    if (isDeployed("antivirus", spec)) {
+      this.scanWorkerToken = pulumi.secret(new random.RandomPassword(`${name}-scan-worker-token`, { length: 64, special: false }, { parent: this }).result);
+    }
+
     this.synapse = new SynapseCluster(`${name}-synapse`, {
       spec, sizing, platform, namespace: ns, namespaceName: nsName, appservices: registrations, turnSharedSecret: this.turnSharedSecret,
+      scanWorkerToken: this.scanWorkerToken,
       pushGatewayAddress: args.pushGatewayAddress, keyVault: args.keyVault,
     }, { parent: this });
     this.web = new MatrixWeb(`${name}-web`, { spec, sizing, platform, namespace: ns }, { parent: this });

@@ -62,6 +62,8 @@ export interface SynapseClusterArgs {
    * and the LI public key the module serves to clients (components/li/key-vault-credentials.ts).
    */
   keyVault?: { serviceToken: pulumi.Input<string>; publicKeyPem: pulumi.Input<string> };
+  /** The scan workers' bearer token (secret) when antivirus is deployed (the scan module's `token_path`). */
+  scanWorkerToken?: pulumi.Input<string>;
 }
 
 /** Labels of a Synapse process type (main or a worker type). */
@@ -165,6 +167,7 @@ export class SynapseCluster extends pulumi.ComponentResource {
     };
     if (args.turnSharedSecret) secretData.turn_shared_secret = args.turnSharedSecret;
     if (args.keyVault) secretData.key_vault_token = args.keyVault.serviceToken;
+    if (args.scanWorkerToken) secretData.scan_worker_token = args.scanWorkerToken;
     const meta = (objName: string, component = "synapse") => ({ name: objName, namespace: ns, labels: standardLabels(objName, component) });
     const secrets = new k8s.core.v1.Secret(`${name}-secrets`, {
       metadata: meta("synapse-secrets"),

@@ -11,6 +11,8 @@ import { kubernetesNetwork, type SynapseInstance } from "./topology";
 import { processBudgetFromSizing } from "./index";
 import { isDeployed } from "../../catalog/components";
 import { keyVaultUrl } from "../key-vault";
+import { NAMESPACES } from "../../catalog/namespaces";
+import { scanWorkerUrl, SCAN_TIMEOUT_SECONDS } from "../antivirus";
 
 /** The platform's data services as plain values (the component resolves the Platform's outputs). */
 export interface ResolvedEndpoints {
@@ -66,5 +68,8 @@ export function synapseDeploymentInput(args: DeploymentInputArgs): SynapseRender
     appserviceFiles: args.appserviceFiles,
     ...(args.pushGatewayAddress ? { pushGatewayAddresses: [args.pushGatewayAddress] } : {}),
     ...(keyVault ? { liKeyStore: { keyVaultUrl: keyVaultUrl(args.namespace), publicKeyPem: args.keyVaultPublicKeyPem! } } : {}),
+    ...(isDeployed("antivirus", spec)
+      ? { antivirus: { scanUrl: scanWorkerUrl(NAMESPACES.antivirus), failOpen: spec.antivirus.failOpen, timeoutSeconds: SCAN_TIMEOUT_SECONDS.module } }
+      : {}),
   };
 }

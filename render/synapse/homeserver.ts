@@ -7,6 +7,7 @@ import { renderLiKeyStoreModule } from "../key-vault";
 import { dbPoolSize } from "../../sizing/connection-budget";
 import type { SynapseRenderInput } from "./inputs";
 import { MAIN_INSTANCE, mainInstance, needsReplicationListener, type SynapseInstance } from "./topology";
+import { renderAntivirusModule } from "../antivirus/synapse-module";
 
 export type YamlObject = Record<string, unknown>;
 
@@ -209,13 +210,34 @@ export function renderHomeserverConfig(input: SynapseRenderInput): YamlObject {
     config.max_event_delay_duration = "24h";
     config.matrix_rtc = { transports: [{ type: "livekit", livekit_service_url: input.livekitServiceUrl }] };
   }
-  if (input.liKeyStore) {
-    // Loaded by every process (the shared file); HAProxy sends /_synapse/client/ to main only,
-    // so main is the one that calls key_vault and the one its NetworkPolicy admits.
-    config.modules = [renderLiKeyStoreModule({ ...input.liKeyStore, serviceTokenPath: p.keyVaultToken })];
+  if (input.antivirus || input.liKeyStore) {
+    // Main reads homeserver.yaml alone; a worker's file replaces this list only when antivirus is
+    // deployed (render the worker's own list then), otherwise every worker inherits it.
+    config.modules = synapseModules(input, mainInstance());
   }
   if (Object.keys(writers).length === 0) delete config.stream_writers;
   return config;
+}
+
+/**
+ * Whether a process stores media files: main (which does when no media worker runs) and the
+ * media workers (the catalogue's `mediaRepository`). Synapse calls the media spam check only in
+ * these, for uploads, remote media downloads, thumbnails and URL previews.
+ */
+export function storesMedia(instance: SynapseInstance): boolean {
+  return instance.type === undefined || instance.type.mediaRepository === true;
+}
+
+/** The `modules:` list of one process (a worker file's list replaces homeserver.yaml's). */
+export function synapseModules(input: SynapseRenderInput, instance: SynapseInstance): YamlObject[] {
+  const modules: YamlObject[] = [];
+  if (input.antivirus && storesMedia(instance)) {
+    modules.push(renderAntivirusModule({ ...input.antivirus, tokenPath: input.paths.scanWorkerToken }));
+  }
+  // The LI key-store module, on every process like the shared file had it: HAProxy sends
+  // /_synapse/client/ to main only, so main is the one that calls key_vault.
+  if (input.liKeyStore) modules.push(renderLiKeyStoreModule({ ...input.liKeyStore, serviceTokenPath: input.paths.keyVaultToken }));
+  return modules;
 }
 
 /** One worker instance's own file as an object. */
@@ -228,6 +250,9 @@ export function renderWorkerConfig(input: SynapseRenderInput, instance: SynapseI
     worker_log_config: input.paths.logConfig,
   };
   if (instance.type.mediaRepository) config.enable_media_repo = true;
+  // Synapse merges a worker's file over homeserver.yaml key by key: the list here replaces main's,
+  // so the scan module is loaded by the media workers and by no other worker.
+  if (input.antivirus) config.modules = synapseModules(input, instance);
   return config;
 }
 

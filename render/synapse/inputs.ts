@@ -22,6 +22,8 @@ export interface SynapsePaths {
   turnSharedSecret: string;
   /** key_vault's service token, read by the LI key-store module (only while LI is deployed). */
   keyVaultToken: string;
+  /** The scan workers' bearer token (used only when `antivirus` is set). */
+  scanWorkerToken: string;
   /** Directory with the appservice registration files. */
   appserviceDir: string;
   /** Local media store (a scratch directory when the object store holds the media). */
@@ -45,6 +47,7 @@ export const DEFAULT_SYNAPSE_PATHS: SynapsePaths = {
   pgpass: "/run/synapse/pgpass",
   turnSharedSecret: "/etc/synapse/secrets/turn_shared_secret",
   keyVaultToken: "/etc/synapse/secrets/key_vault_token",
+  scanWorkerToken: "/etc/synapse/secrets/scan_worker_token",
   appserviceDir: "/etc/synapse/appservices",
   mediaStore: "/var/lib/synapse/media",
   logConfig: "/etc/synapse/conf/log.yaml",
@@ -119,4 +122,9 @@ export interface SynapseRenderInput {
    * is deployed: key_vault's base URL and the public key clients encrypt with.
    */
   liKeyStore?: { keyVaultUrl: string; publicKeyPem: string };
+  /**
+   * The antivirus system is deployed: the processes that store media (main and the media
+   * workers) load the scan module (render/antivirus/synapse-module.ts) with this URL.
+   */
+  antivirus?: { scanUrl: string; failOpen: boolean; timeoutSeconds: number };
 }

@@ -102,8 +102,8 @@ describe("only what is deployed is sized, packed and priced", () => {
 });
 
 describe("the program refuses a switch for a system that is not built", () => {
-  it("antivirus=true: a config error naming the key, the value and what will deploy it; no resource registered", async () => {
-    const config = { "matrix-platform:antivirus": "true", "matrix-platform:domain": "dev.example.com" };
+  it("li=true: a config error naming the key, the value and what will deploy it; no resource registered", async () => {
+    const config = { "matrix-platform:li": "true", "matrix-platform:domain": "dev.example.com" };
     const spec = parseSpec(config, "dev");
     const { program } = await import("../../program");
     let registered = -1;
@@ -114,8 +114,8 @@ describe("the program refuses a switch for a system that is not built", () => {
       })(),
       (e: unknown) => {
         assert.ok(e instanceof ConfigValidationError, String(e));
-        assert.match(e.message, /matrix-platform:antivirus = "true" is not allowed: false for now/);
-        assert.match(e.message, /ClamAV/);
+        assert.match(e.message, /matrix-platform:li = "true" is not allowed: false for now/);
+        assert.match(e.message, /lawful-intercept/);
         return true;
       },
     );

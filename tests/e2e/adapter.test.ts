@@ -43,6 +43,8 @@ const ALLOWED = [
   /^media_storage_providers\[\d+\]\.config\.endpoint_url$/,
   // Sygnal's Service address -> the loopback Sygnal's.
   /^ip_range_whitelist\[\d+\]$/,
+  // The scan module: the scan workers' Service -> the loopback scan worker; its token file moves.
+  /^modules\[\d+\]\.config\.(scan_url|token_path)$/,
 ];
 
 function diff(a: unknown, b: unknown): { changed: string[]; added: string[]; removed: string[] } {

@@ -29,6 +29,9 @@ describe("e2e: generated Synapse topology serving Matrix traffic on loopback", f
       if (r.label === "federation send (unsigned)") assert.equal(r.status, 401);
       // MSC4306 is experimental and off in the rendered config: the writer answers 404.
       else if (r.label === "thread subscription (MSC4306)") assert.ok(r.status === 200 || r.status === 404);
+      // The antivirus scenario's refusals (e2e/antivirus-scenario.ts).
+      else if (r.label === "upload EICAR (refused)") assert.equal(r.status, 403);
+      else if (r.label === "upload with clamd stopped (refused)") assert.equal(r.status, 503);
       else assert.ok(r.status >= 200 && r.status < 300, `${r.label}: HTTP ${r.status}`);
     }
   });
@@ -101,6 +104,16 @@ describe("e2e: generated Synapse topology serving Matrix traffic on loopback", f
     const openid = res.report.requests.find((r) => r.label === "openid request_token");
     assert.ok(openid && openid.status === 200, "the OpenID token request went through HAProxy");
     assert.equal(openid.servedType, openid.expectedType);
+  });
+
+  it("antivirus: EICAR refused by the scan module with nothing stored in S3, a clean file scanned and intact, fail closed without clamd", () => {
+    const checks = res.report.checks.join("\n");
+    assert.match(checks, /EICAR upload refused by the scan module: 403 M_FORBIDDEN "Upload refused: the antivirus scanner found MatrixPlatform\.Test\.EICAR\.UNOFFICIAL in this file"; s3:\/\/\S+ unchanged/);
+    assert.match(checks, /a clean file passed the scan and downloads intact \(32768 bytes\); the scan worker counted [2-9]\d* scans, 1 infected/);
+    assert.match(checks, /with clamd stopped an upload is refused \(fail closed\): 503 "Upload refused: the antivirus scanner is unavailable/);
+    for (const label of ["upload EICAR (refused)", "upload clean file (scanned)", "upload with clamd stopped (refused)"]) {
+      assert.equal(res.report.requests.find((r) => r.label === label)?.servedType, "media-repository", label);
+    }
   });
 
   it("kept serving with the typing writer killed: typing got 503 with Retry-After, HAProxy stayed ready, messages flowed, and typing came back with the writer", () => {

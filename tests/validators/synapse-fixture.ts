@@ -139,7 +139,7 @@ export function writeSynapseTree(
   });
   const pem = generateKeyPairSync("ed25519").privateKey.export({ format: "pem", type: "pkcs8" }).toString();
   write(paths.signingKey, synapseSigningKey(pem), 0o600);
-  for (const key of ["macaroonSecretKey", "registrationSharedSecret", "formSecret", "workerReplicationSecret", "redisPassword", "turnSharedSecret"] as const) {
+  for (const key of ["macaroonSecretKey", "registrationSharedSecret", "formSecret", "workerReplicationSecret", "redisPassword", "turnSharedSecret", "scanWorkerToken"] as const) {
     write(paths[key], `test-${key}-value`, 0o600);
   }
   write(paths.pgpass, `*:*:*:synapse:test-db-password\n`, 0o600);
