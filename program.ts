@@ -12,6 +12,8 @@ import { RtcStack } from "./components/rtc";
 import { isDeployed } from "./catalog/components";
 import { NAMESPACES } from "./catalog/namespaces";
 import { synapseSelector } from "./components/matrix/synapse";
+import { LawfulIntercept } from "./components/li";
+import { imageRef } from "./catalog/images";
 
 /** What a driver may read back after a run (the plan draws the flows as the architecture diagram). */
 export interface ProgramObserver {
@@ -47,6 +49,16 @@ export function program(spec: PlatformSpec, sizing: Sizing, seen: ProgramObserve
       serverName: spec.serverName, hosts: spec.hosts, media: spec.rtc, imageRegistry: spec.imageRegistry, flows, platform,
       sizing: { livekit: sizing.components.livekit, lkJwt: sizing.components.lkJwt, coturn: sizing.components.coturn },
       matrixNamespace: matrix.namespace.name, turnSharedSecret: matrix.turnSharedSecret,
+    });
+  }
+  // The lawful-intercept instance: synapse-li, element-web-li, synapse-admin-li, in their own namespace.
+  if (isDeployed("li", spec)) {
+    new LawfulIntercept("li", {
+      serverName: spec.serverName, hosts: spec.hosts, investigatorCidrs: spec.li.investigatorCidrs, imageRegistry: spec.imageRegistry,
+      synapseImage: imageRef("synapse", spec.imageRegistry), // MERGE: project image synapse
+      maxUploadBytes: spec.synapse.maxUploadBytes,
+      sizing: { synapseLi: sizing.components.synapseLi, elementLi: sizing.components.elementLi, adminLi: sizing.components.adminLi },
+      platform, flows,
     });
   }
   // Prometheus, Alertmanager, Grafana: scrapes what the registry says is deployed.

@@ -96,7 +96,7 @@ export function synapseCommand(instance: "main" | { workerFile: string; podNamed
  * so the pinned provider and the dependencies the image lacks are installed `--no-deps` into an
  * emptyDir on PYTHONPATH. Air-gapped sites point pip at their mirror with PIP_INDEX_URL.
  */
-export function mediaModulesInit(image: string, sizing: WorkloadSizing): k8s.types.input.core.v1.Container {
+export function mediaModulesInit(image: pulumi.Input<string>, sizing: WorkloadSizing): k8s.types.input.core.v1.Container {
   return restrictedContainer({
     name: "s3-provider",
     image,
@@ -112,7 +112,7 @@ export function mediaModulesInit(image: string, sizing: WorkloadSizing): k8s.typ
  * are deleted (they are in the bucket already: store_synchronous), Synapse fetches them back from
  * the provider when asked.
  */
-export function mediaCachePruner(image: string): k8s.types.input.core.v1.Container {
+export function mediaCachePruner(image: pulumi.Input<string>): k8s.types.input.core.v1.Container {
   const dir = DEFAULT_SYNAPSE_PATHS.mediaStore;
   return restrictedContainer({
     name: "media-cache-pruner",
