@@ -45,5 +45,7 @@ export function specFor(o: SpecOptions = {}): PlatformSpec {
   if (config.platform === "existing" && config.environment === "prod") config.offsiteBackupWaived = "true";
   for (const [k, v] of Object.entries({ ...ALL_ON, ...o.features })) config[k] = String(v);
   if (config.push === "true") Object.assign(config, (pushApps ??= throwawayPushConfig()));
+  // LI's routes need the investigators' ranges (a documentation range; sizing does not read it).
+  if (config.li === "true") config.liInvestigatorCidrs = "203.0.113.0/24";
   return parseSpec(Object.fromEntries(Object.entries(config).map(([k, v]) => [`matrix-platform:${k}`, v])), "test");
 }
