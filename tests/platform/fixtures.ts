@@ -84,6 +84,8 @@ export function specFor(stack: string, config: Record<string, string>): Platform
   // prod on an existing cluster must copy its backups off-site or waive it; fixtures that are not
   // about backups waive it (tests/platform/existing.test.ts sets a real target).
   const onPremProd = (config.environment ?? "dev") === "prod" && (config.platform ?? "existing") === "existing";
-  const full = onPremProd && !Object.keys(config).some((k) => k.startsWith("offsiteBackup")) ? { ...named_, offsiteBackupWaived: "true" } : named_;
+  const full: Record<string, string> = onPremProd && !Object.keys(config).some((k) => k.startsWith("offsiteBackup")) ? { ...named_, offsiteBackupWaived: "true" } : named_;
+  // LI's routes need the investigators' ranges; fixtures not about them take a documentation range.
+  if (full.li === "true" && full.liInvestigatorCidrs === undefined) Object.assign(full, { liInvestigatorCidrs: "203.0.113.0/24" });
   return parseSpec(Object.fromEntries(Object.entries(full).map(([k, v]) => [`${PROJECT}:${k}`, v])), stack);
 }
