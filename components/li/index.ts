@@ -15,7 +15,7 @@ import type { Platform } from "../contracts";
 import { standardLabels } from "../k8s/labels";
 import { StackNamespace } from "../k8s/namespace";
 import { FlowPolicies, type NetworkFlows } from "../k8s/network";
-import { elementApp, ketesaApp, staticAppWorkload } from "../matrix/web";
+import { elementApp, ketesaApp, staticAppWorkload } from "../k8s/static-site";
 import { liFlows, liWorkloads, type LiWorkloads } from "./flows";
 import { LI_INSTANCE, LI_WEB } from "./names";
 import { liInvestigatorPolicy, liRoutes } from "./routes";

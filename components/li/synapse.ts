@@ -15,7 +15,7 @@ import type { DatabaseConnection, ObjectStore, Placement } from "../contracts";
 import { standardLabels } from "../k8s/labels";
 import { LI_INSTANCE, SYNAPSE_LI, liSelector } from "./names";
 import { checksum, httpProbe, resourcesOf, restrictedContainer, restrictedPod } from "../k8s/pod-spec";
-import { mediaModulesInit, pgpassLine, SYNAPSE_UID } from "../matrix/synapse";
+import { mediaModulesInit, pgpassLine, SYNAPSE_UID } from "../k8s/synapse-pod";
 
 
 export interface SynapseLiArgs {

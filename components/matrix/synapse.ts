@@ -17,7 +17,6 @@ import {
   SYNAPSE_MODULES_DIR,
   SYNAPSE_PORTS,
   instanceCountsFromSizing,
-  s3ProviderRequirements,
   planInstances,
   renderAwsConfig,
   renderHomeserverConfig,
@@ -34,12 +33,9 @@ import { standardLabels, selectorLabels } from "../k8s/labels";
 import type { Platform } from "../contracts";
 import { checksum, httpProbe, resourcesOf, restrictedContainer, restrictedPod } from "../k8s/pod-spec";
 import { SynapseHaproxy } from "./haproxy";
+import { mediaModulesInit, pgpassLine, SYNAPSE_UID } from "../k8s/synapse-pod";
 
-/**
- * Synapse's user. The image's own start script would switch to 991; the command here runs
- * Synapse directly, and any UID can read the image's files, so a high UID keeps clear of host users.
- */
-export const SYNAPSE_UID = 10991;
+export { mediaModulesInit, pgpassLine, SYNAPSE_UID } from "../k8s/synapse-pod";
 
 export interface SynapseClusterArgs {
   /** Validated platform spec: server name, hosts, features, upload limit, retention, image registry. */
@@ -68,12 +64,6 @@ export function synapseSelector(typeName: string): Record<string, string> {
   return selectorLabels(`synapse-${typeName}`);
 }
 
-/** pgpass line; `:` and `\` are escaped as libpq requires. */
-export function pgpassLine(host: string, port: number, db: string, user: string, password: string): string {
-  const esc = (s: string) => s.replace(/\\/g, "\\\\").replace(/:/g, "\\:");
-  return `${esc(host)}:${port}:${esc(db)}:${esc(user)}:${esc(password)}\n`;
-}
-
 /** Shell start-up: copy the pgpass to a 0600 file (libpq refuses group-readable ones), name the worker, exec Synapse. */
 export function synapseCommand(instance: "main" | { workerFile: string; podNamed: boolean }): string[] {
   const pre = [
@@ -89,22 +79,6 @@ export function synapseCommand(instance: "main" | { workerFile: string; podNamed
     `printf 'worker_name: %s\\n' "$POD_NAME" > /run/synapse/instance.yaml`,
     `exec python -m synapse.app.generic_worker -c ${hs} -c ${instance.workerFile} -c /run/synapse/instance.yaml`,
   ].join("\n")];
-}
-
-/**
- * Init container of the media workers: the Synapse image does not ship synapse-s3-storage-provider,
- * so the pinned provider and the dependencies the image lacks are installed `--no-deps` into an
- * emptyDir on PYTHONPATH. Air-gapped sites point pip at their mirror with PIP_INDEX_URL.
- */
-export function mediaModulesInit(image: pulumi.Input<string>, sizing: WorkloadSizing): k8s.types.input.core.v1.Container {
-  return restrictedContainer({
-    name: "s3-provider",
-    image,
-    command: ["python", "-m", "pip", "install", "--no-deps", "--no-cache-dir", "--disable-pip-version-check", "--no-warn-script-location", "--target", "/modules", ...s3ProviderRequirements()],
-    env: [{ name: "HOME", value: "/tmp" }, { name: "PYTHONDONTWRITEBYTECODE", value: "1" }],
-    resources: resourcesOf({ ...sizing.resources, cpuRequestMillis: 100, memoryRequestMi: 256, memoryLimitMi: 512 }, 1),
-    volumeMounts: [{ name: "modules", mountPath: "/modules" }, { name: "tmp", mountPath: "/tmp" }],
-  }, SYNAPSE_UID);
 }
 
 /**
