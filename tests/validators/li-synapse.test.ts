@@ -48,7 +48,8 @@ function writeLiTree(dir: string, stack: string): { file: string } {
       serverName: spec.serverName,
       publicHost: spec.hosts.liMatrix,
       maxUploadBytes: spec.synapse.maxUploadBytes,
-      database: { ...endpoints.database, database: "synapse_li", user: "synapse_li", maxConnections: 100 },
+      // As the pod renders it: role and database name come from PGUSER/PGDATABASE, not the file.
+      database: { host: endpoints.database.host, port: endpoints.database.port, sslMode: endpoints.database.sslMode, maxConnections: 100 },
       objectStore: { ...endpoints.objectStore!, bucket: "synapse-li-media" },
     }),
     paths,
