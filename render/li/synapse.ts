@@ -38,12 +38,7 @@ export interface LiSynapseInput {
   /** https://matrix.li.example.com/ */
   publicBaseUrl: string;
   paths: LiSynapsePaths;
-  /**
-   * The LI database. Without `user` and `database` libpq takes them from PGUSER and PGDATABASE
-   * (the pod sets both from its database Secret: the LI role's name is a value of that Secret,
-   * and nothing from a Secret is written into a ConfigMap).
-   */
-  database: Omit<SynapseDatabase, "user" | "database"> & { user?: string; database?: string };
+  database: SynapseDatabase;
   /** LI's media bucket (S3 API); local media only when absent (a loopback run). */
   objectStore?: SynapseObjectStore;
   /** Largest upload; the same number as main's, so main's media is never refused on download. */
@@ -84,8 +79,8 @@ export function renderLiHomeserverConfig(input: LiSynapseInput): YamlObject {
       txn_limit: 10000,
       allow_unsafe_locale: false,
       args: {
-        ...(input.database.user !== undefined ? { user: input.database.user } : {}),
-        ...(input.database.database !== undefined ? { dbname: input.database.database } : {}),
+        user: input.database.user,
+        dbname: input.database.database,
         host: input.database.host,
         port: input.database.port,
         passfile: p.pgpass,

@@ -57,14 +57,7 @@ describe("the LI instance in the whole program", function () {
     assert.equal(ofType(on, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler").filter((h) => meta(h).namespace === "matrix-li").length, 0);
     const hs = parseYaml((named(on, "kubernetes:core/v1:ConfigMap", "synapse-li-config", "matrix-li")!.inputs.data as Obj)["homeserver.yaml"]);
     assert.equal(hs.server_name, on.spec.serverName);
-    // The role and database name come from the Secret (PGUSER/PGDATABASE), never the ConfigMap.
-    assert.equal(hs.database.args.dbname, undefined);
-    assert.equal(hs.database.args.user, undefined);
-    const env = Object.fromEntries(((dep.inputs.spec as Obj).template.spec.containers[0].env as Obj[]).map((e) => [e.name, e.valueFrom?.secretKeyRef]));
-    assert.deepEqual(env.PGUSER, { name: "synapse-li-db", key: "user" });
-    assert.deepEqual(env.PGDATABASE, { name: "synapse-li-db", key: "database" });
-    const dbSecret = unwrapSecrets(named(on, "kubernetes:core/v1:Secret", "synapse-li-db", "matrix-li")!.inputs.stringData) as Obj;
-    assert.deepEqual([dbSecret.user, dbSecret.database], ["synapse_li", "synapse_li"]);
+    assert.equal(hs.database.args.dbname, "synapse_li");
     assert.match(hs.database.args.host, new RegExp(`^${EXISTING_DATA.liCluster}-rw\\.`), "the LI CloudNativePG cluster, not main's");
     assert.equal(hs.media_storage_providers[0].config.bucket, MINIO_BUCKETS.liMedia);
     assert.equal(hs.enable_registration, false);

@@ -48,8 +48,7 @@ function writeLiTree(dir: string, stack: string): { file: string } {
       serverName: spec.serverName,
       publicHost: spec.hosts.liMatrix,
       maxUploadBytes: spec.synapse.maxUploadBytes,
-      // As the pod renders it: role and database name come from PGUSER/PGDATABASE, not the file.
-      database: { host: endpoints.database.host, port: endpoints.database.port, sslMode: endpoints.database.sslMode, maxConnections: 100 },
+      database: { ...endpoints.database, database: "synapse_li", user: "synapse_li", maxConnections: 100 },
       objectStore: { ...endpoints.objectStore!, bucket: "synapse-li-media" },
     }),
     paths,
