@@ -57,8 +57,12 @@ describe("the LI instance in the whole program", function () {
     assert.equal(ofType(on, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler").filter((h) => meta(h).namespace === "matrix-li").length, 0);
     const hs = parseYaml((named(on, "kubernetes:core/v1:ConfigMap", "synapse-li-config", "matrix-li")!.inputs.data as Obj)["homeserver.yaml"]);
     assert.equal(hs.server_name, on.spec.serverName);
-    assert.equal(hs.database.args.dbname, "synapse_li");
-    assert.match(hs.database.args.host, new RegExp(`^${EXISTING_DATA.liCluster}-rw\\.`), "the LI CloudNativePG cluster, not main's");
+    // The database section (it names the LI role) is in the Secret, read as a second config file.
+    assert.equal(hs.database, undefined);
+    const dbFiles = unwrapSecrets(named(on, "kubernetes:core/v1:Secret", "synapse-li-db", "matrix-li")!.inputs.stringData) as Obj;
+    assert.equal(parseYaml(dbFiles["database.yaml"]).database.args.dbname, "synapse_li");
+    assert.match((dep.inputs.spec as Obj).template.spec.containers[0].command[2], /-c \/etc\/synapse\/db\/database\.yaml$/m);
+    assert.match(parseYaml(dbFiles["database.yaml"]).database.args.host, new RegExp(`^${EXISTING_DATA.liCluster}-rw\\.`), "the LI CloudNativePG cluster, not main's");
     assert.equal(hs.media_storage_providers[0].config.bucket, MINIO_BUCKETS.liMedia);
     assert.equal(hs.enable_registration, false);
     assert.deepEqual(hs.federation_domain_whitelist, []);

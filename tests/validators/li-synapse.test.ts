@@ -21,7 +21,7 @@ import { platformEndpoints, requireSynapseVenv, run, SYNAPSE_PYTHON, synapseConf
 const READ_BACK = [
   "import json, sys",
   "from synapse.config.homeserver import HomeServerConfig",
-  "c = HomeServerConfig.load_config('', ['-c', sys.argv[1]])",
+  "c = HomeServerConfig.load_config('', [a for f in sys.argv[1:] for a in ('-c', f)])",
   "print(json.dumps({",
   "  'federation_whitelist': sorted(c.federation.federation_domain_whitelist or {}) if c.federation.federation_domain_whitelist is not None else None,",
   "  'send_federation': c.worker.send_federation,",
@@ -34,11 +34,11 @@ const READ_BACK = [
   "  'workers': c.worker.worker_app, 'instance_map': sorted(c.worker.instance_map),",
   "  'redis': c.redis.redis_enabled,",
   "  'providers': [[p[2].store_local, p[2].store_remote] for p in c.media.media_storage_providers],",
-  "  'key_servers': len(c.key.key_servers),",
+  "  'key_servers': len(c.key.key_servers), 'db': c.database.databases[0].config['args']['dbname'],",
   "}))",
 ].join("\n");
 
-function writeLiTree(dir: string, stack: string): { file: string } {
+function writeLiTree(dir: string, stack: string): { file: string; dbFile: string } {
   const preset = parsePresetName(stack)!;
   const spec = parseSpec({ ...presetConfig(preset), "matrix-platform:li": "true", "matrix-platform:liInvestigatorCidrs": "203.0.113.0/24" }, stack);
   const endpoints = platformEndpoints(spec, size(spec));
@@ -55,13 +55,17 @@ function writeLiTree(dir: string, stack: string): { file: string } {
   };
   const file = path.join(dir, "etc/synapse/conf/homeserver.yaml");
   const write = (f: string, text: string, mode = 0o600) => { fs.mkdirSync(path.dirname(f), { recursive: true }); fs.writeFileSync(f, text, { mode }); };
-  write(file, toYaml(renderLiHomeserverConfig(input)), 0o644);
+  // As the pod has it: the database section in its own file (from the Secret), the rest in the ConfigMap's.
+  const { database, ...rest } = renderLiHomeserverConfig(input);
+  const dbFile = path.join(dir, "etc/synapse/db/database.yaml");
+  write(file, toYaml(rest), 0o644);
+  write(dbFile, toYaml({ database }));
   write(paths.logConfig, toYaml(renderLogConfig()), 0o644);
   write(paths.signingKey, synapseSigningKey(generateKeyPairSync("ed25519").privateKey.export({ format: "pem", type: "pkcs8" }).toString()));
   for (const k of ["macaroonSecretKey", "registrationSharedSecret", "formSecret"] as const) write(paths[k], `test-${k}`);
   write(paths.pgpass, "*:*:*:synapse_li:test\n");
   fs.mkdirSync(paths.mediaStore, { recursive: true });
-  return { file };
+  return { file, dbFile };
 }
 
 describe("synapse-li's config, accepted and read back by the real Synapse", function () {
@@ -75,11 +79,11 @@ describe("synapse-li's config, accepted and read back by the real Synapse", func
 
   for (const stack of ["prod-existing-100", "prod-aws-20k", "prod-gcp-1k"]) {
     it(`${stack}: python -m synapse.config accepts it, and Synapse reads it as one process that keeps everything and federates with nobody`, async () => {
-      const { file } = writeLiTree(path.join(tmp, stack), stack);
-      const r = await synapseConfigCli([file], path.dirname(file));
+      const { file, dbFile } = writeLiTree(path.join(tmp, stack), stack);
+      const r = await synapseConfigCli([file, dbFile], path.dirname(file));
       assert.equal(r.code, 0, r.stdout + r.stderr);
       assert.match(r.stdout, /Config parses OK!/);
-      const back = await run(SYNAPSE_PYTHON, ["-c", READ_BACK, file], path.dirname(file));
+      const back = await run(SYNAPSE_PYTHON, ["-c", READ_BACK, file, dbFile], path.dirname(file));
       assert.equal(back.code, 0, back.stderr);
       const c = JSON.parse(back.stdout.trim().split("\n").pop()!);
       assert.deepEqual(c.federation_whitelist, [], "an empty whitelist: no server may federate in");
@@ -95,13 +99,14 @@ describe("synapse-li's config, accepted and read back by the real Synapse", func
       assert.equal(c.redis, false, "one process: no Redis");
       assert.deepEqual(c.providers, [[false, false]], "media is read from LI's bucket, never written to it");
       assert.equal(c.key_servers, 0);
+      assert.equal(c.db, "synapse_li", "the database section is read from its own file");
     });
   }
 
   it("is not a vacuous check: Synapse refuses the config with a bad retention period", async () => {
-    const { file } = writeLiTree(path.join(tmp, "broken"), "prod-existing-100");
+    const { file, dbFile } = writeLiTree(path.join(tmp, "broken"), "prod-existing-100");
     fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("redaction_retention_period: null", "redaction_retention_period: forever-ish"));
-    const r = await synapseConfigCli([file], path.dirname(file));
+    const r = await synapseConfigCli([file, dbFile], path.dirname(file));
     assert.notEqual(r.code, 0);
   });
 });
