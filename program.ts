@@ -17,6 +17,7 @@ import { KeyVaultCredentials } from "./components/li/key-vault-credentials";
 import { Antivirus } from "./components/antivirus";
 import { imageRef } from "./catalog/images";
 import { WORKER_TYPES } from "./catalog/workers";
+import { LawfulIntercept } from "./components/li";
 
 /** What a driver may read back after a run (the plan draws the flows as the architecture diagram). */
 export interface ProgramObserver {
@@ -81,6 +82,16 @@ export function program(spec: PlatformSpec, sizing: Sizing, seen: ProgramObserve
         { namespace: NAMESPACES.matrix, podLabels: synapseSelector("main"), name: "synapse-main" },
         ...WORKER_TYPES.filter((t) => t.mediaRepository).map((t) => ({ namespace: NAMESPACES.matrix, podLabels: synapseSelector(t.name), name: `synapse-${t.name}` })),
       ],
+    });
+  }
+  // The lawful-intercept instance: synapse-li, element-web-li, synapse-admin-li, in their own namespace.
+  if (isDeployed("li", spec)) {
+    new LawfulIntercept("li", {
+      serverName: spec.serverName, hosts: spec.hosts, investigatorCidrs: spec.li.investigatorCidrs, imageRegistry: spec.imageRegistry,
+      synapseImage: projectImage(platform, "synapse"),
+      maxUploadBytes: spec.synapse.maxUploadBytes,
+      sizing: { synapseLi: sizing.components.synapseLi, elementLi: sizing.components.elementLi, adminLi: sizing.components.adminLi },
+      platform, flows,
     });
   }
   // Prometheus, Alertmanager, Grafana: scrapes what the registry says is deployed.

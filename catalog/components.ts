@@ -302,10 +302,10 @@ export const COMPONENT_REGISTRY = {
   li: {
     description: "lawful-intercept instance: synapse-li, element-web-li, synapse-admin-li, the sync system",
     feature: "li",
-    built: { pending: "the lawful-intercept issue (LI instance and key vault)" },
+    built: true,
     namespace: NAMESPACES.li,
     hosts: ["liMatrix", "liElement", "liAdmin"],
-    images: [],
+    images: ["synapse", "elementWeb", "ketesa"],
     workloads: {
       synapseLi: { tier: "homeserver", replicaSeries: flat(1), haMinReplicas: 1, autoscaled: false, resources: { kind: "series", cpuMillis: [250, 500, 1000, 1500, 2000], memoryMi: [1024, 1536, 2048, 3072, 4096] } },
       elementLi: { tier: "homeserver", replicaSeries: flat(1), haMinReplicas: 1, autoscaled: false, resources: { kind: "series", cpuMillis: flat(20), memoryMi: flat(32) } },

@@ -122,6 +122,7 @@ export const CONFIG_KEYS = {
   tlsIssuer: oneOf(TLS_ISSUERS, "How cert-manager issues edge certificates: ACME (Let's Encrypt) or a self-signed CA."),
   acmeEmail: pattern(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, "an e-mail address", "Contact e-mail for the ACME account (required when tlsIssuer is acme)."),
   li: boolean("Deploy the lawful-intercept instance (synapse-li, element-web-li, synapse-admin-li, sync system) and the key vault. Default false."),
+  liInvestigatorCidrs: cidrList("IPv4 ranges the LI investigators connect from: the LI hosts' routes (synapse-li, element-web-li, synapse-admin-li) admit only these at the Gateway; required when li is true."),
   antivirus: boolean("Deploy ClamAV, scan workers and Synapse's media-scanning hook. Default false."),
   ...ANTIVIRUS_CONFIG_KEYS,
   monitoring: boolean("Deploy Prometheus, Alertmanager and Grafana with the scrape targets, alert rules and dashboards of every deployed system, and Loki with Grafana Alloy for pod logs (traces not yet). Default false."),

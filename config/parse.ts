@@ -248,6 +248,18 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string, opti
   if (given("alertSmtpPassword") !== given("alertSmtpUsername")) {
     problems.push({ key: fullKey(given("alertSmtpPassword") ? "alertSmtpUsername" : "alertSmtpPassword"), allowed: "alertSmtpUsername and alertSmtpPassword go together" });
   }
+  // LI: its edge admits only the investigators' ranges, and main keeps every redaction while LI
+  // is fed (a pruning period would be overridden, so one given is refused rather than ignored).
+  if (parsed.li === true) {
+    if (parsed.liInvestigatorCidrs === undefined && !given("liInvestigatorCidrs")) {
+      problems.push({ key: fullKey("liInvestigatorCidrs"), allowed: "li is true, so the LI routes need the investigators' source ranges: a comma-separated list of IPv4 CIDR blocks such as 203.0.113.0/24" });
+    }
+    if (parsed.redactionRetentionPeriod !== undefined && parsed.redactionRetentionPeriod !== "never") {
+      reject("redactionRetentionPeriod", "never, or unset, while li is true: main keeps redacted content for the LI instance (redaction_retention_period: null)");
+    }
+  } else if (given("liInvestigatorCidrs")) {
+    reject("liInvestigatorCidrs", "only applies when li is true");
+  }
   const rtc = rtcSettings(parsed, given, reject);
   const offsite = offsiteBackupSpec(platform, environment, parsed, (k) => given(k));
   for (const p of offsite.problems) problems.push({ key: fullKey(p.key), value: p.given ? rawConfig[fullKey(p.key)] : undefined, allowed: p.allowed });
@@ -346,6 +358,7 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string, opti
     },
     synapse: { redactionRetentionPeriod: retention === "never" ? null : retention, maxUploadSize, maxUploadBytes: uploadSizeBytes(maxUploadSize)! },
     admin: { sourceRanges: parsed.adminSourceRanges ?? [] },
+    li: { investigatorCidrs: parsed.liInvestigatorCidrs ?? [] },
     allowIdentityChange: parsed.allowIdentityChange ?? false,
     secretConfig: [...secretKeys].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)),
   };

@@ -203,6 +203,11 @@ export interface PlatformSpec {
     /** Client CIDRs allowed to reach /_synapse/admin through the edge; empty: none outside the cluster. */
     sourceRanges: string[];
   };
+  /** The lawful-intercept instance (deployed with `features.li`). */
+  li: {
+    /** Client CIDRs the LI hosts' routes admit at the Gateway; empty when LI is off. */
+    investigatorCidrs: string[];
+  };
   /** The server name and signing key may be replaced (otherwise protected; see allowIdentityChange). */
   allowIdentityChange: boolean;
   /** Keys (short names) whose values arrived as Pulumi secrets. */

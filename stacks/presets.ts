@@ -51,11 +51,13 @@ export function presetConfig(preset: PresetName, project = "matrix-platform"): R
   if (preset.platform === "gcp") config.gcpProject = `matrix-${preset.environment}`;
   if (preset.environment !== "dev") config.acmeEmail = "ops@example.com";
   // Production presets deploy the optional systems that need no site-specific credentials beyond
-  // placeholders (the bridges, calls, antivirus, monitoring), so the validation gate, the policy checks and
+  // placeholders (the bridges, calls, antivirus, monitoring, lawful intercept), so the validation gate, the policy checks and
   // the image lists cover their objects on every platform and profile. A real stack sets its own
   // Telegram API credentials with `pulumi config set --secret`.
   if (preset.environment === "prod") {
     Object.assign(config, { bridges: "true", rtc: "true", antivirus: "true", monitoring: "true", telegramApiId: "123456", telegramApiHash: "0123456789abcdef0123456789abcdef" });
+    // The LI instance, its investigators behind documentation ranges (a real stack names its own).
+    Object.assign(config, { li: "true", liInvestigatorCidrs: "203.0.113.0/24,198.51.100.0/24" });
   }
   // Staging and production on-prem push the project's images into the site's registry.
   if (preset.environment !== "dev" && preset.platform === "existing") config.projectImageRegistry = PRESET_PROJECT_IMAGE_REGISTRY;

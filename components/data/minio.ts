@@ -6,6 +6,7 @@ import { selectorLabels, standardLabels } from "../k8s/labels";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../k8s/security-context";
 import { deployedBuckets, type Placement } from "../contracts";
 import { caVolume } from "../k8s/internal-ca";
+import { minioLiReplicationLines } from "./minio-li-replication";
 
 /** UID of the bucket-settings Job's `mc` container. */
 const MC_UID = 10000;
@@ -323,6 +324,7 @@ export class MinioTenant extends pulumi.ComponentResource {
           '  mc ilm import "local/$b" < "/settings/$b.json"',
           '  mc encrypt set sse-s3 "local/$b"',
           "done",
+          ...(args.li ? minioLiReplicationLines(MINIO_BUCKETS.media, MINIO_BUCKETS.liMedia) : []),
           "",
         ].join("\n"),
       },

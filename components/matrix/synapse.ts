@@ -33,12 +33,9 @@ import { standardLabels, selectorLabels } from "../k8s/labels";
 import { projectImage, type Platform } from "../contracts";
 import { checksum, httpProbe, resourcesOf, restrictedContainer, restrictedPod } from "../k8s/pod-spec";
 import { SynapseHaproxy } from "./haproxy";
+import { pgpassLine, SYNAPSE_UID } from "../k8s/synapse-pod";
 
-/**
- * Synapse's user. The image's own start script would switch to 991; the command here runs
- * Synapse directly, and any UID can read the image's files, so a high UID keeps clear of host users.
- */
-export const SYNAPSE_UID = 10991;
+export { pgpassLine, SYNAPSE_UID } from "../k8s/synapse-pod";
 
 export interface SynapseClusterArgs {
   /** Validated platform spec: server name, hosts, features, upload limit, retention, image registry. */
@@ -72,12 +69,6 @@ export function synapseLabels(typeName: string): Record<string, string> {
 }
 export function synapseSelector(typeName: string): Record<string, string> {
   return selectorLabels(`synapse-${typeName}`);
-}
-
-/** pgpass line; `:` and `\` are escaped as libpq requires. */
-export function pgpassLine(host: string, port: number, db: string, user: string, password: string): string {
-  const esc = (s: string) => s.replace(/\\/g, "\\\\").replace(/:/g, "\\:");
-  return `${esc(host)}:${port}:${esc(db)}:${esc(user)}:${esc(password)}\n`;
 }
 
 /** Shell start-up: copy the pgpass to a 0600 file (libpq refuses group-readable ones), name the worker, exec Synapse. */

@@ -4,16 +4,13 @@
  * ConfigMap, a Service and a PDB.
  */
 import * as pulumi from "@pulumi/pulumi";
-import * as k8s from "@pulumi/kubernetes";
-import { imageRef, type ImageName } from "../../catalog/images";
 import type { PlatformSpec } from "../../config/spec";
-import type { Sizing, WorkloadSizing } from "../../sizing/types";
-import { renderElementConfig, renderElementNginx, renderKetesaConfig, renderKetesaServerConfig } from "../../render/element";
+import type { Sizing } from "../../sizing/types";
+import { renderElementConfig, renderKetesaConfig } from "../../render/element";
 import { renderWellKnownClient, renderWellKnownNginx, renderWellKnownServer, STATIC_SITE_PORT } from "../../render/wellknown";
 import { BRIDGE_APPSERVICES } from "../../render/synapse";
-import { selectorLabels, standardLabels } from "../k8s/labels";
 import type { Platform } from "../contracts";
-import { checksum, httpProbe, resourcesOf, restrictedContainer, restrictedPod } from "../k8s/pod-spec";
+import { elementApp, ketesaApp, staticAppWorkload, type StaticApp } from "../k8s/static-site";
 import { isDeployed } from "../../catalog/components";
 
 export interface MatrixWebArgs {
@@ -25,22 +22,6 @@ export interface MatrixWebArgs {
   platform: Platform;
   /** Namespace (the StackNamespace's name output). */
   namespace: pulumi.Input<string>;
-}
-
-interface StaticApp {
-  name: string;
-  component: string;
-  image: ImageName;
-  uid: number;
-  /** Files mounted from the ConfigMap: key -> absolute path in the container. */
-  files: Record<string, { path: string; content: string }>;
-  command?: string[];
-  env?: k8s.types.input.core.v1.EnvVar[];
-  /** Liveness: the server answers. */
-  healthPath: string;
-  /** Readiness: the rendered content is served. */
-  readyPath: string;
-  sizing: WorkloadSizing;
 }
 
 /** Service names and the port all three listen on. */
@@ -64,7 +45,6 @@ export class MatrixWeb extends pulumi.ComponentResource {
   constructor(name: string, args: MatrixWebArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("matrix-platform:matrix:MatrixWeb", name, {}, opts);
     const { spec, sizing, platform } = args;
-    const child = { parent: this, provider: platform.provider };
     const homeserverUrl = `https://${spec.hosts.matrix}`;
     const rtcUrl = isDeployed("rtc", spec) ? `https://${spec.hosts.rtc}/livekit/jwt` : undefined;
 
@@ -84,41 +64,8 @@ export class MatrixWeb extends pulumi.ComponentResource {
 
     const edge = (n: keyof Sizing["components"]) => sizing.components[n];
     const apps: StaticApp[] = [
-      {
-        name: WEB_SERVICES.element,
-        component: "web-client",
-        image: "elementWeb",
-        uid: 10101,
-        files: {
-          "config.json": { path: "/app/config.json", content: json(this.elementConfig) },
-          "nginx.conf": { path: "/etc/element-nginx/nginx.conf", content: renderElementNginx("/app") },
-        },
-        // The image's entrypoint templates its nginx config into /etc (not writable here): run nginx on ours.
-        command: ["nginx", "-c", "/etc/element-nginx/nginx.conf", "-g", "daemon off;"],
-        healthPath: "/healthz",
-        readyPath: "/config.json",
-        sizing: edge("element"),
-      },
-      {
-        name: WEB_SERVICES.admin,
-        component: "admin-ui",
-        image: "ketesa",
-        uid: 10001,
-        files: {
-          "config.json": { path: "/home/sws/public/config.json", content: json(this.ketesaConfig) },
-          "sws.toml": { path: "/etc/sws/sws.toml", content: renderKetesaServerConfig() },
-        },
-        env: [
-          { name: "SERVER_CONFIG_FILE", value: "/etc/sws/sws.toml" },
-          { name: "SERVER_ROOT", value: "/home/sws/public" },
-          { name: "SERVER_FALLBACK_PAGE", value: "/home/sws/public/index.html" },
-          { name: "SERVER_PORT", value: String(STATIC_SITE_PORT) },
-          { name: "SERVER_HEALTH", value: "true" },
-        ],
-        healthPath: "/health",
-        readyPath: "/config.json",
-        sizing: edge("admin"),
-      },
+      elementApp(WEB_SERVICES.element, json(this.elementConfig), edge("element")),
+      ketesaApp(WEB_SERVICES.admin, json(this.ketesaConfig), edge("admin")),
       {
         name: WEB_SERVICES.wellKnown,
         component: "delegation",
@@ -136,55 +83,7 @@ export class MatrixWeb extends pulumi.ComponentResource {
       },
     ];
 
-    for (const app of apps) {
-      const labels = standardLabels(app.name, app.component);
-      const selector = selectorLabels(app.name);
-      const meta = { name: app.name, namespace: args.namespace, labels };
-      const cm = new k8s.core.v1.ConfigMap(`${name}-${app.name}`, {
-        metadata: meta,
-        data: Object.fromEntries(Object.entries(app.files).map(([k, f]) => [k, f.content])),
-      }, child);
-      // Sizing holds production to the registry's HA floor.
-      const replicas = app.sizing.replicas;
-      new k8s.apps.v1.Deployment(`${name}-${app.name}`, {
-        metadata: meta,
-        spec: {
-          replicas,
-          selector: { matchLabels: selector },
-          template: {
-            metadata: { labels, annotations: { "matrix-platform.io/config-checksum": checksum(...Object.values(app.files).map((f) => f.content)) } },
-            spec: restrictedPod({
-              uid: app.uid,
-              placement: platform.placement(app.sizing.tier),
-              selector,
-              volumes: [{ name: "config", configMap: { name: cm.metadata.name } }],
-              containers: [restrictedContainer({
-                name: app.name,
-                image: imageRef(app.image, spec.imageRegistry),
-                ...(app.command ? { command: app.command } : {}),
-                ...(app.env ? { env: app.env } : {}),
-                ports: [{ name: "http", containerPort: STATIC_SITE_PORT }],
-                resources: resourcesOf(app.sizing.resources),
-                volumeMounts: [
-                  { name: "tmp", mountPath: "/tmp" },
-                  ...Object.entries(app.files).map(([k, f]) => ({ name: "config", mountPath: f.path, subPath: k, readOnly: true })),
-                ],
-                livenessProbe: httpProbe(app.healthPath, "http"),
-                readinessProbe: httpProbe(app.readyPath, "http", { period: 5 }),
-              }, app.uid)],
-            }),
-          },
-        },
-      }, child);
-      new k8s.core.v1.Service(`${name}-${app.name}`, {
-        metadata: meta,
-        spec: { type: "ClusterIP", selector, ports: [{ name: "http", port: STATIC_SITE_PORT, targetPort: "http" }] },
-      }, child);
-      new k8s.policy.v1.PodDisruptionBudget(`${name}-${app.name}`, {
-        metadata: meta,
-        spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
-      }, child);
-    }
+    for (const app of apps) staticAppWorkload(this, `${name}-${app.name}`, app, { namespace: args.namespace, platform, imageRegistry: spec.imageRegistry });
     this.registerOutputs({});
   }
 }

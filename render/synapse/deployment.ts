@@ -65,6 +65,8 @@ export function synapseDeploymentInput(args: DeploymentInputArgs): SynapseRender
     livekitServiceUrl: isDeployed("rtc", spec) ? `https://${spec.hosts.rtc}/livekit/jwt` : undefined,
     maxUploadBytes: spec.synapse.maxUploadBytes,
     redactionRetentionPeriod: spec.synapse.redactionRetentionPeriod,
+    // LI copies what main keeps: with LI deployed main prunes nothing (catalog/components.ts `li`).
+    ...(isDeployed("li", spec) ? { keepEvidence: true } : {}),
     appserviceFiles: args.appserviceFiles,
     ...(args.pushGatewayAddress ? { pushGatewayAddresses: [args.pushGatewayAddress] } : {}),
     ...(keyVault ? { liKeyStore: { keyVaultUrl: keyVaultUrl(args.namespace), publicKeyPem: args.keyVaultPublicKeyPem! } } : {}),

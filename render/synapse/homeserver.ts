@@ -140,13 +140,16 @@ export function renderHomeserverConfig(input: SynapseRenderInput): YamlObject {
     // Whole bytes, the very number HAProxy's 413 rule is rendered with.
     max_upload_size: input.maxUploadBytes,
     media_store_path: p.mediaStore,
-    redaction_retention_period: input.redactionRetentionPeriod,
+    redaction_retention_period: input.keepEvidence ? null : input.redactionRetentionPeriod,
     app_service_config_files: input.appserviceFiles.map((f) => `${p.appserviceDir}/${f}`),
     presence: { enabled: true },
     url_preview_enabled: false,
     // Workers hold room and membership caches too; the default factor is a sane start.
     caches: { global_factor: 1.0 },
   };
+  // No retention policy purges history while LI is fed (Synapse's default is off too; stated so
+  // a later default or a hand edit cannot turn purging on unseen).
+  if (input.keepEvidence) config.retention = { enabled: false };
   if (input.instances.length > 0) {
     // Empty lists turn the duty off on main; only set them when a worker takes it over.
     if ((config.federation_sender_instances as string[]).length === 0) delete config.federation_sender_instances;

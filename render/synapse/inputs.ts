@@ -110,6 +110,12 @@ export interface SynapseRenderInput {
   maxUploadBytes: number;
   /** Synapse duration, or null to keep redacted content forever. */
   redactionRetentionPeriod: string | null;
+  /**
+   * The LI instance is fed from this homeserver: redacted content is kept forever whatever
+   * `redactionRetentionPeriod` says, and message retention (its purge jobs) is switched off
+   * explicitly, so main never deletes what LI has not copied yet.
+   */
+  keepEvidence?: boolean;
   /** Appservice registration file names inside `paths.appserviceDir`. */
   appserviceFiles: string[];
   /**

@@ -87,6 +87,8 @@ export function specFor(stack: string, config: Record<string, string>): Platform
   const waived = onPremProd && !Object.keys(config).some((k) => k.startsWith("offsiteBackup")) ? { ...named_, offsiteBackupWaived: "true" } : named_;
   // staging and prod on an existing cluster name where the project's images are pushed.
   const onPremNamed = (config.environment ?? "dev") !== "dev" && (config.platform ?? "existing") === "existing";
-  const full = onPremNamed && config.projectImageRegistry === undefined && config.imageRegistry === undefined && config.prebuiltSynapseImage === undefined ? { ...waived, projectImageRegistry: "registry.example.com/matrix-platform" } : waived;
+  const full: Record<string, string> = onPremNamed && config.projectImageRegistry === undefined && config.imageRegistry === undefined && config.prebuiltSynapseImage === undefined ? { ...waived, projectImageRegistry: "registry.example.com/matrix-platform" } : waived;
+  // LI's routes need the investigators' ranges; fixtures not about them take a documentation range.
+  if (full.li === "true" && full.liInvestigatorCidrs === undefined) Object.assign(full, { liInvestigatorCidrs: "203.0.113.0/24" });
   return parseSpec(Object.fromEntries(Object.entries(full).map(([k, v]) => [`${PROJECT}:${k}`, v])), stack);
 }

@@ -62,6 +62,8 @@ describe("platform: presets decide, and sizing, cost and the registered resource
 
   for (const env of ENVIRONMENTS) {
     const want = EXPECTED[env];
+    // The production presets deploy LI (its own server, bucket and cost lines); the others leave it off.
+    const li = env === "prod";
 
     it(`aws ${env}: RDS Multi-AZ, replicas, retention, NAT gateways and deletion protection`, async () => {
       const r = await run("aws", env);
@@ -70,8 +72,8 @@ describe("platform: presets decide, and sizing, cost and the registered resource
         want, "the preset sizing carries is the environment table");
       const rds = ofType(r, "aws:rds/instance:Instance");
       const primaries = rds.filter((i) => !i.inputs.replicateSourceDb);
-      // The presets leave LI off: no LI server, bucket or backup copy is created (or priced).
-      assert.deepEqual(primaries.map((p) => p.name), ["platform-pg-main"], "main only, LI off");
+      // LI's server, bucket and cost lines exist exactly where the preset deploys LI.
+      assert.deepEqual(primaries.map((p) => p.name).sort(), li ? ["platform-pg-li", "platform-pg-main"] : ["platform-pg-main"], "main, and LI's own server with LI");
       const main = primaries.find((i) => i.name === "platform-pg-main")!;
       const mainReplicas = rds.filter((i) => String(i.inputs.replicateSourceDb).endsWith("-main"));
       const costed = costedDatabase(r.cost);
@@ -82,8 +84,8 @@ describe("platform: presets decide, and sizing, cost and the registered resource
       // Primary + Multi-AZ standby + read replicas = the profile's instance count.
       assert.equal(1 + (want.multiAz ? 1 : 0) + mainReplicas.length, PROFILE_1K_POSTGRES_INSTANCES);
       const liReplicas = rds.filter((i) => String(i.inputs.replicateSourceDb).endsWith("-li"));
-      assert.equal(liReplicas.length, 0);
-      assert.ok(r.cost.kind === "cost" && !r.cost.lines.some((l) => /\bLI\b|-li\b/.test(l.item)), "no LI line in the cost");
+      if (!li) assert.equal(liReplicas.length, 0);
+      assert.ok(r.cost.kind === "cost" && r.cost.lines.some((l) => /\bLI\b|-li\b/.test(l.item)) === li, "an LI cost line exactly with LI");
       for (const p of primaries) {
         assert.equal(p.inputs.backupRetentionPeriod, want.retentionDays);
         assert.equal(p.inputs.deletionProtection, want.protect);
@@ -97,11 +99,11 @@ describe("platform: presets decide, and sizing, cost and the registered resource
       assert.equal(nats, want.nat);
       assert.equal(costedNat(r.cost), nats, "cost prices the NAT gateways that are deployed");
       const buckets = ofType(r, "aws:s3/bucket:Bucket").filter((b) => !b.name.endsWith("-replica"));
-      assert.deepEqual(buckets.map((b) => b.name).sort(), ["platform-backups", "platform-media"]);
+      assert.deepEqual(buckets.map((b) => b.name).sort(), ["platform-backups", ...(li ? ["platform-li-media"] : []), "platform-media"]);
       for (const b of buckets) assert.equal(b.inputs.forceDestroy, !want.protect);
       assert.equal(get(ofType(r, "aws:eks/cluster:Cluster")[0].inputs, "deletionProtection"), want.protect);
       const backupCopies = ofType(r, "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication");
-      assert.equal(backupCopies.length, want.copies ? 1 : 0);
+      assert.equal(backupCopies.length, want.copies ? (li ? 2 : 1) : 0, "one copy per server (LI's too)");
       for (const c of backupCopies) assert.equal(c.inputs.retentionPeriod, want.retentionDays);
       assert.equal(/x 2 regions/.test(line(r.cost, "object storage").quantity), want.copies);
     });
@@ -110,7 +112,7 @@ describe("platform: presets decide, and sizing, cost and the registered resource
       const r = await run("gcp", env);
       const sql = ofType(r, "gcp:sql/databaseInstance:DatabaseInstance");
       const primaries = sql.filter((i) => !i.inputs.masterInstanceName);
-      assert.deepEqual(primaries.map((p) => p.name), ["platform-pg-main"], "main only, LI off");
+      assert.deepEqual(primaries.map((p) => p.name).sort(), li ? ["platform-pg-li", "platform-pg-main"] : ["platform-pg-main"], "main, and LI's own server with LI");
       const main = primaries.find((i) => i.name === "platform-pg-main")!;
       const mainReplicas = sql.filter((i) => i.name.startsWith("platform-pg-main-replica-"));
       const costed = costedDatabase(r.cost);
@@ -119,7 +121,7 @@ describe("platform: presets decide, and sizing, cost and the registered resource
       assert.equal(mainReplicas.length, r.sizing.database.readReplicas);
       assert.equal(mainReplicas.length, costed.readReplicas);
       assert.equal(1 + (want.multiAz ? 1 : 0) + mainReplicas.length, PROFILE_1K_POSTGRES_INSTANCES);
-      assert.equal(sql.filter((i) => i.name.startsWith("platform-pg-li")).length, 0);
+      assert.equal(sql.filter((i) => i.name.startsWith("platform-pg-li")).length > 0, li);
       for (const p of primaries) {
         const backups = get(p.inputs, "settings.backupConfiguration");
         assert.equal(backups.backupRetentionSettings.retainedBackups, want.retentionDays);
@@ -140,7 +142,7 @@ describe("platform: presets decide, and sizing, cost and the registered resource
       assert.equal(ofType(r, "gcp:compute/routerNat:RouterNat").length, 1);
       assert.equal(costedNat(r.cost), 1);
       const buckets = ofType(r, "gcp:storage/bucket:Bucket");
-      assert.deepEqual(buckets.map((b) => b.name).sort(), ["platform-backups", "platform-media"]);
+      assert.deepEqual(buckets.map((b) => b.name).sort(), ["platform-backups", ...(li ? ["platform-li-media"] : []), "platform-media"]);
       for (const b of buckets) {
         assert.equal(b.inputs.forceDestroy, !want.protect);
         assert.equal(get(b.inputs, "customPlacementConfig") !== undefined, want.copies, "dual-region only where copies are asked");
@@ -153,7 +155,9 @@ describe("platform: presets decide, and sizing, cost and the registered resource
       assert.equal(r.cost.kind, "resources", "no bill on an existing cluster: nothing priced to disagree with");
       const clusters = ofType(r, "kubernetes:postgresql.cnpg.io/v1:Cluster");
       const main = clusters.find((c) => get(c.inputs, "metadata.name") === "matrix-pg")!;
-      assert.ok(!clusters.some((c) => get(c.inputs, "metadata.name") === "matrix-pg-li"), "no LI cluster while LI is off");
+      const liCluster = clusters.find((c) => get(c.inputs, "metadata.name") === "matrix-pg-li");
+      assert.equal(liCluster !== undefined, li, "an LI cluster exactly with LI");
+      if (liCluster) assert.equal(get(liCluster.inputs, "spec.instances"), 2, "LI: one primary and one replica");
       // In-cluster, every instance is a pod: primary + standbys = the profile's instance count.
       assert.equal(get(main.inputs, "spec.instances"), r.sizing.database.instances);
       assert.equal(get(main.inputs, "spec.instances"), PROFILE_1K_POSTGRES_INSTANCES);

@@ -47,5 +47,7 @@ export function specFor(o: SpecOptions = {}): PlatformSpec {
   if (config.platform === "existing" && config.environment !== "dev") config.projectImageRegistry = "registry.example.com/matrix-platform";
   for (const [k, v] of Object.entries({ ...ALL_ON, ...o.features })) config[k] = String(v);
   if (config.push === "true") Object.assign(config, (pushApps ??= throwawayPushConfig()));
+  // LI's routes need the investigators' ranges (a documentation range; sizing does not read it).
+  if (config.li === "true") config.liInvestigatorCidrs = "203.0.113.0/24";
   return parseSpec(Object.fromEntries(Object.entries(config).map(([k, v]) => [`matrix-platform:${k}`, v])), "test");
 }

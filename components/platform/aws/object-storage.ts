@@ -92,7 +92,7 @@ export function createS3Storage(a: S3StorageArgs, opts: { parent: pulumi.Resourc
   const { name, prefix } = a;
   const o = (extra: pulumi.CustomResourceOptions = {}): pulumi.CustomResourceOptions => ({ ...opts, ...extra });
   const lifecycle = s3Lifecycle(a.backupRetentionDays);
-  const replicationRole = a.secondary ? new aws.iam.Role(`${name}-s3-replication`, { assumeRolePolicy: serviceTrustPolicy("s3.amazonaws.com") }, o()) : undefined;
+  const replicationRole = a.secondary || a.li ? new aws.iam.Role(`${name}-s3-replication`, { assumeRolePolicy: serviceTrustPolicy("s3.amazonaws.com") }, o()) : undefined;
 
   const hardenBucket = (bname: string, bucket: aws.s3.Bucket, key: aws.kms.Key, p: aws.Provider) => {
     const bo: pulumi.CustomResourceOptions = { parent: opts.parent, provider: p };
@@ -113,11 +113,15 @@ export function createS3Storage(a: S3StorageArgs, opts: { parent: pulumi.Resourc
   };
 
   const buckets = {} as Record<BucketKind, aws.s3.Bucket>;
+  const versionings = {} as Record<BucketKind, aws.s3.BucketVersioning>;
+  // A bucket has one replication configuration: its rules are gathered here and written last.
+  const replication: Partial<Record<BucketKind, { slug: string; dependsOn: pulumi.Resource[]; rules: aws.types.input.s3.BucketReplicationConfigRule[] }>> = {};
   for (const kind of deployedBuckets(a.li)) {
     const slug = kind === "liMedia" ? "li-media" : kind;
     const bucket = new aws.s3.Bucket(`${name}-${slug}`, { bucketPrefix: `${prefix}-${slug}-`, forceDestroy: !a.deletionProtection }, o());
     buckets[kind] = bucket;
     const versioning = hardenBucket(`${name}-${slug}`, bucket, a.kmsKey, opts.provider);
+    versionings[kind] = versioning;
     new aws.s3.BucketLifecycleConfiguration(`${name}-${slug}`, { bucket: bucket.id, rules: lifecycle[kind] }, o({ dependsOn: [versioning] }));
 
     if (a.secondary && replicationRole) {
@@ -140,9 +144,9 @@ export function createS3Storage(a: S3StorageArgs, opts: { parent: pulumi.Resourc
           ],
         })),
       }, o());
-      new aws.s3.BucketReplicationConfig(`${name}-${slug}`, {
-        bucket: bucket.id,
-        role: replicationRole.arn,
+      replication[kind] = {
+        slug,
+        dependsOn: [versioning, replicaVersioning],
         rules: [{
           id: "to-secondary-region",
           status: "Enabled",
@@ -160,8 +164,25 @@ export function createS3Storage(a: S3StorageArgs, opts: { parent: pulumi.Resourc
             metrics: { status: "Enabled", eventThreshold: { minutes: 15 } },
           },
         }],
-      }, o({ dependsOn: [versioning, replicaVersioning] }));
+      };
     }
+  }
+
+  if (a.li && replicationRole && buckets.liMedia) {
+    // LI's copy of main's media, in the same region and key: new objects only (S3 replicates
+    // nothing that was in the bucket before the rule), never delete markers, and S3 never
+    // replicates version deletions, so what main deletes stays in LI's bucket.
+    const li = buckets.liMedia;
+    new aws.iam.RolePolicy(`${name}-li-media-replication`, {
+      role: replicationRole.id,
+      policy: pulumi.all([buckets.media.arn, li.arn, a.kmsKey.arn]).apply(([src, dst, key]) => liReplicationPolicy(src, dst, key)),
+    }, o());
+    const media = (replication.media ??= { slug: "media", dependsOn: [versionings.media], rules: [] });
+    media.dependsOn.push(versionings.liMedia);
+    media.rules.push(liReplicationRule(li.arn, a.kmsKey.arn));
+  }
+  for (const [kind, r] of Object.entries(replication) as [BucketKind, NonNullable<(typeof replication)[BucketKind]>][]) {
+    new aws.s3.BucketReplicationConfig(`${name}-${r.slug}`, { bucket: buckets[kind].id, role: replicationRole!.arn, rules: r.rules }, o({ dependsOn: r.dependsOn }));
   }
 
   const serviceAccountAnnotations: Record<string, pulumi.Output<Record<string, string>>> = {};
@@ -179,4 +200,30 @@ export function createS3Storage(a: S3StorageArgs, opts: { parent: pulumi.Resourc
     serviceAccountAnnotations[sa] = role.arn.apply((arn): Record<string, string> => ({ "eks.amazonaws.com/role-arn": arn }));
   }
   return { buckets, serviceAccountAnnotations };
+}
+
+/** The replication rule main's media bucket copies LI's bucket with (no delete markers, same key). */
+export function liReplicationRule(liBucketArn: pulumi.Input<string>, kmsKeyArn: pulumi.Input<string>): aws.types.input.s3.BucketReplicationConfigRule {
+  return {
+    id: "to-li-media",
+    status: "Enabled",
+    priority: 2,
+    filter: {},
+    deleteMarkerReplication: { status: "Disabled" },
+    sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" } },
+    destination: { bucket: liBucketArn, storageClass: "STANDARD", encryptionConfiguration: { replicaKmsKeyId: kmsKeyArn } },
+  };
+}
+
+/** The replication role's rights for the LI copy: read main's media versions, write replicas into LI's bucket. */
+export function liReplicationPolicy(src: string, dst: string, key: string): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      { Effect: "Allow", Action: ["s3:GetReplicationConfiguration", "s3:ListBucket"], Resource: src },
+      { Effect: "Allow", Action: ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging"], Resource: `${src}/*` },
+      { Effect: "Allow", Action: ["s3:ReplicateObject", "s3:ReplicateTags"], Resource: `${dst}/*` },
+      { Effect: "Allow", Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"], Resource: key },
+    ],
+  });
 }

@@ -110,6 +110,43 @@ export function createGcsStorage(a: GcsStorageArgs, opts: { parent: pulumi.Resou
   const s3Account = new gcp.serviceaccount.Account(`${name}-s3`, { accountId: `mx-s3-interop-${stackTag(stack)}`, displayName: `Matrix S3 interop (${stack})` }, opts);
   const s3Member = pulumi.interpolate`serviceAccount:${s3Account.email}`;
   kinds.forEach((k) => bucketRole(`${name}-s3-${k}`, k, "roles/storage.objectAdmin", s3Member));
+  if (a.li && buckets.liMedia) createLiMediaTransfer(name, project, buckets.media, buckets.liMedia, opts);
   const hmac = new gcp.storage.HmacKey(`${name}-s3`, { serviceAccountEmail: s3Account.email }, { ...opts, additionalSecretOutputs: ["secret"] });
   return { buckets, serviceAccountAnnotations, hmac: { accessId: pulumi.secret(hmac.accessId), secret: pulumi.secret(hmac.secret) } };
+}
+
+/** How often the Storage Transfer job copies main's new media into LI's bucket (its lag). */
+export const LI_MEDIA_TRANSFER_INTERVAL = "3600s";
+
+/**
+ * LI's copy of main's media: an hourly Storage Transfer job between the two buckets that never
+ * deletes in LI's bucket (objects main deleted stay), never deletes from main's, and never
+ * overwrites a copy LI already holds. Storage Transfer's service agent reads main's bucket and
+ * writes LI's; the buckets' CMEK encrypts the copies as it encrypts every write.
+ */
+export function liMediaTransferSpec(source: pulumi.Input<string>, sink: pulumi.Input<string>): gcp.types.input.storage.TransferJobTransferSpec {
+  return {
+    gcsDataSource: { bucketName: source },
+    gcsDataSink: { bucketName: sink },
+    transferOptions: { deleteObjectsUniqueInSink: false, deleteObjectsFromSourceAfterTransfer: false, overwriteWhen: "NEVER" },
+  };
+}
+
+function createLiMediaTransfer(name: string, project: string, media: gcp.storage.Bucket, li: gcp.storage.Bucket, opts: { parent: pulumi.Resource; provider: gcp.Provider }): void {
+  const number = gcp.organizations.getProjectOutput({ projectId: project }, opts).number;
+  const agent = pulumi.interpolate`serviceAccount:project-${number}@storage-transfer-service.iam.gserviceaccount.com`;
+  const grants = [
+    new gcp.storage.BucketIAMMember(`${name}-sts-media-read`, { bucket: media.name, role: "roles/storage.objectViewer", member: agent }, opts),
+    new gcp.storage.BucketIAMMember(`${name}-sts-media-bucket`, { bucket: media.name, role: "roles/storage.legacyBucketReader", member: agent }, opts),
+    new gcp.storage.BucketIAMMember(`${name}-sts-li-write`, { bucket: li.name, role: "roles/storage.objectCreator", member: agent }, opts),
+    new gcp.storage.BucketIAMMember(`${name}-sts-li-bucket`, { bucket: li.name, role: "roles/storage.legacyBucketReader", member: agent }, opts),
+  ];
+  new gcp.storage.TransferJob(`${name}-li-media`, {
+    project,
+    description: "main media -> LI media (never deletes)",
+    transferSpec: liMediaTransferSpec(media.name, li.name),
+    // A fixed start date keeps the job's definition stable; it runs every interval from then on.
+    schedule: { scheduleStartDate: { year: 2026, month: 1, day: 1 }, repeatInterval: LI_MEDIA_TRANSFER_INTERVAL },
+    status: "ENABLED",
+  }, { ...opts, dependsOn: grants });
 }
