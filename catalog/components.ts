@@ -312,9 +312,6 @@ export const COMPONENT_REGISTRY = {
       adminLi: { tier: "homeserver", replicaSeries: flat(1), haMinReplicas: 1, autoscaled: false, resources: { kind: "series", cpuMillis: flat(20), memoryMi: flat(32) } },
       liSync: { tier: "homeserver", replicaSeries: [1, 1, 1, 2, 3], haMinReplicas: 1, autoscaled: false, resources: { kind: "series", cpuMillis: [200, 250, 500, 1000, 1000], memoryMi: [256, 512, 1024, 2048, 2048] } },
     },
-    // The LI sync's postgres_exporter on the archive database (components/li/sync.ts): the
-    // subscription's lag and errors and the refresh runs, as li_sync_* series.
-    scrape: [{ job: "li-sync", podLabels: { "app.kubernetes.io/name": "li-sync-exporter", "app.kubernetes.io/instance": "main" }, portName: "metrics", port: 9187 }],
     synapseConfig: "main keeps redactions and skips retention purges while LI is fed",
   },
   antivirus: {

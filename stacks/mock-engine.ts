@@ -110,6 +110,7 @@ async function runMockedProgram(options: MockRunOptions): Promise<MockRun> {
   );
   pulumi.runtime.setAllConfig(options.config);
 
+  let raw: Record<string, unknown> = {};
   const outputs = await pulumi.runtime.runInPulumiStack(async () => {
     pulumi.runtime.registerStackTransformation((args) => {
       const parent = args.opts.parent as (pulumi.Resource & { __pulumiType?: string; __name?: string }) | undefined;
@@ -124,9 +125,18 @@ async function runMockedProgram(options: MockRunOptions): Promise<MockRun> {
       }
       return undefined;
     });
-    return (await options.program()) ?? {};
+    raw = (await options.program()) ?? {};
+    return raw;
   });
   // Registrations still in flight (components' registerOutputs, late applies) finish here.
   await (pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> }).waitForRPCs?.();
-  return { resources, outputs: (outputs ?? {}) as Record<string, unknown> };
+  // The engine gets the outputs resolved; keep the secret marking of each as the program made it
+  // (Pulumi encrypts those in state), so callers can tell a marked output from a leaked one.
+  const resolved = (outputs ?? {}) as Record<string, unknown>;
+  const marked: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(resolved)) {
+    const made = raw[k];
+    marked[k] = pulumi.Output.isInstance(made) && (await (made as unknown as { isSecret: Promise<boolean> }).isSecret) ? { [SIG_KEY]: SECRET_SIG, value: v } : v;
+  }
+  return { resources, outputs: marked };
 }

@@ -245,6 +245,9 @@ export const FREE_TYPES = new Set([
   // The project's images: a few hundred MB a build, 20 kept (ECR $0.10/GB-month, Artifact
   // Registry $0.10/GB-month beyond 0.5 GB free): about a dollar a month, below the plan's rounding.
   "aws:ecr/repository:Repository", "aws:ecr/lifecyclePolicy:LifecyclePolicy", "gcp:artifactregistry/repository:Repository",
+  // LI's media copy: Storage Transfer Service charges nothing for bucket-to-bucket transfers in GCS
+  // (the objects' storage is priced with the LI bucket).
+  "gcp:storage/transferJob:TransferJob",
 ]);
 
 /** Resource types with a price function on `platform` (the test's list of priced types). */

@@ -237,9 +237,10 @@ export function synapseModules(input: SynapseRenderInput, instance: SynapseInsta
   if (input.antivirus && storesMedia(instance)) {
     modules.push(renderAntivirusModule({ ...input.antivirus, tokenPath: input.paths.scanWorkerToken }));
   }
-  // The LI key-store module, on every process like the shared file had it: HAProxy sends
-  // /_synapse/client/ to main only, so main is the one that calls key_vault.
-  if (input.liKeyStore) modules.push(renderLiKeyStoreModule({ ...input.liKeyStore, serviceTokenPath: input.paths.keyVaultToken }));
+  // The LI key-store module: HAProxy sends /_synapse/client/ to main only, so main is the one
+  // that serves it and calls key_vault. (Without antivirus the workers inherit homeserver.yaml's
+  // list and load it idle; with it, their own lists leave it out.)
+  if (input.liKeyStore && instance.type === undefined) modules.push(renderLiKeyStoreModule({ ...input.liKeyStore, serviceTokenPath: input.paths.keyVaultToken }));
   return modules;
 }
 

@@ -14,6 +14,7 @@ import { synapseLabels } from "../../components/matrix/synapse";
 import { podSecurityViolations, podSpecOf } from "../../components/k8s/pod-security-check";
 import { CLAMD_NAME, SCAN_WORKER_NAME } from "../../components/antivirus/names";
 import { ANTIVIRUS_MODULE, ANTIVIRUS_PORTS, scanWorkerUrl } from "../../render/antivirus";
+import { LI_KEY_STORE_MODULE } from "../../render/key-vault";
 import { isSecretValue, unwrapSecrets, type RecordedResource } from "../../stacks/mock-engine";
 import { size } from "../../sizing";
 import { refusalOf } from "../helpers/config-refusal";
@@ -80,7 +81,8 @@ describe("antivirus in the whole program", function () {
 
   it("main and the media workers load the scan module; no other worker does", () => {
     const hs = parse(configMap(on, "synapse-config")["homeserver.yaml"]);
-    assert.deepEqual(hs.modules.map((m: Obj) => m.module), [ANTIVIRUS_MODULE]);
+    // Main also serves LI's key-store route when the preset deploys LI.
+    assert.deepEqual(hs.modules.map((m: Obj) => m.module), [ANTIVIRUS_MODULE, ...(on.spec.features.li ? [LI_KEY_STORE_MODULE] : [])]);
     assert.equal(hs.modules[0].config.scan_url, scanWorkerUrl(NS));
     assert.equal(hs.modules[0].config.fail_open, false);
     let media = 0;
@@ -115,7 +117,7 @@ describe("antivirus in the whole program", function () {
     for (const r of off.resources) assert.notEqual((r.inputs.metadata as Obj)?.namespace, NS, r.name);
     assert.equal(ofType(off, "kubernetes:core/v1:Namespace").some((r) => (r.inputs.metadata as Obj)?.name === NS), false);
     const hs = parse(configMap(off, "synapse-config")["homeserver.yaml"]);
-    assert.equal(hs.modules, undefined);
+    assert.deepEqual((hs.modules ?? []).map((m: Obj) => m.module), off.spec.features.li ? [LI_KEY_STORE_MODULE] : [], "no scan module");
     assert.ok(!JSON.stringify(off.resources.map((r) => unwrapSecrets(r.inputs))).includes("matrix_platform_antivirus"));
     assert.equal((unwrapSecrets(named(off, "kubernetes:core/v1:Secret", "synapse-secrets")!.inputs.stringData) as Obj).scan_worker_token, undefined);
   });

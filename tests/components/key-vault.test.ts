@@ -38,7 +38,7 @@ const policiesOf = (run: MockRun): NetworkPolicyManifest[] =>
 
 /** KeyVaultCredentials -> MatrixStack -> KeyVault, as program.ts wires them, with li on. */
 async function liOn(): Promise<MockRun> {
-  const config = { ...loadStackConfig("dev"), [`${PROJECT}:li`]: "true" };
+  const config = { ...loadStackConfig("dev"), [`${PROJECT}:li`]: "true", [`${PROJECT}:liInvestigatorCidrs`]: "203.0.113.0/24" };
   const spec = parseSpec(config, "dev");
   const sizing = size(spec);
   return runWithMocks({
@@ -78,7 +78,7 @@ describe("the key vault (mock engine)", function () {
   it("runs key_vault with replicas, HPA and resources from sizing, under the restricted pod security standard", () => {
     const dep = named(on, "kubernetes:apps/v1:Deployment", KEY_VAULT_NAME)!;
     assert.ok(dep);
-    const sizing = size(parseSpec({ ...loadStackConfig("dev"), [`${PROJECT}:li`]: "true" }, "dev")).components.keyVault;
+    const sizing = size(parseSpec({ ...loadStackConfig("dev"), [`${PROJECT}:li`]: "true", [`${PROJECT}:liInvestigatorCidrs`]: "203.0.113.0/24" }, "dev")).components.keyVault;
     const hpa = named(on, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", KEY_VAULT_NAME);
     if (sizing.autoscaling) {
       assert.equal((hpa!.inputs.spec as Obj).minReplicas, sizing.autoscaling.minReplicas);

@@ -24,7 +24,11 @@ async function runMatrix(stack: string, opts: { ha?: boolean } = {}): Promise<Mo
   const m = /^(\w+)-(\w+)-(\w+)$/.exec(stack)!;
   // Bridges on: MatrixStack generates their registrations (the program refuses the switch until
   // the bridges themselves are built; the component under test does not ask).
-  const config = { ...presetConfig({ environment: m[1] as "dev", platform: m[2] as "existing", profile: m[3] as "100" }), "matrix-platform:bridges": "true", "matrix-platform:telegramApiId": "123456", "matrix-platform:telegramApiHash": "0123456789abcdef0123456789abcdef" };
+  const config: Record<string, string> = { ...presetConfig({ environment: m[1] as "dev", platform: m[2] as "existing", profile: m[3] as "100" }), "matrix-platform:bridges": "true", "matrix-platform:telegramApiId": "123456", "matrix-platform:telegramApiHash": "0123456789abcdef0123456789abcdef" };
+  // LI off: with it on, Synapse's key-store module needs the key vault's credentials, which the
+  // program makes beside MatrixStack (tests/components/key-vault.test.ts covers that wiring).
+  delete config["matrix-platform:liInvestigatorCidrs"];
+  config["matrix-platform:li"] = "false";
   const spec = parseSpec(config, stack);
   return runWithMocks({
     project: "matrix-platform",

@@ -68,7 +68,7 @@ describe("platform: every volume of a prod existing-cluster stack is on the encr
       const claims = kubernetesObjects(run.resources).flatMap(volumeClaims);
       const wrong = claims.filter((c) => c.storageClass !== PRESET_ENCRYPTED_STORAGE_CLASS);
       assert.deepEqual(wrong, [], "volume claims off the encrypting class");
-      // What the stack has: main's CloudNativePG cluster (LI is off) x (data + WAL), the MinIO pool, Redis.
+      // What the stack has: main's and LI's CloudNativePG clusters (prod deploys LI) x (data + WAL), the MinIO pool, Redis.
       const where = new Set(claims.map((c) => `${c.resource.split(" ")[0]}${c.path}`));
       for (const expected of [
         "kubernetes:postgresql.cnpg.io/v1:Cluster.spec.storage",
@@ -76,7 +76,7 @@ describe("platform: every volume of a prod existing-cluster stack is on the encr
         "kubernetes:minio.min.io/v2:Tenant.spec.pools[0].volumeClaimTemplate.spec",
         "kubernetes:apps/v1:StatefulSet.spec.volumeClaimTemplates[0].spec",
       ]) assert.ok(where.has(expected), `no claim at ${expected}; found ${[...where].join(", ")}`);
-      assert.equal(claims.filter((c) => c.resource.startsWith("kubernetes:postgresql.cnpg.io/v1:Cluster")).length, 2);
+      assert.equal(claims.filter((c) => c.resource.startsWith("kubernetes:postgresql.cnpg.io/v1:Cluster")).length, 4);
     });
   }
 

@@ -113,6 +113,7 @@ describe("main's homeserver.yaml with LI on and off", () => {
     return renderHomeserverConfig(synapseDeploymentInput({
       spec, sizing, instances: planInstances(instanceCountsFromSizing(sizing)), namespace: "matrix",
       endpoints: platformEndpoints(spec, sizing), appserviceFiles: [], turn: false,
+      ...(li ? { keyVaultPublicKeyPem: "-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----\n" } : {}),
     }));
   };
 
@@ -123,10 +124,12 @@ describe("main's homeserver.yaml with LI on and off", () => {
     assert.deepEqual(on.retention, { enabled: false });
     assert.equal(off.redaction_retention_period, "7d");
     assert.equal(off.retention, undefined);
-    // Nothing else in main's config changes with LI.
-    const { redaction_retention_period: _a, retention: _b, ...restOn } = on;
+    // Nothing else in main's config changes with LI but the key vault's key-store module.
+    const { redaction_retention_period: _a, retention: _b, modules, ...restOn } = on;
     const { redaction_retention_period: _c, retention: _d, ...restOff } = off;
     assert.deepEqual(restOn, restOff);
+    assert.deepEqual((modules as { module: string }[]).map((m) => m.module), ["li_key_store.LiKeyStore"]);
+    assert.equal(off.modules, undefined);
   });
 
   it("LI off keeps a configured pruning period; LI on with redactionRetentionPeriod never is accepted", () => {
