@@ -3,23 +3,15 @@
  * the rule that spans them: each applies only with `antivirus` on, and the mirror's ranges only
  * with a mirror named, so nothing given is silently ignored.
  */
-import { boolean, cidrList, type ConfigKey } from "./key-kinds";
+import { boolean, cidrList, plainHttpUrl, type ConfigKey } from "./key-kinds";
 
 /** ClamAV's public database CDN, freshclam's default (render/antivirus OFFICIAL_MIRROR). */
 export const DEFAULT_ANTIVIRUS_MIRROR = "https://database.clamav.net";
 
 /** An http(s) URL of a host with an optional port and path, and no user info, query or fragment. */
 export function isMirrorUrl(raw: string): boolean {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return false;
-  }
-  return (url.protocol === "https:" || url.protocol === "http:")
-    && url.hostname !== "" && url.username === "" && url.password === ""
-    && url.search === "" && url.hash === "" && !/\s/.test(raw)
-    && raw.startsWith(`${url.protocol}//${url.host}`);
+  const url = plainHttpUrl(raw);
+  return url !== undefined && raw.startsWith(`${url.protocol}//${url.host}`);
 }
 
 export const ANTIVIRUS_CONFIG_KEYS = {

@@ -4,7 +4,7 @@
  * image, a prebuilt digest-pinned reference that replaces the build (CI that builds images
  * itself, air-gapped sites that import them).
  */
-import { isImageRegistry, type ConfigKey } from "./key-kinds";
+import { isImageRegistry, plainHttpUrl, type ConfigKey } from "./key-kinds";
 import type { Environment, PlatformKind } from "./keys";
 
 /**
@@ -43,14 +43,9 @@ function pinnedImage(description: string): ConfigKey<string> {
   return { type: "string", description, allowed: PINNED_ALLOWED, parse: (raw) => (raw.length <= 255 && PINNED_IMAGE.test(raw) ? raw : undefined) };
 }
 
-/** An http(s) URL with a host and no user name or password (it ends up in the build's arguments). */
+/** An http(s) package index URL (it ends up in the build's arguments, so no credentials in it). */
 function packageIndex(raw: string): string | undefined {
-  try {
-    const url = new URL(raw);
-    return ["http:", "https:"].includes(url.protocol) && url.hostname !== "" && url.username === "" && url.password === "" && !/\s/.test(raw) ? raw : undefined;
-  } catch {
-    return undefined;
-  }
+  return plainHttpUrl(raw) ? raw : undefined;
 }
 
 export const PROJECT_IMAGE_CONFIG_KEYS = {

@@ -113,3 +113,20 @@ export function isImageRegistry(raw: string): boolean {
   const port = m[6] === undefined ? undefined : Number(m[6]);
   return port === undefined || (port >= 1 && port <= 65535 && !m[6].startsWith("0"));
 }
+
+/**
+ * `raw` as an http(s) URL with a host and no user name, password, query, fragment or white
+ * space (any of those would end up in logs or be dropped), or undefined. Callers add their own
+ * rule on the path.
+ */
+export function plainHttpUrl(raw: string): URL | undefined {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return undefined;
+  }
+  const plain = (url.protocol === "https:" || url.protocol === "http:") && url.hostname !== ""
+    && url.username === "" && url.password === "" && url.search === "" && url.hash === "" && !/\s/.test(raw);
+  return plain ? url : undefined;
+}

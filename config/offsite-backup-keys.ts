@@ -4,20 +4,12 @@
  * lost cluster or site does not take its backups with it. ./offsite-backup.ts checks that they
  * come together and that production has them (or waives them explicitly).
  */
-import { boolean, cidrList, pattern, type ConfigKey } from "./key-kinds";
+import { boolean, cidrList, pattern, plainHttpUrl, type ConfigKey } from "./key-kinds";
 
 /** An http(s) URL of a host (name, IPv4 or [IPv6]) with an optional port and no user info, path, query or fragment. */
 export function isEndpointUrl(raw: string): boolean {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return false;
-  }
-  return (url.protocol === "https:" || url.protocol === "http:")
-    && url.username === "" && url.password === ""
-    && (url.pathname === "/" || url.pathname === "") && url.search === "" && url.hash === ""
-    && !raw.endsWith("/") && raw === `${url.protocol}//${url.host}`;
+  const url = plainHttpUrl(raw);
+  return url !== undefined && (url.pathname === "/" || url.pathname === "") && raw === `${url.protocol}//${url.host}`;
 }
 
 /** S3 bucket naming rules: 3-63 lower-case letters, digits, '.' and '-', starting and ending with a letter or digit. */
