@@ -110,7 +110,7 @@ describe("platform: existing cluster (on-prem)", function () {
     const dbs = ofType(run, "kubernetes:postgresql.cnpg.io/v1:Database").map((d) => get(d.inputs, "spec"));
     assert.deepEqual(dbs.map((d) => `${d.cluster.name}/${d.name}:${d.owner}`).sort(), [
       "matrix-pg-li/synapse_li:synapse_li",
-      "matrix-pg/key_vault:key_vault",
+      "matrix-pg/li_keys:li_keys",
       // The bridges are off in this stack: their databases are not created.
       "matrix-pg/synapse:synapse",
     ]);
@@ -120,7 +120,7 @@ describe("platform: existing cluster (on-prem)", function () {
     }
     const main = ofType(run, CNPG).find((c) => get(c.inputs, "metadata.name") === "matrix-pg")!;
     const roles = (get(main.inputs, "spec.managed.roles") as any[]).map((r) => r.name).sort();
-    assert.deepEqual(roles, ["key_vault"]);
+    assert.deepEqual(roles, ["li_keys"]);
     assert.equal(get(main.inputs, "spec.bootstrap.initdb.owner"), "synapse");
   });
 
