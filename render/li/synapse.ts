@@ -6,7 +6,7 @@
  * bucket through the S3 provider and never written back (the bucket holds main's replicated
  * media; nothing synapse-li does may change it).
  */
-import type { YamlObject } from "../synapse/homeserver";
+import { s3StorageProvider, type YamlObject } from "../synapse/homeserver";
 import type { SynapseDatabase, SynapseObjectStore } from "../synapse/inputs";
 import { SYNAPSE_PORTS } from "../synapse/topology";
 import { dbPoolSize } from "../../sizing/connection-budget";
@@ -119,20 +119,7 @@ export function renderLiHomeserverConfig(input: LiSynapseInput): YamlObject {
   if (input.objectStore) {
     // Read-through only: store_local/store_remote false, so synapse-li never writes into the
     // bucket main's media is replicated into; a file missing locally is fetched from it.
-    config.media_storage_providers = [{
-      module: "s3_storage_provider.S3StorageProviderBackend",
-      store_local: false,
-      store_remote: false,
-      store_synchronous: true,
-      config: {
-        bucket: input.objectStore.bucket,
-        region_name: input.objectStore.region,
-        endpoint_url: input.objectStore.endpoint,
-        storage_class: "STANDARD",
-        prefix: "",
-        threadpool_size: 8,
-      },
-    }];
+    config.media_storage_providers = [s3StorageProvider(input.objectStore, { writes: false, threadpoolSize: 8 })];
   }
   return config;
 }

@@ -5,7 +5,7 @@
 import { WORKER_TYPES, type StreamName, type InstanceRole } from "../../catalog/workers";
 import { renderLiKeyStoreModule } from "../key-vault";
 import { dbPoolSize } from "../../sizing/connection-budget";
-import type { SynapseRenderInput } from "./inputs";
+import type { SynapseObjectStore, SynapseRenderInput } from "./inputs";
 import { MAIN_INSTANCE, mainInstance, needsReplicationListener, type SynapseInstance } from "./topology";
 import { renderAntivirusModule } from "../antivirus/synapse-module";
 
@@ -182,21 +182,7 @@ export function renderHomeserverConfig(input: SynapseRenderInput): YamlObject {
     // uploads `<media_store_path>/<file>`, which Synapse does not write when local storage is off
     // (every upload would fail). With store_synchronous every file is in the bucket before the
     // upload returns, so the cache can be pruned freely; Synapse falls back to the provider.
-    config.media_storage_providers = [{
-      module: "s3_storage_provider.S3StorageProviderBackend",
-      store_local: true,
-      store_remote: true,
-      store_synchronous: true,
-      config: {
-        bucket: input.objectStore.bucket,
-        region_name: input.objectStore.region,
-        endpoint_url: input.objectStore.endpoint,
-        storage_class: "STANDARD",
-        prefix: "",
-        threadpool_size: 40,
-        // Credentials come from the environment or workload identity, never from this file.
-      },
-    }];
+    config.media_storage_providers = [s3StorageProvider(input.objectStore, { writes: true, threadpoolSize: 40 })];
   }
   if (input.pushGatewayAddresses?.length) {
     // Exceptions to the default ip_range_blacklist (RFC 1918 and the rest), one host each.
@@ -220,6 +206,28 @@ export function renderHomeserverConfig(input: SynapseRenderInput): YamlObject {
   }
   if (Object.keys(writers).length === 0) delete config.stream_writers;
   return config;
+}
+
+/**
+ * synapse-s3-storage-provider's entry for a bucket. `writes` false makes it read-through only
+ * (store_local/store_remote off: nothing is ever uploaded, a file missing locally is fetched).
+ * Credentials come from the environment or workload identity, never from this file.
+ */
+export function s3StorageProvider(store: SynapseObjectStore, opts: { writes: boolean; threadpoolSize: number }): YamlObject {
+  return {
+    module: "s3_storage_provider.S3StorageProviderBackend",
+    store_local: opts.writes,
+    store_remote: opts.writes,
+    store_synchronous: true,
+    config: {
+      bucket: store.bucket,
+      region_name: store.region,
+      endpoint_url: store.endpoint,
+      storage_class: "STANDARD",
+      prefix: "",
+      threadpool_size: opts.threadpoolSize,
+    },
+  };
 }
 
 /**
