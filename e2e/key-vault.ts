@@ -11,6 +11,7 @@ import { promisify } from "util";
 import { TOOL_CACHE } from "../scripts/tool-cache";
 import { waitHttpOk, type Proc, type Supervisor } from "./procs";
 import { PROJECT_ROOT } from "./services";
+import { keyVaultEnv as renderedKeyVaultEnv } from "../render/key-vault";
 
 export const KEY_VAULT_SOURCE = path.join(PROJECT_ROOT, "images", "key-vault");
 
@@ -30,19 +31,18 @@ export interface KeyVaultDatabase {
   password: string;
 }
 
-/** The environment the Deployment and the migration Job give the container (secrets inline here). */
-export function keyVaultEnv(db: KeyVaultDatabase, serviceToken: string): Record<string, string> {
+/**
+ * The environment the Deployment and the migration Job give the container, from the same
+ * renderer (render/key-vault.ts): the secrets are files in `secretsDir`, written here as the
+ * Secret's volume holds them.
+ */
+export function keyVaultEnv(db: KeyVaultDatabase, serviceToken: string, secretsDir: string): Record<string, string> {
+  fs.mkdirSync(secretsDir, { recursive: true });
+  const files = { db_password: db.password, service_token: serviceToken, django_secret_key: "e2e-only-django-secret-key-not-used-for-anything" };
+  for (const [name, value] of Object.entries(files)) fs.writeFileSync(path.join(secretsDir, name), value, { mode: 0o600 });
   return {
-    DJANGO_SETTINGS_MODULE: "keyvault.settings",
+    ...renderedKeyVaultEnv({ host: db.host, port: db.port, database: db.dbname, user: db.user, sslMode: "disable" }, secretsDir),
     PYTHONDONTWRITEBYTECODE: "1",
-    KEY_VAULT_DB_HOST: db.host,
-    KEY_VAULT_DB_PORT: String(db.port),
-    KEY_VAULT_DB_NAME: db.dbname,
-    KEY_VAULT_DB_USER: db.user,
-    KEY_VAULT_DB_PASSWORD: db.password,
-    KEY_VAULT_DB_SSLMODE: "disable",
-    KEY_VAULT_SERVICE_TOKEN: serviceToken,
-    KEY_VAULT_DJANGO_SECRET_KEY: "e2e-only-django-secret-key-not-used-for-anything",
   };
 }
 

@@ -10,6 +10,7 @@ import { Supervisor } from "../../e2e/procs";
 import { PortAllocator } from "../../e2e/ports";
 import { startPostgres, type PgInstance } from "../../e2e/services";
 import { keyVaultEnv, keyVaultManage, startKeyVault } from "../../e2e/key-vault";
+import * as path from "path";
 
 const TOKEN = "t".repeat(24) + "-service-token-for-tests";
 const PAYLOAD = Buffer.from("ciphertext of a recovery key, encrypted by the client").toString("base64");
@@ -36,7 +37,7 @@ describe("key_vault with its real database (Django + PostgreSQL on loopback)", f
   before(async () => {
     const db = { dbname: "key_vault", user: "key_vault", password: "kv-db-password" };
     pg = await startPostgres(sup, await ports.take(), [db], 20);
-    env = keyVaultEnv({ ...db, host: pg.host, port: pg.port }, TOKEN);
+    env = keyVaultEnv({ ...db, host: pg.host, port: pg.port }, TOKEN, path.join(sup.runDir, "key-vault-secrets"));
     firstMigrate = await keyVaultManage(env, ["migrate", "--noinput"]);
     const port = await ports.take();
     base = `http://127.0.0.1:${port}`;
@@ -118,8 +119,9 @@ describe("key_vault with its real database (Django + PostgreSQL on loopback)", f
   });
 
   it("refuses to start without its service token, naming the variable", async () => {
-    const { KEY_VAULT_SERVICE_TOKEN: _, ...without } = env;
+    // The rendered environment names the token's file; without it (and without the variable) key_vault stops.
+    const { KEY_VAULT_SERVICE_TOKEN_FILE: _, ...without } = env;
     await assert.rejects(keyVaultManage(without, ["check"]), /KEY_VAULT_SERVICE_TOKEN is required/);
-    await assert.rejects(keyVaultManage({ ...env, KEY_VAULT_SERVICE_TOKEN: "short" }, ["check"]), /at least 32 characters/);
+    await assert.rejects(keyVaultManage({ ...without, KEY_VAULT_SERVICE_TOKEN: "short" }, ["check"]), /at least 32 characters/);
   });
 });

@@ -47,7 +47,7 @@ describe("the key-store module in a running Synapse, against a running key_vault
     requireSynapseVenv();
     const db = { dbname: "key_vault", user: "key_vault", password: "kv-live-password" };
     pg = await startPostgres(sup, await ports.take(), [db], 20);
-    const env = keyVaultEnv({ ...db, host: pg.host, port: pg.port }, TOKEN);
+    const env = keyVaultEnv({ ...db, host: pg.host, port: pg.port }, TOKEN, path.join(sup.runDir, "key-vault-secrets"));
     await keyVaultManage(env, ["migrate", "--noinput"]);
     const vaultPort = await ports.take();
     await startKeyVault(sup, vaultPort, env);
