@@ -20,6 +20,7 @@ import { antivirusFlows } from "./flows";
 import { clamdPodConfig } from "./config";
 import { CLAMD_NAME, SCAN_WORKER_NAME, clamdLabels, scanWorkerLabels } from "./names";
 import { clamdPodSpec, scanWorkerPodSpec } from "./pods";
+import { cpuAutoscalerSpec } from "../k8s/autoscaling";
 
 export interface AntivirusArgs {
   /** Namespace of the system (NAMESPACES.antivirus). */
@@ -103,12 +104,7 @@ export class Antivirus extends pulumi.ComponentResource {
     if (s.autoscaling) {
       new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${name}-scan-worker`, {
         metadata: swMeta,
-        spec: {
-          scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: SCAN_WORKER_NAME },
-          minReplicas: s.autoscaling.minReplicas,
-          maxReplicas: s.autoscaling.maxReplicas,
-          metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: s.autoscaling.targetCpuUtilizationPercent } } }],
-        },
+        spec: cpuAutoscalerSpec(SCAN_WORKER_NAME, s.autoscaling),
       }, child);
     }
     new k8s.core.v1.Service(`${name}-scan-worker`, {

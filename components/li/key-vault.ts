@@ -16,6 +16,7 @@ import type { NetworkFlows, Workload } from "../k8s/network";
 import { httpProbe, resourcesOf, restrictedContainer, restrictedPod } from "../k8s/pod-spec";
 import { KEY_VAULT_MIGRATE, keyVaultFlows } from "./key-vault-flows";
 import type { KeyVaultCredentials } from "./key-vault-credentials";
+import { cpuAutoscalerSpec } from "../k8s/autoscaling";
 
 /** Where the Secret's files are mounted in key_vault's containers. */
 export const KEY_VAULT_SECRETS_DIR = "/etc/key-vault/secrets";
@@ -129,12 +130,7 @@ export class KeyVault extends pulumi.ComponentResource {
     if (s.autoscaling) {
       new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${name}-hpa`, {
         metadata: meta,
-        spec: {
-          scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: KEY_VAULT_NAME },
-          minReplicas: s.autoscaling.minReplicas,
-          maxReplicas: s.autoscaling.maxReplicas,
-          metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: s.autoscaling.targetCpuUtilizationPercent } } }],
-        },
+        spec: cpuAutoscalerSpec(KEY_VAULT_NAME, s.autoscaling),
       }, child);
     }
     new k8s.core.v1.Service(`${name}-service`, {

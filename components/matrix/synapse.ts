@@ -34,6 +34,7 @@ import { projectImage, type Platform } from "../contracts";
 import { checksum, httpProbe, resourcesOf, restrictedContainer, restrictedPod } from "../k8s/pod-spec";
 import { SynapseHaproxy } from "./haproxy";
 import { pgpassLine, SYNAPSE_UID } from "../k8s/synapse-pod";
+import { cpuAutoscalerSpec } from "../k8s/autoscaling";
 
 export { pgpassLine, SYNAPSE_UID } from "../k8s/synapse-pod";
 
@@ -417,12 +418,7 @@ export class SynapseCluster extends pulumi.ComponentResource {
         }, { ...child, dependsOn });
         new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${name}-${t.name}`, {
           metadata: { name: t.name, namespace: ns, labels },
-          spec: {
-            scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: t.name },
-            minReplicas: scaling.minReplicas,
-            maxReplicas: scaling.maxReplicas,
-            metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: scaling.targetCpuUtilizationPercent } } }],
-          },
+          spec: cpuAutoscalerSpec(t.name, scaling),
         }, child);
       }
       new k8s.policy.v1.PodDisruptionBudget(`${name}-${t.name}`, {

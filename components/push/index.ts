@@ -25,6 +25,7 @@ import { StackNamespace } from "../k8s/namespace";
 import { EDGE_PODS, INTERNET, type FlowSpec, type NetworkFlows, type Workload } from "../k8s/network";
 import type { Platform } from "../contracts";
 import { checksum, httpProbe, resourcesOf, restrictedContainer, restrictedPod } from "../k8s/pod-spec";
+import { cpuAutoscalerSpec } from "../k8s/autoscaling";
 
 /** Name of Sygnal's Deployment, Service and labels. */
 export const SYGNAL_NAME = "sygnal";
@@ -163,12 +164,7 @@ export class PushGateway extends pulumi.ComponentResource {
     if (s.autoscaling) {
       new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${name}-sygnal`, {
         metadata: meta,
-        spec: {
-          scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: SYGNAL_NAME },
-          minReplicas: s.autoscaling.minReplicas,
-          maxReplicas: s.autoscaling.maxReplicas,
-          metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: s.autoscaling.targetCpuUtilizationPercent } } }],
-        },
+        spec: cpuAutoscalerSpec(SYGNAL_NAME, s.autoscaling),
       }, child);
     }
     const service = new k8s.core.v1.Service(`${name}-sygnal`, {

@@ -22,6 +22,7 @@ import { rtcFlows, rtcWorkloads } from "./flows";
 import { RTC_NAMES, rtcSelector } from "./names";
 import { RTC_PATHS_IN_POD, coturnPodSpec, livekitPodSpec, lkJwtPodSpec } from "./pods";
 import { RTC_PATHS, rtcRoutes } from "./routes";
+import { cpuAutoscalerSpec } from "../k8s/autoscaling";
 
 export { RTC_PATHS, rtcRoutes } from "./routes";
 export { rtcFlows, rtcWorkloads, RTC_NODES } from "./flows";
@@ -176,12 +177,7 @@ export class RtcStack extends pulumi.ComponentResource {
     if (lkJwtScaling) {
       new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${name}-lk-jwt-service`, {
         metadata: { name: RTC_NAMES.lkJwt, namespace: args.matrixNamespace, labels: lkJwtLabels },
-        spec: {
-          scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: RTC_NAMES.lkJwt },
-          minReplicas: lkJwtScaling.minReplicas,
-          maxReplicas: lkJwtScaling.maxReplicas,
-          metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: lkJwtScaling.targetCpuUtilizationPercent } } }],
-        },
+        spec: cpuAutoscalerSpec(RTC_NAMES.lkJwt, lkJwtScaling),
       }, child);
     }
 
