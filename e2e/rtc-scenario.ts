@@ -104,7 +104,9 @@ async function turnChecks(ctx: ScenarioContext, rtc: RtcForScenario): Promise<vo
 
   const ok = await runUclient({ turnPort: rtc.coturn.port, username, password, peerPort: rtc.peerPort, messages: 5 });
   if (ok.code !== 0 || ok.received === 0) throw new Error(`a TURN allocation with Synapse's credentials failed (exit ${ok.code}, ${ok.received} echoed):\n${ok.output.slice(-1500)}`);
-  const tampered = await runUclient({ turnPort: rtc.coturn.port, username, password: `x${password.slice(1)}`, peerPort: rtc.peerPort, messages: 2 });
+  // One character changed, always to a different one (a base64 HMAC starts with "x" one time in 64).
+  const tamperedPassword = `${password.startsWith("x") ? "y" : "x"}${password.slice(1)}`;
+  const tampered = await runUclient({ turnPort: rtc.coturn.port, username, password: tamperedPassword, peerPort: rtc.peerPort, messages: 2 });
   if (tampered.code === 0 || tampered.received > 0 || !/Cannot complete Allocation/.test(tampered.output)) {
     throw new Error(`coturn accepted a tampered TURN password (exit ${tampered.code}):\n${tampered.output.slice(-1500)}`);
   }
