@@ -79,6 +79,36 @@ export function clamdCommand(port: number, command: string, body?: Buffer): Prom
   });
 }
 
+/**
+ * An INSTREAM session that goes over clamd's StreamMaxLength: half the limit in real bytes, then
+ * the header of a chunk one byte larger than what is left, and nothing after it. clamd checks each
+ * header against the remaining quota, answers "INSTREAM size limit exceeded" and closes. Sending
+ * the oversized chunk's bytes as well would race that close: data still in flight makes the kernel
+ * reset the connection, and the reply is lost to EPIPE/ECONNRESET (most of the time under load).
+ */
+export function clamdInstreamOverLimit(port: number, streamMaxBytes: number): Promise<string> {
+  const first = Math.floor(streamMaxBytes / 2);
+  const header = (n: number) => {
+    const b = Buffer.alloc(4);
+    b.writeUInt32BE(n);
+    return b;
+  };
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(port, "127.0.0.1");
+    let reply = "";
+    sock.on("connect", () => sock.write(Buffer.concat([Buffer.from("zINSTREAM\0"), header(first), Buffer.alloc(first, 0x61), header(streamMaxBytes - first + 1)])));
+    sock.on("data", (d) => {
+      reply += d.toString("utf8");
+      if (reply.includes("\0")) {
+        sock.end();
+        resolve(reply.replace(/\0.*$/s, ""));
+      }
+    });
+    sock.on("error", reject);
+    sock.setTimeout(10_000, () => sock.destroy(new Error("clamd INSTREAM over the limit: no reply within 10 s")));
+  });
+}
+
 export async function startClamd(sup: Supervisor, plan: ClamdPlan, name = "clamd"): Promise<Proc> {
   const proc = sup.start({ name, command: CLAMD, args: [`--config-file=${plan.confFile}`], cwd: plan.dir });
   await eventually(`${name} answers PING`, async () => {
