@@ -106,9 +106,9 @@ describe("LiSync (mock engine)", function () {
     assert.deepEqual(tokens.map((o) => o.kind), ["CronJob"]);
     const refresh = podSpecOf(tokens[0])!;
     assert.equal(refresh.serviceAccountName, "li-sync");
-    const token = (refresh.volumes as Obj[]).find((v) => v.projected).projected.sources.find((s: Obj) => s.serviceAccountToken).serviceAccountToken;
+    const token = (refresh.volumes as Obj[]).find((v) => v.projected)!.projected.sources.find((s: Obj) => s.serviceAccountToken).serviceAccountToken;
     assert.ok(token.expirationSeconds > 0 && token.expirationSeconds <= 3600);
-    assert.ok((refresh.containers[0].volumeMounts as Obj[]).some((m) => m.mountPath === "/var/run/secrets/kubernetes.io/serviceaccount" && m.readOnly));
+    assert.ok(((refresh.containers as Obj[])[0].volumeMounts as Obj[]).some((m) => m.mountPath === "/var/run/secrets/kubernetes.io/serviceaccount" && m.readOnly));
     const role = objects().find((o) => o.kind === "Role")!;
     assert.deepEqual(role.rules, [{ apiGroups: ["apps"], resources: ["deployments/scale"], resourceNames: ["synapse-li"], verbs: ["get", "patch"] }]);
   });
