@@ -18,6 +18,7 @@ import { Antivirus } from "./components/antivirus";
 import { imageRef } from "./catalog/images";
 import { WORKER_TYPES } from "./catalog/workers";
 import { LawfulIntercept } from "./components/li";
+import { LiSyncWiring } from "./components/li/sync-wiring";
 
 /** What a driver may read back after a run (the plan draws the flows as the architecture diagram). */
 export interface ProgramObserver {
@@ -86,12 +87,21 @@ export function program(spec: PlatformSpec, sizing: Sizing, seen: ProgramObserve
   }
   // The lawful-intercept instance: synapse-li, element-web-li, synapse-admin-li, in their own namespace.
   if (isDeployed("li", spec)) {
-    new LawfulIntercept("li", {
+    const li = new LawfulIntercept("li", {
       serverName: spec.serverName, hosts: spec.hosts, investigatorCidrs: spec.li.investigatorCidrs, imageRegistry: spec.imageRegistry,
       synapseImage: projectImage(platform, "synapse"),
       maxUploadBytes: spec.synapse.maxUploadBytes,
       sizing: { synapseLi: sizing.components.synapseLi, elementLi: sizing.components.elementLi, adminLi: sizing.components.adminLi },
       platform, flows,
+    });
+    // The sync that feeds synapse-li's database from main without losing what main deletes.
+    new LiSyncWiring("li-sync", {
+      platform, flows, sizing: sizing.components.liSync,
+      namespaces: { li: li.namespace.name, liName: NAMESPACES.li, main: matrix.namespace.name, mainName: NAMESPACES.matrix },
+      image: projectImage(platform, "liSync"),
+      // Its exporter only where something scrapes it.
+      ...(isDeployed("monitoring", spec) ? { exporterImage: imageRef("postgresExporter", spec.imageRegistry) } : {}),
+      dependsOn: [li.namespace, matrix.namespace, li.synapse],
     });
   }
   // Prometheus, Alertmanager, Grafana: scrapes what the registry says is deployed.

@@ -306,12 +306,18 @@ export const COMPONENT_REGISTRY = {
     namespace: NAMESPACES.li,
     hosts: ["liMatrix", "liElement", "liAdmin"],
     images: ["synapse", "elementWeb", "ketesa"],
+    // The sync's postgres_exporter on the archive database (components/li/sync.ts).
+    monitoringImages: ["postgresExporter"],
     workloads: {
       synapseLi: { tier: "homeserver", replicaSeries: flat(1), haMinReplicas: 1, autoscaled: false, resources: { kind: "series", cpuMillis: [250, 500, 1000, 1500, 2000], memoryMi: [1024, 1536, 2048, 3072, 4096] } },
       elementLi: { tier: "homeserver", replicaSeries: flat(1), haMinReplicas: 1, autoscaled: false, resources: { kind: "series", cpuMillis: flat(20), memoryMi: flat(32) } },
       adminLi: { tier: "homeserver", replicaSeries: flat(1), haMinReplicas: 1, autoscaled: false, resources: { kind: "series", cpuMillis: flat(20), memoryMi: flat(32) } },
-      liSync: { tier: "homeserver", replicaSeries: [1, 1, 1, 2, 3], haMinReplicas: 1, autoscaled: false, resources: { kind: "series", cpuMillis: [200, 250, 500, 1000, 1000], memoryMi: [256, 512, 1024, 2048, 2048] } },
+      // The refresh Job's pod: one at a time (the CronJob forbids overlaps), dump piped into
+      // restore, no volume. The setup and publisher Jobs are short and small.
+      liSync: { tier: "homeserver", replicaSeries: flat(1), haMinReplicas: 1, autoscaled: false, resources: { kind: "series", cpuMillis: [200, 250, 500, 1000, 1000], memoryMi: [256, 512, 1024, 2048, 2048] } },
     },
+    // The sync's postgres_exporter (components/li/sync.ts LI_SYNC_EXPORTER_NAME, LI_SYNC_EXPORTER_PORT).
+    scrape: [{ job: "li-sync", podLabels: { "app.kubernetes.io/name": "li-sync-exporter", "app.kubernetes.io/instance": "main" }, portName: "metrics", port: 9187 }],
     synapseConfig: "main keeps redactions and skips retention purges while LI is fed",
   },
   antivirus: {

@@ -43,6 +43,9 @@ export const IMAGES = {
   redis: { registry: "docker.io", repository: "library/redis", tag: "7.4.6-alpine", kind: "workload" },
   // Beside each Redis node when monitoring is deployed (metrics on 9121).
   redisExporter: { registry: "docker.io", repository: "oliver006/redis_exporter", tag: "v1.74.0", kind: "workload" },
+  // Beside LI's archive database when LI and monitoring are deployed (components/li/sync.ts, metrics
+  // on 9187). The validator runs Debian's postgres_exporter with the same custom-queries file.
+  postgresExporter: { registry: "quay.io", repository: "prometheuscommunity/postgres-exporter", tag: "v0.17.1", kind: "workload" },
   nginxUnprivileged: { registry: "docker.io", repository: "nginxinc/nginx-unprivileged", tag: "1.29.3-alpine", kind: "workload" },
   // CloudNativePG operand (PostgreSQL + barman-cloud tools); also runs the database bootstrap Job
   // on AWS (it ships psql). The operator is told to use the same reference.

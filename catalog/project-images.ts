@@ -43,6 +43,13 @@ export const PROJECT_IMAGES = {
     system: "antivirus",
     description: "the scan worker, an HTTP front of clamd's INSTREAM protocol (aiohttp), images/scan-worker",
   },
+  liSync: {
+    context: "images/li-sync",
+    base: "postgresql",
+    repository: "li-sync",
+    system: "li",
+    description: "the LI sync's tools: the stack's PostgreSQL 17 client tools (psql, pg_dump, pg_restore) plus curl for its one Kubernetes API call, images/li-sync",
+  },
 } as const satisfies Record<string, ProjectImageSpec>;
 
 export type ProjectImageName = keyof typeof PROJECT_IMAGES;

@@ -128,6 +128,46 @@ export interface Platform {
   kubeApi: KubeApiEndpoint;
   /** Digest-pinned references of the project's images the stack runs (built and pushed, or prebuilt). */
   projectImages: ProjectImageRefs;
+  /** What the LI sync needs of main's and LI's servers; present only while LI is deployed. */
+  liSync?: LiSyncAccess;
+}
+
+/** The role the LI sync logs in as on main's server (and the subscription's replication connection). */
+export const LI_SYNC_ROLE = "li_sync";
+
+/**
+ * What the LI sync (components/li/sync.ts) needs of the platform, whatever the cloud: main's
+ * primary (the publication, and the subscription LI's server opens to it) and the endpoint its
+ * refresh dumps from (a read replica; the primary where the server has none), a login on main
+ * that may open a replication connection, and on LI's server an owner of synapse-li's database
+ * that may create databases and subscriptions (the platform grants it that).
+ */
+export interface LiSyncAccess {
+  main: {
+    primaryHost: pulumi.Output<string>;
+    /** A read replica of main; the primary where main has none (a dev stack). */
+    readHost: pulumi.Output<string>;
+    port: pulumi.Output<number>;
+    /** Main's primary as a network peer (the publisher Job, the subscription's connection). */
+    primaryNetwork: NetworkPeer;
+    /** The read endpoint as a network peer: the only address of main the sync's pods open. */
+    readNetwork: NetworkPeer;
+  };
+  /** LI_SYNC_ROLE on main: may log in and replicate; its SELECT grants come from the publisher Job. */
+  login: {
+    user: string;
+    /** Secret output (@pulumi/random). */
+    password: pulumi.Output<string>;
+    /**
+     * Who gives the role its replication right: the platform already did (CloudNativePG's
+     * managed role, RDS's rds_replication grant), or the owner of Synapse's tables must run
+     * `ALTER ROLE ... WITH REPLICATION` before the publication (Cloud SQL, where only its
+     * cloudsqlsuperuser members may give the attribute and the API cannot).
+     */
+    replicationGrantedBy: "platform" | "tablesOwner";
+  };
+  /** Resources the sync's Jobs wait for (the role exists on main). */
+  ready: pulumi.Resource[];
 }
 
 /** Digest-pinned reference of each project image a stack runs (catalog/project-images.ts). */

@@ -16,6 +16,7 @@ export const PROJECT_IMAGE_KEYS = {
   synapse: { key: "prebuiltSynapseImage" },
   keyVault: { key: "prebuiltKeyVaultImage", feature: "li" },
   scanWorker: { key: "prebuiltScanWorkerImage", feature: "antivirus" },
+  liSync: { key: "prebuiltLiSyncImage", feature: "li" },
 } as const satisfies Record<string, { key: keyof ProjectImageValues; feature?: "li" | "antivirus" }>;
 
 /** The images a stack runs, from its feature switches. */
@@ -64,6 +65,7 @@ export const PROJECT_IMAGE_CONFIG_KEYS = {
   prebuiltSynapseImage: pinnedImage("Prebuilt project Synapse image (images/synapse), pinned by digest: used instead of building it at `pulumi up`."),
   prebuiltScanWorkerImage: pinnedImage("Prebuilt scan worker image (images/scan-worker), pinned by digest: used instead of building it at `pulumi up`. Needs antivirus."),
   prebuiltKeyVaultImage: pinnedImage("Prebuilt key_vault image (images/key-vault), pinned by digest: used instead of building it at `pulumi up`. Needs li."),
+  prebuiltLiSyncImage: pinnedImage("Prebuilt LI sync image (images/li-sync), pinned by digest: used instead of building it at `pulumi up`. Needs li."),
 } as const;
 
 /** The values of these keys that parsed. */
@@ -73,6 +75,7 @@ export interface ProjectImageValues {
   prebuiltSynapseImage?: string;
   prebuiltKeyVaultImage?: string;
   prebuiltScanWorkerImage?: string;
+  prebuiltLiSyncImage?: string;
 }
 
 /** What the stack does about its own images (PlatformSpec.projectImages). */

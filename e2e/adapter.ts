@@ -15,6 +15,7 @@
  * timeouts, pool sizes and limits come out of the renderers unchanged: they are what the e2e
  * tests. tests/e2e/adapter.test.ts renders both ways and checks that only the fields above differ.
  */
+import { DATABASE_SPECS } from "../components/contracts";
 import type { PushApp } from "../config/spec";
 import { planSygnal, type SygnalPlan } from "./sygnal";
 import * as path from "path";
@@ -91,6 +92,8 @@ export interface LoopbackEndpoints {
   appservice: number;
   /** clamd and the scan worker (e2e/antivirus.ts), when antivirus is rendered. */
   antivirus: { clamd: number; scanHttp: number; scanMetrics: number };
+  /** key_vault (e2e/key-vault.ts), when main loads the key-store module (LI). */
+  keyVault: number;
 }
 
 export function allocateEndpoints(nextPort: PortSource): LoopbackEndpoints {
@@ -101,6 +104,7 @@ export function allocateEndpoints(nextPort: PortSource): LoopbackEndpoints {
     haproxy: { client: nextPort(), federation: nextPort(), stats: nextPort() },
     appservice: nextPort(),
     antivirus: { clamd: nextPort(), scanHttp: nextPort(), scanMetrics: nextPort() },
+    keyVault: nextPort(),
   };
 }
 
@@ -118,6 +122,8 @@ export function adaptSynapseInput(input: SynapseRenderInput, runDir: string, net
     ...(input.pushGatewayAddresses ? { pushGatewayAddresses: input.pushGatewayAddresses.map(() => LOOPBACK) } : {}),
     // The scan workers' Service becomes the loopback scan worker.
     ...(input.antivirus ? { antivirus: { ...input.antivirus, scanUrl: `http://${LOOPBACK}:${ep.antivirus.scanHttp}${new URL(input.antivirus.scanUrl).pathname}` } } : {}),
+    // key_vault's Service becomes the loopback key_vault.
+    ...(input.liKeyStore ? { liKeyStore: { ...input.liKeyStore, keyVaultUrl: `http://${LOOPBACK}:${ep.keyVault}` } } : {}),
   };
 }
 
@@ -215,6 +221,8 @@ export interface LoopbackPlan {
   sygnal?: SygnalPlan;
   /** clamd's and the scan worker's ports and the token Synapse's module sends, when antivirus is rendered. */
   antivirus?: { clamdPort: number; scanPort: number; metricsPort: number; token: string; tokenFile: string };
+  /** key_vault's port, its service token (the file main's key-store module reads) and its database on the run's PostgreSQL, when LI is rendered. */
+  keyVault?: { port: number; token: string; tokenFile: string; database: { dbname: string; user: string; password: string } };
 }
 
 export interface AdaptOptions {
@@ -230,7 +238,7 @@ export interface AdaptOptions {
    */
   pushApps?: PushApp[];
   /** Test secrets (the stack generates these with @pulumi/random). */
-  secrets: { registration: string; dbPassword: string; redisPassword: string; s3AccessKey: string; s3SecretKey: string; turnSharedSecret?: string; scanWorkerToken?: string };
+  secrets: { registration: string; dbPassword: string; redisPassword: string; s3AccessKey: string; s3SecretKey: string; turnSharedSecret?: string; scanWorkerToken?: string; keyVaultToken?: string };
 }
 
 /**
@@ -322,7 +330,12 @@ export function planLoopback(k8sSynapse: SynapseRenderInput, k8sHaproxy: Haproxy
     // Known to the e2e when it runs coturn with the same secret (the RTC checks).
     secrets.turnSharedSecret ? { path: p.turnSharedSecret, kind: "value", value: secrets.turnSharedSecret } : { path: p.turnSharedSecret, kind: "random" },
     ...(input.antivirus ? [{ path: p.scanWorkerToken, kind: "value" as const, value: secrets.scanWorkerToken ?? "" }] : []),
+    ...(input.liKeyStore ? [{ path: p.keyVaultToken, kind: "value" as const, value: secrets.keyVaultToken ?? "" }] : []),
   ];
+  // key_vault's own database and owner on the run's PostgreSQL, as the platform creates them (DATABASE_SPECS.keyVault).
+  const keyVault = input.liKeyStore
+    ? { port: ep.keyVault, token: secrets.keyVaultToken ?? "", tokenFile: p.keyVaultToken, database: { dbname: DATABASE_SPECS.keyVault.database, user: DATABASE_SPECS.keyVault.owner, password: `kv-${secrets.dbPassword}` } }
+    : undefined;
 
   const model = buildHaproxyModel(adaptHaproxyInput(k8sHaproxy, input.instances, network, ep));
   const cfg = path.join(runDir, "haproxy", "haproxy.cfg");
@@ -347,7 +360,7 @@ export function planLoopback(k8sSynapse: SynapseRenderInput, k8sHaproxy: Haproxy
     dirs: [p.mediaStore, path.dirname(p.pgpass)],
     secretFiles,
     processes,
-    postgres: { port: db.port, databases: [{ dbname: db.database, user: db.user, password: secrets.dbPassword }], maxConnections: db.maxConnections },
+    postgres: { port: db.port, databases: [{ dbname: db.database, user: db.user, password: secrets.dbPassword }, ...(keyVault ? [keyVault.database] : [])], maxConnections: db.maxConnections },
     redis: { port: ep.redis, password: secrets.redisPassword },
     s3: input.objectStore ? { port: ep.s3, buckets: [input.objectStore.bucket], endpoint: input.objectStore.endpoint } : undefined,
     haproxy,
@@ -358,6 +371,7 @@ export function planLoopback(k8sSynapse: SynapseRenderInput, k8sHaproxy: Haproxy
     ...(input.antivirus
       ? { antivirus: { clamdPort: ep.antivirus.clamd, scanPort: ep.antivirus.scanHttp, metricsPort: ep.antivirus.scanMetrics, token: secrets.scanWorkerToken ?? "", tokenFile: p.scanWorkerToken } }
       : {}),
+    ...(keyVault ? { keyVault } : {}),
     ...(opts.pushApps?.length
       ? { sygnal: planSygnal(opts.pushApps, path.join(runDir, "sygnal"), { http: nextPort(), metrics: nextPort(), proxy: nextPort() }) }
       : {}),

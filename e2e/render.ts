@@ -5,6 +5,7 @@
  * platform's (CloudNativePG, in-cluster Redis, MinIO). The adapter then swaps the addresses,
  * ports and paths for loopback ones.
  */
+import { generateKeyPairSync } from "crypto";
 import { PROJECT, parseSpec } from "../config/parse";
 import type { PushApp } from "../config/spec";
 import { isDeployed } from "../catalog/components";
@@ -39,7 +40,19 @@ export const E2E_ADMIN_RANGE = "192.0.2.0/24";
  */
 export const SYGNAL_CLUSTER_IP_STAND_IN = "10.96.0.50";
 
-export function devSpecAndSizing(stack = "dev"): { spec: PlatformSpec; sizing: Sizing } {
+/**
+ * The LI public key main's key-store module publishes in a loopback run with LI (clients encrypt
+ * with it; nothing here decrypts). Made once per process, as the stack's tls.PrivateKey is once.
+ */
+export const E2E_LI_PUBLIC_KEY_PEM = generateKeyPairSync("rsa", { modulusLength: 2048 }).publicKey.export({ format: "pem", type: "spki" }).toString();
+
+/** What a loopback run deploys beyond the dev stack's switches. */
+export interface LoopbackFeatures {
+  /** Lawful intercept: main rendered with the key-store module and LI's retention rules. Default: false. */
+  li?: boolean;
+}
+
+export function devSpecAndSizing(stack = "dev", extra: LoopbackFeatures = {}): { spec: PlatformSpec; sizing: Sizing } {
   // Push is rendered as deployed, with throw-away credentials (e2e/sygnal.ts): the e2e runs the
   // Sygnal the stack would, and Synapse's pushers deliver to it.
   const parsed = parseSpec({ ...loadStackConfig(stack), ...Object.fromEntries(Object.entries(throwawayPushConfig()).map(([k, v]) => [`${PROJECT}:${k}`, v])) }, stack);
@@ -50,7 +63,9 @@ export function devSpecAndSizing(stack = "dev"): { spec: PlatformSpec; sizing: S
   // `rtc: true` deploys it, and the e2e runs coturn beside it (e2e/rtc-scenario.ts).
   // And antivirus: Synapse loads the scan module, and the e2e runs clamd and a scan worker
   // (e2e/antivirus-scenario.ts).
-  const bridges = { ...parsed.features, bridges: true, rtc: true, antivirus: true };
+  // LI (with `extra.li`): main is rendered as a stack with `li: true` deploys it, and the e2e runs
+  // key_vault beside it (e2e/li-scenario.ts).
+  const bridges = { ...parsed.features, bridges: true, rtc: true, antivirus: true, ...(extra.li ? { li: true } : {}) };
   const spec: PlatformSpec = {
     ...parsed,
     // Edge rules under test (e2e/edge.ts): an upload limit small enough to cross with real files
@@ -80,8 +95,8 @@ export function loopbackCounts(workers: "one-each" | "none"): InstanceCounts {
   return out;
 }
 
-export function stackInputs(workers: "one-each" | "none" | InstanceCounts = "one-each", stack = "dev"): StackInputs {
-  const { spec, sizing } = devSpecAndSizing(stack);
+export function stackInputs(workers: "one-each" | "none" | InstanceCounts = "one-each", stack = "dev", extra: LoopbackFeatures = {}): StackInputs {
+  const { spec, sizing } = devSpecAndSizing(stack, extra);
   const data = NAMESPACES.data;
   const instances = planInstances(typeof workers === "string" ? loopbackCounts(workers) : workers);
   const bridges = (["telegram", "whatsapp"] as const).filter((b) => spec.bridges[b].enabled);
@@ -101,6 +116,7 @@ export function stackInputs(workers: "one-each" | "none" | InstanceCounts = "one
     turn: spec.features.rtc,
     processCount: workers === "none" ? 1 : undefined,
     pushGatewayAddress: isDeployed("push", spec) ? SYGNAL_CLUSTER_IP_STAND_IN : undefined,
+    ...(isDeployed("keyVault", spec) ? { keyVaultPublicKeyPem: E2E_LI_PUBLIC_KEY_PEM } : {}),
   });
   const haproxy = haproxyDeploymentInput({ spec, sizing, instances, namespace: NAMESPACES.matrix });
   return { spec, sizing, synapse, haproxy, bridges: [...bridges], pushApps: isDeployed("push", spec) ? spec.push.apps : [] };

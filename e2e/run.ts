@@ -15,6 +15,7 @@ import { runScenario, type ScenarioReport } from "./scenario";
 import { scrapeLoopback } from "./metrics";
 import { rtcScenario, startRtcForScenario } from "./rtc-scenario";
 import { antivirusScenario, startAntivirusForScenario } from "./antivirus-scenario";
+import { keyStoreScenario, liEvidenceScenario, startKeyVaultForScenario, startLiForScenario } from "./li-scenario";
 import { startTopology, type RunningTopology } from "./topology";
 import { runWorkerOutage } from "./worker-outage";
 
@@ -95,7 +96,7 @@ export function planPorts(plan: LoopbackPlan): number[] {
 /** Test secrets, fresh per run (the stack generates these with @pulumi/random). */
 export function testSecrets(): Parameters<typeof planLoopback>[2]["secrets"] {
   const r = () => randomBytes(18).toString("hex");
-  return { registration: r(), dbPassword: r(), redisPassword: r(), s3AccessKey: "e2e" + r().slice(0, 12), s3SecretKey: r(), turnSharedSecret: r() + r(), scanWorkerToken: r() + r() };
+  return { registration: r(), dbPassword: r(), redisPassword: r(), s3AccessKey: "e2e" + r().slice(0, 12), s3SecretKey: r(), turnSharedSecret: r() + r(), scanWorkerToken: r() + r(), keyVaultToken: r() + r() };
 }
 
 export function makePlan(inputs: StackInputs): (runDir: string, nextPort: () => number) => LoopbackPlan {
@@ -106,7 +107,8 @@ export async function runE2E(): Promise<E2EResult> {
   const t0 = Date.now();
   const reaped = reapStaleRuns();
   if (reaped.length) log(`removed ${reaped.length} stale run(s): ${reaped.join(", ")}`);
-  const inputs = stackInputs("one-each");
+  // Main as a stack with LI deploys it: the key-store module, key_vault beside it (e2e/li-scenario.ts).
+  const inputs = stackInputs("one-each", "dev", { li: true });
   log(`dev stack (${inputs.spec.ccu} CCU, ${inputs.sizing.profileLabel}): main + ${inputs.synapse.instances.length} workers: ${inputs.synapse.instances.map((i) => i.name).join(", ")}`);
   const sup = new Supervisor(Supervisor.freshRunDir());
   let result: Omit<E2EResult, "survivors" | "portsStillBound" | "totalMs"> | undefined;
@@ -118,16 +120,23 @@ export async function runE2E(): Promise<E2EResult> {
       const rtc = await startRtcForScenario(topo.sup, topo.plan, inputs.spec);
       // Every stored file passes the scan module: clamd and the scan worker run before any upload.
       const av = await startAntivirusForScenario(topo.sup, topo.plan);
+      // LI: key_vault behind main's key-store module; LI's server with the sync's archive and
+      // subscription in place before the scenario's first message.
+      const kv = await startKeyVaultForScenario(topo.sup, topo.plan);
+      const li = await startLiForScenario(topo.sup, topo.plan, topo.pg);
       const report = await runScenario(topo, log, async (ctx) => {
         await rtcScenario(ctx, rtc);
         if (av) await antivirusScenario(ctx, av);
+        if (kv) await keyStoreScenario(ctx, kv);
+        if (li) await liEvidenceScenario(ctx, li);
       });
       // Scraped before the worker outage, so every process is the one the scenario drove.
       const metrics = await scrapeLoopback(topo.plan);
       // Last: it kills and restarts a worker, which nothing after it should have to allow for.
       report.checks.push(...(await runWorkerOutage(topo, log)));
       return { report, metrics };
-    }, { deadlineMs: 480_000, sup });
+    // LI adds a second PostgreSQL, key_vault's migrations, a refresh and synapse-li's start.
+    }, { deadlineMs: 570_000, sup });
     result = { report: out.value.report, metrics: out.value.metrics, plan: out.plan, timings: out.timings, runDir: sup.runDir };
   } finally {
     await sup.stopAll();

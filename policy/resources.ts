@@ -44,11 +44,15 @@ function collectSecrets(value: unknown, into: Set<string>, inSecret = false): vo
 
 /** Values a Kubernetes Secret holds (data base64-decoded, stringData as is). */
 function kubernetesSecretValues(inputs: Obj, into: Set<string>): void {
+  // A basic-auth Secret's `username` is the public half of the login (a role name that also
+  // names databases and appears in SQL and connection strings); only its password is secret,
+  // unless the program itself marked the user name secret (collectSecrets sees that).
+  const publicKeys = inputs.type === "kubernetes.io/basic-auth" ? new Set(["username"]) : new Set<string>();
   for (const [field, decode] of [["data", true], ["stringData", false]] as const) {
     const map = inputs[field];
     if (typeof map !== "object" || map === null) continue;
-    for (const v of Object.values(map as Obj)) {
-      if (typeof v === "string") into.add(decode ? Buffer.from(v, "base64").toString("utf8") : v);
+    for (const [k, v] of Object.entries(map as Obj)) {
+      if (typeof v === "string" && !publicKeys.has(k)) into.add(decode ? Buffer.from(v, "base64").toString("utf8") : v);
     }
   }
 }
@@ -62,9 +66,16 @@ export function checkedStack(resources: RecordedLike[]): CheckedStack {
   const out: CheckedResource[] = [];
   for (const r of resources) {
     if (r.type === "pulumi:pulumi:Stack") continue;
-    collectSecrets(r.inputs, secretValues);
     const inputs = (unwrapSecrets(r.inputs) ?? {}) as Obj;
-    if (r.type === "kubernetes:core/v1:Secret") kubernetesSecretValues(inputs, secretValues);
+    if (r.type === "kubernetes:core/v1:Secret") {
+      // @pulumi/kubernetes marks a Secret's whole data/stringData secret whatever the program
+      // marked; kubernetesSecretValues takes every value of them but a basic-auth user name.
+      const { data: _data, stringData: _stringData, ...rest } = r.inputs as Obj;
+      collectSecrets(rest, secretValues);
+      kubernetesSecretValues(inputs, secretValues);
+    } else {
+      collectSecrets(r.inputs, secretValues);
+    }
     out.push({ type: r.type, name: r.name, inputs, urn: r.urn });
   }
   return { resources: out, secretValues };

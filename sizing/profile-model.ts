@@ -22,7 +22,7 @@ import type { ComponentName, WorkloadSizing } from "./types";
  * How the table's `storage` divides. The hardware analysis's own split for Matrix (database 2 TB,
  * media 6 TB, indexes and logs 1.6 TB of ~10 TB) gives a database share of about a quarter once
  * indexes are counted and media about 60 %; the remaining 15 % is the persistent volumes of
- * monitoring (Prometheus and Loki 5 % each) and small state (Redis, LI sync checkpoints).
+ * monitoring (Prometheus and Loki 5 % each) and small state (Redis).
  */
 export const STORAGE_SHARES = { database: 0.25, media: 0.6, prometheus: 0.05, loki: 0.05 } as const;
 
@@ -67,8 +67,6 @@ function componentStorage(name: ComponentName, ccu: number, redisMemoryGi: numbe
     case "redis":
       // RDB snapshots and the AOF: twice the dataset.
       return Math.max(1, Math.ceil(2 * redisMemoryGi));
-    case "liSync":
-      return 1; // checkpoint files: a few stream positions
     case "grafana":
     case "alertmanager":
       return 1;

@@ -34,6 +34,36 @@ export interface PostgresBootstrapArgs {
   tolerations: pulumi.Input<k8s.types.input.core.v1.Toleration>[];
   /** The database server and anything else that must exist first. */
   dependsOn: pulumi.Input<pulumi.Resource>[];
+  /**
+   * SQL run after the databases (roles that own none, rights of owners: the LI sync's), with the
+   * passwords it reads by `\getenv` (environment name -> secret output). Default: none.
+   */
+  extra?: { sql: string; passwords: Record<string, pulumi.Output<string>> };
+}
+
+/**
+ * A login role that owns no database, with a grant of a predefined role (RDS: rds_replication
+ * lets it open replication connections); idempotent. Its password is read from PW_<ROLE>.
+ */
+export function grantedRoleSql(role: string, grants: readonly string[]): string {
+  return [
+    `\\set role ${role}`,
+    `\\getenv pw PW_${role.toUpperCase()}`,
+    "SELECT format('CREATE ROLE %I LOGIN', :'role') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'role') \\gexec",
+    "ALTER ROLE :\"role\" WITH LOGIN PASSWORD :'pw';",
+    ...grants.map((g) => `GRANT ${g} TO :"role";`),
+    "",
+  ].join("\n");
+}
+
+/** Rights of a database's owner beyond its database (LI: the sync's databases and subscription); idempotent. */
+export function ownerRightsSql(db: DatabaseName, rights: { createdb?: boolean; inRoles?: readonly string[] }): string {
+  const { owner } = DATABASE_SPECS[db];
+  return [
+    ...(rights.createdb ? [`ALTER ROLE ${owner} CREATEDB;`] : []),
+    ...(rights.inRoles ?? []).map((r) => `GRANT ${r} TO ${owner};`),
+    "",
+  ].join("\n");
 }
 
 /** The SQL that makes one owner role and database exist; idempotent so re-runs are harmless. */
@@ -81,11 +111,11 @@ export class PostgresBootstrap extends pulumi.ComponentResource {
     const secret = new k8s.core.v1.Secret(`${name}-credentials`, {
       metadata: { name: `postgres-bootstrap-${args.server}`, namespace: args.namespace, labels },
       type: "Opaque",
-      stringData: { PGPASSWORD: args.adminPassword, ...passwords },
+      stringData: { PGPASSWORD: args.adminPassword, ...passwords, ...(args.extra?.passwords ?? {}) },
     }, childOpts());
     const script = new k8s.core.v1.ConfigMap(`${name}-script`, {
       metadata: { name: `postgres-bootstrap-${args.server}`, namespace: args.namespace, labels },
-      data: { "bootstrap.sql": args.databases.map(bootstrapSql).join("\n") },
+      data: { "bootstrap.sql": [...args.databases.map(bootstrapSql), ...(args.extra ? [args.extra.sql] : [])].join("\n") },
     }, childOpts());
 
     this.job = new k8s.batch.v1.Job(`${name}-job`, {

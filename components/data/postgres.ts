@@ -63,6 +63,43 @@ export interface CnpgClusterArgs {
   };
   /** Operators and the object store that must exist first. */
   dependsOn: pulumi.Resource[];
+  /**
+   * Rights of a database's owner beyond login (LI's server: synapse-li's owner creates the sync's
+   * databases and its subscription). Default: none.
+   */
+  ownerRights?: Partial<Record<DatabaseName, OwnerRights>>;
+  /** Login roles that own no database (the LI sync's replication role on main). Default: none. */
+  extraRoles?: ExtraRole[];
+}
+
+/** What an owner may do besides owning its database. */
+export interface OwnerRights {
+  createdb?: boolean;
+  /** Predefined roles it is a member of (e.g. pg_create_subscription, PostgreSQL >= 16). */
+  inRoles?: string[];
+}
+
+/** A login role that owns no database; its password lives only in a basic-auth Secret. */
+export interface ExtraRole {
+  name: string;
+  /** Secret output (@pulumi/random). */
+  password: pulumi.Output<string>;
+  /** May open replication connections (logical replication's walsender). */
+  replication: boolean;
+}
+
+/** The managed role of one owner or extra role, as CloudNativePG's `managed.roles` takes it (pure). */
+export function managedRole(name: string, secretName: string, rights: OwnerRights & { replication?: boolean } = {}): Record<string, unknown> {
+  return {
+    name,
+    ensure: "present",
+    login: true,
+    inherit: true,
+    ...(rights.createdb ? { createdb: true } : {}),
+    ...(rights.replication ? { replication: true } : {}),
+    ...(rights.inRoles?.length ? { inRoles: rights.inRoles } : {}),
+    passwordSecret: { name: secretName },
+  };
 }
 
 export interface CnpgDatabase {
@@ -107,6 +144,15 @@ export class CnpgCluster extends pulumi.ComponentResource {
       }, childOpts()));
       this.databases[db] = { database, user: owner, password: pulumi.secret(password.result), secretName };
     }
+    const extraRoles = (args.extraRoles ?? []).map((role) => {
+      const secretName = `${clusterName}-${role.name.replace(/_/g, "-")}`;
+      roleSecrets.push(new k8s.core.v1.Secret(`${name}-${role.name}-role`, {
+        metadata: { name: secretName, namespace: args.namespace, labels: { ...labels, "cnpg.io/reload": "true" } },
+        type: "kubernetes.io/basic-auth",
+        stringData: { username: role.name, password: role.password },
+      }, childOpts()));
+      return managedRole(role.name, secretName, { replication: role.replication });
+    });
 
     const objectStoreName = `${clusterName}-backups`;
     const objectStore = new k8s.apiextensions.CustomResource(`${name}-object-store`, {
@@ -176,13 +222,11 @@ export class CnpgCluster extends pulumi.ComponentResource {
           },
         },
         managed: {
-          roles: rest.map((db) => ({
-            name: DATABASE_SPECS[db].owner,
-            ensure: "present",
-            login: true,
-            inherit: true,
-            passwordSecret: { name: this.databases[db]!.secretName },
-          })),
+          roles: [
+            // The bootstrap owner is managed too only where it needs rights initdb does not give.
+            ...(args.ownerRights?.[first] ? [first] : []),
+            ...rest,
+          ].map((db) => managedRole(DATABASE_SPECS[db].owner, this.databases[db]!.secretName, args.ownerRights?.[db])).concat(extraRoles),
         },
         storage: { size: `${sizing.storageGi}Gi`, storageClass: args.storageClass },
         walStorage: { size: `${walGi}Gi`, storageClass: args.storageClass },

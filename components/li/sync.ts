@@ -77,6 +77,8 @@ export interface LiSyncArgs {
     primaryNetwork: NetworkPeer;
     /** The role the LI sync logs in as on main (granted SELECT). */
     readerRole: string;
+    /** The publisher also gives the reader REPLICATION (platforms whose API cannot: Cloud SQL). Default: false. */
+    grantReplication?: boolean;
   };
   /** LI's server: synapse-li's database, owned by a role with CREATEDB (and pg_create_subscription). */
   li: {
@@ -95,6 +97,31 @@ export interface LiSyncArgs {
   flows: NetworkFlows;
   provider: k8s.Provider;
   dependsOn?: pulumi.Input<pulumi.Resource>[];
+}
+
+/** Where the script reads the API token and CA (render/li/sync-script.ts), as an automounted token would be. */
+const SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
+const API_TOKEN_VOLUME = "api-token";
+/** Lifetime of the refresh's API token: the kubelet renews it at 80 %, so a long refresh keeps a valid one. */
+export const API_TOKEN_SECONDS = 3600;
+
+/**
+ * The refresh pod's API credentials as a projected volume (pure): a bound, expiring token for the
+ * API server's audience, the cluster CA, the namespace. Only this pod gets one, where a
+ * ServiceAccount's automount would give every container of it the token (checkov CKV_K8S_38).
+ */
+export function apiTokenVolume(): k8s.types.input.core.v1.Volume {
+  return {
+    name: API_TOKEN_VOLUME,
+    projected: {
+      defaultMode: 0o444,
+      sources: [
+        { serviceAccountToken: { path: "token", expirationSeconds: API_TOKEN_SECONDS } },
+        { configMap: { name: "kube-root-ca.crt", items: [{ key: "ca.crt", path: "ca.crt" }] } },
+        { downwardAPI: { items: [{ path: "namespace", fieldRef: { fieldPath: "metadata.namespace" } }] } },
+      ],
+    },
+  };
 }
 
 /** The sync's Job pods, the publisher's and the exporter's, as flow ends. */
@@ -116,6 +143,11 @@ export function liSyncFlows(a: Pick<LiSyncArgs, "namespace" | "kubeApi"> & { mai
     { from: w.sync, to: api.to, ports: api.ports, description: "LI sync -> Kubernetes API (scales synapse-li around the swap)" },
     { from: w.publisher, to: a.publisher.primaryNetwork, description: "LI publisher -> main's PostgreSQL primary (the insert-only publication)" },
     ...(exporter ? [{ from: w.exporter, to: a.li.network, description: "LI sync exporter -> LI's PostgreSQL (subscription and refresh statistics)" }] : []),
+    // The subscription's connection, where LI's server is pods of this cluster (CloudNativePG); on
+    // the clouds the two managed servers meet in their own network (security group, private range).
+    ...(a.li.network.kind === "pods"
+      ? [{ from: { namespace: a.li.network.namespace, podLabels: a.li.network.podLabels, name: "li-postgres" }, to: a.publisher.primaryNetwork, description: "LI's PostgreSQL -> main's primary (the subscription's walsender connection)" }]
+      : []),
   ];
 }
 
@@ -190,7 +222,10 @@ export class LiSync extends pulumi.ComponentResource {
         placement,
         selector,
         serviceAccountName: withApi ? LI_SYNC_NAME : undefined,
-        volumes: [{ name: "scripts", configMap: { name: scripts.metadata.name, defaultMode: 0o555 } }],
+        volumes: [
+          { name: "scripts", configMap: { name: scripts.metadata.name, defaultMode: 0o555 } },
+          ...(withApi ? [apiTokenVolume()] : []),
+        ],
         containers: [restrictedContainer({
           name: LI_SYNC_NAME,
           image: args.image,
@@ -198,18 +233,23 @@ export class LiSync extends pulumi.ComponentResource {
           env: liSyncEnv(args),
           // The dump streams into pg_restore: no scratch volume, whatever the database's size.
           resources: resourcesOf(s.resources),
-          volumeMounts: [{ name: "tmp", mountPath: "/tmp" }, { name: "scripts", mountPath: SCRIPT_DIR, readOnly: true }],
+          volumeMounts: [
+            { name: "tmp", mountPath: "/tmp" },
+            { name: "scripts", mountPath: SCRIPT_DIR, readOnly: true },
+            ...(withApi ? [{ name: API_TOKEN_VOLUME, mountPath: SERVICE_ACCOUNT_DIR, readOnly: true }] : []),
+          ],
         }, LI_SYNC_UID)],
       });
+      // No automounted token (restrictedPod turns it off): the refresh's own projected one instead.
       return {
         metadata: { labels, annotations: { "matrix-platform.io/config-checksum": filesChecksum } },
-        spec: { ...pod, restartPolicy: "Never", ...(withApi ? { automountServiceAccountToken: true } : {}) },
+        spec: { ...pod, restartPolicy: "Never" },
       };
     };
 
     // Main's publication first: the subscription names it.
     const pubLabels = standardLabels(LI_SYNC_PUBLISHER_NAME, "li-sync");
-    const pubSql = publicationSql(args.publisher.readerRole);
+    const pubSql = publicationSql(args.publisher.readerRole, undefined, { grantReplication: args.publisher.grantReplication });
     const pubConfig = new k8s.core.v1.ConfigMap(`${name}-publication`, { metadata: { name: LI_SYNC_PUBLISHER_NAME, namespace: args.publisher.namespace, labels: pubLabels }, data: { "publication.sql": pubSql } }, child);
     const owner = args.publisher.owner;
     const publisher = new k8s.batch.v1.Job(`${name}-publisher`, {

@@ -26,6 +26,8 @@ export const LOOPBACK_JOBS: Record<string, LoopbackSource> = {
  */
 export const VALIDATOR_JOBS: Record<string, string> = {
   livekit: "tests/validators/rtc.test.ts",
+  // postgres_exporter with the rendered custom queries on the archive database.
+  "li-sync": "tests/validators/li-sync.test.ts",
 };
 
 /** Names of components that cannot run here, with the file (module@version:path) or document defining each. */

@@ -384,6 +384,30 @@ export const RULE_GROUPS: readonly RuleGroup[] = [
     ],
   },
   {
+    // The LI sync's postgres_exporter on the archive database (render/li/sync-sql.ts exporterQueriesYaml).
+    name: "li-sync",
+    needs: "li-sync",
+    rules: [
+      {
+        alert: "LiSyncArchiveStalled",
+        // Main's walsender sends at least a keepalive every wal_sender_timeout / 2 (30 s by default).
+        expr: `li_sync_subscription_apply_running == 0 or li_sync_subscription_seconds_since_message > 300 or li_sync_subscription_seconds_since_message < 0 or increase(li_sync_subscription_apply_errors[15m]) > 0`,
+        for: "10m",
+        severity: "critical",
+        summary: "The LI archive has stopped receiving main's inserts ({{ $labels.subscription }})",
+        description: "The subscription's apply worker is not running, has heard nothing from main for over 5 minutes, or keeps failing (a column main added that the archive lacks: the next li-sync run adds it). Main keeps the slot's WAL meanwhile, so nothing is lost yet, but main's disk fills and rows main deletes now reach LI only if they were archived.",
+      },
+      {
+        alert: "LiSyncRefreshFailed",
+        expr: `li_sync_refresh_last_failure_timestamp_seconds > li_sync_refresh_last_success_timestamp_seconds`,
+        for: "0m",
+        severity: "warning",
+        summary: "The last refresh of synapse-li's database failed",
+        description: "synapse-li stays on its last good copy (its view ages; the archive still keeps everything). The failed step is in li_sync_runs.failed_step of the archive database and in the refresh Job's log; the next schedule retries.",
+      },
+    ],
+  },
+  {
     name: "cert-manager",
     needs: "cert-manager",
     rules: [

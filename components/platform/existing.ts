@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import * as random from "@pulumi/random";
 import type { EnvironmentPreset } from "../../catalog/environments";
 import { imageRef } from "../../catalog/images";
 import type { PlatformSpec } from "../../config/spec";
@@ -16,7 +17,7 @@ import type { NetworkFlows } from "../k8s/network";
 import { INTERNET, KUBE_API_PORTS, type External } from "../k8s/network/peers";
 import { dataServiceFlows } from "../k8s/network/platform-flows";
 import { ClusterAddons, type AddonSettings } from "./addons";
-import { databasesOn, deployedObjectStoreClients, type PlatformDatabases, type DatabaseName, type KubeApiEndpoint, type ObjectStore, type Placement, type Platform, type ProjectImageRefs, type ProjectImagesRequest, type RedisEndpoint } from "../contracts";
+import { databasesOn, deployedObjectStoreClients, LI_SYNC_ROLE, type LiSyncAccess, type PlatformDatabases, type DatabaseName, type KubeApiEndpoint, type ObjectStore, type Placement, type Platform, type ProjectImageRefs, type ProjectImagesRequest, type RedisEndpoint } from "../contracts";
 import { projectImageSpec } from "../../catalog/project-images";
 import { ProjectImages } from "./project-images";
 import { declarePlatformFlows } from "./flows";
@@ -116,6 +117,7 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
   readonly ready: pulumi.Resource[];
   readonly kubeApi: KubeApiEndpoint;
   readonly projectImages: ProjectImageRefs;
+  readonly liSync?: LiSyncAccess;
   private readonly nodePools: NodePool[];
 
   constructor(name: string, args: ExistingClusterPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -200,7 +202,15 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
     };
     // After the bucket Job: the backups bucket encrypts by default before the first WAL segment lands.
     const pgDeps = [addons.cloudnativePg!, addons.barmanCloudPlugin!, minio.tenant, minio.bucketJob, dataNs];
+    // The LI sync's login on main: a managed role with REPLICATION (its SELECT grants come from
+    // the publisher Job); on LI's cluster synapse-li's owner may create the archive and next
+    // databases and the subscription.
+    const liSyncPassword = liDeployed ? new random.RandomPassword(`${name}-li-sync-password`, { length: 40, special: false }, { parent: this }) : undefined;
+    const roles = (server: "main" | "li") => server === "main"
+      ? (liSyncPassword ? { extraRoles: [{ name: LI_SYNC_ROLE, password: pulumi.secret(liSyncPassword.result), replication: true }] } : {})
+      : { ownerRights: { synapseLi: { createdb: true, inRoles: ["pg_create_subscription"] } } };
     const cnpg = (resource: string, clusterName: string, server: "main" | "li", sizing: DatabaseSizing) => new CnpgCluster(resource, {
+      ...roles(server),
       provider,
       namespace,
       clusterName,
@@ -280,6 +290,22 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
     this.gateway = shared.gateway;
     this.clusterIssuer = shared.clusterIssuer;
     this.ready = shared.ready;
+
+    if (liSyncPassword) {
+      const mainPods = (role: "primary" | "replica") => ({ kind: "pods" as const, namespace: NAMESPACES.data, podLabels: { "cnpg.io/cluster": EXISTING_DATA.mainCluster, "cnpg.io/instanceRole": role }, port: 5432 });
+      const replica = args.database.instances > 1;
+      this.liSync = {
+        main: {
+          primaryHost: main.host,
+          readHost: replica ? main.readHost : main.host,
+          port: main.port,
+          primaryNetwork: mainPods("primary"),
+          readNetwork: mainPods(replica ? "replica" : "primary"),
+        },
+        login: { user: LI_SYNC_ROLE, password: pulumi.secret(liSyncPassword.result), replicationGrantedBy: "platform" },
+        ready: main.ready,
+      };
+    }
 
     this.objectStore = {
       endpoint: minio.endpoint,

@@ -99,9 +99,16 @@ describe("LiSync (mock engine)", function () {
       }
     }
     assert.equal(objects().filter((o) => o.kind === "Secret").length, 0, "the component makes no Secret: it is handed their names");
-    // Only the refresh's pod carries an API token, and its Role scales synapse-li only.
-    const tokens = objects().filter((o) => podSpecOf(o)?.automountServiceAccountToken === true).map((o) => o.kind);
-    assert.deepEqual(tokens, ["CronJob"]);
+    // No pod automounts a token (checkov CKV_K8S_38); only the refresh's pod has one, a projected,
+    // expiring token of its own ServiceAccount, and its Role scales synapse-li only.
+    assert.deepEqual(objects().filter((o) => podSpecOf(o) && podSpecOf(o)!.automountServiceAccountToken !== false).map((o) => o.kind), []);
+    const tokens = objects().filter((o) => ((podSpecOf(o)?.volumes ?? []) as Obj[]).some((v) => v.projected?.sources?.some((s: Obj) => s.serviceAccountToken)));
+    assert.deepEqual(tokens.map((o) => o.kind), ["CronJob"]);
+    const refresh = podSpecOf(tokens[0])!;
+    assert.equal(refresh.serviceAccountName, "li-sync");
+    const token = (refresh.volumes as Obj[]).find((v) => v.projected)!.projected.sources.find((s: Obj) => s.serviceAccountToken).serviceAccountToken;
+    assert.ok(token.expirationSeconds > 0 && token.expirationSeconds <= 3600);
+    assert.ok(((refresh.containers as Obj[])[0].volumeMounts as Obj[]).some((m) => m.mountPath === "/var/run/secrets/kubernetes.io/serviceaccount" && m.readOnly));
     const role = objects().find((o) => o.kind === "Role")!;
     assert.deepEqual(role.rules, [{ apiGroups: ["apps"], resources: ["deployments/scale"], resourceNames: ["synapse-li"], verbs: ["get", "patch"] }]);
   });

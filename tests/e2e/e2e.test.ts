@@ -32,6 +32,9 @@ describe("e2e: generated Synapse topology serving Matrix traffic on loopback", f
       // The antivirus scenario's refusals (e2e/antivirus-scenario.ts).
       else if (r.label === "upload EICAR (refused)") assert.equal(r.status, 403);
       else if (r.label === "upload with clamd stopped (refused)") assert.equal(r.status, 503);
+      // The key store's refusals (e2e/li-scenario.ts): no access token, another user's key.
+      else if (r.label === "li store key without token") assert.equal(r.status, 401);
+      else if (r.label === "li store key for another user") assert.equal(r.status, 403);
       else assert.ok(r.status >= 200 && r.status < 300, `${r.label}: HTTP ${r.status}`);
     }
   });

@@ -308,4 +308,27 @@ export const RULE_CASES: RuleCase[] = [
     firesAt: "14m", clearsAt: "40m",
     labels: { pod: "alloy-x7k2p", severity: "warning" },
   },
+  {
+    alert: "LiSyncArchiveStalled",
+    // The walsender's messages arrive (seconds since the last stays under a minute), then stop for
+    // 20 minutes, then resume.
+    series: [
+      S('li_sync_subscription_apply_running{job="li-sync", namespace="matrix-li", subscription="li_evidence"}', "1x60"),
+      S('li_sync_subscription_seconds_since_message{job="li-sync", namespace="matrix-li", subscription="li_evidence"}', "20x10 0+60x20 15x30"),
+      S('li_sync_subscription_apply_errors{job="li-sync", namespace="matrix-li", subscription="li_evidence"}', "0x60"),
+    ],
+    // Over 300 s from minute 17, so firing 10 minutes later; back to 15 s at minute 32.
+    firesAt: "30m", clearsAt: "45m",
+    labels: { job: "li-sync", namespace: "matrix-li", subscription: "li_evidence", severity: "critical" },
+  },
+  {
+    alert: "LiSyncRefreshFailed",
+    // A refresh succeeded at 600 s; one failed at 1200 s; the next succeeded at 2400 s.
+    series: [
+      S('li_sync_refresh_last_success_timestamp_seconds{job="li-sync", namespace="matrix-li"}', "600x39 2400x20"),
+      S('li_sync_refresh_last_failure_timestamp_seconds{job="li-sync", namespace="matrix-li"}', "0x19 1200x40"),
+    ],
+    firesAt: "25m", clearsAt: "45m",
+    labels: { job: "li-sync", namespace: "matrix-li", severity: "warning" },
+  },
 ];

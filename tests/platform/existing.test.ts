@@ -120,7 +120,8 @@ describe("platform: existing cluster (on-prem)", function () {
     }
     const main = ofType(run, CNPG).find((c) => get(c.inputs, "metadata.name") === "matrix-pg")!;
     const roles = (get(main.inputs, "spec.managed.roles") as any[]).map((r) => r.name).sort();
-    assert.deepEqual(roles, ["li_keys"]);
+    // li_keys owns the key vault's database; li_sync (LI on) owns none: the LI sync's replication login.
+    assert.deepEqual(roles, ["li_keys", "li_sync"]);
     assert.equal(get(main.inputs, "spec.bootstrap.initdb.owner"), "synapse");
   });
 

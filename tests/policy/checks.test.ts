@@ -8,7 +8,7 @@ import { PACK_POLICIES } from "../../policy/pack";
 import { checkedStack, resourcesFromPreviewJson, type CheckedStack } from "../../policy/resources";
 import { allGateStacks } from "../../scripts/validate";
 import { runStack, type StackRun } from "../helpers/run-stack";
-import { unwrapSecrets } from "../../stacks/mock-engine";
+import { unwrapSecrets, type RecordedResource } from "../../stacks/mock-engine";
 
 type Obj = Record<string, any>;
 
@@ -130,6 +130,16 @@ describe("policy pack: every check on every gate stack", function () {
     expectViolation(check, leak, PROD, /ConfigMap/, /data\.leak\.yaml holds a value that is marked secret/);
     const env = mutated("dev", (rs) => one(rs, "kubernetes:apps/v1:Deployment").inputs.spec.template.spec.containers[0].env = [{ name: "DB_PASSWORD", value: "hunter2hunter2" }]);
     expectViolation(check, env, PROD, /Deployment/, /DB_PASSWORD is a literal under a secret name/);
+  });
+
+  it("no-secret-in-configmap-or-env: a basic-auth Secret's password is secret, its user name is not", () => {
+    const basicAuth = (rs: RecordedResource[]) => rs.find((r) => r.type === "kubernetes:core/v1:Secret" && (unwrapSecrets(r.inputs) as any).type === "kubernetes.io/basic-auth" && String((unwrapSecrets(r.inputs) as any).stringData?.username ?? "").length >= 8);
+    const found = basicAuth(runs.get("prod-existing-100")!.resources);
+    assert.ok(found, "prod-existing-100 has a basic-auth Secret with a user name of 8 characters or more");
+    const { username, password } = (unwrapSecrets(found.inputs) as any).stringData as Record<string, string>;
+    const stack = checkedStack(runs.get("prod-existing-100")!.resources);
+    assert.ok(stack.secretValues.has(password));
+    assert.ok(!stack.secretValues.has(username), username);
   });
 
   it("pinned-images: a latest tag, an image from a registry that is not the configured one", () => {

@@ -25,6 +25,8 @@ import { toYaml } from "../../render/synapse";
 import { accountsSql, exporterQueriesYaml, mergeSql, publicationSql, runsTableSql, subscriptionSql } from "../../render/li/sync-sql";
 import { LI_SYNC_SQL_FILES, renderSyncScript } from "../../render/li/sync-script";
 import { LI_SYNC_NAMES } from "../../render/li/sync-tables";
+import { exposedNames } from "../../e2e/metrics";
+import { deadQueriesOf, usedMetricNames } from "../../components/monitoring/metric-sources";
 
 const READER = "li_sync";
 const READER_PASSWORD = "reader-" + Math.random().toString(36).slice(2);
@@ -178,6 +180,9 @@ describe("LI sync on real PostgreSQL and Synapse", function () {
       assert.equal(value("li_sync_subscription_apply_running"), 1);
       assert.equal(value("li_sync_refresh_failures"), 0);
       assert.ok(value("li_sync_refresh_last_restored_rows") > 0);
+      // Every name the li-sync alerts read is one this exporter really serves.
+      assert.deepEqual(deadQueriesOf("li-sync", [...exposedNames(metrics)]), []);
+      assert.ok(usedMetricNames().some((u) => u.job === "li-sync"), "the monitoring reads li-sync series");
 
       // A second refresh keeps the investigator's account.
       await sup.stop(liProc);

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { EnvironmentPreset } from "../../../catalog/environments";
 import type { DatabaseSizing } from "../../../sizing/types";
-import { PostgresBootstrap } from "../../data/postgres-bootstrap";
+import { PostgresBootstrap, type PostgresBootstrapArgs } from "../../data/postgres-bootstrap";
 import { databasesOn, type DatabaseName, type Placement } from "../../contracts";
 import { rdsBackupRetentionDays } from "../retention";
 
@@ -55,6 +55,8 @@ export interface RdsServerArgs {
     placement: Placement;
     /** What the Job waits for besides the server. */
     dependsOn: pulumi.Resource[];
+    /** Roles and rights beyond the databases' owners (the LI sync's). Default: none. */
+    extra?: PostgresBootstrapArgs["extra"];
   };
 }
 
@@ -143,6 +145,7 @@ export function createRdsServer(a: RdsServerArgs, opts: { parent: pulumi.Resourc
     databases: databasesOn(server, a.databases),
     image: b.image,
     ...b.placement,
+    ...(b.extra ? { extra: b.extra } : {}),
     dependsOn: [primary, ...b.dependsOn],
   }, { parent: opts.parent });
   return { primary, replicas, bootstrap };

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import type * as k8s from "@pulumi/kubernetes";
+import * as random from "@pulumi/random";
 import type { EnvironmentPreset } from "../../../catalog/environments";
 import { imageRef } from "../../../catalog/images";
 import type { DatabaseSizing, NodePool, NodeTier, RedisSizing } from "../../../sizing/types";
@@ -9,7 +10,8 @@ import { NAMESPACES } from "../../../catalog/namespaces";
 import { StackNamespace } from "../../k8s/namespace";
 import type { NetworkFlows } from "../../k8s/network";
 import type { ClusterApiEndpoint } from "../../../config/spec";
-import type { DatabaseName, KubeApiEndpoint, ObjectStore, Placement, Platform, PlatformDatabases, ProjectImageRefs, ProjectImagesRequest, RedisEndpoint } from "../../contracts";
+import { LI_SYNC_ROLE, type DatabaseName, type KubeApiEndpoint, type LiSyncAccess, type ObjectStore, type Placement, type Platform, type PlatformDatabases, type ProjectImageRefs, type ProjectImagesRequest, type RedisEndpoint } from "../../contracts";
+import { grantedRoleSql, ownerRightsSql, type PostgresBootstrapArgs } from "../../data/postgres-bootstrap";
 import { ProjectImages } from "../project-images";
 import { ClusterAddons, type AddonSettings } from "../addons";
 import { declarePlatformFlows } from "../flows";
@@ -84,6 +86,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
   readonly ready: pulumi.Resource[];
   readonly kubeApi: KubeApiEndpoint;
   readonly projectImages: ProjectImageRefs;
+  readonly liSync?: LiSyncAccess;
   readonly cluster: aws.eks.Cluster;
   private readonly nodePools: NodePool[];
 
@@ -148,12 +151,33 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
       to: { kind: "cidr", cidrs: [...network.privateCidrs], port: 5432 },
       description: "database bootstrap -> RDS",
     }], { flows: args.flows, provider, parent: this, dependsOn: [dataNs] });
+    // With LI: the sync's login on main (rds_replication: RDS's way to the replication right, its
+    // SELECT grants come from the publisher Job), and on LI's server synapse-li's owner may create
+    // the sync's databases and its subscription.
+    const liSyncPassword = args.liDatabase ? pulumi.secret(new random.RandomPassword(`${name}-li-sync-password`, { length: 40, special: false }, { parent: this }).result) : undefined;
+    const extra = (server: "main" | "li"): PostgresBootstrapArgs["extra"] => {
+      if (!liSyncPassword) return undefined;
+      return server === "main"
+        ? { sql: grantedRoleSql(LI_SYNC_ROLE, ["rds_replication"]), passwords: { [`PW_${LI_SYNC_ROLE.toUpperCase()}`]: liSyncPassword } }
+        : { sql: ownerRightsSql("synapseLi", { createdb: true, inRoles: ["pg_create_subscription"] }), passwords: {} };
+    };
     const rds = (server: "main" | "li", sizing: DatabaseSizing) => createRdsServer({
       name, prefix, server, databases: args.databases, sizing, preset, subnetGroupName: dbSubnets.name, securityGroupId: pgSg.id, kmsKeyArn: keys.rds.arn,
-      bootstrap: { provider, namespace: dataNs.metadata.name, image: imageRef("postgresql", args.addons.imageRegistry), placement: this.placement("system"), dependsOn: [dataNs] },
+      bootstrap: { provider, namespace: dataNs.metadata.name, image: imageRef("postgresql", args.addons.imageRegistry), placement: this.placement("system"), dependsOn: [dataNs], extra: extra(server) },
     }, o);
     const mainDb = rds("main", args.database);
     const liDb = args.liDatabase ? rds("li", args.liDatabase) : undefined;
+    if (liDb) {
+      // The subscription's connection: LI's server (in the same security group) to main's primary.
+      new aws.vpc.SecurityGroupIngressRule(`${name}-postgres-from-li`, {
+        securityGroupId: pgSg.id,
+        referencedSecurityGroupId: pgSg.id,
+        ipProtocol: "tcp",
+        fromPort: 5432,
+        toPort: 5432,
+        description: "LI's RDS server to main's (the LI sync's logical replication)",
+      }, o);
+    }
 
     // ---- Object storage, and the disaster-recovery copies in the secondary region ----
     const secondary = preset.crossRegionReplication && args.secondaryRegion
@@ -210,6 +234,15 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
     this.gateway = shared.gateway;
     this.clusterIssuer = shared.clusterIssuer;
     this.ready = shared.ready;
+
+    if (liDb && liSyncPassword) {
+      const peer = { kind: "cidr" as const, cidrs: dataCidrs, port: 5432 };
+      this.liSync = {
+        main: { primaryHost: mainDb.primary.address, readHost: mainDb.replicas[0]?.address ?? mainDb.primary.address, port: mainDb.primary.port, primaryNetwork: peer, readNetwork: peer },
+        login: { user: LI_SYNC_ROLE, password: liSyncPassword, replicationGrantedBy: "platform" },
+        ready: [mainDb.bootstrap.job],
+      };
+    }
 
     this.objectStore = {
       endpoint: pulumi.output(`https://s3.${region}.amazonaws.com`),

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { EnvironmentPreset } from "../../../catalog/environments";
 import type { DatabaseSizing } from "../../../sizing/types";
-import { DATABASE_LOCALE, DATABASE_SPECS, databasesOn, type DatabaseName } from "../../contracts";
+import { DATABASE_LOCALE, DATABASE_SPECS, databasesOn, LI_SYNC_ROLE, type DatabaseName } from "../../contracts";
 import type { DatabaseCredentials } from "../outputs";
 import { cloudSqlRetention } from "../retention";
 
@@ -54,12 +54,16 @@ export interface CloudSqlServerArgs {
   peering: pulumi.Resource;
   /** User labels of the instances. */
   labels: Record<string, string>;
+  /** Create the LI sync's login on this server (main's, while LI is deployed). Default: false. */
+  liSyncLogin?: boolean;
 }
 
 export interface CloudSqlServer {
   primary: gcp.sql.DatabaseInstance;
   replicas: gcp.sql.DatabaseInstance[];
   credentials: Partial<Record<DatabaseName, DatabaseCredentials>>;
+  /** The LI sync's login, where asked for (its REPLICATION attribute comes from the publisher Job). */
+  liSync?: { user: string; password: pulumi.Output<string>; resource: gcp.sql.User };
 }
 
 /**
@@ -139,5 +143,19 @@ export function createCloudSqlServer(a: CloudSqlServerArgs, opts: { parent: pulu
     }, { ...opts, dependsOn: [user] });
     credentials[db] = { database, user: owner, password: pulumi.secret(password.result) };
   }
-  return { primary, replicas, credentials };
+  // Cloud SQL's API makes only cloudsqlsuperuser members; the attribute a replication connection
+  // needs (REPLICATION) is given in SQL by one of them: the publisher Job, as Synapse's owner.
+  let liSync: CloudSqlServer["liSync"];
+  if (a.liSyncLogin) {
+    const password = new random.RandomPassword(`${name}-pg-li-sync-password`, { length: 40, special: false }, { parent: opts.parent });
+    const resource = new gcp.sql.User(`${name}-pg-li-sync-user`, {
+      instance: primary.name,
+      name: LI_SYNC_ROLE,
+      password: password.result,
+      type: "BUILT_IN",
+      deletionPolicy: "ABANDON",
+    }, { ...opts, additionalSecretOutputs: ["password"] });
+    liSync = { user: LI_SYNC_ROLE, password: pulumi.secret(password.result), resource };
+  }
+  return { primary, replicas, credentials, ...(liSync ? { liSync } : {}) };
 }

@@ -6,7 +6,7 @@ import type { DatabaseSizing, NodePool, NodeTier, RedisSizing } from "../../../s
 import { standardLabels } from "../../k8s/labels";
 import type { NetworkFlows } from "../../k8s/network";
 import type { ClusterApiEndpoint } from "../../../config/spec";
-import type { DatabaseName, KubeApiEndpoint, ObjectStore, Placement, Platform, PlatformDatabases, ProjectImageRefs, ProjectImagesRequest, RedisEndpoint } from "../../contracts";
+import type { DatabaseName, KubeApiEndpoint, LiSyncAccess, ObjectStore, Placement, Platform, PlatformDatabases, ProjectImageRefs, ProjectImagesRequest, RedisEndpoint } from "../../contracts";
 import { ProjectImages } from "../project-images";
 import { ClusterAddons, type AddonSettings } from "../addons";
 import { sharedPlatformFields, type DatabaseServer } from "../outputs";
@@ -78,6 +78,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
   readonly gateway: Platform["gateway"];
   readonly clusterIssuer: string;
   readonly ready: pulumi.Resource[];
+  readonly liSync?: LiSyncAccess;
   readonly kubeApi: KubeApiEndpoint;
   readonly projectImages: ProjectImageRefs;
   readonly cluster: gcp.container.Cluster;
@@ -144,6 +145,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
 
     const sql = (server: "main" | "li", sizing: DatabaseSizing) => createCloudSqlServer({
       name, prefix, server, databases: args.databases, region, secondaryRegion, sizing, preset, network: network.network.id, kmsKey: keys.sql, peering: network.peering, labels,
+      liSyncLogin: server === "main" && args.liDatabase !== undefined,
     }, o);
     const mainDb = sql("main", args.database);
     const liDb = args.liDatabase ? sql("li", args.liDatabase) : undefined;
@@ -183,6 +185,17 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
     this.gateway = shared.gateway;
     this.clusterIssuer = shared.clusterIssuer;
     this.ready = shared.ready;
+
+    if (liDb && mainDb.liSync) {
+      // Cloud SQL instances reach each other's private IPs inside the private services range (the
+      // subscription's connection); the sync's pods reach both through the same range.
+      const peer = { kind: "cidr" as const, cidrs: privateServices, port: 5432 };
+      this.liSync = {
+        main: { primaryHost: mainDb.primary.privateIpAddress, readHost: mainDb.replicas[0]?.privateIpAddress ?? mainDb.primary.privateIpAddress, port: pulumi.output(5432), primaryNetwork: peer, readNetwork: peer },
+        login: { user: mainDb.liSync.user, password: mainDb.liSync.password, replicationGrantedBy: "tablesOwner" },
+        ready: [mainDb.liSync.resource],
+      };
+    }
 
     this.objectStore = {
       endpoint: pulumi.output("https://storage.googleapis.com"),
