@@ -11,10 +11,9 @@ import { isFlowAllowed, type Endpoint, type NetworkPolicyManifest } from "../../
 import { manifestsFrom, type KubeObject } from "../../stacks/manifests";
 import { EXISTING_DATA } from "../../components/platform/existing";
 import { MINIO_BUCKETS } from "../../components/data/minio";
-import { ofType, runStack, type StackRun } from "../helpers/run-stack";
+import { LI_ON, ofType, runStack, type StackRun } from "../helpers/run-stack";
 
 type Obj = Record<string, any>;
-const LI_ON = { li: "true", liInvestigatorCidrs: "203.0.113.0/24,198.51.100.7/32" };
 const meta = (r: RecordedResource) => r.inputs.metadata as Obj;
 const named = (run: StackRun, type: string, name: string, namespace?: string) =>
   ofType(run, type).find((r) => meta(r)?.name === name && (namespace === undefined || meta(r)?.namespace === namespace));

@@ -12,10 +12,9 @@ import { isFlowAllowed, type NetworkPolicyManifest } from "../../components/k8s/
 import { manifestsFrom, type KubeObject } from "../../stacks/manifests";
 import { EXISTING_DATA } from "../../components/platform/existing";
 import { LI_SYNC_ROLE } from "../../components/contracts";
-import { ofType, runStack, type StackRun } from "../helpers/run-stack";
+import { LI_ON, ofType, runStack, type StackRun } from "../helpers/run-stack";
 
 type Obj = Record<string, any>;
-const LI_ON = { li: "true", liInvestigatorCidrs: "203.0.113.0/24" };
 const meta = (r: RecordedResource) => (r.inputs.metadata ?? {}) as Obj;
 const named = (run: StackRun, type: string, name: string, namespace?: string) =>
   ofType(run, type).find((r) => meta(r).name === name && (namespace === undefined || meta(r).namespace === namespace));

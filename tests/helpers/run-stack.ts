@@ -16,6 +16,12 @@ export interface StackRun extends MockRun {
 const cache = new Map<string, Promise<StackRun>>();
 
 /**
+ * The overrides that switch LI on for a stack (it needs the investigators' ranges). Tests of LI
+ * share this one set, so their runs of a stack hit the same cache entry.
+ */
+export const LI_ON: Record<string, string> = { li: "true", liInvestigatorCidrs: "203.0.113.0/24,198.51.100.7/32" };
+
+/**
  * Runs the whole program under the mock engine for a stack (a Pulumi.<stack>.yaml or a preset
  * name such as `prod-gcp-20k`), optionally with config overrides. Runs are cached per
  * stack+overrides within a mocha process because each one registers hundreds of resources.
