@@ -39,7 +39,15 @@ export const E2E_ADMIN_RANGE = "192.0.2.0/24";
  */
 export const SYGNAL_CLUSTER_IP_STAND_IN = "10.96.0.50";
 
-export function devSpecAndSizing(stack = "dev"): { spec: PlatformSpec; sizing: Sizing } {
+/**
+ * `asDeployed`: the stack's spec as it is (the capacity benchmark measures what the stack runs:
+ * its own systems and upload limit, no e2e stand-ins).
+ */
+export function devSpecAndSizing(stack = "dev", opts: { asDeployed?: boolean } = {}): { spec: PlatformSpec; sizing: Sizing } {
+  if (opts.asDeployed) {
+    const spec = parseSpec(loadStackConfig(stack), stack);
+    return { spec, sizing: size(spec) };
+  }
   // Push is rendered as deployed, with throw-away credentials (e2e/sygnal.ts): the e2e runs the
   // Sygnal the stack would, and Synapse's pushers deliver to it.
   const parsed = parseSpec({ ...loadStackConfig(stack), ...Object.fromEntries(Object.entries(throwawayPushConfig()).map(([k, v]) => [`${PROJECT}:${k}`, v])) }, stack);
@@ -80,8 +88,8 @@ export function loopbackCounts(workers: "one-each" | "none"): InstanceCounts {
   return out;
 }
 
-export function stackInputs(workers: "one-each" | "none" | InstanceCounts = "one-each", stack = "dev"): StackInputs {
-  const { spec, sizing } = devSpecAndSizing(stack);
+export function stackInputs(workers: "one-each" | "none" | InstanceCounts = "one-each", stack = "dev", opts: { asDeployed?: boolean } = {}): StackInputs {
+  const { spec, sizing } = devSpecAndSizing(stack, opts);
   const data = NAMESPACES.data;
   const instances = planInstances(typeof workers === "string" ? loopbackCounts(workers) : workers);
   const bridges = (["telegram", "whatsapp"] as const).filter((b) => spec.bridges[b].enabled);
