@@ -109,6 +109,8 @@ export interface LoadResult {
   syncs: { ok: number; failed: number; initial: number };
   /** Send→/sync delivery latency, ms, over every (message, receiving member) pair seen. */
   delivery: { samples: number; p50: number; p95: number; p99: number };
+  /** Time the send request itself took, ms (part of every delivery time). */
+  send: { p50: number; p99: number };
   /** Messages sent in the window that some member had not received when it closed. */
   undelivered: number;
   /** The first few failures, for the report. */
@@ -129,6 +131,7 @@ export async function runLoad(http: MatrixHttp, pop: Population, activity: CcuAc
   const syncs = { ok: 0, failed: 0, initial: 0 };
   const errors: string[] = [];
   const latencies: number[] = [];
+  const sendTimes: number[] = [];
   let measuring = false;
   // Per message sent in the window: when, and which members still have to receive it.
   const sent = new Map<string, { at: number; waiting: Set<number> }>();
@@ -154,8 +157,11 @@ export async function runLoad(http: MatrixHttp, pop: Population, activity: CcuAc
     switch (kind) {
       case "message": {
         const id = `${levelId}.${seq++}`;
-        if (measuring) sent.set(id, { at: performance.now(), waiting: new Set(membersOf(r).filter((m) => m !== u)) });
+        const at = performance.now();
+        const timed = measuring;
+        if (timed) sent.set(id, { at, waiting: new Set(membersOf(r).filter((m) => m !== u)) });
         await http.call("PUT", `/_matrix/client/v3/rooms/${room}/send/m.room.message/${id}`, { label: "send", token: t, body: { msgtype: "m.text", body: `capacity ${id}`, "org.matrix.capacity.id": id }, ...q });
+        if (timed) sendTimes.push(performance.now() - at);
         return;
       }
       case "receipt": {
@@ -286,6 +292,7 @@ export async function runLoad(http: MatrixHttp, pop: Population, activity: CcuAc
   await Promise.all(loops);
 
   latencies.sort((a, b) => a - b);
+  sendTimes.sort((a, b) => a - b);
   let undelivered = 0;
   for (const m of sent.values()) if (m.waiting.size > 0) undelivered++;
   return {
@@ -294,6 +301,7 @@ export async function runLoad(http: MatrixHttp, pop: Population, activity: CcuAc
     actions,
     syncs,
     delivery: { samples: latencies.length, p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) },
+    send: { p50: percentile(sendTimes, 50), p99: percentile(sendTimes, 99) },
     undelivered,
     errors,
   };

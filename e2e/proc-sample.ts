@@ -6,7 +6,10 @@
  *
  * CPU is utime + stime + cutime + cstime in clock ticks (USER_HZ, 100 on Linux): the children's
  * share counts those already exited and reaped (a PostgreSQL backend whose connection closed),
- * which live descendants' own counters no longer show. Memory is the resident set. Pure
+ * which live descendants' own counters no longer show. Memory is the proportional set size
+ * (smaps_rollup's Pss: shared pages divided among the processes sharing them), because
+ * PostgreSQL's shared buffers appear in the resident set of every backend that touched them;
+ * the resident set stands in where smaps_rollup cannot be read. Pure
  * parsing functions are exported for the tests; the readers take a /proc root so tests can use
  * a fixture directory.
  */
@@ -82,12 +85,27 @@ export function treeOf(root: number, all: ReadonlyMap<number, ProcStat>): ProcSt
   return out;
 }
 
+/** A process's proportional set size in bytes from smaps_rollup, or undefined when unreadable. */
+export function readPssBytes(pid: number, procRoot = "/proc"): number | undefined {
+  try {
+    const m = /^Pss:\s+(\d+) kB/m.exec(fs.readFileSync(path.join(procRoot, String(pid), "smaps_rollup"), "utf8"));
+    return m ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Memory of a tree: the sum of each member's PSS (its RSS where PSS cannot be read). */
+export function treeMemoryBytes(root: number, all: ReadonlyMap<number, ProcStat>, procRoot = "/proc"): number {
+  return treeOf(root, all).reduce((sum, s) => sum + (readPssBytes(s.pid, procRoot) ?? s.rssBytes), 0);
+}
+
 /** CPU ticks and resident bytes of a tree, summed. */
 export function treeTotals(root: number, all: ReadonlyMap<number, ProcStat>): { cpuTicks: number; rssBytes: number } {
   return treeOf(root, all).reduce((t, s) => ({ cpuTicks: t.cpuTicks + s.cpuTicks, rssBytes: t.rssBytes + s.rssBytes }), { cpuTicks: 0, rssBytes: 0 });
 }
 
-/** Per group (process type), the CPU seconds used and the peak of the summed resident set. */
+/** Per group (process type), the CPU seconds used and the peak of its summed memory (PSS). */
 export interface GroupUsage {
   cpuSeconds: number;
   peakRssMi: number;
@@ -98,7 +116,7 @@ export interface GroupUsage {
 /**
  * Samples named groups of process trees over a window: CPU is the difference of tick counts
  * between `start()` and `stop()` (a process that starts inside the window counts from zero);
- * memory the largest sum of resident sets any sample saw.
+ * memory the largest sum any sample saw.
  */
 export class TreeSampler {
   private first = new Map<string, Map<number, number>>();
@@ -108,7 +126,7 @@ export class TreeSampler {
   constructor(
     private readonly groups: ReadonlyMap<string, readonly number[]>,
     private readonly procRoot = "/proc",
-    private readonly everyMs = 1000,
+    private readonly everyMs = 2000,
   ) {}
 
   private ticksByRoot(all: ReadonlyMap<number, ProcStat>): Map<string, Map<number, number>> {
@@ -119,7 +137,7 @@ export class TreeSampler {
 
   private sampleMemory(all: ReadonlyMap<number, ProcStat>): void {
     for (const [g, roots] of this.groups) {
-      const rss = roots.reduce((s, r) => s + treeTotals(r, all).rssBytes, 0);
+      const rss = roots.reduce((s, r) => s + treeMemoryBytes(r, all, this.procRoot), 0);
       this.peak.set(g, Math.max(this.peak.get(g) ?? 0, rss));
     }
   }

@@ -7,7 +7,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parseStat, readAll, treeOf, treeTotals, TreeSampler, type ProcStat } from "../../e2e/proc-sample";
+import { parseStat, readAll, readPssBytes, treeMemoryBytes, treeOf, treeTotals, TreeSampler, type ProcStat } from "../../e2e/proc-sample";
 
 /** A stat line as Linux writes it: 52 fields, the name in parentheses. */
 function statLine(pid: number, name: string, ppid: number, utime: number, stime: number, cutime: number, cstime: number, rssPages: number): string {
@@ -53,9 +53,14 @@ describe("proc-sample: CPU and memory of process trees from /proc (issue 18 item
     }
     fs.mkdirSync(path.join(root, "self"));
     fs.mkdirSync(path.join(root, "7")); // exited: no stat file
+    fs.writeFileSync(path.join(root, "6", "smaps_rollup"), "00400000-7fff [rollup]\nRss:  24 kB\nPss:  10 kB\nPss_Anon: 8 kB\n");
     const all = readAll(root);
     assert.deepEqual([...all.keys()].sort(), [5, 6]);
     assert.deepEqual(treeTotals(5, all), { cpuTicks: 12, rssBytes: 9 * 4096 });
+    // PSS where smaps_rollup is readable (6), the resident set where it is not (5).
+    assert.equal(readPssBytes(6, root), 10 * 1024);
+    assert.equal(readPssBytes(5, root), undefined);
+    assert.equal(treeMemoryBytes(5, all, root), 3 * 4096 + 10 * 1024);
   });
 
   it("measures the CPU a real child spends under a wrapper, counted after it exits, and its memory", async function () {
