@@ -42,7 +42,11 @@ export interface CapacityMeasurement {
   date: string;
   /** The command that produced it. */
   command: string;
-  machine: { cores: number; cpuModel: string; memoryGi: number };
+  /**
+   * The host, and its 1-minute load average at the start and the end of the run: above the core
+   * count, other work competed with the benchmark and its latencies are the host's, not Synapse's.
+   */
+  machine: { cores: number; cpuModel: string; memoryGi: number; loadAverage: { start: number; end: number } };
   synapseVersion: string;
   /** The activity model the clients followed. */
   activity: CcuActivity;

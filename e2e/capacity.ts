@@ -129,12 +129,13 @@ function synapseVersion(): string {
 
 export async function runCapacity(opts: CapacityOptions): Promise<CapacityMeasurement> {
   reapStaleRuns();
+  const loadAtStart = os.loadavg()[0];
   const workers = await measureTopology("one-each", opts);
   const mainOnly = opts.mainOnly ? await measureTopology("none", opts) : undefined;
   return {
     date: new Date().toISOString().slice(0, 10),
     command: `npm run bench:capacity -- --levels ${opts.levels.join(",")} --seconds ${opts.seconds} --warmup ${opts.warmupSeconds}${opts.mainOnly ? "" : " --workers-only"}${opts.stack !== "dev" ? ` --stack ${opts.stack}` : ""} --write`,
-    machine: { cores: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? "unknown", memoryGi: Math.round(os.totalmem() / 2 ** 30) },
+    machine: { cores: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? "unknown", memoryGi: Math.round(os.totalmem() / 2 ** 30), loadAverage: { start: round2(loadAtStart), end: round2(os.loadavg()[0]) } },
     synapseVersion: synapseVersion(),
     activity: opts.activity,
     warmupSeconds: opts.warmupSeconds,
@@ -142,12 +143,13 @@ export async function runCapacity(opts: CapacityOptions): Promise<CapacityMeasur
   };
 }
 
+const round2 = (x: number) => Math.round(x * 100) / 100;
 const fmt = (n: number | null | undefined, d = 2) => (n === null || n === undefined || !Number.isFinite(n) ? "-" : n.toFixed(d));
 
 export function report(m: CapacityMeasurement): string {
   const lines: string[] = [];
   const w = m.topologies.workers;
-  lines.push(`capacity on loopback: ${m.machine.cores} cores (${m.machine.cpuModel}), Synapse ${m.synapseVersion}, ${m.date}`);
+  lines.push(`capacity on loopback: ${m.machine.cores} cores (${m.machine.cpuModel}), load average ${m.machine.loadAverage.start} at the start and ${m.machine.loadAverage.end} at the end, Synapse ${m.synapseVersion}, ${m.date}`);
   lines.push(`activity per user/min: ${m.activity.messagesPerMinute} messages, ${m.activity.receiptsPerMinute} receipts, ${m.activity.typingPerMinute} typing, ${m.activity.presencePerMinute} presence; /sync timeout ${m.activity.syncTimeoutSeconds} s`);
   lines.push("");
   lines.push(["topology", "users", "Synapse cores", "postgres cores", "pg conns", "p50 ms", "p95 ms", "p99 ms", "deliveries", "failed"].join("\t"));

@@ -69,9 +69,14 @@ export function totalCores(level: CapacityLevel): number {
  */
 export const MACHINE_BOUND_SHARE = 0.8;
 
-/** The latency ceiling as a per-process limit, or undefined when not reached or machine-bound. */
-export function perProcessLatencyUsers(levels: readonly CapacityLevel[], machineCores: number, limitMs = P99_DELIVERY_LIMIT_MS): number | undefined {
+/**
+ * The latency ceiling as a per-process limit, or undefined when not reached or machine-bound:
+ * the topology kept the host at least 80 % busy at the crossing, or other work did (a 1-minute
+ * load average above the core count during the run means runnable processes queued for cores).
+ */
+export function perProcessLatencyUsers(levels: readonly CapacityLevel[], machineCores: number, hostLoadAverage = 0, limitMs = P99_DELIVERY_LIMIT_MS): number | undefined {
   const c = latencyCeiling(levels, limitMs);
   if (!c.reached || !c.atLevel) return undefined;
+  if (hostLoadAverage > machineCores) return undefined;
   return totalCores(c.atLevel) >= MACHINE_BOUND_SHARE * machineCores ? undefined : c.users;
 }

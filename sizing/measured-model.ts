@@ -8,12 +8,14 @@
  * slope (one process of each type served every user of a level). With the stack's activity
  * scaling the slope (its write rate against the measured one):
  * - users per process = the load at which one process reaches the hardware analysis's 70 % CPU
- *   target, capped by the load at which p99 delivery crossed 500 ms unless the whole machine was
- *   nearly busy there (then the host, not a process, was the limit: docs/capacity.md);
+ *   target, capped by the load at which p99 delivery crossed 500 ms unless the host was busy
+ *   there, with the topology or with other work (then the host, not a process, was the limit:
+ *   docs/capacity.md);
  * - pool and sharded types run ceil(CCU / users per process) processes (pools at least the HA
  *   floor in production), pools autoscale from there to twice that at the 70 % target;
- * - requests are the fitted use at the per-process load over the 70 % CPU / 80 % memory targets,
- *   so a process at its design load sits at the HPA's target.
+ * - requests are the fitted use at a process's design load (the CCU, up to its users per
+ *   process) over the 70 % CPU / 80 % memory targets, so a process at its design load sits at
+ *   the HPA's target.
  * Federation types keep the profile's sizing: loopback has no remote server to federate with.
  */
 import { CAPACITY, type CapacityMeasurement } from "../catalog/capacity";
@@ -67,14 +69,18 @@ export function processCapacity(fit: GroupFit, scale: number, latencyUsers: numb
 export function measuredCapacity(m: CapacityMeasurement = CAPACITY): { fits: Record<string, GroupFit>; latencyUsers: number | undefined } {
   const levels = m.topologies.workers.levels;
   if (levels.length < 2) throw new Error(`the measured sizing model needs a capacity measurement with at least two load levels (catalog/measurements/, written by \`npm run bench:capacity -- --write\`); the current one has ${levels.length}`);
-  return { fits: groupFits(m.topologies.workers), latencyUsers: perProcessLatencyUsers(levels, m.machine.cores) };
+  const hostLoad = Math.max(m.machine.loadAverage.start, m.machine.loadAverage.end);
+  return { fits: groupFits(m.topologies.workers), latencyUsers: perProcessLatencyUsers(levels, m.machine.cores, hostLoad) };
 }
 
 function processWorkload(spec: PlatformSpec, w: WorkerType | "main", fit: GroupFit, cap: ProcessCapacity, base: WorkloadSizing, scale: number): WorkloadSizing {
   const scaling = w === "main" ? "singleton" : w.scaling;
   let count = scaling === "singleton" ? 1 : Math.max(1, Math.ceil(spec.ccu / cap.usersPerProcess));
   if (scaling === "pool" && spec.highAvailability) count = Math.max(count, HA_MINIMUMS.synapseWorkerReplicas);
-  const users = spec.ccu / count;
+  // Each process is sized for the load it is designed to carry (the CCU, up to its users per
+  // process), not for CCU / count: that would drop every time the count steps up, and more
+  // users would then mean smaller pods.
+  const users = Math.min(spec.ccu, cap.usersPerProcess);
   const cpu = Math.min(MAX_PROCESS_CPU_MILLIS, ((cap.baseCores + cap.coresPerUser * users) * 1000) / CPU_TARGET);
   // Memory grows with the users a process serves (caches, open /sync streams); the activity
   // scale applies to it as to CPU.

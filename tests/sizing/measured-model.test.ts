@@ -39,7 +39,7 @@ function measurement(p99s: [number, number][], cores = 8): CapacityMeasurement {
   return {
     date: "2026-12-03",
     command: "test",
-    machine: { cores, cpuModel: "test", memoryGi: 32 },
+    machine: { cores, cpuModel: "test", memoryGi: 32, loadAverage: { start: 0.5, end: 0.5 } },
     synapseVersion: "1.163.2",
     activity: { ...DEFAULT_CCU_ACTIVITY },
     warmupSeconds: 10,
@@ -80,6 +80,8 @@ describe("capacity fits (issue 18 item 3)", () => {
     const total = Object.values(busy).reduce((s, c) => s + c, 0);
     assert.ok(Math.abs((perProcessLatencyUsers(levels, 64) ?? NaN) - 40) < 1e-9, "a large host: the process limit applies");
     assert.equal(perProcessLatencyUsers(levels, total / 0.9), undefined, "90 % busy: machine-bound");
+    assert.equal(perProcessLatencyUsers(levels, 64, 70), undefined, "other work kept 70 runnable on 64 cores: host-bound");
+    assert.ok(Math.abs((perProcessLatencyUsers(levels, 64, 3) ?? NaN) - 40) < 1e-9, "a quiet host");
   });
 });
 
@@ -93,10 +95,9 @@ describe("the measured sizing model (issue 18 items 3-4)", () => {
     assert.equal(out.workers.synchrotron.replicas, n);
     assert.equal(out.workers.synchrotron.maxReplicas, 2 * n, "pools autoscale to twice the design count");
     assert.equal(out.workers.synchrotron.autoscaling?.targetCpuUtilizationPercent, 70);
-    // Request: use at 5000/n users over the 70 % target, so design load sits at the HPA target.
-    const use = 0.01 + 0.0068 * (5000 / n);
-    assert.ok(Math.abs(out.workers.synchrotron.resources.cpuRequestMillis - Math.round((use * 1000) / 0.7)) <= 1);
-    const mem = (120 + 2 * (5000 / n)) / 0.8;
+    // Request: use at the design load (101.47 users) over the 70 % target: 0.7 / 0.7 = one core.
+    assert.equal(out.workers.synchrotron.resources.cpuRequestMillis, 1000);
+    const mem = (120 + 2 * per) / 0.8;
     assert.ok(Math.abs(out.workers.synchrotron.resources.memoryRequestMi - Math.round(mem)) <= 1);
   });
 
@@ -130,6 +131,13 @@ describe("the measured sizing model (issue 18 items 3-4)", () => {
     const spec = specFor({ ccu: 10_000, model: "measured" });
     // 0.01 + 0.001 x 10000 = 10.01 cores; / 0.7 = 14.3 -> 16.
     assert.equal(measuredModel(spec, FAST).database.vcpu, 16);
+  });
+
+  it("below one process's design load, requests follow the CCU", () => {
+    const out = measuredModel(specFor({ ccu: 100, model: "measured" }), FAST);
+    // main: 0.02 + 0.004 x 100 = 0.42 cores over 0.7 = 600 m; memory (150 + 50) / 0.8 = 250 MiB.
+    assert.equal(out.main.resources.cpuRequestMillis, 600);
+    assert.equal(out.main.resources.memoryRequestMi, 250);
   });
 
   it("process counts never fall as CCU rises, and every process has at least a minimal request", () => {
