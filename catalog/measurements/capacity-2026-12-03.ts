@@ -9,8 +9,8 @@ export const CAPACITY_2026_12_03: CapacityMeasurement = {
     "cpuModel": "AMD EPYC",
     "memoryGi": 24,
     "loadAverage": {
-      "start": 11.65,
-      "end": 13.56
+      "start": 0.5,
+      "end": 4.75
     }
   },
   "synapseVersion": "1.163.2",
@@ -65,82 +65,82 @@ export const CAPACITY_2026_12_03: CapacityMeasurement = {
       "levels": [
         {
           "users": 10,
-          "windowSeconds": 46.57698476200001,
+          "windowSeconds": 44.84031453800001,
           "cpuCores": {
-            "main": 0.005582156108398882,
-            "typing": 0.006226251043983368,
-            "to-device": 0.004508664549091404,
-            "account-data": 0.0047233628609529,
-            "receipts": 0.00665564766770636,
-            "presence": 0.006870345979567855,
-            "push-rules": 0.004508664549091404,
-            "device-lists": 0.0047233628609529,
-            "thread-subscriptions": 0.0047233628609529,
-            "media-repository": 0.004508664549091404,
-            "user-directory": 0.0047233628609529,
-            "initial-sync": 0.004938061172814396,
-            "synchrotron": 0.026837288982686933,
-            "room-messages": 0.004293966237229909,
-            "event-creator": 0.006870345979567855,
-            "client-reader": 0.004293966237229909,
-            "federation-inbound": 0.004938061172814396,
-            "federation-reader": 0.004079267925368414,
-            "event-persister": 0.006226251043983368,
-            "federation-sender": 0.005152759484675891,
-            "pusher": 0.004079267925368414,
-            "appservice": 0.004079267925368414,
-            "background": 0.005367457796537386,
-            "postgres": 0.017819959884504123,
-            "redis": 0.0021469831186149545,
-            "s3": 0.00021469831186149546,
-            "haproxy": 0.0030057763660609367
+            "main": 0.006021367217912533,
+            "typing": 0.006021367217912533,
+            "to-device": 0.004683285613931969,
+            "account-data": 0.0051293128152588244,
+            "receipts": 0.006690408019902814,
+            "presence": 0.005575340016585678,
+            "push-rules": 0.004683285613931969,
+            "device-lists": 0.0051293128152588244,
+            "thread-subscriptions": 0.004460272013268543,
+            "media-repository": 0.004906299214595397,
+            "user-directory": 0.004906299214595397,
+            "initial-sync": 0.004906299214595397,
+            "synchrotron": 0.042149570525387724,
+            "room-messages": 0.004906299214595397,
+            "event-creator": 0.006913421620566241,
+            "client-reader": 0.004460272013268543,
+            "federation-inbound": 0.004460272013268543,
+            "federation-reader": 0.004237258412605116,
+            "event-persister": 0.00624438081857596,
+            "federation-sender": 0.0051293128152588244,
+            "pusher": 0.004237258412605116,
+            "appservice": 0.004237258412605116,
+            "background": 0.00624438081857596,
+            "postgres": 0.022078346465679285,
+            "redis": 0.0024531496072976986,
+            "s3": 0.00022301360066342713,
+            "haproxy": 0.0037912312112782618
           },
           "peakMemoryMi": {
-            "main": 88.9951171875,
-            "typing": 87.6171875,
-            "to-device": 87.322265625,
-            "account-data": 87.384765625,
-            "receipts": 87.8271484375,
-            "presence": 88.349609375,
-            "push-rules": 87.3251953125,
-            "device-lists": 87.71484375,
-            "thread-subscriptions": 87.306640625,
-            "media-repository": 96.466796875,
-            "user-directory": 88.10546875,
-            "initial-sync": 91.2138671875,
-            "synchrotron": 91.740234375,
-            "room-messages": 87.203125,
-            "event-creator": 90.0869140625,
-            "client-reader": 89.388671875,
-            "federation-inbound": 87.1162109375,
-            "federation-reader": 87.08203125,
-            "event-persister": 89.1171875,
-            "federation-sender": 87.9599609375,
-            "pusher": 87.0869140625,
-            "appservice": 87.28515625,
-            "background": 88.27734375,
-            "postgres": 349.6455078125,
-            "redis": 5.8603515625,
-            "s3": 64.08203125,
-            "haproxy": 10.4736328125
+            "main": 88.900390625,
+            "typing": 87.6328125,
+            "to-device": 87.35546875,
+            "account-data": 87.4169921875,
+            "receipts": 88.025390625,
+            "presence": 88.400390625,
+            "push-rules": 87.3974609375,
+            "device-lists": 87.8818359375,
+            "thread-subscriptions": 87.33984375,
+            "media-repository": 96.4326171875,
+            "user-directory": 88.1015625,
+            "initial-sync": 91.1396484375,
+            "synchrotron": 92.4658203125,
+            "room-messages": 87.236328125,
+            "event-creator": 90.1474609375,
+            "client-reader": 89.3896484375,
+            "federation-inbound": 87.14453125,
+            "federation-reader": 87.1328125,
+            "event-persister": 89.1328125,
+            "federation-sender": 88.107421875,
+            "pusher": 87.1064453125,
+            "appservice": 87.3330078125,
+            "background": 88.2958984375,
+            "postgres": 353.49609375,
+            "redis": 5.9013671875,
+            "s3": 64.15234375,
+            "haproxy": 10.927734375
           },
-          "postgresConnections": 136,
+          "postgresConnections": 138,
           "haproxyRps": {
-            "typing": 0.19322848067534593,
-            "receipts": 0.08587932474459818,
-            "initial-sync": 0.04293966237229909,
-            "synchrotron": 2.984306534874787,
-            "event-creator": 0.08587932474459818
+            "typing": 0.156109520464399,
+            "receipts": 0.08920544026537085,
+            "initial-sync": 0.044602720132685424,
+            "synchrotron": 5.597641376652021,
+            "event-creator": 0.08920544026537085
           },
           "delivery": {
             "samples": 36,
-            "p50": 4694.107316999987,
-            "p95": 16765.380162999994,
-            "p99": 20541.982688999997
+            "p50": 417.29303100000834,
+            "p95": 473.7544809999963,
+            "p99": 479.38714900000195
           },
           "send": {
-            "p50": 2460.883065000002,
-            "p99": 3338.3425969999807
+            "p50": 122.66349700000137,
+            "p99": 464.2935819999984
           },
           "undelivered": 0,
           "actions": {
@@ -150,12 +150,12 @@ export const CAPACITY_2026_12_03: CapacityMeasurement = {
               "dropped": 0
             },
             "receipt": {
-              "ok": 6,
+              "ok": 4,
               "failed": 0,
               "dropped": 0
             },
             "typing": {
-              "ok": 9,
+              "ok": 7,
               "failed": 0,
               "dropped": 0
             },
@@ -181,105 +181,105 @@ export const CAPACITY_2026_12_03: CapacityMeasurement = {
             }
           },
           "syncs": {
-            "ok": 131,
+            "ok": 243,
             "failed": 0,
             "initial": 2
           }
         },
         {
           "users": 30,
-          "windowSeconds": 46.038530235999964,
+          "windowSeconds": 44.99366066700002,
           "cpuCores": {
-            "main": 0.008253955937604147,
-            "typing": 0.008253955937604147,
-            "to-device": 0.005213024802697357,
-            "account-data": 0.005430234169476413,
-            "receipts": 0.014118608840638674,
-            "presence": 0.012163724539627167,
-            "push-rules": 0.005430234169476413,
-            "device-lists": 0.005430234169476413,
-            "thread-subscriptions": 0.0049958154359183,
-            "media-repository": 0.00564744353625547,
-            "user-directory": 0.006299071636592639,
-            "initial-sync": 0.006950699736929809,
-            "synchrotron": 0.11751026742746959,
-            "room-messages": 0.0049958154359183,
-            "event-creator": 0.013466980740301504,
-            "client-reader": 0.005213024802697357,
-            "federation-inbound": 0.005213024802697357,
-            "federation-reader": 0.0049958154359183,
-            "event-persister": 0.011512096439289996,
-            "federation-sender": 0.007819537204046035,
-            "pusher": 0.004561396702360187,
-            "appservice": 0.0049958154359183,
-            "background": 0.007602327837266978,
-            "postgres": 0.0794986282411347,
-            "redis": 0.002823721768127735,
-            "s3": 0.00021720936677905654,
-            "haproxy": 0.006299071636592639
+            "main": 0.008890141279244134,
+            "typing": 0.00933464834320634,
+            "to-device": 0.00600084536348979,
+            "account-data": 0.00600084536348979,
+            "receipts": 0.012890704854903992,
+            "presence": 0.012223944258960683,
+            "push-rules": 0.00600084536348979,
+            "device-lists": 0.0062230988954708934,
+            "thread-subscriptions": 0.005556338299527583,
+            "media-repository": 0.00600084536348979,
+            "user-directory": 0.007112113023395306,
+            "initial-sync": 0.009112394811225236,
+            "synchrotron": 0.2195864895973301,
+            "room-messages": 0.00600084536348979,
+            "event-creator": 0.012446197790941787,
+            "client-reader": 0.005778591831508687,
+            "federation-inbound": 0.005556338299527583,
+            "federation-reader": 0.005556338299527583,
+            "event-persister": 0.011112676599055167,
+            "federation-sender": 0.0077788736193386155,
+            "pusher": 0.005111831235565377,
+            "appservice": 0.00533408476754648,
+            "background": 0.008223380683300823,
+            "postgres": 0.08912366632442242,
+            "redis": 0.00333380297971655,
+            "s3": 0.00022225353198110332,
+            "haproxy": 0.012223944258960683
           },
           "peakMemoryMi": {
-            "main": 89.5947265625,
-            "typing": 88.10546875,
-            "to-device": 87.6279296875,
-            "account-data": 87.705078125,
-            "receipts": 88.7607421875,
-            "presence": 90.212890625,
-            "push-rules": 87.6572265625,
-            "device-lists": 88.2138671875,
-            "thread-subscriptions": 87.626953125,
-            "media-repository": 96.814453125,
-            "user-directory": 89.5703125,
-            "initial-sync": 100.7392578125,
-            "synchrotron": 100.3115234375,
-            "room-messages": 87.5439453125,
-            "event-creator": 94.224609375,
-            "client-reader": 90.8662109375,
-            "federation-inbound": 87.4521484375,
-            "federation-reader": 87.4423828125,
-            "event-persister": 91.875,
-            "federation-sender": 90.1044921875,
-            "pusher": 87.423828125,
-            "appservice": 87.6806640625,
-            "background": 90.1533203125,
-            "postgres": 398.3896484375,
-            "redis": 6.1083984375,
-            "s3": 64.0927734375,
-            "haproxy": 11.7158203125
+            "main": 89.6162109375,
+            "typing": 88.09765625,
+            "to-device": 87.62109375,
+            "account-data": 87.6982421875,
+            "receipts": 88.779296875,
+            "presence": 90.2958984375,
+            "push-rules": 87.6904296875,
+            "device-lists": 88.2802734375,
+            "thread-subscriptions": 87.6357421875,
+            "media-repository": 96.75390625,
+            "user-directory": 89.5673828125,
+            "initial-sync": 100.5810546875,
+            "synchrotron": 106.986328125,
+            "room-messages": 87.560546875,
+            "event-creator": 94.29296875,
+            "client-reader": 90.9169921875,
+            "federation-inbound": 87.447265625,
+            "federation-reader": 87.45703125,
+            "event-persister": 91.8642578125,
+            "federation-sender": 89.990234375,
+            "pusher": 87.4189453125,
+            "appservice": 87.697265625,
+            "background": 90.166015625,
+            "postgres": 410.6708984375,
+            "redis": 6.220703125,
+            "s3": 64.150390625,
+            "haproxy": 12
           },
-          "postgresConnections": 141,
+          "postgresConnections": 140,
           "haproxyRps": {
-            "typing": 0.4126977968802074,
-            "receipts": 0.43441873355811306,
-            "presence": 0.02172093667790565,
-            "initial-sync": 0.15204655674533957,
-            "synchrotron": 12.272329223016694,
-            "event-creator": 0.30409311349067913
+            "typing": 0.5556338299527583,
+            "receipts": 0.37783100436787564,
+            "presence": 0.022225353198110333,
+            "initial-sync": 0.266704238377324,
+            "synchrotron": 36.538480657693384,
+            "event-creator": 0.24447888517921365
           },
           "delivery": {
-            "samples": 275,
-            "p50": 5185.225616000011,
-            "p95": 13217.926159000024,
-            "p99": 23048.890613000025
+            "samples": 218,
+            "p50": 418.116022000002,
+            "p95": 725.4387069999939,
+            "p99": 730.3020789999864
           },
           "send": {
-            "p50": 2456.1317500000005,
-            "p99": 3649.3333599999896
+            "p50": 96.05687000000034,
+            "p99": 203.22760600000038
           },
           "undelivered": 0,
           "actions": {
             "message": {
-              "ok": 13,
+              "ok": 10,
               "failed": 0,
               "dropped": 0
             },
             "receipt": {
-              "ok": 20,
+              "ok": 17,
               "failed": 0,
               "dropped": 0
             },
             "typing": {
-              "ok": 20,
+              "ok": 25,
               "failed": 0,
               "dropped": 0
             },
@@ -299,348 +299,112 @@ export const CAPACITY_2026_12_03: CapacityMeasurement = {
               "dropped": 0
             },
             "download": {
-              "ok": 4,
-              "failed": 0,
-              "dropped": 0
-            }
-          },
-          "syncs": {
-            "ok": 558,
-            "failed": 0,
-            "initial": 6
-          }
-        },
-        {
-          "users": 80,
-          "windowSeconds": 53.26660006099998,
-          "cpuCores": {
-            "main": 0.01257823850654496,
-            "typing": 0.01614520166511741,
-            "to-device": 0.006758456510979381,
-            "account-data": 0.006946191414062141,
-            "receipts": 0.02553194681925544,
-            "presence": 0.020838574242186426,
-            "push-rules": 0.006946191414062141,
-            "device-lists": 0.006758456510979381,
-            "thread-subscriptions": 0.006758456510979381,
-            "media-repository": 0.009949949863386312,
-            "user-directory": 0.009199010251055269,
-            "initial-sync": 0.007884865929475944,
-            "synchrotron": 0.14981245266004295,
-            "room-messages": 0.00657072160789662,
-            "event-creator": 0.020087634629855383,
-            "client-reader": 0.006758456510979381,
-            "federation-inbound": 0.007133926317144903,
-            "federation-reader": 0.00657072160789662,
-            "event-persister": 0.017271611083613976,
-            "federation-sender": 0.011639563991131157,
-            "pusher": 0.00638298670481386,
-            "appservice": 0.00657072160789662,
-            "background": 0.011639563991131157,
-            "postgres": 0.1338549858980083,
-            "redis": 0.0035669631585724514,
-            "s3": 0.0001877349030827606,
-            "haproxy": 0.004505637673986254
-          },
-          "peakMemoryMi": {
-            "main": 90.310546875,
-            "typing": 88.921875,
-            "to-device": 88.1064453125,
-            "account-data": 88.18359375,
-            "receipts": 90.5791015625,
-            "presence": 94.451171875,
-            "push-rules": 88.12890625,
-            "device-lists": 88.8115234375,
-            "thread-subscriptions": 88.1181640625,
-            "media-repository": 112.4892578125,
-            "user-directory": 92.798828125,
-            "initial-sync": 122.5859375,
-            "synchrotron": 113.0087890625,
-            "room-messages": 88.0302734375,
-            "event-creator": 105.1005859375,
-            "client-reader": 93.111328125,
-            "federation-inbound": 87.9296875,
-            "federation-reader": 87.89453125,
-            "event-persister": 97.6708984375,
-            "federation-sender": 94.263671875,
-            "pusher": 87.833984375,
-            "appservice": 88.1640625,
-            "background": 94.1298828125,
-            "postgres": 450.3427734375,
-            "redis": 5.2880859375,
-            "s3": 60.8173828125,
-            "haproxy": 11.64453125
-          },
-          "postgresConnections": 150,
-          "haproxyRps": {
-            "typing": 1.0888624378800114,
-            "receipts": 1.0137684766469073,
-            "presence": 0.13141443215793241,
-            "media-repository": 0.018773490308276058,
-            "initial-sync": 0.05632047092482818,
-            "synchrotron": 4.449317203061426,
-            "event-creator": 0.4505637673986254
-          },
-          "delivery": {
-            "samples": 744,
-            "p50": 22254.90422200004,
-            "p95": 29979.08940200007,
-            "p99": 44013.37618599995
-          },
-          "send": {
-            "p50": 6232.882201,
-            "p99": 18879.19928599999
-          },
-          "undelivered": 16,
-          "actions": {
-            "message": {
-              "ok": 26,
-              "failed": 0,
-              "dropped": 0
-            },
-            "receipt": {
-              "ok": 65,
-              "failed": 0,
-              "dropped": 0
-            },
-            "typing": {
-              "ok": 62,
-              "failed": 0,
-              "dropped": 0
-            },
-            "presence": {
-              "ok": 8,
-              "failed": 0,
-              "dropped": 0
-            },
-            "join": {
-              "ok": 1,
-              "failed": 0,
-              "dropped": 0
-            },
-            "upload": {
-              "ok": 1,
-              "failed": 0,
-              "dropped": 0
-            },
-            "download": {
-              "ok": 14,
-              "failed": 0,
-              "dropped": 0
-            }
-          },
-          "syncs": {
-            "ok": 240,
-            "failed": 0,
-            "initial": 3
-          }
-        }
-      ]
-    },
-    "main-only": {
-      "processes": {
-        "main": 1,
-        "postgres": 1,
-        "redis": 1,
-        "s3": 1,
-        "haproxy": 1
-      },
-      "levels": [
-        {
-          "users": 10,
-          "windowSeconds": 45.14029720000003,
-          "cpuCores": {
-            "main": 0.0631364917110027,
-            "postgres": 0.0217100918865904,
-            "redis": 0.0017722523989053389,
-            "s3": 0.00022153154986316736,
-            "haproxy": 0.0019937839487685063
-          },
-          "peakMemoryMi": {
-            "main": 115.8544921875,
-            "postgres": 97.7744140625,
-            "redis": 4.376953125,
-            "s3": 63.3623046875,
-            "haproxy": 7.1923828125
-          },
-          "postgresConnections": 11,
-          "haproxyRps": {
-            "main": 6.424414946031853
-          },
-          "delivery": {
-            "samples": 45,
-            "p50": 702.8954209999647,
-            "p95": 973.7044130000286,
-            "p99": 1995.373021999956
-          },
-          "send": {
-            "p50": 539.4679300000425,
-            "p99": 681.8030619999627
-          },
-          "undelivered": 0,
-          "actions": {
-            "message": {
-              "ok": 5,
-              "failed": 0,
-              "dropped": 0
-            },
-            "receipt": {
-              "ok": 5,
-              "failed": 0,
-              "dropped": 0
-            },
-            "typing": {
               "ok": 6,
               "failed": 0,
               "dropped": 0
-            },
-            "presence": {
-              "ok": 0,
-              "failed": 0,
-              "dropped": 0
-            },
-            "join": {
-              "ok": 0,
-              "failed": 0,
-              "dropped": 0
-            },
-            "upload": {
-              "ok": 0,
-              "failed": 0,
-              "dropped": 0
-            },
-            "download": {
-              "ok": 1,
-              "failed": 0,
-              "dropped": 0
             }
           },
           "syncs": {
-            "ok": 264,
-            "failed": 0,
-            "initial": 3
-          }
-        },
-        {
-          "users": 30,
-          "windowSeconds": 44.91773545699997,
-          "cpuCores": {
-            "main": 0.3110130076208666,
-            "postgres": 0.09484004384143818,
-            "redis": 0.0017810336871631586,
-            "s3": 0.00044525842179078966,
-            "haproxy": 0.010908831333874346
-          },
-          "peakMemoryMi": {
-            "main": 150.3701171875,
-            "postgres": 121.80078125,
-            "redis": 5.9501953125,
-            "s3": 67.1650390625,
-            "haproxy": 9.8046875
-          },
-          "postgresConnections": 11,
-          "haproxyRps": {
-            "main": 36.55571642902383
-          },
-          "delivery": {
-            "samples": 303,
-            "p50": 795.2677740000654,
-            "p95": 5408.807387999957,
-            "p99": 10834.240324000013
-          },
-          "send": {
-            "p50": 464.902780000004,
-            "p99": 3545.3482289999956
-          },
-          "undelivered": 0,
-          "actions": {
-            "message": {
-              "ok": 13,
-              "failed": 0,
-              "dropped": 0
-            },
-            "receipt": {
-              "ok": 21,
-              "failed": 0,
-              "dropped": 0
-            },
-            "typing": {
-              "ok": 21,
-              "failed": 0,
-              "dropped": 0
-            },
-            "presence": {
-              "ok": 1,
-              "failed": 0,
-              "dropped": 0
-            },
-            "join": {
-              "ok": 1,
-              "failed": 0,
-              "dropped": 0
-            },
-            "upload": {
-              "ok": 0,
-              "failed": 0,
-              "dropped": 0
-            },
-            "download": {
-              "ok": 4,
-              "failed": 0,
-              "dropped": 0
-            }
-          },
-          "syncs": {
-            "ok": 1594,
+            "ok": 1663,
             "failed": 0,
             "initial": 12
           }
         },
         {
           "users": 80,
-          "windowSeconds": 44.69506013999996,
+          "windowSeconds": 45.18953258900001,
           "cpuCores": {
-            "main": 0.5186255467023076,
-            "postgres": 0.25394305241894705,
-            "redis": 0.0020136453495775536,
-            "s3": 0.00022373837217528375,
-            "haproxy": 0.009620750003537201
+            "main": 0.01593289327748572,
+            "typing": 0.017481924568352385,
+            "to-device": 0.007745156454333334,
+            "account-data": 0.007745156454333334,
+            "receipts": 0.03385739821465715,
+            "presence": 0.024120630100638103,
+            "push-rules": 0.007523866269923811,
+            "device-lists": 0.007745156454333334,
+            "thread-subscriptions": 0.007745156454333334,
+            "media-repository": 0.011949669958114289,
+            "user-directory": 0.01040063866724762,
+            "initial-sync": 0.01615418346189524,
+            "synchrotron": 0.7428711490627716,
+            "room-messages": 0.007523866269923811,
+            "event-creator": 0.027218692682371433,
+            "client-reader": 0.007745156454333334,
+            "federation-inbound": 0.007523866269923811,
+            "federation-reader": 0.007302576085514287,
+            "event-persister": 0.021022567518904765,
+            "federation-sender": 0.014162571802209527,
+            "pusher": 0.007302576085514287,
+            "appservice": 0.007523866269923811,
+            "background": 0.013056120880161906,
+            "postgres": 0.370882349070362,
+            "redis": 0.004647093872600001,
+            "s3": 0.00022129018440952386,
+            "haproxy": 0.023899339916228578
           },
           "peakMemoryMi": {
-            "main": 204.4912109375,
-            "postgres": 141.04296875,
-            "redis": 6.3037109375,
-            "s3": 67.2138671875,
-            "haproxy": 10.6943359375
+            "main": 90.4609375,
+            "typing": 88.849609375,
+            "to-device": 88.0947265625,
+            "account-data": 88.1806640625,
+            "receipts": 90.2919921875,
+            "presence": 94.296875,
+            "push-rules": 88.1689453125,
+            "device-lists": 88.89453125,
+            "thread-subscriptions": 88.1220703125,
+            "media-repository": 112.927734375,
+            "user-directory": 92.912109375,
+            "initial-sync": 122.95703125,
+            "synchrotron": 141,
+            "room-messages": 88.03515625,
+            "event-creator": 105.462890625,
+            "client-reader": 93.2890625,
+            "federation-inbound": 87.9130859375,
+            "federation-reader": 87.9306640625,
+            "event-persister": 98.029296875,
+            "federation-sender": 94.2529296875,
+            "pusher": 87.845703125,
+            "appservice": 88.16796875,
+            "background": 94.2138671875,
+            "postgres": 449.591796875,
+            "redis": 6.671875,
+            "s3": 64.1767578125,
+            "haproxy": 14.029296875
           },
-          "postgresConnections": 11,
+          "postgresConnections": 148,
           "haproxyRps": {
-            "main": 37.4538035021425
+            "typing": 1.261354051134286,
+            "receipts": 1.3941281617800003,
+            "presence": 0.1770321475276191,
+            "media-repository": 0.08851607376380954,
+            "initial-sync": 0.6196125163466668,
+            "synchrotron": 96.96935880825335,
+            "event-creator": 0.6417415347876192
           },
           "delivery": {
-            "samples": 1011,
-            "p50": 4021.1009860001504,
-            "p95": 5748.27390099992,
-            "p99": 9249.662360999966
+            "samples": 1199,
+            "p50": 1724.6483199999784,
+            "p95": 4068.0067520000157,
+            "p99": 5793.521497000009
           },
           "send": {
-            "p50": 2146.566984999925,
-            "p99": 4567.523637000006
+            "p50": 358.7852739999653,
+            "p99": 1269.6627050000243
           },
-          "undelivered": 12,
+          "undelivered": 0,
           "actions": {
             "message": {
-              "ok": 25,
+              "ok": 28,
               "failed": 0,
               "dropped": 0
             },
             "receipt": {
-              "ok": 60,
+              "ok": 63,
               "failed": 0,
               "dropped": 0
             },
             "typing": {
-              "ok": 62,
+              "ok": 58,
               "failed": 0,
               "dropped": 0
             },
@@ -666,9 +430,245 @@ export const CAPACITY_2026_12_03: CapacityMeasurement = {
             }
           },
           "syncs": {
-            "ok": 1469,
+            "ok": 4467,
             "failed": 0,
-            "initial": 12
+            "initial": 28
+          }
+        }
+      ]
+    },
+    "main-only": {
+      "processes": {
+        "main": 1,
+        "postgres": 1,
+        "redis": 1,
+        "s3": 1,
+        "haproxy": 1
+      },
+      "levels": [
+        {
+          "users": 10,
+          "windowSeconds": 44.996885378999984,
+          "cpuCores": {
+            "main": 0.06689351884352344,
+            "postgres": 0.01644558270571673,
+            "redis": 0.002000138437181764,
+            "s3": 0.00022223760413130712,
+            "haproxy": 0.0024446136454443785
+          },
+          "peakMemoryMi": {
+            "main": 129.833984375,
+            "postgres": 107.357421875,
+            "redis": 6.0634765625,
+            "s3": 69.1298828125,
+            "haproxy": 10.1865234375
+          },
+          "postgresConnections": 11,
+          "haproxyRps": {
+            "main": 9.533993217233075
+          },
+          "delivery": {
+            "samples": 36,
+            "p50": 165.23106700001517,
+            "p95": 199.93204699998023,
+            "p99": 205.64116899995133
+          },
+          "send": {
+            "p50": 84.46487200004049,
+            "p99": 88.95347199996468
+          },
+          "undelivered": 0,
+          "actions": {
+            "message": {
+              "ok": 4,
+              "failed": 0,
+              "dropped": 0
+            },
+            "receipt": {
+              "ok": 4,
+              "failed": 0,
+              "dropped": 0
+            },
+            "typing": {
+              "ok": 11,
+              "failed": 0,
+              "dropped": 0
+            },
+            "presence": {
+              "ok": 0,
+              "failed": 0,
+              "dropped": 0
+            },
+            "join": {
+              "ok": 0,
+              "failed": 0,
+              "dropped": 0
+            },
+            "upload": {
+              "ok": 0,
+              "failed": 0,
+              "dropped": 0
+            },
+            "download": {
+              "ok": 1,
+              "failed": 0,
+              "dropped": 0
+            }
+          },
+          "syncs": {
+            "ok": 409,
+            "failed": 0,
+            "initial": 6
+          }
+        },
+        {
+          "users": 30,
+          "windowSeconds": 44.95897257099999,
+          "cpuCores": {
+            "main": 0.3251853671013465,
+            "postgres": 0.08785787962040484,
+            "redis": 0.002446675128669502,
+            "s3": 0.00022242501169722744,
+            "haproxy": 0.011566100608255827
+          },
+          "peakMemoryMi": {
+            "main": 156.044921875,
+            "postgres": 121.869140625,
+            "redis": 6.1640625,
+            "s3": 69.1298828125,
+            "haproxy": 10.6279296875
+          },
+          "postgresConnections": 11,
+          "haproxyRps": {
+            "main": 51.22448019387148
+          },
+          "delivery": {
+            "samples": 232,
+            "p50": 372.37164500006475,
+            "p95": 589.012330000056,
+            "p99": 649.5253100000555
+          },
+          "send": {
+            "p50": 117.01905100001022,
+            "p99": 584.359541999991
+          },
+          "undelivered": 0,
+          "actions": {
+            "message": {
+              "ok": 12,
+              "failed": 0,
+              "dropped": 0
+            },
+            "receipt": {
+              "ok": 21,
+              "failed": 0,
+              "dropped": 0
+            },
+            "typing": {
+              "ok": 24,
+              "failed": 0,
+              "dropped": 0
+            },
+            "presence": {
+              "ok": 1,
+              "failed": 0,
+              "dropped": 0
+            },
+            "join": {
+              "ok": 1,
+              "failed": 0,
+              "dropped": 0
+            },
+            "upload": {
+              "ok": 0,
+              "failed": 0,
+              "dropped": 0
+            },
+            "download": {
+              "ok": 5,
+              "failed": 0,
+              "dropped": 0
+            }
+          },
+          "syncs": {
+            "ok": 2227,
+            "failed": 0,
+            "initial": 21
+          }
+        },
+        {
+          "users": 80,
+          "windowSeconds": 44.974442939000085,
+          "cpuCores": {
+            "main": 0.8929515826237129,
+            "postgres": 0.4055636670083796,
+            "redis": 0.0020011365148439784,
+            "s3": 0.00022234850164933094,
+            "haproxy": 0.018010228633595807
+          },
+          "peakMemoryMi": {
+            "main": 223.5234375,
+            "postgres": 134.4384765625,
+            "redis": 6.515625,
+            "s3": 69.1640625,
+            "haproxy": 11.4013671875
+          },
+          "postgresConnections": 11,
+          "haproxyRps": {
+            "main": 88.98387036006224
+          },
+          "delivery": {
+            "samples": 1528,
+            "p50": 5260.81298399996,
+            "p95": 7755.128885999904,
+            "p99": 10692.871607000008
+          },
+          "send": {
+            "p50": 3932.380155999912,
+            "p99": 6795.651715999935
+          },
+          "undelivered": 0,
+          "actions": {
+            "message": {
+              "ok": 32,
+              "failed": 0,
+              "dropped": 0
+            },
+            "receipt": {
+              "ok": 68,
+              "failed": 0,
+              "dropped": 0
+            },
+            "typing": {
+              "ok": 58,
+              "failed": 0,
+              "dropped": 0
+            },
+            "presence": {
+              "ok": 9,
+              "failed": 0,
+              "dropped": 0
+            },
+            "join": {
+              "ok": 1,
+              "failed": 0,
+              "dropped": 0
+            },
+            "upload": {
+              "ok": 1,
+              "failed": 0,
+              "dropped": 0
+            },
+            "download": {
+              "ok": 13,
+              "failed": 0,
+              "dropped": 0
+            }
+          },
+          "syncs": {
+            "ok": 3841,
+            "failed": 0,
+            "initial": 30
           }
         }
       ]
