@@ -10,6 +10,7 @@ import { isIPv4, isIPv6 } from "net";
 import { PUSH_CONFIG_KEYS } from "./push-keys";
 import { OFFSITE_BACKUP_CONFIG_KEYS } from "./offsite-backup-keys";
 import { ANTIVIRUS_CONFIG_KEYS } from "./antivirus-keys";
+import { CAPACITY_CONFIG_KEYS } from "./capacity-keys";
 import { boolean, cidrList, integer, isImageRegistry, list, oneOf, pattern, type ConfigKey } from "./key-kinds";
 import { PROJECT_IMAGE_CONFIG_KEYS } from "./image-keys";
 
@@ -19,7 +20,7 @@ export { isCanonicalIpv4Cidr } from "./key-kinds";
 export const PLATFORMS = ["aws", "gcp", "existing"] as const;
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 export const PROFILE_NAMES = ["100", "1k", "5k", "10k", "20k"] as const;
-export const SIZING_MODELS = ["profile", "seed-analysis"] as const;
+export const SIZING_MODELS = ["profile", "seed-analysis", "measured"] as const;
 export const TLS_ISSUERS = ["acme", "selfsigned"] as const;
 export const CLUSTER_API_ACCESS = ["private", "public"] as const;
 /** CCU of each named profile of the architecture document. */
@@ -103,7 +104,8 @@ export const CONFIG_KEYS = {
   ...OFFSITE_BACKUP_CONFIG_KEYS,
   storageClass: pattern(DNS_SUBDOMAIN, STORAGE_CLASS_ALLOWED, "StorageClass for persistent volumes on the existing cluster."),
   encryptedStorageClass: pattern(DNS_SUBDOMAIN, STORAGE_CLASS_ALLOWED, "StorageClass that encrypts volumes at rest (LUKS/dm-crypt under the provisioner, an encrypting CSI driver, self-encrypting drives), used by every PersistentVolumeClaim on the existing cluster in place of storageClass; setting it states that the class encrypts. Production without it gets a warning: the databases, Redis and MinIO's drives would sit on volumes of unknown encryption."),
-  sizingModel: oneOf(SIZING_MODELS, "Sizing coefficients: `profile` follows the architecture document's CCU tables, `seed-analysis` the hardware analysis's per-user formulas."),
+  sizingModel: oneOf(SIZING_MODELS, "Sizing coefficients: `profile` follows the architecture document's CCU tables, `seed-analysis` the hardware analysis's per-user formulas, `measured` the per-user costs `npm run bench:capacity` measured (catalog/measurements/, docs/capacity.md) under the activity model."),
+  ...CAPACITY_CONFIG_KEYS,
   imageRegistry: {
     type: "string",
     allowed: "a lower-case registry host with optional port (1-65535) and path, such as registry.internal:5000/mirror, at most 128 characters",

@@ -305,6 +305,7 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string, opti
     ccu: profile !== undefined ? PROFILE_CCU[profile] : parsed.ccu ?? 100,
     profile,
     sizingModel: parsed.sizingModel ?? "profile",
+    capacityActivity: parsed.capacityActivity ?? {},
     domain,
     serverName,
     hosts,

@@ -1,3 +1,4 @@
+import type { CcuActivity } from "./activity";
 import type { AntivirusSpec } from "./antivirus-keys";
 import type { ClusterApiAccess, Environment, PlatformKind, ProfileName, RtcNodeAddress, SizingModel, TlsIssuer } from "./keys";
 import type { ProjectImagesSpec } from "./image-keys";
@@ -138,6 +139,8 @@ export interface PlatformSpec {
   /** The named profile when the stack chose one instead of a CCU number. */
   profile?: ProfileName;
   sizingModel: SizingModel;
+  /** The stack's changes to the CCU activity model (`capacityActivity`); sizing/activity.ts puts them over catalog/activity.ts's defaults. */
+  capacityActivity: Partial<CcuActivity>;
   domain: string;
   /** Matrix server name (user IDs are @user:serverName). */
   serverName: string;

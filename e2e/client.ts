@@ -30,6 +30,8 @@ export interface CallOptions {
   /** Don't tag (used by the benchmark, whose requests are not matched to log lines). */
   untagged?: boolean;
   timeoutMs?: number;
+  /** Cancels the request (the capacity benchmark ends its open /sync long-polls with it). */
+  signal?: AbortSignal;
   /** Extra request headers; `host` and `x-forwarded-for` play a request as the edge would pass it. */
   headers?: Record<string, string>;
 }
@@ -88,7 +90,8 @@ export class MatrixHttp {
     if (Object.keys(extra).length > 0) {
       res = await rawRequest(url, method, { ...headers, ...extra }, body, opts.timeoutMs ?? 60_000);
     } else {
-      const r = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(opts.timeoutMs ?? 60_000) });
+      const timeout = AbortSignal.timeout(opts.timeoutMs ?? 60_000);
+      const r = await fetch(url, { method, headers, body, signal: opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout });
       res = { status: r.status, headers: r.headers, buf: Buffer.from(await r.arrayBuffer()) };
     }
     const buf = res.buf;

@@ -41,6 +41,7 @@ export const E2E_ADMIN_RANGE = "192.0.2.0/24";
 export const SYGNAL_CLUSTER_IP_STAND_IN = "10.96.0.50";
 
 /**
+/**
  * The LI public key main's key-store module publishes in a loopback run with LI (clients encrypt
  * with it; nothing here decrypts). Made once per process, as the stack's tls.PrivateKey is once.
  */
@@ -50,9 +51,18 @@ export const E2E_LI_PUBLIC_KEY_PEM = generateKeyPairSync("rsa", { modulusLength:
 export interface LoopbackFeatures {
   /** Lawful intercept: main rendered with the key-store module and LI's retention rules. Default: false. */
   li?: boolean;
+  /**
+   * The stack's spec as it is, without the e2e's stand-ins and extra systems (the capacity
+   * benchmark measures what the stack runs: its own systems and upload limit). Default: false.
+   */
+  asDeployed?: boolean;
 }
 
 export function devSpecAndSizing(stack = "dev", extra: LoopbackFeatures = {}): { spec: PlatformSpec; sizing: Sizing } {
+  if (extra.asDeployed) {
+    const spec = parseSpec(loadStackConfig(stack), stack);
+    return { spec, sizing: size(spec) };
+  }
   // Push is rendered as deployed, with throw-away credentials (e2e/sygnal.ts): the e2e runs the
   // Sygnal the stack would, and Synapse's pushers deliver to it.
   const parsed = parseSpec({ ...loadStackConfig(stack), ...Object.fromEntries(Object.entries(throwawayPushConfig()).map(([k, v]) => [`${PROJECT}:${k}`, v])) }, stack);

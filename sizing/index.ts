@@ -12,6 +12,7 @@ import { databaseSizing, objectStoreSizing, redisSizing } from "./data-service-s
 import { profileLabel } from "./interpolate";
 import { profileModel } from "./profile-model";
 import { seedModel } from "./seed-model";
+import { measuredModel } from "./measured-model";
 import type { Sizing } from "./types";
 import { podCount } from "./workload";
 import { isDeployed } from "../catalog/components";
@@ -23,7 +24,7 @@ export { estimateCost, type CostReport, type CostLine, type CloudCostEstimate, t
 
 /** The whole sizing of a stack: pure, deterministic, from the spec alone. */
 export function size(spec: PlatformSpec): Sizing {
-  const m = spec.sizingModel === "seed-analysis" ? seedModel(spec) : profileModel(spec);
+  const m = spec.sizingModel === "seed-analysis" ? seedModel(spec) : spec.sizingModel === "measured" ? measuredModel(spec) : profileModel(spec);
   const database = databaseSizing(m.database);
   const liDatabase = databaseSizing(m.liDatabase);
   const redis = redisSizing(m.redis.replicas, m.redis.memoryGi, spec.highAvailability);
@@ -68,13 +69,13 @@ export interface SizedModel {
 }
 
 /**
- * Both coefficient sets for the same spec, for the plan's side-by-side view: the spec's own
- * model is unchanged in either; only `sizingModel` differs.
+ * Every model for the same spec, for the plan's side-by-side view: the spec's own model is
+ * unchanged in each; only `sizingModel` differs.
  */
-export function sizeBothModels(spec: PlatformSpec): { profile: SizedModel; seedAnalysis: SizedModel } {
+export function sizeAllModels(spec: PlatformSpec): { profile: SizedModel; seedAnalysis: SizedModel; measured: SizedModel } {
   const one = (model: PlatformSpec["sizingModel"]): SizedModel => {
     const s = size({ ...spec, sizingModel: model });
     return { sizing: s, cost: estimateCost(spec, s) };
   };
-  return { profile: one("profile"), seedAnalysis: one("seed-analysis") };
+  return { profile: one("profile"), seedAnalysis: one("seed-analysis"), measured: one("measured") };
 }

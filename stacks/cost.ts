@@ -1,7 +1,7 @@
 /**
  * Cost of stacks from the resources they register (stacks/resource-cost.ts):
  *
- *   npm run cost -- --stack <name>          lines, total and per CCU for both sizing models
+ *   npm run cost -- --stack <name>          lines, total and per CCU for every sizing model
  *   npm run cost -- --all                   Markdown table of every preset (for a pull-request comment)
  *   npm run cost -- --diff <base.json>      change against a previous `--all --json` or cost.json
  *   npm run cost -- --preview <file.json>   price `pulumi preview --json` output (with --stack for sizing)
@@ -10,7 +10,7 @@
 import * as fs from "fs";
 import { PROJECT, parseSpec, type PlatformSpec } from "../config";
 import { size } from "../sizing";
-import type { SizingModel } from "../config/keys";
+import { SIZING_MODELS, type SizingModel } from "../config/keys";
 import { resourcesFromPreviewJson } from "../policy/resources";
 import { runWithMocks, type RecordedResource } from "./mock-engine";
 import { allPresetNames } from "./presets";
@@ -30,7 +30,7 @@ export interface StackCost {
   models: ModelCost[];
 }
 
-const MODELS: SizingModel[] = ["profile", "seed-analysis"];
+const MODELS: readonly SizingModel[] = SIZING_MODELS;
 
 /** Prices the resources `spec` registered with the given sizing model. */
 export function modelCost(spec: PlatformSpec, model: SizingModel, resources: RecordedResource[]): ModelCost {
@@ -39,7 +39,7 @@ export function modelCost(spec: PlatformSpec, model: SizingModel, resources: Rec
   return { ...cost, model, perCcuUsd: cost.monthlyUsd / spec.ccu };
 }
 
-/** Both sizing models' cost for a stack; `usedResources` are the used model's, when already rendered. */
+/** Every sizing model's cost for a stack; `usedResources` are the used model's, when already rendered. */
 export async function stackCost(stack: string, usedResources?: RecordedResource[]): Promise<StackCost> {
   const config = loadStackConfig(stack);
   const spec = parseSpec(config, stack);
@@ -87,13 +87,19 @@ export function costText(c: StackCost): string {
   return out.join("\n");
 }
 
-/** Markdown table of several stacks (the used model's cost, and the other model's). */
+/** Markdown table of several stacks: the used model, then monthly and per-CCU cost under each model. */
 export function markdownTable(costs: StackCost[]): string {
+  const header = `| stack | CCU | model | ${MODELS.map((m) => `${m} monthly | ${m} per CCU`).join(" | ")} | unpriced items |`;
+  const rule = `|---|---:|---|${MODELS.map(() => "---:|---:").join("|")}|---:|`;
   const rows = costs.map((c) => {
-    const [used, other] = c.models;
-    return `| ${c.stack} | ${c.ccu.toLocaleString("en-US")} | ${used.model} | ${usd(used.monthlyUsd)} | ${perCcu(used.perCcuUsd)} | ${usd(other.monthlyUsd)} | ${used.unpriced.length} |`;
+    const used = c.models[0];
+    const cells = MODELS.map((m) => {
+      const mc = c.models.find((x) => x.model === m);
+      return mc ? `${usd(mc.monthlyUsd)} | ${perCcu(mc.perCcuUsd)}` : "— | —";
+    });
+    return `| ${c.stack} | ${c.ccu.toLocaleString("en-US")} | ${used.model} | ${cells.join(" | ")} | ${used.unpriced.length} |`;
   });
-  return ["| stack | CCU | model | monthly | per CCU | other model monthly | unpriced items |", "|---|---:|---|---:|---:|---:|---:|", ...rows].join("\n");
+  return [header, rule, ...rows].join("\n");
 }
 
 /** Change of each stack's monthly cost (used model) against a base run. */

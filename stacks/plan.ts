@@ -11,6 +11,8 @@ import { size } from "../sizing";
 import { cloudSqlTier } from "../sizing/data-service-sizing";
 import { assertDeployable } from "../sizing/deployable";
 import { bridgeCarryLines } from "../sizing/bridges";
+import { measuredModelWarnings } from "../sizing/measured-model";
+import { SIZING_MODELS } from "../config/keys";
 import { estimateCost } from "../sizing/cost";
 import type { Sizing } from "../sizing/types";
 import { redactSecrets, runWithMocks, type RecordedResource } from "./mock-engine";
@@ -84,7 +86,8 @@ export async function plan(stack: string, outDir: string): Promise<string> {
   // Validate before the program runs, so bad config never reaches resource registration.
   const spec = parseSpec(config, stack, { secretKeys });
   assertDeployable(spec);
-  const warnings = configWarnings(spec);
+  // The measured model's own caveats (extrapolation, saturated single writers) when it is used.
+  const warnings = [...configWarnings(spec), ...(spec.sizingModel === "measured" ? measuredModelWarnings(spec) : [])];
   const sizing = size(spec);
   const { program } = await import("../program");
   const seen: ProgramObserver = {};
@@ -122,12 +125,12 @@ export async function plan(stack: string, outDir: string): Promise<string> {
     if ("svg" in svg) fs.writeFileSync(inside("architecture.svg"), svg.svg);
   });
 
-  const other = spec.sizingModel === "profile" ? "seed-analysis" : "profile";
-  const otherSizing = size({ ...spec, sizingModel: other });
+  // Every model, the used one first: the same spec sized three ways.
+  const order = [spec.sizingModel, ...SIZING_MODELS.filter((m) => m !== spec.sizingModel)];
   const models = formatTable(
     ["model", "cpu cores", "memory GiB", "storage GiB", "nodes", "monthly"],
-    [spec.sizingModel, other].map((m, i) => {
-      const s = i === 0 ? sizing : otherSizing;
+    order.map((m, i) => {
+      const s = i === 0 ? sizing : size({ ...spec, sizingModel: m });
       return [`${m}${i === 0 ? " (used)" : ""}`, Math.round(s.totals.cpuCores), Math.round(s.totals.memoryGi), Math.round(s.totals.storageGi), s.nodePools.reduce((n, p) => n + p.nodeCount, 0), costLine(spec, s)];
     }),
   );

@@ -1,10 +1,10 @@
 import { strict as assert } from "node:assert";
-import { sizeBothModels } from "../../sizing";
+import { sizeAllModels } from "../../sizing";
 import { specFor } from "./specs";
 
 describe("sizing: both models side by side", () => {
   it("sizes the same spec with each model, costing each on the clouds", () => {
-    const both = sizeBothModels(specFor({ platform: "aws", environment: "prod", ccu: 2000, telegram: 5000, whatsapp: 5000 }));
+    const both = sizeAllModels(specFor({ platform: "aws", environment: "prod", ccu: 2000, telegram: 5000, whatsapp: 5000 }));
     assert.equal(both.profile.sizing.model, "profile");
     assert.equal(both.seedAnalysis.sizing.model, "seed-analysis");
     // Same replica plan (the seed gives no replica counts), different resources.
@@ -14,7 +14,7 @@ describe("sizing: both models side by side", () => {
     assert.equal(both.seedAnalysis.cost.kind, "cost");
   });
   it("reports resources, not dollars, on an existing cluster", () => {
-    const both = sizeBothModels(specFor({ platform: "existing", ccu: 100 }));
+    const both = sizeAllModels(specFor({ platform: "existing", ccu: 100 }));
     assert.equal(both.profile.cost.kind, "resources");
     assert.equal(both.seedAnalysis.cost.kind, "resources");
   });
@@ -26,7 +26,7 @@ describe("sizing: every preset stack", () => {
     const { parseSpec } = await import("../../config/parse");
     for (const name of allPresetNames()) {
       const spec = parseSpec(presetConfig(parsePresetName(name)!), name);
-      const both = sizeBothModels(spec);
+      const both = sizeAllModels(spec);
       for (const m of [both.profile, both.seedAnalysis]) {
         assert.ok(m.sizing.nodePools.length >= 4, name);
         const pooled = m.sizing.nodePools.reduce((t, p) => t + p.requestedCpuMillis, 0);

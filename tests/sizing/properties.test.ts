@@ -9,7 +9,7 @@ import type { Environment, PlatformKind, SizingModel } from "../../config/keys";
 
 const env = fc.constantFrom<Environment>("dev", "staging", "prod");
 const platform = fc.constantFrom<PlatformKind>("aws", "gcp", "existing");
-const model = fc.constantFrom<SizingModel>("profile", "seed-analysis");
+const model = fc.constantFrom<SizingModel>("profile", "seed-analysis", "measured");
 const ccu = fc.integer({ min: 100, max: 20_000 });
 const accounts = fc.integer({ min: 0, max: 20_000 });
 const RUNS = { numRuns: Number(process.env.FC_RUNS ?? 40) };

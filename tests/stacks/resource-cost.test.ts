@@ -87,7 +87,10 @@ describe("cost from the registered resources", function () {
 
   it("a pull-request table and a diff against a base run", () => {
     const mk = (stack: string, usd: number): StackCost => ({ stack, ccu: 1000, models: [{ model: "profile", monthlyUsd: usd, perCcuUsd: usd / 1000, platform: "aws", currency: "USD", lines: [], unpriced: [] }, { model: "seed-analysis", monthlyUsd: 2 * usd, perCcuUsd: 0, platform: "aws", currency: "USD", lines: [], unpriced: [] }] });
-    assert.match(markdownTable([mk("prod-aws-1k", 1234)]), /\| prod-aws-1k \| 1,000 \| profile \| \$1,234 \| \$1\.23 \| \$2,468 \| 0 \|/);
+    const table = markdownTable([mk("prod-aws-1k", 1234)]);
+    assert.match(table, /^\| stack \| CCU \| model \| profile monthly \| profile per CCU \| seed-analysis monthly \| seed-analysis per CCU \| measured monthly \| measured per CCU \| unpriced items \|$/m);
+    // A model the run did not price shows as a dash rather than disappearing.
+    assert.match(table, /\| prod-aws-1k \| 1,000 \| profile \| \$1,234 \| \$1\.23 \| \$2,468 \| \$0\.00 \| — \| — \| 0 \|/);
     const d = diffTable([mk("a", 1000), mk("gone", 5)], [mk("a", 1100), mk("b", 7)]);
     assert.match(d, /\| a \| \$1,000 \| \$1,100 \| \+\$100 \(10\.0%\) \|/);
     assert.match(d, /\| b \| — \| \$7 \| new \|/);
