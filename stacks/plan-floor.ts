@@ -6,6 +6,8 @@
  *
  * Usage: node bin/stacks/plan-floor.js --resources <N> --sdk-files <file.json>
  */
+// First: the SDK loads below must find the deferred dependencies in place (stacks/lazy-sdk-deps.ts).
+import "./lazy-sdk-deps";
 import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT } from "../config/parse";
