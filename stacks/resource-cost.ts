@@ -297,7 +297,7 @@ export function usageOf(sizing: Sizing): UsageFigures {
  * cluster's is the hardware analysis's server option for Sizing's node pools, whatever the
  * program registers: a driver may price it without running the program.
  */
-export function pricesResources(platform: "aws" | "gcp" | "existing"): boolean {
+export function pricesResources(platform: "aws" | "gcp" | "existing"): platform is "aws" | "gcp" {
   return platform !== "existing";
 }
 
