@@ -65,9 +65,12 @@ export function seedBridgeDemand(e: ComponentEstimate): BridgeDemand {
   };
 }
 
-/** The demand of one bridge at an account count, under the stack's sizing model. */
+/**
+ * The demand of one bridge at an account count, under the stack's sizing model. The measured model
+ * keeps the profile's bridges (the capacity benchmark runs no bridge: sizing/measured-model.ts).
+ */
 export function bridgeDemand(network: BridgeNetwork, accounts: number, model: PlatformSpec["sizingModel"]): BridgeDemand {
-  if (model === "profile") return profileBridgeDemand(network, accounts);
+  if (model !== "seed-analysis") return profileBridgeDemand(network, accounts);
   return seedBridgeDemand(network === "telegram" ? telegramEstimate(accounts) : whatsappEstimate(accounts));
 }
 

@@ -35,7 +35,14 @@ export function unknownRegionProblems(spec: Pick<PlatformSpec, "platform" | "clo
  * does not exist on the stack's cloud, or a bridge is asked to carry more accounts than its one
  * process can hold on one bridge node.
  */
-export function assertDeployable(spec: Pick<PlatformSpec, "features" | "platform" | "cloud" | "bridges" | "sizingModel">): void {
-  const problems = [...unbuiltSystemProblems(spec), ...unknownRegionProblems(spec), ...bridgeCapacityProblems(spec)];
+export function assertDeployable(spec: DeployableSpec): void {
+  const problems = deployabilityProblems(spec);
   if (problems.length > 0) throw new ConfigValidationError(problems);
+}
+
+type DeployableSpec = Pick<PlatformSpec, "features" | "platform" | "cloud" | "bridges" | "sizingModel">;
+
+/** What assertDeployable refuses, as a list (empty when the spec can be deployed). */
+export function deployabilityProblems(spec: DeployableSpec): ConfigProblem[] {
+  return [...unbuiltSystemProblems(spec), ...unknownRegionProblems(spec), ...bridgeCapacityProblems(spec)];
 }

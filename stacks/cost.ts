@@ -11,11 +11,12 @@ import * as fs from "fs";
 import { PROJECT, parseSpec, type PlatformSpec } from "../config";
 import { size } from "../sizing";
 import { SIZING_MODELS, type SizingModel } from "../config/keys";
+import { assertDeployable, deployabilityProblems } from "../sizing/deployable";
 import { resourcesFromPreviewJson } from "../policy/resources";
 import { runWithMocks, type RecordedResource } from "./mock-engine";
 import { allPresetNames } from "./presets";
 import { formatTable } from "./report";
-import { costOfResources, usageOf, type ResourceCost } from "./resource-cost";
+import { costOfResources, pricesResources, usageOf, type ResourceCost } from "./resource-cost";
 import { loadStackConfig } from "./stack-config";
 
 export interface ModelCost extends ResourceCost {
@@ -26,8 +27,20 @@ export interface ModelCost extends ResourceCost {
 export interface StackCost {
   stack: string;
   ccu: number;
-  /** The model the stack uses first, then the other one. */
+  /** The model the stack uses first, then the other one (unless the other one is refused). */
   models: ModelCost[];
+  /**
+   * The other model when the program refuses to deploy the stack under it (a bridge's accounts
+   * outgrow one bridge node under seed-analysis's heavier per-account figures): not priced, since
+   * nothing of it could be created. Absent when every model is priced.
+   */
+  refused?: RefusedModel[];
+}
+
+export interface RefusedModel {
+  model: SizingModel;
+  /** What validation says of the stack under this model: each key, its value and what is allowed. */
+  reason: string;
 }
 
 const MODELS: readonly SizingModel[] = SIZING_MODELS;
@@ -45,16 +58,23 @@ export async function stackCost(stack: string, usedResources?: RecordedResource[
   const spec = parseSpec(config, stack);
   const order = [spec.sizingModel, ...MODELS.filter((m) => m !== spec.sizingModel)];
   const models: ModelCost[] = [];
+  const refused: RefusedModel[] = [];
   for (const m of order) {
-    if (m === spec.sizingModel && usedResources) models.push(modelCost(spec, m, usedResources));
-    else {
+    const s = { ...spec, sizingModel: m };
+    const problems = m === spec.sizingModel ? [] : deployabilityProblems(s);
+    if (problems.length > 0) refused.push({ model: m, reason: problems.map((p) => `${p.key} = ${p.value}: ${p.allowed}`).join("; ") });
+    else if (m === spec.sizingModel && usedResources) models.push(modelCost(spec, m, usedResources));
+    else if (!pricesResources(spec.platform)) {
+      // Priced from sizing alone: no run of the program needed, only the refusal it would raise.
+      assertDeployable(s);
+      models.push(modelCost(spec, m, []));
+    } else {
       const { program } = await import("../program");
-      const s = { ...spec, sizingModel: m };
       const run = await runWithMocks({ project: PROJECT, stack, config, program: () => program(s, size(s)) });
       models.push(modelCost(spec, m, run.resources));
     }
   }
-  return { stack, ccu: spec.ccu, models };
+  return { stack, ccu: spec.ccu, models, ...(refused.length > 0 ? { refused } : {}) };
 }
 
 const usd = (x: number | null) => (x === null ? "unpriced" : `$${Math.round(x).toLocaleString("en-US")}`);
@@ -84,6 +104,7 @@ export function costText(c: StackCost): string {
       if (m.unpriced.length) out.push(`Unpriced (not guessed): ${[...new Set(m.unpriced.map((u) => u.item))].join("; ")}`);
     }
   }
+  for (const r of c.refused ?? []) out.push(`Cost, ${r.model} model: not priced, the stack cannot be deployed with it (${r.reason})`);
   return out.join("\n");
 }
 
@@ -95,7 +116,8 @@ export function markdownTable(costs: StackCost[]): string {
     const used = c.models[0];
     const cells = MODELS.map((m) => {
       const mc = c.models.find((x) => x.model === m);
-      return mc ? `${usd(mc.monthlyUsd)} | ${perCcu(mc.perCcuUsd)}` : "— | —";
+      if (mc) return `${usd(mc.monthlyUsd)} | ${perCcu(mc.perCcuUsd)}`;
+      return c.refused?.some((r) => r.model === m) ? "not deployable | —" : "— | —";
     });
     return `| ${c.stack} | ${c.ccu.toLocaleString("en-US")} | ${used.model} | ${cells.join(" | ")} | ${used.unpriced.length} |`;
   });

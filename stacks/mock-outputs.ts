@@ -3,7 +3,8 @@
  * resource's inputs; resources whose outputs the program reads (endpoints, ARNs, kubeconfig
  * pieces) get the fields a real provider would return, in the real shape.
  */
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync } from "crypto";
+import { createHash, createPrivateKey, createPublicKey } from "crypto";
+import { mockRsaKey } from "./mock-rsa-keys";
 
 type State = Record<string, unknown>;
 
@@ -120,24 +121,9 @@ export function mockEd25519(name: string): State {
   };
 }
 
-const rsaKeys = new Map<string, State>();
-/**
- * An RSA key in the PEMs the tls provider returns. RSA keys cannot be derived from a seed with
- * node's crypto, so it is random but fixed for the process (one key per resource name).
- */
+/** An RSA key in the PEMs the tls provider returns (random, kept per clone: stacks/mock-rsa-keys.ts). */
 export function mockRsa(name: string, bits: number): State {
-  const id = `${name}/${bits}`;
-  let state = rsaKeys.get(id);
-  if (!state) {
-    const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: bits });
-    state = {
-      privateKeyPem: privateKey.export({ format: "pem", type: "pkcs1" }).toString(),
-      privateKeyPemPkcs8: privateKey.export({ format: "pem", type: "pkcs8" }).toString(),
-      publicKeyPem: publicKey.export({ format: "pem", type: "spki" }).toString(),
-    };
-    rsaKeys.set(id, state);
-  }
-  return state;
+  return { ...mockRsaKey(name, bits) };
 }
 
 /** Deterministic stand-in for a random value (so plans are reproducible). */

@@ -1,16 +1,17 @@
 /**
  * The least a plan of N resources can cost, for `npm run bench:plan` to divide by: Node's start,
- * loading the Pulumi SDKs the program imports, and N bare resources (no inputs) registered under
- * the same mock engine the plan uses. Everything a plan spends above this is the program's own.
+ * loading the Pulumi SDK files the measured plan loads (recorded by stacks/sdk-recorder.ts), and N
+ * bare resources (no inputs) registered under the same mock engine the plan uses. Everything a
+ * plan spends above this is the program's own.
  *
- * Usage: node bin/stacks/plan-floor.js --resources <N>
+ * Usage: node bin/stacks/plan-floor.js --resources <N> --sdk-files <file.json>
  */
+// First: the SDK loads below must find the deferred dependencies in place (stacks/lazy-sdk-deps.ts).
+import "./lazy-sdk-deps";
+import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT } from "../config/parse";
 import { runWithMocks } from "./mock-engine";
-
-/** Every SDK the program imports somewhere, loaded whether or not a given stack needs it. */
-export const PROGRAM_SDKS = ["@pulumi/pulumi", "@pulumi/kubernetes", "@pulumi/aws", "@pulumi/gcp", "@pulumi/random", "@pulumi/tls"];
 
 /** A resource with no inputs and no outputs: only what registering one costs. */
 class BareResource extends pulumi.CustomResource {
@@ -19,8 +20,12 @@ class BareResource extends pulumi.CustomResource {
   }
 }
 
+/** Loads the given SDK files (absolute paths, in the plan's load order). */
+export function loadSdkFiles(files: string[]): void {
+  for (const f of files) require(f);
+}
+
 export async function registerBareResources(count: number): Promise<number> {
-  for (const sdk of PROGRAM_SDKS) require(sdk);
   const run = await runWithMocks({
     project: PROJECT,
     stack: "plan-floor",
@@ -32,12 +37,19 @@ export async function registerBareResources(count: number): Promise<number> {
   return run.resources.filter((r) => r.type !== "pulumi:pulumi:Stack").length;
 }
 
+const USAGE = "usage: node bin/stacks/plan-floor.js --resources <N> --sdk-files <file.json>";
+
 if (require.main === module) {
-  const at = process.argv.indexOf("--resources");
-  const count = Number(process.argv[at + 1]);
-  if (at < 0 || !Number.isInteger(count) || count < 0) {
-    console.error("usage: node bin/stacks/plan-floor.js --resources <N>");
+  const option = (name: string) => {
+    const at = process.argv.indexOf(name);
+    return at < 0 ? undefined : process.argv[at + 1];
+  };
+  const count = Number(option("--resources"));
+  const sdkFilesJson = option("--sdk-files");
+  if (!Number.isInteger(count) || count < 0 || !sdkFilesJson) {
+    console.error(USAGE);
     process.exit(2);
   }
+  loadSdkFiles(JSON.parse(fs.readFileSync(sdkFilesJson, "utf8")) as string[]);
   void registerBareResources(count).then((n) => console.log(`${n} bare resources registered`));
 }

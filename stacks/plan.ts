@@ -3,6 +3,8 @@
  * Pulumi's mock engine (no cloud account, no Pulumi CLI), prints what it would deploy and
  * writes out/<stack>/{resources.json, manifests/, sizing.json}.
  */
+// First: the SDK loads below must find the deferred dependencies in place (stacks/lazy-sdk-deps.ts).
+import "./lazy-sdk-deps";
 import * as fs from "fs";
 import * as path from "path";
 import { stringify } from "yaml";

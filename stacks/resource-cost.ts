@@ -292,11 +292,20 @@ export function usageOf(sizing: Sizing): UsageFigures {
   };
 }
 
+/**
+ * Whether a stack's cost on `platform` depends on the resources it registers. An existing
+ * cluster's is the hardware analysis's server option for Sizing's node pools, whatever the
+ * program registers: a driver may price it without running the program.
+ */
+export function pricesResources(platform: "aws" | "gcp" | "existing"): platform is "aws" | "gcp" {
+  return platform !== "existing";
+}
+
 /** Prices every registered resource of a stack on `platform`. */
 export function costOfResources(resources: PricedResource[], platform: "aws" | "gcp" | "existing", usage: UsageFigures): ResourceCost {
   let lines: ResourceCostLine[] = [];
   let region: string | undefined;
-  if (platform === "existing") {
+  if (!pricesResources(platform)) {
     lines = onPremLines(usage);
   } else {
     const fns = platform === "aws" ? AWS : GCP;

@@ -5,6 +5,8 @@
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { DEV_DIAGRAM, diagramDot } from "../../stacks/diagram";
 import { dotDigest, renderSvg } from "../../stacks/architecture";
 
@@ -43,5 +45,48 @@ describe("architecture diagram (npm run diagram)", function () {
 
   it("refuses DOT that Graphviz rejects, with its message", () => {
     assert.throws(() => renderSvg("digraph { a -> }"), /dot -Tsvg failed/);
+  });
+});
+
+describe("architecture diagram: a layout is reused for the same DOT and Graphviz", () => {
+  let dir: string;
+  let fakeDot: string;
+  let calls: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "svg-cache-"));
+    fakeDot = path.join(dir, "dot");
+    calls = path.join(dir, "calls");
+    // Stands in for Graphviz: counts its runs and draws the DOT's length.
+    fs.writeFileSync(fakeDot, `#!/bin/sh\necho run >> "${calls}"\nn=$(wc -c)\nprintf '<?xml version="1.0"?>\\n<svg data-n="%s"/>\\n' "$n"\n`, { mode: 0o755 });
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const runs = () => (fs.existsSync(calls) ? fs.readFileSync(calls, "utf8").split("\n").filter(Boolean).length : 0);
+
+  it("lays out a DOT once, answers again from the cache, and lays out a changed DOT anew", () => {
+    const cache = path.join(dir, "cache");
+    const first = renderSvg("digraph a {}", fakeDot, cache);
+    assert.ok("svg" in first);
+    assert.match(first.svg, /^<\?xml version="1.0"\?>\n<!-- architecture\.dot sha256 [0-9a-f]{64} -->\n<svg data-n="\s*12"\/>/);
+    assert.deepEqual(renderSvg("digraph a {}", fakeDot, cache), first);
+    assert.equal(runs(), 1);
+    const other = renderSvg("digraph ab {}", fakeDot, cache);
+    assert.ok("svg" in other && /data-n="\s*13"/.test(other.svg));
+    assert.equal(runs(), 2);
+  });
+
+  it("another Graphviz build (the dot file changed) lays out again", () => {
+    const cache = path.join(dir, "cache");
+    renderSvg("digraph a {}", fakeDot, cache);
+    fs.appendFileSync(fakeDot, "# rebuilt\n");
+    renderSvg("digraph a {}", fakeDot, cache);
+    assert.equal(runs(), 2);
+  });
+
+  it("a failed layout is not kept", () => {
+    const cache = path.join(dir, "cache");
+    fs.writeFileSync(fakeDot, `#!/bin/sh\necho run >> "${calls}"\necho bad >&2\nexit 1\n`, { mode: 0o755 });
+    assert.throws(() => renderSvg("digraph a {}", fakeDot, cache), /dot -Tsvg failed \(exit 1\): bad/);
+    assert.throws(() => renderSvg("digraph a {}", fakeDot, cache), /dot -Tsvg failed/);
+    assert.equal(runs(), 2);
   });
 });
