@@ -126,9 +126,11 @@ export async function runE2E(): Promise<E2EResult> {
       const li = await startLiForScenario(topo.sup, topo.plan, topo.pg);
       const report = await runScenario(topo, log, async (ctx) => {
         await rtcScenario(ctx, rtc);
-        if (av) await antivirusScenario(ctx, av);
         if (kv) await keyStoreScenario(ctx, kv);
+        // LI uploads a file (scanned like every upload), so it runs while clamd is up.
         if (li) await liEvidenceScenario(ctx, li);
+        // Last of the uploads: it ends by stopping clamd (uploads fail closed from then on).
+        if (av) await antivirusScenario(ctx, av);
       });
       // Scraped before the worker outage, so every process is the one the scenario drove.
       const metrics = await scrapeLoopback(topo.plan);
