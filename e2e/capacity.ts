@@ -210,7 +210,7 @@ if (require.main === module) {
   runCapacity(opts).then(
     (m) => {
       console.log(report(m));
-      if (opts.write) console.log(`written: ${writeMeasurement(m)}`);
+      if (opts.write) console.log(`written: ${writeMeasurement(m)}; now run \`npm run capacity:figures\` to rewrite docs/capacity-figures.md from it`);
       process.exit(0);
     },
     (e) => {

@@ -24,6 +24,7 @@ import { WORKER_TYPES, type WorkerType } from "../catalog/workers";
 import type { PlatformSpec } from "../config/spec";
 import { activityFor, writeRequestsPerSecond } from "./activity";
 import { groupFits, perProcessLatencyUsers, type GroupFit } from "./capacity-fit";
+import { DB_CLASSES } from "./data-service-sizing";
 import { CPU_TARGET, MEMORY_TARGET } from "./machines";
 import type { ModelOutput } from "./model";
 import { connectionDemand, profileModel, profileWorkloads } from "./profile-model";
@@ -124,6 +125,12 @@ export function measuredModelWarnings(spec: PlatformSpec, m: CapacityMeasurement
   const scale = activityScale(spec, m);
   const largest = Math.max(...m.topologies.workers.levels.map((l) => l.users));
   if (spec.ccu > 10 * largest) out.push(`measured model: ${spec.ccu.toLocaleString("en-US")} CCU is ${Math.round(spec.ccu / largest)}x the largest load measured (${largest} users on ${m.machine.cores} cores, ${m.date}); the per-user slopes are extrapolated`);
+  const pg = fits.postgres;
+  if (pg) {
+    const largest = DB_CLASSES[DB_CLASSES.length - 1];
+    const wantVcpu = (Math.max(0, pg.cpu.intercept) + Math.max(0, pg.cpu.slope) * scale * spec.ccu) / CPU_TARGET;
+    if (wantVcpu > largest.vcpu) out.push(`measured model: PostgreSQL's measured per-user CPU asks for about ${Math.round(wantVcpu)} vCPU at ${spec.ccu.toLocaleString("en-US")} CCU, more than the largest class (${largest.awsClass}, ${largest.vcpu} vCPU) the database is capped at; its primary would run above the 70 % target`);
+  }
   for (const w of WORKER_TYPES) {
     const fit = fits[w.name];
     if (w.scaling !== "singleton" || !fit || UNMEASURED_TYPES.includes(w.name)) continue;

@@ -157,6 +157,17 @@ describe("the measured sizing model (issue 18 items 3-4)", () => {
     assert.ok(warnings.some((w) => /20,000 CCU is 250x the largest load measured \(80 users on 8 cores, 2026-12-03\)/.test(w)), warnings.join("\n"));
   });
 
+  it("warns when the measured PostgreSQL outgrows the largest database class, and not before", () => {
+    // FAST: 0.01 + 0.001 x users cores, 20.01 at 20,000 CCU, 28.6 vCPU at the 70 % target: fits 64.
+    const quiet = measuredModelWarnings(specFor({ ccu: 20_000, model: "measured" }), FAST);
+    assert.ok(!quiet.some((w) => /PostgreSQL/.test(w)), quiet.join("\n"));
+    // Five times the per-user cost: 0.01 + 0.005 x 20,000 = 100.01 cores, 142.9 vCPU at 70 %.
+    const heavy: CapacityMeasurement = JSON.parse(JSON.stringify(FAST));
+    for (const l of heavy.topologies.workers.levels) l.cpuCores.postgres = 0.01 + 0.005 * l.users;
+    const warnings = measuredModelWarnings(specFor({ ccu: 20_000, model: "measured" }), heavy);
+    assert.ok(warnings.some((w) => /PostgreSQL's measured per-user CPU asks for about 143 vCPU at 20,000 CCU, more than the largest class \(db\.r7g\.16xlarge, 64 vCPU\)/.test(w)), warnings.join("\n"));
+  });
+
   it("refuses a measurement with fewer than two levels, naming the command that makes one", () => {
     assert.throws(() => measuredModel(specFor({ model: "measured" }), measurement([[10, 80]])), /at least two load levels .*npm run bench:capacity -- --write/);
   });
