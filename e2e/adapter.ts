@@ -18,6 +18,7 @@
 import { DATABASE_SPECS } from "../components/contracts";
 import type { PushApp } from "../config/spec";
 import { planSygnal, type SygnalPlan } from "./sygnal";
+import type { LoopbackTenant, ObjectStorePlan } from "./object-store";
 import * as path from "path";
 import {
   DOUBLE_PUPPET_ID,
@@ -87,6 +88,8 @@ export interface LoopbackEndpoints {
   postgres: number;
   redis: number;
   s3: number;
+  /** MinIO's console listener (off by config.env, but the server still wants an address). */
+  s3Console: number;
   haproxy: { client: number; federation: number; stats: number };
   /** Appservice URLs point here: a loopback port nothing listens on (no bridge runs in the e2e). */
   appservice: number;
@@ -101,6 +104,7 @@ export function allocateEndpoints(nextPort: PortSource): LoopbackEndpoints {
     postgres: nextPort(),
     redis: nextPort(),
     s3: nextPort(),
+    s3Console: nextPort(),
     haproxy: { client: nextPort(), federation: nextPort(), stats: nextPort() },
     appservice: nextPort(),
     antivirus: { clamd: nextPort(), scanHttp: nextPort(), scanMetrics: nextPort() },
@@ -194,7 +198,8 @@ export interface LoopbackPlan {
   processes: PlanProcess[];
   postgres: { port: number; databases: { dbname: string; user: string; password: string }[]; maxConnections: number };
   redis: { port: number; password: string };
-  s3?: { port: number; buckets: string[]; endpoint: string };
+  /** The object store (MinIO, e2e/object-store.ts); `buckets[0]` is main's media bucket. */
+  s3?: ObjectStorePlan & { buckets: string[] };
   haproxy: {
     configFile: string;
     clientUrl: string;
@@ -237,6 +242,8 @@ export interface AdaptOptions {
    * both apps without one).
    */
   pushApps?: PushApp[];
+  /** The stack's MinIO tenant (drives, buckets, LI replication), stood up on loopback. */
+  objectStoreTenant: LoopbackTenant;
   /** Test secrets (the stack generates these with @pulumi/random). */
   secrets: { registration: string; dbPassword: string; redisPassword: string; s3AccessKey: string; s3SecretKey: string; turnSharedSecret?: string; scanWorkerToken?: string; keyVaultToken?: string };
 }
@@ -259,8 +266,8 @@ export function planLoopback(k8sSynapse: SynapseRenderInput, k8sHaproxy: Haproxy
   files[hsFile] = rendered.homeserver.text;
   files[p.logConfig] = rendered.log.text;
   // Object-store access as the Matrix component gives it to the media-serving processes: the
-  // botocore config (path-style addressing) and a shared-credentials file from a Secret. The
-  // loopback S3 server accepts any key.
+  // botocore config (path-style addressing) and a shared-credentials file from a Secret, with
+  // the key pair of the tenant's Matrix user (e2e/object-store.ts adds it to the loopback MinIO).
   const mediaEnv: Record<string, string> = {};
   if (rendered.awsConfig) {
     const f = relocate(runDir, "/etc/synapse/aws/config");
@@ -362,7 +369,9 @@ export function planLoopback(k8sSynapse: SynapseRenderInput, k8sHaproxy: Haproxy
     processes,
     postgres: { port: db.port, databases: [{ dbname: db.database, user: db.user, password: secrets.dbPassword }, ...(keyVault ? [keyVault.database] : [])], maxConnections: db.maxConnections },
     redis: { port: ep.redis, password: secrets.redisPassword },
-    s3: input.objectStore ? { port: ep.s3, buckets: [input.objectStore.bucket], endpoint: input.objectStore.endpoint } : undefined,
+    s3: input.objectStore
+      ? { port: ep.s3, consolePort: ep.s3Console, buckets: [input.objectStore.bucket], endpoint: input.objectStore.endpoint, accessKey: secrets.s3AccessKey, secretKey: secrets.s3SecretKey, tenant: opts.objectStoreTenant }
+      : undefined,
     haproxy,
     registrationSecret: secrets.registration,
     turnSharedSecret: secrets.turnSharedSecret,

@@ -12,7 +12,6 @@ import type { LoopbackPlan } from "./adapter";
 import { counter, EICAR, planClamd, planScanWorker, startClamd, startScanWorker, TEST_SIGNATURE, type ClamdPlan } from "./antivirus";
 import type { Proc, Supervisor } from "./procs";
 import type { ScenarioContext } from "./scenario";
-import { s3Objects } from "./services";
 import { SCAN_TIMEOUT_SECONDS } from "../render/antivirus";
 
 export interface AntivirusForScenario {
@@ -36,7 +35,7 @@ export async function startAntivirusForScenario(sup: Supervisor, plan: LoopbackP
 export async function antivirusScenario(ctx: ScenarioContext, av: AntivirusForScenario): Promise<void> {
   const { http, alice, bob, checks, topo } = ctx;
   const bucket = topo.plan.s3?.buckets[0];
-  const objects = async () => (bucket && topo.s3Endpoint ? (await s3Objects(topo.s3Endpoint, bucket)).map((o) => o.key) : []);
+  const objects = async () => (bucket && topo.objectStore ? (await topo.objectStore.objects(bucket)).map((o) => o.key) : []);
   const upload = (label: string, body: Buffer, ok: number[]) => http.call("POST", "/_matrix/media/v3/upload", {
     label, token: alice.accessToken, raw: body, contentType: "application/octet-stream", query: { filename: "file.bin" }, ok,
   });

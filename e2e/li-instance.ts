@@ -7,8 +7,10 @@
  * Differences from the cluster, each forced by loopback: main has no standby, so the refresh
  * reads main's server itself; Debian's PostgreSQL 15 has no pg_create_subscription role, so the
  * owner of synapse-li's database is a superuser there; no Kubernetes API, so the refresh does not
- * scale synapse-li (LI_WORKLOAD unset): synapse-li is started after it; media is not read from a
- * bucket (moto does not replicate), synapse-li keeps its own media store.
+ * scale synapse-li (LI_WORKLOAD unset): synapse-li is started after it. Media is read as in the
+ * cluster: from LI's bucket on the run's MinIO (e2e/object-store.ts, where the tenant's rendered
+ * bucket script replicates main's media into it), with the AWS config and shared-credentials file
+ * the component mounts; plain HTTP on loopback, so no CA bundle.
  */
 import { execFile } from "child_process";
 import { generateKeyPairSync, randomBytes } from "crypto";
@@ -24,7 +26,8 @@ import { liSyncFiles } from "../components/li/sync";
 import { publicationSql } from "../render/li/sync-sql";
 import { LI_SYNC_NAMES } from "../render/li/sync-tables";
 import { DEFAULT_LI_SYNAPSE_PATHS, renderLiHomeserverConfig, type LiSynapsePaths } from "../render/li";
-import { renderLogConfig, synapseSigningKey, toYaml } from "../render/synapse";
+import { renderAwsConfig, renderLogConfig, synapseSigningKey, toYaml } from "../render/synapse";
+import { MINIO_BUCKETS } from "../components/data/minio";
 
 export interface LiInstancePlan {
   /** LI's PostgreSQL server. */
@@ -44,6 +47,10 @@ export interface LiInstance {
   startSynapseLi(): Promise<string>;
   /** The registration shared secret of synapse-li (the LI officers make investigators with it). */
   registrationSecret: string;
+  /** LI's media bucket, which synapse-li reads media from. */
+  mediaBucket: string;
+  /** synapse-li's local media directory (its read-through cache of the bucket). */
+  mediaStore: string;
 }
 
 /** Sets LI up beside a running loopback topology: main's sync role and publication, LI's server, the archive. */
@@ -85,6 +92,13 @@ export async function startLiInstance(sup: Supervisor, plan: LoopbackPlan, mainP
   };
 
   const registrationSecret = randomBytes(18).toString("hex");
+  // LI's bucket on the run's object store, addressed as main's media bucket is (the component
+  // gives synapse-li the platform's object store and the LI bucket's name).
+  const s3 = plan.s3;
+  const mainStore = plan.input.objectStore;
+  if (!s3 || !mainStore || !s3.tenant.li) throw new Error("LI on loopback needs the object store with LI's bucket (the plan's tenant has li off)");
+  const mediaBucket = MINIO_BUCKETS.liMedia;
+  const mediaStore = path.join(dir, "synapse", DEFAULT_LI_SYNAPSE_PATHS.mediaStore);
   let proc: Proc | undefined;
   const startSynapseLi = async () => {
     const paths = Object.fromEntries(Object.entries(DEFAULT_LI_SYNAPSE_PATHS).map(([k, v]) => [k, path.join(dir, "synapse", v)])) as unknown as LiSynapsePaths;
@@ -93,6 +107,7 @@ export async function startLiInstance(sup: Supervisor, plan: LoopbackPlan, mainP
       publicBaseUrl: `http://127.0.0.1:${ports.httpPort}/`,
       paths,
       database: { host: "127.0.0.1", port: ports.pgPort, database: liDb.dbname, user: liDb.user, sslMode: "disable", maxConnections: 50 },
+      objectStore: { bucket: mediaBucket, endpoint: s3.endpoint, region: mainStore.region, forcePathStyle: mainStore.forcePathStyle },
       maxUploadBytes: plan.input.maxUploadBytes,
       listen: { bindAddresses: ["127.0.0.1"], httpPort: ports.httpPort, metricsPort: ports.metricsPort },
     });
@@ -108,10 +123,20 @@ export async function startLiInstance(sup: Supervisor, plan: LoopbackPlan, mainP
     for (const k of ["macaroonSecretKey", "formSecret"] as const) write(paths[k], randomBytes(24).toString("hex"));
     write(paths.pgpass, `127.0.0.1:${ports.pgPort}:${liDb.dbname}:${liDb.user}:${liDb.password}\n`);
     fs.mkdirSync(paths.mediaStore, { recursive: true });
-    proc = sup.start({ name: "synapse-li", command: synapsePython(), args: ["-m", "synapse.app.homeserver", "-c", file], env: { PYTHONDONTWRITEBYTECODE: "1" } });
+    // The component's AWS_CONFIG_FILE (path-style addressing) and shared-credentials Secret.
+    const awsConfig = path.join(dir, "synapse", "aws-config");
+    const awsCredentials = path.join(dir, "synapse", "aws-credentials");
+    write(awsConfig, renderAwsConfig(), 0o644);
+    write(awsCredentials, `[default]\naws_access_key_id = ${s3.accessKey}\naws_secret_access_key = ${s3.secretKey}\n`);
+    proc = sup.start({
+      name: "synapse-li",
+      command: synapsePython(),
+      args: ["-m", "synapse.app.homeserver", "-c", file],
+      env: { PYTHONDONTWRITEBYTECODE: "1", AWS_CONFIG_FILE: awsConfig, AWS_SHARED_CREDENTIALS_FILE: awsCredentials },
+    });
     await waitHttpOk(`http://127.0.0.1:${ports.httpPort}/health`, { timeoutMs: 180_000, proc, sup });
     return `http://127.0.0.1:${ports.httpPort}`;
   };
 
-  return { pg, sync, archive: (q) => pg.sql(q, LI_SYNC_NAMES.archiveDatabase).trim(), startSynapseLi, registrationSecret };
+  return { pg, sync, archive: (q) => pg.sql(q, LI_SYNC_NAMES.archiveDatabase).trim(), startSynapseLi, registrationSecret, mediaBucket, mediaStore };
 }

@@ -9,7 +9,8 @@
  * stores nothing. The routing check of the scenario holds every one of these requests to the
  * catalogue (main serves /_synapse/client/).
  */
-import { randomBytes } from "crypto";
+import { createHash, randomBytes } from "crypto";
+import * as fs from "fs";
 import * as path from "path";
 import type { LoopbackPlan } from "./adapter";
 import { MatrixHttp, registerWithSharedSecret } from "./client";
@@ -69,9 +70,12 @@ export async function keyStoreScenario(ctx: ScenarioContext, kv: KeyVaultForScen
  * Evidence main deletes stays readable on LI: the sync's archive is set up before any message
  * (`li-sync ensure`: the subscription keeps every insert from then on), a message is sent and
  * redacted through HAProxy and its room's history purged with the admin API (gone from main's
- * tables), then `li-sync refresh` clones main and merges the archive back, and an investigator on
- * synapse-li (its rendered config, on the refreshed database) reads the original body through
- * the fetch_event admin API; main's own password does not log in there.
+ * tables); a file uploaded through HAProxy reaches LI's bucket (the tenant's replication rule)
+ * and is then deleted on main with the media admin API and purged from main's bucket. Then
+ * `li-sync refresh` clones main and merges the archive back, and an investigator on synapse-li
+ * (its rendered config, on the refreshed database and LI's bucket) reads the original body
+ * through the fetch_event admin API and downloads the file with identical bytes; main's own
+ * password does not log in there.
  */
 export async function liEvidenceScenario(ctx: ScenarioContext, li: LiInstance): Promise<void> {
   const { http, checks, topo, log } = ctx;
@@ -96,8 +100,10 @@ export async function liEvidenceScenario(ctx: ScenarioContext, li: LiInstance): 
   const onMain = (table: string) => topo.pg.sql(`SELECT count(*) FROM ${table} WHERE event_id = '${eventId}'`, mainDb).trim();
   check(onMain("events") === "0" && onMain("event_json") === "0", `main still has ${eventId} after the purge`);
   checks.push(`LI: a message sent, redacted and purged through HAProxy (purge_history ${purge.json.purge_id}) is gone from main's events and event_json`);
+  const media = await mediaDeletedOnMain(ctx, li, auth);
 
   await eventually("the archive to hold the original", async () => (li.archive(`SELECT json FROM event_json WHERE event_id = '${eventId}'`).includes(original) ? true : undefined), 60_000);
+  await eventually("the archive to hold the deleted media's row", async () => (li.archive(`SELECT count(*) FROM local_media_repository WHERE media_id = '${media.id}'`) === "1" ? true : undefined), 60_000);
   const out = await li.sync("refresh");
   check(li.archive("SELECT status FROM li_sync_runs ORDER BY id DESC LIMIT 1") === "ok", `refresh: ${out.slice(-400)}`);
   const liUrl = await li.startSynapseLi();
@@ -109,6 +115,61 @@ export async function liEvidenceScenario(ctx: ScenarioContext, li: LiInstance): 
   check(json.event?.content?.body === original, `fetch_event on synapse-li: ${JSON.stringify(json).slice(0, 300)}`);
   checks.push(`LI: after li-sync refresh, synapse-li's fetch_event returns the original body of the purged, redacted ${eventId}; main's password is refused there`);
   log("li: the purged, redacted message is read back on synapse-li");
+
+  // The file main deleted: synapse-li has no local copy (the provider streams from the bucket
+  // without keeping one), so its bytes can come only from LI's bucket.
+  const local = path.join(li.mediaStore, media.key);
+  const noLocalCopy = () => check(!fs.existsSync(local), `synapse-li's media store holds ${local}: the download did not have to come from s3://${li.mediaBucket}`);
+  noLocalCopy();
+  const down = await lhttp.call("GET", `/_matrix/client/v1/media/download/${media.server}/${media.id}`, { token: investigator.accessToken, label: "li: download main's deleted media" });
+  check(down.buf.equals(media.bytes), `synapse-li served ${down.buf.length} bytes (sha256 ${sha256(down.buf)}) for ${media.mxc}; the upload was ${media.bytes.length} bytes (sha256 ${sha256(media.bytes)})`);
+  noLocalCopy();
+  checks.push(`LI: synapse-li serves ${media.mxc}, deleted on main and purged from its bucket, to an investigator from s3://${li.mediaBucket} with identical bytes (${media.bytes.length} bytes, sha256 ${sha256(media.bytes).slice(0, 16)}...)`);
+  log("li: the file deleted on main is downloaded from synapse-li");
+}
+
+const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+
+/**
+ * An upload through main's HAProxy, replicated into LI's bucket, then deleted on main: the media
+ * admin API (DELETE /_synapse/admin/v1/media/{server}/{id}) removes its row and local file, and
+ * main no longer serves it. Synapse leaves the storage provider's copy in main's bucket (its
+ * storage providers have no delete), so the bucket's copy is purged too, every version, as a
+ * clean-up of the bucket would: the case the replication rule exists for, since a rule that
+ * carried deletes would take LI's copy with it.
+ */
+async function mediaDeletedOnMain(ctx: ScenarioContext, li: LiInstance, auth: { token: string }): Promise<{ mxc: string; server: string; id: string; key: string; bytes: Buffer }> {
+  const { http, checks, topo, log } = ctx;
+  const store = topo.objectStore;
+  const mainBucket = topo.plan.s3?.buckets[0];
+  if (!store || !mainBucket) throw new Failure("LI's media check needs the run's object store");
+  const bytes = randomBytes(24 * 1024);
+  const up = await http.call("POST", "/_matrix/media/v3/upload", { ...auth, label: "li upload media", raw: bytes, contentType: "application/octet-stream", query: { filename: "evidence.bin" } });
+  const mxc = String(up.json.content_uri);
+  const [server, id] = mxc.replace("mxc://", "").split("/");
+  // Synapse's media layout, in its media store and (prefix "") in the bucket.
+  const key = `local_content/${id.slice(0, 2)}/${id.slice(2, 4)}/${id.slice(4)}`;
+  await eventually(`${key} replicated into s3://${li.mediaBucket}`, async () => {
+    try {
+      return (await store.read(li.mediaBucket, key)).equals(bytes) ? true : undefined;
+    } catch {
+      return undefined;
+    }
+  }, 60_000, 500);
+  checks.push(`LI: ${mxc} uploaded through HAProxy is stored in s3://${mainBucket} and replicated into s3://${li.mediaBucket} by the tenant's rule`);
+
+  const del = await http.call("DELETE", `/_synapse/admin/v1/media/${server}/${id}`, { ...auth, label: "li delete media on main" });
+  check(del.json.total === 1 && (del.json.deleted_media as string[]).includes(id), `media delete: ${JSON.stringify(del.json)}`);
+  const gone = await http.call("GET", `/_matrix/client/v1/media/download/${server}/${id}`, { ...auth, label: "li download deleted media on main", ok: [404] });
+  check(gone.status === 404, `main still serves ${mxc}: HTTP ${gone.status}`);
+  const mainFile = path.join(topo.plan.input.paths.mediaStore, key);
+  check(!fs.existsSync(mainFile), `main's media store still holds ${mainFile}`);
+  await store.purge(mainBucket, key);
+  const left = await store.versions(mainBucket, key);
+  check(left.length === 0, `s3://${mainBucket}/${key} still has ${left.length} version(s) after the purge`);
+  checks.push(`LI: ${mxc} deleted on main with the media admin API (main answers 404, its media store no longer has the file) and every version purged from s3://${mainBucket}`);
+  log("li: media replicated to LI's bucket, then deleted on main and purged from main's bucket");
+  return { mxc, server, id, key, bytes };
 }
 
 /** LI's server, the sync's archive and subscription (before any message the scenario checks); undefined without LI. */

@@ -19,6 +19,8 @@ import { synapseDeploymentInput } from "../render/synapse/deployment";
 import { size } from "../sizing";
 import type { Sizing } from "../sizing/types";
 import { loadStackConfig } from "../stacks/stack-config";
+import { minioBucketKinds, minioLayout } from "../components/data/minio";
+import type { LoopbackTenant } from "./object-store";
 
 export interface StackInputs {
   spec: PlatformSpec;
@@ -28,6 +30,8 @@ export interface StackInputs {
   bridges: BridgeName[];
   /** Sygnal's apps (throw-away credentials) when push is deployed. */
   pushApps: PushApp[];
+  /** The existing platform's MinIO tenant as the stack sizes it (components/platform/existing.ts). */
+  objectStoreTenant: LoopbackTenant;
 }
 
 /** Upload limit of the loopback run (96K). */
@@ -129,5 +133,7 @@ export function stackInputs(workers: "one-each" | "none" | InstanceCounts = "one
     ...(isDeployed("keyVault", spec) ? { keyVaultPublicKeyPem: E2E_LI_PUBLIC_KEY_PEM } : {}),
   });
   const haproxy = haproxyDeploymentInput({ spec, sizing, instances, namespace: NAMESPACES.matrix });
-  return { spec, sizing, synapse, haproxy, bridges: [...bridges], pushApps: isDeployed("push", spec) ? spec.push.apps : [] };
+  const li = isDeployed("li", spec);
+  const objectStoreTenant = { drives: minioLayout(sizing.objectStore).drives, bucketKinds: minioBucketKinds(li, isDeployed("monitoring", spec)), li };
+  return { spec, sizing, synapse, haproxy, bridges: [...bridges], pushApps: isDeployed("push", spec) ? spec.push.apps : [], objectStoreTenant };
 }

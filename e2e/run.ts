@@ -85,7 +85,7 @@ export async function withTopology<T>(
 
 /** Every TCP port a plan's processes listen on. */
 export function planPorts(plan: LoopbackPlan): number[] {
-  const ports = [plan.postgres.port, plan.redis.port, ...(plan.s3 ? [plan.s3.port] : [])];
+  const ports = [plan.postgres.port, plan.redis.port, ...(plan.s3 ? [plan.s3.port, plan.s3.consolePort] : [])];
   if (plan.sygnal) ports.push(plan.sygnal.httpPort, plan.sygnal.metricsPort, plan.sygnal.proxyPort);
   for (const u of [plan.haproxy.clientUrl, plan.haproxy.federationUrl, plan.haproxy.statsUrl]) ports.push(Number(new URL(u).port));
   const assigned = (plan.input.network as { assigned?: ReadonlyMap<string, Record<string, unknown>> }).assigned;
@@ -100,7 +100,7 @@ export function testSecrets(): Parameters<typeof planLoopback>[2]["secrets"] {
 }
 
 export function makePlan(inputs: StackInputs): (runDir: string, nextPort: () => number) => LoopbackPlan {
-  return (runDir, nextPort) => planLoopback(inputs.synapse, inputs.haproxy, { runDir, nextPort, bridges: inputs.bridges, pushApps: inputs.pushApps, secrets: testSecrets() });
+  return (runDir, nextPort) => planLoopback(inputs.synapse, inputs.haproxy, { runDir, nextPort, bridges: inputs.bridges, pushApps: inputs.pushApps, objectStoreTenant: inputs.objectStoreTenant, secrets: testSecrets() });
 }
 
 export async function runE2E(): Promise<E2EResult> {
@@ -126,9 +126,11 @@ export async function runE2E(): Promise<E2EResult> {
       const li = await startLiForScenario(topo.sup, topo.plan, topo.pg);
       const report = await runScenario(topo, log, async (ctx) => {
         await rtcScenario(ctx, rtc);
-        if (av) await antivirusScenario(ctx, av);
         if (kv) await keyStoreScenario(ctx, kv);
+        // LI uploads a file (scanned like every upload), so it runs while clamd is up.
         if (li) await liEvidenceScenario(ctx, li);
+        // Last of the uploads: it ends by stopping clamd (uploads fail closed from then on).
+        if (av) await antivirusScenario(ctx, av);
       });
       // Scraped before the worker outage, so every process is the one the scenario drove.
       const metrics = await scrapeLoopback(topo.plan);

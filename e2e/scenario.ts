@@ -7,7 +7,6 @@ import { login, MatrixHttp, registerWithSharedSecret, type Session } from "./cli
 import { runEdgeChecks, type EdgeObservation } from "./edge";
 import { expectedType, MAIN } from "./routes";
 import { pushScenario } from "./push-scenario";
-import { s3Objects } from "./services";
 import type { RunningTopology } from "./topology";
 import { eventually } from "./procs";
 
@@ -245,11 +244,11 @@ export async function runScenario(topo: RunningTopology, log: (m: string) => voi
   const edge = await runEdgeChecks(plan, http, { localpart: `alice${suffix}`, password: pw, session: alice }, `matrix.${server}`);
   checks.push(...edge.checks);
   edgeObservations.push(...edge.observations);
-  if (plan.s3 && topo.s3Endpoint) {
+  if (plan.s3 && topo.objectStore) {
     // Synapse's media layout: local_content/<2 chars>/<2 chars>/<rest of the media ID>.
     const key = `local_content/${mediaId.slice(0, 2)}/${mediaId.slice(2, 4)}/${mediaId.slice(4)}`;
     const bucket = plan.s3.buckets[0];
-    const obj = await eventually(`uploaded media at s3://${bucket}/${key}`, async () => (await s3Objects(topo.s3Endpoint!, bucket)).find((o) => o.key === key), 20_000);
+    const obj = await eventually(`uploaded media at s3://${bucket}/${key}`, async () => (await topo.objectStore!.objects(bucket)).find((o) => o.key === key), 20_000);
     const md5 = createHash("md5").update(blob).digest("hex");
     check(obj.size === blob.length && obj.etag === md5, `s3://${bucket}/${key} holds ${obj.size} bytes, ETag ${obj.etag}; the upload was ${blob.length} bytes, MD5 ${md5}`);
     checks.push(`synapse-s3-storage-provider stored the upload at s3://${bucket}/${key} (size and MD5 match)`);

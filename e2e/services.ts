@@ -1,7 +1,8 @@
 /**
  * The data services the rendered Synapse config points at, as real servers on loopback:
- * PostgreSQL and Redis from Debian's packages, and moto's S3-compatible server for the
- * synapse-s3-storage-provider. Each runs in the foreground under the Supervisor.
+ * PostgreSQL and Redis from Debian's packages, and moto's S3-compatible server (the off-site
+ * backup check's stand-in for cloud buckets; the e2e's object store is MinIO, e2e/object-store.ts).
+ * Each runs in the foreground under the Supervisor.
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";

@@ -1,6 +1,6 @@
 /**
  * Brings a loopback plan (what e2e/adapter.ts makes of the rendered configs) to life:
- * PostgreSQL, Redis, the S3 server, Synapse main, every worker, then HAProxy — in that order,
+ * PostgreSQL, Redis, the object store (MinIO), Synapse main, every worker, then HAProxy — in that order,
  * each waited on before the next, so a failure names the process that caused it.
  */
 import { StubProxy, startSygnal, type SygnalPlan } from "./sygnal";
@@ -14,7 +14,8 @@ import { AppserviceSink } from "./appservice-sink";
 import { HaproxyLog } from "./haproxy-log";
 import { Supervisor, waitHttpOk, type Proc } from "./procs";
 import { TOOL_CACHE } from "../scripts/tool-cache";
-import { startPostgres, startRedis, startS3, type PgInstance } from "./services";
+import { startPostgres, startRedis, type PgInstance } from "./services";
+import { startObjectStore, type LoopbackObjectStore } from "./object-store";
 
 export function synapseVenv(): string {
   return process.env.MP_SYNAPSE_VENV ?? path.join(TOOL_CACHE, "synapse-venv");
@@ -30,7 +31,8 @@ export interface RunningTopology {
   plan: LoopbackPlan;
   sup: Supervisor;
   pg: PgInstance;
-  s3Endpoint?: string;
+  /** The object store (MinIO with the tenant's settings), when the plan renders one. */
+  objectStore?: LoopbackObjectStore;
   /** Client-server API through HAProxy (or main itself for a plan without HAProxy). */
   clientUrl: string;
   federationUrl: string;
@@ -111,8 +113,7 @@ export async function startTopology(sup: Supervisor, plan: LoopbackPlan, opts: S
   mark("postgres");
   await startRedis(sup, plan.redis.port, plan.redis.password);
   mark("redis");
-  let s3Endpoint: string | undefined;
-  if (plan.s3) s3Endpoint = await startS3(sup, plan.s3.port, plan.s3.buckets);
+  const objectStore = plan.s3 ? await startObjectStore(sup, plan.s3) : undefined;
   mark("s3");
   // Up before Synapse: an appservice that refuses connections is backed off for minutes.
   let appserviceSink: AppserviceSink | undefined;
@@ -179,5 +180,5 @@ export async function startTopology(sup: Supervisor, plan: LoopbackPlan, opts: S
   mark("haproxy");
   log(`topology up in ${Date.now() - t0} ms`);
   if (sygnal) procs.set("sygnal", sygnal.proc);
-  return { plan, sup, pg, s3Endpoint, clientUrl, federationUrl, haproxyLog, appserviceSink, sygnal, procs, timings };
+  return { plan, sup, pg, objectStore, clientUrl, federationUrl, haproxyLog, appserviceSink, sygnal, procs, timings };
 }

@@ -148,6 +148,48 @@ export function minioLayout(s: ObjectStoreSizing): { servers: number; volumesPer
   return { servers, volumesPerServer, drives: servers * volumesPerServer };
 }
 
+/** The buckets a stack's tenant has: media and backups, LI media with LI, Loki's with monitoring. */
+export function minioBucketKinds(li: boolean, logs: boolean): (keyof typeof MINIO_BUCKETS)[] {
+  return [...deployedBuckets(li), ...(logs ? ["logs" as const] : [])];
+}
+
+/**
+ * The bucket-settings ConfigMap's files (pure): each bucket's lifecycle and `configure.sh`, which
+ * the Job runs with `mc` (config.env mounted at /env, these files at /settings, `ENDPOINT` set).
+ *
+ * Versioning, lifecycle and default encryption are bucket settings the Tenant CR cannot
+ * express: a Job applies them with the `mc` client shipped in the MinIO server image (same
+ * override as the server). `mc ilm import` replaces the whole lifecycle and `mc encrypt set`
+ * the whole encryption setting, so re-runs converge instead of piling up rules. Every writer
+ * waits for this Job (CloudNativePG, the Matrix stack through `ready`, the off-site copy), so
+ * nothing is stored before SSE-S3 is the buckets' default. With LI, main's media bucket is
+ * replicated into LI's, never its deletes (minioLiReplicationLines).
+ */
+export function minioBucketSettings(bucketKinds: readonly (keyof typeof MINIO_BUCKETS)[], li: boolean): Record<string, string> {
+  const bucketNames = bucketKinds.map((kind) => MINIO_BUCKETS[kind]);
+  const lifecycle = (noncurrentDays: number) => JSON.stringify({
+    Rules: [{ ID: "noncurrent-and-multipart", Status: "Enabled", Filter: { Prefix: "" }, NoncurrentVersionExpiration: { NoncurrentDays: noncurrentDays }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } }],
+  });
+  return {
+    // (Loki's compactor enforces the log retention; its deleted chunks linger one day as versions.)
+    ...Object.fromEntries(bucketKinds.map((kind) => [`${MINIO_BUCKETS[kind]}.json`, lifecycle(MINIO_NONCURRENT_DAYS[kind])])),
+    "configure.sh": [
+      "set -eu",
+      ". /env/config.env",
+      "export MC_CONFIG_DIR=/tmp/mc",
+      `until mc alias set local "$ENDPOINT" "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD" >/dev/null 2>&1 && mc ready local >/dev/null 2>&1; do sleep 5; done`,
+      `for b in ${bucketNames.join(" ")}; do`,
+      '  mc mb --ignore-existing "local/$b"',
+      '  mc version enable "local/$b"',
+      '  mc ilm import "local/$b" < "/settings/$b.json"',
+      '  mc encrypt set sse-s3 "local/$b"',
+      "done",
+      ...(li ? minioLiReplicationLines(MINIO_BUCKETS.media, MINIO_BUCKETS.liMedia) : []),
+      "",
+    ].join("\n"),
+  };
+}
+
 /**
  * An erasure-coded MinIO tenant managed by the MinIO operator, with the stack's three buckets
  * and two access keys: one for the Matrix stack (media, LI media) and one for database backups.
@@ -184,8 +226,7 @@ export class MinioTenant extends pulumi.ComponentResource {
     const childOpts = (dependsOn: pulumi.Input<pulumi.Resource>[] = []): pulumi.CustomResourceOptions => ({ parent: this, provider, dependsOn });
     const labels = standardLabels("minio", "object-store", tenantName);
     const layout = minioLayout(args.sizing);
-    // The buckets this stack has: media and backups, LI media with LI, Loki's with monitoring.
-    const bucketKinds: (keyof typeof MINIO_BUCKETS)[] = [...deployedBuckets(args.li), ...(args.logs ? ["logs" as const] : [])];
+    const bucketKinds = minioBucketKinds(args.li, args.logs);
     const bucketNames = bucketKinds.map((kind) => MINIO_BUCKETS[kind]);
     const parity = erasureParity(layout.drives);
 
@@ -299,35 +340,9 @@ export class MinioTenant extends pulumi.ComponentResource {
 
     this.endpoint = pulumi.interpolate`https://minio.${namespace}.svc.cluster.local`;
 
-    // Versioning, lifecycle and default encryption are bucket settings the Tenant CR cannot
-    // express: a Job applies them with the `mc` client shipped in the MinIO server image (same
-    // override as the server). `mc ilm import` replaces the whole lifecycle and `mc encrypt set`
-    // the whole encryption setting, so re-runs converge instead of piling up rules. Every writer
-    // waits for this Job (CloudNativePG, the Matrix stack through `ready`, the off-site copy), so
-    // nothing is stored before SSE-S3 is the buckets' default.
-    const lifecycle = (noncurrentDays: number) => JSON.stringify({
-      Rules: [{ ID: "noncurrent-and-multipart", Status: "Enabled", Filter: { Prefix: "" }, NoncurrentVersionExpiration: { NoncurrentDays: noncurrentDays }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } }],
-    });
     const bucketSettings = new k8s.core.v1.ConfigMap(`${name}-bucket-settings`, {
       metadata: { name: `${tenantName}-bucket-settings`, namespace, labels },
-      data: {
-        // (Loki's compactor enforces the log retention; its deleted chunks linger one day as versions.)
-        ...Object.fromEntries(bucketKinds.map((kind) => [`${MINIO_BUCKETS[kind]}.json`, lifecycle(MINIO_NONCURRENT_DAYS[kind])])),
-        "configure.sh": [
-          "set -eu",
-          ". /env/config.env",
-          "export MC_CONFIG_DIR=/tmp/mc",
-          `until mc alias set local "$ENDPOINT" "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD" >/dev/null 2>&1 && mc ready local >/dev/null 2>&1; do sleep 5; done`,
-          `for b in ${bucketNames.join(" ")}; do`,
-          '  mc mb --ignore-existing "local/$b"',
-          '  mc version enable "local/$b"',
-          '  mc ilm import "local/$b" < "/settings/$b.json"',
-          '  mc encrypt set sse-s3 "local/$b"',
-          "done",
-          ...(args.li ? minioLiReplicationLines(MINIO_BUCKETS.media, MINIO_BUCKETS.liMedia) : []),
-          "",
-        ].join("\n"),
-      },
+      data: minioBucketSettings(bucketKinds, args.li),
     }, childOpts());
     const jobLabels = standardLabels("minio-bucket-settings", "object-store-setup", tenantName);
     this.clientPodLabels = selectorLabels("minio-bucket-settings", tenantName);

@@ -70,6 +70,26 @@ describe("the LI instance in the whole program", function () {
     for (const s of ofType(on, "kubernetes:core/v1:Secret").filter((r) => meta(r).namespace === "matrix-li")) assert.ok(isSecretValue(s.inputs.stringData), `${meta(s).name} is secret`);
   });
 
+  it("synapse-li verifies the in-cluster object store's TLS against the internal CA, as main's media processes do", () => {
+    const dep = named(on, "kubernetes:apps/v1:Deployment", "synapse-li", "matrix-li")!;
+    const pod = (dep.inputs.spec as Obj).template.spec;
+    const container = pod.containers[0];
+    const awsConfig = (named(on, "kubernetes:core/v1:ConfigMap", "synapse-li-config", "matrix-li")!.inputs.data as Obj)["aws-config"] as string;
+    const bundle = /^ca_bundle = (\S+)$/m.exec(awsConfig)?.[1];
+    assert.ok(bundle, `synapse-li's botocore config names no CA bundle:\n${awsConfig}`);
+    assert.ok(container.env.some((e: Obj) => e.name === "AWS_CONFIG_FILE" && e.value.endsWith("/aws-config")), "AWS_CONFIG_FILE points at the rendered config");
+    // The bundle is a file of a mounted volume, and that volume is a Secret a CA-trust Certificate writes.
+    const mount = container.volumeMounts.find((m: Obj) => bundle.startsWith(`${m.mountPath}/`));
+    assert.ok(mount, `nothing is mounted where ${bundle} is`);
+    const secretName = pod.volumes.find((v: Obj) => v.name === mount.name).secret.secretName as string;
+    const trust = ofType(on, "kubernetes:cert-manager.io/v1:Certificate").find((c) => meta(c).namespace === "matrix-li" && (c.inputs.spec as Obj).secretName === secretName);
+    assert.ok(trust, `no Certificate in matrix-li writes ${secretName}`);
+    // Issued by the issuer main's media processes trust for the same store.
+    const mainTrust = ofType(on, "kubernetes:cert-manager.io/v1:Certificate").find((c) => meta(c).namespace === "matrix" && meta(c).name === "synapse-object-store-ca");
+    assert.ok(mainTrust, "main's object-store CA trust");
+    assert.deepEqual((trust.inputs.spec as Obj).issuerRef, (mainTrust.inputs.spec as Obj).issuerRef);
+  });
+
   it("the LI CloudNativePG cluster has a primary and a replica", () => {
     const cluster = ofType(on, "kubernetes:postgresql.cnpg.io/v1:Cluster").find((c) => meta(c).name === EXISTING_DATA.liCluster);
     assert.ok(cluster, "the LI cluster");

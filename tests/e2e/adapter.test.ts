@@ -59,7 +59,7 @@ function diff(a: unknown, b: unknown): { changed: string[]; added: string[]; rem
 
 describe("e2e loopback adapter", () => {
   const inputs = stackInputs("one-each");
-  const plan: LoopbackPlan = planLoopback(inputs.synapse, inputs.haproxy, { runDir: RUN, nextPort: counter(), bridges: inputs.bridges, pushApps: inputs.pushApps, secrets: SECRETS });
+  const plan: LoopbackPlan = planLoopback(inputs.synapse, inputs.haproxy, { runDir: RUN, nextPort: counter(), bridges: inputs.bridges, pushApps: inputs.pushApps, objectStoreTenant: inputs.objectStoreTenant, secrets: SECRETS });
   const k8s = renderSynapse(inputs.synapse);
   const local = renderSynapse(plan.input);
 
@@ -98,7 +98,7 @@ describe("e2e loopback adapter", () => {
   });
 
   it("binds every listener to 127.0.0.1 on a port no other listener or service uses", () => {
-    const ports: number[] = [plan.postgres.port, plan.redis.port, plan.s3!.port];
+    const ports: number[] = [plan.postgres.port, plan.redis.port, plan.s3!.port, plan.s3!.consolePort];
     const files = [local.homeserver.object, ...[...local.workers.values()].map((w) => w.object)];
     for (const f of files) {
       for (const l of ((f.listeners ?? f.worker_listeners) as { port: number; bind_addresses: string[] }[])) {
@@ -218,7 +218,7 @@ describe("e2e loopback adapter", () => {
 
   it("renders the monolith with the same renderers: main alone, every route to main", () => {
     const mono = stackInputs("none");
-    const p = planLoopback(mono.synapse, mono.haproxy, { runDir: RUN, nextPort: counter(), bridges: mono.bridges, secrets: SECRETS });
+    const p = planLoopback(mono.synapse, mono.haproxy, { runDir: RUN, nextPort: counter(), bridges: mono.bridges, objectStoreTenant: mono.objectStoreTenant, secrets: SECRETS });
     assert.deepEqual(p.processes.map((x) => x.instance), ["main"]);
     assert.ok(p.processes[0].env.AWS_SHARED_CREDENTIALS_FILE, "main serves media in the monolith");
     assert.deepEqual(Object.keys(p.haproxy.servers), ["main/main"]);

@@ -35,6 +35,8 @@ describe("e2e: generated Synapse topology serving Matrix traffic on loopback", f
       // The key store's refusals (e2e/li-scenario.ts): no access token, another user's key.
       else if (r.label === "li store key without token") assert.equal(r.status, 401);
       else if (r.label === "li store key for another user") assert.equal(r.status, 403);
+      // Main's answer for the file it deleted (e2e/li-scenario.ts), which synapse-li still serves.
+      else if (r.label === "li download deleted media on main") assert.equal(r.status, 404);
       else assert.ok(r.status >= 200 && r.status < 300, `${r.label}: HTTP ${r.status}`);
     }
   });
@@ -123,6 +125,19 @@ describe("e2e: generated Synapse topology serving Matrix traffic on loopback", f
     const checks = res.report.checks.join("\n");
     assert.match(checks, /with the typing writer killed, typing answered 503 \(Retry-After 10, M_UNKNOWN\) after \d+ ms while HAProxy stayed ready and a message still reached the other user's \/sync/);
     assert.match(checks, /the restarted typing writer served typing again \d+ ms after its \/health answered/);
+  });
+
+  it("LI: what main redacts, purges and deletes (a message, a file) is read back on synapse-li; the key store goes through HAProxy", () => {
+    const checks = res.report.checks.join("\n");
+    assert.match(checks, /LI: a message sent, redacted and purged through HAProxy \(purge_history \S+\) is gone from main's events and event_json/);
+    assert.match(checks, /LI: after li-sync refresh, synapse-li's fetch_event returns the original body of the purged, redacted \S+; main's password is refused there/);
+    assert.match(checks, /LI: (mxc:\/\/\S+) uploaded through HAProxy is stored in s3:\/\/synapse-media and replicated into s3:\/\/synapse-li-media by the tenant's rule/);
+    assert.match(checks, /LI: mxc:\/\/\S+ deleted on main with the media admin API \(main answers 404, its media store no longer has the file\) and every version purged from s3:\/\/synapse-media/);
+    assert.match(checks, /LI: synapse-li serves mxc:\/\/\S+, deleted on main and purged from its bucket, to an investigator from s3:\/\/synapse-li-media with identical bytes/);
+    assert.match(checks, /key store through HAProxy -> main's key-store module -> key_vault: two identical calls, one row/);
+    for (const label of ["li upload media", "li delete media on main", "li download deleted media on main"]) {
+      assert.equal(res.report.requests.find((r) => r.label === label)?.servedType, "media-repository", label);
+    }
   });
 
   it("stopped every process it started and freed every port", () => {

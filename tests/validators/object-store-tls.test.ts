@@ -2,9 +2,9 @@
  * TLS to the in-cluster object store, run by the real MinIO server, mc and boto3: MinIO serves a
  * certificate signed by a CA made here (as cert-manager's internal CA signs the tenant's), and the
  * clients configured exactly as the program renders them for a production existing-cluster stack
- * verify it: the bucket Job's configure.sh with its SSL_CERT_DIR, and the botocore config file
- * Synapse's media workers read (ca_bundle). The same clients with another CA are refused, so
- * nothing reaches the store unverified.
+ * verify it: the bucket Job's configure.sh with its SSL_CERT_DIR, and the botocore config files
+ * Synapse's media workers and (with LI) synapse-li read (ca_bundle). The same clients with another
+ * CA are refused, so nothing reaches the store unverified.
  */
 import { strict as assert } from "assert";
 import { execFile } from "child_process";
@@ -46,6 +46,7 @@ describe("object store TLS verified by the real MinIO, mc and boto3", function (
   let jobCaMount: string;
   let configure: string;
   let awsConfig: string;
+  let liAwsConfig: string;
   const ports = new PortAllocator();
 
   const mcEnv = (caDir: string) => ({ PATH: `${BIN}:/usr/bin:/bin`, HOME: path.join(dir, "home"), ENDPOINT: endpoint, SSL_CERT_DIR: caDir });
@@ -71,6 +72,9 @@ describe("object store TLS verified by the real MinIO, mc and boto3", function (
     const data = settings.inputs.data as Record<string, string>;
     configure = data["configure.sh"];
     awsConfig = (ofType(stack, "kubernetes:core/v1:ConfigMap").find((m) => (m.inputs.metadata as { name?: string }).name === "synapse-aws-config")!.inputs.data as Record<string, string>).config;
+    // synapse-li reads LI's bucket on the same store (its config is in its own ConfigMap).
+    const liStack = await runStack("prod-existing-1k", { li: "true", liInvestigatorCidrs: "203.0.113.0/24" });
+    liAwsConfig = (ofType(liStack, "kubernetes:core/v1:ConfigMap").find((m) => (m.inputs.metadata as { name?: string }).name === "synapse-li-config")!.inputs.data as Record<string, string>)["aws-config"];
 
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "minio-tls-"));
     for (const d of ["home", "mc", "settings", "env", "certs/CAs", "drives/d1", "drives/d2", "drives/d3", "drives/d4"]) fs.mkdirSync(path.join(dir, d), { recursive: true });
@@ -133,6 +137,16 @@ describe("object store TLS verified by the real MinIO, mc and boto3", function (
     assert.match(stdout, /synapse-media/);
     const bad = path.join(dir, "aws-bad");
     fs.writeFileSync(bad, awsConfig.replace(OBJECT_STORE_CA_PATH, path.join(dir, "other-ca", "ca.crt")));
+    await assert.rejects(boto(bad), (e: { stderr?: string }) => /SSL|CERTIFICATE_VERIFY_FAILED|certificate verify failed/i.test(String(e.stderr)));
+  });
+
+  it("boto3 with synapse-li's rendered botocore config verifies the store the same way; with another CA it refuses", async () => {
+    assert.ok(liAwsConfig?.includes(`ca_bundle = ${OBJECT_STORE_CA_PATH}`), String(liAwsConfig));
+    const good = path.join(dir, "aws-li-good");
+    fs.writeFileSync(good, liAwsConfig.replace(OBJECT_STORE_CA_PATH, path.join(dir, "ca", "ca.crt")));
+    assert.match((await boto(good)).stdout, /synapse-media/);
+    const bad = path.join(dir, "aws-li-bad");
+    fs.writeFileSync(bad, liAwsConfig.replace(OBJECT_STORE_CA_PATH, path.join(dir, "other-ca", "ca.crt")));
     await assert.rejects(boto(bad), (e: { stderr?: string }) => /SSL|CERTIFICATE_VERIFY_FAILED|certificate verify failed/i.test(String(e.stderr)));
   });
 });
