@@ -122,6 +122,12 @@ export interface Platform {
   gateway: { className: string; namespace: string; name: string };
   /** cert-manager ClusterIssuer for public certificates. */
   clusterIssuer: string;
+  /**
+   * ClusterIssuer of the cluster's internal CA (components/k8s/internal-ca.ts), where the stack runs
+   * one: on an existing cluster always (MinIO's certificate), on every platform while
+   * `internalMtls` is on (the HAProxy <-> Synapse certificates). Absent: no internal CA.
+   */
+  internalCaIssuer?: string;
   /** Resources the stack must wait for (cluster, node pools, add-ons). */
   ready: pulumi.Resource[];
   /** The API server's endpoint addresses, so controllers' egress is opened to it only. */

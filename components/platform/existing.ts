@@ -113,6 +113,8 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
   readonly redis: RedisEndpoint;
   readonly gateway: Platform["gateway"];
   readonly clusterIssuer: string;
+  /** The internal CA runs on every existing cluster: MinIO's certificate needs it whatever internalMtls says. */
+  readonly internalCaIssuer: string;
   readonly ready: pulumi.Resource[];
   readonly kubeApi: KubeApiEndpoint;
   readonly projectImages: ProjectImageRefs;
@@ -157,6 +159,7 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
 
     // The internal CA that signs the data services' server certificates (MinIO; components/platform/internal-ca.ts).
     const internalCa = new InternalCa(`${name}-internal-ca`, { provider, domain: args.addons.domain, dependsOn: [addons.certManager] }, { parent: this });
+    this.internalCaIssuer = internalCa.issuer;
 
     // "baseline" is enforced here only for the pods the operators write (CNPG instances, MinIO
     // servers), which this program does not render. Every pod template the program writes here

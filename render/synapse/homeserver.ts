@@ -73,7 +73,7 @@ export function listenersFor(input: SynapseRenderInput, instance: SynapseInstanc
   const names = instance.type === undefined
     ? ["client", "federation"]
     : instance.type.resources.filter((r) => r !== "replication");
-  const out = [httpListener(addr.httpPort, addr.bindAddresses, names)];
+  const out = [httpListener(addr.httpPort, addr.httpBindAddresses ?? addr.bindAddresses, names)];
   if (needsReplicationListener(instance)) out.push(replicationListener(addr.replicationPort, addr.bindAddresses));
   out.push(metricsListener(addr.metricsPort, addr.bindAddresses));
   if (addr.healthPort !== undefined) out.push({ port: addr.healthPort, type: "http", tls: false, x_forwarded: false, bind_addresses: addr.bindAddresses, resources: [{ names: ["health"], compress: false }] });

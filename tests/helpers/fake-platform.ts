@@ -16,7 +16,7 @@ export const FAKE_SECRETS = {
 /** The reference the fake platform gives the project's Synapse image (as a registry would: tag pinned by digest). */
 export const FAKE_SYNAPSE_IMAGE = `registry.test/matrix-platform/synapse:v1.163.2-0123456789abcdef@sha256:${"a".repeat(64)}`;
 
-export function fakePlatform(opts: { staticS3?: boolean; pathStyle?: boolean; redisCa?: boolean } = {}): Platform {
+export function fakePlatform(opts: { staticS3?: boolean; pathStyle?: boolean; redisCa?: boolean; internalCa?: boolean } = {}): Platform {
   const provider = new k8s.Provider("fake-k8s", { kubeconfig: "fake" });
   const db = (database: string) => ({
     host: pulumi.output(`${database}-db.internal`),
@@ -57,6 +57,7 @@ export function fakePlatform(opts: { staticS3?: boolean; pathStyle?: boolean; re
     },
     gateway: { className: "envoy", namespace: "edge", name: "edge" },
     clusterIssuer: "selfsigned-ca",
+    ...(opts.internalCa === false ? {} : { internalCaIssuer: "fake-internal-ca" }),
     ready: [],
     kubeApi: { cidrs: ["10.0.0.1/32"], ports: [443] },
     projectImages: { synapse: pulumi.output(FAKE_SYNAPSE_IMAGE) },

@@ -12,6 +12,7 @@ import type { ClusterApiEndpoint } from "../../../config/spec";
 import type { DatabaseName, KubeApiEndpoint, ObjectStore, Placement, Platform, PlatformDatabases, ProjectImageRefs, ProjectImagesRequest, RedisEndpoint } from "../../contracts";
 import { ProjectImages } from "../project-images";
 import { ClusterAddons, type AddonSettings } from "../addons";
+import { InternalCa } from "../../k8s/internal-ca";
 import { declarePlatformFlows } from "../flows";
 import { sharedPlatformFields, type DatabaseServer } from "../outputs";
 import { placementFor } from "../placement";
@@ -81,6 +82,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
   readonly redis: RedisEndpoint;
   readonly gateway: Platform["gateway"];
   readonly clusterIssuer: string;
+  readonly internalCaIssuer?: string;
   readonly ready: pulumi.Resource[];
   readonly kubeApi: KubeApiEndpoint;
   readonly projectImages: ProjectImageRefs;
@@ -132,6 +134,9 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
       dependsOn: [...nodeGroups, services.coreDns, services.ebsCsi],
       flows: args.flows,
     }, { parent: this });
+    // The internal CA, while mutual TLS between HAProxy and Synapse needs it (components/k8s/internal-ca.ts).
+    const internalCa = args.addons.internalCa ? new InternalCa(`${name}-internal-ca`, { provider, domain: args.addons.domain, dependsOn: [addons.certManager] }, { parent: this }) : undefined;
+    this.internalCaIssuer = internalCa?.issuer;
 
     // ---- PostgreSQL: RDS in the private subnets, reachable from the cluster only ----
     const clusterSg = eks.cluster.vpcConfig.clusterSecurityGroupId;
@@ -209,7 +214,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
     this.databases = shared.databases;
     this.gateway = shared.gateway;
     this.clusterIssuer = shared.clusterIssuer;
-    this.ready = shared.ready;
+    this.ready = internalCa ? [...shared.ready, ...internalCa.ready] : shared.ready;
 
     this.objectStore = {
       endpoint: pulumi.output(`https://s3.${region}.amazonaws.com`),
