@@ -40,6 +40,13 @@ export interface DatabaseConnection {
   password: pulumi.Output<string>;
   /** libpq sslmode the client must use. */
   sslMode: "disable" | "require" | "verify-full";
+  /**
+   * ClusterIssuer of the private CA that signs the server's certificate (CloudNativePG on an
+   * existing cluster), set where the client connects with verify-full: it gets the CA as `ca.crt`
+   * of a Certificate from this issuer in its namespace (components/k8s/internal-ca.ts
+   * `trustCertificate`) and names it as `sslrootcert`. Absent: no private CA to trust.
+   */
+  caIssuer?: string;
   /** Read-only endpoint, where the platform has read replicas. */
   readHost?: pulumi.Output<string>;
   /** Largest connection count the server accepts (for pool sizing). */

@@ -213,7 +213,7 @@ export class SynapseCluster extends pulumi.ComponentResource {
         instances: this.instances,
         namespace: args.namespaceName,
         endpoints: {
-          database: { host: dbHost, port: dbPort, database: db.database, user: dbUser, sslMode: db.sslMode, maxConnections: db.maxConnections },
+          database: { host: dbHost, port: dbPort, database: db.database, user: dbUser, sslMode: db.sslMode, maxConnections: db.maxConnections, privateCa: db.caIssuer !== undefined },
           redis: { host: redisHost, port: redisPort, tls: platform.redis.tls, privateCa: platform.redis.caCertificate !== undefined },
           objectStore: { bucket, endpoint: s3Endpoint, region: platform.objectStore.region, forcePathStyle: platform.objectStore.forcePathStyle, privateCa: platform.objectStore.privateCaIssuer !== undefined },
         },
@@ -234,6 +234,10 @@ export class SynapseCluster extends pulumi.ComponentResource {
     // The object store's private CA, as ca.crt of a Certificate in this namespace (media workers only).
     const objectStoreCa = platform.objectStore.privateCaIssuer
       ? trustCertificate(`${name}-object-store-ca`, { namespace: ns, secretName: "synapse-object-store-ca", issuer: platform.objectStore.privateCaIssuer }, child)
+      : undefined;
+    // The database server's private CA (verify-full), as ca.crt of a Certificate in this namespace.
+    const databaseCa = db.caIssuer
+      ? trustCertificate(`${name}-database-ca`, { namespace: ns, secretName: "synapse-database-ca", issuer: db.caIssuer }, child)
       : undefined;
     const redisCa = platform.redis.caCertificate
       ? new k8s.core.v1.ConfigMap(`${name}-redis-ca`, { metadata: meta("synapse-redis-ca"), data: { "ca.crt": platform.redis.caCertificate } }, child)
@@ -265,6 +269,7 @@ export class SynapseCluster extends pulumi.ComponentResource {
       { name: "run", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } },
       ...(appserviceSecret ? [{ name: "appservices", secret: { secretName: appserviceSecret.metadata.name, defaultMode: 0o440 } }] : []),
       ...(redisCa ? [{ name: "redis-ca", configMap: { name: redisCa.metadata.name } }] : []),
+      ...(databaseCa ? [caVolume("database-ca", "synapse-database-ca")] : []),
     ];
     const baseMounts = (): k8s.types.input.core.v1.VolumeMount[] => [
       { name: "conf", mountPath: DEFAULT_SYNAPSE_PATHS.configDir, readOnly: true },
@@ -275,6 +280,7 @@ export class SynapseCluster extends pulumi.ComponentResource {
       { name: "tmp", mountPath: "/tmp" },
       ...(appserviceSecret ? [{ name: "appservices", mountPath: DEFAULT_SYNAPSE_PATHS.appserviceDir, readOnly: true }] : []),
       ...(redisCa ? [{ name: "redis-ca", mountPath: "/etc/synapse/redis-ca", readOnly: true }] : []),
+      ...(databaseCa ? [{ name: "database-ca", mountPath: DEFAULT_SYNAPSE_PATHS.databaseCa.replace(/\/ca\.crt$/, ""), readOnly: true }] : []),
     ];
     const configChecksum = pulumi.all([homeserverYaml]).apply(([hs]) => checksum(hs, logYaml));
 

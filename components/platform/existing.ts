@@ -216,6 +216,8 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
       imageName: pgImage,
       backup,
       dependsOn: pgDeps,
+      // Certificates from the internal CA, so Synapse can verify the server (verify-full).
+      serverTls: { issuer: internalCa.issuer, issuerReady: internalCa.ready },
     }, { parent: this });
     const main = cnpg(`${name}-pg`, EXISTING_DATA.mainCluster, "main", args.database);
     const li = args.liDatabase ? cnpg(`${name}-pg-li`, EXISTING_DATA.liCluster, "li", args.liDatabase) : undefined;
@@ -269,12 +271,14 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
       maxConnections: sizing.maxConnections,
       network: { kind: "pods", namespace: NAMESPACES.data, podLabels: { "cnpg.io/cluster": clusterName }, port: 5432 },
       credentials: cluster.databases,
+      privateCaIssuer: internalCa.issuer,
     });
     const shared = sharedPlatformFields({
       databases: args.databases,
       addons,
       servers: { main: server(main, EXISTING_DATA.mainCluster, args.database), ...(li && args.liDatabase ? { li: server(li, EXISTING_DATA.liCluster, args.liDatabase) } : {}) },
-      // CloudNativePG serves TLS with its own CA; clients encrypt without pinning that CA.
+      // TLS with certificates from the internal CA: the clients that mount it verify the server
+      // (verify-full, components/platform/outputs.ts VERIFIED_DATABASE_CLIENTS); the others encrypt.
       sslMode: "require",
       readyBefore: [],
       readyAfter: [minio.tenant, minio.bucketJob, ...main.ready, ...(li?.ready ?? []), ...redis.ready],

@@ -4,6 +4,8 @@
  * Matrix stack gives every Synapse Service a server certificate naming what HAProxy verifies, a
  * proxy in every Synapse pod, Synapse's HTTP listener on 127.0.0.1 behind it, and HAProxy its
  * client certificate. Real HAProxy runs these configs in tests/validators/internal-mtls.test.ts.
+ * And the database side: with a server behind a private CA, Synapse connects with verify-full
+ * against it (real PostgreSQL and psycopg2 in tests/validators/postgres-verify-full.test.ts).
  */
 import { strict as assert } from "assert";
 import { parse } from "yaml";
@@ -68,7 +70,7 @@ describe("internalMtls: the Matrix stack (mock engine, fake platform)", function
   this.timeout(120_000);
   let on: MockRun;
   let off: MockRun;
-  const run = (environment: "dev" | "prod", platformOpts: { internalCa?: boolean } = {}) => {
+  const run = (environment: "dev" | "prod", platformOpts: { internalCa?: boolean; databaseCa?: boolean } = {}) => {
     const { config, spec } = specOf(environment);
     config[`${P}:li`] = "false";
     delete config[`${P}:liInvestigatorCidrs`];
@@ -167,5 +169,22 @@ describe("internalMtls: the Matrix stack (mock engine, fake platform)", function
 
   it("is refused on a platform without an internal CA, saying why", async () => {
     await assert.rejects(run("prod", { internalCa: false }), /internalMtls is on, but the platform runs no internal CA/);
+  });
+  it("with a database server behind a private CA, every Synapse process verifies it (verify-full, the CA's ca.crt as sslrootcert)", async () => {
+    const r = await run("dev", { databaseCa: true });
+    const trust = certificates(r).find((c) => (c.inputs.spec as Obj).issuerRef.name === "fake-internal-ca" && (c.inputs.spec as Obj).secretName === "synapse-database-ca");
+    assert.ok(trust, "a CA-trust certificate in the Matrix namespace");
+    const hs = parse((unwrapSecrets(named(r, "kubernetes:core/v1:ConfigMap", "synapse-config").inputs.data) as Obj)["homeserver.yaml"]);
+    assert.equal(hs.database.args.sslmode, "verify-full");
+    for (const w of synapseWorkloads(r)) {
+      const pod = (w.inputs.spec as Obj).template.spec;
+      const vol = (pod.volumes as Obj[]).find((v) => v.secret?.secretName === "synapse-database-ca");
+      assert.ok(vol, `${w.name} mounts the database CA`);
+      assert.deepEqual(vol.secret.items, [{ key: "ca.crt", path: "ca.crt" }], "the CA only, never the trust certificate's key");
+      const mount = (pod.containers[0].volumeMounts as Obj[]).find((m) => m.name === vol.name)!;
+      assert.equal(`${mount.mountPath}/ca.crt`, hs.database.args.sslrootcert);
+    }
+    const plain = parse((unwrapSecrets(named(off, "kubernetes:core/v1:ConfigMap", "synapse-config").inputs.data) as Obj)["homeserver.yaml"]);
+    assert.equal(plain.database.args.sslrootcert, undefined);
   });
 });
