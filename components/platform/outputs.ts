@@ -42,7 +42,7 @@ export interface DatabaseServer {
  * has one. The others keep the platform's sslmode (encrypted, not name-checked): the bridges and
  * the LI sync (whose archive server dials main itself, without the CA) do not mount it yet.
  */
-export const VERIFIED_DATABASE_CLIENTS: readonly DatabaseName[] = ["synapse"];
+export const VERIFIED_DATABASE_CLIENTS: readonly DatabaseName[] = ["synapse", "synapseLi"];
 
 /** The main PostgreSQL server, and the LI one while LI is deployed. */
 export interface DatabaseServers {

@@ -53,8 +53,11 @@ describe("platform: existing cluster (on-prem)", function () {
     assert.ok(names.includes("matrix-pg-ro.matrix-data.svc.cluster.local"));
     assert.equal(p.databases.synapse.sslMode, "verify-full");
     assert.equal(p.databases.synapse.caIssuer, p.internalCaIssuer);
-    // Clients that do not mount the CA yet keep encrypting without the name check.
-    for (const db of ["telegram", "whatsapp", "keyVault"]) if (p.databases[db]) assert.equal(p.databases[db].sslMode, "require", db);
+    // synapse-li on its own server likewise; clients that do not mount the CA yet keep encrypting without the name check.
+    const li = (await prod()).outputs.platform as any;
+    assert.equal(li.databases.synapseLi.sslMode, "verify-full");
+    assert.equal(li.databases.synapseLi.caIssuer, li.internalCaIssuer);
+    for (const db of ["telegram", "whatsapp", "keyVault"]) if (li.databases[db]) assert.equal(li.databases[db].sslMode, "require", db);
   });
 
   it("reaches the cluster through the configured kubeconfig and context, ambient otherwise", async () => {
