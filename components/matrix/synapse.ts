@@ -16,6 +16,8 @@ import {
   MAIN_SERVICE,
   SYNAPSE_PORTS,
   workerServiceName,
+  mainInstance,
+  serviceDnsName,
   instanceCountsFromSizing,
   planInstances,
   renderAwsConfig,
@@ -38,7 +40,6 @@ import { pgpassLine, SYNAPSE_UID } from "../k8s/synapse-pod";
 import { cpuAutoscalerSpec } from "../k8s/autoscaling";
 import { internalMtlsOn } from "../../catalog/internal-tls";
 import { imageRef } from "../../catalog/images";
-import { mainInstance, serviceDnsName } from "../../render/synapse";
 import { haproxyTlsVolume, internalCertificate, mtlsProxyConfig, mtlsProxyContainer, serverCertificateSecret } from "./mtls";
 
 export { pgpassLine, SYNAPSE_UID } from "../k8s/synapse-pod";

@@ -221,6 +221,21 @@ function aclName(type: WorkerType, group: number): string {
   return `route_${type.name.replace(/-/g, "_")}_${group}`;
 }
 
+/** HAProxy's timeouts, the router's and the Synapse pods' proxies' alike (a /sync passes both). */
+export const HAPROXY_TIMEOUTS: HaproxyModel["timeouts"] = {
+  connect: "5s",
+  // /sync long-polls for up to the client's timeout (30 s is usual, some clients ask for
+  // more); uploads of max_upload_size take a while on slow links.
+  client: "180s",
+  server: "180s",
+  "http-request": "30s",
+  "http-keep-alive": "60s",
+  queue: "30s",
+  tunnel: "1h",
+  "client-fin": "30s",
+  "server-fin": "30s",
+};
+
 /** Builds the routing model: rule order is catalogue order (first match wins). */
 export function buildHaproxyModel(input: HaproxyInput): HaproxyModel {
   const ports = { ...HAPROXY_PORTS, ...input.ports };
@@ -260,19 +275,7 @@ export function buildHaproxyModel(input: HaproxyInput): HaproxyModel {
 
   return {
     global: { maxconn: 20000, log: "stdout format raw local0 info" },
-    timeouts: {
-      connect: "5s",
-      // /sync long-polls for up to the client's timeout (30 s is usual, some clients ask for
-      // more); uploads of max_upload_size take a while on slow links.
-      client: "180s",
-      server: "180s",
-      "http-request": "30s",
-      "http-keep-alive": "60s",
-      queue: "30s",
-      tunnel: "1h",
-      "client-fin": "30s",
-      "server-fin": "30s",
-    },
+    timeouts: { ...HAPROXY_TIMEOUTS },
     resolvers: input.resolvers === false ? undefined : { name: "kubedns", parseResolvConf: true, nameservers: [] },
     uploads: { maxBytes: input.maxUploadBytes, pathPattern: MEDIA_UPLOAD_PATHS },
     adminApi: { hosts: [...(input.adminApi?.hosts ?? [])], sourceRanges: [...(input.adminApi?.sourceRanges ?? [])] },

@@ -7,7 +7,7 @@
  * present a certificate. The syntax stays inside what HAProxy 2.6 and 3.2 both accept.
  */
 import { ROUTER_CLIENT_NAME } from "../../catalog/internal-tls";
-import { buildHaproxyModel, type UpstreamTls } from "./model";
+import { HAPROXY_TIMEOUTS, type UpstreamTls } from "./model";
 
 /** Where the router's pod mounts its side of the mutual TLS (Secret of its client Certificate). */
 export const ROUTER_TLS_FILES: UpstreamTls = { caFile: "/etc/haproxy/internal-tls/ca.crt", certFile: "/etc/haproxy/internal-tls/tls.crt" };
@@ -42,8 +42,6 @@ function plain(s: string, what: string): string {
 
 /** haproxy.cfg of the proxy. */
 export function renderMtlsProxyConfig(input: MtlsProxyInput): string {
-  // The router's timeouts: a long-polling /sync passes through both proxies.
-  const timeouts = buildHaproxyModel({ main: { host: "127.0.0.1", port: 1 }, workers: {}, maxUploadBytes: 1 }).timeouts;
   const bind = plain(input.bindAddress, "bind address");
   const client = plain(input.clientName ?? ROUTER_CLIENT_NAME, "client name");
   const upstream = `${plain(input.upstream.host, "upstream host")}:${input.upstream.port}`;
@@ -60,7 +58,8 @@ export function renderMtlsProxyConfig(input: MtlsProxyInput): string {
     "    log global",
     "    option httplog",
     "    option dontlognull",
-    ...Object.entries(timeouts).map(([k, v]) => `    timeout ${k} ${v}`),
+    // The router's timeouts: a long-polling /sync passes through both.
+    ...Object.entries(HAPROXY_TIMEOUTS).map(([k, v]) => `    timeout ${k} ${v}`),
     "",
     "frontend mtls",
     // verify required: the handshake fails without a certificate signed by the CA.
