@@ -7,7 +7,7 @@
  * present a certificate. The syntax stays inside what HAProxy 2.6 and 3.2 both accept.
  */
 import { ROUTER_CLIENT_NAME } from "../../catalog/internal-tls";
-import { HAPROXY_TIMEOUTS, type UpstreamTls } from "./model";
+import { HAPROXY_TIMEOUTS, proxyErrorReplies, type UpstreamTls } from "./model";
 
 /** Where the router's pod mounts its side of the mutual TLS (Secret of its client Certificate). */
 export const ROUTER_TLS_FILES: UpstreamTls = { caFile: "/etc/haproxy/internal-tls/ca.crt", certFile: "/etc/haproxy/internal-tls/tls.crt" };
@@ -60,6 +60,9 @@ export function renderMtlsProxyConfig(input: MtlsProxyInput): string {
     "    option dontlognull",
     // The router's timeouts: a long-polling /sync passes through both.
     ...Object.entries(HAPROXY_TIMEOUTS).map(([k, v]) => `    timeout ${k} ${v}`),
+    // While Synapse is down (until the router's checks notice), the proxy answers as the router
+    // would: a Matrix error with Retry-After, not HAProxy's HTML page.
+    ...proxyErrorReplies().map((e) => `    http-error status ${e.status} content-type application/json hdr Retry-After ${e.retryAfterSeconds} string '${e.body}'`),
     "",
     "frontend mtls",
     // verify required: the handshake fails without a certificate signed by the CA.

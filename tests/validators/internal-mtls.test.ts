@@ -16,7 +16,7 @@ import * as os from "os";
 import * as path from "path";
 import { ROUTER_CLIENT_NAME } from "../../catalog/internal-tls";
 import { NAMESPACES } from "../../catalog/namespaces";
-import { buildHaproxyModel, certReloadingHaproxyCommand, haproxyDeploymentInput, renderHaproxyConfig, renderMtlsProxyConfig, ROUTER_TLS_FILES } from "../../render/haproxy";
+import { UNAVAILABLE_RETRY_AFTER_SECONDS, buildHaproxyModel, certReloadingHaproxyCommand, haproxyDeploymentInput, renderHaproxyConfig, renderMtlsProxyConfig, ROUTER_TLS_FILES } from "../../render/haproxy";
 import * as tlsSocket from "tls";
 import { mainInstance, planInstances, serviceDnsName } from "../../render/synapse";
 import { parseSpec, PROJECT } from "../../config/parse";
@@ -216,6 +216,27 @@ describe("HAProxy <-> Synapse mutual TLS: the rendered router and sidecar config
       const other = await fetch(`http://127.0.0.1:${healthPort}/_matrix/client/versions`);
       assert.equal(other.status, 404);
       assert.deepEqual(stubSeen.map((s) => s.path), ["/health"]);
+    });
+
+    it("with Synapse gone, the sidecar answers the router's request with a Matrix error and Retry-After, as the router itself would", async () => {
+      const closed = http.createServer();
+      await new Promise<void>((r) => closed.listen(0, "127.0.0.1", () => r()));
+      const deadPort = (closed.address() as net.AddressInfo).port;
+      await new Promise<void>((r) => closed.close(() => r()));
+      const cfg = path.join(tmp, "sidecar-dead.cfg");
+      const [deadTls, deadHealth] = [await freePort(), await freePort()];
+      fs.writeFileSync(cfg, renderMtlsProxyConfig({
+        bindAddress: "127.0.0.1", tlsPort: deadTls, healthPort: deadHealth, upstream: { host: "127.0.0.1", port: deadPort },
+        files: { caFile: certs.file("internal.crt"), certFile: certs.file("server.crt") }, maxconn: 100,
+      }));
+      procs.push(await startHaproxy(cfg, log));
+      await waitFor(async () => (await fetch(`http://127.0.0.1:${deadHealth}/health`)).status > 0, "the dead-upstream sidecar listening", log);
+      const r = await tlsGet(deadTls, "/_matrix/client/versions", { ca: certs.file("internal.crt"), cert: certs.file("router.crt"), key: certs.file("router.crt.key"), servername: mainName });
+      assert.equal(r.status, 503, r.error);
+      assert.equal(JSON.parse(r.body!).errcode, "M_UNKNOWN");
+      const health = await fetch(`http://127.0.0.1:${deadHealth}/health`);
+      assert.equal(health.status, 503, "the probes see Synapse down");
+      assert.equal(health.headers.get("retry-after"), String(UNAVAILABLE_RETRY_AFTER_SECONDS));
     });
 
     it("the router does not trust a server whose certificate names another Service", async () => {
