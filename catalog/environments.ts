@@ -29,6 +29,12 @@ export interface EnvironmentPreset {
   crossRegionReplication: boolean;
   /** Days of point-in-time recovery / backup retention. */
   backupRetentionDays: number;
+  /**
+   * Mutual TLS between HAProxy and the Synapse processes unless `internalMtls` says otherwise:
+   * on where the cluster is shared with operators and other workloads (staging rehearses prod),
+   * off in dev, where the loopback e2e switches it on itself.
+   */
+  internalMtls: boolean;
 }
 
 export const ENVIRONMENT_PRESETS: Record<Environment, EnvironmentPreset> = {
@@ -44,6 +50,7 @@ export const ENVIRONMENT_PRESETS: Record<Environment, EnvironmentPreset> = {
     deletionProtection: false,
     crossRegionReplication: false,
     backupRetentionDays: 1,
+    internalMtls: false,
   },
   // Same topology as prod's managed services (Multi-AZ, 3 zones) so failover can be rehearsed,
   // but the profile's replica counts and no spare nodes.
@@ -58,6 +65,7 @@ export const ENVIRONMENT_PRESETS: Record<Environment, EnvironmentPreset> = {
     deletionProtection: false,
     crossRegionReplication: false,
     backupRetentionDays: 7,
+    internalMtls: true,
   },
   // HA minimums, one spare node per pool, everything protected and copied off-region.
   prod: {
@@ -71,6 +79,7 @@ export const ENVIRONMENT_PRESETS: Record<Environment, EnvironmentPreset> = {
     deletionProtection: true,
     crossRegionReplication: true,
     backupRetentionDays: 30,
+    internalMtls: true,
   },
 };
 

@@ -40,6 +40,13 @@ export interface DatabaseConnection {
   password: pulumi.Output<string>;
   /** libpq sslmode the client must use. */
   sslMode: "disable" | "require" | "verify-full";
+  /**
+   * ClusterIssuer of the private CA that signs the server's certificate (CloudNativePG on an
+   * existing cluster), set where the client connects with verify-full: it gets the CA as `ca.crt`
+   * of a Certificate from this issuer in its namespace (components/k8s/internal-ca.ts
+   * `trustCertificate`) and names it as `sslrootcert`. Absent: no private CA to trust.
+   */
+  caIssuer?: string;
   /** Read-only endpoint, where the platform has read replicas. */
   readHost?: pulumi.Output<string>;
   /** Largest connection count the server accepts (for pool sizing). */
@@ -122,6 +129,12 @@ export interface Platform {
   gateway: { className: string; namespace: string; name: string };
   /** cert-manager ClusterIssuer for public certificates. */
   clusterIssuer: string;
+  /**
+   * ClusterIssuer of the cluster's internal CA (components/k8s/internal-ca.ts), where the stack runs
+   * one: on an existing cluster always (MinIO's certificate), on every platform while
+   * `internalMtls` is on (the HAProxy <-> Synapse certificates). Absent: no internal CA.
+   */
+  internalCaIssuer?: string;
   /** Resources the stack must wait for (cluster, node pools, add-ons). */
   ready: pulumi.Resource[];
   /** The API server's endpoint addresses, so controllers' egress is opened to it only. */

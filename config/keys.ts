@@ -161,6 +161,7 @@ export const CONFIG_KEYS = {
     },
     description: "Client addresses allowed to reach Synapse's admin API (/_synapse/admin, only on the admin host). Default: none outside the cluster.",
   },
+  internalMtls: boolean("Mutual TLS between HAProxy and the Synapse processes: a TLS proxy in every Synapse pod accepts only the router's client certificate from the cluster's internal CA (cert-manager), and the router verifies each process's server certificate. Default: the environment preset's (on for staging and prod, off for dev)."),
   allowIdentityChange: boolean("Allow replacing the Matrix server name or the signing key of an existing stack (both are permanent: other servers and every user ID know them). Default false: they are protected and a change is refused at preview time."),
 } as const;
 

@@ -361,6 +361,8 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string, opti
     admin: { sourceRanges: parsed.adminSourceRanges ?? [] },
     li: { investigatorCidrs: parsed.liInvestigatorCidrs ?? [] },
     allowIdentityChange: parsed.allowIdentityChange ?? false,
+    // Unset: the environment preset decides (catalog/internal-tls.ts internalMtlsOn).
+    ...(parsed.internalMtls !== undefined ? { internalMtls: parsed.internalMtls } : {}),
     secretConfig: [...secretKeys].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)),
   };
 }

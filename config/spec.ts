@@ -213,6 +213,11 @@ export interface PlatformSpec {
   };
   /** The server name and signing key may be replaced (otherwise protected; see allowIdentityChange). */
   allowIdentityChange: boolean;
+  /**
+   * Mutual TLS between HAProxy and Synapse as configured (`internalMtls`); absent when the key is
+   * unset and the environment preset decides. Read it through catalog/internal-tls.ts `internalMtlsOn`.
+   */
+  internalMtls?: boolean;
   /** Keys (short names) whose values arrived as Pulumi secrets. */
   secretConfig: string[];
 }

@@ -36,7 +36,7 @@ import {
   type SynapsePaths,
   type SynapseRenderInput,
 } from "../render/synapse";
-import { buildHaproxyModel, renderHaproxyConfig, type HaproxyInput, type HaproxyModel, type ServerSource } from "../render/haproxy";
+import { MTLS_PROXY_MAXCONN, buildHaproxyModel, renderHaproxyConfig, renderMtlsProxyConfig, type HaproxyInput, type HaproxyModel, type ServerSource, type UpstreamTls } from "../render/haproxy";
 
 export const LOOPBACK = "127.0.0.1";
 
@@ -65,6 +65,9 @@ export function loopbackNetwork(nextPort: PortSource, cluster: SynapseNetwork): 
         for (const [k, v] of Object.entries(template)) {
           if (/Port$/.test(k) && typeof v === "number") out[k] = nextPort();
         }
+        if (template.httpBindAddresses !== undefined) out.httpBindAddresses = [LOOPBACK];
+        // The certificate name is no address: HAProxy verifies the cluster's name on loopback too.
+        if (template.tlsName !== undefined) out.tlsName = template.tlsName;
         a = out as unknown as ProcessAddress;
         assigned.set(instance.name, a);
       }
@@ -136,18 +139,27 @@ export function adaptSynapseInput(input: SynapseRenderInput, runDir: string, net
  * replaced by one literal server per instance running here, named after the instance (so the log's
  * `backend/server` names the process); main likewise. No DNS resolvers: the addresses are literal.
  */
-export function adaptHaproxyInput(input: HaproxyInput, instances: readonly SynapseInstance[], network: SynapseNetwork, ep: LoopbackEndpoints): HaproxyInput {
+export function adaptHaproxyInput(input: HaproxyInput, instances: readonly SynapseInstance[], network: SynapseNetwork, ep: LoopbackEndpoints, runDir?: string): HaproxyInput {
+  // With mutual TLS each server is the process's loopback proxy, still verified by its cluster name.
+  const tls = input.upstreamTls;
+  const dial = (a: ProcessAddress): { port: number; tlsName?: string } => {
+    if (!tls) return { port: a.httpPort };
+    if (a.tlsPort === undefined || a.tlsName === undefined) throw new Error("mutual TLS is rendered, but a loopback process has no proxy port or certificate name");
+    return { port: a.tlsPort, tlsName: a.tlsName };
+  };
   const main = network.addressOf(mainInstance());
   const workers: Record<string, ServerSource[]> = {};
   for (const type of Object.keys(input.workers)) {
     const running = instances.filter((i) => i.type?.name === type);
     if (running.length === 0) throw new Error(`HAProxy routes to ${type}, but no ${type} instance is rendered`);
-    workers[type] = running.map((i) => ({ kind: "server", name: i.name, host: LOOPBACK, port: network.addressOf(i).httpPort, instance: i.name }));
+    workers[type] = running.map((i) => ({ kind: "server", name: i.name, host: LOOPBACK, ...dial(network.addressOf(i)), instance: i.name }));
   }
+  if (tls && runDir === undefined) throw new Error("mutual TLS is rendered: the router's certificate files need a run directory");
   return {
     ...input,
-    main: { host: LOOPBACK, port: main.httpPort },
+    main: { host: LOOPBACK, ...dial(main) },
     workers,
+    ...(tls ? { upstreamTls: { caFile: relocate(runDir!, tls.caFile), certFile: relocate(runDir!, tls.certFile) } } : {}),
     ports: { client: ep.haproxy.client, federation: ep.haproxy.federation, stats: ep.haproxy.stats },
     bindAddress: LOOPBACK,
     resolvers: false,
@@ -228,6 +240,17 @@ export interface LoopbackPlan {
   antivirus?: { clamdPort: number; scanPort: number; metricsPort: number; token: string; tokenFile: string };
   /** key_vault's port, its service token (the file main's key-store module reads) and its database on the run's PostgreSQL, when LI is rendered. */
   keyVault?: { port: number; token: string; tokenFile: string; database: { dbname: string; user: string; password: string } };
+  /** HAProxy <-> Synapse mutual TLS, when rendered: the certificates to make and a proxy per process. */
+  mtls?: MtlsPlan;
+}
+
+/** The loopback side of `internalMtls`: a CA, the router's client certificate, one proxy per Synapse process. */
+export interface MtlsPlan {
+  /** Where the throw-away CA and the issued certificates are made. */
+  pkiDir: string;
+  /** The router's files (the rendered server lines read them). */
+  router: UpstreamTls;
+  proxies: { instance: string; configFile: string; certFile: string; caFile: string; dnsName: string; healthUrl: string; maxconn: number }[];
 }
 
 export interface AdaptOptions {
@@ -344,7 +367,22 @@ export function planLoopback(k8sSynapse: SynapseRenderInput, k8sHaproxy: Haproxy
     ? { port: ep.keyVault, token: secrets.keyVaultToken ?? "", tokenFile: p.keyVaultToken, database: { dbname: DATABASE_SPECS.keyVault.database, user: DATABASE_SPECS.keyVault.owner, password: `kv-${secrets.dbPassword}` } }
     : undefined;
 
-  const model = buildHaproxyModel(adaptHaproxyInput(k8sHaproxy, input.instances, network, ep));
+  const model = buildHaproxyModel(adaptHaproxyInput(k8sHaproxy, input.instances, network, ep, runDir));
+  // Each process's proxy runs the config the pods get, renumbered to its loopback ports and files.
+  let mtls: MtlsPlan | undefined;
+  if (model.upstreamTls) {
+    mtls = { pkiDir: path.join(runDir, "pki"), router: model.upstreamTls, proxies: [] };
+    for (const inst of [mainInstance(), ...input.instances]) {
+      const a = network.addressOf(inst);
+      if (a.tlsPort === undefined || a.proxyHealthPort === undefined || a.tlsName === undefined) throw new Error(`${inst.name}: mutual TLS is rendered, but its address has no proxy`);
+      const dir = path.join(runDir, "mtls-proxy", inst.name);
+      const tlsFiles = { certFile: path.join(dir, "tls", "tls.crt"), caFile: path.join(dir, "tls", "ca.crt") };
+      const configFile = path.join(dir, "haproxy.cfg");
+      const text = renderMtlsProxyConfig({ bindAddress: LOOPBACK, tlsPort: a.tlsPort, healthPort: a.proxyHealthPort, upstream: { host: LOOPBACK, port: a.httpPort }, files: tlsFiles });
+      mtls.proxies.push({ instance: inst.name, configFile, ...tlsFiles, dnsName: a.tlsName, healthUrl: `http://${LOOPBACK}:${a.proxyHealthPort}/health`, maxconn: MTLS_PROXY_MAXCONN });
+      files[configFile] = text;
+    }
+  }
   const cfg = path.join(runDir, "haproxy", "haproxy.cfg");
   files[cfg] = renderHaproxyConfig(model);
   const haproxy: LoopbackPlan["haproxy"] = {
@@ -381,6 +419,7 @@ export function planLoopback(k8sSynapse: SynapseRenderInput, k8sHaproxy: Haproxy
       ? { antivirus: { clamdPort: ep.antivirus.clamd, scanPort: ep.antivirus.scanHttp, metricsPort: ep.antivirus.scanMetrics, token: secrets.scanWorkerToken ?? "", tokenFile: p.scanWorkerToken } }
       : {}),
     ...(keyVault ? { keyVault } : {}),
+    ...(mtls ? { mtls } : {}),
     ...(opts.pushApps?.length
       ? { sygnal: planSygnal(opts.pushApps, path.join(runDir, "sygnal"), { http: nextPort(), metrics: nextPort(), proxy: nextPort() }) }
       : {}),

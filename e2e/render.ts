@@ -88,6 +88,9 @@ export function devSpecAndSizing(stack = "dev", extra: LoopbackFeatures = {}): {
     synapse: { ...parsed.synapse, maxUploadSize: "96K", maxUploadBytes: E2E_UPLOAD_LIMIT },
     admin: { sourceRanges: [E2E_ADMIN_RANGE] },
     features: bridges,
+    // HAProxy <-> Synapse mutual TLS, as staging and prod run it (the dev preset leaves it off):
+    // every process behind its proxy, the router verifying (e2e/topology.ts issues the certificates).
+    internalMtls: true,
     bridges: {
       ...parsed.bridges,
       telegram: { ...parsed.bridges.telegram, enabled: parsed.bridges.telegram.accounts > 0 },

@@ -9,7 +9,12 @@ import { generateKeyPairSync, randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { synapseSigningKey } from "../render/synapse";
-import type { LoopbackPlan, PlanProcess } from "./adapter";
+import type { LoopbackPlan, MtlsPlan, PlanProcess } from "./adapter";
+import { ROUTER_CLIENT_NAME } from "../catalog/internal-tls";
+import { pki } from "./internal-pki";
+
+/** Supervisor names of the proxies: `mtls-proxy-<instance>`. */
+export const MTLS_PROXY_PREFIX = "mtls-proxy-";
 import { AppserviceSink } from "./appservice-sink";
 import { HaproxyLog } from "./haproxy-log";
 import { Supervisor, waitHttpOk, type Proc } from "./procs";
@@ -63,6 +68,32 @@ export function materialise(plan: LoopbackPlan): void {
       // 0600: libpq refuses a group- or world-readable passfile.
       fs.writeFileSync(s.path, s.value ?? randomBytes(32).toString("hex"), { mode: 0o600 });
     }
+  }
+  if (plan.mtls) issueMtlsCertificates(plan.mtls);
+}
+
+/**
+ * What cert-manager does in the cluster: an internal CA, a server certificate per Service name
+ * (the name HAProxy verifies), the router's client certificate; each copied to where the
+ * process reads it, as the pods' Secret volumes lay them out (tls.crt, tls.crt.key, ca.crt).
+ */
+export function issueMtlsCertificates(m: MtlsPlan): void {
+  const ca = pki(m.pkiDir);
+  ca.ca("internal");
+  const place = (leaf: string, certFile: string, caFile: string) => {
+    fs.mkdirSync(path.dirname(certFile), { recursive: true });
+    fs.copyFileSync(ca.file(`${leaf}.crt`), certFile);
+    fs.copyFileSync(ca.file(`${leaf}.crt.key`), `${certFile}.key`);
+    fs.copyFileSync(ca.file("internal.crt"), caFile);
+  };
+  ca.leaf("router", "internal", ROUTER_CLIENT_NAME, { usage: "clientAuth" });
+  place("router", m.router.certFile, m.router.caFile);
+  const issued = new Set<string>();
+  for (const p of m.proxies) {
+    const leaf = `server-${p.dnsName}`;
+    if (!issued.has(leaf)) ca.leaf(leaf, "internal", p.dnsName, { dns: [p.dnsName], usage: "serverAuth" });
+    issued.add(leaf);
+    place(leaf, p.certFile, p.caFile);
   }
 }
 
@@ -122,7 +153,7 @@ export async function startTopology(sup: Supervisor, plan: LoopbackPlan, opts: S
     appserviceSink = new AppserviceSink(
       plan.appservices[0].port,
       new Map(plan.appservices.map((a) => [a.hsToken, a.id])),
-      () => sup.procs.filter((p) => !infra.has(p.spec.name) && !p.exitInfo).map((p) => p.pid),
+      () => sup.procs.filter((p) => !infra.has(p.spec.name) && !p.spec.name.startsWith(MTLS_PROXY_PREFIX) && !p.exitInfo).map((p) => p.pid),
     );
     await appserviceSink.start();
     sup.onStop(() => appserviceSink!.stop());
@@ -153,6 +184,20 @@ export async function startTopology(sup: Supervisor, plan: LoopbackPlan, opts: S
     log(`workers up: ${group.map((w) => w.instance).join(", ")} (${Date.now() - t0} ms)`);
   }
   mark("workers");
+
+  // The pods' mutual-TLS proxies, each in front of its process, before the router dials them.
+  if (plan.mtls) {
+    await Promise.all(plan.mtls.proxies.map(async (p) => {
+      const args = ["-db", "-f", p.configFile];
+      const n = haproxyConnLimit(p.maxconn);
+      if (n !== undefined) args.push("-n", String(n));
+      const proc = sup.start({ name: `${MTLS_PROXY_PREFIX}${p.instance}`, command: "haproxy", args, stopSignal: "SIGUSR1" });
+      // Through the proxy's health port to the process's own listener, as the kubelet probes it.
+      await waitHttpOk(p.healthUrl, { timeoutMs: 30_000, proc, sup });
+    }));
+    mark("mtls-proxies");
+    log(`mutual-TLS proxies up: ${plan.mtls.proxies.length} (${Date.now() - t0} ms)`);
+  }
 
   const hp = plan.haproxy;
   try {

@@ -5,7 +5,7 @@
  */
 import { environmentPreset } from "../catalog/environments";
 import type { PlatformSpec } from "../config/spec";
-import { allWorkloads, nodePools } from "./pools-by-tier";
+import { allWorkloads, nodePools, podRequests } from "./pools-by-tier";
 import { estimateCost, type CostReport } from "./cost";
 import { inClusterDataPods } from "./in-cluster-data-pods";
 import { databaseSizing, objectStoreSizing, redisSizing } from "./data-service-sizing";
@@ -33,8 +33,8 @@ export function size(spec: PlatformSpec): Sizing {
   const pools = nodePools(spec, m, data);
 
   const workloads = allWorkloads(m);
-  const podCpu = workloads.reduce((s, [, w]) => s + podCount(w) * w.resources.cpuRequestMillis, 0);
-  const podMem = workloads.reduce((s, [, w]) => s + podCount(w) * w.resources.memoryRequestMi, 0);
+  const podCpu = workloads.reduce((s, [n, w]) => s + podCount(w) * podRequests(spec, n, w).cpuMillis, 0);
+  const podMem = workloads.reduce((s, [n, w]) => s + podCount(w) * podRequests(spec, n, w).memoryMi, 0);
   const dataCpu = data.flatMap((d) => d.pods).reduce((s, p) => s + p.cpuMillis, 0);
   const dataMem = data.flatMap((d) => d.pods).reduce((s, p) => s + p.memoryMi, 0);
   const pvc = workloads.reduce((s, [, w]) => s + podCount(w) * (w.storageGi ?? 0), 0);

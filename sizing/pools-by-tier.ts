@@ -2,6 +2,7 @@
 import { COMPONENTS, workloadEntry } from "../catalog/components";
 import type { PlatformSpec } from "../config/spec";
 import { environmentPreset } from "../catalog/environments";
+import { MTLS_PROXY_RESOURCES, internalMtlsOn } from "../catalog/internal-tls";
 import type { DataPods } from "./in-cluster-data-pods";
 import type { ModelOutput } from "./model";
 import { planPool, type PodDemand } from "./pool-packing";
@@ -18,9 +19,27 @@ export const SYSTEM_OVERHEAD_POD: PodDemand = { workload: "operators", cpuMillis
 /** Workloads whose replicas must each have a node of their own (registry `onePerNode`). */
 export const ONE_PER_NODE: ReadonlySet<string> = new Set(COMPONENTS.filter((c) => workloadEntry(c).onePerNode));
 
-function podsOf(name: string, w: WorkloadSizing, count: number): PodDemand[] {
+/** Workload names of the Synapse processes in `allWorkloads`. */
+export function isSynapseWorkload(name: string): boolean {
+  return name.startsWith("synapse-");
+}
+
+/**
+ * What one pod of a workload requests: the sized process, plus the mutual-TLS proxy beside every
+ * Synapse process while `internalMtls` is on.
+ */
+export function podRequests(spec: Pick<PlatformSpec, "internalMtls" | "environment">, name: string, w: WorkloadSizing): { cpuMillis: number; memoryMi: number } {
+  const proxy = isSynapseWorkload(name) && internalMtlsOn(spec);
+  return {
+    cpuMillis: w.resources.cpuRequestMillis + (proxy ? MTLS_PROXY_RESOURCES.cpuRequestMillis : 0),
+    memoryMi: w.resources.memoryRequestMi + (proxy ? MTLS_PROXY_RESOURCES.memoryRequestMi : 0),
+  };
+}
+
+function podsOf(spec: PlatformSpec, name: string, w: WorkloadSizing, count: number): PodDemand[] {
   const spreadGroup = ONE_PER_NODE.has(name) ? name : undefined;
-  return Array.from({ length: count }, () => ({ workload: name, cpuMillis: w.resources.cpuRequestMillis, memoryMi: w.resources.memoryRequestMi, spreadGroup }));
+  const r = podRequests(spec, name, w);
+  return Array.from({ length: count }, () => ({ workload: name, cpuMillis: r.cpuMillis, memoryMi: r.memoryMi, spreadGroup }));
 }
 
 export function allWorkloads(m: ModelOutput): [string, WorkloadSizing][] {
@@ -38,9 +57,9 @@ export function nodePools(spec: PlatformSpec, m: ModelOutput, data: DataPods[]):
     const inTier = allWorkloads(m).filter(([, w]) => w.tier === tier);
     const dataPods = data.filter((d) => d.tier === tier).flatMap((d) => d.pods);
     const extra = tier === "system" ? [SYSTEM_OVERHEAD_POD] : [];
-    const pods = [...inTier.flatMap(([n, w]) => podsOf(n, w, podCount(w))), ...dataPods, ...extra];
+    const pods = [...inTier.flatMap(([n, w]) => podsOf(spec, n, w, podCount(w))), ...dataPods, ...extra];
     if (pods.length === 0) continue;
-    const podsAtMax = [...inTier.flatMap(([n, w]) => podsOf(n, w, podCountAtMax(w))), ...dataPods, ...extra];
+    const podsAtMax = [...inTier.flatMap(([n, w]) => podsOf(spec, n, w, podCountAtMax(w))), ...dataPods, ...extra];
     pools.push(planPool(tier, spec.platform, env, pods, podsAtMax));
   }
   return pools;

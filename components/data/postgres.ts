@@ -70,6 +70,12 @@ export interface CnpgClusterArgs {
   ownerRights?: Partial<Record<DatabaseName, OwnerRights>>;
   /** Login roles that own no database (the LI sync's replication role on main). Default: none. */
   extraRoles?: ExtraRole[];
+  /**
+   * The servers' certificate from this ClusterIssuer (the internal CA) instead of the operator's
+   * own CA, naming the -rw, -r and -ro Services, so clients can connect with verify-full against
+   * a CA they can be given (`serverTLSSecret`/`serverCASecret`). Default: the operator's CA.
+   */
+  serverTls?: { issuer: string; issuerReady: pulumi.Resource[] };
 }
 
 /** What an owner may do besides owning its database. */
@@ -100,6 +106,14 @@ export function managedRole(name: string, secretName: string, rights: OwnerRight
     ...(rights.inRoles?.length ? { inRoles: rights.inRoles } : {}),
     passwordSecret: { name: secretName },
   };
+}
+
+/** The DNS names of a CloudNativePG cluster's Services (-rw, -r, -ro), short and qualified. */
+export function cnpgServiceDnsNames(clusterName: string, namespace: string, clusterDomain = "cluster.local"): string[] {
+  return ["rw", "r", "ro"].flatMap((s) => {
+    const svc = `${clusterName}-${s}`;
+    return [svc, `${svc}.${namespace}`, `${svc}.${namespace}.svc`, `${svc}.${namespace}.svc.${clusterDomain}`];
+  });
 }
 
 export interface CnpgDatabase {
@@ -176,6 +190,27 @@ export class CnpgCluster extends pulumi.ComponentResource {
       },
     }, childOpts(args.dependsOn));
 
+    // The servers' certificate from the internal CA: one Secret holds tls.crt/tls.key and ca.crt,
+    // which is what CloudNativePG's serverTLSSecret and serverCASecret each read.
+    const serverTlsSecret = `${clusterName}-server-tls`;
+    const serverCertificate = args.serverTls
+      ? new k8s.apiextensions.CustomResource(`${name}-server-tls`, {
+          apiVersion: "cert-manager.io/v1",
+          kind: "Certificate",
+          metadata: { name: serverTlsSecret, namespace: args.namespace, labels },
+          spec: {
+            secretName: serverTlsSecret,
+            commonName: pulumi.interpolate`${clusterName}-rw.${args.namespace}.svc.cluster.local`,
+            dnsNames: pulumi.output(args.namespace).apply((ns) => cnpgServiceDnsNames(clusterName, ns)),
+            duration: "2160h",
+            renewBefore: "720h",
+            usages: ["digital signature", "key encipherment", "server auth"],
+            privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
+            issuerRef: { name: args.serverTls.issuer, kind: "ClusterIssuer", group: "cert-manager.io" },
+          },
+        }, childOpts([...args.dependsOn, ...args.serverTls.issuerReady]))
+      : undefined;
+
     const instances = sizing.instances;
     const synchronous = args.synchronous && instances >= 2;
     const [first, ...rest] = args.databases;
@@ -193,6 +228,7 @@ export class CnpgCluster extends pulumi.ComponentResource {
         primaryUpdateStrategy: "unsupervised",
         primaryUpdateMethod: "switchover",
         enableSuperuserAccess: false,
+        ...(serverCertificate ? { certificates: { serverTLSSecret: serverTlsSecret, serverCASecret: serverTlsSecret } } : {}),
         postgresql: {
           parameters: {
             ...postgresTuning(sizing.memoryGi, sizing.maxConnections),
@@ -254,7 +290,7 @@ export class CnpgCluster extends pulumi.ComponentResource {
         // Take base backups from a standby so the primary's I/O is spared.
         backup: { target: "prefer-standby" },
       },
-    }, childOpts([...args.dependsOn, objectStore, ...roleSecrets]));
+    }, childOpts([...args.dependsOn, objectStore, ...roleSecrets, ...(serverCertificate ? [serverCertificate] : [])]));
 
     const databases = args.databases.map((db) => new k8s.apiextensions.CustomResource(`${name}-${db}-database`, {
       apiVersion: "postgresql.cnpg.io/v1",

@@ -13,10 +13,10 @@ import { DEFAULT_LI_SYNAPSE_PATHS, LI_SYNAPSE_PORTS, liSynapseDeploymentInput, r
 import type { WorkloadSizing } from "../../sizing/types";
 import type { DatabaseConnection, ObjectStore, Placement } from "../contracts";
 import { standardLabels } from "../k8s/labels";
+import { caVolume, trustCertificate } from "../k8s/internal-ca";
 import { LI_INSTANCE, SYNAPSE_LI, liSelector } from "./names";
 import { checksum, httpProbe, resourcesOf, restrictedContainer, restrictedPod } from "../k8s/pod-spec";
 import { pgpassLine, SYNAPSE_UID } from "../k8s/synapse-pod";
-import { caVolume, trustCertificate } from "../k8s/internal-ca";
 
 
 export interface SynapseLiArgs {
@@ -79,7 +79,7 @@ export class SynapseLi extends pulumi.ComponentResource {
         serverName: args.serverName,
         publicHost: args.publicHost,
         maxUploadBytes: args.maxUploadBytes,
-        database: { host, port, database: db.database, user, sslMode: db.sslMode, maxConnections: db.maxConnections },
+        database: { host, port, database: db.database, user, sslMode: db.sslMode, maxConnections: db.maxConnections, privateCa: db.caIssuer !== undefined },
         objectStore: { bucket, endpoint, region: args.objectStore.region, forcePathStyle: args.objectStore.forcePathStyle, privateCa: args.objectStore.privateCaIssuer !== undefined },
       })));
     const dbSecret = new k8s.core.v1.Secret(`${name}-db`, {
@@ -133,6 +133,10 @@ export class SynapseLi extends pulumi.ComponentResource {
     ].join("\n")];
     const image = args.image;
     const selector = liSelector(SYNAPSE_LI);
+    // The LI database server's private CA (verify-full), as ca.crt of a Certificate in this namespace.
+    const databaseCa = args.database.caIssuer
+      ? trustCertificate(`${name}-database-ca`, { namespace: ns, secretName: "synapse-li-database-ca", issuer: args.database.caIssuer }, child)
+      : undefined;
     new k8s.apps.v1.Deployment(`${name}`, {
       metadata: meta(SYNAPSE_LI),
       spec: {
@@ -157,6 +161,7 @@ export class SynapseLi extends pulumi.ComponentResource {
               { name: "media", emptyDir: { sizeLimit: "20Gi" } },
               ...(s3Secret ? [{ name: "aws-credentials", secret: { secretName: s3Secret.metadata.name, defaultMode: 0o440 } }] : []),
               ...(objectStoreCa ? [caVolume("object-store-ca", `${SYNAPSE_LI}-object-store-ca`)] : []),
+              ...(databaseCa ? [caVolume("database-ca", "synapse-li-database-ca")] : []),
             ],
             containers: [restrictedContainer({
               name: "synapse",
@@ -183,6 +188,7 @@ export class SynapseLi extends pulumi.ComponentResource {
                 { name: "media", mountPath: paths.mediaStore },
                 ...(s3Secret ? [{ name: "aws-credentials", mountPath: "/etc/synapse/aws-credentials", readOnly: true }] : []),
                 ...(objectStoreCa ? [{ name: "object-store-ca", mountPath: OBJECT_STORE_CA_PATH.replace(/\/ca\.crt$/, ""), readOnly: true }] : []),
+                ...(databaseCa ? [{ name: "database-ca", mountPath: paths.databaseCa.replace(/\/ca\.crt$/, ""), readOnly: true }] : []),
               ],
               // A refresh of the LI database may leave migrations to run at start.
               startupProbe: httpProbe("/health", "http", { period: 10, failures: 90 }),

@@ -12,6 +12,9 @@ import type { SynapseInstance } from "../../render/synapse";
 import { selectorLabels, standardLabels } from "../k8s/labels";
 import type { Platform } from "../contracts";
 import { checksum, httpProbe, resourcesOf, restrictedContainer, restrictedPod } from "../k8s/pod-spec";
+import { internalMtlsOn } from "../../catalog/internal-tls";
+import { certReloadingHaproxyCommand } from "../../render/haproxy";
+import { ROUTER_CLIENT_SECRET, ROUTER_TLS_MOUNT, haproxyTlsVolume, routerClientCertificate } from "./mtls";
 
 /** HAProxy's user (the image's files are world-readable; a high UID keeps clear of host users). */
 export const HAPROXY_UID = 10099;
@@ -52,6 +55,14 @@ export class SynapseHaproxy extends pulumi.ComponentResource {
     const meta = { name: HAPROXY_SERVICE, namespace: args.namespace, labels };
 
     const cm = new k8s.core.v1.ConfigMap(`${name}-config`, { metadata: meta, data: { "haproxy.cfg": this.config } }, child);
+    // Mutual TLS to Synapse: the router's client certificate from the internal CA (the config's
+    // server lines name its files, render/haproxy ROUTER_TLS_FILES).
+    const mtls = internalMtlsOn(args.spec);
+    if (mtls && args.platform.internalCaIssuer === undefined) throw new Error("internalMtls is on, but the platform runs no internal CA to issue HAProxy's client certificate");
+    const clientCertificate = mtls
+      ? routerClientCertificate(`${name}-client-mtls`, { namespace: args.namespace, issuer: args.platform.internalCaIssuer! }, { ...child, dependsOn: args.platform.ready })
+      : undefined;
+    const configFile = "/usr/local/etc/haproxy/haproxy.cfg";
     const sa = new k8s.core.v1.ServiceAccount(`${name}-sa`, { metadata: meta, automountServiceAccountToken: false }, child);
     new k8s.apps.v1.Deployment(`${name}`, {
       metadata: meta,
@@ -68,11 +79,12 @@ export class SynapseHaproxy extends pulumi.ComponentResource {
             serviceAccountName: HAPROXY_SERVICE,
             // Let long-polling syncs finish on a rolling update (hard-stop-after 60s in the config).
             terminationGracePeriodSeconds: 75,
-            volumes: [{ name: "config", configMap: { name: cm.metadata.name } }],
+            volumes: [{ name: "config", configMap: { name: cm.metadata.name } }, ...(mtls ? [haproxyTlsVolume("internal-tls", ROUTER_CLIENT_SECRET)] : [])],
             containers: [restrictedContainer({
               name: "haproxy",
               image: imageRef("haproxy", args.spec.imageRegistry),
-              command: ["haproxy", "-W", "-db", "-f", "/usr/local/etc/haproxy/haproxy.cfg"],
+              // With mutual TLS the client certificate is renewed under HAProxy: reload when it is.
+              command: mtls ? certReloadingHaproxyCommand(configFile, ROUTER_TLS_MOUNT.watched) : ["haproxy", "-W", "-db", "-f", configFile],
               ports: [
                 { name: "client", containerPort: HAPROXY_PORTS.client },
                 { name: "federation", containerPort: HAPROXY_PORTS.federation },
@@ -82,6 +94,7 @@ export class SynapseHaproxy extends pulumi.ComponentResource {
               volumeMounts: [
                 { name: "config", mountPath: "/usr/local/etc/haproxy", readOnly: true },
                 { name: "tmp", mountPath: "/tmp" },
+                ...(mtls ? [{ name: "internal-tls", mountPath: ROUTER_TLS_MOUNT.dir, readOnly: true }] : []),
               ],
               livenessProbe: httpProbe(model.stats.livenessPath, "stats", { period: 10, failures: 3 }),
               // Ready only when main and every worker type without a main fallback has a server up:
@@ -91,7 +104,7 @@ export class SynapseHaproxy extends pulumi.ComponentResource {
           }),
         },
       },
-    }, { ...child, dependsOn: [sa] });
+    }, { ...child, dependsOn: [sa, ...(clientCertificate ? [clientCertificate] : [])] });
     new k8s.core.v1.Service(`${name}`, {
       metadata: meta,
       spec: {

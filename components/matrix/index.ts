@@ -22,6 +22,7 @@ import {
 } from "../../render/synapse";
 import { HAPROXY_PORTS } from "../../render/haproxy";
 import { isDeployed } from "../../catalog/components";
+import { internalMtlsOn } from "../../catalog/internal-tls";
 import { WORKER_TYPES } from "../../catalog/workers";
 import { standardLabels } from "../k8s/labels";
 import { NAMESPACES } from "../../catalog/namespaces";
@@ -114,7 +115,7 @@ export function matrixRoutes(spec: PlatformSpec, gateway: Platform["gateway"], n
 }
 
 /** The network flows the Matrix workloads need (pure). */
-export function matrixFlows(platform: Pick<Platform, "databases" | "redis" | "objectStore">, namespace: string): FlowSpec[] {
+export function matrixFlows(platform: Pick<Platform, "databases" | "redis" | "objectStore">, namespace: string, opts: { mtls?: boolean } = {}): FlowSpec[] {
   const synapse: Workload = { namespace, podLabels: { "app.kubernetes.io/component": "synapse", "app.kubernetes.io/part-of": "matrix-platform" }, name: "synapse" };
   const media: Workload = { namespace, podLabels: synapseSelector("media-repository"), name: "synapse-media-repository" };
   const haproxy: Workload = { namespace, podLabels: { "app.kubernetes.io/name": "haproxy" }, name: "haproxy" };
@@ -124,7 +125,10 @@ export function matrixFlows(platform: Pick<Platform, "databases" | "redis" | "ob
     { from: EDGE_PODS, to: web(WEB_SERVICES.element), ports: [STATIC_SITE_PORT], description: "Gateway -> Element Web" },
     { from: EDGE_PODS, to: web(WEB_SERVICES.admin), ports: [STATIC_SITE_PORT], description: "Gateway -> Ketesa" },
     { from: EDGE_PODS, to: web(WEB_SERVICES.wellKnown), ports: [STATIC_SITE_PORT], description: "Gateway -> .well-known delegation" },
-    { from: haproxy, to: synapse, ports: [SYNAPSE_PORTS.http], description: "HAProxy -> Synapse HTTP listeners" },
+    // With mutual TLS HAProxy reaches only the pods' TLS proxies: the HTTP listeners bind 127.0.0.1.
+    opts.mtls
+      ? { from: haproxy, to: synapse, ports: [SYNAPSE_PORTS.mtls], description: "HAProxy -> the Synapse pods' mutual-TLS proxies" }
+      : { from: haproxy, to: synapse, ports: [SYNAPSE_PORTS.http], description: "HAProxy -> Synapse HTTP listeners" },
     { from: synapse, to: synapse, ports: [SYNAPSE_PORTS.replication], description: "Synapse replication between processes" },
     { from: synapse, to: platform.databases.synapse.network, description: "Synapse -> PostgreSQL" },
     { from: synapse, to: platform.redis.network, description: "Synapse -> Redis (replication pub/sub, cache)" },
@@ -218,7 +222,7 @@ export class MatrixStack extends pulumi.ComponentResource {
     }
 
     // Prometheus's scrapes are declared by the monitoring component from the registry's targets.
-    const flows = matrixFlows(platform, nsName);
+    const flows = matrixFlows(platform, nsName, { mtls: internalMtlsOn(spec) });
     // Under this component and the name it used before the registry, so the policies keep their URNs.
     if (args.flows) args.flows.allowAll(flows, { namePrefix: "matrix", parent: this, resourceName: `${name}-flows` });
     else new FlowPolicies(`${name}-flows`, { flows, namePrefix: "matrix" }, { parent: this, providers: [platform.provider], dependsOn: [this.namespace] });

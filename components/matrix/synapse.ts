@@ -15,6 +15,9 @@ import {
   DEFAULT_SYNAPSE_PATHS,
   MAIN_SERVICE,
   SYNAPSE_PORTS,
+  workerServiceName,
+  mainInstance,
+  serviceDnsName,
   instanceCountsFromSizing,
   planInstances,
   renderAwsConfig,
@@ -35,6 +38,9 @@ import { checksum, httpProbe, resourcesOf, restrictedContainer, restrictedPod } 
 import { SynapseHaproxy } from "./haproxy";
 import { pgpassLine, SYNAPSE_UID } from "../k8s/synapse-pod";
 import { cpuAutoscalerSpec } from "../k8s/autoscaling";
+import { internalMtlsOn } from "../../catalog/internal-tls";
+import { imageRef } from "../../catalog/images";
+import { haproxyTlsVolume, internalCertificate, mtlsProxyConfig, mtlsProxyContainer, serverCertificateSecret } from "./mtls";
 
 export { pgpassLine, SYNAPSE_UID } from "../k8s/synapse-pod";
 
@@ -132,6 +138,10 @@ export class SynapseCluster extends pulumi.ComponentResource {
     // ----- topology
     this.instances = planInstances(instanceCountsFromSizing(sizing));
     this.mainServiceName = MAIN_SERVICE;
+    // Mutual TLS with HAProxy: a proxy in every pod, Synapse's HTTP listener on 127.0.0.1 behind it.
+    const mtls = internalMtlsOn(spec);
+    const internalIssuer = platform.internalCaIssuer;
+    if (mtls && internalIssuer === undefined) throw new Error("internalMtls is on, but the platform runs no internal CA to issue the HAProxy <-> Synapse certificates");
 
     // ----- secrets (random values from @pulumi/random, the signing key from @pulumi/tls)
     const rand = (key: string) => new random.RandomPassword(`${name}-${key}`, { length: 64, special: false }, { parent: this }).result;
@@ -204,7 +214,7 @@ export class SynapseCluster extends pulumi.ComponentResource {
         instances: this.instances,
         namespace: args.namespaceName,
         endpoints: {
-          database: { host: dbHost, port: dbPort, database: db.database, user: dbUser, sslMode: db.sslMode, maxConnections: db.maxConnections },
+          database: { host: dbHost, port: dbPort, database: db.database, user: dbUser, sslMode: db.sslMode, maxConnections: db.maxConnections, privateCa: db.caIssuer !== undefined },
           redis: { host: redisHost, port: redisPort, tls: platform.redis.tls, privateCa: platform.redis.caCertificate !== undefined },
           objectStore: { bucket, endpoint: s3Endpoint, region: platform.objectStore.region, forcePathStyle: platform.objectStore.forcePathStyle, privateCa: platform.objectStore.privateCaIssuer !== undefined },
         },
@@ -226,9 +236,24 @@ export class SynapseCluster extends pulumi.ComponentResource {
     const objectStoreCa = platform.objectStore.privateCaIssuer
       ? trustCertificate(`${name}-object-store-ca`, { namespace: ns, secretName: "synapse-object-store-ca", issuer: platform.objectStore.privateCaIssuer }, child)
       : undefined;
+    // The database server's private CA (verify-full), as ca.crt of a Certificate in this namespace.
+    const databaseCa = db.caIssuer
+      ? trustCertificate(`${name}-database-ca`, { namespace: ns, secretName: "synapse-database-ca", issuer: db.caIssuer }, child)
+      : undefined;
     const redisCa = platform.redis.caCertificate
       ? new k8s.core.v1.ConfigMap(`${name}-redis-ca`, { metadata: meta("synapse-redis-ca"), data: { "ca.crt": platform.redis.caCertificate } }, child)
       : undefined;
+
+    // The proxies' config (the same in every pod) and one server certificate per Service, naming
+    // the Service's DNS name HAProxy verifies (render/synapse serviceDnsName).
+    const proxyConfigText = mtls ? mtlsProxyConfig() : undefined;
+    const proxyConfig = proxyConfigText !== undefined
+      ? new k8s.core.v1.ConfigMap(`${name}-mtls-proxy`, { metadata: meta("synapse-mtls-proxy"), data: { "haproxy.cfg": proxyConfigText } }, child)
+      : undefined;
+    const serverCertificate = (resource: string, service: string, dnsName: string) => internalCertificate(`${name}-${resource}-mtls`, {
+      namespace: ns, secretName: serverCertificateSecret(service), issuer: internalIssuer!, commonName: dnsName, dnsNames: [dnsName], usage: "server auth", component: "synapse",
+    }, { ...child, dependsOn: platform.ready });
+    const proxyImage = imageRef("haproxy", spec.imageRegistry);
 
     // ----- service accounts: one for Synapse, one with object-store identity for the media workers
     const sa = new k8s.core.v1.ServiceAccount(`${name}-sa`, { metadata: meta("synapse"), automountServiceAccountToken: false }, child);
@@ -245,6 +270,7 @@ export class SynapseCluster extends pulumi.ComponentResource {
       { name: "run", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } },
       ...(appserviceSecret ? [{ name: "appservices", secret: { secretName: appserviceSecret.metadata.name, defaultMode: 0o440 } }] : []),
       ...(redisCa ? [{ name: "redis-ca", configMap: { name: redisCa.metadata.name } }] : []),
+      ...(databaseCa ? [caVolume("database-ca", "synapse-database-ca")] : []),
     ];
     const baseMounts = (): k8s.types.input.core.v1.VolumeMount[] => [
       { name: "conf", mountPath: DEFAULT_SYNAPSE_PATHS.configDir, readOnly: true },
@@ -255,14 +281,19 @@ export class SynapseCluster extends pulumi.ComponentResource {
       { name: "tmp", mountPath: "/tmp" },
       ...(appserviceSecret ? [{ name: "appservices", mountPath: DEFAULT_SYNAPSE_PATHS.appserviceDir, readOnly: true }] : []),
       ...(redisCa ? [{ name: "redis-ca", mountPath: "/etc/synapse/redis-ca", readOnly: true }] : []),
+      ...(databaseCa ? [{ name: "database-ca", mountPath: DEFAULT_SYNAPSE_PATHS.databaseCa.replace(/\/ca\.crt$/, ""), readOnly: true }] : []),
     ];
     const configChecksum = pulumi.all([homeserverYaml]).apply(([hs]) => checksum(hs, logYaml));
 
-    const podTemplate = (typeName: string, t: WorkerType | undefined, command: string[], sizingOf: WorkloadSizing, extra: { volumes?: k8s.types.input.core.v1.Volume[]; mounts?: k8s.types.input.core.v1.VolumeMount[]; workerChecksum?: pulumi.Input<string> }) => {
+    const podTemplate = (typeName: string, t: WorkerType | undefined, command: string[], sizingOf: WorkloadSizing, extra: { volumes?: k8s.types.input.core.v1.Volume[]; mounts?: k8s.types.input.core.v1.VolumeMount[]; workerChecksum?: pulumi.Input<string>; tlsSecret?: string }) => {
       const media = t?.mediaRepository === true;
       const named = t === undefined || (hasStableNames(t) && t.resources.includes("replication"));
+      if (mtls && extra.tlsSecret === undefined) throw new Error(`internalMtls is on, but the ${typeName} pods got no server certificate`);
+      // Behind the proxy the HTTP listener is the pod's own (127.0.0.1): no port of it is published,
+      // and the probes reach it through the proxy's health port.
+      const trafficProbePort = mtls ? "proxy-health" : "http";
       const ports: k8s.types.input.core.v1.ContainerPort[] = [
-        { name: "http", containerPort: SYNAPSE_PORTS.http },
+        ...(mtls ? [] : [{ name: "http", containerPort: SYNAPSE_PORTS.http }]),
         ...(named ? [{ name: "replication", containerPort: SYNAPSE_PORTS.replication }] : []),
         { name: "metrics", containerPort: SYNAPSE_PORTS.metrics },
         { name: "health", containerPort: SYNAPSE_PORTS.health },
@@ -281,6 +312,7 @@ export class SynapseCluster extends pulumi.ComponentResource {
         ...(media && awsConfig ? [{ name: "aws-config", configMap: { name: awsConfig.metadata.name } }] : []),
         ...(media && s3Secret ? [{ name: "aws-credentials", secret: { secretName: s3Secret.metadata.name, defaultMode: 0o440 } }] : []),
         ...(media && objectStoreCa ? [caVolume("object-store-ca", "synapse-object-store-ca")] : []),
+        ...(proxyConfig && extra.tlsSecret ? [{ name: "mtls-proxy-config", configMap: { name: proxyConfig.metadata.name } }, haproxyTlsVolume("mtls-proxy-tls", extra.tlsSecret)] : []),
       ];
       const mounts = [
         ...baseMounts(),
@@ -293,7 +325,7 @@ export class SynapseCluster extends pulumi.ComponentResource {
       return {
         metadata: {
           labels: synapseLabels(typeName),
-          annotations: { "matrix-platform.io/config-checksum": pulumi.all([configChecksum, extra.workerChecksum ?? ""]).apply(([a, b]) => checksum(a, b)) },
+          annotations: { "matrix-platform.io/config-checksum": pulumi.all([configChecksum, extra.workerChecksum ?? ""]).apply(([a, b]) => checksum(a, b, proxyConfigText ?? "")) },
         },
         spec: restrictedPod({
           uid: SYNAPSE_UID,
@@ -312,13 +344,15 @@ export class SynapseCluster extends pulumi.ComponentResource {
             resources: resourcesOf(sizingOf.resources, media ? 24 : 2),
             volumeMounts: mounts,
             // Main runs database migrations on upgrade before it listens: give it time.
-            startupProbe: httpProbe("/health", "http", { period: 10, failures: t === undefined ? 90 : 30 }),
+            startupProbe: httpProbe("/health", trafficProbePort, { period: 10, failures: t === undefined ? 90 : 30 }),
             // Liveness on the health-only listener, readiness on the traffic listener: both are
             // answered by the event loop, so a wedged process fails both. (The query string only
             // tells the two apart by path, which is all kube-score compares; Synapse ignores it.)
             livenessProbe: httpProbe("/health?probe=liveness", "health", { period: 15, failures: 4, timeout: 5 }),
-            readinessProbe: httpProbe("/health", "http", { period: 5, failures: 2 }),
-          }, SYNAPSE_UID), ...(media ? [mediaCachePruner(image)] : [])],
+            readinessProbe: httpProbe("/health", trafficProbePort, { period: 5, failures: 2 }),
+          }, SYNAPSE_UID),
+          ...(media ? [mediaCachePruner(image)] : []),
+          ...(mtls ? [mtlsProxyContainer({ image: proxyImage, uid: SYNAPSE_UID, configVolume: "mtls-proxy-config", tlsVolume: "mtls-proxy-tls" })] : [])],
         }),
       };
     };
@@ -326,22 +360,25 @@ export class SynapseCluster extends pulumi.ComponentResource {
 
     // ----- main: one process (never two), behind a ClusterIP Service
     const mainLabels = synapseLabels("main");
+    const mainCertificate = mtls ? serverCertificate("main", MAIN_SERVICE, serviceDnsName(mainInstance(), args.namespaceName)) : undefined;
+    // HAProxy's port on a Synapse Service: the proxy's TLS port, or Synapse's HTTP listener.
+    const trafficServicePort = mtls ? { name: "mtls", port: SYNAPSE_PORTS.mtls, targetPort: "mtls" } : { name: "http", port: SYNAPSE_PORTS.http, targetPort: "http" };
     new k8s.apps.v1.Deployment(`${name}-main`, {
       metadata: { name: MAIN_SERVICE, namespace: ns, labels: mainLabels },
       spec: {
         replicas: 1,
         strategy: { type: "Recreate" },
         selector: { matchLabels: synapseSelector("main") },
-        template: podTemplate("main", undefined, synapseCommand("main"), sizing.synapse.main, {}),
+        template: podTemplate("main", undefined, synapseCommand("main"), sizing.synapse.main, { tlsSecret: mainCertificate ? serverCertificateSecret(MAIN_SERVICE) : undefined }),
       },
-    }, { ...child, dependsOn });
+    }, { ...child, dependsOn: [...dependsOn, ...(mainCertificate ? [mainCertificate] : [])] });
     new k8s.core.v1.Service(`${name}-main`, {
       metadata: { name: MAIN_SERVICE, namespace: ns, labels: mainLabels },
       spec: {
         type: "ClusterIP",
         selector: synapseSelector("main"),
         ports: [
-          { name: "http", port: SYNAPSE_PORTS.http, targetPort: "http" },
+          trafficServicePort,
           { name: "replication", port: SYNAPSE_PORTS.replication, targetPort: "replication" },
           { name: "metrics", port: SYNAPSE_PORTS.metrics, targetPort: "metrics" },
         ],
@@ -370,11 +407,14 @@ export class SynapseCluster extends pulumi.ComponentResource {
       const workerConfig = new k8s.core.v1.ConfigMap(`${name}-worker-${t.name}`, { metadata: { ...meta(`synapse-worker-${t.name}`) }, data: files }, child);
       const workerChecksum = pulumi.all(Object.values(files)).apply((texts) => checksum(...texts));
       const workerFile = stable ? "/etc/synapse/worker/$POD_NAME.yaml" : "/etc/synapse/worker/worker.yaml";
+      const certificate = mtls ? serverCertificate(`worker-${t.name}`, workerServiceName(t), serviceDnsName({ type: t }, args.namespaceName)) : undefined;
       const template = podTemplate(t.name, t, synapseCommand({ workerFile, podNamed: stable }), w, {
         volumes: [{ name: "worker", configMap: { name: workerConfig.metadata.name } }],
         mounts: [{ name: "worker", mountPath: "/etc/synapse/worker", readOnly: true }],
         workerChecksum,
+        tlsSecret: certificate ? serverCertificateSecret(workerServiceName(t)) : undefined,
       });
+      const workloadDeps = [...dependsOn, ...(certificate ? [certificate] : [])];
       // Headless Service: pool pods for HAProxy's DNS discovery; stable pods' own DNS names for instance_map.
       new k8s.core.v1.Service(`${name}-${t.name}`, {
         metadata: { name: t.name, namespace: ns, labels },
@@ -384,7 +424,7 @@ export class SynapseCluster extends pulumi.ComponentResource {
           // instance_map names must resolve while a pod starts; HAProxy health-checks anyway.
           publishNotReadyAddresses: stable,
           ports: [
-            { name: "http", port: SYNAPSE_PORTS.http, targetPort: "http" },
+            trafficServicePort,
             ...(stable && t.resources.includes("replication") ? [{ name: "replication", port: SYNAPSE_PORTS.replication, targetPort: "replication" }] : []),
             { name: "health", port: SYNAPSE_PORTS.health, targetPort: "health" },
             { name: "metrics", port: SYNAPSE_PORTS.metrics, targetPort: "metrics" },
@@ -402,7 +442,7 @@ export class SynapseCluster extends pulumi.ComponentResource {
             selector: { matchLabels: selector },
             template,
           },
-        }, { ...child, dependsOn });
+        }, { ...child, dependsOn: workloadDeps });
       } else {
         // A pool's HPA bounds and CPU target are sizing's; sizing autoscales every pool it runs.
         const scaling = w.autoscaling;
@@ -415,7 +455,7 @@ export class SynapseCluster extends pulumi.ComponentResource {
             selector: { matchLabels: selector },
             template,
           },
-        }, { ...child, dependsOn });
+        }, { ...child, dependsOn: workloadDeps });
         new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${name}-${t.name}`, {
           metadata: { name: t.name, namespace: ns, labels },
           spec: cpuAutoscalerSpec(t.name, scaling),

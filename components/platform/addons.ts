@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { ChartName } from "../../catalog/charts";
 import { deployedHosts, isDeployed } from "../../catalog/components";
+import { internalMtlsOn } from "../../catalog/internal-tls";
 import { IMAGES, imageRef, imageRepository } from "../../catalog/images";
 import { gatewayListenerName, hostLabel, listenerHostKeys, type PlatformSpec, type Hosts } from "../../config/spec";
 import type { NodeTier, Sizing, WorkloadSizing } from "../../sizing/types";
@@ -48,6 +49,8 @@ export interface AddonSettings {
   imageRegistry?: string;
   /** Repository that replaces every chart's repository (air-gapped sites). Default: the charts' own. */
   chartRepository?: string;
+  /** Run the internal CA (mutual TLS between HAProxy and Synapse needs it on every platform). */
+  internalCa: boolean;
 }
 
 export interface ClusterAddonsArgs extends AddonSettings {
@@ -83,6 +86,7 @@ export function addonSettings(spec: PlatformSpec, sizing: Pick<Sizing, "preset" 
     monitoring: isDeployed("monitoring", spec),
     imageRegistry: spec.imageRegistry,
     chartRepository: spec.chartRepository,
+    internalCa: internalMtlsOn(spec),
   };
 }
 

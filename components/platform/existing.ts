@@ -114,6 +114,8 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
   readonly redis: RedisEndpoint;
   readonly gateway: Platform["gateway"];
   readonly clusterIssuer: string;
+  /** The internal CA runs on every existing cluster: MinIO's certificate needs it whatever internalMtls says. */
+  readonly internalCaIssuer: string;
   readonly ready: pulumi.Resource[];
   readonly kubeApi: KubeApiEndpoint;
   readonly projectImages: ProjectImageRefs;
@@ -159,6 +161,7 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
 
     // The internal CA that signs the data services' server certificates (MinIO; components/platform/internal-ca.ts).
     const internalCa = new InternalCa(`${name}-internal-ca`, { provider, domain: args.addons.domain, dependsOn: [addons.certManager] }, { parent: this });
+    this.internalCaIssuer = internalCa.issuer;
 
     // "baseline" is enforced here only for the pods the operators write (CNPG instances, MinIO
     // servers), which this program does not render. Every pod template the program writes here
@@ -223,6 +226,8 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
       imageName: pgImage,
       backup,
       dependsOn: pgDeps,
+      // Certificates from the internal CA, so Synapse can verify the server (verify-full).
+      serverTls: { issuer: internalCa.issuer, issuerReady: internalCa.ready },
     }, { parent: this });
     const main = cnpg(`${name}-pg`, EXISTING_DATA.mainCluster, "main", args.database);
     const li = args.liDatabase ? cnpg(`${name}-pg-li`, EXISTING_DATA.liCluster, "li", args.liDatabase) : undefined;
@@ -276,12 +281,14 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
       maxConnections: sizing.maxConnections,
       network: { kind: "pods", namespace: NAMESPACES.data, podLabels: { "cnpg.io/cluster": clusterName }, port: 5432 },
       credentials: cluster.databases,
+      privateCaIssuer: internalCa.issuer,
     });
     const shared = sharedPlatformFields({
       databases: args.databases,
       addons,
       servers: { main: server(main, EXISTING_DATA.mainCluster, args.database), ...(li && args.liDatabase ? { li: server(li, EXISTING_DATA.liCluster, args.liDatabase) } : {}) },
-      // CloudNativePG serves TLS with its own CA; clients encrypt without pinning that CA.
+      // TLS with certificates from the internal CA: the clients that mount it verify the server
+      // (verify-full, components/platform/outputs.ts VERIFIED_DATABASE_CLIENTS); the others encrypt.
       sslMode: "require",
       readyBefore: [],
       readyAfter: [minio.tenant, minio.bucketJob, ...main.ready, ...(li?.ready ?? []), ...redis.ready],

@@ -30,7 +30,19 @@ export interface DatabaseServer {
   network: NetworkPeer;
   /** Credentials of every database this server holds. */
   credentials: Partial<Record<DatabaseName, DatabaseCredentials>>;
+  /**
+   * ClusterIssuer of the private CA that signs the server's certificate (the internal CA for
+   * CloudNativePG): the consumers in VERIFIED_DATABASE_CLIENTS then connect with verify-full.
+   */
+  privateCaIssuer?: string;
 }
+
+/**
+ * The consumers that mount a private server CA and connect with verify-full where their server
+ * has one. The others keep the platform's sslmode (encrypted, not name-checked): the bridges and
+ * the LI sync (whose archive server dials main itself, without the CA) do not mount it yet.
+ */
+export const VERIFIED_DATABASE_CLIENTS: readonly DatabaseName[] = ["synapse", "synapseLi"];
 
 /** The main PostgreSQL server, and the LI one while LI is deployed. */
 export interface DatabaseServers {
@@ -55,7 +67,7 @@ export function databaseRecords(servers: DatabaseServers, sslMode: DatabaseConne
       database: creds.database,
       user: pulumi.output(creds.user),
       password: creds.password,
-      sslMode,
+      ...(server.privateCaIssuer && VERIFIED_DATABASE_CLIENTS.includes(db) ? { sslMode: "verify-full" as const, caIssuer: server.privateCaIssuer } : { sslMode }),
       readHost: server.readHost,
       maxConnections: server.maxConnections,
       network: server.network,

@@ -13,12 +13,15 @@ import { WORKER_TYPES } from "../../catalog/workers";
 import type { PlatformSpec } from "../../config/spec";
 import type { Sizing } from "../../sizing/types";
 import { podCountAtMax } from "../../sizing/workload";
-import { SYNAPSE_PORTS, kubernetesNetwork, workerServiceName, type SynapseInstance, type SynapseNetwork, mainInstance } from "../synapse/topology";
-import type { HaproxyInput, ServerSource } from "./model";
+import { internalMtlsOn } from "../../catalog/internal-tls";
+import { kubernetesNetwork, workerServiceName, type SynapseInstance, type SynapseNetwork, type ProcessAddress, mainInstance } from "../synapse/topology";
+import type { HaproxyInput, ServerSource, UpstreamTls } from "./model";
+import { ROUTER_TLS_FILES } from "./mtls-proxy";
 
 export * from "./model";
 export * from "./render";
 export * from "./route";
+export * from "./mtls-proxy";
 
 /**
  * Server sources in Kubernetes. Pools: `server-template` with `poolSlots[type]` slots (the HPA
@@ -34,6 +37,8 @@ export function kubernetesHaproxyInput(args: {
   maxUploadBytes: number;
   adminApi?: HaproxyInput["adminApi"];
   clusterDomain?: string;
+  /** Mutual TLS to the servers: the network's addresses then name each process's proxy port and certificate. */
+  upstreamTls?: UpstreamTls;
 }): HaproxyInput {
   const domain = args.clusterDomain ?? "cluster.local";
   const main = args.network.addressOf(mainInstance());
@@ -44,15 +49,31 @@ export function kubernetesHaproxyInput(args: {
     if (insts.length === 0) continue;
     if (type.scaling === "pool") {
       const slots = Math.max(args.poolSlots[type.name] ?? insts.length, insts.length);
-      workers[type.name] = [{ kind: "template", prefix: "pod", count: slots, host: `${workerServiceName(type)}.${args.namespace}.svc.${domain}`, port: SYNAPSE_PORTS.http }];
+      // Every pod of a pool listens alike: the first instance's address names the port and certificate.
+      const a = args.network.addressOf(insts[0]);
+      workers[type.name] = [{ kind: "template", prefix: "pod", count: slots, host: `${workerServiceName(type)}.${args.namespace}.svc.${domain}`, ...serverPort(a, args.upstreamTls) }];
     } else {
       workers[type.name] = insts.map((i) => {
         const a = args.network.addressOf(i);
-        return { kind: "server" as const, name: i.name, host: a.host, port: a.httpPort, instance: i.name };
+        return { kind: "server" as const, name: i.name, host: a.host, ...serverPort(a, args.upstreamTls), instance: i.name };
       });
     }
   }
-  return { main: { host: main.host, port: main.httpPort }, workers, maxUploadBytes: args.maxUploadBytes, adminApi: args.adminApi, resolvers: true };
+  return {
+    main: { host: main.host, ...serverPort(main, args.upstreamTls) },
+    workers,
+    maxUploadBytes: args.maxUploadBytes,
+    adminApi: args.adminApi,
+    resolvers: true,
+    ...(args.upstreamTls ? { upstreamTls: args.upstreamTls } : {}),
+  };
+}
+
+/** The port HAProxy dials: the pod's mutual-TLS proxy (with its certificate name) when TLS is on, else Synapse's HTTP listener. */
+function serverPort(a: ProcessAddress, tls: UpstreamTls | undefined): { port: number; tlsName?: string } {
+  if (!tls) return { port: a.httpPort };
+  if (a.tlsPort === undefined || a.tlsName === undefined) throw new Error(`mutual TLS is on, but the process at ${a.host} has no TLS proxy port or certificate name`);
+  return { port: a.tlsPort, tlsName: a.tlsName };
 }
 
 /** HPA ceiling per pool type: how many `server-template` slots its backend needs. */
@@ -71,17 +92,19 @@ export function poolSlotsFromSizing(sizing: Pick<Sizing, "synapse">): Record<str
  * and, through the loopback adapter, by the e2e run.
  */
 export function haproxyDeploymentInput(args: {
-  spec: Pick<PlatformSpec, "synapse" | "hosts" | "admin">;
+  spec: Pick<PlatformSpec, "synapse" | "hosts" | "admin" | "internalMtls" | "environment">;
   sizing: Pick<Sizing, "synapse">;
   instances: readonly SynapseInstance[];
   namespace: string;
 }): HaproxyInput {
+  const mtls = internalMtlsOn(args.spec);
   return kubernetesHaproxyInput({
     namespace: args.namespace,
-    network: kubernetesNetwork(args.namespace),
+    network: kubernetesNetwork(args.namespace, undefined, { mtlsProxy: mtls }),
     instances: args.instances,
     poolSlots: poolSlotsFromSizing(args.sizing),
     maxUploadBytes: args.spec.synapse.maxUploadBytes,
     adminApi: { hosts: [args.spec.hosts.admin], sourceRanges: args.spec.admin.sourceRanges },
+    ...(mtls ? { upstreamTls: ROUTER_TLS_FILES } : {}),
   });
 }

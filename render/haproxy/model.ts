@@ -14,6 +14,8 @@ export interface StaticServer {
   port: number;
   /** Synapse instance behind it, when known. */
   instance?: string;
+  /** Name on the server's certificate (SNI and verifyhost), when the model has `upstreamTls`. */
+  tlsName?: string;
 }
 
 /** `server-template`: `count` slots filled from the DNS answers for `host` (a headless Service). */
@@ -23,6 +25,8 @@ export interface ServerTemplate {
   count: number;
   host: string;
   port: number;
+  /** Name on the servers' certificate (SNI and verifyhost), when the model has `upstreamTls`. */
+  tlsName?: string;
 }
 
 export type ServerSource = StaticServer | ServerTemplate;
@@ -143,6 +147,12 @@ export interface HaproxyModel {
   rules: HaproxyRule[];
   defaultBackend: string;
   backends: HaproxyBackend[];
+  /**
+   * Mutual TLS to every Synapse server (`internalMtls`): each server line verifies the server's
+   * certificate against `caFile` and its `tlsName`, and presents the router's client certificate
+   * (`certFile`, its key in `<certFile>.key`). Absent: plain HTTP to the servers.
+   */
+  upstreamTls?: UpstreamTls;
   /** Monitoring frontend: Prometheus exporter, liveness and readiness. */
   stats: {
     bind: { address: string; port: number };
@@ -156,6 +166,14 @@ export interface HaproxyModel {
      */
     readyBackends: string[];
   };
+}
+
+/** The router's side of the HAProxy <-> Synapse mutual TLS: files mounted in the router's pod. */
+export interface UpstreamTls {
+  /** The internal CA (PEM) that signs the Synapse processes' server certificates. */
+  caFile: string;
+  /** The router's client certificate (PEM); HAProxy loads its key from `<certFile>.key`. */
+  certFile: string;
 }
 
 export interface AdminApiAccess {
@@ -172,7 +190,7 @@ export const MEDIA_UPLOAD_PATHS = "^/_matrix/media/(r0|v1|v3|unstable)/upload(/|
 
 /** What the model is built from: main's address and each routed worker type's servers. */
 export interface HaproxyInput {
-  main: { host: string; port: number };
+  main: { host: string; port: number; tlsName?: string };
   /** Server sources per deployed worker type name; types absent here are served by main. */
   workers: Record<string, ServerSource[]>;
   /** Synapse max_upload_size in bytes. */
@@ -183,6 +201,8 @@ export interface HaproxyInput {
   bindAddress?: string;
   /** Use the pod's resolv.conf (Kubernetes DNS) for server discovery. */
   resolvers?: boolean;
+  /** Mutual TLS to the servers (every server source then carries its `tlsName`). Default: plain HTTP. */
+  upstreamTls?: UpstreamTls;
 }
 
 export const MAIN_BACKEND = "main";
@@ -201,6 +221,21 @@ function aclName(type: WorkerType, group: number): string {
   return `route_${type.name.replace(/-/g, "_")}_${group}`;
 }
 
+/** HAProxy's timeouts, the router's and the Synapse pods' proxies' alike (a /sync passes both). */
+export const HAPROXY_TIMEOUTS: HaproxyModel["timeouts"] = {
+  connect: "5s",
+  // /sync long-polls for up to the client's timeout (30 s is usual, some clients ask for
+  // more); uploads of max_upload_size take a while on slow links.
+  client: "180s",
+  server: "180s",
+  "http-request": "30s",
+  "http-keep-alive": "60s",
+  queue: "30s",
+  tunnel: "1h",
+  "client-fin": "30s",
+  "server-fin": "30s",
+};
+
 /** Builds the routing model: rule order is catalogue order (first match wins). */
 export function buildHaproxyModel(input: HaproxyInput): HaproxyModel {
   const ports = { ...HAPROXY_PORTS, ...input.ports };
@@ -211,7 +246,7 @@ export function buildHaproxyModel(input: HaproxyInput): HaproxyModel {
     name: MAIN_BACKEND,
     serves: "main",
     balance: "first",
-    servers: [{ kind: "server", name: "main", host: input.main.host, port: input.main.port, instance: "main" }],
+    servers: [{ kind: "server", name: "main", host: input.main.host, port: input.main.port, instance: "main", ...(input.main.tlsName ? { tlsName: input.main.tlsName } : {}) }],
     healthPath: "/health",
   }];
   const readyBackends = [MAIN_BACKEND];
@@ -240,19 +275,7 @@ export function buildHaproxyModel(input: HaproxyInput): HaproxyModel {
 
   return {
     global: { maxconn: 20000, log: "stdout format raw local0 info" },
-    timeouts: {
-      connect: "5s",
-      // /sync long-polls for up to the client's timeout (30 s is usual, some clients ask for
-      // more); uploads of max_upload_size take a while on slow links.
-      client: "180s",
-      server: "180s",
-      "http-request": "30s",
-      "http-keep-alive": "60s",
-      queue: "30s",
-      tunnel: "1h",
-      "client-fin": "30s",
-      "server-fin": "30s",
-    },
+    timeouts: { ...HAPROXY_TIMEOUTS },
     resolvers: input.resolvers === false ? undefined : { name: "kubedns", parseResolvConf: true, nameservers: [] },
     uploads: { maxBytes: input.maxUploadBytes, pathPattern: MEDIA_UPLOAD_PATHS },
     adminApi: { hosts: [...(input.adminApi?.hosts ?? [])], sourceRanges: [...(input.adminApi?.sourceRanges ?? [])] },
@@ -270,6 +293,7 @@ export function buildHaproxyModel(input: HaproxyInput): HaproxyModel {
     rules,
     defaultBackend: MAIN_BACKEND,
     backends,
+    ...(input.upstreamTls ? { upstreamTls: { ...input.upstreamTls } } : {}),
     stats: { bind: { address: bindAddress, port: ports.stats }, metricsPath: "/metrics", livenessPath: "/healthz", readinessPath: "/ready", readyBackends },
   };
 }

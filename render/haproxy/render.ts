@@ -2,7 +2,7 @@
  * haproxy.cfg text from the routing model. The syntax stays inside what HAProxy 2.6 (Debian, the
  * CI check) and 3.2 (the deployed image) both accept.
  */
-import { ADMIN_API_PREFIX, proxyErrorReplies, type HaproxyAcl, type HaproxyBackend, type HaproxyModel, type ServerSource } from "./model";
+import { ADMIN_API_PREFIX, proxyErrorReplies, type HaproxyAcl, type HaproxyBackend, type HaproxyModel, type ServerSource, type UpstreamTls } from "./model";
 
 /** Patterns go in single quotes: no escape or variable processing inside, so regexes pass verbatim. */
 function quote(s: string): string {
@@ -83,9 +83,21 @@ function adminApiLines(m: HaproxyModel): string[] {
   return out;
 }
 
-function serverLine(s: ServerSource): string {
-  if (s.kind === "server") return `    server ${s.name} ${s.host}:${s.port}`;
-  return `    server-template ${s.prefix} ${s.count} ${s.host}:${s.port}`;
+/**
+ * Mutual TLS on a server line: verify the server's certificate against the internal CA and the
+ * name of its Service (sent as SNI too), present the router's client certificate. Health checks
+ * use the same TLS settings (HAProxy implies check-ssl on an `ssl` server).
+ */
+function tlsOptions(s: ServerSource, tls: UpstreamTls | undefined, backend: string): string {
+  if (!tls) return "";
+  if (!s.tlsName) throw new Error(`backend ${backend}: mutual TLS is on but server ${s.kind === "server" ? s.name : s.prefix} has no certificate name`);
+  const name = token(s.tlsName);
+  return ` ssl verify required ca-file ${token(tls.caFile)} crt ${token(tls.certFile)} sni str(${name}) verifyhost ${name} check-sni ${name}`;
+}
+
+function serverLine(s: ServerSource, tls: UpstreamTls | undefined, backend: string): string {
+  if (s.kind === "server") return `    server ${s.name} ${s.host}:${s.port}${tlsOptions(s, tls, backend)}`;
+  return `    server-template ${s.prefix} ${s.count} ${s.host}:${s.port}${tlsOptions(s, tls, backend)}`;
 }
 
 function ruleLines(m: HaproxyModel): string[] {
@@ -188,7 +200,7 @@ export function renderHaproxyConfig(m: HaproxyModel): string {
     L.push(...balanceLines(b, m));
     L.push(`    option httpchk GET ${b.healthPath}`);
     L.push("    http-check expect status 200");
-    for (const s of b.servers) L.push(serverLine(s));
+    for (const s of b.servers) L.push(serverLine(s, m.upstreamTls, b.name));
     L.push("");
   }
   return L.join("\n");

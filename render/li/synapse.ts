@@ -18,6 +18,8 @@ export interface LiSynapsePaths {
   registrationSharedSecret: string;
   formSecret: string;
   pgpass: string;
+  /** PEM CA of the database server (sslrootcert; used only when `database.privateCa`). */
+  databaseCa: string;
   mediaStore: string;
   logConfig: string;
 }
@@ -28,6 +30,7 @@ export const DEFAULT_LI_SYNAPSE_PATHS: LiSynapsePaths = {
   registrationSharedSecret: "/etc/synapse/secrets/registration_shared_secret",
   formSecret: "/etc/synapse/secrets/form_secret",
   pgpass: "/run/synapse/pgpass",
+  databaseCa: "/etc/synapse/db-ca/ca.crt",
   mediaStore: "/var/lib/synapse/media",
   logConfig: "/etc/synapse/conf/log.yaml",
 };
@@ -85,6 +88,7 @@ export function renderLiHomeserverConfig(input: LiSynapseInput): YamlObject {
         port: input.database.port,
         passfile: p.pgpass,
         sslmode: input.database.sslMode,
+        ...(input.database.privateCa && input.database.sslMode === "verify-full" ? { sslrootcert: p.databaseCa } : {}),
         application_name: "synapse-li",
         cp_min: pool.cp_min,
         cp_max: pool.cp_max,

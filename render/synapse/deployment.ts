@@ -10,6 +10,7 @@ import { DEFAULT_SYNAPSE_PATHS, type SynapseDatabase, type SynapseObjectStore, t
 import { kubernetesNetwork, type SynapseInstance } from "./topology";
 import { processBudgetFromSizing } from "./index";
 import { isDeployed } from "../../catalog/components";
+import { internalMtlsOn } from "../../catalog/internal-tls";
 import { keyVaultUrl } from "../key-vault";
 import { NAMESPACES } from "../../catalog/namespaces";
 import { scanWorkerUrl, SCAN_TIMEOUT_SECONDS } from "../antivirus";
@@ -55,7 +56,7 @@ export function synapseDeploymentInput(args: DeploymentInputArgs): SynapseRender
     serverName: spec.serverName,
     publicBaseUrl: `https://${spec.hosts.matrix}/`,
     instances: args.instances,
-    network: kubernetesNetwork(args.namespace),
+    network: kubernetesNetwork(args.namespace, undefined, { mtlsProxy: internalMtlsOn(spec) }),
     paths: DEFAULT_SYNAPSE_PATHS,
     database: args.endpoints.database,
     redis: args.endpoints.redis,

@@ -73,7 +73,7 @@ export function listenersFor(input: SynapseRenderInput, instance: SynapseInstanc
   const names = instance.type === undefined
     ? ["client", "federation"]
     : instance.type.resources.filter((r) => r !== "replication");
-  const out = [httpListener(addr.httpPort, addr.bindAddresses, names)];
+  const out = [httpListener(addr.httpPort, addr.httpBindAddresses ?? addr.bindAddresses, names)];
   if (needsReplicationListener(instance)) out.push(replicationListener(addr.replicationPort, addr.bindAddresses));
   out.push(metricsListener(addr.metricsPort, addr.bindAddresses));
   if (addr.healthPort !== undefined) out.push({ port: addr.healthPort, type: "http", tls: false, x_forwarded: false, bind_addresses: addr.bindAddresses, resources: [{ names: ["health"], compress: false }] });
@@ -117,6 +117,8 @@ export function renderHomeserverConfig(input: SynapseRenderInput): YamlObject {
         // Synapse takes the password only inline; libpq reads it from this file instead.
         passfile: p.pgpass,
         sslmode: input.database.sslMode,
+        // verify-full checks the server's name and chain: against the private CA where there is one.
+        ...(input.database.privateCa && input.database.sslMode === "verify-full" ? { sslrootcert: p.databaseCa } : {}),
         application_name: "synapse",
         cp_min: pool.cp_min,
         cp_max: pool.cp_max,

@@ -19,6 +19,8 @@ export interface SynapsePaths {
   redisCa: string;
   /** libpq password file (`host:port:db:user:password`, mode 0600). */
   pgpass: string;
+  /** PEM CA that signs the PostgreSQL server's certificate (libpq `sslrootcert`; used only when `database.privateCa`). */
+  databaseCa: string;
   turnSharedSecret: string;
   /** key_vault's service token, read by the LI key-store module (only while LI is deployed). */
   keyVaultToken: string;
@@ -45,6 +47,7 @@ export const DEFAULT_SYNAPSE_PATHS: SynapsePaths = {
   // Copied from the Secret volume to a 0600 file at start (libpq rejects group-readable files,
   // and Kubernetes makes Secret volumes group-readable when fsGroup is set).
   pgpass: "/run/synapse/pgpass",
+  databaseCa: "/etc/synapse/db-ca/ca.crt",
   turnSharedSecret: "/etc/synapse/secrets/turn_shared_secret",
   keyVaultToken: "/etc/synapse/secrets/key_vault_token",
   scanWorkerToken: "/etc/synapse/secrets/scan_worker_token",
@@ -61,6 +64,8 @@ export interface SynapseDatabase {
   sslMode: "disable" | "require" | "verify-full";
   /** The server's max_connections; every process's pool must fit in it. */
   maxConnections: number;
+  /** The server certificate chains to a private CA mounted at `paths.databaseCa` (verify-full checks against it). */
+  privateCa?: boolean;
 }
 
 export interface SynapseRedis {

@@ -37,6 +37,20 @@ export interface ProcessAddress {
    * when absent (a loopback run needs none).
    */
   healthPort?: number;
+  /**
+   * Addresses the public HTTP listener binds to instead of `bindAddresses`: 127.0.0.1 when a
+   * mutual-TLS proxy in the pod is its only way in. Default: `bindAddresses`.
+   */
+  httpBindAddresses?: string[];
+  /**
+   * The pod's mutual-TLS proxy, when the HTTP listener sits behind one: HAProxy dials `tlsPort`
+   * (TLS, client certificate required) instead of `httpPort`; `proxyHealthPort` serves only
+   * `/health`, in plain HTTP, for the kubelet's probes.
+   */
+  tlsPort?: number;
+  proxyHealthPort?: number;
+  /** The name the process's server certificate carries (HAProxy's SNI and verifyhost), with the proxy. */
+  tlsName?: string;
 }
 
 /** Addressing scheme for a whole deployment. */
@@ -45,7 +59,7 @@ export interface SynapseNetwork {
 }
 
 /** Ports every Synapse pod uses in Kubernetes (each pod has its own IP). */
-export const SYNAPSE_PORTS = { http: 8008, replication: 9093, metrics: 9000, health: 8080 } as const;
+export const SYNAPSE_PORTS = { http: 8008, replication: 9093, metrics: 9000, health: 8080, mtls: 8443, proxyHealth: 8081 } as const;
 
 /** Kubernetes object names: Service of main, and Service/StatefulSet/Deployment of each type. */
 export const MAIN_SERVICE = "synapse-main";
@@ -59,7 +73,7 @@ export function workerServiceName(type: WorkerType | string): string {
  * resolves as `<type>-<n>.<type>.<namespace>.svc.<clusterDomain>`. Pool pods are reached through
  * their headless Service by HAProxy and are never dialled by name.
  */
-export function kubernetesNetwork(namespace: string, clusterDomain = "cluster.local"): SynapseNetwork {
+export function kubernetesNetwork(namespace: string, clusterDomain = "cluster.local", opts: { mtlsProxy?: boolean } = {}): SynapseNetwork {
   return {
     addressOf(instance) {
       const host = instance.type === undefined
@@ -72,9 +86,23 @@ export function kubernetesNetwork(namespace: string, clusterDomain = "cluster.lo
         replicationPort: SYNAPSE_PORTS.replication,
         metricsPort: SYNAPSE_PORTS.metrics,
         healthPort: SYNAPSE_PORTS.health,
+        // Behind the pod's mutual-TLS proxy the HTTP listener is reachable from inside the pod only.
+        ...(opts.mtlsProxy
+          ? { httpBindAddresses: ["127.0.0.1"], tlsPort: SYNAPSE_PORTS.mtls, proxyHealthPort: SYNAPSE_PORTS.proxyHealth, tlsName: serviceDnsName(instance, namespace, clusterDomain) }
+          : {}),
       };
     },
   };
+}
+
+/**
+ * The DNS name of the Service in front of an instance's type (`synapse-main.<ns>.svc.<domain>`,
+ * `<type>.<ns>.svc.<domain>`): the one name on the type's server certificate, which HAProxy
+ * sends as SNI and verifies for every server of that backend, pool slot or named instance.
+ */
+export function serviceDnsName(instance: Pick<SynapseInstance, "type">, namespace: string, clusterDomain = "cluster.local"): string {
+  const service = instance.type === undefined ? MAIN_SERVICE : workerServiceName(instance.type);
+  return `${service}.${namespace}.svc.${clusterDomain}`;
 }
 
 /** Instance counts per worker type (from sizing: `replicas`, or the HPA ceiling for pools). */

@@ -62,6 +62,14 @@ describe("the LI instance in the whole program", function () {
     assert.equal(parseYaml(dbFiles["database.yaml"]).database.args.dbname, "synapse_li");
     assert.match((dep.inputs.spec as Obj).template.spec.containers[0].command[2], /-c \/etc\/synapse\/db\/database\.yaml$/m);
     assert.match(parseYaml(dbFiles["database.yaml"]).database.args.host, new RegExp(`^${EXISTING_DATA.liCluster}-rw\\.`), "the LI CloudNativePG cluster, not main's");
+    // The LI cluster's certificate chains to the internal CA: synapse-li verifies it by name.
+    const dbArgs = parseYaml(dbFiles["database.yaml"]).database.args;
+    assert.equal(dbArgs.sslmode, "verify-full");
+    const pod = (dep.inputs.spec as Obj).template.spec;
+    const caVol = (pod.volumes as Obj[]).find((v) => v.secret?.secretName === "synapse-li-database-ca")!;
+    assert.ok(caVol, "synapse-li mounts the database CA");
+    const caMount = (pod.containers[0].volumeMounts as Obj[]).find((m) => m.name === caVol.name)!;
+    assert.equal(`${caMount.mountPath}/ca.crt`, dbArgs.sslrootcert);
     assert.equal(hs.media_storage_providers[0].config.bucket, MINIO_BUCKETS.liMedia);
     assert.equal(hs.enable_registration, false);
     assert.deepEqual(hs.federation_domain_whitelist, []);

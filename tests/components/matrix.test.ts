@@ -15,6 +15,7 @@ import { presetConfig } from "../../stacks/presets";
 import { runWithMocks, isSecretValue, unwrapSecrets, type MockRun, type RecordedResource } from "../../stacks/mock-engine";
 import { FAKE_SECRETS, FAKE_SYNAPSE_IMAGE, fakePlatform } from "../helpers/fake-platform";
 import { fixtureSizing } from "../render/fixtures";
+import { imageRef } from "../../catalog/images";
 
 type Obj = Record<string, any>;
 
@@ -121,12 +122,20 @@ describe("MatrixStack (mock engine, fake platform)", function () {
   });
 
   it("probes every Synapse process on /health and runs media workers with the synapse-media ServiceAccount", () => {
+    // Prod runs the mutual-TLS proxy (preset): readiness reaches Synapse's listener through the proxy's health port.
+    for (const [run, trafficPort] of [[run20k, "proxy-health"], [run100, "http"]] as const) {
+      for (const r of [...ofKind(run, "kubernetes:apps/v1:Deployment"), ...ofKind(run, "kubernetes:apps/v1:StatefulSet")]) {
+        const tpl = (r.inputs.spec as Obj).template;
+        if (tpl.metadata.labels["app.kubernetes.io/component"] !== "synapse") continue;
+        assert.equal(tpl.spec.containers[0].readinessProbe.httpGet.port, trafficPort, r.name);
+        assert.equal(tpl.spec.containers[0].startupProbe.httpGet.port, trafficPort, r.name);
+      }
+    }
     for (const r of [...ofKind(run20k, "kubernetes:apps/v1:Deployment"), ...ofKind(run20k, "kubernetes:apps/v1:StatefulSet")]) {
       const tpl = (r.inputs.spec as Obj).template;
       if (tpl.metadata.labels["app.kubernetes.io/component"] !== "synapse") continue;
       const c = tpl.spec.containers[0];
       assert.equal(c.readinessProbe.httpGet.path, "/health", r.name);
-      assert.equal(c.readinessProbe.httpGet.port, "http", r.name);
       assert.equal(c.livenessProbe.httpGet.path, "/health?probe=liveness", r.name);
       assert.equal(c.livenessProbe.httpGet.port, "health", r.name);
       const sa = tpl.spec.serviceAccountName;
@@ -141,7 +150,8 @@ describe("MatrixStack (mock engine, fake platform)", function () {
       const pod = (r.inputs.spec as Obj).template.spec;
       if ((r.inputs.spec as Obj).template.metadata.labels["app.kubernetes.io/component"] !== "synapse") continue;
       assert.equal(pod.initContainers, undefined, `${r.name}: no init container (nothing is installed at start)`);
-      for (const c of pod.containers) assert.equal(c.image, FAKE_SYNAPSE_IMAGE, `${r.name}/${c.name}`);
+      // The mutual-TLS proxy (prod) is the router's HAProxy image; every other container is Synapse's.
+      for (const c of pod.containers) assert.equal(c.image, c.name === "mtls-proxy" ? imageRef("haproxy") : FAKE_SYNAPSE_IMAGE, `${r.name}/${c.name}`);
     }
     const tpl = (byName(run20k, "kubernetes:apps/v1:StatefulSet", "media-repository").inputs.spec as Obj).template.spec;
     const synapse = tpl.containers[0];
@@ -194,8 +204,12 @@ describe("MatrixStack (mock engine, fake platform)", function () {
     const c = (dep.inputs.spec as Obj).template.spec.containers[0];
     assert.equal(c.readinessProbe.httpGet.path, "/ready");
     const cfg = (unwrapSecrets(byName(run20k, "kubernetes:core/v1:ConfigMap", "haproxy").inputs.data) as Obj)["haproxy.cfg"] as string;
-    assert.match(cfg, /server-template pod 32 synchrotron\.matrix\.svc\.cluster\.local:8008/);
-    assert.match(cfg, /server event-persister-0|server media-repository-0 media-repository-0\.media-repository\.matrix\.svc\.cluster\.local:8008/);
+    // Prod (mutual TLS from the preset): every server is the pod's TLS proxy, verified against its Service's name.
+    assert.match(cfg, /server-template pod 32 synchrotron\.matrix\.svc\.cluster\.local:8443 ssl verify required .* verifyhost synchrotron\.matrix\.svc\.cluster\.local/);
+    assert.match(cfg, /server media-repository-0 media-repository-0\.media-repository\.matrix\.svc\.cluster\.local:8443 ssl verify required .* verifyhost media-repository\.matrix\.svc\.cluster\.local/);
+    const devCfg = (unwrapSecrets(byName(run100, "kubernetes:core/v1:ConfigMap", "haproxy").inputs.data) as Obj)["haproxy.cfg"] as string;
+    assert.match(devCfg, /server-template pod \d+ synchrotron\.matrix\.svc\.cluster\.local:8008\n/);
+    assert.doesNotMatch(devCfg, / ssl /);
     assert.equal((byName(run100, "kubernetes:apps/v1:Deployment", "haproxy").inputs.spec as Obj).replicas, 1);
   });
 

@@ -13,7 +13,7 @@ import { buildHaproxyModel } from "../../render/haproxy";
 import { renderSynapse } from "../../render/synapse";
 import { adaptHaproxyInput, allocateEndpoints, LOOPBACK, loopbackNetwork, planLoopback, relocate, type LoopbackPlan } from "../../e2e/adapter";
 import { SYGNAL_CLUSTER_IP_STAND_IN, stackInputs } from "../../e2e/render";
-import { haproxyConnLimit } from "../../e2e/topology";
+import { haproxyConnLimit, issueMtlsCertificates } from "../../e2e/topology";
 
 const RUN = "/tmp/mp-e2e-unit";
 const SECRETS = { registration: "reg-secret", dbPassword: "db-pw", redisPassword: "redis-pw", s3AccessKey: "ak", s3SecretKey: "sk" };
@@ -177,7 +177,7 @@ describe("e2e loopback adapter", () => {
     const network = loopbackNetwork(counter(50000), inputs.synapse.network);
     const ep = allocateEndpoints(counter(60000));
     const k8sModel = buildHaproxyModel(inputs.haproxy);
-    const localModel = buildHaproxyModel(adaptHaproxyInput(inputs.haproxy, inputs.synapse.instances, network, ep));
+    const localModel = buildHaproxyModel(adaptHaproxyInput(inputs.haproxy, inputs.synapse.instances, network, ep, RUN));
     for (const key of ["global", "timeouts", "uploads", "adminApi", "userHashHeader", "roomHashHeader", "roomKeyPattern", "roomKeyGroup", "acls", "rules", "defaultBackend"] as const) {
       assert.deepEqual(localModel[key], k8sModel[key], key);
     }
@@ -196,6 +196,19 @@ describe("e2e loopback adapter", () => {
         assert.equal(s.name, s.instance, "server named after its instance, so the log names the process");
       }
     }
+    // Mutual TLS (the e2e renders it on): every server still verifies the name the cluster's does,
+    // and the router's certificate files move under the run directory.
+    assert.ok(k8sModel.upstreamTls && localModel.upstreamTls);
+    assert.equal(localModel.upstreamTls.certFile, relocate(RUN, k8sModel.upstreamTls.certFile));
+    const names = (m: typeof k8sModel) => m.backends.map((b) => [b.name, [...new Set(b.servers.map((x) => x.tlsName))]]);
+    assert.deepEqual(names(localModel), names(k8sModel));
+    assert.ok(localModel.backends.every((b) => b.servers.every((x) => x.tlsName)), "every server verified by name");
+  });
+
+  it("puts a mutual-TLS proxy in front of every process, as every pod has one", () => {
+    assert.ok(plan.mtls);
+    assert.deepEqual(plan.mtls.proxies.map((p) => p.instance), plan.processes.map((p) => p.instance));
+    for (const p of plan.mtls.proxies) assert.match(plan.files[p.configFile], /verify required/);
   });
 
   it("maps every HAProxy backend/server to the process and type behind it", () => {
@@ -210,7 +223,14 @@ describe("e2e loopback adapter", () => {
     try {
       const cfg = path.join(dir, "haproxy.cfg");
       fs.writeFileSync(cfg, plan.files[plan.haproxy.configFile]);
+      // The certificate files the router's and the proxies' configs name (under the plan's run directory).
+      issueMtlsCertificates(plan.mtls!);
       execFileSync("haproxy", ["-c", "-q", "-f", cfg], { stdio: "pipe" });
+      for (const p of plan.mtls!.proxies.slice(0, 3)) {
+        const f = path.join(dir, `${p.instance}.cfg`);
+        fs.writeFileSync(f, plan.files[p.configFile]);
+        execFileSync("haproxy", ["-c", "-q", "-f", f], { stdio: "pipe" });
+      }
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -16,7 +16,7 @@ export const FAKE_SECRETS = {
 /** The reference the fake platform gives the project's Synapse image (as a registry would: tag pinned by digest). */
 export const FAKE_SYNAPSE_IMAGE = `registry.test/matrix-platform/synapse:v1.163.2-0123456789abcdef@sha256:${"a".repeat(64)}`;
 
-export function fakePlatform(opts: { staticS3?: boolean; pathStyle?: boolean; redisCa?: boolean } = {}): Platform {
+export function fakePlatform(opts: { staticS3?: boolean; pathStyle?: boolean; redisCa?: boolean; internalCa?: boolean; databaseCa?: boolean } = {}): Platform {
   const provider = new k8s.Provider("fake-k8s", { kubeconfig: "fake" });
   const db = (database: string) => ({
     host: pulumi.output(`${database}-db.internal`),
@@ -24,7 +24,7 @@ export function fakePlatform(opts: { staticS3?: boolean; pathStyle?: boolean; re
     database,
     user: pulumi.output(database),
     password: pulumi.secret(FAKE_SECRETS.dbPassword),
-    sslMode: "require" as const,
+    ...(opts.databaseCa ? { sslMode: "verify-full" as const, caIssuer: "fake-internal-ca" } : { sslMode: "require" as const }),
     maxConnections: 2000,
     network: { kind: "cidr" as const, cidrs: ["10.10.0.0/16"], port: 5432 },
   });
@@ -57,6 +57,7 @@ export function fakePlatform(opts: { staticS3?: boolean; pathStyle?: boolean; re
     },
     gateway: { className: "envoy", namespace: "edge", name: "edge" },
     clusterIssuer: "selfsigned-ca",
+    ...(opts.internalCa === false ? {} : { internalCaIssuer: "fake-internal-ca" }),
     ready: [],
     kubeApi: { cidrs: ["10.0.0.1/32"], ports: [443] },
     projectImages: { synapse: pulumi.output(FAKE_SYNAPSE_IMAGE) },

@@ -9,6 +9,7 @@ import { manifestsFrom, type KubeObject } from "../../stacks/manifests";
 import { networkFindings } from "../../scripts/validate";
 import { runStack } from "../helpers/run-stack";
 import { EXISTING_DATA } from "../../components/platform/existing";
+import { SYNAPSE_PORTS } from "../../render/synapse";
 
 const PG = EXISTING_DATA.mainCluster;
 const PG_LI = EXISTING_DATA.liCluster;
@@ -64,6 +65,8 @@ for (const stack of ["dev", "prod"]) {
     before(async () => {
       w = await world(stack);
     });
+    // HAProxy's way into a Synapse pod: the mutual-TLS proxy in prod (the preset turns it on), the HTTP listener in dev.
+    const traffic = (p: { port: (n: string) => number }) => p.port(stack === "prod" ? "mtls" : "http");
 
     it("starts every namespace from default-deny, and places nothing in a namespace it does not create", () => {
       assert.ok(Object.keys(w.namespaces).length >= 3);
@@ -75,8 +78,10 @@ for (const stack of ["dev", "prod"]) {
       const main = pod(w, "matrix", "synapse-main");
       const sync = pod(w, "matrix", "synchrotron");
       assert.ok(allowed(EDGE_PROXY, haproxy.at, haproxy.port("client")));
-      assert.ok(allowed(haproxy.at, main.at, main.port("http")));
-      assert.ok(allowed(haproxy.at, sync.at, sync.port("http")));
+      assert.ok(allowed(haproxy.at, main.at, traffic(main)));
+      assert.ok(allowed(haproxy.at, sync.at, traffic(sync)));
+      // Behind the proxy, Synapse's own HTTP port is closed to HAProxy too (it binds 127.0.0.1 anyway).
+      if (stack === "prod") assert.equal(allowed(haproxy.at, main.at, SYNAPSE_PORTS.http), false);
       assert.ok(allowed(sync.at, main.at, main.port("replication")));
       assert.ok(allowed(main.at, pod(w, "matrix", "media-repository").at, main.port("replication")));
       for (const src of [haproxy.at, main.at]) {
@@ -90,11 +95,11 @@ for (const stack of ["dev", "prod"]) {
       const main = pod(w, "matrix", "synapse-main");
       const element = pod(w, "matrix", "element-web");
       // The edge reaches Synapse only through HAProxy.
-      assert.equal(allowed(EDGE_PROXY, main.at, main.port("http")), false);
+      assert.equal(allowed(EDGE_PROXY, main.at, traffic(main)), false);
       // Outside the cluster nothing reaches workloads directly.
       assert.equal(allowed({ ip: "203.0.113.7" }, haproxy.at, haproxy.port("client")), false);
       // Static web servers talk to nobody.
-      assert.equal(allowed(element.at, main.at, main.port("http")), false);
+      assert.equal(allowed(element.at, main.at, traffic(main)), false);
       assert.equal(allowed(element.at, { ip: "93.184.216.34" }, 443), false);
       // HAProxy does not reach Synapse's replication or metrics ports.
       assert.equal(allowed(haproxy.at, main.at, main.port("replication")), false);
@@ -105,7 +110,7 @@ for (const stack of ["dev", "prod"]) {
       // selected namespace-wide, since the charts' pod labels are not the stack's.)
       for (const ns of Object.keys(w.namespaces).filter((n) => ["matrix", "matrix-data", "matrix-li"].includes(n))) {
         const intruder = podOf(ns, { app: "intruder" });
-        assert.equal(allowed(intruder, main.at, main.port("http")), false, `${ns} intruder -> synapse`);
+        assert.equal(allowed(intruder, main.at, traffic(main)), false, `${ns} intruder -> synapse`);
         for (const port of [443, 5432, 6379, 9000, 8448]) {
           assert.equal(allowed(intruder, { ip: "93.184.216.34" }, port), false, `${ns} intruder -> internet:${port}`);
           assert.equal(allowed(intruder, { ip: "10.40.1.20" }, port), false, `${ns} intruder -> private:${port}`);

@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import { CHARTS } from "../../catalog/charts";
 import { deployedBuckets, deployedDatabases, deployedObjectStoreClients } from "../../components/contracts";
 import { isDeployed } from "../../catalog/components";
+import { internalMtlsOn } from "../../catalog/internal-tls";
 import { isSecretValue } from "../../stacks/mock-engine";
 import { get, ofType, type PlatformRun } from "./harness";
 
@@ -55,6 +56,20 @@ export function assertPlatformContract(run: PlatformRun): void {
   assert.deepEqual(p.gateway, { className: "envoy", namespace: "edge", name: "matrix" });
   assert.equal(p.clusterIssuer, run.spec.tls.issuer === "acme" ? "letsencrypt" : "matrix-ca");
   assert.ok(run.readyCount > 0);
+
+  // The internal CA: on an existing cluster always (MinIO's certificate), on every platform while
+  // HAProxy <-> Synapse mutual TLS needs it; the issuer the Platform names is the CA ClusterIssuer.
+  const caIssuers = ofType(run, "kubernetes:cert-manager.io/v1:ClusterIssuer").filter((r) => get(r.inputs, "spec.ca") !== undefined);
+  if (internalMtlsOn(run.spec) || run.spec.platform === "existing") {
+    assert.ok(p.internalCaIssuer, `${run.spec.platform} ${run.spec.environment}: an internal CA issuer`);
+    const issuer = caIssuers.find((r) => get(r.inputs, "metadata.name") === p.internalCaIssuer);
+    assert.ok(issuer, `a CA ClusterIssuer named ${p.internalCaIssuer}`);
+    const caCert = ofType(run, "kubernetes:cert-manager.io/v1:Certificate").find((r) => get(r.inputs, "spec.secretName") === get(issuer.inputs, "spec.ca.secretName"));
+    assert.equal(get(caCert?.inputs, "spec.isCA"), true, "the issuer signs with a CA certificate cert-manager made");
+  } else {
+    assert.equal(p.internalCaIssuer, undefined, "no internal CA where nothing needs it");
+    assert.ok(!caIssuers.some((r) => get(r.inputs, "metadata.name") === "matrix-internal-ca"));
+  }
 
   // Placement comes from the sizing's node pools.
   for (const pool of run.sizing.nodePools) {

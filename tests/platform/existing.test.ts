@@ -38,6 +38,28 @@ describe("platform: existing cluster (on-prem)", function () {
     assertPlatformContract(await dev());
   });
 
+  it("serves PostgreSQL with certificates from the internal CA naming its Services, and Synapse connects with verify-full", async () => {
+    const run = await dev();
+    const p = run.outputs.platform as any;
+    const cluster = ofType(run, CNPG).find((c) => get(c.inputs, "metadata.name") === "matrix-pg")!;
+    const secret = get(cluster.inputs, "spec.certificates.serverTLSSecret");
+    assert.ok(secret, "the cluster serves a certificate of ours");
+    assert.equal(get(cluster.inputs, "spec.certificates.serverCASecret"), secret, "and names its CA for clients");
+    const cert = ofType(run, "kubernetes:cert-manager.io/v1:Certificate").find((c) => get(c.inputs, "spec.secretName") === secret)!;
+    assert.equal(get(cert.inputs, "spec.issuerRef.name"), p.internalCaIssuer);
+    const names = get(cert.inputs, "spec.dnsNames") as string[];
+    // Every host a client is handed is on the certificate.
+    assert.ok(names.includes(p.databases.synapse.host), `${p.databases.synapse.host} not in ${names.join(", ")}`);
+    assert.ok(names.includes("matrix-pg-ro.matrix-data.svc.cluster.local"));
+    assert.equal(p.databases.synapse.sslMode, "verify-full");
+    assert.equal(p.databases.synapse.caIssuer, p.internalCaIssuer);
+    // synapse-li on its own server likewise; clients that do not mount the CA yet keep encrypting without the name check.
+    const li = (await prod()).outputs.platform as any;
+    assert.equal(li.databases.synapseLi.sslMode, "verify-full");
+    assert.equal(li.databases.synapseLi.caIssuer, li.internalCaIssuer);
+    for (const db of ["telegram", "whatsapp", "keyVault"]) if (li.databases[db]) assert.equal(li.databases[db].sslMode, "require", db);
+  });
+
   it("reaches the cluster through the configured kubeconfig and context, ambient otherwise", async () => {
     const p = one(await prod(), "pulumi:providers:kubernetes");
     // A secret input: kubeconfig content carries credentials, so the provider never gets it in plain.

@@ -55,6 +55,7 @@ export function runPlatform(key: string, spec: PlatformSpec, sizing: Sizing): Pr
               redis: p.redis,
               gateway: p.gateway,
               clusterIssuer: p.clusterIssuer,
+              internalCaIssuer: p.internalCaIssuer,
               providerUrn: p.provider.urn,
             } as unknown as pulumi.Input<object>,
           };

@@ -14,6 +14,7 @@ import { LI_SYNC_ROLE, type DatabaseName, type KubeApiEndpoint, type LiSyncAcces
 import { grantedRoleSql, ownerRightsSql, type PostgresBootstrapArgs } from "../../data/postgres-bootstrap";
 import { ProjectImages } from "../project-images";
 import { ClusterAddons, type AddonSettings } from "../addons";
+import { InternalCa } from "../../k8s/internal-ca";
 import { declarePlatformFlows } from "../flows";
 import { sharedPlatformFields, type DatabaseServer } from "../outputs";
 import { placementFor } from "../placement";
@@ -83,6 +84,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
   readonly redis: RedisEndpoint;
   readonly gateway: Platform["gateway"];
   readonly clusterIssuer: string;
+  readonly internalCaIssuer?: string;
   readonly ready: pulumi.Resource[];
   readonly kubeApi: KubeApiEndpoint;
   readonly projectImages: ProjectImageRefs;
@@ -135,6 +137,9 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
       dependsOn: [...nodeGroups, services.coreDns, services.ebsCsi],
       flows: args.flows,
     }, { parent: this });
+    // The internal CA, while mutual TLS between HAProxy and Synapse needs it (components/k8s/internal-ca.ts).
+    const internalCa = args.addons.internalCa ? new InternalCa(`${name}-internal-ca`, { provider, domain: args.addons.domain, dependsOn: [addons.certManager] }, { parent: this }) : undefined;
+    this.internalCaIssuer = internalCa?.issuer;
 
     // ---- PostgreSQL: RDS in the private subnets, reachable from the cluster only ----
     const clusterSg = eks.cluster.vpcConfig.clusterSecurityGroupId;
@@ -233,7 +238,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
     this.databases = shared.databases;
     this.gateway = shared.gateway;
     this.clusterIssuer = shared.clusterIssuer;
-    this.ready = shared.ready;
+    this.ready = internalCa ? [...shared.ready, ...internalCa.ready] : shared.ready;
 
     if (liDb && liSyncPassword) {
       const peer = { kind: "cidr" as const, cidrs: dataCidrs, port: 5432 };

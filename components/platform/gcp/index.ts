@@ -9,6 +9,7 @@ import type { ClusterApiEndpoint } from "../../../config/spec";
 import type { DatabaseName, KubeApiEndpoint, LiSyncAccess, ObjectStore, Placement, Platform, PlatformDatabases, ProjectImageRefs, ProjectImagesRequest, RedisEndpoint } from "../../contracts";
 import { ProjectImages } from "../project-images";
 import { ClusterAddons, type AddonSettings } from "../addons";
+import { InternalCa } from "../../k8s/internal-ca";
 import { sharedPlatformFields, type DatabaseServer } from "../outputs";
 import { placementFor } from "../placement";
 import { createArtifactRepository } from "./registry";
@@ -77,6 +78,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
   readonly redis: RedisEndpoint;
   readonly gateway: Platform["gateway"];
   readonly clusterIssuer: string;
+  readonly internalCaIssuer?: string;
   readonly ready: pulumi.Resource[];
   readonly liSync?: LiSyncAccess;
   readonly kubeApi: KubeApiEndpoint;
@@ -142,6 +144,9 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
       dependsOn: nodePools,
       flows: args.flows,
     }, { parent: this });
+    // The internal CA, while mutual TLS between HAProxy and Synapse needs it (components/k8s/internal-ca.ts).
+    const internalCa = args.addons.internalCa ? new InternalCa(`${name}-internal-ca`, { provider, domain: args.addons.domain, dependsOn: [addons.certManager] }, { parent: this }) : undefined;
+    this.internalCaIssuer = internalCa?.issuer;
 
     const sql = (server: "main" | "li", sizing: DatabaseSizing) => createCloudSqlServer({
       name, prefix, server, databases: args.databases, region, secondaryRegion, sizing, preset, network: network.network.id, kmsKey: keys.sql, peering: network.peering, labels,
@@ -184,7 +189,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
     this.databases = shared.databases;
     this.gateway = shared.gateway;
     this.clusterIssuer = shared.clusterIssuer;
-    this.ready = shared.ready;
+    this.ready = internalCa ? [...shared.ready, ...internalCa.ready] : shared.ready;
 
     if (liDb && mainDb.liSync) {
       // Cloud SQL instances reach each other's private IPs inside the private services range (the

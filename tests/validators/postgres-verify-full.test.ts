@@ -1,0 +1,108 @@
+/**
+ * Synapse's database connection with verify-full against the internal CA, for real: a PostgreSQL
+ * (Debian's) serving a certificate made here for the CloudNativePG Service names the program
+ * requests (components/data/postgres.ts cnpgServiceDnsNames), and psycopg2 from the Synapse venv
+ * connecting with the `database.args` the renderer writes into homeserver.yaml. The right CA and
+ * host pass; another CA, or a host the certificate does not name, is refused before any login.
+ */
+import { strict as assert } from "assert";
+import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { cnpgServiceDnsNames } from "../../components/data/postgres";
+import { EXISTING_DATA } from "../../components/platform/existing";
+import { NAMESPACES } from "../../catalog/namespaces";
+import { Supervisor } from "../../e2e/procs";
+import { startPostgres, type PgInstance } from "../../e2e/services";
+import { pki } from "../../e2e/internal-pki";
+import { synapsePython } from "../../e2e/topology";
+import { renderHomeserverConfig } from "../../render/synapse";
+import { fixtureRenderInput } from "../render/fixtures";
+import { PortAllocator } from "../../e2e/ports";
+
+const HOST = `${EXISTING_DATA.mainCluster}-rw.${NAMESPACES.data}.svc.cluster.local`;
+const DB = { dbname: "synapse", user: "synapse", password: "pg-verify-full-password" };
+
+/** psycopg2.connect(**args) in the Synapse venv, with the socket aimed at loopback (hostaddr): "ok" or libpq's error. */
+function connect(args: Record<string, unknown>): string {
+  const script = [
+    "import json, sys, psycopg2",
+    "args = json.loads(sys.argv[1])",
+    "try:",
+    "    c = psycopg2.connect(**args)",
+    "    cur = c.cursor(); cur.execute('select ssl, version from pg_stat_ssl where pid = pg_backend_pid()')",
+    "    print('ok', *cur.fetchone())",
+    "except psycopg2.OperationalError as e:",
+    "    print('refused', str(e).strip().replace(chr(10), ' '))",
+  ].join("\n");
+  const r = spawnSync(synapsePython(), ["-c", script, JSON.stringify(args)], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return r.stdout.trim();
+}
+
+describe("PostgreSQL verify-full: psycopg2 with the rendered connection args", function () {
+  this.timeout(180_000);
+  const sup = new Supervisor(Supervisor.freshRunDir());
+  const ports = new PortAllocator();
+  let pg: PgInstance;
+  let rendered: Record<string, unknown>;
+  const certs = pki(path.join(sup.runDir, "pki"));
+
+  before(async () => {
+    certs.ca("internal");
+    certs.ca("foreign");
+    certs.leaf("server", "internal", HOST, { dns: cnpgServiceDnsNames(EXISTING_DATA.mainCluster, NAMESPACES.data), usage: "serverAuth" });
+    // PostgreSQL refuses a key others can read; it runs as the postgres user when we are root.
+    const dir = path.join(sup.runDir, "server-tls");
+    fs.mkdirSync(dir);
+    fs.copyFileSync(certs.file("server.crt"), path.join(dir, "server.crt"));
+    fs.copyFileSync(certs.file("server.crt.key"), path.join(dir, "server.key"));
+    fs.chmodSync(path.join(dir, "server.key"), 0o600);
+    if (process.getuid?.() === 0) {
+      const uid = Number(execFileSync("id", ["-u", "postgres"]).toString().trim());
+      for (const f of ["", "server.crt", "server.key"]) fs.chownSync(path.join(dir, f), uid, uid);
+    }
+    pg = await startPostgres(sup, await ports.take(), [DB], 20, {
+      settings: ["ssl=on", `ssl_cert_file=${path.join(dir, "server.crt")}`, `ssl_key_file=${path.join(dir, "server.key")}`],
+    });
+    const base = fixtureRenderInput("100");
+    const input = {
+      ...base,
+      database: { ...base.database, host: HOST, port: pg.port, database: DB.dbname, user: DB.user, sslMode: "verify-full" as const, privateCa: true },
+      paths: { ...base.paths, databaseCa: certs.file("internal.crt"), pgpass: path.join(sup.runDir, "pgpass") },
+    };
+    fs.writeFileSync(input.paths.pgpass, `${HOST}:${pg.port}:${DB.dbname}:${DB.user}:${DB.password}\n`, { mode: 0o600 });
+    const db = renderHomeserverConfig(input).database as { args: Record<string, unknown> };
+    // Only what psycopg2/libpq take; Synapse's own pool keys (cp_min, cp_max) are not libpq's.
+    rendered = Object.fromEntries(Object.entries(db.args).filter(([k]) => !k.startsWith("cp_")));
+  });
+  after(() => sup.stopAll());
+
+  it("renders verify-full with the CA file as sslrootcert", () => {
+    assert.equal(rendered.sslmode, "verify-full");
+    assert.equal(rendered.sslrootcert, certs.file("internal.crt"));
+    assert.equal(rendered.host, HOST);
+  });
+
+  it("connects, encrypted, when the server's certificate chains to the CA and names the host", () => {
+    const r = connect({ ...rendered, hostaddr: "127.0.0.1" });
+    assert.match(r, /^ok True TLSv1\.[23]$/, r);
+  });
+
+  it("refuses a server whose certificate another CA signed", () => {
+    const r = connect({ ...rendered, hostaddr: "127.0.0.1", sslrootcert: certs.file("foreign.crt") });
+    assert.match(r, /^refused .*certificate verify failed/, r);
+  });
+
+  it("refuses a host name the certificate does not carry", () => {
+    fs.appendFileSync(path.join(sup.runDir, "pgpass"), `synapse-pg-rw.elsewhere.svc.cluster.local:${pg.port}:${DB.dbname}:${DB.user}:${DB.password}\n`);
+    const r = connect({ ...rendered, host: "synapse-pg-rw.elsewhere.svc.cluster.local", hostaddr: "127.0.0.1" });
+    assert.match(r, /^refused .*does not match host name/, r);
+  });
+
+  it("is not vacuous: with require (and no CA file, as before) the wrong host connects: only verify-full checks it", () => {
+    // libpq treats require with a CA file as verify-ca, so the CA file goes too.
+    const r = connect({ ...rendered, host: "synapse-pg-rw.elsewhere.svc.cluster.local", hostaddr: "127.0.0.1", sslmode: "require", sslrootcert: undefined });
+    assert.match(r, /^ok True/, r);
+  });
+});
