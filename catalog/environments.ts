@@ -29,6 +29,12 @@ export interface EnvironmentPreset {
   crossRegionReplication: boolean;
   /** Days of point-in-time recovery / backup retention. */
   backupRetentionDays: number;
+  /**
+   * Share of Synapse's requests that start a trace (monitoring): every request in dev, where the
+   * traffic is a developer's own; a hundredth in prod, enough to see slow paths at thousands of
+   * requests a second without the spans costing more than the requests.
+   */
+  traceSamplingRatio: number;
 }
 
 export const ENVIRONMENT_PRESETS: Record<Environment, EnvironmentPreset> = {
@@ -44,6 +50,7 @@ export const ENVIRONMENT_PRESETS: Record<Environment, EnvironmentPreset> = {
     deletionProtection: false,
     crossRegionReplication: false,
     backupRetentionDays: 1,
+    traceSamplingRatio: 1,
   },
   // Same topology as prod's managed services (Multi-AZ, 3 zones) so failover can be rehearsed,
   // but the profile's replica counts and no spare nodes.
@@ -58,6 +65,7 @@ export const ENVIRONMENT_PRESETS: Record<Environment, EnvironmentPreset> = {
     deletionProtection: false,
     crossRegionReplication: false,
     backupRetentionDays: 7,
+    traceSamplingRatio: 0.1,
   },
   // HA minimums, one spare node per pool, everything protected and copied off-region.
   prod: {
@@ -71,6 +79,7 @@ export const ENVIRONMENT_PRESETS: Record<Environment, EnvironmentPreset> = {
     deletionProtection: true,
     crossRegionReplication: true,
     backupRetentionDays: 30,
+    traceSamplingRatio: 0.01,
   },
 };
 

@@ -91,6 +91,11 @@ export interface LoopbackEndpoints {
   appservice: number;
   /** clamd and the scan worker (e2e/antivirus.ts), when antivirus is rendered. */
   antivirus: { clamd: number; scanHttp: number; scanMetrics: number };
+  /**
+   * Where Synapse's spans go when tracing is rendered: a loopback UDP port nothing reads (the
+   * e2e runs no collector; tests/validators/traces.test.ts runs Jaeger with Synapse).
+   */
+  traces: number;
 }
 
 export function allocateEndpoints(nextPort: PortSource): LoopbackEndpoints {
@@ -101,6 +106,7 @@ export function allocateEndpoints(nextPort: PortSource): LoopbackEndpoints {
     haproxy: { client: nextPort(), federation: nextPort(), stats: nextPort() },
     appservice: nextPort(),
     antivirus: { clamd: nextPort(), scanHttp: nextPort(), scanMetrics: nextPort() },
+    traces: nextPort(),
   };
 }
 
@@ -118,6 +124,8 @@ export function adaptSynapseInput(input: SynapseRenderInput, runDir: string, net
     ...(input.pushGatewayAddresses ? { pushGatewayAddresses: input.pushGatewayAddresses.map(() => LOOPBACK) } : {}),
     // The scan workers' Service becomes the loopback scan worker.
     ...(input.antivirus ? { antivirus: { ...input.antivirus, scanUrl: `http://${LOOPBACK}:${ep.antivirus.scanHttp}${new URL(input.antivirus.scanUrl).pathname}` } } : {}),
+    // The collector's Service becomes a loopback port (its cluster name does not resolve here).
+    ...(input.tracing ? { tracing: { ...input.tracing, agentHost: LOOPBACK, agentPort: ep.traces } } : {}),
   };
 }
 
