@@ -77,6 +77,8 @@ export function program(spec: PlatformSpec, sizing: Sizing, seen: ProgramObserve
       sizing: { clamav: sizing.components.clamav, scanWorker: sizing.components.scanWorker },
       clamavImage: imageRef("clamav", spec.imageRegistry),
       scanWorkerImage: projectImage(platform, "scanWorker"),
+      // clamd's metrics come from an exporter in the scan worker image, beside each clamd.
+      ...(isDeployed("monitoring", spec) ? { clamdExporterImage: projectImage(platform, "scanWorker") } : {}),
       scanToken: matrix.scanWorkerToken, platform, flows,
       // The processes that store media load the scan module: main and the media workers.
       mediaPods: [

@@ -46,6 +46,7 @@ export const COMPONENTS = [
   "grafana",
   "loki",
   "alertmanager",
+  "jaeger",
   "redis",
   "redisProxy",
   "edgeProxy",
@@ -335,8 +336,13 @@ export const COMPONENT_REGISTRY = {
       clamav: { tier: "media", replicaSeries: [1, 1, 2, 3, 4], haMinReplicas: 2, autoscaled: false, resources: { kind: "series", cpuMillis: [500, 500, 1000, 1000, 1000], memoryMi: [2560, 2560, 3072, 3072, 3072], memoryLimitFactor: 2 } },
       scanWorker: { tier: "media", replicaSeries: [1, 1, 2, 3, 4], haMinReplicas: 2, autoscaled: true, resources: { kind: "series", cpuMillis: [50, 100, 200, 250, 250], memoryMi: [128, 128, 256, 256, 256] } },
     },
-    // The scan workers' prometheus_client listener (render/antivirus ANTIVIRUS_PORTS.scanMetrics).
-    scrape: [{ job: "scan-worker", podLabels: { "app.kubernetes.io/name": "scan-worker", "app.kubernetes.io/instance": "main" }, portName: "metrics", port: 9090 }],
+    // The scan workers' prometheus_client listener (render/antivirus ANTIVIRUS_PORTS.scanMetrics),
+    // and the clamd exporter beside each clamd (ANTIVIRUS_PORTS.clamdMetrics; the Antivirus
+    // component runs it when monitoring is deployed, which is when targets exist).
+    scrape: [
+      { job: "scan-worker", podLabels: { "app.kubernetes.io/name": "scan-worker", "app.kubernetes.io/instance": "main" }, portName: "metrics", port: 9090 },
+      { job: "clamd", podLabels: { "app.kubernetes.io/name": "clamd", "app.kubernetes.io/instance": "main" }, portName: "metrics", port: 9906 },
+    ],
     synapseConfig: "main and the media workers load the scan module: every stored media file is scanned first",
   },
   monitoring: {
@@ -354,6 +360,22 @@ export const COMPONENT_REGISTRY = {
       loki: { tier: "system", replicaSeries: flat(1), haMinReplicas: 3, autoscaled: false, resources: { kind: "series", cpuMillis: [250, 250, 500, 1000, 2000], memoryMi: [512, 1024, 2048, 4096, 8192] } },
       alertmanager: { tier: "system", replicaSeries: flat(1), haMinReplicas: 2, autoscaled: false, resources: { kind: "series", cpuMillis: [20, 20, 50, 50, 50], memoryMi: [64, 64, 128, 128, 128] } },
     },
+  },
+  traces: {
+    description: "Jaeger v2 (an OpenTelemetry Collector distribution): receives Synapse's spans, keeps them, serves Grafana's trace queries",
+    feature: "monitoring",
+    built: true,
+    namespace: NAMESPACES.monitoring,
+    hosts: [],
+    images: ["jaeger"],
+    workloads: {
+      // One collector with its spans in Badger on its volume: a second would hold other traces.
+      jaeger: { tier: "system", replicaSeries: flat(1), haMinReplicas: 1, autoscaled: false, resources: { kind: "series", cpuMillis: [100, 100, 250, 500, 1000], memoryMi: [256, 256, 512, 1024, 2048] } },
+    },
+    // The collector's own telemetry (render/traces JAEGER_PORTS.metrics): received, refused and
+    // exported spans, which the traces alerts read.
+    scrape: [{ job: "jaeger", podLabels: { "app.kubernetes.io/name": "jaeger", "app.kubernetes.io/instance": "main" }, portName: "metrics", port: 8888 }],
+    synapseConfig: "main and every worker trace a share of requests (traceSamplingRatio) and report the spans to the collector",
   },
 } as const satisfies Record<string, ComponentEntry>;
 

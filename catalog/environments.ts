@@ -35,6 +35,12 @@ export interface EnvironmentPreset {
    * off in dev, where the loopback e2e switches it on itself.
    */
   internalMtls: boolean;
+  /**
+   * Share of Synapse's requests that start a trace (monitoring): every request in dev, where the
+   * traffic is a developer's own; a hundredth in prod, enough to see slow paths at thousands of
+   * requests a second without the spans costing more than the requests.
+   */
+  traceSamplingRatio: number;
 }
 
 export const ENVIRONMENT_PRESETS: Record<Environment, EnvironmentPreset> = {
@@ -51,6 +57,7 @@ export const ENVIRONMENT_PRESETS: Record<Environment, EnvironmentPreset> = {
     crossRegionReplication: false,
     backupRetentionDays: 1,
     internalMtls: false,
+    traceSamplingRatio: 1,
   },
   // Same topology as prod's managed services (Multi-AZ, 3 zones) so failover can be rehearsed,
   // but the profile's replica counts and no spare nodes.
@@ -66,6 +73,7 @@ export const ENVIRONMENT_PRESETS: Record<Environment, EnvironmentPreset> = {
     crossRegionReplication: false,
     backupRetentionDays: 7,
     internalMtls: true,
+    traceSamplingRatio: 0.1,
   },
   // HA minimums, one spare node per pool, everything protected and copied off-region.
   prod: {
@@ -80,6 +88,7 @@ export const ENVIRONMENT_PRESETS: Record<Environment, EnvironmentPreset> = {
     crossRegionReplication: true,
     backupRetentionDays: 30,
     internalMtls: true,
+    traceSamplingRatio: 0.01,
   },
 };
 

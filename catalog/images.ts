@@ -111,6 +111,10 @@ export const IMAGES = {
   // alloy chart 0.12.5: appVersion v1.7.4 (`image.tag` default); its config reloader is off
   // (the config is the chart's ConfigMap, rolled by a checksum), so Alloy is its only image.
   alloy: { registry: "docker.io", repository: "grafana/alloy", tag: "v1.7.4", kind: "operand" },
+  // Jaeger v2, the trace collector and store (render/traces). Its Go module keeps v1 tags: the
+  // module's v1.75.0 is release v2.12.0 (CHANGELOG.md pairs them, as in "v1.74.0 / v2.11.0"),
+  // which scripts/provision.d/60-monitoring.sh builds for the checks.
+  jaeger: { registry: "docker.io", repository: "jaegertracing/jaeger", tag: "2.12.0", kind: "workload" },
 } as const satisfies Record<string, ImageSpec>;
 
 export type ImageName = keyof typeof IMAGES;

@@ -46,6 +46,20 @@ export function integer(min: number, max: number, description: string): ConfigKe
   };
 }
 
+/** A decimal fraction from 0 to 1 (a ratio or probability), written like 0.05 or 1. */
+export function fraction(description: string): ConfigKey<number> {
+  return {
+    type: "string",
+    description,
+    allowed: "a decimal number from 0 to 1 such as 0.01 or 1",
+    parse: (raw) => {
+      const trimmed = raw.trim();
+      if (!/^(0(\.\d+)?|1(\.0+)?|\.\d+)$/.test(trimmed)) return undefined;
+      return Number(trimmed);
+    },
+  };
+}
+
 export function boolean(description: string): ConfigKey<boolean> {
   return {
     type: "boolean",

@@ -11,7 +11,7 @@ import { PUSH_CONFIG_KEYS } from "./push-keys";
 import { OFFSITE_BACKUP_CONFIG_KEYS } from "./offsite-backup-keys";
 import { ANTIVIRUS_CONFIG_KEYS } from "./antivirus-keys";
 import { CAPACITY_CONFIG_KEYS } from "./capacity-keys";
-import { boolean, cidrList, integer, isImageRegistry, list, oneOf, pattern, type ConfigKey } from "./key-kinds";
+import { boolean, cidrList, fraction, integer, isImageRegistry, list, oneOf, pattern, type ConfigKey } from "./key-kinds";
 import { PROJECT_IMAGE_CONFIG_KEYS } from "./image-keys";
 
 export type { ConfigKey, PulumiConfigType } from "./key-kinds";
@@ -127,7 +127,7 @@ export const CONFIG_KEYS = {
   liInvestigatorCidrs: cidrList("IPv4 ranges the LI investigators connect from: the LI hosts' routes (synapse-li, element-web-li, synapse-admin-li) admit only these at the Gateway; required when li is true."),
   antivirus: boolean("Deploy ClamAV, scan workers and Synapse's media-scanning hook. Default false."),
   ...ANTIVIRUS_CONFIG_KEYS,
-  monitoring: boolean("Deploy Prometheus, Alertmanager and Grafana with the scrape targets, alert rules and dashboards of every deployed system, and Loki with Grafana Alloy for pod logs (traces not yet). Default false."),
+  monitoring: boolean("Deploy Prometheus, Alertmanager and Grafana with the scrape targets, alert rules and dashboards of every deployed system, Loki with Grafana Alloy for pod logs, and Jaeger for Synapse's traces. Default false."),
   rtc: boolean("Deploy MatrixRTC calls: LiveKit SFU, lk-jwt-service and coturn. Default false."),
   livekitUdpPorts: pattern(/^\d{1,5}-\d{1,5}$/, "a UDP port range such as 50000-60000", "UDP port range of LiveKit's WebRTC media on each RTC node (host networking; the firewall rules open it). Default 50000-60000."),
   turnRelayPorts: pattern(/^\d{1,5}-\d{1,5}$/, "a UDP port range such as 40000-49999", "UDP relay port range coturn allocates on each TURN node (the firewall rules open it); must not overlap livekitUdpPorts. Default 40000-49999."),
@@ -136,6 +136,7 @@ export const CONFIG_KEYS = {
   bridges: boolean("Deploy the Telegram and WhatsApp bridges (each also needs its account count above 0). Default false."),
   redactionRetentionPeriod: pattern(/^(\d+[smhdwy]|never)$/, "a duration such as 7d, 30d or 1y, or never", "How long the main Synapse keeps redacted event content before pruning it."),
   logRetentionDays: integer(1, 3650, "How many days Loki keeps pod logs (monitoring); its compactor deletes older chunks from the logs bucket. Default 30, the specification's compliance figure (30 days minimum retention)."),
+  traceSamplingRatio: fraction("Share of Synapse's requests that start a trace, sent to Jaeger (monitoring). Default from the environment: 1 in dev, 0.1 in staging, 0.01 in prod."),
   monitoringRetention: pattern(/^[1-9]\d*[dw]$/, "a number of days or weeks such as 15d or 4w", "How long Prometheus keeps samples (monitoring); the volume size, from the profile, also caps it. Default 15d."),
   alertEmailTo: pattern(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, "an e-mail address", "Where Alertmanager e-mails warning and critical alerts (needs alertEmailFrom and alertSmarthost)."),
   alertEmailFrom: pattern(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, "an e-mail address", "Sender address of the alert e-mails."),

@@ -348,6 +348,7 @@ export function parseSpec(rawConfig: Record<string, string>, stack: string, opti
     monitoring: {
       retention: parsed.monitoringRetention ?? "15d",
       logRetentionDays: parsed.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS,
+      ...(parsed.traceSamplingRatio !== undefined ? { traceSamplingRatio: parsed.traceSamplingRatio } : {}),
       alerting: {
         ...(parsed.alertEmailTo && parsed.alertEmailFrom && parsed.alertSmarthost
           ? { email: { to: parsed.alertEmailTo, from: parsed.alertEmailFrom, smarthost: parsed.alertSmarthost, username: parsed.alertSmtpUsername, password: parsed.alertSmtpPassword } }

@@ -185,6 +185,11 @@ export interface PlatformSpec {
     retention: string;
     /** How many days Loki keeps pod logs (its compactor's retention_period). */
     logRetentionDays: number;
+    /**
+     * Share of Synapse's requests that start a trace (0..1) when the config sets one; otherwise
+     * the environment preset's (`Sizing.preset.traceSamplingRatio`) applies.
+     */
+    traceSamplingRatio?: number;
     /** Where alerts go; each credential is a plaintext config secret that only reaches a Kubernetes Secret. */
     alerting: {
       email?: { to: string; from: string; smarthost: string; username?: string; password?: string };

@@ -100,6 +100,11 @@ export interface LoopbackEndpoints {
   antivirus: { clamd: number; scanHttp: number; scanMetrics: number };
   /** key_vault (e2e/key-vault.ts), when main loads the key-store module (LI). */
   keyVault: number;
+  /**
+   * Where Synapse's spans go when tracing is rendered: a loopback UDP port nothing reads (the
+   * e2e runs no collector; tests/validators/traces.test.ts runs Jaeger with Synapse).
+   */
+  traces: number;
 }
 
 export function allocateEndpoints(nextPort: PortSource): LoopbackEndpoints {
@@ -112,6 +117,7 @@ export function allocateEndpoints(nextPort: PortSource): LoopbackEndpoints {
     appservice: nextPort(),
     antivirus: { clamd: nextPort(), scanHttp: nextPort(), scanMetrics: nextPort() },
     keyVault: nextPort(),
+    traces: nextPort(),
   };
 }
 
@@ -131,6 +137,8 @@ export function adaptSynapseInput(input: SynapseRenderInput, runDir: string, net
     ...(input.antivirus ? { antivirus: { ...input.antivirus, scanUrl: `http://${LOOPBACK}:${ep.antivirus.scanHttp}${new URL(input.antivirus.scanUrl).pathname}` } } : {}),
     // key_vault's Service becomes the loopback key_vault.
     ...(input.liKeyStore ? { liKeyStore: { ...input.liKeyStore, keyVaultUrl: `http://${LOOPBACK}:${ep.keyVault}` } } : {}),
+    // The collector's Service becomes a loopback port (its cluster name does not resolve here).
+    ...(input.tracing ? { tracing: { ...input.tracing, agentHost: LOOPBACK, agentPort: ep.traces } } : {}),
   };
 }
 

@@ -22,9 +22,9 @@ import type { ComponentName, WorkloadSizing } from "./types";
  * How the table's `storage` divides. The hardware analysis's own split for Matrix (database 2 TB,
  * media 6 TB, indexes and logs 1.6 TB of ~10 TB) gives a database share of about a quarter once
  * indexes are counted and media about 60 %; the remaining 15 % is the persistent volumes of
- * monitoring (Prometheus and Loki 5 % each) and small state (Redis).
+ * monitoring (Prometheus and Loki 5 % each, Jaeger's sampled spans 1 %) and small state (Redis).
  */
-export const STORAGE_SHARES = { database: 0.25, media: 0.6, prometheus: 0.05, loki: 0.05 } as const;
+export const STORAGE_SHARES = { database: 0.25, media: 0.6, prometheus: 0.05, loki: 0.05, traces: 0.01 } as const;
 
 /**
  * Database compute at the five points: vCPU and GiB. Small profiles run on general-purpose
@@ -64,6 +64,8 @@ function componentStorage(name: ComponentName, ccu: number, redisMemoryGi: numbe
       return Math.ceil(storage * STORAGE_SHARES.prometheus);
     case "loki":
       return Math.ceil(storage * STORAGE_SHARES.loki);
+    case "jaeger":
+      return Math.ceil(storage * STORAGE_SHARES.traces);
     case "redis":
       // RDB snapshots and the AOF: twice the dataset.
       return Math.max(1, Math.ceil(2 * redisMemoryGi));

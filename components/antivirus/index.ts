@@ -35,6 +35,11 @@ export interface AntivirusArgs {
   clamavImage: string;
   /** The scan worker image built from images/scan-worker (digest-pinned when built by `pulumi up`). */
   scanWorkerImage: pulumi.Input<string>;
+  /**
+   * The image of the clamd exporter sidecar (the scan worker image) when monitoring is deployed;
+   * absent, the clamd pods run no exporter.
+   */
+  clamdExporterImage?: pulumi.Input<string>;
   /** The scan workers' bearer token (secret; Synapse's module sends it). */
   scanToken: pulumi.Input<string>;
   /** Synapse's pods that store media (main and the media workers): the only callers of the scan workers. */
@@ -68,7 +73,9 @@ export class Antivirus extends pulumi.ComponentResource {
         selector: { matchLabels: selectorLabels(CLAMD_NAME) },
         template: {
           metadata: { labels: clamdLabels(), annotations: { "matrix-platform.io/config-checksum": checksum(...Object.values(files)) } },
-          spec: clamdPodSpec({ image: args.clamavImage, sizing: c, placement: args.platform.placement(c.tier), configMapName: `${CLAMD_NAME}-config`, maxUploadBytes: args.maxUploadBytes }),
+          spec: pulumi.output(args.clamdExporterImage).apply((exporterImage) => clamdPodSpec({
+            image: args.clamavImage, sizing: c, placement: args.platform.placement(c.tier), configMapName: `${CLAMD_NAME}-config`, maxUploadBytes: args.maxUploadBytes, exporterImage,
+          })),
         },
       },
     }, { ...child, dependsOn: [namespace, config] });

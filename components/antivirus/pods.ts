@@ -48,7 +48,31 @@ const hasSignatures = ["/bin/sh", "-c", `ls ${CLAMD_PATHS.signatures} | grep -Eq
 
 const clamdscanPing = (seconds: number) => ["clamdscan", `--config-file=${CLAMD_PATHS.clamdConf}`, `--ping=${seconds}`];
 
-export function clamdPodSpec(args: { image: string; sizing: WorkloadSizing; placement: Placement; configMapName: string; maxUploadBytes: number }): PodSpec {
+/**
+ * The clamd exporter sidecar (monitoring deployed): the scan worker image's
+ * `scan_worker.clamd_exporter`, asking this pod's clamd for VERSION and STATS on every scrape.
+ */
+export function clamdExporterContainer(image: string): k8s.types.input.core.v1.Container {
+  return restrictedContainer({
+    name: "clamd-exporter",
+    image,
+    command: ["python", "-m", "scan_worker.clamd_exporter"],
+    env: [
+      { name: "CLAMD_HOST", value: "127.0.0.1" },
+      { name: "CLAMD_PORT", value: String(ANTIVIRUS_PORTS.clamd) },
+      { name: "EXPORTER_PORT", value: String(ANTIVIRUS_PORTS.clamdMetrics) },
+    ],
+    ports: [{ name: "metrics", containerPort: ANTIVIRUS_PORTS.clamdMetrics }],
+    resources: { requests: { cpu: "10m", memory: "48Mi", "ephemeral-storage": "64Mi" }, limits: { cpu: "200m", memory: "128Mi", "ephemeral-storage": "128Mi" } },
+    volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+    // It answers even when clamd does not (clamd_up 0): the probes watch the exporter only. Ready
+    // when it serves a scrape; alive while it accepts connections.
+    readinessProbe: { httpGet: { path: "/metrics", port: "metrics" }, periodSeconds: 30, failureThreshold: 3, timeoutSeconds: 5 },
+    livenessProbe: { tcpSocket: { port: "metrics" }, periodSeconds: 30, failureThreshold: 3, timeoutSeconds: 3 },
+  }, CLAMAV_UID);
+}
+
+export function clamdPodSpec(args: { image: string; sizing: WorkloadSizing; placement: Placement; configMapName: string; maxUploadBytes: number; exporterImage?: string }): PodSpec {
   const sizes = clamdVolumeSizes(args.maxUploadBytes);
   const mounts = {
     config: { name: "config", mountPath: CLAMD_PATHS.configDir, readOnly: true },
@@ -104,6 +128,7 @@ export function clamdPodSpec(args: { image: string; sizing: WorkloadSizing; plac
         livenessProbe: { exec: { command: ["/bin/sh", "-c", `test -d ${CLAMD_PATHS.signatures} && test -w ${CLAMD_PATHS.signatures}`] }, periodSeconds: 60, failureThreshold: 3, timeoutSeconds: 5 },
         volumeMounts: [mounts.config, mounts.signatures],
       }, CLAMAV_UID),
+      ...(args.exporterImage ? [clamdExporterContainer(args.exporterImage)] : []),
     ],
   });
 }

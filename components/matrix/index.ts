@@ -27,7 +27,7 @@ import { WORKER_TYPES } from "../../catalog/workers";
 import { standardLabels } from "../k8s/labels";
 import { NAMESPACES } from "../../catalog/namespaces";
 import { StackNamespace } from "../k8s/namespace";
-import { EDGE_PODS, FlowPolicies, INTERNET, type FlowSpec, type NetworkFlows, type Workload } from "../k8s/network";
+import { EDGE_PODS, FlowPolicies, INTERNET, SYNAPSE_PODS, type FlowSpec, type NetworkFlows, type Workload } from "../k8s/network";
 import type { Platform } from "../contracts";
 import { HAPROXY_SERVICE } from "./haproxy";
 import { SynapseCluster, synapseSelector } from "./synapse";
@@ -116,7 +116,7 @@ export function matrixRoutes(spec: PlatformSpec, gateway: Platform["gateway"], n
 
 /** The network flows the Matrix workloads need (pure). */
 export function matrixFlows(platform: Pick<Platform, "databases" | "redis" | "objectStore">, namespace: string, opts: { mtls?: boolean } = {}): FlowSpec[] {
-  const synapse: Workload = { namespace, podLabels: { "app.kubernetes.io/component": "synapse", "app.kubernetes.io/part-of": "matrix-platform" }, name: "synapse" };
+  const synapse: Workload = { ...SYNAPSE_PODS, namespace };
   const media: Workload = { namespace, podLabels: synapseSelector("media-repository"), name: "synapse-media-repository" };
   const haproxy: Workload = { namespace, podLabels: { "app.kubernetes.io/name": "haproxy" }, name: "haproxy" };
   const web = (n: string): Workload => ({ namespace, podLabels: { "app.kubernetes.io/name": n }, name: n });

@@ -9,15 +9,15 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { trustCertificate } from "../k8s/internal-ca";
 import * as random from "@pulumi/random";
-import { IMAGES } from "../../catalog/images";
-import { deployedScrapeTargets } from "../../catalog/components";
+import { IMAGES, imageRef } from "../../catalog/images";
+import { deployedScrapeTargets, isDeployed } from "../../catalog/components";
 import { NAMESPACES } from "../../catalog/namespaces";
 import { gatewayListenerName, type PlatformSpec } from "../../config/spec";
 import { toYaml } from "../../render/synapse/yaml";
 import type { Sizing } from "../../sizing/types";
 import { standardLabels } from "../k8s/labels";
 import { StackNamespace } from "../k8s/namespace";
-import type { NetworkFlows } from "../k8s/network";
+import { SYNAPSE_PODS, type NetworkFlows } from "../k8s/network";
 import type { Platform } from "../contracts";
 import { alertmanagerConfig, RECEIVER_SECRET_KEYS, type AlertChannels } from "./alertmanager";
 import { dashboardJson, dashboardsFor } from "./dashboards";
@@ -28,6 +28,7 @@ import { ruleFile, ruleGroupsFor } from "./rules";
 import { assertDistinctJobs, platformScrapeTargets, podMonitorManifest, scrapeFlows, type ResolvedTarget } from "./targets";
 import { GRAFANA_SERVICE_PORT, kubePrometheusStackValues, MONITORING_NAMES } from "./values";
 import { chartRelease } from "../k8s/chart-release";
+import { TraceCollector } from "./traces";
 
 export interface MonitoringStackArgs {
   /** Validated spec: hosts, switches (which systems are scraped), monitoring settings, registries. */
@@ -208,6 +209,14 @@ export class MonitoringStack extends pulumi.ComponentResource {
       values: alloyValues({ cluster: spec.stack, imageRegistry: spec.imageRegistry, image: { repository: IMAGES.alloy.repository, tag: IMAGES.alloy.tag } }),
     }, child({ dependsOn: [logsNs] }));
     args.flows.allowAll(logsFlows(logsBucket && store.credentials ? store.network : undefined, platform.kubeApi), { namePrefix: "logs", parent: this, resourceName: `${name}-logs-flows` });
+
+    // ----- traces: Jaeger, which every Synapse process reports its sampled spans to.
+    if (isDeployed("traces", spec)) {
+      new TraceCollector(`${name}-traces`, {
+        sizing: c.jaeger, image: imageRef("jaeger", spec.imageRegistry), synapse: SYNAPSE_PODS,
+        platform, flows: args.flows, dependsOn: [this.namespace],
+      }, { parent: this });
+    }
 
     const registryTargets = deployedScrapeTargets(spec);
     args.flows.allowAll([...monitoringFlows(targets, platform.kubeApi), ...scrapeFlows(registryTargets)], { namePrefix: "monitoring", parent: this, resourceName: `${name}-flows` });

@@ -22,12 +22,18 @@ export const LOOPBACK_JOBS: Record<string, LoopbackSource> = {
 
 /**
  * Jobs whose real program a validator test starts on loopback and scrapes, checking the names
- * with `deadQueriesOf` (LiveKit: tests/validators/rtc.test.ts, the pinned livekit-server binary).
+ * with `deadQueriesOf` (LiveKit: tests/validators/rtc.test.ts, the pinned livekit-server binary;
+ * Jaeger: tests/validators/traces.test.ts).
  */
 export const VALIDATOR_JOBS: Record<string, string> = {
   livekit: "tests/validators/rtc.test.ts",
   // postgres_exporter with the rendered custom queries on the archive database.
   "li-sync": "tests/validators/li-sync.test.ts",
+  // Jaeger v2 built from its module at the image's release, fed by a real Synapse.
+  jaeger: "tests/validators/traces.test.ts",
+  // The scan worker from its pinned venv, and the clamd exporter beside Debian's clamd.
+  "scan-worker": "tests/validators/antivirus.test.ts",
+  clamd: "tests/validators/antivirus.test.ts",
 };
 
 /** Names of components that cannot run here, with the file (module@version:path) or document defining each. */
@@ -72,6 +78,10 @@ export const DOCUMENTED_METRICS: Record<string, string> = {
   // coturn's exporter: Debian's turnserver (4.6.1) is built without it (`turnserver -h` lists no
   // --prometheus), so the image's (coturn/coturn 4.17.0) names come from the source.
   turn_total_allocations: "github.com/coturn/coturn@4.17.0:src/apps/relay/prom_server.c",
+  // Served only when clamd has a daily database loaded (its VERSION then names the build time):
+  // the validator's clamd runs on a generated signature file alone. The parsing of a real VERSION
+  // reply is images/scan-worker/tests/test_clamd_exporter.py's.
+  clamd_signatures_timestamp_seconds: "images/scan-worker/scan_worker/clamd_exporter.py (clamd(8) VERSION: ClamAV <engine>/<daily version>/<daily build time>)",
 };
 
 /** Every metric name read, with the job whose target serves it. */

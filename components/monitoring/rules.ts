@@ -408,6 +408,75 @@ export const RULE_GROUPS: readonly RuleGroup[] = [
     ],
   },
   {
+    // clamd through the exporter beside it (images/scan-worker scan_worker/clamd_exporter.py).
+    name: "clamd",
+    needs: "clamd",
+    rules: [
+      {
+        alert: "ClamdDown",
+        expr: `clamd_up{job="clamd"} == 0`,
+        for: "5m",
+        severity: "critical",
+        summary: "clamd in {{ $labels.pod }} does not answer",
+        description: "The exporter beside it gets no VERSION or STATS reply for 5 minutes: uploads routed to this pod cannot be scanned (the scan workers report them as clamd_unavailable).",
+      },
+      {
+        alert: "ClamdSignaturesStale",
+        expr: `time() - clamd_signatures_timestamp_seconds{job="clamd"} > 3 * 86400`,
+        for: "1h",
+        severity: "warning",
+        summary: "clamd in {{ $labels.pod }} runs on signatures older than 3 days",
+        description: "The daily database is published several times a day: freshclam in this pod cannot reach the mirror, or the mirror (antivirusMirror) itself is stale. New malware goes undetected.",
+      },
+    ],
+  },
+  {
+    // The scan workers' own counters and histogram (images/scan-worker scan_worker/metrics.py).
+    name: "scan-worker",
+    needs: "scan-worker",
+    rules: [
+      {
+        alert: "ScanErrors",
+        expr: `sum(rate(scan_worker_errors_total{job="scan-worker", reason=~"timeout|clamd_unavailable|clamd_error"}[5m])) / (sum(rate(scan_worker_scanned_total{job="scan-worker"}[5m])) + sum(rate(scan_worker_errors_total{job="scan-worker", reason=~"timeout|clamd_unavailable|clamd_error"}[5m]))) > 0.05`,
+        for: "10m",
+        severity: "warning",
+        summary: "Over 5 % of media scans end without a verdict",
+        description: "clamd times out, is unreachable or answers an error: those uploads are refused (or stored unscanned with antivirusFailOpen). Look at ClamdDown and clamd's memory.",
+      },
+      {
+        alert: "ScanLatencyHigh",
+        expr: `histogram_quantile(0.95, sum by (le) (rate(scan_worker_scan_duration_seconds_bucket{job="scan-worker"}[5m]))) > 10`,
+        for: "15m",
+        severity: "warning",
+        summary: "95 % of media scans take over 10 s",
+        description: "Uploads wait on clamd: its threads are all busy (clamd_queue_length) or its CPU is throttled. Add clamd replicas or CPU.",
+      },
+    ],
+  },
+  {
+    // Jaeger v2's own telemetry: the OpenTelemetry Collector's receiver and exporter span counters.
+    name: "jaeger",
+    needs: "jaeger",
+    rules: [
+      {
+        alert: "TraceSpansRefused",
+        expr: `sum by (pod, receiver, transport) (rate(otelcol_receiver_refused_spans_total{job="jaeger"}[5m])) > 0`,
+        for: "10m",
+        severity: "warning",
+        summary: "Jaeger {{ $labels.pod }} refuses spans on {{ $labels.receiver }}/{{ $labels.transport }}",
+        description: "The collector's pipeline pushes back (its store is slow or failing): Synapse's spans are being dropped, so traces of this period are incomplete.",
+      },
+      {
+        alert: "TraceSpansNotStored",
+        expr: `sum by (pod) (rate(otelcol_exporter_send_failed_spans_total{job="jaeger"}[5m])) > 0`,
+        for: "10m",
+        severity: "warning",
+        summary: "Jaeger {{ $labels.pod }} fails to store spans",
+        description: "Writes to Badger fail (the volume is full or damaged): spans received are lost. Look at the collector's logs and its volume's free space.",
+      },
+    ],
+  },
+  {
     name: "cert-manager",
     needs: "cert-manager",
     rules: [

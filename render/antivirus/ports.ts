@@ -6,6 +6,8 @@ export const ANTIVIRUS_PORTS = {
   scanHttp: 8080,
   /** The scan worker's Prometheus metrics. */
   scanMetrics: 9090,
+  /** The clamd exporter sidecar's metrics (images/scan-worker scan_worker.clamd_exporter). */
+  clamdMetrics: 9906,
 } as const;
 
 /** The scan worker's API path the Synapse module posts each file to. */

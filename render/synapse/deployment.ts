@@ -14,6 +14,7 @@ import { internalMtlsOn } from "../../catalog/internal-tls";
 import { keyVaultUrl } from "../key-vault";
 import { NAMESPACES } from "../../catalog/namespaces";
 import { scanWorkerUrl, SCAN_TIMEOUT_SECONDS } from "../antivirus";
+import { jaegerHost, JAEGER_PORTS } from "../traces";
 
 /** The platform's data services as plain values (the component resolves the Platform's outputs). */
 export interface ResolvedEndpoints {
@@ -73,6 +74,10 @@ export function synapseDeploymentInput(args: DeploymentInputArgs): SynapseRender
     ...(keyVault ? { liKeyStore: { keyVaultUrl: keyVaultUrl(args.namespace), publicKeyPem: args.keyVaultPublicKeyPem! } } : {}),
     ...(isDeployed("antivirus", spec)
       ? { antivirus: { scanUrl: scanWorkerUrl(NAMESPACES.antivirus), failOpen: spec.antivirus.failOpen, timeoutSeconds: SCAN_TIMEOUT_SECONDS.module } }
+      : {}),
+    // The collector is part of monitoring (catalog/components.ts `traces`).
+    ...(isDeployed("traces", spec)
+      ? { tracing: { samplingRatio: spec.monitoring.traceSamplingRatio ?? args.sizing.preset.traceSamplingRatio, agentHost: jaegerHost(NAMESPACES.monitoring), agentPort: JAEGER_PORTS.thriftCompact } }
       : {}),
   };
 }

@@ -8,6 +8,7 @@ import { dbPoolSize } from "../../sizing/connection-budget";
 import type { SynapseObjectStore, SynapseRenderInput } from "./inputs";
 import { MAIN_INSTANCE, mainInstance, needsReplicationListener, type SynapseInstance } from "./topology";
 import { renderAntivirusModule } from "../antivirus/synapse-module";
+import { synapseOpentracing } from "../traces";
 
 export type YamlObject = Record<string, unknown>;
 
@@ -201,6 +202,8 @@ export function renderHomeserverConfig(input: SynapseRenderInput): YamlObject {
     config.max_event_delay_duration = "24h";
     config.matrix_rtc = { transports: [{ type: "livekit", livekit_service_url: input.livekitServiceUrl }] };
   }
+  // In homeserver.yaml only: no worker file sets `opentracing`, so every worker traces alike.
+  if (input.tracing) config.opentracing = synapseOpentracing(input.serverName, input.tracing);
   if (input.antivirus || input.liKeyStore) {
     // Main reads homeserver.yaml alone; a worker's file replaces this list only when antivirus is
     // deployed (render the worker's own list then), otherwise every worker inherits it.

@@ -3,6 +3,7 @@
  * no secret value appears: secrets are referenced by file path only.
  */
 import type { SynapseInstance, SynapseNetwork } from "./topology";
+import type { SynapseTracing } from "../traces";
 
 /** Where files are mounted in every Synapse container. */
 export interface SynapsePaths {
@@ -138,4 +139,9 @@ export interface SynapseRenderInput {
    * workers) load the scan module (render/antivirus/synapse-module.ts) with this URL.
    */
   antivirus?: { scanUrl: string; failOpen: boolean; timeoutSeconds: number };
+  /**
+   * Monitoring is deployed: every process (main reads homeserver.yaml, each worker reads it too)
+   * traces a share of its requests and reports the spans to the Jaeger collector.
+   */
+  tracing?: SynapseTracing;
 }

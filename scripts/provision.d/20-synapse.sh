@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Synapse and its S3 media storage provider, in a venv ($PROJECT_CACHE/synapse-venv), for the
+# Synapse (with its `opentracing` extra: jaeger-client, which the rendered `opentracing:` section
+# needs when monitoring is deployed) and its S3 media storage provider, in a venv ($PROJECT_CACHE/synapse-venv), for the
 # real-program checks (`python -m synapse.config`, appservice loading) and the local e2e run.
 # The Synapse version is read from the deployed image's pin (catalog/images.ts, IMAGES.synapse.tag),
 # so the tests always run the Synapse the image ships; tests/validators/synapse.test.ts checks it.
@@ -21,7 +22,7 @@ MODULE_DIRS="$(for d in images/synapse/modules/*/; do [ -f "$d/pyproject.toml" ]
 # The stamp changes with the requirements and with any module's source, so an edited module is
 # reinstalled.
 MODULES_HASH="$( { cat "$REQUIREMENTS"; for d in $MODULE_DIRS; do find "$d" -type f ! -path '*/__pycache__/*' ! -name '*.pyc' ! -path '*.egg-info*' ! -path '*/build/*' | LC_ALL=C sort | xargs sha256sum; done; } | sha256sum | cut -c1-16)"
-WANT="matrix-synapse[postgres,redis]==$SYNAPSE_VERSION txredisapi==$TXREDISAPI_VERSION requirements:$MODULES_HASH"
+WANT="matrix-synapse[postgres,redis,opentracing]==$SYNAPSE_VERSION txredisapi==$TXREDISAPI_VERSION requirements:$MODULES_HASH"
 STAMP="$VENV/.provisioned"
 
 # nginx (Debian) checks the rendered configs of the static front-ends (Element Web, .well-known)
@@ -34,7 +35,7 @@ if ! command -v nginx >/dev/null 2>&1 && ! [ -x /usr/sbin/nginx ]; then
 fi
 
 if [ -x "$VENV/bin/python" ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$WANT" ] \
-   && "$VENV/bin/python" -c "import synapse, s3_storage_provider, psycopg2, txredisapi" 2>/dev/null; then
+   && "$VENV/bin/python" -c "import synapse, s3_storage_provider, psycopg2, txredisapi, jaeger_client, opentracing" 2>/dev/null; then
   echo "synapse venv: $WANT already installed"
   exit 0
 fi
@@ -43,7 +44,7 @@ PYTHON="${PYTHON:-python3}"
 mkdir -p "$CACHE"
 [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "matrix-synapse[postgres,redis]==$SYNAPSE_VERSION" "txredisapi==$TXREDISAPI_VERSION"
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "matrix-synapse[postgres,redis,opentracing]==$SYNAPSE_VERSION" "txredisapi==$TXREDISAPI_VERSION"
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -r "$REQUIREMENTS"
 for module in $MODULE_DIRS; do
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps "./$module"

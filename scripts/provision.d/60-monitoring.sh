@@ -37,3 +37,24 @@ if [ ! -x "$dest/alloy-fmt" ]; then
   (cd "$(dirname "$0")/../alloy-fmt" && CGO_ENABLED=0 GOFLAGS="-buildvcs=false -mod=mod" go build -trimpath -o "$tmp/alloy-fmt" .)
   mv -T "$tmp" "$dest" 2>/dev/null || rm -rf "$tmp" # another worktree won the race: same binary
 fi
+
+# jaeger, keyed by its module version.
+JAEGER_MODULE_VERSION=v1.75.0
+dest="$CACHE/jaeger-$JAEGER_MODULE_VERSION"
+if [ ! -x "$dest/jaeger" ]; then
+  echo "  building jaeger (github.com/jaegertracing/jaeger/cmd/jaeger@$JAEGER_MODULE_VERSION)"
+  mkdir -p "$CACHE"
+  tmp="$(mktemp -d "$CACHE/.jaeger-$JAEGER_MODULE_VERSION.XXXXXX")"
+  mkdir "$tmp/build"
+  (
+    cd "$tmp/build"
+    export GOFLAGS="-buildvcs=false"
+    go mod init jaeger-build >/dev/null 2>&1
+    # The one replace directive of jaeger's own go.mod at this version.
+    go mod edit -replace github.com/Shopify/sarama=github.com/Shopify/sarama@v1.33.0
+    go get -tool "github.com/jaegertracing/jaeger/cmd/jaeger@$JAEGER_MODULE_VERSION"
+    CGO_ENABLED=0 go build -trimpath -o "$tmp/jaeger" github.com/jaegertracing/jaeger/cmd/jaeger
+  )
+  rm -rf "$tmp/build"
+  mv -T "$tmp" "$dest" 2>/dev/null || rm -rf "$tmp" # another worktree won the race: same binary
+fi

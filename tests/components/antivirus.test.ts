@@ -34,9 +34,11 @@ describe("antivirus in the whole program", function () {
   this.timeout(240_000);
   let on: StackRun;
   let off: StackRun;
+  let unmonitored: StackRun;
   before(async () => {
     on = await runStack("prod-aws-5k");
     off = await runStack("prod-aws-5k", { antivirus: "false" });
+    unmonitored = await runStack("prod-aws-5k", { monitoring: "false" });
   });
 
   it("clamd (replicas from sizing, freshclam beside it) and the scan workers (HPA from sizing) in their restricted namespace", () => {
@@ -47,10 +49,11 @@ describe("antivirus in the whole program", function () {
     assert.equal(clamdSpec.replicas, sizing.components.clamav.replicas);
     assert.ok(sizing.components.clamav.replicas >= 2, "production runs at least two clamd");
     const podSpec = clamdSpec.template.spec;
-    assert.deepEqual(podSpec.containers.map((c: Obj) => c.name), ["clamd", "freshclam"]);
+    // The prod preset deploys monitoring: clamd's exporter runs beside it.
+    assert.deepEqual(podSpec.containers.map((c: Obj) => c.name), ["clamd", "freshclam", "clamd-exporter"]);
     assert.deepEqual(podSpec.initContainers.map((c: Obj) => c.name), ["signatures"]);
     assert.deepEqual(podSpec.containers[0].readinessProbe.exec.command.slice(0, 1), ["clamdscan"]);
-    assert.ok(podSpec.containers.every((c: Obj) => c.image.startsWith("docker.io/clamav/clamav-debian:")));
+    assert.ok(podSpec.containers.slice(0, 2).every((c: Obj) => c.image.startsWith("docker.io/clamav/clamav-debian:")));
     for (const name of [CLAMD_NAME, SCAN_WORKER_NAME]) {
       const dep = named(on, "kubernetes:apps/v1:Deployment", name, NS)!;
       assert.deepEqual(podSecurityViolations(podSpecOf({ kind: "Deployment", ...(unwrapSecrets(dep.inputs) as Obj) })!, "restricted"), [], name);
@@ -111,6 +114,22 @@ describe("antivirus in the whole program", function () {
     assert.equal(isFlowAllowed(policies, clamd, cdn, 443), true);
     assert.equal(isFlowAllowed(policies, sw, cdn, 443), false);
     assert.equal(isFlowAllowed(policies, clamd, { ip: "10.1.2.3" }, 443), false, "not into private ranges");
+  });
+
+  it("clamd's exporter (the scan worker image) serves on the port Prometheus's PodMonitor scrapes, and only with monitoring", () => {
+    const spec = (run: StackRun) => (unwrapSecrets(named(run, "kubernetes:apps/v1:Deployment", CLAMD_NAME, NS)!.inputs.spec) as Obj).template.spec;
+    const exporter = spec(on).containers.find((c: Obj) => c.name === "clamd-exporter");
+    const scanWorker = (unwrapSecrets(named(on, "kubernetes:apps/v1:Deployment", SCAN_WORKER_NAME, NS)!.inputs.spec) as Obj).template.spec.containers[0];
+    assert.equal(exporter.image, scanWorker.image);
+    assert.deepEqual(exporter.command, ["python", "-m", "scan_worker.clamd_exporter"]);
+    const monitor = unwrapSecrets(ofType(on, "kubernetes:monitoring.coreos.com/v1:PodMonitor").find((r) => (r.inputs.metadata as Obj).name === "clamd")!.inputs) as Obj;
+    const port = exporter.ports.find((p: Obj) => p.name === monitor.spec.podMetricsEndpoints[0].port);
+    assert.equal(port.containerPort, ANTIVIRUS_PORTS.clamdMetrics);
+    const env = Object.fromEntries(exporter.env.map((e: Obj) => [e.name, e.value]));
+    assert.equal(env.EXPORTER_PORT, String(port.containerPort));
+    const prometheus = { namespace: NAMESPACES.monitoring, labels: { "app.kubernetes.io/name": "prometheus" } };
+    assert.equal(isFlowAllowed(policiesOf(on), prometheus, pod(CLAMD_NAME), ANTIVIRUS_PORTS.clamdMetrics), true);
+    assert.deepEqual(spec(unmonitored).containers.map((c: Obj) => c.name), ["clamd", "freshclam"]);
   });
 
   it("antivirus: false removes all of it and the module from Synapse's config", () => {

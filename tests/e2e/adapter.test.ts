@@ -45,6 +45,8 @@ const ALLOWED = [
   /^ip_range_whitelist\[\d+\]$/,
   // The scan module: the scan workers' Service -> the loopback scan worker; its token file moves.
   /^modules\[\d+\]\.config\.(scan_url|token_path)$/,
+  // Spans: the collector's Service -> a loopback port.
+  /^opentracing\.jaeger_config\.local_agent\.(reporting_host|reporting_port)$/,
 ];
 
 function diff(a: unknown, b: unknown): { changed: string[]; added: string[]; removed: string[] } {

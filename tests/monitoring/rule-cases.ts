@@ -331,4 +331,49 @@ export const RULE_CASES: RuleCase[] = [
     firesAt: "25m", clearsAt: "45m",
     labels: { job: "li-sync", namespace: "matrix-li", severity: "warning" },
   },
+  {
+    alert: "TraceSpansRefused",
+    series: [S('otelcol_receiver_refused_spans_total{job="jaeger", pod="jaeger-0", receiver="jaeger", transport="udp_thrift_compact"}', "0x10 0+30x20 600x40")],
+    firesAt: "25m", clearsAt: "50m",
+    labels: { pod: "jaeger-0", receiver: "jaeger", transport: "udp_thrift_compact", severity: "warning" },
+  },
+  {
+    alert: "TraceSpansNotStored",
+    series: [S('otelcol_exporter_send_failed_spans_total{job="jaeger", pod="jaeger-0", exporter="jaeger_storage_exporter"}', "0x10 0+30x20 600x40")],
+    firesAt: "25m", clearsAt: "50m",
+    labels: { pod: "jaeger-0", severity: "warning" },
+  },
+  {
+    alert: "ClamdDown",
+    series: [S('clamd_up{job="clamd", pod="clamd-7d9f-x2"}', "1x5 0x15 1x20")],
+    firesAt: "15m", clearsAt: "30m",
+    labels: { job: "clamd", pod: "clamd-7d9f-x2", severity: "critical" },
+  },
+  {
+    alert: "ClamdSignaturesStale",
+    // Built at t=0 and not refreshed for 100 hours, then a database built at 100 h is loaded.
+    series: [S('clamd_signatures_timestamp_seconds{job="clamd", pod="clamd-7d9f-x2"}', "0x5999 360000x700")],
+    firesAt: "80h", clearsAt: "110h",
+    labels: { job: "clamd", pod: "clamd-7d9f-x2", severity: "warning" },
+  },
+  {
+    alert: "ScanErrors",
+    series: [
+      S('scan_worker_scanned_total{job="scan-worker", pod="scan-worker-0"}', "0+100x60"),
+      S('scan_worker_errors_total{job="scan-worker", pod="scan-worker-0", reason="clamd_unavailable"}', "0x10 0+20x20 400x30"),
+      S('scan_worker_errors_total{job="scan-worker", pod="scan-worker-0", reason="too_large"}', "0+50x60"),
+    ],
+    firesAt: "25m", clearsAt: "50m",
+    labels: { severity: "warning" },
+  },
+  {
+    alert: "ScanLatencyHigh",
+    series: [
+      S('scan_worker_scan_duration_seconds_bucket{job="scan-worker", pod="scan-worker-0", le="1"}', "0+10x10 100x30 100+10x30"),
+      S('scan_worker_scan_duration_seconds_bucket{job="scan-worker", pod="scan-worker-0", le="30"}', "0+10x10 100+10x30 400+10x30"),
+      S('scan_worker_scan_duration_seconds_bucket{job="scan-worker", pod="scan-worker-0", le="+Inf"}', "0+10x10 100+10x30 400+10x30"),
+    ],
+    firesAt: "35m", clearsAt: "60m",
+    labels: { severity: "warning" },
+  },
 ];

@@ -30,7 +30,7 @@ describe("monitoring in the program (mock engine)", function () {
 
   it("scrapes Synapse main and workers, HAProxy, Redis and its proxy, PostgreSQL, MinIO, cert-manager and Envoy on-prem", () => {
     const byJob = new Map(monitors(objectsOf(dev)).map((m) => [m.metadata.name, m]));
-    assert.deepEqual([...byJob.keys()].sort(), ["alloy", "cert-manager", "envoy", "haproxy", "loki", "minio", "postgresql", "redis", "redis-proxy", "synapse"]);
+    assert.deepEqual([...byJob.keys()].sort(), ["alloy", "cert-manager", "envoy", "haproxy", "jaeger", "loki", "minio", "postgresql", "redis", "redis-proxy", "synapse"]);
     const synapse = byJob.get("synapse")!.spec as { selector: { matchLabels: Record<string, string> }; podMetricsEndpoints: { port: string; path: string; relabelings: { targetLabel: string; sourceLabels?: string[] }[] }[] };
     assert.equal(byJob.get("synapse")!.metadata.namespace, "matrix");
     assert.equal(synapse.podMetricsEndpoints[0].path, "/_synapse/metrics");
@@ -49,7 +49,7 @@ describe("monitoring in the program (mock engine)", function () {
   });
 
   it("on AWS scrapes only what runs in the cluster (managed PostgreSQL, Redis and S3 report to CloudWatch), the calls system's host-network SFU and TURN included", () => {
-    assert.deepEqual(monitors(objectsOf(prod)).map((m) => m.metadata.name).sort(), ["alloy", "cert-manager", "coturn", "envoy", "haproxy", "livekit", "loki", "synapse"]);
+    assert.deepEqual(monitors(objectsOf(prod)).map((m) => m.metadata.name).sort(), ["alloy", "cert-manager", "coturn", "envoy", "haproxy", "jaeger", "livekit", "loki", "synapse"]);
     const livekit = monitors(objectsOf(prod)).find((m) => m.metadata.name === "livekit")!;
     assert.equal(livekit.metadata.namespace, "matrix-turn");
     const dashboards = objectsOf(prod).filter((o) => o.metadata.labels?.grafana_dashboard === "1").map((o) => o.metadata.name).sort();
@@ -101,7 +101,7 @@ describe("monitoring in the program (mock engine)", function () {
     assert.equal(logsNs.metadata.labels?.["pod-security.kubernetes.io/enforce"], "privileged");
     const monNs = objs.find((o) => o.kind === "Namespace" && o.metadata.name === "monitoring")!;
     assert.equal(monNs.metadata.labels?.["pod-security.kubernetes.io/enforce"], "restricted");
-    const ds = objs.find((o) => o.kind === "ConfigMap" && o.metadata.labels?.grafana_datasource === "1")!;
+    const ds = objs.find((o) => o.kind === "ConfigMap" && o.metadata.name === "grafana-datasource-loki" && o.metadata.labels?.grafana_datasource === "1")!;
     assert.match(ds.data!["loki.yaml"], /uid: loki/);
     // The object store's keys only in their Secret (findLeaks, below, finds them nowhere else).
     const keySecret = dev.resources.find((r) => r.type === "kubernetes:core/v1:Secret" && (r.inputs.metadata as { name?: string }).name === "loki-object-store")!;
@@ -114,6 +114,37 @@ describe("monitoring in the program (mock engine)", function () {
     assert.equal(alloyMonitor.metadata.namespace, "monitoring-logs");
     const rules = objs.find((o) => o.kind === "PrometheusRule")!;
     assert.ok((rules.spec as { groups: { name: string }[] }).groups.some((g) => g.name === "alloy"));
+  });
+
+  it("collects Synapse's traces: Jaeger on its volume, every Synapse process reporting to it, a Jaeger datasource, the flows", () => {
+    for (const [run, ratio] of [[dev, 1], [prod, 0.01]] as const) {
+      const objs = objectsOf(run);
+      const sts = objs.find((o) => o.kind === "StatefulSet" && o.metadata.name === "jaeger")!;
+      assert.equal(sts.metadata.namespace, "monitoring");
+      const spec = sts.spec as { replicas: number; template: { metadata: { labels: Record<string, string> }; spec: { containers: { image: string; ports: { name: string; containerPort: number; protocol?: string }[] }[] } }; volumeClaimTemplates: { spec: { resources: { requests: { storage: string } } } }[] };
+      assert.equal(spec.replicas, 1);
+      assert.match(spec.template.spec.containers[0].image, /jaegertracing\/jaeger:2\.12\.0$/);
+      assert.ok(parseInt(spec.volumeClaimTemplates[0].spec.resources.requests.storage, 10) >= 1);
+      // The PodMonitor selects the collector's pods on the port its config serves metrics on.
+      const monitor = monitors(objs).find((m) => m.metadata.name === "jaeger")!;
+      const sel = (monitor.spec as { selector: { matchLabels: Record<string, string> }; podMetricsEndpoints: { port: string }[] });
+      for (const [k, v] of Object.entries(sel.selector.matchLabels)) assert.equal(spec.template.metadata.labels[k], v, k);
+      const metricsPort = spec.template.spec.containers[0].ports.find((p) => p.name === sel.podMetricsEndpoints[0].port)!;
+      const config = objs.find((o) => o.kind === "ConfigMap" && o.metadata.name === "jaeger-config")!.data!["config.yaml"];
+      assert.ok(config.includes(`port: ${metricsPort.containerPort}`), "the metrics port is the config's Prometheus reader");
+      assert.ok(spec.template.spec.containers[0].ports.some((p) => p.containerPort === 6831 && p.protocol === "UDP"));
+      // homeserver.yaml (main and every worker read it) reports to the collector's Service.
+      const hs = (unwrapSecrets(objs.find((o) => o.kind === "ConfigMap" && o.metadata.name === "synapse-config")!.data!) as Record<string, string>)["homeserver.yaml"];
+      assert.match(hs, /reporting_host: jaeger\.monitoring\.svc\.cluster\.local\n\s+reporting_port: 6831/);
+      assert.match(hs, new RegExp(`type: probabilistic\\n\\s+param: ${ratio}\\n`));
+      const ds = objs.find((o) => o.kind === "ConfigMap" && o.metadata.name === "grafana-datasource-jaeger")!;
+      assert.equal(ds.metadata.labels?.grafana_datasource, "1");
+      assert.match(ds.data!["jaeger.yaml"], /url: http:\/\/jaeger\.monitoring\.svc\.cluster\.local:16686/);
+      const policies = JSON.stringify(objs.filter((o) => o.kind === "NetworkPolicy"));
+      for (const d of ["Synapse -> Jaeger (spans, jaeger thrift)", "Grafana -> Jaeger (trace queries)", "metrics scrape of jaeger"]) assert.ok(policies.includes(d), d);
+      const rules = objs.find((o) => o.kind === "PrometheusRule")!;
+      assert.ok((rules.spec as { groups: { name: string }[] }).groups.some((g) => g.name === "jaeger"));
+    }
   });
 
   it("keeps Grafana's password and the receivers' credentials in Secrets, marked secret, and nowhere else", () => {
@@ -159,6 +190,10 @@ describe("monitoring in the program (mock engine)", function () {
     const policies = JSON.stringify(objs.filter((o) => o.kind === "NetworkPolicy"));
     assert.ok(!policies.includes('"monitoring"'), "a policy still names the monitoring namespace");
     assert.ok(!policies.includes("Loki") && !policies.includes("loki"), "a policy still names Loki");
+    assert.ok(!policies.includes("Jaeger") && !policies.includes("jaeger"), "a policy still names Jaeger");
+    assert.deepEqual(objs.filter((o) => o.metadata.name.startsWith("jaeger")).map((o) => `${o.kind}/${o.metadata.name}`), []);
+    const hs = (unwrapSecrets(objs.find((o) => o.kind === "ConfigMap" && o.metadata.name === "synapse-config")!.data!) as Record<string, string>)["homeserver.yaml"];
+    assert.doesNotMatch(hs, /opentracing/, "Synapse still traces");
     const gateway = objs.find((o) => o.kind === "Gateway")!;
     assert.ok(!(gateway.spec as { listeners: { hostname?: string }[] }).listeners.some((l) => l.hostname?.startsWith("grafana.")));
   });

@@ -14,9 +14,11 @@ import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
 import { renderClamdConf, renderFreshclamConf } from "../../render/antivirus";
-import { Supervisor } from "../../e2e/procs";
+import { eventually, Supervisor } from "../../e2e/procs";
 import { clamdCommand, clamdInstreamOverLimit, counter, EICAR, planClamd, planScanWorker, SCAN_WORKER_DIR, scanWorkerPython, startClamd, startScanWorker, TEST_SIGNATURE } from "../../e2e/antivirus";
 import { freePort } from "../helpers/free-port";
+import { exposedNames } from "../../e2e/metrics";
+import { deadQueriesOf, usedMetricNames } from "../../components/monitoring/metric-sources";
 import { PROJECT_ROOT, SYNAPSE_PYTHON, requireSynapseVenv } from "./synapse-fixture";
 
 const run = promisify(execFile);
@@ -118,6 +120,28 @@ describe("antivirus: the real ClamAV and scan worker", function () {
     assert.equal(counter(text, "scan_worker_errors_total", 'reason="unauthorized"'), 1);
     assert.equal(counter(text, "scan_worker_errors_total", 'reason="too_large"'), 1);
     assert.equal(counter(text, "scan_worker_scan_duration_seconds_count"), 2);
+    // Every scan-worker name the alerts and dashboards read is on this endpoint.
+    assert.ok(usedMetricNames().some((u) => u.job === "scan-worker"));
+    assert.deepEqual(deadQueriesOf("scan-worker", [...exposedNames(text)]), []);
+  });
+
+  it("the clamd exporter (the pods' sidecar) reports that clamd up with its pool, and every clamd name the alerts read", async () => {
+    const port = await freePort();
+    const proc = sup.start({
+      name: "clamd-exporter", command: scanWorkerPython(), args: ["-m", "scan_worker.clamd_exporter"], cwd: SCAN_WORKER_DIR,
+      env: { CLAMD_HOST: "127.0.0.1", CLAMD_PORT: String(clamdPort), EXPORTER_HOST: "127.0.0.1", EXPORTER_PORT: String(port), PYTHONDONTWRITEBYTECODE: "1" },
+    });
+    const text = await eventually("the exporter's metrics", async () => {
+      if (proc.exitInfo) throw new Error(`clamd-exporter exited ${JSON.stringify(proc.exitInfo)}:\n${sup.tail(proc)}`);
+      const r = await fetch(`http://127.0.0.1:${port}/metrics`).catch(() => undefined);
+      return r?.ok ? r.text() : undefined;
+    }, 30_000, 250);
+    const value = (name: string) => Number(text.split("\n").find((l) => l.startsWith(`${name} `))?.split(" ")[1]);
+    assert.equal(value("clamd_up"), 1, text);
+    assert.equal(value("clamd_threads_max"), 4, "clamd.conf's MaxThreads, as STATS reports it");
+    assert.ok(text.includes(`clamd_build_info{engine="`), text);
+    assert.ok(usedMetricNames().some((u) => u.job === "clamd"));
+    assert.deepEqual(deadQueriesOf("clamd", [...exposedNames(text)]), []);
   });
 
   it("the scan worker's own unit tests pass (its pinned venv)", () => {

@@ -69,6 +69,16 @@ export const PROMETHEUS_PODS: Workload = {
  */
 export const METRICS_PORTS = [8080, 8404, 9000, 9090, 9121, 9187, 9402, 19001];
 
+/**
+ * Every Synapse process of the main homeserver (main and each worker type), as the Matrix stack
+ * labels them: the senders of flows that every process has (the database, Redis, spans).
+ */
+export const SYNAPSE_PODS: Workload = {
+  namespace: NAMESPACES.matrix,
+  podLabels: { "app.kubernetes.io/component": "synapse", "app.kubernetes.io/part-of": "matrix-platform" },
+  name: "synapse",
+};
+
 /** Every pod of the Gateway controller namespace (Envoy/Traefik data plane lives there). */
 export const EDGE_PODS: Workload = { namespace: NAMESPACES.edge, name: "edge" };
 
