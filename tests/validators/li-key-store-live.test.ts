@@ -17,6 +17,7 @@ import { startPostgres, type PgInstance } from "../../e2e/services";
 import { keyVaultEnv, keyVaultManage, startKeyVault } from "../../e2e/key-vault";
 import { PUBLIC_KEY_PATH, STORE_KEY_PATH, renderLiKeyStoreModule } from "../../render/key-vault";
 import { SYNAPSE_PYTHON, requireSynapseVenv } from "./synapse-fixture";
+import { standaloneSynapseConfig } from "../helpers/standalone-synapse";
 
 const TOKEN = "live-service-token-".padEnd(64, "s");
 const SHARED = "live-registration-shared-secret";
@@ -59,19 +60,7 @@ describe("the key-store module in a running Synapse, against a running key_vault
     const port = await ports.take();
     hs = `http://127.0.0.1:${port}`;
     const config = {
-      server_name: "example.test",
-      public_baseurl: `${hs}/`,
-      report_stats: false,
-      pid_file: path.join(dir, "homeserver.pid"),
-      signing_key_path: path.join(dir, "signing.key"),
-      media_store_path: path.join(dir, "media"),
-      database: { name: "sqlite3", args: { database: path.join(dir, "homeserver.db") } },
-      listeners: [{ port, bind_addresses: ["127.0.0.1"], type: "http", tls: false, resources: [{ names: ["client"], compress: false }] }],
-      registration_shared_secret: SHARED,
-      enable_registration: false,
-      trusted_key_servers: [],
-      rc_registration: { per_second: 1000, burst_count: 1000 },
-      rc_login: { address: { per_second: 1000, burst_count: 1000 }, account: { per_second: 1000, burst_count: 1000 } },
+      ...standaloneSynapseConfig({ dir, port, serverName: "example.test", registrationSecret: SHARED }),
       modules: [renderLiKeyStoreModule({ keyVaultUrl: `http://127.0.0.1:${vaultPort}`, serviceTokenPath: tokenFile, publicKeyPem })],
     };
     const file = path.join(dir, "homeserver.yaml");

@@ -24,6 +24,7 @@ import { deadQueriesOf, usedMetricNames } from "../../components/monitoring/metr
 import { TRACE_RETENTION_HOURS } from "../../components/monitoring/traces";
 import { TOOL_CACHE } from "../../scripts/tool-cache";
 import { PROJECT_ROOT, SYNAPSE_PYTHON, requireSynapseVenv } from "./synapse-fixture";
+import { standaloneSynapseConfig } from "../helpers/standalone-synapse";
 
 const SERVER_NAME = "traces.test";
 const SHARED = "traces-registration-shared-secret";
@@ -85,19 +86,7 @@ describe("traces: Synapse's spans through the real Jaeger v2", function () {
     const port = await ports.take();
     hs = `http://127.0.0.1:${port}`;
     const config = {
-      server_name: SERVER_NAME,
-      public_baseurl: `${hs}/`,
-      report_stats: false,
-      pid_file: path.join(dir, "homeserver.pid"),
-      signing_key_path: path.join(dir, "signing.key"),
-      media_store_path: path.join(dir, "media"),
-      database: { name: "sqlite3", args: { database: path.join(dir, "homeserver.db") } },
-      listeners: [{ port, bind_addresses: ["127.0.0.1"], type: "http", tls: false, resources: [{ names: ["client"], compress: false }] }],
-      registration_shared_secret: SHARED,
-      enable_registration: false,
-      trusted_key_servers: [],
-      rc_registration: { per_second: 1000, burst_count: 1000 },
-      rc_login: { address: { per_second: 1000, burst_count: 1000 }, account: { per_second: 1000, burst_count: 1000 } },
+      ...standaloneSynapseConfig({ dir, port, serverName: SERVER_NAME, registrationSecret: SHARED }),
       opentracing,
     };
     const file = path.join(dir, "homeserver.yaml");
