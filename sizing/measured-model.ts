@@ -89,6 +89,11 @@ function processWorkload(spec: PlatformSpec, w: WorkerType | "main", fit: GroupF
   return workload(hpaBounds(count, scaling === "pool"), shape(cpu, memory), base.tier, base.storageGi !== undefined ? { storageGi: base.storageGi } : {});
 }
 
+/** Cores a fitted group uses at `users`, its per-user slope scaled to the stack's activity. */
+function fittedCores(fit: GroupFit, scale: number, users: number): number {
+  return Math.max(0, fit.cpu.intercept) + Math.max(0, fit.cpu.slope) * scale * users;
+}
+
 export function measuredModel(spec: PlatformSpec, m: CapacityMeasurement = CAPACITY): ModelOutput {
   const { fits, latencyUsers } = measuredCapacity(m);
   const scale = activityScale(spec, m);
@@ -107,7 +112,7 @@ export function measuredModel(spec: PlatformSpec, m: CapacityMeasurement = CAPAC
   // PostgreSQL: the measured server's cores at this CCU over the 70 % target; memory and storage
   // as the profile model (a loopback database of minutes holds no realistic working set).
   const pg = fits.postgres;
-  const pgCores = pg ? Math.max(0, pg.cpu.intercept) + Math.max(0, pg.cpu.slope) * scale * spec.ccu : profile.database.vcpu * CPU_TARGET;
+  const pgCores = pg ? fittedCores(pg, scale, spec.ccu) : profile.database.vcpu * CPU_TARGET;
   const vcpu = Math.max(MIN_DATABASE_VCPU, 2 ** Math.ceil(Math.log2(pgCores / CPU_TARGET)));
   return {
     ...workloads,
@@ -128,7 +133,7 @@ export function measuredModelWarnings(spec: PlatformSpec, m: CapacityMeasurement
   const pg = fits.postgres;
   if (pg) {
     const largest = DB_CLASSES[DB_CLASSES.length - 1];
-    const wantVcpu = (Math.max(0, pg.cpu.intercept) + Math.max(0, pg.cpu.slope) * scale * spec.ccu) / CPU_TARGET;
+    const wantVcpu = fittedCores(pg, scale, spec.ccu) / CPU_TARGET;
     if (wantVcpu > largest.vcpu) out.push(`measured model: PostgreSQL's measured per-user CPU asks for about ${Math.round(wantVcpu)} vCPU at ${spec.ccu.toLocaleString("en-US")} CCU, more than the largest class (${largest.awsClass}, ${largest.vcpu} vCPU) the database is capped at; its primary would run above the 70 % target`);
   }
   for (const w of WORKER_TYPES) {
