@@ -59,10 +59,9 @@ export interface ObjectStore {
   endpoint: pulumi.Output<string>;
   region: string;
   /**
-   * `liMedia` only while LI is deployed. `logs`: Loki's bucket, where the platform provides one
-   * (the MinIO tenant on an existing cluster, while monitoring is deployed; the S3/GCS buckets of
-   * AWS/GCP are not wired yet, and Loki keeps its chunks on its volume there:
-   * components/monitoring/logs.ts).
+   * `liMedia` only while LI is deployed. `logs`: Loki's bucket, while monitoring is deployed (the
+   * MinIO tenant's on an existing cluster, an S3 or GCS bucket on the clouds, written by the
+   * `loki` client: components/monitoring/logs.ts).
    */
   buckets: { media: pulumi.Output<string>; backups: pulumi.Output<string>; liMedia?: pulumi.Output<string>; logs?: pulumi.Output<string> };
   /** Static S3 credentials (GCS HMAC, MinIO); absent where workload identity is used. Secret outputs. */
@@ -74,6 +73,11 @@ export interface ObjectStore {
   serviceAccountAnnotations: Record<string, pulumi.Output<Record<string, string>>>;
   /** Path-style addressing (MinIO). */
   forcePathStyle: boolean;
+  /**
+   * The store's own API: "gcs" where S3 is only an interop layer that takes static HMAC keys
+   * (GCS), so clients with workload identity (Loki) use the native one; "s3" otherwise.
+   */
+  nativeApi: "s3" | "gcs";
   /**
    * ClusterIssuer of the private CA that signs the store's certificate (MinIO on an existing
    * cluster); absent where it chains to public roots (S3, GCS). A client namespace gets the CA
@@ -212,14 +216,21 @@ export const OBJECT_STORE_CLIENTS = {
   "synapse-media": "matrix",
   "synapse-li": "matrix-li",
   "li-sync": "matrix-li",
+  // Loki's chunks and index in the logs bucket (its ServiceAccount is the loki chart's, `loki`).
+  loki: "monitoring",
 } as const;
 export type ObjectStoreClient = keyof typeof OBJECT_STORE_CLIENTS;
 /** The LI instance's clients: they exist only while LI is deployed. */
 const LI_OBJECT_STORE_CLIENTS: readonly ObjectStoreClient[] = ["synapse-li", "li-sync"];
 
-/** The object-store clients a stack has: Synapse's media repository, and LI's while LI is deployed. */
-export function deployedObjectStoreClients(li: boolean): ObjectStoreClient[] {
-  return (Object.keys(OBJECT_STORE_CLIENTS) as ObjectStoreClient[]).filter((c) => li || !LI_OBJECT_STORE_CLIENTS.includes(c));
+/**
+ * The object-store clients a stack has: Synapse's media repository, LI's while LI is deployed,
+ * Loki while the platform gives it a logs bucket (monitoring deployed).
+ */
+export function deployedObjectStoreClients(li: boolean, logs = false): ObjectStoreClient[] {
+  return (Object.keys(OBJECT_STORE_CLIENTS) as ObjectStoreClient[])
+    .filter((c) => li || !LI_OBJECT_STORE_CLIENTS.includes(c))
+    .filter((c) => logs || c !== "loki");
 }
 
 /** The buckets a stack has: media and backups, and LI media while LI is deployed. */

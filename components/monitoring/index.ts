@@ -53,6 +53,17 @@ export function alertChannels(alerting: PlatformSpec["monitoring"]["alerting"]):
   };
 }
 
+/**
+ * How Loki reaches the platform's logs bucket: the GCS API with workload identity where S3 is
+ * only an interop layer (GCS), the S3 API with the store's key pair where it has one (MinIO), the
+ * S3 API with workload identity otherwise (S3 with IRSA); its volume where there is no bucket.
+ */
+export function lokiStorageKindOf(store: Pick<Platform["objectStore"], "buckets" | "credentials" | "nativeApi">): "gcs" | "s3-keys" | "s3-identity" | "filesystem" {
+  if (!store.buckets.logs) return "filesystem";
+  if (store.nativeApi === "gcs") return "gcs";
+  return store.credentials ? "s3-keys" : "s3-identity";
+}
+
 /** Every target scraped in this stack: the deployed systems' and the platform's. */
 export function scrapedTargets(spec: MonitoringStackArgs["spec"]): ResolvedTarget[] {
   const targets: ResolvedTarget[] = [...deployedScrapeTargets(spec), ...platformScrapeTargets(spec.platform), ...logsScrapeTargets()];
@@ -154,7 +165,8 @@ export class MonitoringStack extends pulumi.ComponentResource {
     // ----- logs: Loki (monolithic) on the platform's logs bucket where it has one, Alloy on every node.
     const store = platform.objectStore;
     const logsBucket = store.buckets.logs;
-    if (logsBucket && store.credentials) {
+    const lokiStorageKind = lokiStorageKindOf(store);
+    if (lokiStorageKind === "s3-keys" && store.credentials) {
       new k8s.core.v1.Secret(`${name}-loki-object-store`, {
         metadata: { name: LOGS_NAMES.lokiObjectStoreSecret, namespace: ns, labels: labels("loki") },
         type: "Opaque",
@@ -162,19 +174,27 @@ export class MonitoringStack extends pulumi.ComponentResource {
       }, child(nsDeps));
     }
     // The store's private CA, as ca.crt of a Certificate in this namespace (components/platform/internal-ca.ts).
-    const lokiCa = logsBucket && store.credentials && store.privateCaIssuer
+    const lokiCa = lokiStorageKind !== "filesystem" && lokiStorageKind !== "gcs" && store.privateCaIssuer
       ? trustCertificate(`${name}-loki-object-store-ca`, { namespace: ns, secretName: "loki-object-store-ca", issuer: store.privateCaIssuer }, child(nsDeps))
       : undefined;
-    const lokiStorage: pulumi.Output<LokiStorage> = logsBucket && store.credentials
-      ? pulumi.all([store.endpoint, logsBucket]).apply(([endpoint, bucket]) => ({ kind: "s3" as const, endpoint, bucket, region: store.region, forcePathStyle: store.forcePathStyle, ...(lokiCa ? { caSecret: "loki-object-store-ca" } : {}) }))
-      : pulumi.output({ kind: "filesystem" as const });
+    const lokiStorage: pulumi.Output<LokiStorage> = !logsBucket || lokiStorageKind === "filesystem"
+      ? pulumi.output({ kind: "filesystem" as const })
+      : lokiStorageKind === "gcs"
+        ? pulumi.output(logsBucket).apply((bucket) => ({ kind: "gcs" as const, bucket }))
+        : pulumi.all([store.endpoint, logsBucket]).apply(([endpoint, bucket]) => ({
+          kind: "s3" as const, endpoint, bucket, region: store.region, forcePathStyle: store.forcePathStyle, staticKeys: lokiStorageKind === "s3-keys",
+          ...(lokiCa ? { caSecret: "loki-object-store-ca" } : {}),
+        }));
+    // The workload identity of Loki's object-store client (IRSA role, GCP service account; none on-prem).
+    const lokiIdentity = store.serviceAccountAnnotations.loki ?? pulumi.output<Record<string, string>>({});
     chartRelease(`${name}-loki`, {
       releaseName: LOGS_NAMES.loki,
       chart: "loki",
       chartRepository: spec.chartRepository,
       namespace: ns,
-      values: pulumi.all([platform.storageClass, lokiStorage]).apply(([storageClass, storage]) => lokiValues({
+      values: pulumi.all([platform.storageClass, lokiStorage, lokiIdentity]).apply(([storageClass, storage, serviceAccountAnnotations]) => lokiValues({
         storage,
+        serviceAccountAnnotations,
         replicas: c.loki.replicas,
         retentionDays: spec.monitoring.logRetentionDays,
         resources: {
@@ -208,7 +228,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
       namespace: NAMESPACES.logs,
       values: alloyValues({ cluster: spec.stack, imageRegistry: spec.imageRegistry, image: { repository: IMAGES.alloy.repository, tag: IMAGES.alloy.tag } }),
     }, child({ dependsOn: [logsNs] }));
-    args.flows.allowAll(logsFlows(logsBucket && store.credentials ? store.network : undefined, platform.kubeApi), { namePrefix: "logs", parent: this, resourceName: `${name}-logs-flows` });
+    args.flows.allowAll(logsFlows(lokiStorageKind !== "filesystem" ? store.network : undefined, platform.kubeApi), { namePrefix: "logs", parent: this, resourceName: `${name}-logs-flows` });
 
     // ----- traces: Jaeger, which every Synapse process reports its sampled spans to.
     if (isDeployed("traces", spec)) {

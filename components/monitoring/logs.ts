@@ -6,12 +6,14 @@
  * Why monolithic: the stack's log volume (a few GB a day at the largest profile) is far inside
  * what one Loki process ingests, and the SimpleScalable mode's separate read, write and backend
  * StatefulSets (plus its gateway and caches) triple the pods and flows for no gain at that
- * volume. High availability comes from replication instead: where the platform gives Loki a
- * bucket, production runs three replicas with replication factor 3 (every stream is written to
- * a quorum of two, so one replica can be lost or rolled without losing writes or reads), all
- * sharing the bucket, with the ring over memberlist. Without a bucket (AWS and GCP, whose logs
- * bucket is not wired yet) the chunks stay on the replica's volume, and a second replica would
- * hold other logs than the first, so Loki runs one replica there.
+ * volume. High availability comes from replication instead: Loki writes to the platform's logs
+ * bucket, and production runs three replicas with replication factor 3 (every stream is written
+ * to a quorum of two, so one replica can be lost or rolled without losing writes or reads), all
+ * sharing the bucket, with the ring over memberlist. The bucket is the MinIO tenant's on an
+ * existing cluster (its static key pair, its private CA), an S3 bucket on AWS (IRSA: the chart's
+ * ServiceAccount carries the role) and a GCS bucket on GCP (Workload Identity, through the GCS
+ * API). Without a bucket the chunks stay on the replica's volume, and a second replica would
+ * hold other logs than the first, so Loki runs one replica then.
  *
  * Retention is the compactor's: `retention_period` from `logRetentionDays`, applied to the bucket
  * (or the volume) by deleting expired chunks.
@@ -60,9 +62,13 @@ export const LOGS_POD_LABELS = {
 /** Where Loki reads the object store's private CA (ca.crt projected from a cert-manager Secret). */
 export const LOKI_OBJECT_STORE_CA_DIR = "/etc/loki/object-store-ca";
 
-/** Where Loki keeps its chunks and index: the platform's bucket, or its own volume. */
+/**
+ * Where Loki keeps its chunks and index: the platform's bucket (S3 API with the store's key pair
+ * or with workload identity, or the GCS API with workload identity), or its own volume.
+ */
 export type LokiStorage =
-  | { kind: "s3"; endpoint: string; region: string; bucket: string; forcePathStyle: boolean; caSecret?: string }
+  | { kind: "s3"; endpoint: string; region: string; bucket: string; forcePathStyle: boolean; caSecret?: string; staticKeys: boolean }
+  | { kind: "gcs"; bucket: string }
   | { kind: "filesystem" };
 
 export interface LokiValuesInput {
@@ -77,6 +83,8 @@ export interface LokiValuesInput {
   /** Registry that replaces docker.io (air-gapped sites). */
   imageRegistry?: string;
   image: { repository: string; tag: string };
+  /** Annotations of Loki's ServiceAccount: the workload identity of its `loki` object-store client. */
+  serviceAccountAnnotations?: Record<string, string>;
 }
 
 /**
@@ -111,21 +119,29 @@ const restrictedContainer = {
 /** The loki chart's values (6.29): SingleBinary only, no gateway, caches, canary, test or sidecar. */
 export function lokiValues(v: LokiValuesInput): Record<string, unknown> {
   const { replicas, replicationFactor } = lokiReplication(v.storage, v.replicas);
-  const store = v.storage.kind === "s3" ? "s3" : "filesystem";
+  const store = v.storage.kind;
+  const bucketNames = (bucket: string) => ({ chunks: bucket, ruler: bucket, admin: bucket });
   const storage = v.storage.kind === "s3"
     ? {
       type: "s3",
-      bucketNames: { chunks: v.storage.bucket, ruler: v.storage.bucket, admin: v.storage.bucket },
+      bucketNames: bucketNames(v.storage.bucket),
       // No keys here: the values end in a ConfigMap. Loki's S3 client takes AWS_ACCESS_KEY_ID and
-      // AWS_SECRET_ACCESS_KEY from its environment (the Secret below) when the config has none.
+      // AWS_SECRET_ACCESS_KEY from its environment (the Secret below) when the config has none,
+      // and otherwise the web identity IRSA projects into the pod.
       // A store with a private CA (MinIO on an existing cluster): Loki verifies it with that CA.
       s3: { ...s3Endpoint(v.storage.endpoint), region: v.storage.region, s3ForcePathStyle: v.storage.forcePathStyle, ...(v.storage.caSecret ? { http_config: { ca_file: `${LOKI_OBJECT_STORE_CA_DIR}/ca.crt` } } : {}) },
     }
-    : { type: "filesystem" };
+    // GCS through Google's client, which finds the pod's Workload Identity as its default credentials.
+    : v.storage.kind === "gcs"
+      ? { type: "gcs", bucketNames: bucketNames(v.storage.bucket), gcs: {} }
+      : { type: "filesystem" };
+  const staticKeys = v.storage.kind === "s3" && v.storage.staticKeys;
   return {
     deploymentMode: "SingleBinary",
     fullnameOverride: LOGS_NAMES.loki,
     ...(v.imageRegistry ? { global: { image: { registry: v.imageRegistry } } } : {}),
+    // The chart's ServiceAccount is `loki` (the fullname): the name the workload identity trusts.
+    serviceAccount: { create: true, name: LOGS_NAMES.loki, annotations: v.serviceAccountAnnotations ?? {} },
     loki: {
       image: { registry: v.imageRegistry ?? "docker.io", repository: v.image.repository, tag: v.image.tag },
       auth_enabled: false,
@@ -146,7 +162,7 @@ export function lokiValues(v: LokiValuesInput): Record<string, unknown> {
       nodeSelector: v.placement.nodeSelector ?? {},
       tolerations: v.placement.tolerations ?? [],
       persistence: { enabled: true, size: `${v.volumeGi}Gi`, storageClass: v.storageClass },
-      ...(v.storage.kind === "s3"
+      ...(v.storage.kind === "s3" && staticKeys
         ? {
           extraEnv: (["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"] as const).map((name) => ({ name, valueFrom: { secretKeyRef: { name: LOGS_NAMES.lokiObjectStoreSecret, key: name } } })),
           ...(v.storage.caSecret

@@ -320,8 +320,9 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
       buckets: minio.buckets,
       credentials: minio.credentials,
       // No workload identity on-prem: every client uses the static key pair above.
-      serviceAccountAnnotations: Object.fromEntries(deployedObjectStoreClients(liDeployed).map((sa) => [sa, pulumi.output<Record<string, string>>({})])),
+      serviceAccountAnnotations: Object.fromEntries(deployedObjectStoreClients(liDeployed, args.logsBucket === true).map((sa) => [sa, pulumi.output<Record<string, string>>({})])),
       forcePathStyle: true,
+      nativeApi: "s3",
       privateCaIssuer: internalCa.issuer,
       network: { kind: "pods", namespace: NAMESPACES.data, podLabels: minio.podLabels, port: 9000 },
     };

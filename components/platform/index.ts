@@ -34,6 +34,8 @@ export function createPlatform(name: string, spec: PlatformSpec, sizing: Sizing,
     redis: sizing.redis,
     addons: addonSettings(spec, sizing),
     databases: deployedDatabases(spec.bridges, isDeployed("li", spec)),
+    // Loki's logs bucket, on every platform, while monitoring is deployed.
+    logsBucket: isDeployed("monitoring", spec),
     flows,
     // The edge nodes serve RTC media on host networking: the clouds open exactly its ports.
     rtcMedia: isDeployed("rtc", spec) ? { tier: workloadEntry("livekit").tier, rules: rtcPublicPorts(spec.rtc) } : undefined,
@@ -54,7 +56,6 @@ export function createPlatform(name: string, spec: PlatformSpec, sizing: Sizing,
         redisProxyWorkload: sizing.components.redisProxy,
         objectStore: sizing.objectStore,
         minioServerPod: minioServerPod(sizing.ccu),
-        logsBucket: isDeployed("monitoring", spec),
       }, opts);
     // The cloud platforms are required only when chosen: @pulumi/aws and @pulumi/gcp cost about
     // half a CPU-second to load, which a plan of the existing platform need not pay.

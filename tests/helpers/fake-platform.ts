@@ -45,6 +45,7 @@ export function fakePlatform(opts: { staticS3?: boolean; pathStyle?: boolean; re
       credentials: opts.staticS3 === false ? undefined : { accessKeyId: pulumi.secret("fake-access-key"), secretAccessKey: pulumi.secret(FAKE_SECRETS.s3Secret) },
       serviceAccountAnnotations: { "synapse-media": pulumi.output<Record<string, string>>({ "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/synapse-media" }) },
       forcePathStyle: opts.pathStyle ?? true,
+      nativeApi: "s3",
       network: { kind: "pods", namespace: "matrix-data", podLabels: { "v1.min.io/tenant": "main" }, port: 80 },
     },
     redis: {

@@ -12,7 +12,7 @@ import { logsFlows } from "../../components/monitoring/logs-flows";
 import { STACK_NAMESPACE_REGEX } from "../../components/monitoring/rules";
 
 type Obj = Record<string, any>;
-const S3: LokiStorage = { kind: "s3", endpoint: "http://minio.matrix-data.svc.cluster.local:9000", region: "us-east-1", bucket: "loki-logs", forcePathStyle: true };
+const S3: LokiStorage = { kind: "s3", endpoint: "http://minio.matrix-data.svc.cluster.local:9000", region: "us-east-1", bucket: "loki-logs", forcePathStyle: true, staticKeys: true };
 const base = { replicas: 3, retentionDays: 30, resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } }, volumeGi: 20, storageClass: "fast", placement: { nodeSelector: { tier: "system" }, tolerations: [] }, image: { repository: "grafana/loki", tag: "3.4.2" } };
 
 describe("logs: Loki", () => {
@@ -30,6 +30,24 @@ describe("logs: Loki", () => {
     // The key pair comes from the Secret as environment variables, never through the values.
     assert.doesNotMatch(JSON.stringify(v), /secretAccessKey|accessKeyId/);
     assert.deepEqual(v.singleBinary.extraEnv.map((e: Obj) => [e.name, e.valueFrom.secretKeyRef.name]), [["AWS_ACCESS_KEY_ID", "loki-object-store"], ["AWS_SECRET_ACCESS_KEY", "loki-object-store"]]);
+  });
+
+  it("on S3 with IRSA and on GCS with Workload Identity: no key pair, the identity on Loki's ServiceAccount, replicated in production", () => {
+    const irsa = { "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/loki" };
+    const s3 = lokiValues({ ...base, storage: { kind: "s3", endpoint: "https://s3.eu-west-1.amazonaws.com", region: "eu-west-1", bucket: "mx-logs-1", forcePathStyle: false, staticKeys: false }, serviceAccountAnnotations: irsa }) as Obj;
+    assert.equal(s3.singleBinary.extraEnv, undefined, "no AWS_* variables: the web identity is the credential");
+    assert.deepEqual(s3.serviceAccount, { create: true, name: "loki", annotations: irsa });
+    assert.deepEqual(s3.loki.storage.s3, { endpoint: "s3.eu-west-1.amazonaws.com", insecure: false, region: "eu-west-1", s3ForcePathStyle: false });
+    assert.equal(s3.singleBinary.replicas, 3);
+    const wi = { "iam.gke.io/gcp-service-account": "mx-loki-x@p.iam.gserviceaccount.com" };
+    const gcs = lokiValues({ ...base, storage: { kind: "gcs", bucket: "p-prod-logs" }, serviceAccountAnnotations: wi }) as Obj;
+    assert.equal(gcs.loki.storage.type, "gcs");
+    assert.deepEqual(gcs.loki.storage.bucketNames, { chunks: "p-prod-logs", ruler: "p-prod-logs", admin: "p-prod-logs" });
+    assert.equal(gcs.loki.schemaConfig.configs[0].object_store, "gcs");
+    assert.equal(gcs.loki.compactor.delete_request_store, "gcs");
+    assert.equal(gcs.singleBinary.extraEnv, undefined);
+    assert.deepEqual(gcs.serviceAccount.annotations, wi);
+    assert.equal(gcs.loki.commonConfig.replication_factor, 3);
   });
 
   it("keeps one replica on its volume where the platform has no logs bucket, and replicates only from three", () => {

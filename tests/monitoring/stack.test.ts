@@ -22,7 +22,9 @@ describe("monitoring in the program (mock engine)", function () {
   let dev: StackRun;
   let devOff: StackRun;
   let prod: StackRun;
+  let gcp: StackRun;
   before(async () => {
+    gcp = await runStack("prod-gcp-1k");
     dev = await runStack("dev", { monitoring: "true", alertPagerdutyRoutingKey: KEY });
     devOff = await runStack("dev", { monitoring: "false" });
     prod = await runStack("prod", { monitoring: "true" });
@@ -78,7 +80,7 @@ describe("monitoring in the program (mock engine)", function () {
     assert.equal(devValues.grafana.admin.existingSecret, "grafana-admin");
   });
 
-  it("ships pod logs: Loki on the MinIO logs bucket (existing) or its volume (AWS), Alloy in its privileged namespace, a Loki datasource", () => {
+  it("ships pod logs: Loki on the MinIO logs bucket (existing) or an S3 one with IRSA (AWS), Alloy in its privileged namespace, a Loki datasource", () => {
     const rel = (run: StackRun, n: string) => run.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.name === n);
     const lokiDev = unwrapSecrets(rel(dev, "loki")!.inputs) as { version: string; namespace: string; values: Record<string, any> };
     const lokiProd = unwrapSecrets(rel(prod, "loki")!.inputs) as { values: Record<string, any> };
@@ -87,9 +89,17 @@ describe("monitoring in the program (mock engine)", function () {
     assert.equal(lokiDev.values.loki.storage.type, "s3");
     assert.equal(lokiDev.values.loki.storage.bucketNames.chunks, "loki-logs");
     assert.equal(lokiDev.values.loki.limits_config.retention_period, "720h");
-    // prod is on AWS, whose logs bucket is not wired: one replica on its volume.
-    assert.equal(lokiProd.values.loki.storage.type, "filesystem");
-    assert.equal(lokiProd.values.singleBinary.replicas, 1);
+    // prod is on AWS: an S3 logs bucket reached with IRSA (the role on Loki's ServiceAccount, no
+    // key pair), three replicas replicated three ways.
+    assert.equal(lokiProd.values.loki.storage.type, "s3");
+    assert.match(lokiProd.values.loki.storage.bucketNames.chunks, /-logs-/);
+    assert.equal(lokiProd.values.loki.storage.s3.endpoint, "s3.us-east-1.amazonaws.com");
+    assert.equal(lokiProd.values.singleBinary.extraEnv, undefined);
+    assert.match(lokiProd.values.serviceAccount.annotations["eks.amazonaws.com/role-arn"], /^arn:aws:iam::\d+:role\//);
+    assert.equal(lokiProd.values.serviceAccount.name, "loki");
+    assert.equal(lokiProd.values.singleBinary.replicas, 3);
+    assert.equal(lokiProd.values.loki.commonConfig.replication_factor, 3);
+    assert.ok(JSON.stringify(objectsOf(prod).filter((o) => o.kind === "NetworkPolicy")).includes("Loki -> object store (chunks and index)"));
     // The MinIO tenant has Loki's bucket only while monitoring is deployed.
     const tenantBuckets = (run: StackRun) => ((objectsOf(run).find((o) => o.kind === "Tenant")!.spec as { buckets: { name: string }[] }).buckets.map((b) => b.name));
     assert.ok(tenantBuckets(dev).includes("loki-logs"));
@@ -114,6 +124,19 @@ describe("monitoring in the program (mock engine)", function () {
     assert.equal(alloyMonitor.metadata.namespace, "monitoring-logs");
     const rules = objs.find((o) => o.kind === "PrometheusRule")!;
     assert.ok((rules.spec as { groups: { name: string }[] }).groups.some((g) => g.name === "alloy"));
+  });
+
+  it("on GCP keeps Loki's chunks in the GCS logs bucket through its Workload Identity account, with no key pair", () => {
+    const loki = unwrapSecrets(gcp.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.name === "loki")!.inputs) as { values: Record<string, any> };
+    const bucket = gcp.resources.find((r) => r.type === "gcp:storage/bucket:Bucket" && r.name.endsWith("-logs"))!;
+    assert.equal(loki.values.loki.storage.type, "gcs");
+    assert.equal(loki.values.loki.storage.bucketNames.chunks, bucket.inputs.name);
+    assert.equal(loki.values.loki.schemaConfig.configs[0].object_store, "gcs");
+    assert.match(loki.values.serviceAccount.annotations["iam.gke.io/gcp-service-account"], /^mx-loki-/);
+    assert.equal(loki.values.singleBinary.extraEnv, undefined);
+    assert.equal(gcp.resources.find((r) => r.type === "kubernetes:core/v1:Secret" && (r.inputs.metadata as { name?: string }).name === "loki-object-store"), undefined, "no HMAC key for Loki");
+    const binding = gcp.resources.find((r) => r.type === "gcp:serviceaccount/iAMMember:IAMMember" && String(r.inputs.member).endsWith("[monitoring/loki]"));
+    assert.ok(binding, "Loki's Kubernetes ServiceAccount is bound to its Google account");
   });
 
   it("collects Synapse's traces: Jaeger on its volume, every Synapse process reporting to it, a Jaeger datasource, the flows", () => {

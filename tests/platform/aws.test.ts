@@ -8,7 +8,7 @@ import { get, ofType, one, runPlatform } from "./harness";
 const RDS = "aws:rds/instance:Instance";
 
 describe("platform: AWS", function () {
-  const prodSpec = specFor("prod-aws", { platform: "aws", environment: "prod", region: "us-east-1", secondaryRegion: "us-west-2", acmeEmail: "ops@example.com", li: "true" });
+  const prodSpec = specFor("prod-aws", { platform: "aws", environment: "prod", region: "us-east-1", secondaryRegion: "us-west-2", acmeEmail: "ops@example.com", li: "true", monitoring: "true" });
   const prodSizing = fixtureSizing(true);
   const prod = () => runPlatform("aws-prod", prodSpec, prodSizing);
   const devSizing = fixtureSizing(false);
@@ -25,6 +25,26 @@ describe("platform: AWS", function () {
     assert.equal(p.objectStore.endpoint, "https://s3.us-east-1.amazonaws.com");
     assert.equal(p.redis.tls, true);
     assertPlatformContract(await dev());
+  });
+
+  it("gives Loki a logs bucket of its own with monitoring, written through its IRSA role only", async () => {
+    const run = await prod();
+    const p = run.outputs.platform as any;
+    assert.match(p.objectStore.buckets.logs, /^matrix-prod-aws-logs-/);
+    assert.equal(p.objectStore.nativeApi, "s3");
+    const loki = JSON.stringify(ofType(run, "aws:iam/rolePolicy:RolePolicy").find((r) => r.name.endsWith("-irsa-loki"))!.inputs.policy);
+    assert.ok(loki.includes("arn:aws:s3:::matrix-prod-aws-logs-"), loki);
+    for (const other of ["media", "li-media", "backups"]) assert.ok(!loki.includes(`arn:aws:s3:::matrix-prod-aws-${other}-`), `Loki cannot touch ${other}`);
+    const media = JSON.stringify(ofType(run, "aws:iam/rolePolicy:RolePolicy").find((r) => r.name.endsWith("-irsa-synapse-media"))!.inputs.policy);
+    assert.ok(!media.includes("-logs-"), "Synapse cannot touch the logs");
+    // Encrypted and versioned like the others; old versions go a day after Loki's compactor deletes them.
+    assert.ok(ofType(run, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").some((r) => r.name === "platform-logs"));
+    const lifecycle = ofType(run, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").find((r) => r.name === "platform-logs")!;
+    assert.ok(JSON.stringify(lifecycle.inputs.rules).includes('"noncurrentDays":1'));
+    // Without monitoring: no logs bucket, no Loki role.
+    const dev = await runPlatform("aws-dev", specFor("dev-aws", { platform: "aws", environment: "dev" }), devSizing);
+    assert.equal((dev.outputs.platform as any).objectStore.buckets.logs, undefined);
+    assert.ok(!ofType(dev, "aws:iam/role:Role").some((r) => r.name.endsWith("-irsa-loki")));
   });
 
   it("spreads a VPC over three AZs with private and public subnets and a NAT per AZ in production", async () => {
@@ -148,10 +168,11 @@ describe("platform: AWS", function () {
 
   it("keeps S3 buckets versioned, SSE-KMS encrypted, private, with lifecycle and cross-region replication in production", async () => {
     const run = await prod();
+    // Media, backups, LI media and (monitoring) logs, each with its copy in the secondary region.
     const sources = ofType(run, "aws:s3/bucket:Bucket").filter((b) => !b.name.endsWith("-replica"));
-    assert.equal(sources.length, 3);
+    assert.equal(sources.length, 4);
     const versioning = ofType(run, "aws:s3/bucketVersioning:BucketVersioning");
-    assert.equal(versioning.length, 6);
+    assert.equal(versioning.length, 8);
     assert.ok(versioning.every((v) => get(v.inputs, "versioningConfiguration.status") === "Enabled"));
     for (const sse of ofType(run, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")) {
       assert.equal(get(sse.inputs, "rules.0.applyServerSideEncryptionByDefault.sseAlgorithm"), "aws:kms");
@@ -159,9 +180,9 @@ describe("platform: AWS", function () {
     for (const pab of ofType(run, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")) {
       assert.ok(pab.inputs.blockPublicAcls && pab.inputs.blockPublicPolicy && pab.inputs.ignorePublicAcls && pab.inputs.restrictPublicBuckets);
     }
-    assert.equal(ofType(run, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").length, 6);
+    assert.equal(ofType(run, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").length, 8);
     const replication = ofType(run, "aws:s3/bucketReplicationConfig:BucketReplicationConfig");
-    assert.equal(replication.length, 3);
+    assert.equal(replication.length, 4);
     for (const r of replication) {
       assert.equal(get(r.inputs, "rules.0.deleteMarkerReplication.status"), "Disabled");
       assert.ok(get(r.inputs, "rules.0.destination.encryptionConfiguration.replicaKmsKeyId"));

@@ -11,7 +11,7 @@ const SQL = "gcp:sql/databaseInstance:DatabaseInstance";
 const keyRef = (k: string) => new RegExp(`^platform-${k}-id$`);
 
 describe("platform: GCP", function () {
-  const prodSpec = specFor("prod-gcp", { platform: "gcp", environment: "prod", gcpProject: "matrix-prod", region: "us-central1", secondaryRegion: "us-east1", acmeEmail: "ops@example.com", li: "true" });
+  const prodSpec = specFor("prod-gcp", { platform: "gcp", environment: "prod", gcpProject: "matrix-prod", region: "us-central1", secondaryRegion: "us-east1", acmeEmail: "ops@example.com", li: "true", monitoring: "true" });
   const prodSizing = fixtureSizing(true);
   const prod = () => runPlatform("gcp-prod", prodSpec, prodSizing);
   const dev = () => runPlatform("gcp-dev", specFor("dev-gcp", { platform: "gcp", environment: "dev", gcpProject: "matrix-dev" }), fixtureSizing(false));
@@ -107,8 +107,9 @@ describe("platform: GCP", function () {
 
   it("keeps GCS buckets versioned, CMEK-encrypted, uniform access, private and dual-region in production", async () => {
     const run = await prod();
+    // Media, backups, LI media and (monitoring) logs.
     const buckets = ofType(run, "gcp:storage/bucket:Bucket");
-    assert.equal(buckets.length, 3);
+    assert.equal(buckets.length, 4);
     for (const b of buckets) {
       assert.equal(get(b.inputs, "versioning.enabled"), true);
       assert.match(get(b.inputs, "encryption.defaultKmsKeyName"), keyRef("storage"));
@@ -127,7 +128,9 @@ describe("platform: GCP", function () {
     const hmac = one(run, "gcp:storage/hmacKey:HmacKey");
     assert.match(hmac.inputs.serviceAccountEmail as string, /^mx-s3-interop-[0-9a-f]{4}@/);
     const interop = ofType(run, "gcp:storage/bucketIAMMember:BucketIAMMember").filter((m) => String(m.inputs.member).includes("mx-s3-interop"));
+    // Media, backups and LI media: not the logs bucket, which only Loki's own account reaches.
     assert.equal(interop.length, 3);
+    assert.ok(!interop.some((m) => m.name.endsWith("-logs")));
     assert.ok(interop.every((m) => m.inputs.role === "roles/storage.objectAdmin"));
   });
 
@@ -135,6 +138,20 @@ describe("platform: GCP", function () {
     const members = ofType(await prod(), "gcp:serviceaccount/iAMMember:IAMMember");
     assert.deepEqual(members.map((m) => m.inputs.member).sort(), Object.entries(OBJECT_STORE_CLIENTS).map(([sa, ns]) => `serviceAccount:matrix-prod.svc.id.goog[${ns}/${sa}]`).sort());
     assert.ok(members.every((m) => m.inputs.role === "roles/iam.workloadIdentityUser"));
+  });
+
+  it("gives Loki a logs bucket with monitoring, reached through the GCS API by its Workload Identity account alone", async () => {
+    const run = await prod();
+    const p = run.outputs.platform as any;
+    assert.equal(p.objectStore.nativeApi, "gcs");
+    const bucket = ofType(run, "gcp:storage/bucket:Bucket").find((b) => b.name === "platform-logs")!;
+    assert.equal(p.objectStore.buckets.logs, bucket.inputs.name);
+    assert.ok(bucket.inputs.encryption && bucket.inputs.uniformBucketLevelAccess === true && bucket.inputs.publicAccessPrevention === "enforced");
+    const onLogs = ofType(run, "gcp:storage/bucketIAMMember:BucketIAMMember").filter((m) => m.name.includes("-logs"));
+    assert.deepEqual(onLogs.map((m) => [m.name, m.inputs.role]), [["platform-wi-loki-logs-rw", "roles/storage.objectAdmin"]]);
+    assert.ok(String(onLogs[0].inputs.member).includes("mx-loki-"), String(onLogs[0].inputs.member));
+    const dev = await runPlatform("gcp-dev", specFor("dev-gcp", { platform: "gcp", environment: "dev", gcpProject: "matrix-dev" }), fixtureSizing(false));
+    assert.equal((dev.outputs.platform as any).objectStore.buckets.logs, undefined);
   });
 
   it("runs Memorystore STANDARD_HA with AUTH, TLS and CMEK", async () => {

@@ -64,6 +64,8 @@ describe("platform: presets decide, and sizing, cost and the registered resource
     const want = EXPECTED[env];
     // The production presets deploy LI (its own server, bucket and cost lines); the others leave it off.
     const li = env === "prod";
+    // The prod presets deploy monitoring too, and with it Loki's logs bucket.
+    const logs = env === "prod";
 
     it(`aws ${env}: RDS Multi-AZ, replicas, retention, NAT gateways and deletion protection`, async () => {
       const r = await run("aws", env);
@@ -99,7 +101,7 @@ describe("platform: presets decide, and sizing, cost and the registered resource
       assert.equal(nats, want.nat);
       assert.equal(costedNat(r.cost), nats, "cost prices the NAT gateways that are deployed");
       const buckets = ofType(r, "aws:s3/bucket:Bucket").filter((b) => !b.name.endsWith("-replica"));
-      assert.deepEqual(buckets.map((b) => b.name).sort(), ["platform-backups", ...(li ? ["platform-li-media"] : []), "platform-media"]);
+      assert.deepEqual(buckets.map((b) => b.name).sort(), ["platform-backups", ...(li ? ["platform-li-media"] : []), ...(logs ? ["platform-logs"] : []), "platform-media"]);
       for (const b of buckets) assert.equal(b.inputs.forceDestroy, !want.protect);
       assert.equal(get(ofType(r, "aws:eks/cluster:Cluster")[0].inputs, "deletionProtection"), want.protect);
       const backupCopies = ofType(r, "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication");
@@ -142,7 +144,7 @@ describe("platform: presets decide, and sizing, cost and the registered resource
       assert.equal(ofType(r, "gcp:compute/routerNat:RouterNat").length, 1);
       assert.equal(costedNat(r.cost), 1);
       const buckets = ofType(r, "gcp:storage/bucket:Bucket");
-      assert.deepEqual(buckets.map((b) => b.name).sort(), ["platform-backups", ...(li ? ["platform-li-media"] : []), "platform-media"]);
+      assert.deepEqual(buckets.map((b) => b.name).sort(), ["platform-backups", ...(li ? ["platform-li-media"] : []), ...(logs ? ["platform-logs"] : []), "platform-media"]);
       for (const b of buckets) {
         assert.equal(b.inputs.forceDestroy, !want.protect);
         assert.equal(get(b.inputs, "customPlacementConfig") !== undefined, want.copies, "dual-region only where copies are asked");

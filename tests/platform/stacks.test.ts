@@ -41,8 +41,9 @@ describe("platform: whole program per stack", function () {
     assert.equal(main.inputs.deletionProtection, true);
     const rg = ofType(run, "aws:elasticache/replicationGroup:ReplicationGroup")[0];
     assert.equal(rg.inputs.nodeType, sizing.redis.awsNodeType);
-    // Media and backups replicated to the secondary region (no LI media bucket: LI is off).
-    assert.equal(ofType(run, "aws:s3/bucketReplicationConfig:BucketReplicationConfig").length, 2);
+    // Media, backups and Loki's logs (monitoring is on) replicated to the secondary region (no LI
+    // media bucket: LI is off).
+    assert.equal(ofType(run, "aws:s3/bucketReplicationConfig:BucketReplicationConfig").length, 3);
     assert.equal(run.outputs.storageClass, "gp3-encrypted");
   });
 

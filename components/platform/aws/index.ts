@@ -52,6 +52,8 @@ export interface AwsPlatformArgs {
   database: DatabaseSizing;
   /** LI PostgreSQL server's sizing; absent when LI is not deployed (then no LI server, bucket or roles). */
   liDatabase?: DatabaseSizing;
+  /** Monitoring is deployed: Loki gets a logs bucket and its own workload identity. Default: false. */
+  logsBucket?: boolean;
   /** ElastiCache nodes and node type. */
   redis: RedisSizing;
   /** Settings of the common cluster add-ons (`addonSettings`); their registry and chart overrides apply here too. */
@@ -194,6 +196,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
       secondary: secondary ? { provider: secondary, kmsKey: secondaryKey("s3-replica", "S3 replicas in the secondary region") } : undefined,
       irsaRole: eks.irsaRole,
       li: liDb !== undefined,
+      logs: args.logsBucket === true,
     }, o);
     if (secondary) {
       replicateRdsBackups({
@@ -252,9 +255,14 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
     this.objectStore = {
       endpoint: pulumi.output(`https://s3.${region}.amazonaws.com`),
       region,
-      buckets: { media: s3.buckets.media.bucket, backups: s3.buckets.backups.bucket, ...(s3.buckets.liMedia ? { liMedia: s3.buckets.liMedia.bucket } : {}) },
+      buckets: {
+        media: s3.buckets.media.bucket, backups: s3.buckets.backups.bucket,
+        ...(s3.buckets.liMedia ? { liMedia: s3.buckets.liMedia.bucket } : {}),
+        ...(s3.buckets.logs ? { logs: s3.buckets.logs.bucket } : {}),
+      },
       serviceAccountAnnotations: s3.serviceAccountAnnotations,
       forcePathStyle: false,
+      nativeApi: "s3",
       // S3 public endpoints (reached through the VPC gateway endpoint).
       network: { kind: "cidr", cidrs: ["0.0.0.0/0"], port: 443 },
     };

@@ -3,8 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { deployedBuckets, deployedObjectStoreClients, OBJECT_STORE_CLIENTS } from "../../contracts";
 import { serviceTrustPolicy } from "./iam";
 
-export type BucketKind = "media" | "backups" | "liMedia";
-export const BUCKET_KINDS: readonly BucketKind[] = ["media", "backups", "liMedia"];
+export type BucketKind = "media" | "backups" | "liMedia" | "logs";
+export const BUCKET_KINDS: readonly BucketKind[] = ["media", "backups", "liMedia", "logs"];
 
 /** What the S3 policy of one object-store client may do. */
 export const CLIENT_BUCKETS: Record<keyof typeof OBJECT_STORE_CLIENTS, { readWrite: BucketKind[]; readOnly: BucketKind[] }> = {
@@ -14,12 +14,15 @@ export const CLIENT_BUCKETS: Record<keyof typeof OBJECT_STORE_CLIENTS, { readWri
   "synapse-li": { readWrite: ["liMedia"], readOnly: [] },
   // The LI sync copies main media into LI media.
   "li-sync": { readWrite: ["liMedia"], readOnly: ["media"] },
+  // Loki writes and deletes (its compactor's retention) chunks and index in the logs bucket only.
+  loki: { readWrite: ["logs"], readOnly: [] },
 };
 
 /**
  * When to move or expire objects, per bucket. Media stays (users expect old media) with 30 days
  * of undo for replaced versions; backups' old versions go when the backup retention ends; LI
- * keeps its versions a year.
+ * keeps its versions a year. Logs: Loki's compactor deletes what its retention expires; the
+ * versions it leaves behind go a day later (the retention is Loki's, not a second copy's).
  */
 export function s3Lifecycle(backupRetentionDays: number): Record<BucketKind, aws.types.input.s3.BucketLifecycleConfigurationRule[]> {
   const multipart = { id: "multipart", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } };
@@ -36,6 +39,10 @@ export function s3Lifecycle(backupRetentionDays: number): Record<BucketKind, aws
     ],
     liMedia: [
       { id: "noncurrent", status: "Enabled", filter: {}, noncurrentVersionExpiration: { noncurrentDays: 365 } },
+      multipart,
+    ],
+    logs: [
+      { id: "noncurrent", status: "Enabled", filter: {}, noncurrentVersionExpiration: { noncurrentDays: 1 } },
       multipart,
     ],
   };
@@ -74,11 +81,13 @@ export interface S3StorageArgs {
   irsaRole: (role: string, namespace: string, serviceAccount: string) => aws.iam.Role;
   /** LI is deployed: its media bucket and its clients' roles exist only then. */
   li: boolean;
+  /** Monitoring is deployed: Loki's logs bucket and its IRSA role exist only then. Default: false. */
+  logs?: boolean;
 }
 
 export interface S3Storage {
-  /** `liMedia` only while LI is deployed. */
-  buckets: Record<Exclude<BucketKind, "liMedia">, aws.s3.Bucket> & Partial<Record<"liMedia", aws.s3.Bucket>>;
+  /** `liMedia` only while LI is deployed, `logs` only while monitoring is. */
+  buckets: Record<Exclude<BucketKind, "liMedia" | "logs">, aws.s3.Bucket> & Partial<Record<"liMedia" | "logs", aws.s3.Bucket>>;
   /** IRSA annotation of each client's ServiceAccount. */
   serviceAccountAnnotations: Record<string, pulumi.Output<Record<string, string>>>;
 }
@@ -116,7 +125,7 @@ export function createS3Storage(a: S3StorageArgs, opts: { parent: pulumi.Resourc
   const versionings = {} as Record<BucketKind, aws.s3.BucketVersioning>;
   // A bucket has one replication configuration: its rules are gathered here and written last.
   const replication: Partial<Record<BucketKind, { slug: string; dependsOn: pulumi.Resource[]; rules: aws.types.input.s3.BucketReplicationConfigRule[] }>> = {};
-  for (const kind of deployedBuckets(a.li)) {
+  for (const kind of [...deployedBuckets(a.li), ...(a.logs ? ["logs" as const] : [])]) {
     const slug = kind === "liMedia" ? "li-media" : kind;
     const bucket = new aws.s3.Bucket(`${name}-${slug}`, { bucketPrefix: `${prefix}-${slug}-`, forceDestroy: !a.deletionProtection }, o());
     buckets[kind] = bucket;
@@ -186,7 +195,7 @@ export function createS3Storage(a: S3StorageArgs, opts: { parent: pulumi.Resourc
   }
 
   const serviceAccountAnnotations: Record<string, pulumi.Output<Record<string, string>>> = {};
-  for (const sa of deployedObjectStoreClients(a.li)) {
+  for (const sa of deployedObjectStoreClients(a.li, a.logs === true)) {
     const role = a.irsaRole(sa, OBJECT_STORE_CLIENTS[sa], sa);
     const access = CLIENT_BUCKETS[sa];
     new aws.iam.RolePolicy(`${name}-irsa-${sa}`, {

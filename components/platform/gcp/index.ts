@@ -47,6 +47,8 @@ export interface GcpPlatformArgs {
   database: DatabaseSizing;
   /** LI PostgreSQL server's sizing; absent when LI is not deployed (then no LI server, bucket or accounts). */
   liDatabase?: DatabaseSizing;
+  /** Monitoring is deployed: Loki gets a logs bucket and its own workload identity. Default: false. */
+  logsBucket?: boolean;
   /** Memorystore size. */
   redis: RedisSizing;
   /** Settings of the common cluster add-ons (`addonSettings`). */
@@ -158,6 +160,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
     const storage = createGcsStorage({
       name, stack, project, placement: buckets, kmsKey: keys.storage, deletionProtection: preset.deletionProtection, cluster, labels,
       li: liDb !== undefined,
+      logs: args.logsBucket === true,
     }, o);
     const redis = createMemorystore({
       name, prefix, region, sizing: args.redis, highAvailability: preset.highAvailability, network: network.network.id, kmsKey: keys.redis, peering: network.peering, labels,
@@ -205,10 +208,16 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
     this.objectStore = {
       endpoint: pulumi.output("https://storage.googleapis.com"),
       region: buckets.dataLocations ? buckets.location.toLowerCase() : region,
-      buckets: { media: storage.buckets.media.name, backups: storage.buckets.backups.name, ...(storage.buckets.liMedia ? { liMedia: storage.buckets.liMedia.name } : {}) },
+      buckets: {
+        media: storage.buckets.media.name, backups: storage.buckets.backups.name,
+        ...(storage.buckets.liMedia ? { liMedia: storage.buckets.liMedia.name } : {}),
+        ...(storage.buckets.logs ? { logs: storage.buckets.logs.name } : {}),
+      },
       credentials: { accessKeyId: storage.hmac.accessId, secretAccessKey: storage.hmac.secret },
       serviceAccountAnnotations: storage.serviceAccountAnnotations,
       forcePathStyle: false,
+      // Loki reaches its bucket through the GCS API with Workload Identity, not the HMAC interop.
+      nativeApi: "gcs",
       network: { kind: "cidr", cidrs: ["0.0.0.0/0"], port: 443 },
     };
     this.redis = {

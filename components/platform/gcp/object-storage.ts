@@ -3,16 +3,21 @@ import * as pulumi from "@pulumi/pulumi";
 import { deployedBuckets, deployedObjectStoreClients, OBJECT_STORE_CLIENTS } from "../../contracts";
 import { stackTag } from "./naming";
 
-export type BucketKind = "media" | "backups" | "liMedia";
+export type BucketKind = "media" | "backups" | "liMedia" | "logs";
 
 /** Bucket access of each object-store client's Google service account. */
 export const CLIENT_BUCKETS: Record<keyof typeof OBJECT_STORE_CLIENTS, { readWrite: BucketKind[]; readOnly: BucketKind[] }> = {
   "synapse-media": { readWrite: ["media"], readOnly: [] },
   "synapse-li": { readWrite: ["liMedia"], readOnly: [] },
   "li-sync": { readWrite: ["liMedia"], readOnly: ["media"] },
+  // Loki writes and deletes (its compactor's retention) chunks and index in the logs bucket only.
+  loki: { readWrite: ["logs"], readOnly: [] },
 };
 
-/** Object lifecycle per bucket: 30 days of undo for media and backups, a year for LI media. */
+/**
+ * Object lifecycle per bucket: 30 days of undo for media and backups, a year for LI media; a day
+ * for logs, whose retention is Loki's compactor's.
+ */
 export const GCS_LIFECYCLE: Record<BucketKind, gcp.types.input.storage.BucketLifecycleRule[]> = {
   media: [
     { action: { type: "Delete" }, condition: { daysSinceNoncurrentTime: 30, withState: "ARCHIVED" } },
@@ -25,6 +30,10 @@ export const GCS_LIFECYCLE: Record<BucketKind, gcp.types.input.storage.BucketLif
   ],
   liMedia: [
     { action: { type: "Delete" }, condition: { daysSinceNoncurrentTime: 365, withState: "ARCHIVED" } },
+    { action: { type: "AbortIncompleteMultipartUpload" }, condition: { age: 7 } },
+  ],
+  logs: [
+    { action: { type: "Delete" }, condition: { daysSinceNoncurrentTime: 1, withState: "ARCHIVED" } },
     { action: { type: "AbortIncompleteMultipartUpload" }, condition: { age: 7 } },
   ],
 };
@@ -47,11 +56,13 @@ export interface GcsStorageArgs {
   labels: Record<string, string>;
   /** LI is deployed: its media bucket and its clients' service accounts exist only then. */
   li: boolean;
+  /** Monitoring is deployed: Loki's logs bucket and its service account exist only then. Default: false. */
+  logs?: boolean;
 }
 
 export interface GcsStorage {
-  /** `liMedia` only while LI is deployed. */
-  buckets: Record<Exclude<BucketKind, "liMedia">, gcp.storage.Bucket> & Partial<Record<"liMedia", gcp.storage.Bucket>>;
+  /** `liMedia` only while LI is deployed, `logs` only while monitoring is. */
+  buckets: Record<Exclude<BucketKind, "liMedia" | "logs">, gcp.storage.Bucket> & Partial<Record<"liMedia" | "logs", gcp.storage.Bucket>>;
   /** Workload Identity annotation of each client's ServiceAccount. */
   serviceAccountAnnotations: Record<string, pulumi.Output<Record<string, string>>>;
   /** HMAC key pair for the S3 interop API (secret outputs). */
@@ -67,7 +78,7 @@ export function createGcsStorage(a: GcsStorageArgs, opts: { parent: pulumi.Resou
   const { name, stack, project } = a;
   const buckets = {} as Record<BucketKind, gcp.storage.Bucket>;
   const kinds = deployedBuckets(a.li);
-  for (const kind of kinds) {
+  for (const kind of [...kinds, ...(a.logs ? ["logs" as const] : [])]) {
     const slug = kind === "liMedia" ? "li-media" : kind;
     buckets[kind] = new gcp.storage.Bucket(`${name}-${slug}`, {
       name: `${project}-${stack}-${slug}`.toLowerCase().slice(0, 63),
@@ -91,7 +102,7 @@ export function createGcsStorage(a: GcsStorageArgs, opts: { parent: pulumi.Resou
   // Workload Identity: one Google service account per object-store client, bound to exactly
   // one Kubernetes ServiceAccount and scoped to its buckets.
   const serviceAccountAnnotations: Record<string, pulumi.Output<Record<string, string>>> = {};
-  for (const sa of deployedObjectStoreClients(a.li)) {
+  for (const sa of deployedObjectStoreClients(a.li, a.logs === true)) {
     const namespace = OBJECT_STORE_CLIENTS[sa];
     const account = new gcp.serviceaccount.Account(`${name}-wi-${sa}`, { accountId: `mx-${sa}-${stackTag(stack)}`.slice(0, 30), displayName: `Matrix ${sa} (${stack})` }, opts);
     const member = pulumi.interpolate`serviceAccount:${account.email}`;
