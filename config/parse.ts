@@ -122,10 +122,25 @@ function misspeltProject(namespace: string): boolean {
 }
 
 /**
+ * The value Pulumi.yaml declares as every key's `default` (scripts/pulumi-yaml.ts): the CLI requires
+ * a declared key that has no default, and injects a declared default into the config the program
+ * receives, which would override the environment presets. So the declared default is the empty
+ * string and means "not set": the program applies its own (preset-dependent) default. No key
+ * accepts an empty value, so nothing settable is lost.
+ */
+export const UNSET_VALUE = "";
+
+/** The config without this project's keys whose value is UNSET_VALUE (what the CLI injects). */
+export function withoutUnsetKeys(rawConfig: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(rawConfig).filter(([k, v]) => !(k.startsWith(`${PROJECT}:`) && v === UNSET_VALUE)));
+}
+
+/**
  * Validates raw Pulumi config (`{"matrix-platform:key": "value"}`, other namespaces ignored) into
  * a fully defaulted spec. Pure: it reads nothing but its arguments, so every rule is unit-tested.
  */
-export function parseSpec(rawConfig: Record<string, string>, stack: string, options: ParseOptions = {}): PlatformSpec {
+export function parseSpec(givenConfig: Record<string, string>, stack: string, options: ParseOptions = {}): PlatformSpec {
+  const rawConfig = withoutUnsetKeys(givenConfig);
   const problems: ConfigProblem[] = [];
   const parsed: Parsed = {};
   const prefix = `${PROJECT}:`;

@@ -7,13 +7,26 @@ import * as fs from "fs";
 import * as path from "path";
 import { stringify } from "yaml";
 import { CONFIG_KEYS, CONFIG_KEY_NAMES, SECRET_CONFIG_KEYS, type ConfigKey } from "../config/keys";
-import { PROJECT } from "../config/parse";
+import { PROJECT, UNSET_VALUE } from "../config/parse";
+
+/**
+ * One key's declaration. Every key carries `default: UNSET_VALUE` so the CLI never requires it and
+ * the program, not Pulumi.yaml, decides its default (config/parse.ts, withoutUnsetKeys). Pulumi
+ * checks a declared default against a declared type, and an empty string is neither an integer
+ * nor a boolean: those keys declare their type in the description ("Type: integer.") instead of
+ * `type:`, which the CLI would otherwise use to refuse the empty default.
+ */
+export function declaredKey(key: ConfigKey<unknown>, secret: boolean): Record<string, unknown> {
+  const typed = key.type === "string" ? { type: key.type } : {};
+  const typeNote = key.type === "string" ? "" : ` Type: ${key.type}.`;
+  return { ...typed, default: UNSET_VALUE, description: `${key.description} Allowed: ${key.allowed}.${typeNote}`, ...(secret ? { secret: true } : {}) };
+}
 
 export function pulumiYaml(): string {
   const config = Object.fromEntries(
     CONFIG_KEY_NAMES.map((k) => {
       const key: ConfigKey<unknown> = CONFIG_KEYS[k];
-      return [`${PROJECT}:${k}`, { type: key.type, description: `${key.description} Allowed: ${key.allowed}.`, ...(SECRET_CONFIG_KEYS.includes(k) ? { secret: true } : {}) }];
+      return [`${PROJECT}:${k}`, declaredKey(key, SECRET_CONFIG_KEYS.includes(k))];
     }),
   );
   const doc = {

@@ -32,13 +32,17 @@ describe("config: encrypting StorageClass", () => {
     ["a label ending in '-'", "encrypted-.ssd"],
     ["an empty label", "encrypted..ssd"],
     ["more than 253 characters", `${"a".repeat(63)}.`.repeat(4) + "a"],
-    ["an empty value", ""],
   ] as const) {
     it(`refuses a class name with ${what}, naming the key, the value and what is allowed`, () => {
       const message = refusalOf({ ...PROD_EXISTING, encryptedStorageClass: value });
       assert.ok(message.includes(`${P}:encryptedStorageClass = ${JSON.stringify(value)} is not allowed: a Kubernetes StorageClass name (a DNS subdomain`), message);
     });
   }
+
+  it("reads an empty value as not set (the default Pulumi.yaml declares for every key)", () => {
+    const spec = parseSpec(cfg({ ...PROD_EXISTING, encryptedStorageClass: "" }), "test");
+    assert.deepEqual(spec, parseSpec(cfg(PROD_EXISTING), "test"));
+  });
 
   it("refuses it on AWS and GCP, whose platforms bring their own encrypted class", () => {
     for (const platform of ["aws", "gcp"]) {

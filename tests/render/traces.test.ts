@@ -80,10 +80,14 @@ describe("traceSamplingRatio", () => {
     return "accepted";
   };
   it("names the key, the value and what is allowed for anything but a decimal from 0 to 1", () => {
-    for (const bad of ["1.5", "-0.1", "2", "1e-2", "half", "0.5.1", ""]) {
+    for (const bad of ["1.5", "-0.1", "2", "1e-2", "half", "0.5.1", " "]) {
       assert.match(refusal(bad), /traceSamplingRatio = ".*" is not allowed: a decimal number from 0 to 1 such as 0\.01 or 1/, bad);
     }
     for (const good of ["0", "1", "0.01", "1.0", ".5"]) assert.equal(refusal(good), "accepted", good);
+  });
+  it("reads the empty string Pulumi.yaml declares as its default as unset: the environment's ratio applies", () => {
+    const spec = parseSpec({ [`${PROJECT}:traceSamplingRatio`]: "" }, "dev");
+    assert.equal(spec.monitoring.traceSamplingRatio, undefined);
   });
 });
 
