@@ -6,11 +6,14 @@ import { configWarnings, readSpec } from "./config";
 import { program } from "./program";
 import { size } from "./sizing";
 import { assertDeployable } from "./sizing/deployable";
+import { assertLocalCharts } from "./stacks/local-charts";
 import { recordCost } from "./stacks/preview-cost";
 
 const spec = readSpec();
 // Refused switches and bridges too big for one process fail here, before sizing packs them.
 assertDeployable(spec);
+// Local charts (addonCharts) are on this machine and are the pinned ones.
+assertLocalCharts(spec);
 for (const warning of configWarnings(spec)) void pulumi.log.warn(warning);
 const sizing = size(spec);
 const costEstimate = recordCost(spec, sizing);

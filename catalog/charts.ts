@@ -49,8 +49,10 @@ export type ChartName = keyof typeof CHARTS;
 
 /** Where Helm fetches a chart from: `chart` + optional `repo` in the shape helm.v3.Release takes. */
 export interface ChartSource {
+  /** Chart name in `repo`, a full oci:// reference, or a local chart directory / archive path. */
   chart: string;
-  version: string;
+  /** Absent for a local chart, which is the version it is. */
+  version?: string;
   /** Repository index URL; absent for OCI charts, whose `chart` is the full oci:// reference. */
   repo?: string;
 }
@@ -60,8 +62,12 @@ export interface ChartSource {
  * An OCI override holds every chart under `<override>/<chart>`; an http(s) override is one
  * classic index holding all of them (what `helm repo index` over the mirrored tarballs yields).
  */
-export function chartSource(name: ChartName, override?: string): ChartSource {
+export function chartSource(name: ChartName, override?: string, localPath?: string): ChartSource {
   const spec: ChartSpec = CHARTS[name];
+  // A chart directory or archive on the deploying machine (config `addonCharts`, checked against
+  // the pinned name and version before anything runs: config/local-charts.ts): Helm reads it as
+  // it is, with no repository and no version lookup.
+  if (localPath) return { chart: localPath };
   const repository = (override ?? spec.repository).replace(/\/+$/, "");
   if (repository.startsWith("oci://")) return { chart: `${repository}/${spec.chart}`, version: spec.version };
   return { chart: spec.chart, version: spec.version, repo: repository };

@@ -7,7 +7,7 @@
  * image of every rendered pod and every rendered Helm release is in this list, so a component
  * that adds an image or a chart without declaring it here fails there.
  */
-import { chartSource, type ChartName } from "./charts";
+import { CHARTS, chartSource, type ChartName } from "./charts";
 import { deployedSystems, isDeployed, systemEntry, type DeploymentSwitches } from "./components";
 import { IMAGES, imageRef, type ImageName, type ImageSpec } from "./images";
 import { deployedProjectImages, projectImageSpec } from "./project-images";
@@ -93,7 +93,8 @@ export function stackArtifacts(spec: ArtifactInputs): StackArtifacts {
   return {
     imageNames,
     images: [...new Set(imageNames.map((n) => imageRef(n, spec.imageRegistry)))].sort(),
-    charts: charts.map((name) => ({ name, ...chartSource(name, spec.chartRepository) })),
+    // What a mirror holds: the pinned version, whatever local chart a stack reads instead.
+    charts: charts.map((name) => ({ name, ...chartSource(name, spec.chartRepository), version: CHARTS[name].version })),
   };
 }
 

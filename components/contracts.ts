@@ -117,6 +117,12 @@ export interface Placement {
   tolerations: { key: string; operator: "Equal"; value: string; effect: "NoSchedule" | "PreferNoSchedule" | "NoExecute" }[];
 }
 
+/**
+ * What installs the CRDs of each custom-resource API group (`cert-manager.io` -> its release):
+ * every custom resource depends on these (components/k8s/custom-resource.ts).
+ */
+export type CrdProviders = Readonly<Partial<Record<string, readonly pulumi.Resource[]>>>;
+
 /** What every platform hands the cloud-agnostic stack. The Matrix stack consumes only this. */
 export interface Platform {
   kind: PlatformKind;
@@ -141,6 +147,8 @@ export interface Platform {
   internalCaIssuer?: string;
   /** Resources the stack must wait for (cluster, node pools, add-ons). */
   ready: pulumi.Resource[];
+  /** The add-on releases that define each API group's CRDs. */
+  crdProviders: CrdProviders;
   /** The API server's endpoint addresses, so controllers' egress is opened to it only. */
   kubeApi: KubeApiEndpoint;
   /** Digest-pinned references of the project's images the stack runs (built and pushed, or prebuilt). */

@@ -11,6 +11,7 @@ import { PUSH_CONFIG_KEYS } from "./push-keys";
 import { OFFSITE_BACKUP_CONFIG_KEYS } from "./offsite-backup-keys";
 import { ANTIVIRUS_CONFIG_KEYS } from "./antivirus-keys";
 import { CAPACITY_CONFIG_KEYS } from "./capacity-keys";
+import { ADDON_CHART_CONFIG_KEYS } from "./addon-chart-keys";
 import { boolean, cidrList, fraction, integer, isImageRegistry, list, oneOf, pattern, type ConfigKey } from "./key-kinds";
 import { PROJECT_IMAGE_CONFIG_KEYS } from "./image-keys";
 
@@ -119,6 +120,7 @@ export const CONFIG_KEYS = {
     parse: (raw: string) => (isChartRepository(raw) ? raw : undefined),
     description: "Helm chart repository that replaces every public chart repository (air-gapped sites).",
   },
+  ...ADDON_CHART_CONFIG_KEYS,
   clusterApiAccess: oneOf(CLUSTER_API_ACCESS, "Reach of the EKS / GKE API endpoint: private (only from inside the VPC, the default) or public for the ranges in `clusterApiCidrs` (aws and gcp platforms)."),
   clusterApiCidrs: cidrList("IPv4 ranges allowed to reach a public EKS / GKE API endpoint; required when clusterApiAccess is public."),
   tlsIssuer: oneOf(TLS_ISSUERS, "How cert-manager issues edge certificates: ACME (Let's Encrypt) or a self-signed CA."),

@@ -5,6 +5,7 @@ import { pushSpec } from "./push";
 import { antivirusSpec } from "./antivirus-keys";
 import { offsiteBackupSpec } from "./offsite-backup";
 import { deployedProjectImageKeys, projectImagesSpec } from "./image-keys";
+import { installedAddons, type AddonName } from "./addon-chart-keys";
 
 /**
  * Days of pod logs Loki keeps by default: the specification asks for "log retention policies per
@@ -285,6 +286,13 @@ export function parseSpec(givenConfig: Record<string, string>, stack: string, op
   const antivirus = antivirusSpec(parsed.antivirus ?? false, parsed, (k) => given(k));
   for (const p of antivirus.problems) problems.push({ key: fullKey(p.key), value: p.given ? rawConfig[fullKey(p.key)] : undefined, allowed: p.allowed });
 
+  // A local chart for an add-on the stack does not install would be silently ignored: refused.
+  if (parsed.addonCharts !== undefined) {
+    const installed = installedAddons(platform, parsed.monitoring ?? false);
+    const extra = Object.keys(parsed.addonCharts).filter((a) => !installed.includes(a as AddonName));
+    if (extra.length > 0) reject("addonCharts", `charts only for add-ons this stack installs (${installed.join(", ")}); it does not install ${extra.join(", ")} (platform ${platform}${parsed.monitoring ? "" : ", monitoring off"})`);
+  }
+
   const domain = parsed.domain ?? "example.com";
   const serverName = parsed.serverName ?? domain;
   const hosts = hostsOf(domain, serverName);
@@ -359,6 +367,7 @@ export function parseSpec(givenConfig: Record<string, string>, stack: string, op
     imageRegistry: parsed.imageRegistry,
     projectImages: images.spec,
     chartRepository: parsed.chartRepository,
+    addonCharts: parsed.addonCharts ?? {},
     tls: { issuer: tlsIssuer, acmeEmail: parsed.acmeEmail },
     monitoring: {
       retention: parsed.monitoringRetention ?? "15d",

@@ -2,6 +2,7 @@ import type { CcuActivity } from "./activity";
 import type { AntivirusSpec } from "./antivirus-keys";
 import type { ClusterApiAccess, Environment, PlatformKind, ProfileName, RtcNodeAddress, SizingModel, TlsIssuer } from "./keys";
 import type { ProjectImagesSpec } from "./image-keys";
+import type { AddonName } from "./addon-chart-keys";
 
 /** Public host names of the services, all derived from `domain` in one place. */
 export interface Hosts {
@@ -178,6 +179,8 @@ export interface PlatformSpec {
   projectImages: ProjectImagesSpec;
   /** Chart repository that replaces every Helm repository, for air-gapped sites. */
   chartRepository?: string;
+  /** Local chart paths (config `addonCharts`) that replace any repository for those add-ons; empty for none. */
+  addonCharts: Partial<Record<AddonName, string>>;
   tls: { issuer: TlsIssuer; acmeEmail?: string };
   /** The monitoring system's settings (used only when it is deployed). */
   monitoring: {

@@ -12,6 +12,7 @@ import { ConfigValidationError, PROJECT, configWarnings, parseSpec, type Platfor
 import { size } from "../sizing";
 import { cloudSqlTier } from "../sizing/data-service-sizing";
 import { assertDeployable } from "../sizing/deployable";
+import { assertLocalCharts } from "./local-charts";
 import { bridgeCarryLines } from "../sizing/bridges";
 import { measuredModelWarnings } from "../sizing/measured-model";
 import { SIZING_MODELS } from "../config/keys";
@@ -88,6 +89,7 @@ export async function plan(stack: string, outDir: string): Promise<string> {
   // Validate before the program runs, so bad config never reaches resource registration.
   const spec = parseSpec(config, stack, { secretKeys });
   assertDeployable(spec);
+  assertLocalCharts(spec);
   // The measured model's own caveats (extrapolation, saturated single writers) when it is used.
   const warnings = [...configWarnings(spec), ...(spec.sizingModel === "measured" ? measuredModelWarnings(spec) : [])];
   const sizing = size(spec);

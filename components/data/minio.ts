@@ -4,9 +4,10 @@ import * as random from "@pulumi/random";
 import type { ObjectStoreSizing } from "../../sizing/types";
 import { selectorLabels, standardLabels } from "../k8s/labels";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../k8s/security-context";
-import { deployedBuckets, type Placement } from "../contracts";
+import { deployedBuckets, type CrdProviders, type Placement } from "../contracts";
 import { caVolume } from "../k8s/internal-ca";
 import { minioLiReplicationLines } from "./minio-li-replication";
+import { customResource } from "../k8s/custom-resource";
 
 /** UID of the bucket-settings Job's `mc` container. */
 const MC_UID = 10000;
@@ -83,6 +84,8 @@ export function minioConfigEnv(e: MinioServerEnv): string {
 }
 
 export interface MinioTenantArgs {
+  /** The add-on releases behind each CRD group: its custom resources depend on them. */
+  crds: CrdProviders;
   /** Kubernetes provider of the cluster. */
   provider: k8s.Provider;
   /** Namespace of the tenant (its Service is `minio.<namespace>`). */
@@ -265,7 +268,7 @@ export class MinioTenant extends pulumi.ComponentResource {
     // checks) trusts the CA through a Secret with the `operator-ca-tls-` prefix in its namespace,
     // whose `ca.crt` it adds to its roots: a certificate issued there carries exactly that.
     const tlsLabels = standardLabels("minio", "object-store-tls", tenantName);
-    this.certificate = new k8s.apiextensions.CustomResource(`${name}-tls`, {
+    this.certificate = customResource(`${name}-tls`, {
       apiVersion: "cert-manager.io/v1",
       kind: "Certificate",
       metadata: { name: MINIO_TLS_SECRET, namespace, labels: tlsLabels },
@@ -279,8 +282,8 @@ export class MinioTenant extends pulumi.ComponentResource {
         privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
         issuerRef: { name: args.tls.issuer, kind: "ClusterIssuer", group: "cert-manager.io" },
       },
-    }, childOpts(args.tls.issuerReady));
-    const operatorTrust = new k8s.apiextensions.CustomResource(`${name}-operator-trust`, {
+    }, childOpts(args.tls.issuerReady), args.crds);
+    const operatorTrust = customResource(`${name}-operator-trust`, {
       apiVersion: "cert-manager.io/v1",
       kind: "Certificate",
       metadata: { name: `operator-ca-tls-${tenantName}`, namespace: args.tls.operatorNamespace, labels: tlsLabels },
@@ -293,11 +296,11 @@ export class MinioTenant extends pulumi.ComponentResource {
         privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
         issuerRef: { name: args.tls.issuer, kind: "ClusterIssuer", group: "cert-manager.io" },
       },
-    }, childOpts(args.tls.issuerReady));
+    }, childOpts(args.tls.issuerReady), args.crds);
 
     this.podLabels = { "v1.min.io/tenant": tenantName };
     const podSecurity = restrictedPodSecurityContext(1000);
-    this.tenant = new k8s.apiextensions.CustomResource(`${name}-tenant`, {
+    this.tenant = customResource(`${name}-tenant`, {
       apiVersion: "minio.min.io/v2",
       kind: "Tenant",
       metadata: { name: tenantName, namespace, labels },
@@ -336,7 +339,7 @@ export class MinioTenant extends pulumi.ComponentResource {
           containerSecurityContext: restrictedContainerSecurityContext(1000, true),
         }],
       },
-    }, childOpts([...args.dependsOn, config, app.secret, backup.secret, this.certificate, operatorTrust]));
+    }, childOpts([...args.dependsOn, config, app.secret, backup.secret, this.certificate, operatorTrust]), args.crds);
 
     this.endpoint = pulumi.interpolate`https://minio.${namespace}.svc.cluster.local`;
 

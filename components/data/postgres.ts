@@ -5,7 +5,8 @@ import type { DatabaseSizing } from "../../sizing/types";
 import { standardLabels } from "../k8s/labels";
 import { postgresTuning } from "../../sizing/postgres-tuning";
 import { BARMAN_PLUGIN, DATABASE_LOCALE, DATABASE_SPECS } from "../contracts";
-import type { DatabaseName, Placement } from "../contracts";
+import type { CrdProviders, DatabaseName, Placement } from "../contracts";
+import { customResource } from "../k8s/custom-resource";
 
 /**
  * Longest time a WAL segment waits before it is archived; RPO is bounded by it, and 5 minutes
@@ -23,6 +24,8 @@ export function barmanRetentionPolicy(days: number): string {
 }
 
 export interface CnpgClusterArgs {
+  /** The add-on releases behind each CRD group: its custom resources depend on them. */
+  crds: CrdProviders;
   /** Kubernetes provider of the cluster. */
   provider: k8s.Provider;
   /** Namespace the cluster, its Secrets and backups objects live in. */
@@ -169,7 +172,7 @@ export class CnpgCluster extends pulumi.ComponentResource {
     });
 
     const objectStoreName = `${clusterName}-backups`;
-    const objectStore = new k8s.apiextensions.CustomResource(`${name}-object-store`, {
+    const objectStore = customResource(`${name}-object-store`, {
       apiVersion: "barmancloud.cnpg.io/v1",
       kind: "ObjectStore",
       metadata: { name: objectStoreName, namespace: args.namespace, labels },
@@ -188,13 +191,13 @@ export class CnpgCluster extends pulumi.ComponentResource {
           data: { compression: "gzip", jobs: 2 },
         },
       },
-    }, childOpts(args.dependsOn));
+    }, childOpts(args.dependsOn), args.crds);
 
     // The servers' certificate from the internal CA: one Secret holds tls.crt/tls.key and ca.crt,
     // which is what CloudNativePG's serverTLSSecret and serverCASecret each read.
     const serverTlsSecret = `${clusterName}-server-tls`;
     const serverCertificate = args.serverTls
-      ? new k8s.apiextensions.CustomResource(`${name}-server-tls`, {
+      ? customResource(`${name}-server-tls`, {
           apiVersion: "cert-manager.io/v1",
           kind: "Certificate",
           metadata: { name: serverTlsSecret, namespace: args.namespace, labels },
@@ -208,7 +211,7 @@ export class CnpgCluster extends pulumi.ComponentResource {
             privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
             issuerRef: { name: args.serverTls.issuer, kind: "ClusterIssuer", group: "cert-manager.io" },
           },
-        }, childOpts([...args.dependsOn, ...args.serverTls.issuerReady]))
+        }, childOpts([...args.dependsOn, ...args.serverTls.issuerReady]), args.crds)
       : undefined;
 
     const instances = sizing.instances;
@@ -217,7 +220,7 @@ export class CnpgCluster extends pulumi.ComponentResource {
     const firstSpec = DATABASE_SPECS[first];
     const walGi = Math.max(10, Math.ceil(sizing.storageGi / 4));
 
-    this.cluster = new k8s.apiextensions.CustomResource(`${name}-cluster`, {
+    this.cluster = customResource(`${name}-cluster`, {
       apiVersion: "postgresql.cnpg.io/v1",
       kind: "Cluster",
       metadata: { name: clusterName, namespace: args.namespace, labels },
@@ -290,9 +293,9 @@ export class CnpgCluster extends pulumi.ComponentResource {
         // Take base backups from a standby so the primary's I/O is spared.
         backup: { target: "prefer-standby" },
       },
-    }, childOpts([...args.dependsOn, objectStore, ...roleSecrets, ...(serverCertificate ? [serverCertificate] : [])]));
+    }, childOpts([...args.dependsOn, objectStore, ...roleSecrets, ...(serverCertificate ? [serverCertificate] : [])]), args.crds);
 
-    const databases = args.databases.map((db) => new k8s.apiextensions.CustomResource(`${name}-${db}-database`, {
+    const databases = args.databases.map((db) => customResource(`${name}-${db}-database`, {
       apiVersion: "postgresql.cnpg.io/v1",
       kind: "Database",
       metadata: { name: `${clusterName}-${DATABASE_SPECS[db].database.replace(/_/g, "-")}`, namespace: args.namespace, labels },
@@ -308,9 +311,9 @@ export class CnpgCluster extends pulumi.ComponentResource {
         // Removing the CR from the program must never drop a production database.
         databaseReclaimPolicy: "retain",
       },
-    }, childOpts([this.cluster])));
+    }, childOpts([this.cluster]), args.crds));
 
-    const scheduled = new k8s.apiextensions.CustomResource(`${name}-scheduled-backup`, {
+    const scheduled = customResource(`${name}-scheduled-backup`, {
       apiVersion: "postgresql.cnpg.io/v1",
       kind: "ScheduledBackup",
       metadata: { name: `${clusterName}-daily`, namespace: args.namespace, labels },
@@ -324,7 +327,7 @@ export class CnpgCluster extends pulumi.ComponentResource {
         method: "plugin",
         pluginConfiguration: { name: BARMAN_PLUGIN },
       },
-    }, childOpts([this.cluster]));
+    }, childOpts([this.cluster]), args.crds);
 
     const ns = pulumi.output(args.namespace);
     this.host = pulumi.interpolate`${clusterName}-rw.${ns}.svc.cluster.local`;

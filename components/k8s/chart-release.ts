@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { addonOfChart, type AddonName } from "../../catalog/addons";
 import { chartSource, type ChartName } from "../../catalog/charts";
 
 export interface ChartReleaseArgs {
@@ -9,6 +10,8 @@ export interface ChartReleaseArgs {
   chart: ChartName;
   /** The stack's `chartRepository` override (an OCI mirror); absent = the chart's own repository. */
   chartRepository?: string;
+  /** The stack's `addonCharts`: local chart paths, by add-on, that replace any repository. Default: none. */
+  localCharts?: Partial<Record<AddonName, string>>;
   /** Namespace the release installs into. */
   namespace: pulumi.Input<string>;
   /** The chart's values. */
@@ -21,7 +24,7 @@ export interface ChartReleaseArgs {
  * leaving a half-applied release behind, given 15 minutes, five revisions kept.
  */
 export function chartRelease(resourceName: string, a: ChartReleaseArgs, opts: pulumi.CustomResourceOptions): k8s.helm.v3.Release {
-  const src = chartSource(a.chart, a.chartRepository);
+  const src = chartSource(a.chart, a.chartRepository, a.localCharts?.[addonOfChart(a.chart)]);
   return new k8s.helm.v3.Release(resourceName, {
     name: a.releaseName,
     chart: src.chart,

@@ -2,6 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { NAMESPACES } from "../../catalog/namespaces";
 import { standardLabels } from "./labels";
+import type { CrdProviders } from "../contracts";
+import { customResource } from "./custom-resource";
 
 /** ClusterIssuer of the in-cluster CA that signs the data services' server certificates. */
 export const INTERNAL_CA_ISSUER = "matrix-internal-ca";
@@ -18,8 +20,8 @@ export const CA_KEY = "ca.crt";
  * the CA gets this small client certificate, and pods project just `ca.crt` out of its Secret
  * (the key never reaches them). cert-manager keeps `ca.crt` current across renewals.
  */
-export function trustCertificate(name: string, a: { namespace: pulumi.Input<string>; secretName: string; issuer: string }, opts: pulumi.CustomResourceOptions): k8s.apiextensions.CustomResource {
-  return new k8s.apiextensions.CustomResource(name, {
+export function trustCertificate(name: string, a: { namespace: pulumi.Input<string>; secretName: string; issuer: string }, opts: pulumi.CustomResourceOptions, crds: CrdProviders): k8s.apiextensions.CustomResource {
+  return customResource(name, {
     apiVersion: "cert-manager.io/v1",
     kind: "Certificate",
     metadata: { name: a.secretName, namespace: a.namespace, labels: standardLabels(a.secretName, "ca-trust", "platform") },
@@ -32,7 +34,7 @@ export function trustCertificate(name: string, a: { namespace: pulumi.Input<stri
       privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
       issuerRef: { name: a.issuer, kind: "ClusterIssuer", group: "cert-manager.io" },
     },
-  }, opts);
+  }, opts, crds);
 }
 
 /** A projected volume with only `ca.crt` of a cert-manager Secret. */
@@ -44,6 +46,8 @@ export interface InternalCaArgs {
   provider: k8s.Provider;
   /** The stack's domain, named in the CA's subject. */
   domain: string;
+  /** The cert-manager release (its CRDs): every Certificate and ClusterIssuer here depends on it. */
+  crds: CrdProviders;
   /** The cert-manager release. */
   dependsOn: pulumi.Resource[];
 }
@@ -63,13 +67,14 @@ export class InternalCa extends pulumi.ComponentResource {
     super("matrix-platform:platform:InternalCa", name, {}, opts);
     const labels = standardLabels("cert-manager", "internal-ca", "platform");
     const child = (dependsOn: pulumi.Resource[]): pulumi.CustomResourceOptions => ({ parent: this, provider: args.provider, dependsOn });
-    const bootstrap = new k8s.apiextensions.CustomResource(`${name}-bootstrap`, {
+    const crds = args.crds;
+    const bootstrap = customResource(`${name}-bootstrap`, {
       apiVersion: "cert-manager.io/v1",
       kind: "ClusterIssuer",
       metadata: { name: `${INTERNAL_CA_ISSUER}-bootstrap`, labels },
       spec: { selfSigned: {} },
-    }, child(args.dependsOn));
-    const ca = new k8s.apiextensions.CustomResource(`${name}-certificate`, {
+    }, child(args.dependsOn), crds);
+    const ca = customResource(`${name}-certificate`, {
       apiVersion: "cert-manager.io/v1",
       kind: "Certificate",
       metadata: { name: INTERNAL_CA_SECRET, namespace: NAMESPACES.certManager, labels },
@@ -83,13 +88,13 @@ export class InternalCa extends pulumi.ComponentResource {
         privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Never" },
         issuerRef: { name: `${INTERNAL_CA_ISSUER}-bootstrap`, kind: "ClusterIssuer", group: "cert-manager.io" },
       },
-    }, child([...args.dependsOn, bootstrap]));
-    const issuer = new k8s.apiextensions.CustomResource(`${name}-issuer`, {
+    }, child([...args.dependsOn, bootstrap]), crds);
+    const issuer = customResource(`${name}-issuer`, {
       apiVersion: "cert-manager.io/v1",
       kind: "ClusterIssuer",
       metadata: { name: INTERNAL_CA_ISSUER, labels },
       spec: { ca: { secretName: INTERNAL_CA_SECRET } },
-    }, child([...args.dependsOn, ca]));
+    }, child([...args.dependsOn, ca]), crds);
     this.ready = [issuer];
     this.registerOutputs({ issuer: this.issuer });
   }

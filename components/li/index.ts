@@ -6,7 +6,6 @@
  * Consumes only `Platform`, so it is the same on every cloud.
  */
 import * as pulumi from "@pulumi/pulumi";
-import * as k8s from "@pulumi/kubernetes";
 import { NAMESPACES } from "../../catalog/namespaces";
 import type { Hosts } from "../../config/spec";
 import { renderLiElementConfig, renderLiKetesaConfig } from "../../render/li";
@@ -20,6 +19,7 @@ import { liFlows, liWorkloads, type LiWorkloads } from "./flows";
 import { LI_INSTANCE, LI_WEB } from "./names";
 import { liInvestigatorPolicy, liRoutes } from "./routes";
 import { SynapseLi } from "./synapse";
+import { customResource } from "../k8s/custom-resource";
 
 export { SynapseLi } from "./synapse";
 export { liFlows, liWorkloads } from "./flows";
@@ -75,6 +75,7 @@ export class LawfulIntercept extends pulumi.ComponentResource {
       publicHost: args.hosts.liMatrix,
       maxUploadBytes: args.maxUploadBytes,
       namespace: ns,
+      crds: platform.crdProviders,
       database,
       objectStore: platform.objectStore,
       mediaBucket,
@@ -92,19 +93,19 @@ export class LawfulIntercept extends pulumi.ComponentResource {
 
     // The investigators' ranges first, the routes after it: no LI route is ever served unguarded.
     const routes = liRoutes(args.hosts, platform.gateway, nsName);
-    const guard = new k8s.apiextensions.CustomResource(`${name}-investigators`, {
+    const guard = customResource(`${name}-investigators`, {
       apiVersion: "gateway.envoyproxy.io/v1alpha1",
       kind: "SecurityPolicy",
       metadata: { name: "li-investigators", namespace: ns, labels: standardLabels("li-investigators", "edge-policy", LI_INSTANCE) },
       spec: liInvestigatorPolicy(routes.map((r) => r.name), args.investigatorCidrs),
-    }, child);
+    }, child, platform.crdProviders);
     for (const route of routes) {
-      new k8s.apiextensions.CustomResource(`${name}-route-${route.name}`, {
+      customResource(`${name}-route-${route.name}`, {
         apiVersion: "gateway.networking.k8s.io/v1",
         kind: "HTTPRoute",
         metadata: { name: route.name, namespace: ns, labels: standardLabels(route.name, "route", LI_INSTANCE) },
         spec: route.spec,
-      }, { ...child, dependsOn: [guard] });
+      }, { ...child, dependsOn: [guard] }, platform.crdProviders);
     }
 
     const flows = liFlows(this.workloads, { database: database.network, objectStore: platform.objectStore.network });

@@ -11,7 +11,7 @@ import * as tls from "@pulumi/tls";
 import { DEFAULT_SYNAPSE_PATHS, OBJECT_STORE_CA_PATH, renderAwsConfig, renderLogConfig, signingKeyId, synapseSigningKey, toYaml } from "../../render/synapse";
 import { DEFAULT_LI_SYNAPSE_PATHS, LI_SYNAPSE_PORTS, liSynapseDeploymentInput, renderLiHomeserverConfig } from "../../render/li";
 import type { WorkloadSizing } from "../../sizing/types";
-import type { DatabaseConnection, ObjectStore, Placement } from "../contracts";
+import type { CrdProviders, DatabaseConnection, ObjectStore, Placement } from "../contracts";
 import { standardLabels } from "../k8s/labels";
 import { caVolume, trustCertificate } from "../k8s/internal-ca";
 import { LI_INSTANCE, SYNAPSE_LI, liSelector } from "./names";
@@ -38,6 +38,8 @@ export interface SynapseLiArgs {
   sizing: WorkloadSizing;
   placement: Placement;
   provider: k8s.Provider;
+  /** The add-on releases behind each CRD group (its CA-trust Certificates depend on cert-manager's). */
+  crds: CrdProviders;
 }
 
 export class SynapseLi extends pulumi.ComponentResource {
@@ -111,7 +113,7 @@ export class SynapseLi extends pulumi.ComponentResource {
     // replicated file could be read.
     const caIssuer = args.objectStore.privateCaIssuer;
     const objectStoreCa = caIssuer
-      ? trustCertificate(`${name}-object-store-ca`, { namespace: ns, secretName: `${SYNAPSE_LI}-object-store-ca`, issuer: caIssuer }, child)
+      ? trustCertificate(`${name}-object-store-ca`, { namespace: ns, secretName: `${SYNAPSE_LI}-object-store-ca`, issuer: caIssuer }, child, args.crds)
       : undefined;
     const awsConfig = args.objectStore.forcePathStyle || caIssuer ? renderAwsConfig(caIssuer ? OBJECT_STORE_CA_PATH : undefined) : undefined;
     const config = new k8s.core.v1.ConfigMap(`${name}-config`, {
@@ -135,7 +137,7 @@ export class SynapseLi extends pulumi.ComponentResource {
     const selector = liSelector(SYNAPSE_LI);
     // The LI database server's private CA (verify-full), as ca.crt of a Certificate in this namespace.
     const databaseCa = args.database.caIssuer
-      ? trustCertificate(`${name}-database-ca`, { namespace: ns, secretName: "synapse-li-database-ca", issuer: args.database.caIssuer }, child)
+      ? trustCertificate(`${name}-database-ca`, { namespace: ns, secretName: "synapse-li-database-ca", issuer: args.database.caIssuer }, child, args.crds)
       : undefined;
     new k8s.apps.v1.Deployment(`${name}`, {
       metadata: meta(SYNAPSE_LI),

@@ -60,7 +60,7 @@ export class SynapseHaproxy extends pulumi.ComponentResource {
     const mtls = internalMtlsOn(args.spec);
     if (mtls && args.platform.internalCaIssuer === undefined) throw new Error("internalMtls is on, but the platform runs no internal CA to issue HAProxy's client certificate");
     const clientCertificate = mtls
-      ? routerClientCertificate(`${name}-client-mtls`, { namespace: args.namespace, issuer: args.platform.internalCaIssuer! }, { ...child, dependsOn: args.platform.ready })
+      ? routerClientCertificate(`${name}-client-mtls`, { namespace: args.namespace, issuer: args.platform.internalCaIssuer! }, { ...child, dependsOn: args.platform.ready }, args.platform.crdProviders)
       : undefined;
     const configFile = "/usr/local/etc/haproxy/haproxy.cfg";
     const sa = new k8s.core.v1.ServiceAccount(`${name}-sa`, { metadata: meta, automountServiceAccountToken: false }, child);

@@ -4,7 +4,6 @@
  * registrations the bridges use. Consumes only `Platform`, so it is the same on every cloud.
  */
 import * as pulumi from "@pulumi/pulumi";
-import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import { gatewayListenerName, listenerHostKeys, type PlatformSpec } from "../../config/spec";
 import type { Sizing } from "../../sizing/types";
@@ -32,6 +31,7 @@ import type { Platform } from "../contracts";
 import { HAPROXY_SERVICE } from "./haproxy";
 import { SynapseCluster, synapseSelector } from "./synapse";
 import { MatrixWeb, STATIC_SITE_PORT, WEB_SERVICES } from "./web";
+import { customResource } from "../k8s/custom-resource";
 
 export { SynapseCluster } from "./synapse";
 export { SynapseHaproxy } from "./haproxy";
@@ -213,12 +213,12 @@ export class MatrixStack extends pulumi.ComponentResource {
     this.web = new MatrixWeb(`${name}-web`, { spec, sizing, platform, namespace: ns }, { parent: this });
 
     for (const route of matrixRoutes(spec, platform.gateway, nsName)) {
-      new k8s.apiextensions.CustomResource(`${name}-route-${route.name}`, {
+      customResource(`${name}-route-${route.name}`, {
         apiVersion: "gateway.networking.k8s.io/v1",
         kind: "HTTPRoute",
         metadata: { name: route.name, namespace: ns, labels: standardLabels(route.name, "route") },
         spec: route.spec,
-      }, child);
+      }, child, platform.crdProviders);
     }
 
     // Prometheus's scrapes are declared by the monitoring component from the registry's targets.

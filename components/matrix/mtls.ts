@@ -11,6 +11,8 @@ import { SYNAPSE_PORTS } from "../../render/synapse";
 import { standardLabels } from "../k8s/labels";
 import { CA_KEY } from "../k8s/internal-ca";
 import { httpProbe, resourcesOf, restrictedContainer } from "../k8s/pod-spec";
+import { customResource } from "../k8s/custom-resource";
+import type { CrdProviders } from "../contracts";
 
 /** Secret of the router's client certificate. */
 export const ROUTER_CLIENT_SECRET = "haproxy-router-mtls";
@@ -34,8 +36,8 @@ export function mtlsProxyConfig(): string {
  * A Certificate from the internal CA: ECDSA P-256, 90 days renewed 30 days ahead with a new key.
  * The proxies reload on renewal (certReloadingHaproxyCommand).
  */
-export function internalCertificate(name: string, a: { namespace: pulumi.Input<string>; secretName: string; issuer: string; commonName: string; dnsNames?: string[]; usage: "server auth" | "client auth"; component: string }, opts: pulumi.CustomResourceOptions): k8s.apiextensions.CustomResource {
-  return new k8s.apiextensions.CustomResource(name, {
+export function internalCertificate(name: string, a: { namespace: pulumi.Input<string>; secretName: string; issuer: string; commonName: string; dnsNames?: string[]; usage: "server auth" | "client auth"; component: string }, opts: pulumi.CustomResourceOptions, crds: CrdProviders): k8s.apiextensions.CustomResource {
+  return customResource(name, {
     apiVersion: "cert-manager.io/v1",
     kind: "Certificate",
     metadata: { name: a.secretName, namespace: a.namespace, labels: standardLabels(a.secretName, a.component) },
@@ -49,12 +51,12 @@ export function internalCertificate(name: string, a: { namespace: pulumi.Input<s
       privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
       issuerRef: { name: a.issuer, kind: "ClusterIssuer", group: "cert-manager.io" },
     },
-  }, opts);
+  }, opts, crds);
 }
 
 /** The router's client certificate, with the name the proxies admit. */
-export function routerClientCertificate(name: string, a: { namespace: pulumi.Input<string>; issuer: string }, opts: pulumi.CustomResourceOptions): k8s.apiextensions.CustomResource {
-  return internalCertificate(name, { ...a, secretName: ROUTER_CLIENT_SECRET, commonName: ROUTER_CLIENT_NAME, usage: "client auth", component: "router" }, opts);
+export function routerClientCertificate(name: string, a: { namespace: pulumi.Input<string>; issuer: string }, opts: pulumi.CustomResourceOptions, crds: CrdProviders): k8s.apiextensions.CustomResource {
+  return internalCertificate(name, { ...a, secretName: ROUTER_CLIENT_SECRET, commonName: ROUTER_CLIENT_NAME, usage: "client auth", component: "router" }, opts, crds);
 }
 
 /**

@@ -234,11 +234,11 @@ export class SynapseCluster extends pulumi.ComponentResource {
       : undefined;
     // The object store's private CA, as ca.crt of a Certificate in this namespace (media workers only).
     const objectStoreCa = platform.objectStore.privateCaIssuer
-      ? trustCertificate(`${name}-object-store-ca`, { namespace: ns, secretName: "synapse-object-store-ca", issuer: platform.objectStore.privateCaIssuer }, child)
+      ? trustCertificate(`${name}-object-store-ca`, { namespace: ns, secretName: "synapse-object-store-ca", issuer: platform.objectStore.privateCaIssuer }, child, platform.crdProviders)
       : undefined;
     // The database server's private CA (verify-full), as ca.crt of a Certificate in this namespace.
     const databaseCa = db.caIssuer
-      ? trustCertificate(`${name}-database-ca`, { namespace: ns, secretName: "synapse-database-ca", issuer: db.caIssuer }, child)
+      ? trustCertificate(`${name}-database-ca`, { namespace: ns, secretName: "synapse-database-ca", issuer: db.caIssuer }, child, platform.crdProviders)
       : undefined;
     const redisCa = platform.redis.caCertificate
       ? new k8s.core.v1.ConfigMap(`${name}-redis-ca`, { metadata: meta("synapse-redis-ca"), data: { "ca.crt": platform.redis.caCertificate } }, child)
@@ -252,7 +252,7 @@ export class SynapseCluster extends pulumi.ComponentResource {
       : undefined;
     const serverCertificate = (resource: string, service: string, dnsName: string) => internalCertificate(`${name}-${resource}-mtls`, {
       namespace: ns, secretName: serverCertificateSecret(service), issuer: internalIssuer!, commonName: dnsName, dnsNames: [dnsName], usage: "server auth", component: "synapse",
-    }, { ...child, dependsOn: platform.ready });
+    }, { ...child, dependsOn: platform.ready }, platform.crdProviders);
     const proxyImage = imageRef("haproxy", spec.imageRegistry);
 
     // ----- service accounts: one for Synapse, one with object-store identity for the media workers

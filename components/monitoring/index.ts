@@ -29,14 +29,15 @@ import { assertDistinctJobs, platformScrapeTargets, podMonitorManifest, scrapeFl
 import { GRAFANA_SERVICE_PORT, kubePrometheusStackValues, MONITORING_NAMES } from "./values";
 import { chartRelease } from "../k8s/chart-release";
 import { TraceCollector } from "./traces";
+import { customResource } from "../k8s/custom-resource";
 
 export interface MonitoringStackArgs {
   /** Validated spec: hosts, switches (which systems are scraped), monitoring settings, registries. */
-  spec: Pick<PlatformSpec, "platform" | "features" | "hosts" | "monitoring" | "imageRegistry" | "chartRepository" | "stack">;
+  spec: Pick<PlatformSpec, "platform" | "features" | "hosts" | "monitoring" | "imageRegistry" | "chartRepository" | "addonCharts" | "stack">;
   /** Replicas, resources, tier and volumes of Prometheus, Alertmanager and Grafana. */
   sizing: Pick<Sizing, "components">;
   /** The platform: provider, StorageClass, placement, Gateway, readiness. */
-  platform: Pick<Platform, "kind" | "provider" | "storageClass" | "placement" | "gateway" | "ready" | "kubeApi" | "objectStore">;
+  platform: Pick<Platform, "kind" | "provider" | "storageClass" | "placement" | "gateway" | "ready" | "kubeApi" | "objectStore" | "crdProviders">;
   /** The stack's flow registry: the namespace, its flows and the scrape flows are declared on it. */
   flows: NetworkFlows;
 }
@@ -127,22 +128,23 @@ export class MonitoringStack extends pulumi.ComponentResource {
       imageRegistry: spec.imageRegistry,
       externalLabels: { cluster: spec.stack },
     }));
-    this.release = chartRelease(`${name}-kube-prometheus-stack`, { releaseName: "kube-prometheus-stack", chart: "kubePrometheusStack", chartRepository: spec.chartRepository, namespace: ns, values }, child(nsDeps));
+    this.release = chartRelease(`${name}-kube-prometheus-stack`, { releaseName: "kube-prometheus-stack", chart: "kubePrometheusStack", chartRepository: spec.chartRepository, localCharts: spec.addonCharts, namespace: ns, values }, child(nsDeps));
     // Monitors and rules are custom resources of the chart's CRDs.
     const afterChart = { dependsOn: [this.release] };
+    const crds = { ...platform.crdProviders, "monitoring.coreos.com": [this.release] };
 
     const targets = scrapedTargets(spec);
     for (const t of targets) {
       const m = podMonitorManifest(t) as { metadata: Record<string, unknown>; spec: Record<string, unknown> };
-      new k8s.apiextensions.CustomResource(`${name}-podmonitor-${t.job}`, { apiVersion: "monitoring.coreos.com/v1", kind: "PodMonitor", metadata: m.metadata, spec: m.spec }, child(afterChart));
+      customResource(`${name}-podmonitor-${t.job}`, { apiVersion: "monitoring.coreos.com/v1", kind: "PodMonitor", metadata: m.metadata, spec: m.spec }, child(afterChart), crds);
     }
     const jobs = new Set(targets.map((t) => t.job));
-    new k8s.apiextensions.CustomResource(`${name}-rules`, {
+    customResource(`${name}-rules`, {
       apiVersion: "monitoring.coreos.com/v1",
       kind: "PrometheusRule",
       metadata: { name: "matrix-platform", namespace: ns, labels: labels("rules") },
       spec: ruleFile(ruleGroupsFor(jobs)),
-    }, child(afterChart));
+    }, child(afterChart), crds);
 
     for (const d of dashboardsFor(jobs)) {
       new k8s.core.v1.ConfigMap(`${name}-dashboard-${d.uid}`, {
@@ -151,7 +153,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
       }, child(nsDeps));
     }
 
-    new k8s.apiextensions.CustomResource(`${name}-route-grafana`, {
+    customResource(`${name}-route-grafana`, {
       apiVersion: "gateway.networking.k8s.io/v1",
       kind: "HTTPRoute",
       metadata: { name: "grafana", namespace: ns, labels: labels("grafana") },
@@ -160,7 +162,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
         hostnames: [spec.hosts.grafana],
         rules: [{ matches: [{ path: { type: "PathPrefix", value: "/" } }], backendRefs: [{ group: "", kind: "Service", name: MONITORING_NAMES.grafana, namespace: ns, port: GRAFANA_SERVICE_PORT }] }],
       },
-    }, child(nsDeps));
+    }, child(nsDeps), crds);
 
     // ----- logs: Loki (monolithic) on the platform's logs bucket where it has one, Alloy on every node.
     const store = platform.objectStore;
@@ -175,7 +177,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
     }
     // The store's private CA, as ca.crt of a Certificate in this namespace (components/platform/internal-ca.ts).
     const lokiCa = lokiStorageKind !== "filesystem" && lokiStorageKind !== "gcs" && store.privateCaIssuer
-      ? trustCertificate(`${name}-loki-object-store-ca`, { namespace: ns, secretName: "loki-object-store-ca", issuer: store.privateCaIssuer }, child(nsDeps))
+      ? trustCertificate(`${name}-loki-object-store-ca`, { namespace: ns, secretName: "loki-object-store-ca", issuer: store.privateCaIssuer }, child(nsDeps), platform.crdProviders)
       : undefined;
     const lokiStorage: pulumi.Output<LokiStorage> = !logsBucket || lokiStorageKind === "filesystem"
       ? pulumi.output({ kind: "filesystem" as const })
@@ -191,6 +193,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
       releaseName: LOGS_NAMES.loki,
       chart: "loki",
       chartRepository: spec.chartRepository,
+      localCharts: spec.addonCharts,
       namespace: ns,
       values: pulumi.all([platform.storageClass, lokiStorage, lokiIdentity]).apply(([storageClass, storage, serviceAccountAnnotations]) => lokiValues({
         storage,
@@ -225,6 +228,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
       releaseName: LOGS_NAMES.alloy,
       chart: "alloy",
       chartRepository: spec.chartRepository,
+      localCharts: spec.addonCharts,
       namespace: NAMESPACES.logs,
       values: alloyValues({ cluster: spec.stack, imageRegistry: spec.imageRegistry, image: { repository: IMAGES.alloy.repository, tag: IMAGES.alloy.tag } }),
     }, child({ dependsOn: [logsNs] }));

@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { ChartName } from "../../catalog/charts";
+import type { AddonName } from "../../catalog/addons";
+import { crdProvidersOf } from "../k8s/custom-resource";
 import { deployedHosts, isDeployed } from "../../catalog/components";
 import { internalMtlsOn } from "../../catalog/internal-tls";
 import { IMAGES, imageRef, imageRepository } from "../../catalog/images";
@@ -13,8 +15,9 @@ import type { NetworkFlows } from "../k8s/network";
 import { clusterAddonFlows } from "../k8s/network/platform-flows";
 import { declarePlatformFlows } from "./flows";
 import { helmPlacement } from "./placement";
-import type { KubeApiEndpoint, Placement } from "../contracts";
+import type { CrdProviders, KubeApiEndpoint, Placement } from "../contracts";
 import { chartRelease } from "../k8s/chart-release";
+import { customResource } from "../k8s/custom-resource";
 
 /** Names the rest of the stack refers to; fixed so routes and certificates can name them. */
 export const GATEWAY_CLASS = "envoy";
@@ -49,6 +52,8 @@ export interface AddonSettings {
   imageRegistry?: string;
   /** Repository that replaces every chart's repository (air-gapped sites). Default: the charts' own. */
   chartRepository?: string;
+  /** Local chart paths by add-on (config `addonCharts`) that replace any repository. Default: none. */
+  localCharts?: Partial<Record<AddonName, string>>;
   /** Run the internal CA (mutual TLS between HAProxy and Synapse needs it on every platform). */
   internalCa: boolean;
 }
@@ -86,6 +91,7 @@ export function addonSettings(spec: PlatformSpec, sizing: Pick<Sizing, "preset" 
     monitoring: isDeployed("monitoring", spec),
     imageRegistry: spec.imageRegistry,
     chartRepository: spec.chartRepository,
+    localCharts: spec.addonCharts,
     internalCa: internalMtlsOn(spec),
   };
 }
@@ -116,6 +122,8 @@ export class ClusterAddons extends pulumi.ComponentResource {
   readonly cloudnativePg?: k8s.helm.v3.Release;
   readonly barmanCloudPlugin?: k8s.helm.v3.Release;
   readonly minioOperator?: k8s.helm.v3.Release;
+  /** The release behind each API group the add-ons define (catalog/addons.ts). */
+  readonly crdProviders: CrdProviders;
   /** Namespaces this component created, by name. */
   readonly namespaces: Record<string, k8s.core.v1.Namespace> = {};
 
@@ -150,7 +158,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
     const operatorsNs = args.cloudnativePg || args.minioOperator ? ns("operators", "baseline") : undefined;
 
     const release = (rname: string, chart: ChartName, namespace: k8s.core.v1.Namespace, values: Record<string, unknown>, dependsOn: pulumi.Resource[] = []) =>
-      chartRelease(`${name}-${rname}`, { releaseName: rname, chart, chartRepository: args.chartRepository, namespace: namespace.metadata.name, values }, childOpts({ dependsOn: [namespace, ...dependsOn] }));
+      chartRelease(`${name}-${rname}`, { releaseName: rname, chart, chartRepository: args.chartRepository, localCharts: args.localCharts, namespace: namespace.metadata.name, values }, childOpts({ dependsOn: [namespace, ...dependsOn] }));
 
     // cert-manager: Gateway API support on, so Gateway listeners get certificates from the
     // `cert-manager.io/cluster-issuer` annotation; CRDs kept when the release is removed so
@@ -173,13 +181,15 @@ export class ClusterAddons extends pulumi.ComponentResource {
       deployment: { replicas: ha ? 2 : 1, pod: { ...system } },
       podDisruptionBudget: { minAvailable: ha ? 1 : 0 },
     });
+    // The custom resources below depend on these two releases (their CRDs) directly.
+    const crds = crdProvidersOf({ "cert-manager": this.certManager, "envoy-gateway": this.envoyGateway });
     const afterGatewayCrds = childOpts({ dependsOn: [this.envoyGateway] });
     const afterCertManager = childOpts({ dependsOn: [this.certManager] });
 
     // The Envoy data plane: proxies on the edge tier, as many as sizing asks, autoscaled, with a
     // disruption budget so node drains never take the edge down.
     const edgeSizing = args.edgeProxy;
-    const envoyProxy = new k8s.apiextensions.CustomResource(`${name}-envoy-proxy`, {
+    const envoyProxy = customResource(`${name}-envoy-proxy`, {
       apiVersion: "gateway.envoyproxy.io/v1alpha1",
       kind: "EnvoyProxy",
       metadata: { name: "edge", namespace: NAMESPACES.edge, labels: standardLabels("envoy", "edge", "platform") },
@@ -216,9 +226,9 @@ export class ClusterAddons extends pulumi.ComponentResource {
           },
         },
       },
-    }, afterGatewayCrds);
+    }, afterGatewayCrds, crds);
 
-    const gatewayClass = new k8s.apiextensions.CustomResource(`${name}-gateway-class`, {
+    const gatewayClass = customResource(`${name}-gateway-class`, {
       apiVersion: "gateway.networking.k8s.io/v1",
       kind: "GatewayClass",
       metadata: { name: GATEWAY_CLASS, labels: standardLabels("envoy", "edge", "platform") },
@@ -226,7 +236,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
         controllerName: ENVOY_CONTROLLER,
         parametersRef: { group: "gateway.envoyproxy.io", kind: "EnvoyProxy", name: "edge", namespace: NAMESPACES.edge },
       },
-    }, childOpts({ dependsOn: [this.envoyGateway, envoyProxy] }));
+    }, childOpts({ dependsOn: [this.envoyGateway, envoyProxy] }), crds);
 
     // ClusterIssuers. ACME uses http01 through the shared Gateway (cert-manager creates the
     // solver HTTPRoute); otherwise a self-signed root signs a CA issuer, and that CA (5-year
@@ -235,7 +245,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
     let clusterIssuer: string;
     if (args.tls.issuer === "acme") {
       clusterIssuer = ACME_ISSUER;
-      issuers.push(new k8s.apiextensions.CustomResource(`${name}-acme-issuer`, {
+      issuers.push(customResource(`${name}-acme-issuer`, {
         apiVersion: "cert-manager.io/v1",
         kind: "ClusterIssuer",
         metadata: { name: ACME_ISSUER, labels: standardLabels("cert-manager", "issuer", "platform") },
@@ -247,16 +257,16 @@ export class ClusterAddons extends pulumi.ComponentResource {
             solvers: [{ http01: { gatewayHTTPRoute: { parentRefs: [{ kind: "Gateway", name: GATEWAY_NAME, namespace: NAMESPACES.edge, sectionName: "http" }] } } }],
           },
         },
-      }, afterCertManager));
+      }, afterCertManager, crds));
     } else {
       clusterIssuer = CA_ISSUER;
-      const bootstrap = new k8s.apiextensions.CustomResource(`${name}-selfsigned-issuer`, {
+      const bootstrap = customResource(`${name}-selfsigned-issuer`, {
         apiVersion: "cert-manager.io/v1",
         kind: "ClusterIssuer",
         metadata: { name: "selfsigned-bootstrap", labels: standardLabels("cert-manager", "issuer", "platform") },
         spec: { selfSigned: {} },
-      }, afterCertManager);
-      const rootCa = new k8s.apiextensions.CustomResource(`${name}-root-ca`, {
+      }, afterCertManager, crds);
+      const rootCa = customResource(`${name}-root-ca`, {
         apiVersion: "cert-manager.io/v1",
         kind: "Certificate",
         metadata: { name: ROOT_CA_SECRET, namespace: NAMESPACES.certManager, labels: standardLabels("cert-manager", "ca", "platform") },
@@ -269,13 +279,13 @@ export class ClusterAddons extends pulumi.ComponentResource {
           privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
           issuerRef: { name: "selfsigned-bootstrap", kind: "ClusterIssuer", group: "cert-manager.io" },
         },
-      }, childOpts({ dependsOn: [this.certManager, bootstrap] }));
-      issuers.push(bootstrap, rootCa, new k8s.apiextensions.CustomResource(`${name}-ca-issuer`, {
+      }, childOpts({ dependsOn: [this.certManager, bootstrap] }), crds);
+      issuers.push(bootstrap, rootCa, customResource(`${name}-ca-issuer`, {
         apiVersion: "cert-manager.io/v1",
         kind: "ClusterIssuer",
         metadata: { name: CA_ISSUER, labels: standardLabels("cert-manager", "issuer", "platform") },
         spec: { ca: { secretName: ROOT_CA_SECRET } },
-      }, childOpts({ dependsOn: [this.certManager, rootCa] })));
+      }, childOpts({ dependsOn: [this.certManager, rootCa] }), crds));
     }
     this.clusterIssuer = clusterIssuer;
 
@@ -290,7 +300,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
     const allowedRoutes = {
       namespaces: { from: "Selector", selector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: routeNamespaces }] } },
     };
-    const gateway = new k8s.apiextensions.CustomResource(`${name}-gateway`, {
+    const gateway = customResource(`${name}-gateway`, {
       apiVersion: "gateway.networking.k8s.io/v1",
       kind: "Gateway",
       metadata: {
@@ -313,11 +323,11 @@ export class ClusterAddons extends pulumi.ComponentResource {
           })),
         ],
       },
-    }, childOpts({ dependsOn: [gatewayClass, ...issuers] }));
+    }, childOpts({ dependsOn: [gatewayClass, ...issuers] }), crds);
 
     // TLS 1.3 only at the edge (technical specification 1.3: "TLS 1.3 for all external
     // communications"); HTTP/2 and HTTP/1.1 via ALPN.
-    const tlsPolicy = new k8s.apiextensions.CustomResource(`${name}-client-tls`, {
+    const tlsPolicy = customResource(`${name}-client-tls`, {
       apiVersion: "gateway.envoyproxy.io/v1alpha1",
       kind: "ClientTrafficPolicy",
       metadata: { name: "tls13", namespace: NAMESPACES.edge, labels: standardLabels("envoy", "edge", "platform") },
@@ -325,11 +335,11 @@ export class ClusterAddons extends pulumi.ComponentResource {
         targetRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: GATEWAY_NAME }],
         tls: { minVersion: "1.3", alpnProtocols: ["h2", "http/1.1"] },
       },
-    }, childOpts({ dependsOn: [gateway] }));
+    }, childOpts({ dependsOn: [gateway] }), crds);
 
     // Every plain-HTTP request is redirected to HTTPS; ACME solver routes (exact paths) win over
     // this catch-all, so http01 challenges still work.
-    const redirect = new k8s.apiextensions.CustomResource(`${name}-https-redirect`, {
+    const redirect = customResource(`${name}-https-redirect`, {
       apiVersion: "gateway.networking.k8s.io/v1",
       kind: "HTTPRoute",
       metadata: { name: "https-redirect", namespace: NAMESPACES.edge, labels: standardLabels("envoy", "edge", "platform") },
@@ -337,7 +347,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
         parentRefs: [{ name: GATEWAY_NAME, sectionName: "http" }],
         rules: [{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] }],
       },
-    }, childOpts({ dependsOn: [gateway] }));
+    }, childOpts({ dependsOn: [gateway] }), crds);
 
     const ready: pulumi.Resource[] = [this.certManager, this.envoyGateway, gateway, ...issuers, tlsPolicy, redirect];
 
@@ -392,6 +402,10 @@ export class ClusterAddons extends pulumi.ComponentResource {
       clusterAddonFlows({ cloudnativePg: args.cloudnativePg, minioOperator: args.minioOperator, monitoring: args.monitoring, kubeApi: args.kubeApi }),
       { flows: args.flows, provider, parent: this, dependsOn: Object.values(this.namespaces) });
 
+    this.crdProviders = crdProvidersOf({
+      "cert-manager": this.certManager, "envoy-gateway": this.envoyGateway,
+      "cloudnative-pg": this.cloudnativePg, "barman-cloud-plugin": this.barmanCloudPlugin, "minio-operator": this.minioOperator,
+    });
     this.gateway = { className: GATEWAY_CLASS, namespace: NAMESPACES.edge, name: GATEWAY_NAME };
     this.ready = ready;
     this.registerOutputs({ gateway: this.gateway, clusterIssuer: this.clusterIssuer });

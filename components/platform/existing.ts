@@ -117,6 +117,7 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
   /** The internal CA runs on every existing cluster: MinIO's certificate needs it whatever internalMtls says. */
   readonly internalCaIssuer: string;
   readonly ready: pulumi.Resource[];
+  readonly crdProviders: Platform["crdProviders"];
   readonly kubeApi: KubeApiEndpoint;
   readonly projectImages: ProjectImageRefs;
   readonly liSync?: LiSyncAccess;
@@ -160,7 +161,7 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
     }, { parent: this });
 
     // The internal CA that signs the data services' server certificates (MinIO; components/platform/internal-ca.ts).
-    const internalCa = new InternalCa(`${name}-internal-ca`, { provider, domain: args.addons.domain, dependsOn: [addons.certManager] }, { parent: this });
+    const internalCa = new InternalCa(`${name}-internal-ca`, { provider, domain: args.addons.domain, crds: addons.crdProviders, dependsOn: [addons.certManager] }, { parent: this });
     this.internalCaIssuer = internalCa.issuer;
 
     // "baseline" is enforced here only for the pods the operators write (CNPG instances, MinIO
@@ -178,6 +179,7 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
 
     const minio = new MinioTenant(`${name}-minio`, {
       provider,
+      crds: addons.crdProviders,
       namespace,
       tenantName: EXISTING_DATA.tenant,
       sizing: args.objectStore,
@@ -215,6 +217,7 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
     const cnpg = (resource: string, clusterName: string, server: "main" | "li", sizing: DatabaseSizing) => new CnpgCluster(resource, {
       ...roles(server),
       provider,
+      crds: addons.crdProviders,
       namespace,
       clusterName,
       sizing,
@@ -297,6 +300,7 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
     this.gateway = shared.gateway;
     this.clusterIssuer = shared.clusterIssuer;
     this.ready = shared.ready;
+    this.crdProviders = shared.crdProviders;
 
     if (liSyncPassword) {
       const mainPods = (role: "primary" | "replica") => ({ kind: "pods" as const, namespace: NAMESPACES.data, podLabels: { "cnpg.io/cluster": EXISTING_DATA.mainCluster, "cnpg.io/instanceRole": role }, port: 5432 });

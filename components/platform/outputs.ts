@@ -81,6 +81,7 @@ export interface AddonOutputs {
   gateway: Platform["gateway"];
   clusterIssuer: string;
   ready: pulumi.Resource[];
+  crdProviders: Platform["crdProviders"];
 }
 
 /**
@@ -101,8 +102,9 @@ export function sharedPlatformFields(args: {
   readyBefore: pulumi.Resource[];
   /** Resources ready after the add-ons (data services). Default: none. */
   readyAfter?: pulumi.Resource[];
-}): Pick<Platform, "gateway" | "clusterIssuer" | "databases" | "ready"> {
+}): Pick<Platform, "gateway" | "clusterIssuer" | "databases" | "ready" | "crdProviders"> {
   return {
+    crdProviders: args.addons.crdProviders,
     gateway: args.addons.gateway,
     clusterIssuer: args.addons.clusterIssuer,
     databases: databaseRecords(args.servers, args.sslMode, args.databases),

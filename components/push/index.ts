@@ -26,6 +26,7 @@ import { EDGE_PODS, INTERNET, type FlowSpec, type NetworkFlows, type Workload } 
 import type { Platform } from "../contracts";
 import { checksum, httpProbe, resourcesOf, restrictedContainer, restrictedPod } from "../k8s/pod-spec";
 import { cpuAutoscalerSpec } from "../k8s/autoscaling";
+import { customResource } from "../k8s/custom-resource";
 
 /** Name of Sygnal's Deployment, Service and labels. */
 export const SYGNAL_NAME = "sygnal";
@@ -43,7 +44,7 @@ export interface PushGatewayArgs {
   /** The public push host name (`hosts.push`), routed only with `push.publicRoute`. */
   publicHost: string;
   /** Kubernetes provider, placement for the tier, the shared Gateway, readiness of the cluster. */
-  platform: Pick<Platform, "provider" | "placement" | "gateway" | "ready">;
+  platform: Pick<Platform, "provider" | "placement" | "gateway" | "ready" | "crdProviders">;
   /** Synapse's pusher pods: the only pods that may call Sygnal in-cluster. */
   pushers: Workload;
   /** The stack's flow registry; Sygnal's namespace, flows and scrape are declared on it. */
@@ -177,12 +178,12 @@ export class PushGateway extends pulumi.ComponentResource {
     }, child);
     new k8s.policy.v1.PodDisruptionBudget(`${name}-sygnal`, { metadata: meta, spec: { maxUnavailable: 1, selector: { matchLabels: selector } } }, child);
     if (args.push.publicRoute) {
-      new k8s.apiextensions.CustomResource(`${name}-route`, {
+      customResource(`${name}-route`, {
         apiVersion: "gateway.networking.k8s.io/v1",
         kind: "HTTPRoute",
         metadata: { name: "push", namespace: namespace.name, labels: standardLabels("push", "route") },
         spec: pushRoute(args.platform.gateway, args.publicHost, nsName),
-      }, child);
+      }, child, args.platform.crdProviders);
     }
 
     args.flows.allowAll(pushFlows(args.pushers, args.push.publicRoute, nsName), { namePrefix: "push", parent: this });

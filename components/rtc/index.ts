@@ -23,6 +23,7 @@ import { RTC_NAMES, rtcSelector } from "./names";
 import { RTC_PATHS_IN_POD, coturnPodSpec, livekitPodSpec, lkJwtPodSpec } from "./pods";
 import { RTC_PATHS, rtcRoutes } from "./routes";
 import { cpuAutoscalerSpec } from "../k8s/autoscaling";
+import { customResource } from "../k8s/custom-resource";
 
 export { RTC_PATHS, rtcRoutes } from "./routes";
 export { rtcFlows, rtcWorkloads, RTC_NODES } from "./flows";
@@ -49,7 +50,7 @@ export interface RtcStackArgs {
   /** Sizing of the three workloads (sizing.components). */
   sizing: { livekit: WorkloadSizing; lkJwt: WorkloadSizing; coturn: WorkloadSizing };
   /** What the stack uses of the platform. */
-  platform: Pick<Platform, "provider" | "placement" | "redis" | "gateway" | "clusterIssuer" | "ready">;
+  platform: Pick<Platform, "provider" | "placement" | "redis" | "gateway" | "clusterIssuer" | "ready" | "crdProviders">;
   /** The Matrix namespace (its StackNamespace's name, so lk-jwt-service waits for it). */
   matrixNamespace: pulumi.Input<string>;
   /** TURN shared secret (secret output): the one Synapse signs TURN credentials with. */
@@ -182,7 +183,7 @@ export class RtcStack extends pulumi.ComponentResource {
     }
 
     // ----- coturn (DaemonSet on the edge nodes)
-    const turnCert = new k8s.apiextensions.CustomResource(`${name}-turn-tls`, {
+    const turnCert = customResource(`${name}-turn-tls`, {
       apiVersion: "cert-manager.io/v1",
       kind: "Certificate",
       metadata: { name: RTC_NAMES.turnTls, namespace: ns, labels: standardLabels(RTC_NAMES.coturn, "rtc") },
@@ -192,7 +193,7 @@ export class RtcStack extends pulumi.ComponentResource {
         privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
         issuerRef: { name: platform.clusterIssuer, kind: "ClusterIssuer", group: "cert-manager.io" },
       },
-    }, child);
+    }, child, platform.crdProviders);
     const coturnConfig = pulumi.secret(args.turnSharedSecret.apply((secret) => renderCoturnConfig({
       realm: args.serverName,
       sharedSecret: secret,
@@ -225,18 +226,18 @@ export class RtcStack extends pulumi.ComponentResource {
 
     // ----- routes on the shared Gateway
     const routes = rtcRoutes({ host: args.hosts.rtc, gateway: platform.gateway, matrixNamespace: matrixNs, mediaNamespace: mediaNs });
-    new k8s.apiextensions.CustomResource(`${name}-route`, {
+    customResource(`${name}-route`, {
       apiVersion: "gateway.networking.k8s.io/v1",
       kind: "HTTPRoute",
       metadata: { name: routes.route.name, namespace: args.matrixNamespace, labels: standardLabels("rtc", "route") },
       spec: routes.route.spec,
-    }, child);
-    new k8s.apiextensions.CustomResource(`${name}-reference-grant`, {
+    }, child, platform.crdProviders);
+    customResource(`${name}-reference-grant`, {
       apiVersion: "gateway.networking.k8s.io/v1beta1",
       kind: "ReferenceGrant",
       metadata: { name: routes.referenceGrant.name, namespace: ns, labels: standardLabels("rtc", "route") },
       spec: routes.referenceGrant.spec,
-    }, child);
+    }, child, platform.crdProviders);
 
     // ----- flows and scrapes
     const workloads = rtcWorkloads(matrixNs, mediaNs);

@@ -14,6 +14,11 @@ export const FAKE_SECRETS = {
 };
 
 /** The reference the fake platform gives the project's Synapse image (as a registry would: tag pinned by digest). */
+/** Every add-on API group with no provider resource: a harness has no releases to wait for. */
+const FAKE_CRD_PROVIDERS: Platform["crdProviders"] = Object.fromEntries(
+  ["cert-manager.io", "gateway.networking.k8s.io", "gateway.envoyproxy.io", "postgresql.cnpg.io", "barmancloud.cnpg.io", "minio.min.io", "monitoring.coreos.com"].map((g) => [g, []]),
+);
+
 export const FAKE_SYNAPSE_IMAGE = `registry.test/matrix-platform/synapse:v1.163.2-0123456789abcdef@sha256:${"a".repeat(64)}`;
 
 export function fakePlatform(opts: { staticS3?: boolean; pathStyle?: boolean; redisCa?: boolean; internalCa?: boolean; databaseCa?: boolean } = {}): Platform {
@@ -31,6 +36,8 @@ export function fakePlatform(opts: { staticS3?: boolean; pathStyle?: boolean; re
   return {
     kind: "existing",
     provider,
+    // No add-on releases in the harness: every group resolves to none, so resources register as before.
+    crdProviders: FAKE_CRD_PROVIDERS,
     storageClass: pulumi.output("fast"),
     kubernetesVersion: "1.34",
     placement: (tier: NodeTier): Placement => ({

@@ -152,7 +152,7 @@ describe("platform parts: pure helpers", () => {
     const before = {} as pulumi.Resource;
     const after = {} as pulumi.Resource;
     const shared = sharedPlatformFields({
-      addons: { gateway: { className: "envoy", namespace: "edge", name: "matrix" }, clusterIssuer: "letsencrypt", ready: [addonReady] },
+      addons: { gateway: { className: "envoy", namespace: "edge", name: "matrix" }, clusterIssuer: "letsencrypt", ready: [addonReady], crdProviders: { "cert-manager.io": [addonReady] } },
       servers: { main: server("main", main), li: server("li", li) },
       sslMode: "require",
       databases: DATABASES,
@@ -161,5 +161,6 @@ describe("platform parts: pure helpers", () => {
     });
     assert.deepEqual(shared.ready, [before, addonReady, after], "cluster first, then add-ons, then what needs both");
     assert.equal(shared.clusterIssuer, "letsencrypt");
+    assert.deepEqual(shared.crdProviders, { "cert-manager.io": [addonReady] }, "the add-ons' CRD providers, as they are");
   });
 });

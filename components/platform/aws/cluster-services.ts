@@ -64,6 +64,8 @@ export interface EksServicesArgs {
   imageRegistry?: string;
   /** Chart repository override for air-gapped sites. Default: the charts' own. */
   chartRepository?: string;
+  /** Local chart of the cluster autoscaler (config `addonCharts`), replacing any repository. */
+  localChart?: string;
 }
 
 export interface EksServices {
@@ -131,7 +133,7 @@ export function createEksServices(a: EksServicesArgs, opts: { parent: pulumi.Res
   // nodes idle.
   const autoscalerRole = eks.irsaRole("cluster-autoscaler", "kube-system", "cluster-autoscaler");
   new aws.iam.RolePolicy(`${name}-cluster-autoscaler`, { role: autoscalerRole.id, policy: autoscalerPolicy(a.prefix) }, o());
-  const chart = chartSource("clusterAutoscaler", a.chartRepository);
+  const chart = chartSource("clusterAutoscaler", a.chartRepository, a.localChart);
   const autoscaler = new k8s.helm.v3.Release(`${name}-cluster-autoscaler`, {
     name: "cluster-autoscaler",
     chart: chart.chart,

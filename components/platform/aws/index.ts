@@ -88,6 +88,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
   readonly clusterIssuer: string;
   readonly internalCaIssuer?: string;
   readonly ready: pulumi.Resource[];
+  readonly crdProviders: Platform["crdProviders"];
   readonly kubeApi: KubeApiEndpoint;
   readonly projectImages: ProjectImageRefs;
   readonly liSync?: LiSyncAccess;
@@ -116,7 +117,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
     }, o);
     const services = createEksServices({
       name, prefix, region, eks, nodeGroups, ebsKey: keys.ebs, retainVolumes: preset.deletionProtection,
-      systemPlacement: this.placement("system"), imageRegistry: args.addons.imageRegistry, chartRepository: args.addons.chartRepository,
+      systemPlacement: this.placement("system"), imageRegistry: args.addons.imageRegistry, chartRepository: args.addons.chartRepository, localChart: args.addons.localCharts?.["cluster-autoscaler"],
     }, o);
     this.provider = services.provider;
     const provider = this.provider;
@@ -140,7 +141,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
       flows: args.flows,
     }, { parent: this });
     // The internal CA, while mutual TLS between HAProxy and Synapse needs it (components/k8s/internal-ca.ts).
-    const internalCa = args.addons.internalCa ? new InternalCa(`${name}-internal-ca`, { provider, domain: args.addons.domain, dependsOn: [addons.certManager] }, { parent: this }) : undefined;
+    const internalCa = args.addons.internalCa ? new InternalCa(`${name}-internal-ca`, { provider, domain: args.addons.domain, crds: addons.crdProviders, dependsOn: [addons.certManager] }, { parent: this }) : undefined;
     this.internalCaIssuer = internalCa?.issuer;
 
     // ---- PostgreSQL: RDS in the private subnets, reachable from the cluster only ----
@@ -242,6 +243,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
     this.gateway = shared.gateway;
     this.clusterIssuer = shared.clusterIssuer;
     this.ready = internalCa ? [...shared.ready, ...internalCa.ready] : shared.ready;
+    this.crdProviders = shared.crdProviders;
 
     if (liDb && liSyncPassword) {
       const peer = { kind: "cidr" as const, cidrs: dataCidrs, port: 5432 };

@@ -82,6 +82,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
   readonly clusterIssuer: string;
   readonly internalCaIssuer?: string;
   readonly ready: pulumi.Resource[];
+  readonly crdProviders: Platform["crdProviders"];
   readonly liSync?: LiSyncAccess;
   readonly kubeApi: KubeApiEndpoint;
   readonly projectImages: ProjectImageRefs;
@@ -147,7 +148,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
       flows: args.flows,
     }, { parent: this });
     // The internal CA, while mutual TLS between HAProxy and Synapse needs it (components/k8s/internal-ca.ts).
-    const internalCa = args.addons.internalCa ? new InternalCa(`${name}-internal-ca`, { provider, domain: args.addons.domain, dependsOn: [addons.certManager] }, { parent: this }) : undefined;
+    const internalCa = args.addons.internalCa ? new InternalCa(`${name}-internal-ca`, { provider, domain: args.addons.domain, crds: addons.crdProviders, dependsOn: [addons.certManager] }, { parent: this }) : undefined;
     this.internalCaIssuer = internalCa?.issuer;
 
     const sql = (server: "main" | "li", sizing: DatabaseSizing) => createCloudSqlServer({
@@ -193,6 +194,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
     this.gateway = shared.gateway;
     this.clusterIssuer = shared.clusterIssuer;
     this.ready = internalCa ? [...shared.ready, ...internalCa.ready] : shared.ready;
+    this.crdProviders = shared.crdProviders;
 
     if (liDb && mainDb.liSync) {
       // Cloud SQL instances reach each other's private IPs inside the private services range (the
