@@ -8,6 +8,7 @@
  * that adds an image or a chart without declaring it here fails there.
  */
 import { CHARTS, chartSource, type ChartName } from "./charts";
+import { ADDONS, type AddonName } from "./addons";
 import { deployedSystems, isDeployed, systemEntry, type DeploymentSwitches } from "./components";
 import { IMAGES, imageRef, type ImageName, type ImageSpec } from "./images";
 import { deployedProjectImages, projectImageSpec } from "./project-images";
@@ -69,6 +70,8 @@ export interface StackArtifacts {
 export interface ArtifactInputs extends DeploymentSwitches {
   imageRegistry?: string;
   chartRepository?: string;
+  /** Add-ons the cluster already runs (config `existingAddons`): nothing of theirs to mirror. Default: none. */
+  existingAddons?: readonly AddonName[];
   /** On an existing cluster with an off-site backup target, the copy CronJob runs rclone. */
   existing?: { offsiteBackup?: unknown };
 }
@@ -87,7 +90,9 @@ export function stackArtifacts(spec: ArtifactInputs): StackArtifacts {
     if (base) names.add(base);
   }
   if (spec.platform === "existing" && spec.existing?.offsiteBackup) names.add("rclone");
-  const charts = [...platform.charts, ...systems.flatMap((e) => e.charts ?? [])];
+  // An add-on the cluster already runs is not the stack's to mirror.
+  const existing = new Set((spec.existingAddons ?? []).map((a) => ADDONS[a].chart));
+  const charts = [...platform.charts, ...systems.flatMap((e) => e.charts ?? [])].filter((c) => !existing.has(c));
   for (const chart of charts) for (const image of CHART_IMAGES[chart]) names.add(image);
   const imageNames = [...names];
   return {

@@ -47,11 +47,31 @@ export function parseAddonCharts(raw: string): Partial<Record<AddonName, string>
   return out;
 }
 
+/**
+ * The add-ons a stack may find already running instead of installing. The others are always the
+ * stack's own: its network policies name the namespaces their pods run in (Envoy Gateway's
+ * proxies, the data operators) and its monitoring stack is one release with its dashboards.
+ */
+export const EXISTING_CAPABLE_ADDONS = ["cert-manager", "cluster-autoscaler"] as const satisfies readonly AddonName[];
+
+/** `cert-manager,cluster-autoscaler` -> the add-ons, or undefined when not allowed. */
+export function parseExistingAddons(raw: string): AddonName[] | undefined {
+  const names = raw.split(",").map((n) => n.trim());
+  if (names.some((n) => !(EXISTING_CAPABLE_ADDONS as readonly string[]).includes(n)) || new Set(names).size !== names.length) return undefined;
+  return names as AddonName[];
+}
+
 export const ADDON_CHART_CONFIG_KEYS = {
   addonCharts: {
     type: "string",
     allowed: `comma-separated add-on=path pairs, each add-on at most once, the path absolute (a chart directory, or a .tgz archive as helm pull writes it) with no comma, = or space in it, such as cert-manager=/srv/charts/cert-manager-v1.21.2.tgz; add-ons: ${ADDON_NAMES.join(", ")}`,
     parse: parseAddonCharts,
     description: "Local Helm charts on the deploying machine that replace the chart repository for the add-ons named (air-gapped sites): each path must hold the add-on's pinned chart and version. Default: every chart from its repository (or chartRepository).",
+  },
+  existingAddons: {
+    type: "string",
+    allowed: `a comma-separated list of ${EXISTING_CAPABLE_ADDONS.join(", ")}, each at most once (Envoy Gateway, the data operators and the monitoring charts are always installed by the stack: its network policies name their pods' namespaces)`,
+    parse: parseExistingAddons,
+    description: "Add-ons the cluster already runs, which the stack then neither installs nor removes: cert-manager (in its `cert-manager` namespace, Gateway API support on; the stack checks its CRDs serve what it writes) and the cluster autoscaler (aws). Default: the stack installs every add-on it needs.",
   },
 } satisfies Record<string, ConfigKey<unknown>>;

@@ -293,6 +293,14 @@ export function parseSpec(givenConfig: Record<string, string>, stack: string, op
     if (extra.length > 0) reject("addonCharts", `charts only for add-ons this stack installs (${installed.join(", ")}); it does not install ${extra.join(", ")} (platform ${platform}${parsed.monitoring ? "" : ", monitoring off"})`);
   }
 
+  if (parsed.existingAddons !== undefined) {
+    const installed = installedAddons(platform, parsed.monitoring ?? false);
+    const extra = parsed.existingAddons.filter((a) => !installed.includes(a));
+    if (extra.length > 0) reject("existingAddons", `only add-ons this stack would install (${installed.join(", ")}); it does not install ${extra.join(", ")} (platform ${platform})`);
+    const both = parsed.existingAddons.filter((a) => parsed.addonCharts?.[a] !== undefined);
+    if (both.length > 0) reject("existingAddons", `add-ons the stack does not install, so without a local chart in addonCharts (${both.join(", ")} has one)`);
+  }
+
   const domain = parsed.domain ?? "example.com";
   const serverName = parsed.serverName ?? domain;
   const hosts = hostsOf(domain, serverName);
@@ -368,6 +376,7 @@ export function parseSpec(givenConfig: Record<string, string>, stack: string, op
     projectImages: images.spec,
     chartRepository: parsed.chartRepository,
     addonCharts: parsed.addonCharts ?? {},
+    existingAddons: parsed.existingAddons ?? [],
     tls: { issuer: tlsIssuer, acmeEmail: parsed.acmeEmail },
     monitoring: {
       retention: parsed.monitoringRetention ?? "15d",

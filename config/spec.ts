@@ -181,6 +181,8 @@ export interface PlatformSpec {
   chartRepository?: string;
   /** Local chart paths (config `addonCharts`) that replace any repository for those add-ons; empty for none. */
   addonCharts: Partial<Record<AddonName, string>>;
+  /** Add-ons the cluster already runs (config `existingAddons`): not installed, their CRDs checked; empty for none. */
+  existingAddons: AddonName[];
   tls: { issuer: TlsIssuer; acmeEmail?: string };
   /** The monitoring system's settings (used only when it is deployed). */
   monitoring: {

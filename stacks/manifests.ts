@@ -81,7 +81,7 @@ export function manifestsFrom(resources: RecordedResource[]): { path: string; ob
   const out: Manifest[] = [];
   const seen = new Map<string, number>();
   for (const r of resources) {
-    if (!r.custom) continue;
+    if (!r.custom || r.read) continue;
     const t = kubernetesTypeOf(r.type);
     if (!t) continue;
     let obj = r.inputs as Record<string, unknown>;

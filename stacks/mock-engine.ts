@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { installMockFastPaths } from "./mock-fast-paths";
-import { mockCall, mockState } from "./mock-outputs";
+import { mockCall, mockState, readState } from "./mock-outputs";
 import { usePlainStructs } from "./mock-struct";
 
 /** One resource as the program registered it. */
@@ -17,6 +17,8 @@ export interface RecordedResource {
   protect?: boolean;
   /** `<type>::<name>` of each resource given in `dependsOn` (plain resources only; absent when none). */
   dependsOn?: string[];
+  /** Read from the cluster (`X.get`), not created: no manifest, nothing to price. */
+  read?: true;
 }
 
 export interface MockRun {
@@ -96,8 +98,10 @@ async function runMockedProgram(options: MockRunOptions): Promise<MockRun> {
           inputs: args.inputs,
           ...(protectedResources.has(key(args.type, args.name)) ? { protect: true } : {}),
           ...(dependencies.has(key(args.type, args.name)) ? { dependsOn: dependencies.get(key(args.type, args.name)) } : {}),
+          ...(args.id ? { read: true as const } : {}),
         });
-        const state = mockState(args.type, args.name, unwrapSecrets(args.inputs) as Record<string, unknown>);
+        // A read answers with what the cluster would hold (mock-outputs.ts readState).
+        const state = args.id ? readState(args.type, args.id) : mockState(args.type, args.name, unwrapSecrets(args.inputs) as Record<string, unknown>);
         return { id: `${args.name}-id`, state };
       },
       call(args) {

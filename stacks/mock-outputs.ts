@@ -5,6 +5,7 @@
  */
 import { createHash, createPrivateKey, createPublicKey } from "crypto";
 import { mockRsaKey } from "./mock-rsa-keys";
+import { ADDON_NAMES, ADDONS, type CrdKind } from "../catalog/addons";
 
 type State = Record<string, unknown>;
 
@@ -136,6 +137,21 @@ export function mockRandom(seed: string, length: number): string {
     out += alphabet[h % alphabet.length];
   }
   return out;
+}
+
+/**
+ * What a read (`X.get(name, id)`) finds in the mock cluster. CustomResourceDefinitions: the
+ * cluster an existing add-on runs in serves every kind the program writes of it (the check of
+ * a CRD that does not is tested on its own: tests/platform/existing-addons.test.ts).
+ */
+export function readState(type: string, id: string): State {
+  if (type !== "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition") throw new Error(`the mock engine cannot read ${type} ${id}`);
+  const kinds = ADDON_NAMES.flatMap((a) => ADDONS[a].crds as readonly CrdKind[]).filter((c) => `${c.plural}.${c.group}` === id);
+  if (kinds.length === 0) throw new Error(`the mock cluster has no CRD ${id}`);
+  return {
+    apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", metadata: { name: id },
+    spec: { group: kinds[0].group, names: { kind: kinds[0].kind, plural: kinds[0].plural }, versions: kinds.map((c) => ({ name: c.version, served: true, storage: true })) },
+  };
 }
 
 export function mockState(type: string, name: string, inputs: State): State {

@@ -8,7 +8,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { ADDONS, apiGroupOf, type AddonName } from "../../catalog/addons";
+import { apiGroupOf, apiGroupsOf, type AddonName } from "../../catalog/addons";
 import type { CrdProviders } from "../contracts";
 
 /** A custom resource's arguments with its apiVersion known when the program runs. */
@@ -32,9 +32,9 @@ export function customResource(name: string, args: CustomResourceArgs, opts: pul
   return new k8s.apiextensions.CustomResource(name, args, withDependencies(opts, providers));
 }
 
-/** The CRD providers of the add-ons installed so far: each release behind its API groups. */
-export function crdProvidersOf(releases: Partial<Record<AddonName, pulumi.Resource>>): CrdProviders {
-  return Object.fromEntries((Object.entries(releases) as [AddonName, pulumi.Resource | undefined][])
-    .filter((entry): entry is [AddonName, pulumi.Resource] => entry[1] !== undefined)
-    .flatMap(([addon, release]) => ADDONS[addon].apiGroups.map((group) => [group, [release]])));
+/** The CRD providers of the add-ons so far: each release (or an existing add-on's CRD reads) behind its API groups. */
+export function crdProvidersOf(releases: Partial<Record<AddonName, pulumi.Resource | readonly pulumi.Resource[]>>): CrdProviders {
+  return Object.fromEntries((Object.entries(releases) as [AddonName, pulumi.Resource | readonly pulumi.Resource[] | undefined][])
+    .filter((entry): entry is [AddonName, pulumi.Resource | readonly pulumi.Resource[]] => entry[1] !== undefined)
+    .flatMap(([addon, provider]) => apiGroupsOf(addon).map((group) => [group, Array.isArray(provider) ? provider : [provider]])));
 }

@@ -33,7 +33,7 @@ import { customResource } from "../k8s/custom-resource";
 
 export interface MonitoringStackArgs {
   /** Validated spec: hosts, switches (which systems are scraped), monitoring settings, registries. */
-  spec: Pick<PlatformSpec, "platform" | "features" | "hosts" | "monitoring" | "imageRegistry" | "chartRepository" | "addonCharts" | "stack">;
+  spec: Pick<PlatformSpec, "platform" | "features" | "hosts" | "monitoring" | "imageRegistry" | "chartRepository" | "addonCharts" | "existingAddons" | "stack">;
   /** Replicas, resources, tier and volumes of Prometheus, Alertmanager and Grafana. */
   sizing: Pick<Sizing, "components">;
   /** The platform: provider, StorageClass, placement, Gateway, readiness. */
@@ -67,7 +67,9 @@ export function lokiStorageKindOf(store: Pick<Platform["objectStore"], "buckets"
 
 /** Every target scraped in this stack: the deployed systems' and the platform's. */
 export function scrapedTargets(spec: MonitoringStackArgs["spec"]): ResolvedTarget[] {
-  const targets: ResolvedTarget[] = [...deployedScrapeTargets(spec), ...platformScrapeTargets(spec.platform), ...logsScrapeTargets()];
+  // A cert-manager the cluster already runs is the site's to scrape: its namespace admits no one from here.
+  const platformTargets = platformScrapeTargets(spec.platform).filter((t) => !(t.job === "cert-manager" && spec.existingAddons.includes("cert-manager")));
+  const targets: ResolvedTarget[] = [...deployedScrapeTargets(spec), ...platformTargets, ...logsScrapeTargets()];
   assertDistinctJobs(targets);
   return targets;
 }

@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import type { ChartName } from "../../catalog/charts";
 import type { AddonName } from "../../catalog/addons";
 import { crdProvidersOf } from "../k8s/custom-resource";
+import { readExistingAddon } from "../k8s/existing-addon";
 import { deployedHosts, isDeployed } from "../../catalog/components";
 import { internalMtlsOn } from "../../catalog/internal-tls";
 import { IMAGES, imageRef, imageRepository } from "../../catalog/images";
@@ -54,6 +55,8 @@ export interface AddonSettings {
   chartRepository?: string;
   /** Local chart paths by add-on (config `addonCharts`) that replace any repository. Default: none. */
   localCharts?: Partial<Record<AddonName, string>>;
+  /** Add-ons the cluster already runs (config `existingAddons`): read and checked, not installed. Default: none. */
+  existing?: readonly AddonName[];
   /** Run the internal CA (mutual TLS between HAProxy and Synapse needs it on every platform). */
   internalCa: boolean;
 }
@@ -92,6 +95,7 @@ export function addonSettings(spec: PlatformSpec, sizing: Pick<Sizing, "preset" 
     imageRegistry: spec.imageRegistry,
     chartRepository: spec.chartRepository,
     localCharts: spec.addonCharts,
+    existing: spec.existingAddons,
     internalCa: internalMtlsOn(spec),
   };
 }
@@ -117,7 +121,8 @@ export class ClusterAddons extends pulumi.ComponentResource {
   readonly clusterIssuer: string;
   /** What the Matrix stack must wait for before creating routes, certificates and pods. */
   readonly ready: pulumi.Resource[];
-  readonly certManager: k8s.helm.v3.Release;
+  /** cert-manager's release, or where the cluster runs its own, the read of its Certificate CRD. */
+  readonly certManager: pulumi.Resource;
   readonly envoyGateway: k8s.helm.v3.Release;
   readonly cloudnativePg?: k8s.helm.v3.Release;
   readonly barmanCloudPlugin?: k8s.helm.v3.Release;
@@ -153,7 +158,9 @@ export class ClusterAddons extends pulumi.ComponentResource {
       this.namespaces[NAMESPACES[key]] = n;
       return n;
     };
-    const certManagerNs = ns("certManager", "restricted");
+    // An existing cert-manager keeps its own namespace (and its own policies in it).
+    const certManagerExisting = args.existing?.includes("cert-manager") ?? false;
+    const certManagerNs = certManagerExisting ? undefined : ns("certManager", "restricted");
     const edgeNs = ns("edge", "baseline");
     const operatorsNs = args.cloudnativePg || args.minioOperator ? ns("operators", "baseline") : undefined;
 
@@ -163,7 +170,8 @@ export class ClusterAddons extends pulumi.ComponentResource {
     // cert-manager: Gateway API support on, so Gateway listeners get certificates from the
     // `cert-manager.io/cluster-issuer` annotation; CRDs kept when the release is removed so
     // certificates survive a reinstall.
-    this.certManager = release("cert-manager", "certManager", certManagerNs, {
+    const existingCertManager = certManagerExisting ? readExistingAddon(`${name}-existing-cert-manager`, "cert-manager", { provider, parent: this }) : undefined;
+    this.certManager = existingCertManager ? existingCertManager.crds[0] : release("cert-manager", "certManager", certManagerNs!, {
       crds: { enabled: true, keep: true },
       replicaCount: ha ? 2 : 1,
       podDisruptionBudget: { enabled: ha, minAvailable: 1 },
@@ -182,7 +190,8 @@ export class ClusterAddons extends pulumi.ComponentResource {
       podDisruptionBudget: { minAvailable: ha ? 1 : 0 },
     });
     // The custom resources below depend on these two releases (their CRDs) directly.
-    const crds = crdProvidersOf({ "cert-manager": this.certManager, "envoy-gateway": this.envoyGateway });
+    const certManagerCrds = existingCertManager?.crds ?? [this.certManager];
+    const crds = crdProvidersOf({ "cert-manager": certManagerCrds, "envoy-gateway": this.envoyGateway });
     const afterGatewayCrds = childOpts({ dependsOn: [this.envoyGateway] });
     const afterCertManager = childOpts({ dependsOn: [this.certManager] });
 
@@ -399,15 +408,16 @@ export class ClusterAddons extends pulumi.ComponentResource {
     // What the add-ons may send and receive (components/k8s/network/platform-flows.ts); everything else
     // stays denied by the namespaces' default-deny.
     declarePlatformFlows(`${name}-flows`, "addons",
-      clusterAddonFlows({ cloudnativePg: args.cloudnativePg, minioOperator: args.minioOperator, monitoring: args.monitoring, kubeApi: args.kubeApi }),
+      clusterAddonFlows({ certManager: !certManagerExisting, cloudnativePg: args.cloudnativePg, minioOperator: args.minioOperator, monitoring: args.monitoring, kubeApi: args.kubeApi }),
       { flows: args.flows, provider, parent: this, dependsOn: Object.values(this.namespaces) });
 
     this.crdProviders = crdProvidersOf({
-      "cert-manager": this.certManager, "envoy-gateway": this.envoyGateway,
+      "cert-manager": certManagerCrds, "envoy-gateway": this.envoyGateway,
       "cloudnative-pg": this.cloudnativePg, "barman-cloud-plugin": this.barmanCloudPlugin, "minio-operator": this.minioOperator,
     });
     this.gateway = { className: GATEWAY_CLASS, namespace: NAMESPACES.edge, name: GATEWAY_NAME };
     this.ready = ready;
-    this.registerOutputs({ gateway: this.gateway, clusterIssuer: this.clusterIssuer });
+    // The existing add-ons' checks: the run waits for them, and a failed one stops it.
+    this.registerOutputs({ gateway: this.gateway, clusterIssuer: this.clusterIssuer, ...(existingCertManager ? { existingCertManagerCrds: existingCertManager.checked } : {}) });
   }
 }

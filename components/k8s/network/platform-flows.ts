@@ -27,6 +27,8 @@ export const OPERATOR_PODS = ns(NAMESPACES.operators, "operators");
 export const ENVOY_LISTENER_PORTS = [10080, 10443];
 
 export interface AddonFlowOptions {
+  /** cert-manager is the stack's (its namespace and flows); false where the cluster runs its own. Default: true. */
+  certManager?: boolean;
   /** CloudNativePG operator and its barman-cloud plugin are installed (operators namespace). */
   cloudnativePg: boolean;
   /** MinIO operator is installed (operators namespace). */
@@ -43,12 +45,18 @@ export interface AddonFlowOptions {
 /** cert-manager, Envoy Gateway and the operators. */
 export function clusterAddonFlows(o: AddonFlowOptions): FlowSpec[] {
   const api = kubeApiPeer(o.kubeApi);
+  const certManager = o.certManager ?? true;
   const flows: FlowSpec[] = [
     // cert-manager: controllers watch the API; the API server calls the webhook (10250);
-    // ACME orders and http01 self-checks go to the public internet.
-    { from: CERT_MANAGER_PODS, ...api, description: "cert-manager -> Kubernetes API" },
-    { from: ANYWHERE, to: { ...CERT_MANAGER_PODS, podLabels: { "app.kubernetes.io/name": "webhook" }, name: "cert-manager-webhook" }, ports: [10250], description: "API server -> cert-manager webhook" },
-    { from: CERT_MANAGER_PODS, to: INTERNET, ports: [80, 443], description: "cert-manager -> ACME directory and http01 self-check" },
+    // ACME orders and http01 self-checks go to the public internet. An existing cert-manager's
+    // namespace is not the stack's: its policies are the site's.
+    ...(certManager
+      ? [
+        { from: CERT_MANAGER_PODS, ...api, description: "cert-manager -> Kubernetes API" },
+        { from: ANYWHERE, to: { ...CERT_MANAGER_PODS, podLabels: { "app.kubernetes.io/name": "webhook" }, name: "cert-manager-webhook" }, ports: [10250], description: "API server -> cert-manager webhook" },
+        { from: CERT_MANAGER_PODS, to: INTERNET, ports: [80, 443], description: "cert-manager -> ACME directory and http01 self-check" },
+      ]
+      : []),
     // Envoy Gateway: controller watches the API; proxies fetch config over xDS (18000) and the
     // rate-limit/wasm services (18001/18002); http01 solver pods (cert-manager, same namespace)
     // answer on 8089; clients reach the proxies' listeners from anywhere.
@@ -58,7 +66,7 @@ export function clusterAddonFlows(o: AddonFlowOptions): FlowSpec[] {
   ];
   if (o.monitoring) {
     flows.push(
-      { from: PROMETHEUS_PODS, to: CERT_MANAGER_PODS, ports: [9402], description: "metrics scrape of cert-manager" },
+      ...(certManager ? [{ from: PROMETHEUS_PODS, to: CERT_MANAGER_PODS, ports: [9402], description: "metrics scrape of cert-manager" }] : []),
       { from: PROMETHEUS_PODS, to: EDGE_PODS, ports: [19001], description: "metrics scrape of Envoy" },
     );
   }

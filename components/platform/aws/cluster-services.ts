@@ -66,6 +66,8 @@ export interface EksServicesArgs {
   chartRepository?: string;
   /** Local chart of the cluster autoscaler (config `addonCharts`), replacing any repository. */
   localChart?: string;
+  /** The cluster already runs a cluster autoscaler (config `existingAddons`): no role, no release. Default: false. */
+  existingAutoscaler?: boolean;
 }
 
 export interface EksServices {
@@ -131,10 +133,12 @@ export function createEksServices(a: EksServicesArgs, opts: { parent: pulumi.Res
 
   // Cluster autoscaler: grows a node group when HPAs add pods that do not fit, shrinks it when
   // nodes idle.
+  const autoscaler = a.existingAutoscaler ? undefined : clusterAutoscaler();
+  function clusterAutoscaler(): k8s.helm.v3.Release {
   const autoscalerRole = eks.irsaRole("cluster-autoscaler", "kube-system", "cluster-autoscaler");
   new aws.iam.RolePolicy(`${name}-cluster-autoscaler`, { role: autoscalerRole.id, policy: autoscalerPolicy(a.prefix) }, o());
   const chart = chartSource("clusterAutoscaler", a.chartRepository, a.localChart);
-  const autoscaler = new k8s.helm.v3.Release(`${name}-cluster-autoscaler`, {
+  return new k8s.helm.v3.Release(`${name}-cluster-autoscaler`, {
     name: "cluster-autoscaler",
     chart: chart.chart,
     version: chart.version,
@@ -152,6 +156,7 @@ export function createEksServices(a: EksServicesArgs, opts: { parent: pulumi.Res
       ...helmPlacement(a.systemPlacement),
     },
   }, { parent: opts.parent, provider, dependsOn: nodeGroups });
+  }
 
-  return { provider, storageClass, coreDns, ebsCsi, ready: [...nodeGroups, coreDns, ebsCsi, metricsServer, autoscaler, storageClass] };
+  return { provider, storageClass, coreDns, ebsCsi, ready: [...nodeGroups, coreDns, ebsCsi, metricsServer, ...(autoscaler ? [autoscaler] : []), storageClass] };
 }

@@ -117,7 +117,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
     }, o);
     const services = createEksServices({
       name, prefix, region, eks, nodeGroups, ebsKey: keys.ebs, retainVolumes: preset.deletionProtection,
-      systemPlacement: this.placement("system"), imageRegistry: args.addons.imageRegistry, chartRepository: args.addons.chartRepository, localChart: args.addons.localCharts?.["cluster-autoscaler"],
+      systemPlacement: this.placement("system"), imageRegistry: args.addons.imageRegistry, chartRepository: args.addons.chartRepository, localChart: args.addons.localCharts?.["cluster-autoscaler"], existingAutoscaler: args.addons.existing?.includes("cluster-autoscaler"),
     }, o);
     this.provider = services.provider;
     const provider = this.provider;
