@@ -1,7 +1,8 @@
 /**
  * Alert rules (pure), one group per scraped component, written against the metrics those
  * components really expose (Synapse 1.16x, HAProxy's built-in exporter, CloudNativePG's default
- * queries, MinIO's v2 cluster metrics, cert-manager, kube-state-metrics and the kubelet). A group
+ * queries, postgres_exporter and redis_exporter on the clouds' managed servers, MinIO's v2 cluster
+ * metrics, cert-manager, kube-state-metrics and the kubelet). A group
  * is rendered only when its component is scraped, so a component that is not deployed has no
  * alert. Thresholds are the hardware analysis's key metrics where it names one (message latency
  * < 500 ms p99, database query < 100 ms p95, memory < 80 %, CPU < 70 % sustained, disk < 80 %).
