@@ -162,8 +162,9 @@ export function createCloudSqlServer(a: CloudSqlServerArgs, opts: { parent: pulu
     liSync = { user: LI_SYNC_ROLE, password: pulumi.secret(password.result), resource };
   }
   // The exporters' login. Cloud SQL's API makes every user a cloudsqlsuperuser member (it has no
-  // way to make a role with pg_monitor alone): the exporters only run pg_monitor's statistics
-  // queries with it, and its password lives only in the monitoring namespace's Secret.
+  // way to make a role with pg_monitor alone); cloudsqlsuperuser is itself in pg_monitor, which is
+  // what the exporters use. Broader than RDS's login (CREATEROLE, CREATEDB come with it), so its
+  // password lives only in the monitoring namespace's Secret and the exporters' pods.
   const monitoringLogin = a.monitoringLogin
     ? new gcp.sql.User(`${name}-pg-${server}-monitor-user`, {
       instance: primary.name,
