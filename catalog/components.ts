@@ -361,6 +361,23 @@ export const COMPONENT_REGISTRY = {
       alertmanager: { tier: "system", replicaSeries: flat(1), haMinReplicas: 2, autoscaled: false, resources: { kind: "series", cpuMillis: [20, 20, 50, 50, 50], memoryMi: [64, 64, 128, 128, 128] } },
     },
   },
+  managedDataMetrics: {
+    description: "postgres_exporter on each managed PostgreSQL endpoint (RDS, Cloud SQL) and redis_exporter on the managed Redis (ElastiCache, Memorystore)",
+    feature: "monitoring",
+    // On an existing cluster CloudNativePG's instances and the in-cluster Redis carry their own exporters.
+    platforms: ["aws", "gcp"],
+    built: true,
+    namespace: NAMESPACES.monitoring,
+    hosts: [],
+    images: ["postgresExporter", "redisExporter"],
+    // One small exporter per endpoint with fixed requests (components/monitoring/managed-data-exporters.ts): nothing to size.
+    workloads: {},
+    // The jobs the PostgreSQL and Redis dashboards and alerts read on every platform.
+    scrape: [
+      { job: "postgresql", podLabels: { "app.kubernetes.io/name": "postgres-exporter" }, portName: "metrics", port: 9187 },
+      { job: "redis", podLabels: { "app.kubernetes.io/name": "redis-exporter", "app.kubernetes.io/instance": "main" }, portName: "metrics", port: 9121 },
+    ],
+  },
   traces: {
     description: "Jaeger v2 (an OpenTelemetry Collector distribution): receives Synapse's spans, keeps them, serves Grafana's trace queries",
     feature: "monitoring",

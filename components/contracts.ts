@@ -155,6 +155,43 @@ export interface Platform {
   projectImages: ProjectImageRefs;
   /** What the LI sync needs of main's and LI's servers; present only while LI is deployed. */
   liSync?: LiSyncAccess;
+  /**
+   * What an exporter needs to read the statistics of the platform's managed PostgreSQL servers
+   * (RDS, Cloud SQL); present only there and while monitoring is deployed. Absent where the
+   * servers export their own metrics (CloudNativePG's instance exporter on an existing cluster).
+   */
+  databaseMetrics?: DatabaseMetricsAccess;
+}
+
+/** The login the PostgreSQL exporters use: pg_monitor's statistics views and functions, no table. */
+export const MONITORING_ROLE = "matrix_monitor";
+
+/** One PostgreSQL endpoint an exporter reads: a server's primary or one of its read replicas. */
+export interface DatabaseMetricsEndpoint {
+  /** Which server: "main" or "li". */
+  server: "main" | "li";
+  /** "primary", or "replica-<n>" for the n-th read replica. */
+  instance: string;
+  host: pulumi.Output<string>;
+  port: pulumi.Output<number>;
+}
+
+/** What the monitoring system's PostgreSQL exporters need of a managed platform. */
+export interface DatabaseMetricsAccess {
+  /** Every primary and read replica of the deployed servers. */
+  endpoints: DatabaseMetricsEndpoint[];
+  /** MONITORING_ROLE on every server (a read replica has its primary's roles). */
+  login: {
+    user: string;
+    /** Secret output (@pulumi/random). */
+    password: pulumi.Output<string>;
+  };
+  /** libpq sslmode, the same the platform's other clients use. */
+  sslMode: DatabaseConnection["sslMode"];
+  /** Where the servers sit: the exporters' only egress besides DNS. */
+  network: NetworkPeer;
+  /** Resources the exporters wait for (the role exists). */
+  ready: pulumi.Resource[];
 }
 
 /** The role the LI sync logs in as on main's server (and the subscription's replication connection). */

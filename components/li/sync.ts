@@ -23,25 +23,21 @@ import type { NetworkPeer, Placement } from "../contracts";
 import { selectorLabels, standardLabels } from "../k8s/labels";
 import { kubeApiPeer, type FlowSpec, type NetworkFlows, type Workload } from "../k8s/network";
 import { checksum, resourcesOf, restrictedContainer, restrictedPod } from "../k8s/pod-spec";
+import { POSTGRES_EXPORTER_PORT, postgresExporterContainer, type LoginSecret } from "../k8s/postgres-exporter";
 
 /** Names of the sync's objects and pod labels. */
 export const LI_SYNC_NAME = "li-sync";
 export const LI_SYNC_PUBLISHER_NAME = "li-sync-publisher";
 export const LI_SYNC_EXPORTER_NAME = "li-sync-exporter";
 /** postgres_exporter's port (in METRICS_PORTS, so Prometheus's egress already covers it). */
-export const LI_SYNC_EXPORTER_PORT = 9187;
+export const LI_SYNC_EXPORTER_PORT = POSTGRES_EXPORTER_PORT;
 /** A UID of no host user (kube-score, checkov CKV_K8S_40): psql, pg_dump and pg_restore write nothing but /tmp. */
 export const LI_SYNC_UID = 10026;
 /** Every six hours: the recovery point of synapse-li's view (the archive itself lags by seconds). */
 export const DEFAULT_REFRESH_SCHEDULE = "17 */6 * * *";
 const SCRIPT_DIR = "/opt/li-sync";
 
-/** A Secret holding a database login, by name and keys. */
-export interface LoginSecret {
-  name: pulumi.Input<string>;
-  userKey: string;
-  passwordKey: string;
-}
+export type { LoginSecret } from "../k8s/postgres-exporter";
 
 export interface LiSyncArgs {
   /** LI's namespace (created by the LI instance; its default-deny policy stands). */
@@ -321,7 +317,6 @@ export class LiSync extends pulumi.ComponentResource {
       const exSelector = selectorLabels(LI_SYNC_EXPORTER_NAME);
       const queries = exporterQueriesYaml();
       const exConfig = new k8s.core.v1.ConfigMap(`${name}-exporter`, { metadata: { name: LI_SYNC_EXPORTER_NAME, namespace: ns, labels: exLabels }, data: { "queries.yaml": queries } }, child);
-      const creds = args.li.credentials;
       new k8s.apps.v1.Deployment(`${name}-exporter`, {
         metadata: { name: LI_SYNC_EXPORTER_NAME, namespace: ns, labels: exLabels },
         spec: {
@@ -334,21 +329,17 @@ export class LiSync extends pulumi.ComponentResource {
               placement,
               selector: exSelector,
               volumes: [{ name: "queries", configMap: { name: exConfig.metadata.name } }],
-              containers: [restrictedContainer({
-                name: "postgres-exporter",
+              containers: [postgresExporterContainer({
                 image: args.exporterImage,
-                args: ["--extend.query-path=/etc/li-sync-exporter/queries.yaml", "--disable-settings-metrics", `--web.listen-address=:${LI_SYNC_EXPORTER_PORT}`],
-                env: [
-                  { name: "DATA_SOURCE_URI", value: pulumi.interpolate`${args.li.host}:${args.li.port}/${LI_SYNC_NAMES.archiveDatabase}?sslmode=${args.li.sslMode}` },
-                  { name: "DATA_SOURCE_USER", valueFrom: { secretKeyRef: { name: creds.name, key: creds.userKey } } },
-                  { name: "DATA_SOURCE_PASS", valueFrom: { secretKeyRef: { name: creds.name, key: creds.passwordKey } } },
-                ],
-                ports: [{ name: "metrics", containerPort: LI_SYNC_EXPORTER_PORT }],
-                resources: { requests: { cpu: "20m", memory: "32Mi", "ephemeral-storage": "16Mi" }, limits: { cpu: "200m", memory: "64Mi", "ephemeral-storage": "64Mi" } },
-                readinessProbe: { httpGet: { path: "/metrics", port: "metrics" }, periodSeconds: 30, timeoutSeconds: 10 },
-                livenessProbe: { tcpSocket: { port: "metrics" }, periodSeconds: 30 },
+                uid: LI_SYNC_UID,
+                args: ["--extend.query-path=/etc/li-sync-exporter/queries.yaml", "--disable-settings-metrics"],
+                host: args.li.host,
+                port: args.li.port,
+                database: LI_SYNC_NAMES.archiveDatabase,
+                sslMode: args.li.sslMode,
+                credentials: args.li.credentials,
                 volumeMounts: [{ name: "queries", mountPath: "/etc/li-sync-exporter", readOnly: true }],
-              }, LI_SYNC_UID)],
+              })],
             }),
           },
         },

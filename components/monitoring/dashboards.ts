@@ -2,8 +2,8 @@
  * The architecture document's seven Grafana dashboards (pure): system overview, Synapse
  * performance, PostgreSQL, Redis, object store, federation, LiveKit. Each panel names the scrape
  * job it reads; a panel whose job is not scraped is left out, and a dashboard left with no panel is
- * not shipped (LiveKit and TURN without the calls system; PostgreSQL, Redis and the
- * object store on the clouds, whose managed services report to the cloud's own monitoring).
+ * not shipped (LiveKit and TURN without the calls system; the object store on the clouds, whose
+ * managed service reports to the cloud's own monitoring).
  * Datasources are the provisioned Prometheus's uid, never an `${DS_...}` input: the sidecar loads
  * files as they are and cannot resolve inputs.
  */
@@ -65,9 +65,10 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
     about: ["postgresql"],
     title: "PostgreSQL",
     panels: [
-      { title: "Instances up", needs: "postgresql", queries: [q(`cnpg_collector_up`, "{{pod}}")] },
-      { title: "Backends", needs: "postgresql", queries: [q(`sum by (pod) (cnpg_backends_total)`, "{{pod}}"), q(`max by (pod) (cnpg_pg_settings_setting{name="max_connections"})`, "{{pod}} max")] },
-      { title: "Replication lag", needs: "postgresql", unit: "s", queries: [q(`cnpg_pg_replication_lag`, "{{pod}}")] },
+      // cnpg_* from CloudNativePG (existing cluster), pg_* from postgres_exporter (managed servers): rules.ts.
+      { title: "Instances up", needs: "postgresql", queries: [q(`cnpg_collector_up or pg_up{job="postgresql"}`, "{{pod}}")] },
+      { title: "Backends", needs: "postgresql", queries: [q(`sum by (pod) (cnpg_backends_total) or sum by (pod) (pg_stat_database_numbackends{job="postgresql"})`, "{{pod}}"), q(`max by (pod) (cnpg_pg_settings_setting{name="max_connections"}) or max by (pod) (pg_settings_max_connections{job="postgresql"})`, "{{pod}} max")] },
+      { title: "Replication lag", needs: "postgresql", unit: "s", queries: [q(`cnpg_pg_replication_lag or pg_replication_lag_seconds{job="postgresql"}`, "{{pod}}")] },
       { title: "WAL archive", needs: "postgresql", queries: [q(`rate(cnpg_pg_stat_archiver_archived_count[5m])`, "{{pod}} archived/s"), q(`rate(cnpg_pg_stat_archiver_failed_count[5m])`, "{{pod}} failed/s")] },
       { title: "Synapse query p95 (client side)", needs: "synapse", unit: "s", queries: [q(`histogram_quantile(0.95, sum by (le, verb) (rate(synapse_storage_query_time_bucket{component="synapse"}[5m])))`, "{{verb}}")] },
       { title: "Synapse database transactions per second", needs: "synapse", queries: [q(`sum by (job) (rate(synapse_storage_transaction_time_count_total{component="synapse"}[5m]))`, "{{job}}")] },
@@ -75,9 +76,14 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
   },
   {
     uid: "redis",
-    about: ["redis-proxy"],
+    about: ["redis-proxy", "redis"],
     title: "Redis",
     panels: [
+      // redis_exporter: beside each in-cluster node, or on the managed endpoint on the clouds.
+      { title: "Redis up", needs: "redis", queries: [q(`redis_up{job="redis"}`, "{{pod}}")] },
+      { title: "Memory used", needs: "redis", unit: "bytes", queries: [q(`redis_memory_used_bytes{job="redis"}`, "{{pod}} used"), q(`redis_memory_max_bytes{job="redis"}`, "{{pod}} max")] },
+      { title: "Connected clients", needs: "redis", queries: [q(`redis_connected_clients{job="redis"}`, "{{pod}}")] },
+      { title: "Commands per second", needs: "redis", queries: [q(`rate(redis_commands_processed_total{job="redis"}[5m])`, "{{pod}}")] },
       { title: "Master behind the endpoint", needs: "redis-proxy", queries: [q(`max(haproxy_backend_active_servers{job="redis-proxy"})`, "masters")] },
       { title: "Client sessions through the proxy", needs: "redis-proxy", queries: [q(`sum(haproxy_frontend_current_sessions{job="redis-proxy"})`, "sessions")] },
       { title: "Proxy traffic", needs: "redis-proxy", unit: "Bps", queries: [q(`sum(rate(haproxy_frontend_bytes_in_total{job="redis-proxy"}[5m]))`, "in"), q(`sum(rate(haproxy_frontend_bytes_out_total{job="redis-proxy"}[5m]))`, "out")] },

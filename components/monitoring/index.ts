@@ -30,6 +30,7 @@ import { GRAFANA_SERVICE_PORT, kubePrometheusStackValues, MONITORING_NAMES } fro
 import { chartRelease } from "../k8s/chart-release";
 import { TraceCollector } from "./traces";
 import { customResource } from "../k8s/custom-resource";
+import { ManagedDataExporters } from "./managed-data-exporters";
 
 export interface MonitoringStackArgs {
   /** Validated spec: hosts, switches (which systems are scraped), monitoring settings, registries. */
@@ -37,7 +38,7 @@ export interface MonitoringStackArgs {
   /** Replicas, resources, tier and volumes of Prometheus, Alertmanager and Grafana. */
   sizing: Pick<Sizing, "components">;
   /** The platform: provider, StorageClass, placement, Gateway, readiness. */
-  platform: Pick<Platform, "kind" | "provider" | "storageClass" | "placement" | "gateway" | "ready" | "kubeApi" | "objectStore" | "crdProviders">;
+  platform: Pick<Platform, "kind" | "provider" | "storageClass" | "placement" | "gateway" | "ready" | "kubeApi" | "objectStore" | "redis" | "databaseMetrics" | "crdProviders">;
   /** The stack's flow registry: the namespace, its flows and the scrape flows are declared on it. */
   flows: NetworkFlows;
 }
@@ -241,6 +242,19 @@ export class MonitoringStack extends pulumi.ComponentResource {
       new TraceCollector(`${name}-traces`, {
         sizing: c.jaeger, image: imageRef("jaeger", spec.imageRegistry), synapse: SYNAPSE_PODS,
         platform, flows: args.flows, dependsOn: [this.namespace],
+      }, { parent: this });
+    }
+
+    // ----- the clouds' managed PostgreSQL and Redis, through exporters here.
+    if (isDeployed("managedDataMetrics", spec)) {
+      new ManagedDataExporters(`${name}-data-exporters`, {
+        ...(platform.databaseMetrics ? { databases: platform.databaseMetrics } : {}),
+        redis: platform.redis,
+        images: { postgres: imageRef("postgresExporter", spec.imageRegistry), redis: imageRef("redisExporter", spec.imageRegistry) },
+        placement: platform.placement("system"),
+        flows: args.flows,
+        provider: platform.provider,
+        dependsOn: [this.namespace],
       }, { parent: this });
     }
 

@@ -34,6 +34,9 @@ export const VALIDATOR_JOBS: Record<string, string> = {
   // The scan worker from its pinned venv, and the clamd exporter beside Debian's clamd.
   "scan-worker": "tests/validators/antivirus.test.ts",
   clamd: "tests/validators/antivirus.test.ts",
+  // postgres_exporter with the rendered environment on a loopback PostgreSQL over TLS (the clouds'
+  // managed servers; CloudNativePG's cnpg_* names of the same job are documented below).
+  postgresql: "tests/validators/managed-data-exporters.test.ts",
 };
 
 /** Names of components that cannot run here, with the file (module@version:path) or document defining each. */
@@ -63,6 +66,9 @@ export const DOCUMENTED_METRICS: Record<string, string> = {
   cnpg_pg_stat_archiver_failed_count: "github.com/cloudnative-pg/cloudnative-pg@v1.30.1:config/manager/default-monitoring.yaml",
   cnpg_pg_stat_archiver_last_archived_time: "github.com/cloudnative-pg/cloudnative-pg@v1.30.1:config/manager/default-monitoring.yaml",
   cnpg_pg_stat_archiver_last_failed_time: "github.com/cloudnative-pg/cloudnative-pg@v1.30.1:config/manager/default-monitoring.yaml",
+  // postgres_exporter's replication collector (v0.13 and later): Debian's 0.11.1, which the
+  // validator runs, predates it, so the image's release is the source.
+  pg_replication_lag_seconds: "github.com/prometheus-community/postgres_exporter@v0.17.1:collector/pg_replication.go (subsystem replication, lag_seconds)",
   // cert-manager's controller.
   certmanager_certificate_expiration_timestamp_seconds: "github.com/cert-manager/cert-manager@v1.21.1:internal/collectors/certificate_collector.go",
   certmanager_certificate_ready_status: "github.com/cert-manager/cert-manager@v1.21.1:internal/collectors/certificate_collector.go",

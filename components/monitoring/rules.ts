@@ -1,7 +1,8 @@
 /**
  * Alert rules (pure), one group per scraped component, written against the metrics those
  * components really expose (Synapse 1.16x, HAProxy's built-in exporter, CloudNativePG's default
- * queries, MinIO's v2 cluster metrics, cert-manager, kube-state-metrics and the kubelet). A group
+ * queries, postgres_exporter and redis_exporter on the clouds' managed servers, MinIO's v2 cluster
+ * metrics, cert-manager, kube-state-metrics and the kubelet). A group
  * is rendered only when its component is scraped, so a component that is not deployed has no
  * alert. Thresholds are the hardware analysis's key metrics where it names one (message latency
  * < 500 ms p99, database query < 100 ms p95, memory < 80 %, CPU < 70 % sustained, disk < 80 %).
@@ -37,6 +38,13 @@ export const STACK_NAMESPACE_REGEX = Object.values(NAMESPACES).join("|");
 const NS = `namespace=~"${STACK_NAMESPACE_REGEX}"`;
 
 /** Synapse servlets that long-poll: their latency is the client's timeout, not the server's speed. */
+/*
+ * The `postgresql` job is CloudNativePG's instance exporter on an existing cluster (cnpg_* names)
+ * and postgres_exporter on the clouds' managed servers (pg_* names, selected by job: the LI sync's
+ * exporter serves the same pg_* names under job li-sync). Rules read both; each platform has one.
+ * WAL archiving and base backups are the managed services' own on the clouds: those alerts are
+ * CloudNativePG's only.
+ */
 const LONG_POLL_SERVLETS = "SyncRestServlet|EventStreamRestServlet|RoomInitialSyncRestServlet|KeyChangesServlet";
 
 export const RULE_GROUPS: readonly RuleGroup[] = [
@@ -216,7 +224,7 @@ export const RULE_GROUPS: readonly RuleGroup[] = [
         for: "2m",
         severity: "critical",
         summary: "Redis node {{ $labels.pod }} is not answering",
-        description: "redis_exporter cannot reach the Redis server beside it.",
+        description: "redis_exporter cannot reach its Redis server (the node beside it in-cluster, the managed endpoint on the clouds).",
       },
       {
         alert: "RedisMemoryHigh",
@@ -256,7 +264,9 @@ export const RULE_GROUPS: readonly RuleGroup[] = [
     rules: [
       {
         alert: "DatabaseReplicationLag",
-        expr: `max by (pod) (cnpg_pg_replication_lag) > 5`,
+        // CloudNativePG's default query names it cnpg_pg_replication_lag; postgres_exporter's
+        // replication collector, on a managed server's replica, pg_replication_lag_seconds.
+        expr: `max by (pod) (cnpg_pg_replication_lag or pg_replication_lag_seconds{job="postgresql"}) > 5`,
         for: "1m",
         severity: "critical",
         summary: "PostgreSQL replica {{ $labels.pod }} is more than 5 s behind",
@@ -264,11 +274,11 @@ export const RULE_GROUPS: readonly RuleGroup[] = [
       },
       {
         alert: "PostgresInstanceDown",
-        expr: `cnpg_collector_up == 0`,
+        expr: `cnpg_collector_up == 0 or pg_up{job="postgresql"} == 0`,
         for: "2m",
         severity: "critical",
         summary: "PostgreSQL instance {{ $labels.pod }} is not answering",
-        description: "CloudNativePG's exporter cannot query the instance.",
+        description: "The exporter (CloudNativePG's in the instance, postgres_exporter beside a managed server) cannot query the instance.",
       },
       {
         alert: "PostgresWalArchivingFailing",
@@ -296,7 +306,7 @@ export const RULE_GROUPS: readonly RuleGroup[] = [
       },
       {
         alert: "PostgresConnectionsHigh",
-        expr: `sum by (pod) (cnpg_backends_total) / max by (pod) (cnpg_pg_settings_setting{name="max_connections"}) > 0.8`,
+        expr: `(sum by (pod) (cnpg_backends_total) / max by (pod) (cnpg_pg_settings_setting{name="max_connections"}) or sum by (pod) (pg_stat_database_numbackends{job="postgresql"}) / max by (pod) (pg_settings_max_connections{job="postgresql"})) > 0.8`,
         for: "10m",
         severity: "warning",
         summary: "PostgreSQL {{ $labels.pod }} uses over 80 % of max_connections",

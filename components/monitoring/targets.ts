@@ -23,8 +23,9 @@ export const SCRAPE_INTERVAL = "30s";
  * The platform's targets. CloudNativePG instances serve their exporter on the `metrics` port
  * (9187); the MinIO tenant's cluster metrics are on its S3 port; cert-manager's controller on
  * `http-metrics` (9402); Envoy Gateway's proxies on `metrics` (19001, `/stats/prometheus`).
- * On the clouds PostgreSQL, Redis and the object store are managed services whose metrics live in
- * the cloud's own monitoring (CloudWatch, Cloud Monitoring), so no target is declared there.
+ * On the clouds PostgreSQL and Redis are managed services: their exporters run in the monitoring
+ * namespace and are the registry's targets (catalog/components.ts `managedDataMetrics`, the same
+ * `postgresql` and `redis` jobs); the object store's metrics stay in the cloud's own monitoring.
  */
 export function platformScrapeTargets(platform: PlatformKind, tenant = "object-store"): ResolvedTarget[] {
   const shared: ResolvedTarget[] = [

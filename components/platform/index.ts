@@ -47,6 +47,9 @@ export function createPlatform(name: string, spec: PlatformSpec, sizing: Sizing,
       pushRegistry: spec.projectImages.pushRegistry,
     },
   };
+  // The clouds' managed servers get the PostgreSQL exporters' login while monitoring is deployed
+  // (CloudNativePG's instances export their own metrics).
+  const databaseMetrics = isDeployed("monitoring", spec);
   switch (spec.platform) {
     case "existing":
       return new ExistingClusterPlatform(name, {
@@ -61,11 +64,11 @@ export function createPlatform(name: string, spec: PlatformSpec, sizing: Sizing,
     // half a CPU-second to load, which a plan of the existing platform need not pay.
     case "aws": {
       const { AwsPlatform: Aws } = require("./aws") as { AwsPlatform: typeof AwsPlatform };
-      return new Aws(name, { ...common, stack: spec.stack, region: spec.cloud.region!, secondaryRegion: spec.cloud.secondaryRegion, clusterApi: spec.cloud.clusterApi! }, opts);
+      return new Aws(name, { ...common, databaseMetrics, stack: spec.stack, region: spec.cloud.region!, secondaryRegion: spec.cloud.secondaryRegion, clusterApi: spec.cloud.clusterApi! }, opts);
     }
     case "gcp": {
       const { GcpPlatform: Gcp } = require("./gcp") as { GcpPlatform: typeof GcpPlatform };
-      return new Gcp(name, { ...common, stack: spec.stack, project: spec.cloud.gcpProject!, region: spec.cloud.region!, secondaryRegion: spec.cloud.secondaryRegion, clusterApi: spec.cloud.clusterApi! }, opts);
+      return new Gcp(name, { ...common, databaseMetrics, stack: spec.stack, project: spec.cloud.gcpProject!, region: spec.cloud.region!, secondaryRegion: spec.cloud.secondaryRegion, clusterApi: spec.cloud.clusterApi! }, opts);
     }
   }
 }

@@ -5,6 +5,8 @@
  */
 export interface RuleCase {
   alert: string;
+  /** Which of the alert's sources the case feeds, where it reads more than one (a second case per alert). */
+  variant?: string;
   /** Sample spacing; default 1m. */
   interval?: string;
   series: { series: string; values: string }[];
@@ -206,10 +208,28 @@ export const RULE_CASES: RuleCase[] = [
     labels: { pod: "matrix-pg-2", severity: "critical" },
   },
   {
+    alert: "DatabaseReplicationLag",
+    variant: "postgres_exporter on a managed replica",
+    series: [
+      S('pg_replication_lag_seconds{job="postgresql", namespace="monitoring", pod="postgres-exporter-main-replica-0-7c9f"}', "10x10 0x10"),
+      // The LI sync's exporter serves the same name under its own job: never a database alert.
+      S('pg_replication_lag_seconds{job="li-sync", namespace="matrix-li", pod="li-sync-exporter-5d4b"}', "60x20"),
+    ],
+    firesAt: "5m", clearsAt: "15m",
+    labels: { pod: "postgres-exporter-main-replica-0-7c9f", severity: "critical" },
+  },
+  {
     alert: "PostgresInstanceDown",
     series: [S('cnpg_collector_up{namespace="matrix-data", pod="matrix-pg-1"}', "0x10 1x10")],
     firesAt: "5m", clearsAt: "15m",
     labels: { namespace: "matrix-data", pod: "matrix-pg-1", severity: "critical" },
+  },
+  {
+    alert: "PostgresInstanceDown",
+    variant: "postgres_exporter on a managed server",
+    series: [S('pg_up{job="postgresql", namespace="monitoring", pod="postgres-exporter-main-primary-6b8d"}', "0x10 1x10")],
+    firesAt: "5m", clearsAt: "15m",
+    labels: { job: "postgresql", namespace: "monitoring", pod: "postgres-exporter-main-primary-6b8d", severity: "critical" },
   },
   {
     alert: "PostgresWalArchivingFailing",
@@ -244,6 +264,17 @@ export const RULE_CASES: RuleCase[] = [
     ],
     firesAt: "20m", clearsAt: "45m",
     labels: { pod: "matrix-pg-1", severity: "warning" },
+  },
+  {
+    alert: "PostgresConnectionsHigh",
+    variant: "postgres_exporter on a managed server",
+    series: [
+      S('pg_stat_database_numbackends{job="postgresql", namespace="monitoring", pod="postgres-exporter-main-primary-6b8d", datname="synapse"}', "80x30 5x30"),
+      S('pg_stat_database_numbackends{job="postgresql", namespace="monitoring", pod="postgres-exporter-main-primary-6b8d", datname="mautrix_telegram"}', "5x60"),
+      S('pg_settings_max_connections{job="postgresql", namespace="monitoring", pod="postgres-exporter-main-primary-6b8d"}', "100x60"),
+    ],
+    firesAt: "20m", clearsAt: "45m",
+    labels: { pod: "postgres-exporter-main-primary-6b8d", severity: "warning" },
   },
   {
     alert: "ObjectStoreNodeOffline",

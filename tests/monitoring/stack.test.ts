@@ -50,15 +50,15 @@ describe("monitoring in the program (mock engine)", function () {
     }
   });
 
-  it("on AWS scrapes only what runs in the cluster (managed PostgreSQL, Redis and S3 report to CloudWatch), the calls system's host-network SFU and TURN included", () => {
-    assert.deepEqual(monitors(objectsOf(prod)).map((m) => m.metadata.name).sort(), ["alloy", "cert-manager", "coturn", "envoy", "haproxy", "jaeger", "livekit", "loki", "synapse"]);
+  it("on AWS scrapes what runs in the cluster and the managed PostgreSQL and Redis through their exporters (S3 reports to CloudWatch), the calls system's host-network SFU and TURN included", () => {
+    assert.deepEqual(monitors(objectsOf(prod)).map((m) => m.metadata.name).sort(), ["alloy", "cert-manager", "coturn", "envoy", "haproxy", "jaeger", "livekit", "loki", "postgresql", "redis", "synapse"]);
     const livekit = monitors(objectsOf(prod)).find((m) => m.metadata.name === "livekit")!;
     assert.equal(livekit.metadata.namespace, "matrix-turn");
     const dashboards = objectsOf(prod).filter((o) => o.metadata.labels?.grafana_dashboard === "1").map((o) => o.metadata.name).sort();
-    assert.deepEqual(dashboards, ["dashboard-federation", "dashboard-livekit", "dashboard-matrix-overview", "dashboard-synapse-performance"]);
+    assert.deepEqual(dashboards, ["dashboard-federation", "dashboard-livekit", "dashboard-matrix-overview", "dashboard-postgresql", "dashboard-redis", "dashboard-synapse-performance"]);
     const rules = objectsOf(prod).find((o) => o.kind === "PrometheusRule")!;
     const groups = (rules.spec as { groups: { name: string }[] }).groups.map((g) => g.name);
-    assert.ok(!groups.includes("postgresql") && !groups.includes("minio") && groups.includes("synapse") && groups.includes("livekit") && groups.includes("coturn"), groups.join(","));
+    assert.ok(groups.includes("postgresql") && groups.includes("redis") && !groups.includes("redis-proxy") && !groups.includes("minio") && groups.includes("synapse") && groups.includes("livekit") && groups.includes("coturn"), groups.join(","));
   });
 
   it("installs the pinned chart with storage sized by profile, HA in production and every monitor picked up", () => {

@@ -92,8 +92,9 @@ describe("platform: GCP", function () {
     assert.equal(flags.find((f) => f.name === "max_connections").value, String(prodSizing.database.maxConnections));
     assert.equal(ofType(run, SQL).filter((i) => i.inputs.masterInstanceName === "matrix-prod-gcp-main").length, prodSizing.database.readReplicas);
     const users = ofType(run, "gcp:sql/user:User");
-    // synapse, key_vault, synapse_li and the LI sync's li_sync: the bridges are off here, so their users are not created.
-    assert.deepEqual(users.map((u) => u.inputs.name).sort(), ["li_keys", "li_sync", "synapse", "synapse_li"]);
+    // synapse, key_vault, synapse_li, the LI sync's li_sync and (monitoring) the exporters' login on
+    // both servers: the bridges are off here, so their users are not created.
+    assert.deepEqual(users.map((u) => u.inputs.name).sort(), ["li_keys", "li_sync", "matrix_monitor", "matrix_monitor", "synapse", "synapse_li"]);
     assert.ok(users.every((u) => isSecretValue(u.inputs.password)));
     assert.deepEqual(ofType(run, "gcp:sql/database:Database").map((d) => d.inputs.collation), ["C", "C", "C"]);
   });

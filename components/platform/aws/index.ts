@@ -10,7 +10,7 @@ import { NAMESPACES } from "../../../catalog/namespaces";
 import { StackNamespace } from "../../k8s/namespace";
 import type { NetworkFlows } from "../../k8s/network";
 import type { ClusterApiEndpoint } from "../../../config/spec";
-import { LI_SYNC_ROLE, type DatabaseName, type KubeApiEndpoint, type LiSyncAccess, type ObjectStore, type Placement, type Platform, type PlatformDatabases, type ProjectImageRefs, type ProjectImagesRequest, type RedisEndpoint } from "../../contracts";
+import { LI_SYNC_ROLE, MONITORING_ROLE, type DatabaseMetricsAccess, type DatabaseName, type KubeApiEndpoint, type LiSyncAccess, type ObjectStore, type Placement, type Platform, type PlatformDatabases, type ProjectImageRefs, type ProjectImagesRequest, type RedisEndpoint } from "../../contracts";
 import { grantedRoleSql, ownerRightsSql, type PostgresBootstrapArgs } from "../../data/postgres-bootstrap";
 import { ProjectImages } from "../project-images";
 import { ClusterAddons, type AddonSettings } from "../addons";
@@ -30,6 +30,9 @@ import { createS3Storage } from "./object-storage";
 import { createEcrRepositories } from "./registry";
 
 export { EKS_VERSION } from "./cluster";
+
+/** RDS enforces TLS (rds.force_ssl); verify-full would need the RDS CA bundle in pods. Every client connects so. */
+const RDS_SSL_MODE = "require" as const;
 export { KEY_ROTATION_DAYS } from "./keys";
 
 export interface AwsPlatformArgs {
@@ -54,6 +57,8 @@ export interface AwsPlatformArgs {
   liDatabase?: DatabaseSizing;
   /** Monitoring is deployed: Loki gets a logs bucket and its own workload identity. Default: false. */
   logsBucket?: boolean;
+  /** Monitoring is deployed: each server gets the exporters' login (MONITORING_ROLE, pg_monitor). Default: false. */
+  databaseMetrics?: boolean;
   /** ElastiCache nodes and node type. */
   redis: RedisSizing;
   /** Settings of the common cluster add-ons (`addonSettings`); their registry and chart overrides apply here too. */
@@ -92,6 +97,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
   readonly kubeApi: KubeApiEndpoint;
   readonly projectImages: ProjectImageRefs;
   readonly liSync?: LiSyncAccess;
+  readonly databaseMetrics?: DatabaseMetricsAccess;
   readonly cluster: aws.eks.Cluster;
   private readonly nodePools: NodePool[];
 
@@ -163,11 +169,18 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
     // SELECT grants come from the publisher Job), and on LI's server synapse-li's owner may create
     // the sync's databases and its subscription.
     const liSyncPassword = args.liDatabase ? pulumi.secret(new random.RandomPassword(`${name}-li-sync-password`, { length: 40, special: false }, { parent: this }).result) : undefined;
+    // With monitoring: the exporters' login on each server, in pg_monitor (statistics, no table).
+    const monitorPassword = args.databaseMetrics ? pulumi.secret(new random.RandomPassword(`${name}-pg-monitor-password`, { length: 40, special: false }, { parent: this }).result) : undefined;
     const extra = (server: "main" | "li"): PostgresBootstrapArgs["extra"] => {
-      if (!liSyncPassword) return undefined;
-      return server === "main"
-        ? { sql: grantedRoleSql(LI_SYNC_ROLE, ["rds_replication"]), passwords: { [`PW_${LI_SYNC_ROLE.toUpperCase()}`]: liSyncPassword } }
-        : { sql: ownerRightsSql("synapseLi", { createdb: true, inRoles: ["pg_create_subscription"] }), passwords: {} };
+      const parts: NonNullable<PostgresBootstrapArgs["extra"]>[] = [];
+      if (liSyncPassword) {
+        parts.push(server === "main"
+          ? { sql: grantedRoleSql(LI_SYNC_ROLE, ["rds_replication"]), passwords: { [`PW_${LI_SYNC_ROLE.toUpperCase()}`]: liSyncPassword } }
+          : { sql: ownerRightsSql("synapseLi", { createdb: true, inRoles: ["pg_create_subscription"] }), passwords: {} });
+      }
+      if (monitorPassword) parts.push({ sql: grantedRoleSql(MONITORING_ROLE, ["pg_monitor"]), passwords: { [`PW_${MONITORING_ROLE.toUpperCase()}`]: monitorPassword } });
+      if (parts.length === 0) return undefined;
+      return { sql: parts.map((p) => p.sql).join("\n"), passwords: Object.assign({}, ...parts.map((p) => p.passwords)) };
     };
     const rds = (server: "main" | "li", sizing: DatabaseSizing) => createRdsServer({
       name, prefix, server, databases: args.databases, sizing, preset, subnetGroupName: dbSubnets.name, securityGroupId: pgSg.id, kmsKeyArn: keys.rds.arn,
@@ -234,8 +247,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
       databases: args.databases,
       addons,
       servers: { main: server(mainDb, args.database), ...(liDb && args.liDatabase ? { li: server(liDb, args.liDatabase) } : {}) },
-      // RDS enforces TLS (rds.force_ssl); verify-full would need the RDS CA bundle in pods.
-      sslMode: "require",
+      sslMode: RDS_SSL_MODE,
       readyBefore: services.ready,
       readyAfter: [mainDb.bootstrap.job, ...(liDb ? [liDb.bootstrap.job] : [])],
     });
@@ -251,6 +263,20 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
         main: { primaryHost: mainDb.primary.address, readHost: mainDb.replicas[0]?.address ?? mainDb.primary.address, port: mainDb.primary.port, primaryNetwork: peer, readNetwork: peer },
         login: { user: LI_SYNC_ROLE, password: liSyncPassword, replicationGrantedBy: "platform" },
         ready: [mainDb.bootstrap.job],
+      };
+    }
+
+    if (monitorPassword) {
+      const endpoints = (db: RdsServer, server: "main" | "li") => [
+        { server, instance: "primary", host: db.primary.address, port: db.primary.port },
+        ...db.replicas.map((r, i) => ({ server, instance: `replica-${i}`, host: r.address, port: r.port })),
+      ];
+      this.databaseMetrics = {
+        endpoints: [...endpoints(mainDb, "main"), ...(liDb ? endpoints(liDb, "li") : [])],
+        login: { user: MONITORING_ROLE, password: monitorPassword },
+        sslMode: RDS_SSL_MODE,
+        network: { kind: "cidr", cidrs: dataCidrs, port: 5432 },
+        ready: [mainDb.bootstrap.job, ...(liDb ? [liDb.bootstrap.job] : [])],
       };
     }
 

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { EnvironmentPreset } from "../../../catalog/environments";
 import type { DatabaseSizing } from "../../../sizing/types";
-import { DATABASE_LOCALE, DATABASE_SPECS, databasesOn, LI_SYNC_ROLE, type DatabaseName } from "../../contracts";
+import { DATABASE_LOCALE, DATABASE_SPECS, databasesOn, LI_SYNC_ROLE, MONITORING_ROLE, type DatabaseName } from "../../contracts";
 import type { DatabaseCredentials } from "../outputs";
 import { cloudSqlRetention } from "../retention";
 
@@ -56,6 +56,8 @@ export interface CloudSqlServerArgs {
   labels: Record<string, string>;
   /** Create the LI sync's login on this server (main's, while LI is deployed). Default: false. */
   liSyncLogin?: boolean;
+  /** The exporters' login (MONITORING_ROLE) with this password, while monitoring is deployed. Default: none. */
+  monitoringLogin?: pulumi.Output<string>;
 }
 
 export interface CloudSqlServer {
@@ -64,6 +66,8 @@ export interface CloudSqlServer {
   credentials: Partial<Record<DatabaseName, DatabaseCredentials>>;
   /** The LI sync's login, where asked for (its REPLICATION attribute comes from the publisher Job). */
   liSync?: { user: string; password: pulumi.Output<string>; resource: gcp.sql.User };
+  /** The exporters' login, where asked for. */
+  monitoringLogin?: gcp.sql.User;
 }
 
 /**
@@ -157,5 +161,18 @@ export function createCloudSqlServer(a: CloudSqlServerArgs, opts: { parent: pulu
     }, { ...opts, additionalSecretOutputs: ["password"] });
     liSync = { user: LI_SYNC_ROLE, password: pulumi.secret(password.result), resource };
   }
-  return { primary, replicas, credentials, ...(liSync ? { liSync } : {}) };
+  // The exporters' login. Cloud SQL's API makes every user a cloudsqlsuperuser member (it has no
+  // way to make a role with pg_monitor alone); cloudsqlsuperuser is itself in pg_monitor, which is
+  // what the exporters use. Broader than RDS's login (CREATEROLE, CREATEDB come with it), so its
+  // password lives only in the monitoring namespace's Secret and the exporters' pods.
+  const monitoringLogin = a.monitoringLogin
+    ? new gcp.sql.User(`${name}-pg-${server}-monitor-user`, {
+      instance: primary.name,
+      name: MONITORING_ROLE,
+      password: a.monitoringLogin,
+      type: "BUILT_IN",
+      deletionPolicy: "ABANDON",
+    }, { ...opts, additionalSecretOutputs: ["password"] })
+    : undefined;
+  return { primary, replicas, credentials, ...(liSync ? { liSync } : {}), ...(monitoringLogin ? { monitoringLogin } : {}) };
 }

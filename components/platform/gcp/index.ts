@@ -1,12 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
+import * as random from "@pulumi/random";
 import type { EnvironmentPreset } from "../../../catalog/environments";
 import type { DatabaseSizing, NodePool, NodeTier, RedisSizing } from "../../../sizing/types";
 import { standardLabels } from "../../k8s/labels";
 import type { NetworkFlows } from "../../k8s/network";
 import type { ClusterApiEndpoint } from "../../../config/spec";
-import type { DatabaseName, KubeApiEndpoint, LiSyncAccess, ObjectStore, Placement, Platform, PlatformDatabases, ProjectImageRefs, ProjectImagesRequest, RedisEndpoint } from "../../contracts";
+import { MONITORING_ROLE, type DatabaseMetricsAccess, type DatabaseName, type KubeApiEndpoint, type LiSyncAccess, type ObjectStore, type Placement, type Platform, type PlatformDatabases, type ProjectImageRefs, type ProjectImagesRequest, type RedisEndpoint } from "../../contracts";
 import { ProjectImages } from "../project-images";
 import { ClusterAddons, type AddonSettings } from "../addons";
 import { InternalCa } from "../../k8s/internal-ca";
@@ -26,6 +27,9 @@ import { createGcsStorage } from "./object-storage";
 export { GKE_VERSION } from "./cluster";
 export { GCP_KEY_ROTATION } from "./keys";
 export { multiRegionOf, stackTag } from "./naming";
+
+/** Cloud SQL rejects unencrypted connections (ENCRYPTED_ONLY); every client connects so. */
+const CLOUD_SQL_SSL_MODE = "require" as const;
 
 const APIS = ["compute", "container", "sqladmin", "servicenetworking", "redis", "cloudkms", "storage", "iam", "artifactregistry"];
 
@@ -49,6 +53,8 @@ export interface GcpPlatformArgs {
   liDatabase?: DatabaseSizing;
   /** Monitoring is deployed: Loki gets a logs bucket and its own workload identity. Default: false. */
   logsBucket?: boolean;
+  /** Monitoring is deployed: each server gets the exporters' login (MONITORING_ROLE). Default: false. */
+  databaseMetrics?: boolean;
   /** Memorystore size. */
   redis: RedisSizing;
   /** Settings of the common cluster add-ons (`addonSettings`). */
@@ -84,6 +90,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
   readonly ready: pulumi.Resource[];
   readonly crdProviders: Platform["crdProviders"];
   readonly liSync?: LiSyncAccess;
+  readonly databaseMetrics?: DatabaseMetricsAccess;
   readonly kubeApi: KubeApiEndpoint;
   readonly projectImages: ProjectImageRefs;
   readonly cluster: gcp.container.Cluster;
@@ -151,9 +158,12 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
     const internalCa = args.addons.internalCa ? new InternalCa(`${name}-internal-ca`, { provider, domain: args.addons.domain, crds: addons.crdProviders, dependsOn: [addons.certManager] }, { parent: this }) : undefined;
     this.internalCaIssuer = internalCa?.issuer;
 
+    // With monitoring: the exporters' login on each server (one password for all of them).
+    const monitorPassword = args.databaseMetrics ? pulumi.secret(new random.RandomPassword(`${name}-pg-monitor-password`, { length: 40, special: false }, { parent: this }).result) : undefined;
     const sql = (server: "main" | "li", sizing: DatabaseSizing) => createCloudSqlServer({
       name, prefix, server, databases: args.databases, region, secondaryRegion, sizing, preset, network: network.network.id, kmsKey: keys.sql, peering: network.peering, labels,
       liSyncLogin: server === "main" && args.liDatabase !== undefined,
+      monitoringLogin: monitorPassword,
     }, o);
     const mainDb = sql("main", args.database);
     const liDb = args.liDatabase ? sql("li", args.liDatabase) : undefined;
@@ -186,8 +196,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
       databases: args.databases,
       addons,
       servers: { main: server(mainDb, args.database), ...(liDb && args.liDatabase ? { li: server(liDb, args.liDatabase) } : {}) },
-      // Cloud SQL rejects unencrypted connections (ENCRYPTED_ONLY).
-      sslMode: "require",
+      sslMode: CLOUD_SQL_SSL_MODE,
       readyBefore: [...nodePools, storageClass],
     });
     this.databases = shared.databases;
@@ -204,6 +213,20 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
         main: { primaryHost: mainDb.primary.privateIpAddress, readHost: mainDb.replicas[0]?.privateIpAddress ?? mainDb.primary.privateIpAddress, port: pulumi.output(5432), primaryNetwork: peer, readNetwork: peer },
         login: { user: mainDb.liSync.user, password: mainDb.liSync.password, replicationGrantedBy: "tablesOwner" },
         ready: [mainDb.liSync.resource],
+      };
+    }
+
+    if (monitorPassword) {
+      const endpoints = (db: CloudSqlServer, server: "main" | "li") => [
+        { server, instance: "primary", host: db.primary.privateIpAddress, port: pulumi.output(5432) },
+        ...db.replicas.map((r, i) => ({ server, instance: `replica-${i}`, host: r.privateIpAddress, port: pulumi.output(5432) })),
+      ];
+      this.databaseMetrics = {
+        endpoints: [...endpoints(mainDb, "main"), ...(liDb ? endpoints(liDb, "li") : [])],
+        login: { user: MONITORING_ROLE, password: monitorPassword },
+        sslMode: CLOUD_SQL_SSL_MODE,
+        network: { kind: "cidr", cidrs: privateServices, port: 5432 },
+        ready: [mainDb.monitoringLogin, liDb?.monitoringLogin].filter((r): r is gcp.sql.User => r !== undefined),
       };
     }
 
