@@ -65,6 +65,9 @@ export interface RedisConfInput {
   tls: RedisTlsFiles;
   /** Data directory (the PVC). */
   dir: string;
+  /** TLS port and listen addresses. Default REDIS_PORT on every address (a loopback test narrows both). */
+  port?: number;
+  bind?: string;
 }
 
 /**
@@ -73,8 +76,8 @@ export interface RedisConfInput {
  */
 export function renderRedisConf(i: RedisConfInput): string {
   return [
-    ...tlsLines(REDIS_PORT, i.tls),
-    "bind * -::*",
+    ...tlsLines(i.port ?? REDIS_PORT, i.tls),
+    `bind ${i.bind ?? "* -::*"}`,
     "protected-mode no",
     `dir ${i.dir}`,
     // AOF every second + RDB snapshots: at most a second of writes lost on a crash.
@@ -102,16 +105,19 @@ export interface SentinelConfInput {
   quorum: number;
   password: string;
   tls: RedisTlsFiles;
+  /** Sentinel's TLS port and the master's port. Default SENTINEL_PORT and REDIS_PORT. */
+  port?: number;
+  redisPort?: number;
 }
 
 /** sentinel.conf: TLS-only Sentinel that monitors the master set over verified TLS. */
 export function renderSentinelConf(i: SentinelConfInput): string {
   return [
-    ...tlsLines(SENTINEL_PORT, i.tls),
+    ...tlsLines(i.port ?? SENTINEL_PORT, i.tls),
     "sentinel resolve-hostnames yes",
     "sentinel announce-hostnames yes",
     `sentinel announce-ip ${i.self}`,
-    `sentinel monitor ${MASTER_SET} ${i.master} ${REDIS_PORT} ${i.quorum}`,
+    `sentinel monitor ${MASTER_SET} ${i.master} ${i.redisPort ?? REDIS_PORT} ${i.quorum}`,
     `sentinel auth-pass ${MASTER_SET} ${i.password}`,
     `sentinel down-after-milliseconds ${MASTER_SET} 5000`,
     `sentinel failover-timeout ${MASTER_SET} 60000`,
