@@ -6,7 +6,7 @@ import type { RedisSizing, WorkloadSizing } from "../../sizing/types";
 import { selectorLabels, standardLabels } from "../k8s/labels";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../k8s/security-context";
 import type { Placement } from "../contracts";
-import { PROXY_CA_FILE, REDIS_PORT, REDIS_TLS_DIR, REDIS_TLS_FILES, SENTINEL_PORT, redisCli, redisServerDnsNames, renderMasterProxyConfig, renderRedisConf, renderRedisInit } from "../../render/redis/sentinel-redis";
+import { PROXY_CA_FILE, REDIS_PORT, REDIS_TLS_DIR, REDIS_TLS_FILES, SENTINEL_PORT, redisCli, redisServerDnsNames, renderMasterProxyConfig, renderRedisConf, renderRedisInit, renderSentinelRunner } from "../../render/redis/sentinel-redis";
 import { caVolume } from "../k8s/internal-ca";
 
 /**
@@ -128,6 +128,8 @@ export class SentinelRedis extends pulumi.ComponentResource {
       data: {
         "redis.conf": renderRedisConf({ memoryMi, highAvailability: args.highAvailability, tls: REDIS_TLS_FILES, dir: "/data" }),
         "init.sh": renderRedisInit({ service: svc, headless, replicas, tls: REDIS_TLS_FILES, configDir: "/config", dataDir: "/data" }),
+        // Sentinel, and the reload of both servers' certificate when cert-manager renews it.
+        "sentinel.sh": renderSentinelRunner({ tls: REDIS_TLS_FILES, sentinelConf: "/data/conf/sentinel.conf" }),
       },
     }, childOpts());
 
@@ -231,13 +233,13 @@ export class SentinelRedis extends pulumi.ComponentResource {
               {
                 name: "sentinel",
                 image,
-                command: ["redis-server", "/data/conf/sentinel.conf", "--sentinel"],
+                command: ["sh", "/config/sentinel.sh"],
                 env,
                 ports: [{ name: "sentinel", containerPort: SENTINEL_PORT }],
                 readinessProbe: probe(SENTINEL_PORT, "ping"),
                 livenessProbe: { tcpSocket: { port: SENTINEL_PORT }, periodSeconds: 10, initialDelaySeconds: 20, failureThreshold: 5 },
                 securityContext: restrictedContainerSecurityContext(REDIS_UID),
-                volumeMounts: mounts,
+                volumeMounts: [...mounts, { name: "config", mountPath: "/config", readOnly: true }],
                 resources: { requests: { cpu: "20m", memory: "32Mi", "ephemeral-storage": "32Mi" }, limits: { cpu: "200m", memory: "64Mi", "ephemeral-storage": "256Mi" } },
               },
             ],

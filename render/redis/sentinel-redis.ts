@@ -252,3 +252,46 @@ export function renderMasterProxyConfig(i: MasterProxyInput): string {
     "",
   ].join("\n");
 }
+
+export interface SentinelRunnerInput {
+  /** The node's files: certificate and CA to watch; the Redis port beside it to reload. */
+  tls: RedisTlsFiles;
+  redisPort?: number;
+  /** sentinel.conf as the init script wrote it. */
+  sentinelConf: string;
+  /** How often the certificate files are compared. Default 60 s (cert-manager renews 30 days ahead). */
+  intervalSeconds?: number;
+}
+
+/**
+ * The Sentinel container's entry point: runs Sentinel and keeps the node on its current
+ * certificate. cert-manager renews the Secret in place (the mounted files change) while both
+ * servers keep the certificate they loaded at start: Redis reloads its TLS files on any
+ * `CONFIG SET tls-*`, Sentinel cannot (its CONFIG SET takes no TLS setting), so on a change this
+ * reloads Redis beside it and ends the container, which the kubelet restarts with the new files.
+ * Reads REDIS_PASSWORD from the environment.
+ */
+export function renderSentinelRunner(i: SentinelRunnerInput): string {
+  const every = i.intervalSeconds ?? 60;
+  return [
+    "#!/bin/sh",
+    "set -u",
+    `redis-server ${i.sentinelConf} --sentinel &`,
+    "SENTINEL=$!",
+    "trap 'kill -TERM \"$SENTINEL\" 2>/dev/null; wait \"$SENTINEL\"; exit 0' TERM INT",
+    `fingerprint() { cat ${i.tls.cert} ${i.tls.key} ${i.tls.ca} | cksum; }`,
+    'LAST="$(fingerprint)"',
+    'while kill -0 "$SENTINEL" 2>/dev/null; do',
+    `  sleep ${every} & wait $!`,
+    '  if [ "$(fingerprint)" != "$LAST" ]; then',
+    `    ${redisCli(i.tls)} -p ${i.redisPort ?? REDIS_PORT} -a "$REDIS_PASSWORD" --no-auth-warning config set tls-cert-file ${i.tls.cert}`,
+    '    echo "certificate renewed: Redis reloaded it; restarting Sentinel to load it"',
+    '    kill -TERM "$SENTINEL"; wait "$SENTINEL"',
+    "    exit 0",
+    "  fi",
+    "done",
+    // Sentinel ended on its own: the container ends with its status.
+    'wait "$SENTINEL"',
+    "",
+  ].join("\n");
+}

@@ -17,7 +17,7 @@ import { pki } from "../../e2e/internal-pki";
 import { synapsePython } from "../../e2e/topology";
 import { PortAllocator } from "../../e2e/ports";
 import { renderHomeserverConfig } from "../../render/synapse";
-import { redisServerDnsNames, renderMasterProxyConfig, renderRedisConf, renderRedisInit, renderSentinelConf, type RedisTlsFiles } from "../../render/redis/sentinel-redis";
+import { redisServerDnsNames, renderMasterProxyConfig, renderRedisConf, renderRedisInit, renderSentinelConf, renderSentinelRunner, type RedisTlsFiles } from "../../render/redis/sentinel-redis";
 import { fixtureRenderInput } from "../render/fixtures";
 
 const HAPROXY = fs.existsSync("/usr/sbin/haproxy") ? "/usr/sbin/haproxy" : "haproxy";
@@ -33,6 +33,12 @@ function cli(port: number, ca: string | undefined, ...args: string[]): string {
   const tls = ca ? ["--tls", "--cacert", ca] : [];
   const r = spawnSync("redis-cli", [...tls, "-h", "127.0.0.1", "-p", String(port), "-a", PASSWORD, "--no-auth-warning", ...args], { encoding: "utf8", timeout: 10_000 });
   return `${r.stdout}${r.stderr}`.trim();
+}
+
+/** The serial of the certificate a TLS server on a loopback port presents. */
+function servedSerial(port: number, ca: string): string {
+  const r = spawnSync("sh", ["-c", `openssl s_client -connect 127.0.0.1:${port} -CAfile ${ca} </dev/null 2>/dev/null | openssl x509 -noout -serial`], { encoding: "utf8", timeout: 10_000 });
+  return r.stdout.trim();
 }
 
 /** Synapse's Redis client with this `redis:` section, its socket aimed at loopback. */
@@ -189,5 +195,39 @@ describe("in-cluster Redis over TLS: real redis-server, Sentinel, the master pro
     // ClientContextFactory loads ca_file but sets no verify mode (OpenSSL's default: none). If
     // this starts failing, Synapse verifies: turn it into a refusal test.
     assert.equal(synapseConnects({ ...section, ca_file: certs.file("foreign.crt") }), "ok master");
+  });
+
+  it("a renewed certificate reaches both servers: the Sentinel runner reloads Redis and restarts Sentinel", async () => {
+    // A node of its own, on copies of the files (the Secret volume cert-manager rewrites).
+    const dir = path.join(sup.runDir, "renew");
+    fs.mkdirSync(dir);
+    const files: RedisTlsFiles = { cert: path.join(dir, "tls.crt"), key: path.join(dir, "tls.key"), ca: path.join(dir, "ca.crt") };
+    fs.copyFileSync(tls.cert, files.cert);
+    fs.copyFileSync(tls.key, files.key);
+    fs.copyFileSync(tls.ca, files.ca);
+    const port = await ports.take();
+    const sentinelPort = await ports.take();
+    const conf = path.join(dir, "redis.conf");
+    fs.writeFileSync(conf, renderRedisConf({ memoryMi: 64, highAvailability: false, tls: files, dir, port, bind: "127.0.0.1" }) + `requirepass ${PASSWORD}\n`);
+    sup.start({ name: "redis-renew", command: "redis-server", args: [conf] });
+    await eventually("renew node up", async () => (cli(port, files.ca, "ping") === "PONG" ? true : undefined), 20_000, 200);
+    const sentinelConf = path.join(dir, "sentinel.conf");
+    fs.writeFileSync(sentinelConf, renderSentinelConf({ self: "127.0.0.1", master: "127.0.0.1", quorum: 1, password: PASSWORD, tls: files, port: sentinelPort, redisPort: port }) + "bind 127.0.0.1\n");
+    const runnerFile = path.join(dir, "sentinel.sh");
+    fs.writeFileSync(runnerFile, renderSentinelRunner({ tls: files, redisPort: port, sentinelConf, intervalSeconds: 1 }));
+    const runner = sup.start({ name: "sentinel-runner", command: "sh", args: [runnerFile], env: { REDIS_PASSWORD: PASSWORD } });
+    await eventually("runner's Sentinel up", async () => (cli(sentinelPort, files.ca, "ping") === "PONG" ? true : undefined), 20_000, 200);
+    const before = servedSerial(port, files.ca);
+    assert.match(before, /^serial=/);
+
+    certs.leaf("redis-renewed", "internal", MASTER_HOST, { dns: redisServerDnsNames(SVC, HEADLESS, NS), usage: "serverAuth" });
+    const renewed = spawnSync("openssl", ["x509", "-in", certs.file("redis-renewed.crt"), "-noout", "-serial"], { encoding: "utf8" }).stdout.trim();
+    assert.notEqual(renewed, before);
+    fs.copyFileSync(certs.file("redis-renewed.crt.key"), files.key);
+    fs.copyFileSync(certs.file("redis-renewed.crt"), files.cert);
+
+    await eventually("Redis serves the renewed certificate", async () => (servedSerial(port, files.ca) === renewed ? true : undefined), 30_000);
+    const exit = await runner.exited;
+    assert.deepEqual(exit, { code: 0, signal: null }, "the container ends cleanly, for the kubelet to restart Sentinel on the new files");
   });
 });
