@@ -6,7 +6,7 @@ import type { RedisSizing, WorkloadSizing } from "../../sizing/types";
 import { selectorLabels, standardLabels } from "../k8s/labels";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../k8s/security-context";
 import type { Placement } from "../contracts";
-import { PROXY_CA_FILE, REDIS_PORT, REDIS_TLS_DIR, REDIS_TLS_FILES, SENTINEL_PORT, redisCli, redisServerDnsNames, renderMasterProxyConfig, renderRedisConf, renderRedisInit, renderSentinelRunner } from "../../render/redis/sentinel-redis";
+import { PROXY_CA_FILE, REDIS_PORT, REDIS_TLS_DIR, REDIS_TLS_FILES, SENTINEL_PORT, redisCli, redisServerDnsNames, renderMasterProxyConfig, renderRedisConf, renderRedisInit, renderSentinelRunner, redisExporterArgs } from "../../render/redis/sentinel-redis";
 import { caVolume } from "../k8s/internal-ca";
 
 /**
@@ -216,11 +216,7 @@ export class SentinelRedis extends pulumi.ComponentResource {
                 // Reads the password from REDIS_PASSWORD (the auth Secret, not a literal). TLS to the
                 // node beside it by the node's own name, which the certificate carries (Kubernetes
                 // expands $(POD_NAME) and $(NAMESPACE) from the env below).
-                args: [
-                  `--redis.addr=rediss://$(POD_NAME).${headless}.$(NAMESPACE).svc.cluster.local:${REDIS_PORT}`,
-                  `--tls-ca-cert-file=${REDIS_TLS_FILES.ca}`,
-                  `--web.listen-address=:${REDIS_EXPORTER_PORT}`,
-                ],
+                args: redisExporterArgs({ host: `$(POD_NAME).${headless}.$(NAMESPACE).svc.cluster.local`, caFile: REDIS_TLS_FILES.ca, listenPort: REDIS_EXPORTER_PORT }),
                 env: [{ name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } }, ...env],
                 volumeMounts: [{ name: "tls", mountPath: REDIS_TLS_DIR, readOnly: true }],
                 ports: [{ name: "metrics", containerPort: REDIS_EXPORTER_PORT }],

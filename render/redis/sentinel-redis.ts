@@ -295,3 +295,11 @@ export function renderSentinelRunner(i: SentinelRunnerInput): string {
     "",
   ].join("\n");
 }
+
+/**
+ * redis_exporter's arguments: TLS (`rediss://`) to the node at `host`, verified against the CA
+ * and the host name; the password comes from REDIS_PASSWORD in its environment.
+ */
+export function redisExporterArgs(a: { host: string; port?: number; caFile: string; listenPort: number }): string[] {
+  return [`--redis.addr=rediss://${a.host}:${a.port ?? REDIS_PORT}`, `--tls-ca-cert-file=${a.caFile}`, `--web.listen-address=:${a.listenPort}`];
+}

@@ -17,7 +17,7 @@ import { pki } from "../../e2e/internal-pki";
 import { synapsePython } from "../../e2e/topology";
 import { PortAllocator } from "../../e2e/ports";
 import { renderHomeserverConfig } from "../../render/synapse";
-import { redisServerDnsNames, renderMasterProxyConfig, renderRedisConf, renderRedisInit, renderSentinelConf, renderSentinelRunner, type RedisTlsFiles } from "../../render/redis/sentinel-redis";
+import { redisServerDnsNames, renderMasterProxyConfig, renderRedisConf, renderRedisInit, renderSentinelConf, renderSentinelRunner, redisExporterArgs, type RedisTlsFiles } from "../../render/redis/sentinel-redis";
 import { fixtureRenderInput } from "../render/fixtures";
 
 const HAPROXY = fs.existsSync("/usr/sbin/haproxy") ? "/usr/sbin/haproxy" : "haproxy";
@@ -229,5 +229,30 @@ describe("in-cluster Redis over TLS: real redis-server, Sentinel, the master pro
     await eventually("Redis serves the renewed certificate", async () => (servedSerial(port, files.ca) === renewed ? true : undefined), 30_000);
     const exit = await runner.exited;
     assert.deepEqual(exit, { code: 0, signal: null }, "the container ends cleanly, for the kubelet to restart Sentinel on the new files");
+  });
+
+  it("redis_exporter with the rendered arguments scrapes a node over verified TLS, and reports it down under another CA or name", async () => {
+    // In the cluster it dials the node's own name; on loopback, a node whose certificate names localhost.
+    certs.leaf("redis-local", "internal", "localhost", { dns: ["localhost"], usage: "serverAuth" });
+    const local: RedisTlsFiles = { cert: certs.file("redis-local.crt"), key: certs.file("redis-local.crt.key"), ca: tls.ca };
+    const port = await ports.take();
+    const dir = path.join(sup.runDir, "redis-local");
+    fs.mkdirSync(dir);
+    const conf = path.join(dir, "redis.conf");
+    fs.writeFileSync(conf, renderRedisConf({ memoryMi: 64, highAvailability: false, tls: local, dir, port, bind: "127.0.0.1" }) + `requirepass ${PASSWORD}\n`);
+    sup.start({ name: "redis-local", command: "redis-server", args: [conf] });
+    await eventually("local node up", async () => (cli(port, tls.ca, "ping") === "PONG" ? true : undefined), 20_000, 200);
+    const scrape = async (name: string, caFile: string, target = port) => {
+      const listen = await ports.take();
+      sup.start({ name, command: "/usr/bin/prometheus-redis-exporter", args: redisExporterArgs({ host: "localhost", port: target, caFile, listenPort: listen }), env: { REDIS_PASSWORD: PASSWORD } });
+      return eventually(`${name} answers`, async () => {
+        const text = await fetch(`http://127.0.0.1:${listen}/metrics`).then((r) => r.text(), () => "");
+        return /^redis_up \d/m.exec(text)?.[0];
+      }, 20_000);
+    };
+    assert.equal(await scrape("exporter", tls.ca), "redis_up 1");
+    assert.equal(await scrape("exporter-foreign", certs.file("foreign.crt")), "redis_up 0");
+    // The primary's certificate is the CA's but does not name localhost: refused too.
+    assert.equal(await scrape("exporter-wrong-name", tls.ca, primary), "redis_up 0");
   });
 });
