@@ -95,10 +95,16 @@ export interface RedisEndpoint {
   /** Secret output. */
   password: pulumi.Output<string>;
   /**
-   * PEM CA bundle that signs the server certificate, where the TLS server uses a private CA
-   * (Memorystore); absent where the certificate chains to public roots (ElastiCache) or TLS is off.
+   * Where the CA that signs the server certificate comes from; at most one of the two is set.
+   * `caCertificate`: a PEM CA bundle the platform hands over (Memorystore's server CAs); a
+   * client puts it in a ConfigMap of its namespace. `caIssuer`: the ClusterIssuer of the
+   * internal CA (the in-cluster Redis of an existing cluster); a client gets the CA as `ca.crt`
+   * of a Certificate from it in its namespace (components/k8s/internal-ca.ts `trustCertificate`).
+   * Neither, with TLS on: the certificate chains to public roots (ElastiCache).
+   * components/k8s/redis-trust.ts turns either into the file a client mounts.
    */
   caCertificate?: pulumi.Output<string>;
+  caIssuer?: string;
   network: NetworkPeer;
 }
 

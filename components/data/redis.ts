@@ -6,6 +6,8 @@ import type { RedisSizing, WorkloadSizing } from "../../sizing/types";
 import { selectorLabels, standardLabels } from "../k8s/labels";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../k8s/security-context";
 import type { Placement } from "../contracts";
+import { PROXY_CA_FILE, REDIS_PORT, REDIS_TLS_DIR, REDIS_TLS_FILES, SENTINEL_PORT, redisCli, redisServerDnsNames, renderMasterProxyConfig, renderRedisConf, renderRedisInit, renderSentinelRunner, redisExporterArgs } from "../../render/redis/sentinel-redis";
+import { caVolume } from "../k8s/internal-ca";
 
 /**
  * UIDs of the Redis and HAProxy containers: the images' own users (999, 99) moved above 10000 so
@@ -41,13 +43,17 @@ export interface SentinelRedisArgs {
    * system is deployed and scrapes it). Default false.
    */
   metricsExporter?: boolean;
+  /**
+   * ClusterIssuer of the internal CA that signs the nodes' certificate (Redis and Sentinel serve
+   * TLS only), and what must exist before a Certificate from it is issued.
+   */
+  tls: { issuer: string; issuerReady: pulumi.Resource[] };
 }
 
-const REDIS_PORT = 6379;
 /** redis_exporter's metrics port (its default). */
 export const REDIS_EXPORTER_PORT = 9121;
-const SENTINEL_PORT = 26379;
-const MASTER_SET = "matrix";
+/** The proxy's stats and health port. */
+const PROXY_STATS_PORT = 8404;
 
 /**
  * Redis with Sentinel failover behind a stable master endpoint.
@@ -56,7 +62,9 @@ const MASTER_SET = "matrix";
  * invisible to it. A StatefulSet runs Redis + a Sentinel in every pod; Sentinels elect a new
  * primary when the current one fails. In front, two HAProxy pods health-check every Redis with
  * `INFO replication` and send traffic only to the one reporting `role:master`; the `<name>`
- * Service points at HAProxy. A failover therefore shows up to Synapse as one dropped connection,
+ * Service points at HAProxy. Redis and Sentinel serve TLS only, with one certificate from the
+ * internal CA; the proxy's checks verify it, and clients' TLS sessions pass through the proxy
+ * to the master (render/redis/sentinel-redis.ts). A failover therefore shows up to Synapse as one dropped connection,
  * which it re-establishes. (Chosen over a Redis operator: no extra CRDs or operator to mirror for
  * air-gapped sites, and only images already in the catalogue.)
  */
@@ -76,7 +84,6 @@ export class SentinelRedis extends pulumi.ComponentResource {
     const childOpts = (dependsOn: pulumi.Input<pulumi.Resource>[] = []): pulumi.CustomResourceOptions => ({ parent: this, provider, dependsOn });
     // Sizing's count as it is: it already holds the HA minimum (three, for a Sentinel quorum).
     const replicas = args.sizing.replicas;
-    const quorum = Math.floor(replicas / 2) + 1;
     const headless = `${svc}-nodes`;
     const nodeLabels = standardLabels("redis", "cache");
     const nodeSelector = selectorLabels("redis");
@@ -95,71 +102,34 @@ export class SentinelRedis extends pulumi.ComponentResource {
     }, childOpts());
 
     const memoryMi = Math.round(args.sizing.memoryGi * 1024);
+    // The nodes' one certificate from the internal CA: the master Service name (clients' TLS
+    // passes through the proxy) and every node's name under the headless Service.
+    const tlsSecret = `${svc}-tls`;
+    const certificate = new k8s.apiextensions.CustomResource(`${name}-tls`, {
+      apiVersion: "cert-manager.io/v1",
+      kind: "Certificate",
+      metadata: { name: tlsSecret, namespace, labels: nodeLabels },
+      spec: {
+        secretName: tlsSecret,
+        commonName: pulumi.interpolate`${svc}.${namespace}.svc.cluster.local`,
+        dnsNames: pulumi.output(namespace).apply((ns) => redisServerDnsNames(svc, headless, ns)),
+        duration: "2160h",
+        renewBefore: "720h",
+        // Client auth too: a replica (and a Sentinel) presents it when it dials the master.
+        usages: ["digital signature", "key encipherment", "server auth", "client auth"],
+        privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
+        issuerRef: { name: args.tls.issuer, kind: "ClusterIssuer", group: "cert-manager.io" },
+      },
+    }, childOpts(args.tls.issuerReady));
     // Static settings only; the password and the replication role are added at start-up by the
     // init script, so nothing secret is in this ConfigMap.
     const config = new k8s.core.v1.ConfigMap(`${name}-config`, {
       metadata: { name: `${svc}-config`, namespace, labels: nodeLabels },
       data: {
-        "redis.conf": [
-          `port ${REDIS_PORT}`,
-          "bind * -::*",
-          "protected-mode no",
-          "dir /data",
-          // AOF every second + RDB snapshots: at most a second of writes lost on a crash.
-          "appendonly yes",
-          "appendfsync everysec",
-          "save 900 1 300 100 60 10000",
-          `maxmemory ${Math.round(memoryMi * 0.8)}mb`,
-          // Synapse uses Redis for replication pub/sub and caches; evicting the least recently
-          // used cache keys is safe, refusing writes is not.
-          "maxmemory-policy allkeys-lru",
-          "replica-serve-stale-data yes",
-          // A primary cut off from every replica (the losing side of a partition, still
-          // reporting role:master to HAProxy) refuses writes instead of accepting ones the
-          // newly elected primary will never see.
-          ...(args.highAvailability ? ["min-replicas-to-write 1", "min-replicas-max-lag 10"] : []),
-          "tcp-keepalive 60",
-          "",
-        ].join("\n"),
-        "init.sh": [
-          "#!/bin/sh",
-          "# Finds the current primary from any reachable Sentinel; pod 0 starts as primary only",
-          "# when no Sentinel knows one (first start of the whole set).",
-          "set -eu",
-          `SELF="$(hostname).${headless}.\${NAMESPACE}.svc.cluster.local"`,
-          'MASTER=""',
-          `i=0; while [ "$i" -lt ${replicas} ]; do`,
-          `  PEER="${svc}-$i.${headless}.\${NAMESPACE}.svc.cluster.local"`,
-          '  if [ "$PEER" != "$SELF" ]; then',
-          `    M="$(timeout 3 redis-cli -h "$PEER" -p ${SENTINEL_PORT} -a "$REDIS_PASSWORD" --no-auth-warning sentinel get-master-addr-by-name ${MASTER_SET} 2>/dev/null | head -n1 || true)"`,
-          '    if [ -n "$M" ]; then MASTER="$M"; break; fi',
-          "  fi",
-          "  i=$((i+1))",
-          "done",
-          `[ -n "$MASTER" ] || MASTER="${svc}-0.${headless}.\${NAMESPACE}.svc.cluster.local"`,
-          "mkdir -p /data/conf",
-          "cp /config/redis.conf /data/conf/redis.conf",
-          "{",
-          '  echo "requirepass $REDIS_PASSWORD"',
-          '  echo "masterauth $REDIS_PASSWORD"',
-          '  echo "replica-announce-ip $SELF"',
-          `  if [ "$MASTER" != "$SELF" ]; then echo "replicaof $MASTER ${REDIS_PORT}"; fi`,
-          "} >> /data/conf/redis.conf",
-          "cat > /data/conf/sentinel.conf <<EOF",
-          `port ${SENTINEL_PORT}`,
-          "sentinel resolve-hostnames yes",
-          "sentinel announce-hostnames yes",
-          "sentinel announce-ip $SELF",
-          `sentinel monitor ${MASTER_SET} $MASTER ${REDIS_PORT} ${quorum}`,
-          `sentinel auth-pass ${MASTER_SET} $REDIS_PASSWORD`,
-          `sentinel down-after-milliseconds ${MASTER_SET} 5000`,
-          `sentinel failover-timeout ${MASTER_SET} 60000`,
-          `sentinel parallel-syncs ${MASTER_SET} 1`,
-          "requirepass $REDIS_PASSWORD",
-          "sentinel sentinel-pass $REDIS_PASSWORD",
-          "EOF",
-          "",
-        ].join("\n"),
+        "redis.conf": renderRedisConf({ memoryMi, highAvailability: args.highAvailability, tls: REDIS_TLS_FILES, dir: "/data" }),
+        "init.sh": renderRedisInit({ service: svc, headless, replicas, tls: REDIS_TLS_FILES, configDir: "/config", dataDir: "/data" }),
+        // Sentinel, and the reload of both servers' certificate when cert-manager renews it.
+        "sentinel.sh": renderSentinelRunner({ tls: REDIS_TLS_FILES, sentinelConf: "/data/conf/sentinel.conf" }),
       },
     }, childOpts());
 
@@ -176,15 +146,16 @@ export class SentinelRedis extends pulumi.ComponentResource {
       limits: { cpu: `${Math.max(res.cpuLimitMillis, res.cpuRequestMillis)}m`, memory: `${Math.max(res.memoryLimitMi, memoryMi)}Mi`, "ephemeral-storage": "1Gi" },
     };
     const probe = (port: number, cmd: string) => ({
-      exec: { command: ["sh", "-c", `redis-cli -p ${port} -a "$REDIS_PASSWORD" --no-auth-warning ${cmd} | grep -q PONG`] },
+      exec: { command: ["sh", "-c", `${redisCli(REDIS_TLS_FILES)} -p ${port} -a "$REDIS_PASSWORD" --no-auth-warning ${cmd} | grep -q PONG`] },
       periodSeconds: 10,
       timeoutSeconds: 3,
     });
     const volumes = [
       { name: "config", configMap: { name: config.metadata.name, defaultMode: 0o555 } },
       { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
+      { name: "tls", secret: { secretName: tlsSecret, defaultMode: 0o440 } },
     ];
-    const mounts = [{ name: "data", mountPath: "/data" }, { name: "tmp", mountPath: "/tmp" }];
+    const mounts = [{ name: "data", mountPath: "/data" }, { name: "tmp", mountPath: "/tmp" }, { name: "tls", mountPath: REDIS_TLS_DIR, readOnly: true }];
 
     const headlessSvc = new k8s.core.v1.Service(`${name}-nodes`, {
       metadata: { name: headless, namespace, labels: nodeLabels },
@@ -242,9 +213,12 @@ export class SentinelRedis extends pulumi.ComponentResource {
               ...(args.metricsExporter ? [{
                 name: "exporter",
                 image: imageRef("redisExporter", args.imageRegistry),
-                // Reads the password from REDIS_PASSWORD (the auth Secret, not a literal).
-                args: [`--redis.addr=redis://127.0.0.1:${REDIS_PORT}`, `--web.listen-address=:${REDIS_EXPORTER_PORT}`],
-                env,
+                // Reads the password from REDIS_PASSWORD (the auth Secret, not a literal). TLS to the
+                // node beside it by the node's own name, which the certificate carries (Kubernetes
+                // expands $(POD_NAME) and $(NAMESPACE) from the env below).
+                args: redisExporterArgs({ host: `$(POD_NAME).${headless}.$(NAMESPACE).svc.cluster.local`, caFile: REDIS_TLS_FILES.ca, listenPort: REDIS_EXPORTER_PORT }),
+                env: [{ name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } }, ...env],
+                volumeMounts: [{ name: "tls", mountPath: REDIS_TLS_DIR, readOnly: true }],
                 ports: [{ name: "metrics", containerPort: REDIS_EXPORTER_PORT }],
                 // Ready once it serves HTTP (its landing page); alive while the port accepts.
                 readinessProbe: { httpGet: { path: "/", port: REDIS_EXPORTER_PORT }, periodSeconds: 10 },
@@ -255,13 +229,13 @@ export class SentinelRedis extends pulumi.ComponentResource {
               {
                 name: "sentinel",
                 image,
-                command: ["redis-server", "/data/conf/sentinel.conf", "--sentinel"],
+                command: ["sh", "/config/sentinel.sh"],
                 env,
                 ports: [{ name: "sentinel", containerPort: SENTINEL_PORT }],
                 readinessProbe: probe(SENTINEL_PORT, "ping"),
                 livenessProbe: { tcpSocket: { port: SENTINEL_PORT }, periodSeconds: 10, initialDelaySeconds: 20, failureThreshold: 5 },
                 securityContext: restrictedContainerSecurityContext(REDIS_UID),
-                volumeMounts: mounts,
+                volumeMounts: [...mounts, { name: "config", mountPath: "/config", readOnly: true }],
                 resources: { requests: { cpu: "20m", memory: "32Mi", "ephemeral-storage": "32Mi" }, limits: { cpu: "200m", memory: "64Mi", "ephemeral-storage": "256Mi" } },
               },
             ],
@@ -277,64 +251,29 @@ export class SentinelRedis extends pulumi.ComponentResource {
           },
         }],
       },
-    }, childOpts([headlessSvc]));
+    }, childOpts([headlessSvc, certificate]));
 
     const nodesPdb = new k8s.policy.v1.PodDisruptionBudget(`${name}-nodes`, {
       metadata: { name: svc, namespace, labels: nodeLabels },
       spec: { maxUnavailable: 1, selector: { matchLabels: nodeSelector } },
     }, childOpts());
 
-    // HAProxy: routes to whichever node reports role:master. The check script carries the
-    // password, so the whole config is a Secret.
-    const servers = pulumi.output(namespace).apply((n) => Array.from({ length: replicas }, (_, i) =>
-      `  server ${svc}-${i} ${svc}-${i}.${headless}.${n}.svc.cluster.local:${REDIS_PORT} check inter 1s fall 2 rise 2 resolvers cluster init-addr none on-marked-down shutdown-sessions`).join("\n"));
+    // HAProxy: routes to whichever node reports role:master, checked over verified TLS. The
+    // check carries the password, so the whole config is a Secret.
     const haproxyCfg = new k8s.core.v1.Secret(`${name}-proxy-config`, {
       metadata: { name: `${proxyName}-config`, namespace, labels: proxyLabels },
       type: "Opaque",
       stringData: {
-        "haproxy.cfg": pulumi.interpolate`global
-  maxconn 10000
-  log stdout format raw local0 warning
-
-resolvers cluster
-  parse-resolv-conf
-  hold valid 5s
-  hold nx 5s
-
-defaults
-  mode tcp
-  log global
-  timeout connect 3s
-  timeout check 3s
-  # Synapse holds long-lived replication connections; keepalives detect dead peers.
-  timeout client 12h
-  timeout server 12h
-  option clitcpka
-  option srvtcpka
-
-frontend stats
-  mode http
-  bind :8404
-  http-request use-service prometheus-exporter if { path /metrics }
-  monitor-uri /healthz
-
-frontend redis
-  bind :${REDIS_PORT}
-  default_backend master
-
-backend master
-  option tcp-check
-  tcp-check connect
-  tcp-check send AUTH\\ ${password.result}\\r\\n
-  tcp-check expect string +OK
-  tcp-check send PING\\r\\n
-  tcp-check expect string +PONG
-  tcp-check send info\\ replication\\r\\n
-  tcp-check expect string role:master
-  tcp-check send QUIT\\r\\n
-  tcp-check expect string +OK
-${servers}
-`,
+        "haproxy.cfg": pulumi.all([pulumi.output(namespace), password.result]).apply(([n, pw]) => renderMasterProxyConfig({
+          servers: Array.from({ length: replicas }, (_, i) => {
+            const host = `${svc}-${i}.${headless}.${n}.svc.cluster.local`;
+            return { name: `${svc}-${i}`, address: host, port: REDIS_PORT, tlsName: host };
+          }),
+          password: pw,
+          caFile: PROXY_CA_FILE,
+          port: REDIS_PORT,
+          statsPort: PROXY_STATS_PORT,
+        })),
       },
     }, childOpts());
 
@@ -357,17 +296,24 @@ ${servers}
               name: "haproxy",
               image: imageRef("haproxy", args.imageRegistry),
               args: ["-f", "/usr/local/etc/haproxy/haproxy.cfg"],
-              ports: [{ name: "redis", containerPort: REDIS_PORT }, { name: "metrics", containerPort: 8404 }],
-              readinessProbe: { httpGet: { path: "/healthz", port: 8404 }, periodSeconds: 5 },
-              livenessProbe: { tcpSocket: { port: 8404 }, periodSeconds: 10, failureThreshold: 3 },
+              ports: [{ name: "redis", containerPort: REDIS_PORT }, { name: "metrics", containerPort: PROXY_STATS_PORT }],
+              readinessProbe: { httpGet: { path: "/healthz", port: PROXY_STATS_PORT }, periodSeconds: 5 },
+              livenessProbe: { tcpSocket: { port: PROXY_STATS_PORT }, periodSeconds: 10, failureThreshold: 3 },
               securityContext: restrictedContainerSecurityContext(PROXY_UID),
-              volumeMounts: [{ name: "config", mountPath: "/usr/local/etc/haproxy", readOnly: true }],
+              volumeMounts: [
+                { name: "config", mountPath: "/usr/local/etc/haproxy", readOnly: true },
+                { name: "redis-ca", mountPath: PROXY_CA_FILE.replace(/\/ca\.crt$/, ""), readOnly: true },
+              ],
               resources: {
                 requests: { cpu: `${proxyShape.cpuRequestMillis}m`, memory: `${proxyShape.memoryRequestMi}Mi`, "ephemeral-storage": "32Mi" },
                 limits: { cpu: `${proxyShape.cpuLimitMillis}m`, memory: `${proxyShape.memoryLimitMi}Mi`, "ephemeral-storage": "256Mi" },
               },
             }],
-            volumes: [{ name: "config", secret: { secretName: haproxyCfg.metadata.name } }],
+            // Only ca.crt of the nodes' certificate Secret: the proxy never holds their key.
+            volumes: [
+              { name: "config", secret: { secretName: haproxyCfg.metadata.name } },
+              caVolume("redis-ca", tlsSecret),
+            ],
           },
         },
       },
@@ -390,7 +336,7 @@ ${servers}
     const ns = pulumi.output(namespace);
     this.host = pulumi.interpolate`${service.metadata.name}.${ns}.svc.cluster.local`;
     this.port = pulumi.output(REDIS_PORT);
-    this.ready = [statefulSet, proxy, service, nodesPdb, proxyPdb];
+    this.ready = [certificate, statefulSet, proxy, service, nodesPdb, proxyPdb];
     this.registerOutputs({ host: this.host, port: this.port });
   }
 }

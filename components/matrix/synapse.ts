@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { caVolume, trustCertificate } from "../k8s/internal-ca";
+import { redisTrust } from "../k8s/redis-trust";
 import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import { WORKER_TYPES, hasStableNames, type WorkerType } from "../../catalog/workers";
@@ -215,7 +216,7 @@ export class SynapseCluster extends pulumi.ComponentResource {
         namespace: args.namespaceName,
         endpoints: {
           database: { host: dbHost, port: dbPort, database: db.database, user: dbUser, sslMode: db.sslMode, maxConnections: db.maxConnections, privateCa: db.caIssuer !== undefined },
-          redis: { host: redisHost, port: redisPort, tls: platform.redis.tls, privateCa: platform.redis.caCertificate !== undefined },
+          redis: { host: redisHost, port: redisPort, tls: platform.redis.tls, privateCa: platform.redis.caCertificate !== undefined || platform.redis.caIssuer !== undefined },
           objectStore: { bucket, endpoint: s3Endpoint, region: platform.objectStore.region, forcePathStyle: platform.objectStore.forcePathStyle, privateCa: platform.objectStore.privateCaIssuer !== undefined },
         },
         appserviceFiles: Object.keys(args.appservices ?? {}),
@@ -240,9 +241,8 @@ export class SynapseCluster extends pulumi.ComponentResource {
     const databaseCa = db.caIssuer
       ? trustCertificate(`${name}-database-ca`, { namespace: ns, secretName: "synapse-database-ca", issuer: db.caIssuer }, child, platform.crdProviders)
       : undefined;
-    const redisCa = platform.redis.caCertificate
-      ? new k8s.core.v1.ConfigMap(`${name}-redis-ca`, { metadata: meta("synapse-redis-ca"), data: { "ca.crt": platform.redis.caCertificate } }, child)
-      : undefined;
+    // The Redis server's private CA (Memorystore's PEM, the in-cluster Redis's issuer) as ca.crt.
+    const redisCa = redisTrust(`${name}-redis-ca`, platform.redis, { namespace: ns, objectName: "synapse-redis-ca", file: "ca.crt", component: "synapse" }, child);
 
     // The proxies' config (the same in every pod) and one server certificate per Service, naming
     // the Service's DNS name HAProxy verifies (render/synapse serviceDnsName).
@@ -269,7 +269,7 @@ export class SynapseCluster extends pulumi.ComponentResource {
       { name: "db", secret: { secretName: dbSecret.metadata.name, defaultMode: 0o440 } },
       { name: "run", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } },
       ...(appserviceSecret ? [{ name: "appservices", secret: { secretName: appserviceSecret.metadata.name, defaultMode: 0o440 } }] : []),
-      ...(redisCa ? [{ name: "redis-ca", configMap: { name: redisCa.metadata.name } }] : []),
+      ...(redisCa ? [{ name: "redis-ca", projected: { defaultMode: 0o444, sources: [redisCa.source] } }] : []),
       ...(databaseCa ? [caVolume("database-ca", "synapse-database-ca")] : []),
     ];
     const baseMounts = (): k8s.types.input.core.v1.VolumeMount[] => [
@@ -280,7 +280,7 @@ export class SynapseCluster extends pulumi.ComponentResource {
       { name: "run", mountPath: "/run/synapse" },
       { name: "tmp", mountPath: "/tmp" },
       ...(appserviceSecret ? [{ name: "appservices", mountPath: DEFAULT_SYNAPSE_PATHS.appserviceDir, readOnly: true }] : []),
-      ...(redisCa ? [{ name: "redis-ca", mountPath: "/etc/synapse/redis-ca", readOnly: true }] : []),
+      ...(redisCa ? [{ name: "redis-ca", mountPath: DEFAULT_SYNAPSE_PATHS.redisCa.replace(/\/ca\.crt$/, ""), readOnly: true }] : []),
       ...(databaseCa ? [{ name: "database-ca", mountPath: DEFAULT_SYNAPSE_PATHS.databaseCa.replace(/\/ca\.crt$/, ""), readOnly: true }] : []),
     ];
     const configChecksum = pulumi.all([homeserverYaml]).apply(([hs]) => checksum(hs, logYaml));

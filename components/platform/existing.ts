@@ -261,6 +261,7 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
       highAvailability: ha,
       imageRegistry: registry,
       metricsExporter: args.addons.monitoring,
+      tls: { issuer: internalCa.issuer, issuerReady: internalCa.ready },
     }, { parent: this, dependsOn: [dataNs] });
 
     // Replication, backups, Sentinel and the operators' traffic inside the data namespace; what
@@ -333,7 +334,10 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
     this.redis = {
       host: redis.host,
       port: redis.port,
-      tls: false,
+      // TLS only, the certificate from the internal CA: clients verify it against ca.crt of a
+      // trust Certificate from this issuer in their own namespace.
+      tls: true,
+      caIssuer: internalCa.issuer,
       password: redis.password,
       network: { kind: "pods", namespace: NAMESPACES.data, podLabels: redis.podLabels, port: 6379 },
     };

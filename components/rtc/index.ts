@@ -17,6 +17,7 @@ import { toYaml } from "../../render/synapse/yaml";
 import type { Platform } from "../contracts";
 import { standardLabels } from "../k8s/labels";
 import { StackNamespace } from "../k8s/namespace";
+import { redisTrust } from "../k8s/redis-trust";
 import type { NetworkFlows } from "../k8s/network";
 import { rtcFlows, rtcWorkloads } from "./flows";
 import { RTC_NAMES, rtcSelector } from "./names";
@@ -85,7 +86,12 @@ export class RtcStack extends pulumi.ComponentResource {
     // ----- LiveKit
     const distributed = sizing.livekit.replicas > 1;
     const turnHost = args.hosts.turn;
-    const redisCa = distributed ? platform.redis.caCertificate : undefined;
+    const livekitLabels = standardLabels(RTC_NAMES.livekit, "rtc");
+    // The Redis server's private CA (Memorystore's PEM, the in-cluster Redis's issuer), projected
+    // beside the config; ElastiCache chains to public roots and needs none.
+    const redisCa = distributed
+      ? redisTrust(`${name}-livekit-redis-ca`, platform.redis, { namespace: ns, objectName: "livekit-redis-ca", file: RTC_PATHS_IN_POD.livekitRedisCa.split("/").pop()!, component: "rtc" }, child)
+      : undefined;
     const livekitConfig = pulumi.secret(pulumi.all([apiKey, args.turnSharedSecret, platform.redis.host, platform.redis.port, platform.redis.password]).apply(([key, turnSecret, rHost, rPort, rPassword]) =>
       toYaml(renderLivekitConfig({
         port: RTC_PORTS.livekitHttp,
@@ -94,7 +100,7 @@ export class RtcStack extends pulumi.ComponentResource {
         metricsPort: RTC_PORTS.livekitMetrics,
         nodeAddress: media.nodeAddress,
         keyFile: RTC_PATHS_IN_POD.livekitKeyFile,
-        // A private CA (Memorystore) is verified from the file beside the config; ElastiCache chains to public roots.
+        // A private CA is verified from the file beside the config; ElastiCache chains to public roots.
         ...(distributed ? { redis: { address: `${rHost}:${rPort}`, password: rPassword, useTls: platform.redis.tls, ...(redisCa ? { caCertFile: RTC_PATHS_IN_POD.livekitRedisCa } : {}) } } : {}),
         // Clients that cannot reach the SFU's UDP range directly relay through coturn.
         turnServers: [
@@ -110,14 +116,6 @@ export class RtcStack extends pulumi.ComponentResource {
         "keys.yaml": pulumi.secret(pulumi.all([apiKey, apiSecret]).apply(([k, s]) => renderLivekitKeyFile(k, s))),
       },
     }, child);
-    const livekitLabels = standardLabels(RTC_NAMES.livekit, "rtc");
-    // The CA is public: a ConfigMap, projected into the config directory beside the Secret.
-    const redisCaMap = redisCa
-      ? new k8s.core.v1.ConfigMap(`${name}-livekit-redis-ca`, {
-        metadata: { name: "livekit-redis-ca", namespace: ns, labels: livekitLabels },
-        data: { [RTC_PATHS_IN_POD.livekitRedisCa.split("/").pop()!]: redisCa },
-      }, child)
-      : undefined;
     new k8s.apps.v1.Deployment(`${name}-livekit`, {
       metadata: { name: RTC_NAMES.livekit, namespace: ns, labels: livekitLabels },
       spec: {
@@ -127,7 +125,7 @@ export class RtcStack extends pulumi.ComponentResource {
         strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } },
         template: {
           metadata: { labels: livekitLabels },
-          spec: livekitPodSpec({ image: imageRef("livekit", args.imageRegistry), placement: platform.placement(sizing.livekit.tier), resources: sizing.livekit.resources, nodeAddress: media.nodeAddress, udpPorts: media.livekitUdpPorts, ...(redisCaMap ? { redisCaConfigMap: "livekit-redis-ca" } : {}) }),
+          spec: livekitPodSpec({ image: imageRef("livekit", args.imageRegistry), placement: platform.placement(sizing.livekit.tier), resources: sizing.livekit.resources, nodeAddress: media.nodeAddress, udpPorts: media.livekitUdpPorts, ...(redisCa ? { redisCaSource: redisCa.source } : {}) }),
         },
       },
     }, child);

@@ -23,7 +23,7 @@ type Container = k8s.types.input.core.v1.Container;
 export const RTC_PATHS_IN_POD = {
   livekitConfig: "/etc/livekit/config.yaml",
   livekitKeyFile: "/etc/livekit/keys.yaml",
-  /** The private CA of the platform's Redis (Memorystore), projected beside the config from a ConfigMap. */
+  /** The private CA of the platform's Redis (Memorystore, the in-cluster Redis), projected beside the config. */
   livekitRedisCa: "/etc/livekit/redis-ca.crt",
   lkJwtKey: "/etc/lk-jwt-service/livekit_key",
   lkJwtSecret: "/etc/lk-jwt-service/livekit_secret",
@@ -66,8 +66,8 @@ export interface LivekitPodArgs {
   resources: ResourceShape;
   nodeAddress: RtcSpec["nodeAddress"];
   udpPorts: RtcSpec["livekitUdpPorts"];
-  /** ConfigMap holding the private CA of the platform's Redis (`redis-ca.crt`), projected beside the config; absent = none. */
-  redisCaConfigMap?: string;
+  /** Projection of the private CA of the platform's Redis as `redis-ca.crt` beside the config (components/k8s/redis-trust.ts); absent = none. */
+  redisCaSource?: k8s.types.input.core.v1.VolumeProjection;
 }
 
 export function livekitPodSpec(a: LivekitPodArgs): PodSpec {
@@ -101,8 +101,8 @@ export function livekitPodSpec(a: LivekitPodArgs): PodSpec {
     containers: [container],
     volumes: [
       // LiveKit refuses a key file that others can read: owner-only.
-      a.redisCaConfigMap
-        ? { name: "config", projected: { defaultMode: 0o400, sources: [{ secret: { name: RTC_NAMES.livekitSecret } }, { configMap: { name: a.redisCaConfigMap } }] } }
+      a.redisCaSource
+        ? { name: "config", projected: { defaultMode: 0o400, sources: [{ secret: { name: RTC_NAMES.livekitSecret } }, a.redisCaSource] } }
         : { name: "config", secret: { secretName: RTC_NAMES.livekitSecret, defaultMode: 0o400 } },
       { name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "64Mi" } },
     ],

@@ -83,10 +83,11 @@ describe("RTC (LiveKit, lk-jwt-service, coturn) in the whole program", function 
     assert.equal(config.redis.use_tls, undefined, "not the deprecated switch, which takes no CA");
     // The platform's CA bundle (public: a ConfigMap), projected into /etc/livekit beside the Secret.
     const ca = named(run, "kubernetes:core/v1:ConfigMap", "livekit-redis-ca", "matrix-turn");
-    assert.ok(ca && "redis-ca.crt" in (ca.inputs.data as Obj));
+    assert.ok(ca && "ca.crt" in (ca.inputs.data as Obj));
     const dep = named(run, "kubernetes:apps/v1:Deployment", "livekit", "matrix-turn")!;
     const volume = ((dep.inputs.spec as Obj).template.spec.volumes as Obj[]).find((v) => v.name === "config")!;
     assert.deepEqual(volume.projected.sources.map((s: Obj) => Object.keys(s)[0]), ["secret", "configMap"]);
+    assert.deepEqual(volume.projected.sources[1].configMap.items, [{ key: "ca.crt", path: "redis-ca.crt" }], "the CA lands where ca_cert_file names it");
   });
 
   it("prod-aws-5k: coturn DaemonSet on the edge tier with the Synapse TURN secret, TLS from cert-manager", async () => {
