@@ -5,7 +5,8 @@ import { imageRef } from "../../catalog/images";
 import type { RedisSizing, WorkloadSizing } from "../../sizing/types";
 import { selectorLabels, standardLabels } from "../k8s/labels";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../k8s/security-context";
-import type { Placement } from "../contracts";
+import type { CrdProviders, Placement } from "../contracts";
+import { customResource } from "../k8s/custom-resource";
 import { PROXY_CA_FILE, REDIS_PORT, REDIS_TLS_DIR, REDIS_TLS_FILES, SENTINEL_PORT, redisCli, redisServerDnsNames, renderMasterProxyConfig, renderRedisConf, renderRedisInit, renderSentinelRunner, redisExporterArgs } from "../../render/redis/sentinel-redis";
 import { caVolume } from "../k8s/internal-ca";
 
@@ -18,6 +19,8 @@ const REDIS_UID = 10999;
 const PROXY_UID = 10099;
 
 export interface SentinelRedisArgs {
+  /** The add-on releases behind each CRD group: its Certificate depends on cert-manager's. */
+  crds: CrdProviders;
   /** Kubernetes provider of the cluster. */
   provider: k8s.Provider;
   /** Namespace of the Redis pods and Services. */
@@ -105,7 +108,7 @@ export class SentinelRedis extends pulumi.ComponentResource {
     // The nodes' one certificate from the internal CA: the master Service name (clients' TLS
     // passes through the proxy) and every node's name under the headless Service.
     const tlsSecret = `${svc}-tls`;
-    const certificate = new k8s.apiextensions.CustomResource(`${name}-tls`, {
+    const certificate = customResource(`${name}-tls`, {
       apiVersion: "cert-manager.io/v1",
       kind: "Certificate",
       metadata: { name: tlsSecret, namespace, labels: nodeLabels },
@@ -120,7 +123,7 @@ export class SentinelRedis extends pulumi.ComponentResource {
         privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
         issuerRef: { name: args.tls.issuer, kind: "ClusterIssuer", group: "cert-manager.io" },
       },
-    }, childOpts(args.tls.issuerReady));
+    }, childOpts(args.tls.issuerReady), args.crds);
     // Static settings only; the password and the replication role are added at start-up by the
     // init script, so nothing secret is in this ConfigMap.
     const config = new k8s.core.v1.ConfigMap(`${name}-config`, {

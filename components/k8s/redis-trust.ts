@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import type { RedisEndpoint } from "../contracts";
+import type { CrdProviders, RedisEndpoint } from "../contracts";
 import { CA_KEY, trustCertificate } from "./internal-ca";
 import { standardLabels } from "./labels";
 
@@ -22,6 +22,7 @@ export function redisTrust(
   redis: Pick<RedisEndpoint, "caCertificate" | "caIssuer">,
   a: { namespace: pulumi.Input<string>; objectName: string; file: string; component: string },
   opts: pulumi.CustomResourceOptions,
+  crds: CrdProviders,
 ): RedisTrust | undefined {
   if (redis.caCertificate !== undefined) {
     const map = new k8s.core.v1.ConfigMap(name, {
@@ -31,7 +32,7 @@ export function redisTrust(
     return { source: { configMap: { name: a.objectName, items: [{ key: CA_KEY, path: a.file }] } }, resource: map };
   }
   if (redis.caIssuer !== undefined) {
-    const cert = trustCertificate(name, { namespace: a.namespace, secretName: a.objectName, issuer: redis.caIssuer }, opts);
+    const cert = trustCertificate(name, { namespace: a.namespace, secretName: a.objectName, issuer: redis.caIssuer }, opts, crds);
     // Only ca.crt: the trust certificate's own key never reaches the pod.
     return { source: { secret: { name: a.objectName, items: [{ key: CA_KEY, path: a.file }] } }, resource: cert };
   }

@@ -242,7 +242,7 @@ export class SynapseCluster extends pulumi.ComponentResource {
       ? trustCertificate(`${name}-database-ca`, { namespace: ns, secretName: "synapse-database-ca", issuer: db.caIssuer }, child, platform.crdProviders)
       : undefined;
     // The Redis server's private CA (Memorystore's PEM, the in-cluster Redis's issuer) as ca.crt.
-    const redisCa = redisTrust(`${name}-redis-ca`, platform.redis, { namespace: ns, objectName: "synapse-redis-ca", file: "ca.crt", component: "synapse" }, child);
+    const redisCa = redisTrust(`${name}-redis-ca`, platform.redis, { namespace: ns, objectName: "synapse-redis-ca", file: "ca.crt", component: "synapse" }, child, platform.crdProviders);
 
     // The proxies' config (the same in every pod) and one server certificate per Service, naming
     // the Service's DNS name HAProxy verifies (render/synapse serviceDnsName).

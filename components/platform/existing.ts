@@ -251,6 +251,7 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
 
     const redis = new SentinelRedis(`${name}-redis`, {
       provider,
+      crds: addons.crdProviders,
       namespace,
       serviceName: EXISTING_DATA.redis,
       sizing: args.redis,
