@@ -24,3 +24,11 @@ export const ROUTER_CLIENT_NAME = "haproxy-router";
  * Synapse spends on the same requests. Node packing adds the requests to every Synapse pod.
  */
 export const MTLS_PROXY_RESOURCES = { cpuRequestMillis: 25, cpuLimitMillis: 500, memoryRequestMi: 32, memoryLimitMi: 128 } as const;
+
+/**
+ * Requests and limits of the verifying Redis proxy beside each Synapse process
+ * (render/redis/synapse-redis-proxy.ts): two long-lived connections carrying the replication
+ * stream, a few percent of Synapse's own work. Node packing adds the requests to every Synapse
+ * pod wherever Redis speaks TLS.
+ */
+export const REDIS_PROXY_RESOURCES = { cpuRequestMillis: 10, cpuLimitMillis: 250, memoryRequestMi: 16, memoryLimitMi: 64 } as const;

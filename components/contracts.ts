@@ -105,6 +105,12 @@ export interface RedisEndpoint {
    */
   caCertificate?: pulumi.Output<string>;
   caIssuer?: string;
+  /**
+   * The server certificate names `host` (the in-cluster Redis, ElastiCache), so clients check the
+   * name as well as the chain; false where it does not (Memorystore: a per-instance CA whose
+   * certificate does not name the address clients dial).
+   */
+  certificateNamesHost: boolean;
   network: NetworkPeer;
 }
 

@@ -2,7 +2,7 @@
 import { COMPONENTS, workloadEntry } from "../catalog/components";
 import type { PlatformSpec } from "../config/spec";
 import { environmentPreset } from "../catalog/environments";
-import { MTLS_PROXY_RESOURCES, internalMtlsOn } from "../catalog/internal-tls";
+import { MTLS_PROXY_RESOURCES, REDIS_PROXY_RESOURCES, internalMtlsOn } from "../catalog/internal-tls";
 import type { DataPods } from "./in-cluster-data-pods";
 import type { ModelOutput } from "./model";
 import { planPool, type PodDemand } from "./pool-packing";
@@ -25,14 +25,16 @@ export function isSynapseWorkload(name: string): boolean {
 }
 
 /**
- * What one pod of a workload requests: the sized process, plus the mutual-TLS proxy beside every
- * Synapse process while `internalMtls` is on.
+ * What one pod of a workload requests: the sized process, plus beside every Synapse process the
+ * verifying Redis proxy (every platform's Redis speaks TLS: components/matrix/redis-proxy.ts) and
+ * the mutual-TLS proxy while `internalMtls` is on.
  */
 export function podRequests(spec: Pick<PlatformSpec, "internalMtls" | "environment">, name: string, w: WorkloadSizing): { cpuMillis: number; memoryMi: number } {
-  const proxy = isSynapseWorkload(name) && internalMtlsOn(spec);
+  const synapse = isSynapseWorkload(name);
+  const proxy = synapse && internalMtlsOn(spec);
   return {
-    cpuMillis: w.resources.cpuRequestMillis + (proxy ? MTLS_PROXY_RESOURCES.cpuRequestMillis : 0),
-    memoryMi: w.resources.memoryRequestMi + (proxy ? MTLS_PROXY_RESOURCES.memoryRequestMi : 0),
+    cpuMillis: w.resources.cpuRequestMillis + (proxy ? MTLS_PROXY_RESOURCES.cpuRequestMillis : 0) + (synapse ? REDIS_PROXY_RESOURCES.cpuRequestMillis : 0),
+    memoryMi: w.resources.memoryRequestMi + (proxy ? MTLS_PROXY_RESOURCES.memoryRequestMi : 0) + (synapse ? REDIS_PROXY_RESOURCES.memoryRequestMi : 0),
   };
 }
 

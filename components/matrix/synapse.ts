@@ -7,6 +7,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { caVolume, trustCertificate } from "../k8s/internal-ca";
 import { redisTrust } from "../k8s/redis-trust";
+import { SYNAPSE_REDIS_PROXY } from "../../render/redis/synapse-redis-proxy";
+import { redisProxyContainer, synapseRedisProxyConfig } from "./redis-proxy";
 import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import { WORKER_TYPES, hasStableNames, type WorkerType } from "../../catalog/workers";
@@ -141,6 +143,8 @@ export class SynapseCluster extends pulumi.ComponentResource {
     this.mainServiceName = MAIN_SERVICE;
     // Mutual TLS with HAProxy: a proxy in every pod, Synapse's HTTP listener on 127.0.0.1 behind it.
     const mtls = internalMtlsOn(spec);
+    // Redis over TLS goes through a verifying proxy in each pod: Synapse's own TLS does not verify.
+    const redisProxied = platform.redis.tls;
     const internalIssuer = platform.internalCaIssuer;
     if (mtls && internalIssuer === undefined) throw new Error("internalMtls is on, but the platform runs no internal CA to issue the HAProxy <-> Synapse certificates");
 
@@ -216,7 +220,8 @@ export class SynapseCluster extends pulumi.ComponentResource {
         namespace: args.namespaceName,
         endpoints: {
           database: { host: dbHost, port: dbPort, database: db.database, user: dbUser, sslMode: db.sslMode, maxConnections: db.maxConnections, privateCa: db.caIssuer !== undefined },
-          redis: { host: redisHost, port: redisPort, tls: platform.redis.tls, privateCa: platform.redis.caCertificate !== undefined || platform.redis.caIssuer !== undefined },
+          // Over TLS, Synapse dials its pod's verifying proxy in plain TCP (components/matrix/redis-proxy.ts).
+          redis: redisProxied ? { host: SYNAPSE_REDIS_PROXY.host, port: SYNAPSE_REDIS_PROXY.port, tls: false } : { host: redisHost, port: redisPort, tls: false },
           objectStore: { bucket, endpoint: s3Endpoint, region: platform.objectStore.region, forcePathStyle: platform.objectStore.forcePathStyle, privateCa: platform.objectStore.privateCaIssuer !== undefined },
         },
         appserviceFiles: Object.keys(args.appservices ?? {}),
@@ -243,6 +248,11 @@ export class SynapseCluster extends pulumi.ComponentResource {
       : undefined;
     // The Redis server's private CA (Memorystore's PEM, the in-cluster Redis's issuer) as ca.crt.
     const redisCa = redisTrust(`${name}-redis-ca`, platform.redis, { namespace: ns, objectName: "synapse-redis-ca", file: "ca.crt", component: "synapse" }, child, platform.crdProviders);
+    if (redisProxied && !redisCa) throw new Error("Redis speaks TLS, but the platform names no CA to verify it against (RedisEndpoint.caCertificate or caIssuer)");
+    const redisProxyText = redisProxied ? synapseRedisProxyConfig(platform.redis) : undefined;
+    const redisProxyMap = redisProxyText
+      ? new k8s.core.v1.ConfigMap(`${name}-redis-proxy`, { metadata: meta("synapse-redis-proxy"), data: { "haproxy.cfg": redisProxyText } }, child)
+      : undefined;
 
     // The proxies' config (the same in every pod) and one server certificate per Service, naming
     // the Service's DNS name HAProxy verifies (render/synapse serviceDnsName).
@@ -270,6 +280,7 @@ export class SynapseCluster extends pulumi.ComponentResource {
       { name: "run", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } },
       ...(appserviceSecret ? [{ name: "appservices", secret: { secretName: appserviceSecret.metadata.name, defaultMode: 0o440 } }] : []),
       ...(redisCa ? [{ name: "redis-ca", projected: { defaultMode: 0o444, sources: [redisCa.source] } }] : []),
+      ...(redisProxyMap ? [{ name: "redis-proxy-config", configMap: { name: redisProxyMap.metadata.name } }] : []),
       ...(databaseCa ? [caVolume("database-ca", "synapse-database-ca")] : []),
     ];
     const baseMounts = (): k8s.types.input.core.v1.VolumeMount[] => [
@@ -280,7 +291,6 @@ export class SynapseCluster extends pulumi.ComponentResource {
       { name: "run", mountPath: "/run/synapse" },
       { name: "tmp", mountPath: "/tmp" },
       ...(appserviceSecret ? [{ name: "appservices", mountPath: DEFAULT_SYNAPSE_PATHS.appserviceDir, readOnly: true }] : []),
-      ...(redisCa ? [{ name: "redis-ca", mountPath: DEFAULT_SYNAPSE_PATHS.redisCa.replace(/\/ca\.crt$/, ""), readOnly: true }] : []),
       ...(databaseCa ? [{ name: "database-ca", mountPath: DEFAULT_SYNAPSE_PATHS.databaseCa.replace(/\/ca\.crt$/, ""), readOnly: true }] : []),
     ];
     const configChecksum = pulumi.all([homeserverYaml]).apply(([hs]) => checksum(hs, logYaml));
@@ -325,7 +335,7 @@ export class SynapseCluster extends pulumi.ComponentResource {
       return {
         metadata: {
           labels: synapseLabels(typeName),
-          annotations: { "matrix-platform.io/config-checksum": pulumi.all([configChecksum, extra.workerChecksum ?? ""]).apply(([a, b]) => checksum(a, b, proxyConfigText ?? "")) },
+          annotations: { "matrix-platform.io/config-checksum": pulumi.all([configChecksum, extra.workerChecksum ?? "", redisProxyText ?? ""]).apply(([a, b, r]) => checksum(a, b, proxyConfigText ?? "", r)) },
         },
         spec: restrictedPod({
           uid: SYNAPSE_UID,
@@ -352,7 +362,8 @@ export class SynapseCluster extends pulumi.ComponentResource {
             readinessProbe: httpProbe("/health", trafficProbePort, { period: 5, failures: 2 }),
           }, SYNAPSE_UID),
           ...(media ? [mediaCachePruner(image)] : []),
-          ...(mtls ? [mtlsProxyContainer({ image: proxyImage, uid: SYNAPSE_UID, configVolume: "mtls-proxy-config", tlsVolume: "mtls-proxy-tls" })] : [])],
+          ...(mtls ? [mtlsProxyContainer({ image: proxyImage, uid: SYNAPSE_UID, configVolume: "mtls-proxy-config", tlsVolume: "mtls-proxy-tls" })] : []),
+          ...(redisProxyMap ? [redisProxyContainer({ image: proxyImage, uid: SYNAPSE_UID, configVolume: "redis-proxy-config", caVolume: "redis-ca" })] : [])],
         }),
       };
     };

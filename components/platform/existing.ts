@@ -339,6 +339,8 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
       // trust Certificate from this issuer in their own namespace.
       tls: true,
       caIssuer: internalCa.issuer,
+      // Its certificate names the master Service clients dial (components/data/redis.ts).
+      certificateNamesHost: true,
       password: redis.password,
       network: { kind: "pods", namespace: NAMESPACES.data, podLabels: redis.podLabels, port: 6379 },
     };

@@ -1,8 +1,8 @@
 /**
  * Every Redis client of the whole program, under the mock engine, speaks TLS and is given the CA
- * its platform's Redis is signed by: Synapse (homeserver.yaml `redis:`), LiveKit in distributed
+ * its platform's Redis is signed by: Synapse (through its pod's verifying proxy), LiveKit in distributed
  * mode, and on an existing cluster the master proxy's checks and redis_exporter. On AWS the CA is
- * the public roots (ElastiCache with transit encryption), on GCP Memorystore's server CA (a
+ * Amazon's public roots as a file (ElastiCache with transit encryption), on GCP Memorystore's server CA (a
  * ConfigMap), on an existing cluster the internal CA (a trust Certificate from its issuer).
  */
 import { strict as assert } from "assert";
@@ -10,6 +10,7 @@ import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { isSecretValue, unwrapSecrets, type RecordedResource } from "../../stacks/mock-engine";
 import { INTERNAL_CA_ISSUER } from "../../components/k8s/internal-ca";
+import { AMAZON_TRUST_ROOTS_PEM } from "../../catalog/amazon-trust-roots";
 import { ofType, runStack, type StackRun } from "../helpers/run-stack";
 
 type Obj = Record<string, any>;
@@ -62,30 +63,38 @@ function homeserver(run: StackRun): Obj {
   return parseYaml((cm.inputs.data as Obj)["homeserver.yaml"]);
 }
 
-/** Synapse: TLS on, and where the platform's CA is private, every pod has it at `ca_file`. */
-function checkSynapse(run: StackRun, expected: "public" | "configMap" | "issuer") {
+/**
+ * Synapse: its own Redis TLS does not verify (Synapse 1.163), so every Synapse process dials its
+ * pod's verifying proxy in plain TCP on loopback; the proxy dials Redis over TLS with the
+ * platform's CA, and checks the name where the certificate carries it.
+ */
+function checkSynapse(run: StackRun, expected: "configMap" | "issuer", name: boolean): string {
   const redis = homeserver(run).redis as Obj;
-  assert.equal(redis.use_tls, true, "Synapse speaks TLS to Redis");
-  if (expected === "public") {
-    assert.equal(redis.ca_file, undefined, "public roots: no CA file");
-    return;
-  }
-  assert.ok(redis.ca_file, "a private CA is named");
+  assert.deepEqual([redis.host, redis.port, redis.use_tls, redis.ca_file], ["127.0.0.1", 6380, false, undefined], "Synapse dials the loopback proxy");
+  const config = (named(run, "kubernetes:core/v1:ConfigMap", "synapse-redis-proxy", "matrix")!.inputs.data as Obj)["haproxy.cfg"] as string;
+  const server = config.split("\n").find((l) => /^\s+server redis /.test(l))!;
+  const m = /ssl verify required ca-file (\S+)( verifyhost (\S+) sni str\((\S+)\))?/.exec(server);
+  assert.ok(m, server);
+  assert.equal(m[2] !== undefined, name, `name checked: ${server}`);
+  if (name) assert.equal(m[3], m[4]);
+  assert.match(config, /bind 127\.0\.0\.1:6380/, "loopback only");
   // Every Synapse process: the pods that mount the shared homeserver.yaml.
   const pods = podSpecs(run, "matrix").filter((p) => (p.spec.volumes as Obj[]).some((v) => v.configMap?.name === "synapse-config"));
   assert.ok(pods.length > 1 && pods.some((p) => p.name === "synapse-main"), pods.map((p) => p.name).join(" "));
-  for (const p of pods) assert.equal(caOrigin(run, "matrix", p.spec, redis.ca_file), expected, p.name);
+  for (const p of pods) {
+    const proxy = (p.spec.containers as Obj[]).find((c) => c.name === "redis-proxy");
+    assert.ok(proxy, `${p.name} runs the verifying proxy`);
+    assert.equal(caOrigin(run, "matrix", { ...p.spec, containers: [proxy] }, m[1]), expected, p.name);
+  }
+  const map = ofType(run, "kubernetes:core/v1:ConfigMap").find((c) => meta(c).name === "synapse-redis-ca" && meta(c).namespace === "matrix");
+  return map ? String((map.inputs.data as Obj)["ca.crt"]) : "";
 }
 
 /** LiveKit in distributed mode: TLS on, the CA file beside the config where the CA is private. */
-function checkLivekit(run: StackRun, expected: "public" | "configMap" | "issuer") {
+function checkLivekit(run: StackRun, expected: "configMap" | "issuer") {
   const config = parseYaml(secretFile(run, "livekit", "matrix-turn", "config.yaml"));
   assert.ok(config.redis?.address, "LiveKit is distributed over Redis here");
   assert.equal(config.redis.tls?.enabled, true, "LiveKit speaks TLS to Redis");
-  if (expected === "public") {
-    assert.equal(config.redis.tls.ca_cert_file, undefined);
-    return;
-  }
   const pod = podSpecs(run, "matrix-turn").find((p) => p.name === "livekit")!;
   assert.equal(caOrigin(run, "matrix-turn", pod.spec, config.redis.tls.ca_cert_file), expected);
 }
@@ -95,7 +104,7 @@ describe("Redis clients: TLS on everywhere, each given the CA its platform's Red
 
   it("dev (existing cluster): Redis and Sentinel serve TLS only; Synapse, the proxy's checks and redis_exporter verify the internal CA", async () => {
     const run = await runStack("dev", { monitoring: "true" });
-    checkSynapse(run, "issuer");
+    checkSynapse(run, "issuer", true);
     const conf = (named(run, "kubernetes:core/v1:ConfigMap", "redis-config", "matrix-data")!.inputs.data as Obj);
     assert.match(conf["redis.conf"], /^port 0$/m, "no plain port");
     assert.match(conf["redis.conf"], /^tls-port 6379$/m);
@@ -124,19 +133,22 @@ describe("Redis clients: TLS on everywhere, each given the CA its platform's Red
     checkLivekit(run, "issuer");
   });
 
-  it("prod (AWS): ElastiCache encrypts in transit; Synapse and LiveKit speak TLS and trust public roots", async () => {
+  it("prod (AWS): ElastiCache encrypts in transit; Synapse's proxy and LiveKit verify it against Amazon's public roots, name included", async () => {
     const run = await runStack("prod", { rtc: "true" });
     const group = ofType(run, "aws:elasticache/replicationGroup:ReplicationGroup")[0];
     assert.equal(group.inputs.transitEncryptionEnabled, true);
-    checkSynapse(run, "public");
-    checkLivekit(run, "public");
+    const ca = checkSynapse(run, "configMap", true);
+    assert.equal(ca, AMAZON_TRUST_ROOTS_PEM);
+    assert.equal((ca.match(/BEGIN CERTIFICATE/g) ?? []).length, 5, "Amazon Root CA 1-4 and Starfield Services Root G2");
+    checkLivekit(run, "configMap");
   });
 
   for (const [stack, distributedLivekit] of [["prod-gcp-1k", false], ["prod-gcp-5k", true]] as const) {
     it(`${stack}: Memorystore authenticates the server; Synapse${distributedLivekit ? " and LiveKit verify" : " verifies"} its CA`, async () => {
       const run = await runStack(stack, { rtc: "true" });
       assert.equal(ofType(run, "gcp:redis/instance:Instance")[0].inputs.transitEncryptionMode, "SERVER_AUTHENTICATION");
-      checkSynapse(run, "configMap");
+      // Memorystore's per-instance CA: the chain is checked, its certificate names no dialled host.
+      checkSynapse(run, "configMap", false);
       if (distributedLivekit) checkLivekit(run, "configMap");
     });
   }

@@ -59,6 +59,7 @@ export function fakePlatform(opts: { staticS3?: boolean; pathStyle?: boolean; re
       host: pulumi.output("redis-master.matrix-data.svc.cluster.local"),
       port: pulumi.output(6379),
       tls: opts.redisCa ?? false,
+      certificateNamesHost: true,
       password: pulumi.secret(FAKE_SECRETS.redisPassword),
       ...(opts.redisCa ? { caCertificate: pulumi.output("-----BEGIN CERTIFICATE-----\nfake\n-----END CERTIFICATE-----\n") } : {}),
       network: { kind: "pods", namespace: "matrix-data", podLabels: { "app.kubernetes.io/name": "redis" }, port: 6379 },

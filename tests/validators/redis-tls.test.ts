@@ -19,6 +19,7 @@ import { PortAllocator } from "../../e2e/ports";
 import { renderHomeserverConfig } from "../../render/synapse";
 import { redisServerDnsNames, renderMasterProxyConfig, renderRedisConf, renderRedisInit, renderSentinelConf, renderSentinelRunner, redisExporterArgs, type RedisTlsFiles } from "../../render/redis/sentinel-redis";
 import { fixtureRenderInput } from "../render/fixtures";
+import { SYNAPSE_REDIS_PROXY, renderSynapseRedisProxyConfig } from "../../render/redis/synapse-redis-proxy";
 
 const HAPROXY = fs.existsSync("/usr/sbin/haproxy") ? "/usr/sbin/haproxy" : "haproxy";
 const NS = NAMESPACES.data;
@@ -195,6 +196,44 @@ describe("in-cluster Redis over TLS: real redis-server, Sentinel, the master pro
     // ClientContextFactory loads ca_file but sets no verify mode (OpenSSL's default: none). If
     // this starts failing, Synapse verifies: turn it into a refusal test.
     assert.equal(synapseConnects({ ...section, ca_file: certs.file("foreign.crt") }), "ok master");
+  });
+
+  // Synapse in the cluster: plain TCP to its pod's verifying proxy, which dials Redis over TLS.
+  const startSynapseRedisProxy = async (name: string, caFile: string, verifyName: string | undefined) => {
+    const file = path.join(sup.runDir, `${name}.cfg`);
+    const listen = await ports.take();
+    const health = await ports.take();
+    // The rendered config; on loopback the fixed pod ports become free ones.
+    fs.writeFileSync(file, renderSynapseRedisProxyConfig({ upstream: { host: "127.0.0.1", port: primary }, caFile, ...(verifyName ? { verifyName } : {}), runtimeDns: false })
+      .replace(`bind ${SYNAPSE_REDIS_PROXY.host}:${SYNAPSE_REDIS_PROXY.port}`, `bind 127.0.0.1:${listen}`)
+      .replace(`bind :${SYNAPSE_REDIS_PROXY.healthPort}`, `bind 127.0.0.1:${health}`));
+    const check = spawnSync(HAPROXY, ["-c", "-f", file], { encoding: "utf8" });
+    assert.equal(check.status, 0, check.stdout + check.stderr);
+    sup.start({ name, command: HAPROXY, args: ["-f", file] });
+    await eventually(`${name} health`, async () => ((await fetch(`http://127.0.0.1:${health}/healthz`).then((r) => r.status, () => 0)) === 200 ? true : undefined), 20_000, 200);
+    const proxied = renderHomeserverConfig({ ...fixtureRenderInput("100"), redis: { host: SYNAPSE_REDIS_PROXY.host, port: listen, tls: false }, paths: { ...fixtureRenderInput("100").paths, redisPassword: path.join(sup.runDir, "redis_password") } }).redis as Record<string, unknown>;
+    return proxied;
+  };
+
+  it("Synapse's verifying proxy (rendered): Synapse's client in plain TCP reaches Redis only when the proxy verifies the CA and the name", async () => {
+    const good = await startSynapseRedisProxy("synapse-redis-proxy", tls.ca, MASTER_HOST);
+    assert.equal(good.use_tls, false);
+    assert.equal(good.host, "127.0.0.1");
+    assert.equal(synapseConnects(good), "ok master");
+    const foreignCa = await startSynapseRedisProxy("synapse-redis-proxy-foreign", certs.file("foreign.crt"), MASTER_HOST);
+    assert.match(synapseConnects(foreignCa), /^refused /, "a server certificate from another CA is refused");
+    const wrongName = await startSynapseRedisProxy("synapse-redis-proxy-name", tls.ca, "redis.elsewhere.svc.cluster.local");
+    assert.match(synapseConnects(wrongName), /^refused /, "a certificate without the dialled name is refused");
+    const chainOnly = await startSynapseRedisProxy("synapse-redis-proxy-chain", tls.ca, undefined);
+    assert.equal(synapseConnects(chainOnly), "ok master", "without a name to check (Memorystore) the chain alone decides");
+  });
+
+  it("the in-cluster form of Synapse's proxy config (runtime DNS through the pod's resolv.conf) is valid for HAProxy", () => {
+    const file = path.join(sup.runDir, "synapse-redis-proxy-in-cluster.cfg");
+    fs.writeFileSync(file, renderSynapseRedisProxyConfig({ upstream: { host: MASTER_HOST, port: 6379 }, caFile: tls.ca, verifyName: MASTER_HOST }));
+    const r = spawnSync(HAPROXY, ["-c", "-f", file], { encoding: "utf8" });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.doesNotMatch(r.stdout + r.stderr, /\[(WARNING|ALERT)\]/);
   });
 
   it("a renewed certificate reaches both servers: the Sentinel runner reloads Redis and restarts Sentinel", async () => {

@@ -28,6 +28,7 @@ import type { PublicPortRule } from "../../../render/rtc/exposure";
 import { createNodeGroups } from "./node-groups";
 import { createS3Storage } from "./object-storage";
 import { createEcrRepositories } from "./registry";
+import { AMAZON_TRUST_ROOTS_PEM } from "../../../catalog/amazon-trust-roots";
 
 export { EKS_VERSION } from "./cluster";
 
@@ -298,6 +299,10 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
       host: cache.group.primaryEndpointAddress,
       port: cache.group.port.apply((p) => p ?? 6379),
       tls: true,
+      // Public roots (Amazon Trust Services), handed over as a file for the clients that verify
+      // against one (Synapse's verifying Redis proxy): catalog/amazon-trust-roots.ts.
+      caCertificate: pulumi.output(AMAZON_TRUST_ROOTS_PEM),
+      certificateNamesHost: true,
       password: cache.authToken,
       network: { kind: "cidr", cidrs: dataCidrs, port: 6379 },
     };

@@ -251,6 +251,8 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
       tls: true,
       password: pulumi.secret(redis.authString),
       caCertificate: redis.serverCaCerts.apply((certs) => (certs ?? []).map((c) => c.cert ?? "").join("\n")),
+      // Memorystore's per-instance CA: its server certificate does not name the dialled address.
+      certificateNamesHost: false,
       network: { kind: "cidr", cidrs: privateServices, port: 6378 },
     };
 
