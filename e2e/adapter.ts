@@ -39,6 +39,8 @@ import {
 import { MTLS_PROXY_MAXCONN, buildHaproxyModel, renderHaproxyConfig, renderMtlsProxyConfig, type HaproxyInput, type HaproxyModel, type ServerSource, type UpstreamTls } from "../render/haproxy";
 
 export const LOOPBACK = "127.0.0.1";
+/** The name on the e2e Redis's TLS certificate, which Synapse's proxy verifies (the in-cluster master Service's form). */
+export const REDIS_E2E_SERVER_NAME = "redis.matrix-data.svc.cluster.local";
 
 export type PortSource = () => number;
 
@@ -89,7 +91,12 @@ export function loopbackPaths(paths: SynapsePaths, runDir: string): SynapsePaths
 /** Loopback ports of the non-Synapse services. */
 export interface LoopbackEndpoints {
   postgres: number;
+  /** redis-server's plain port (LiveKit and redis_exporter in the e2e). */
   redis: number;
+  /** redis-server's TLS port, which Synapse's verifying proxy dials. */
+  redisTls: number;
+  /** Synapse's verifying Redis proxy (render/redis/synapse-redis-proxy.ts): what Synapse dials, as in its pod. */
+  redisProxy: number;
   s3: number;
   /** MinIO's console listener (off by config.env, but the server still wants an address). */
   s3Console: number;
@@ -111,6 +118,8 @@ export function allocateEndpoints(nextPort: PortSource): LoopbackEndpoints {
   return {
     postgres: nextPort(),
     redis: nextPort(),
+    redisTls: nextPort(),
+    redisProxy: nextPort(),
     s3: nextPort(),
     s3Console: nextPort(),
     haproxy: { client: nextPort(), federation: nextPort(), stats: nextPort() },
@@ -129,7 +138,8 @@ export function adaptSynapseInput(input: SynapseRenderInput, runDir: string, net
     network,
     paths: loopbackPaths(input.paths, runDir),
     database: { ...input.database, host: LOOPBACK, port: ep.postgres, sslMode: "disable" },
-    redis: { ...input.redis, host: LOOPBACK, port: ep.redis, tls: false, privateCa: false },
+    // Synapse dials its verifying proxy in plain TCP, as in its pod; the proxy dials Redis's TLS port.
+    redis: { ...input.redis, host: LOOPBACK, port: ep.redisProxy, tls: false, privateCa: false },
     objectStore: input.objectStore ? { ...input.objectStore, endpoint: `http://${LOOPBACK}:${ep.s3}` } : undefined,
     // Sygnal's Service address becomes the loopback Sygnal's.
     ...(input.pushGatewayAddresses ? { pushGatewayAddresses: input.pushGatewayAddresses.map(() => LOOPBACK) } : {}),
@@ -217,7 +227,12 @@ export interface LoopbackPlan {
   /** Main first, then workers in catalogue order. */
   processes: PlanProcess[];
   postgres: { port: number; databases: { dbname: string; user: string; password: string }[]; maxConnections: number };
-  redis: { port: number; password: string };
+  /**
+   * Redis: its plain port (LiveKit, redis_exporter), and the TLS path Synapse takes: redis-server's
+   * TLS port with a certificate for `serverName` from the e2e's CA, and the rendered verifying
+   * proxy on `proxyPort`.
+   */
+  redis: { port: number; password: string; tls: { port: number; proxyPort: number; serverName: string } };
   /** The object store (MinIO, e2e/object-store.ts); `buckets[0]` is main's media bucket. */
   s3?: ObjectStorePlan & { buckets: string[] };
   haproxy: {
@@ -414,7 +429,7 @@ export function planLoopback(k8sSynapse: SynapseRenderInput, k8sHaproxy: Haproxy
     secretFiles,
     processes,
     postgres: { port: db.port, databases: [{ dbname: db.database, user: db.user, password: secrets.dbPassword }, ...(keyVault ? [keyVault.database] : [])], maxConnections: db.maxConnections },
-    redis: { port: ep.redis, password: secrets.redisPassword },
+    redis: { port: ep.redis, password: secrets.redisPassword, tls: { port: ep.redisTls, proxyPort: ep.redisProxy, serverName: REDIS_E2E_SERVER_NAME } },
     s3: input.objectStore
       ? { port: ep.s3, consolePort: ep.s3Console, buckets: [input.objectStore.bucket], endpoint: input.objectStore.endpoint, accessKey: secrets.s3AccessKey, secretKey: secrets.s3SecretKey, tenant: opts.objectStoreTenant }
       : undefined,

@@ -109,7 +109,7 @@ export async function startPostgres(sup: Supervisor, port: number, dbs: Database
   return { host: "127.0.0.1", port, sql };
 }
 
-function redisPing(port: number, password?: string): Promise<boolean> {
+export function redisPing(port: number, password?: string): Promise<boolean> {
   return new Promise((resolve) => {
     const sock = net.connect({ host: "127.0.0.1", port });
     let buf = "";
@@ -135,11 +135,13 @@ function redisPing(port: number, password?: string): Promise<boolean> {
   });
 }
 
-export async function startRedis(sup: Supervisor, port: number, password?: string): Promise<void> {
+export async function startRedis(sup: Supervisor, port: number, password?: string, tls?: { port: number; cert: string; key: string; ca: string }): Promise<void> {
   const dir = path.join(sup.runDir, "redis");
   fs.mkdirSync(dir, { recursive: true });
   const args = ["--bind", "127.0.0.1", "--port", String(port), "--dir", dir, "--save", "", "--appendonly", "no", "--daemonize", "no"];
   if (password) args.push("--requirepass", password);
+  // A TLS port beside the plain one: Synapse's verifying proxy dials it (clients log in with the password).
+  if (tls) args.push("--tls-port", String(tls.port), "--tls-cert-file", tls.cert, "--tls-key-file", tls.key, "--tls-ca-cert-file", tls.ca, "--tls-auth-clients", "no");
   const proc = sup.start({ name: "redis", command: "redis-server", args });
   const deadline = Date.now() + 15_000;
   while (!(await redisPing(port, password))) {

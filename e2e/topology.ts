@@ -17,9 +17,10 @@ import { pki } from "./internal-pki";
 export const MTLS_PROXY_PREFIX = "mtls-proxy-";
 import { AppserviceSink } from "./appservice-sink";
 import { HaproxyLog } from "./haproxy-log";
-import { Supervisor, waitHttpOk, type Proc } from "./procs";
+import { Supervisor, eventually, waitHttpOk, type Proc } from "./procs";
 import { TOOL_CACHE } from "../scripts/tool-cache";
-import { startPostgres, startRedis, type PgInstance } from "./services";
+import { redisPing, startPostgres, startRedis, type PgInstance } from "./services";
+import { SYNAPSE_REDIS_PROXY, renderSynapseRedisProxyConfig } from "../render/redis/synapse-redis-proxy";
 import { startObjectStore, type LoopbackObjectStore } from "./object-store";
 
 export function synapseVenv(): string {
@@ -142,14 +143,25 @@ export async function startTopology(sup: Supervisor, plan: LoopbackPlan, opts: S
 
   const pg = await startPostgres(sup, plan.postgres.port, plan.postgres.databases, plan.postgres.maxConnections);
   mark("postgres");
-  await startRedis(sup, plan.redis.port, plan.redis.password);
+  const redisPki = pki(path.join(plan.runDir, "redis-pki"));
+  redisPki.ca("redis-ca");
+  redisPki.leaf("redis", "redis-ca", plan.redis.tls.serverName, { dns: [plan.redis.tls.serverName], usage: "serverAuth" });
+  await startRedis(sup, plan.redis.port, plan.redis.password, { port: plan.redis.tls.port, cert: redisPki.file("redis.crt"), key: redisPki.file("redis.crt.key"), ca: redisPki.file("redis-ca.crt") });
+  // Synapse's verifying proxy, rendered as in every Synapse pod, on loopback ports.
+  const redisProxyFile = path.join(plan.runDir, "redis-proxy.cfg");
+  fs.writeFileSync(redisProxyFile, renderSynapseRedisProxyConfig({ upstream: { host: "127.0.0.1", port: plan.redis.tls.port }, caFile: redisPki.file("redis-ca.crt"), verifyName: plan.redis.tls.serverName, runtimeDns: false })
+    .replace(`bind ${SYNAPSE_REDIS_PROXY.host}:${SYNAPSE_REDIS_PROXY.port}`, `bind 127.0.0.1:${plan.redis.tls.proxyPort}`)
+    .replace(/^frontend health\n(.*\n){3}\n/m, ""));
+  execFileSync("haproxy", ["-c", "-q", "-f", redisProxyFile], { stdio: ["ignore", "pipe", "pipe"] });
+  sup.start({ name: "redis-proxy", command: "haproxy", args: ["-f", redisProxyFile], stopSignal: "SIGUSR1" });
+  await eventually("Synapse's Redis proxy reaches Redis over verified TLS", async () => ((await redisPing(plan.redis.tls.proxyPort, plan.redis.password)) ? true : undefined), 15_000, 200);
   mark("redis");
   const objectStore = plan.s3 ? await startObjectStore(sup, plan.s3) : undefined;
   mark("s3");
   // Up before Synapse: an appservice that refuses connections is backed off for minutes.
   let appserviceSink: AppserviceSink | undefined;
   if (plan.appservices.length > 0) {
-    const infra = new Set(["postgres", "redis", "s3", "haproxy"]);
+    const infra = new Set(["postgres", "redis", "redis-proxy", "s3", "haproxy"]);
     appserviceSink = new AppserviceSink(
       plan.appservices[0].port,
       new Map(plan.appservices.map((a) => [a.hsToken, a.id])),

@@ -20,6 +20,13 @@ export interface LoginSecret {
   passwordKey: string;
 }
 
+/** A login whose user is a fixed role name (no credential: it stays out of the Secret), the password in a Secret. */
+export interface FixedUserLogin {
+  name: pulumi.Input<string>;
+  user: string;
+  passwordKey: string;
+}
+
 export interface PostgresExporterContainerArgs {
   image: pulumi.Input<string>;
   /** UID it runs as (no file of its own is written). */
@@ -30,7 +37,7 @@ export interface PostgresExporterContainerArgs {
   database: string;
   sslMode: "disable" | "require" | "verify-full";
   /** The exporter's login. */
-  credentials: LoginSecret;
+  credentials: LoginSecret | FixedUserLogin;
   /** Arguments before the listen address (custom query file, collectors switched off). */
   args?: string[];
   volumeMounts?: k8s.types.input.core.v1.VolumeMount[];
@@ -51,7 +58,7 @@ export function postgresExporterEnv(a: Pick<PostgresExporterContainerArgs, "host
   const c = a.credentials;
   return [
     { name: "DATA_SOURCE_URI", value: pulumi.all([a.host, a.port]).apply(([host, port]) => postgresExporterDataSource(host, port, a.database, a.sslMode)) },
-    { name: "DATA_SOURCE_USER", valueFrom: { secretKeyRef: { name: c.name, key: c.userKey } } },
+    "user" in c ? { name: "DATA_SOURCE_USER", value: c.user } : { name: "DATA_SOURCE_USER", valueFrom: { secretKeyRef: { name: c.name, key: c.userKey } } },
     { name: "DATA_SOURCE_PASS", valueFrom: { secretKeyRef: { name: c.name, key: c.passwordKey } } },
   ];
 }

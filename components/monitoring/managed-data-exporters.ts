@@ -110,7 +110,8 @@ export class ManagedDataExporters extends pulumi.ComponentResource {
       const login = new k8s.core.v1.Secret(`${name}-postgres-login`, {
         metadata: { name: EXPORTER_SECRETS.postgres, namespace: ns, labels: standardLabels(POSTGRES_EXPORTER_NAME, "metrics-exporter") },
         type: "Opaque",
-        stringData: pulumi.secret({ user: db.login.user, password: db.login.password }),
+        // The password only: the role name is no credential (the bootstrap SQL names it too).
+        stringData: pulumi.secret({ password: db.login.password }),
       }, child());
       for (const e of db.endpoints) {
         const instance = postgresExporterInstance(e);
@@ -122,7 +123,7 @@ export class ManagedDataExporters extends pulumi.ComponentResource {
           port: e.port,
           database: EXPORTER_DATABASE,
           sslMode: db.sslMode,
-          credentials: { name: login.metadata.name, userKey: "user", passwordKey: "password" },
+          credentials: { name: login.metadata.name, user: db.login.user, passwordKey: "password" },
         }), [], [login, ...db.ready]);
       }
     }
