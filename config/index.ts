@@ -10,7 +10,8 @@ export { configWarnings } from "./warnings";
 
 /** The program's only reader of Pulumi config; values the stack holds as secrets are known as such. */
 export function readSpec(): PlatformSpec {
-  return parseSpec(pulumi.runtime.allConfig(), pulumi.getStack(), { secretKeys: configSecretKeys(process.env.PULUMI_CONFIG_SECRET_KEYS) });
+  const secretKeysEnv = process.env.PULUMI_CONFIG_SECRET_KEYS;
+  return parseSpec(pulumi.runtime.allConfig(), pulumi.getStack(), { secretKeys: configSecretKeys(secretKeysEnv), secretKeysKnown: secretKeysEnv !== undefined });
 }
 
 /** The keys the Pulumi CLI says hold secrets (it passes them as a JSON array in PULUMI_CONFIG_SECRET_KEYS). */

@@ -88,6 +88,13 @@ export class ConfigValidationError extends Error {
 export interface ParseOptions {
   /** Full keys (`matrix-platform:kubeconfig`) whose values arrived as secrets. */
   secretKeys?: Iterable<string>;
+  /**
+   * `secretKeys` is the engine's complete list (the Node.js language host always passes it), so a
+   * credential given in plain is refused here. Pulumi.yaml cannot make the CLI refuse it: a key
+   * declared `secret: true` may have no plain default, and a key without a default is required.
+   * Default: false (tests and the mock plan pass plain values).
+   */
+  secretKeysKnown?: boolean;
 }
 
 type Parsed = { [K in ConfigKeyName]?: NonNullable<ReturnType<(typeof CONFIG_KEYS)[K]["parse"]>> };
@@ -175,6 +182,12 @@ export function parseSpec(givenConfig: Record<string, string>, stack: string, op
     }
     const key = CONFIG_KEYS[name as ConfigKeyName];
     const secretKey = isSecretKey(name);
+    // A kubeconfig path is no credential; its content (several lines) is.
+    const credentialValue = secretKey && (name !== "kubeconfig" || value.includes("\n"));
+    if (options.secretKeysKnown && credentialValue && !secretKeys.has(full)) {
+      problems.push({ key: full, value, allowed: `a secret value: set it with \`pulumi config set --secret ${name}\`, so it is encrypted in the stack file and in state` });
+      continue;
+    }
     if (secretKeys.has(full) && !secretKey) {
       problems.push({ key: full, value, allowed: `${key.allowed}, written in plain: it is not a credential, so it must not be a secure: value` });
       continue;

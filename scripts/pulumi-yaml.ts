@@ -14,12 +14,16 @@ import { PROJECT, UNSET_VALUE } from "../config/parse";
  * the program, not Pulumi.yaml, decides its default (config/parse.ts, withoutUnsetKeys). Pulumi
  * checks a declared default against a declared type, and an empty string is neither an integer
  * nor a boolean: those keys declare their type in the description ("Type: integer.") instead of
- * `type:`, which the CLI would otherwise use to refuse the empty default.
+ * `type:`, which the CLI would otherwise use to refuse the empty default. Credential keys are not
+ * declared `secret: true` either: the CLI requires a secret key's default to be encrypted, which
+ * an empty default cannot be, and a key without a default is required. The program refuses their
+ * plain values itself (config/parse.ts `secretKeysKnown`), and their description says so.
  */
 export function declaredKey(key: ConfigKey<unknown>, secret: boolean): Record<string, unknown> {
   const typed = key.type === "string" ? { type: key.type } : {};
   const typeNote = key.type === "string" ? "" : ` Type: ${key.type}.`;
-  return { ...typed, default: UNSET_VALUE, description: `${key.description} Allowed: ${key.allowed}.${typeNote}`, ...(secret ? { secret: true } : {}) };
+  const secretNote = secret ? " Secret: set it with `pulumi config set --secret`; a plain value is refused." : "";
+  return { ...typed, default: UNSET_VALUE, description: `${key.description} Allowed: ${key.allowed}.${secretNote}${typeNote}` };
 }
 
 export function pulumiYaml(): string {

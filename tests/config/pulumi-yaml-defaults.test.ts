@@ -70,3 +70,23 @@ describe("config: Pulumi.yaml never requires a key nor overrides the program's d
     assert.deepEqual([spec.ccu, spec.features.monitoring], [1000, false]);
   });
 });
+
+describe("config: credentials under the real engine", () => {
+  const P = "matrix-platform";
+  const base = { [`${P}:alertPagerdutyRoutingKey`]: "0123456789abcdef0123456789abcdef", [`${P}:monitoring`]: "true" };
+  it("refuses a credential set in plain when the engine lists the secure keys, naming the command, never the value", () => {
+    let message = "";
+    try {
+      parseSpec(base, "dev", { secretKeys: [], secretKeysKnown: true });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    assert.match(message, /matrix-platform:alertPagerdutyRoutingKey = .* is not allowed: a secret value: set it with `pulumi config set --secret alertPagerdutyRoutingKey`/);
+    assert.ok(!message.includes("0123456789abcdef0123456789abcdef"), "the value is not echoed");
+  });
+  it("accepts it set with --secret, a kubeconfig path in plain, and plain values where the engine's list is not known (mock plan, tests)", () => {
+    assert.doesNotThrow(() => parseSpec(base, "dev", { secretKeys: [`${P}:alertPagerdutyRoutingKey`], secretKeysKnown: true }));
+    assert.doesNotThrow(() => parseSpec({ [`${P}:kubeconfig`]: "/home/ops/.kube/config" }, "dev", { secretKeys: [], secretKeysKnown: true }));
+    assert.doesNotThrow(() => parseSpec(base, "dev"));
+  });
+});

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { CONFIG_KEYS, CONFIG_KEY_NAMES, parseSpec } from "../../config";
+import { CONFIG_KEYS, CONFIG_KEY_NAMES, SECRET_CONFIG_KEYS, parseSpec } from "../../config";
 import { loadStackConfig } from "../../stacks/stack-config";
 
 const root = path.resolve(__dirname, "../..");
@@ -25,6 +25,10 @@ describe("config: Pulumi.yaml declares exactly the keys the program validates", 
       if (CONFIG_KEYS[k].type === "string") assert.equal(d.type, "string", k);
       else assert.ok(d.type === undefined && d.description.endsWith(`Type: ${CONFIG_KEYS[k].type}.`), k);
       assert.ok(d.description.includes(CONFIG_KEYS[k].description), `${k}: description out of date, run npm run pulumi-yaml`);
+      // `secret: true` with a plain default is refused by the CLI ("must be encrypted as it's
+      // secret"), so credentials say it in words and the program refuses plain values.
+      assert.equal(d.secret, undefined, k);
+      assert.equal(d.description.includes("pulumi config set --secret`; a plain value is refused"), SECRET_CONFIG_KEYS.includes(k), k);
     }
   });
 
