@@ -39,14 +39,17 @@ export interface DatabaseConnection {
   /** Secret output. */
   password: pulumi.Output<string>;
   /** libpq sslmode the client must use. */
-  sslMode: "disable" | "require" | "verify-full";
+  sslMode: "disable" | "require" | "verify-ca" | "verify-full";
   /**
-   * ClusterIssuer of the private CA that signs the server's certificate (CloudNativePG on an
-   * existing cluster), set where the client connects with verify-full: it gets the CA as `ca.crt`
-   * of a Certificate from this issuer in its namespace (components/k8s/internal-ca.ts
-   * `trustCertificate`) and names it as `sslrootcert`. Absent: no private CA to trust.
+   * Where the CA that signs the server's certificate comes from, set where the client verifies
+   * it (at most one): `caIssuer`, the ClusterIssuer of the internal CA (CloudNativePG on an
+   * existing cluster; verify-full), whose CA the client gets as `ca.crt` of a Certificate in its
+   * namespace; `caCertificate`, a PEM the platform hands over (Cloud SQL's server CA; verify-ca),
+   * which the client puts in a ConfigMap. components/k8s/ca-trust.ts `privateCaTrust` turns
+   * either into the file named as `sslrootcert`. Absent: no CA to verify against.
    */
   caIssuer?: string;
+  caCertificate?: pulumi.Output<string>;
   /** Read-only endpoint, where the platform has read replicas. */
   readHost?: pulumi.Output<string>;
   /** Largest connection count the server accepts (for pool sizing). */
@@ -101,7 +104,7 @@ export interface RedisEndpoint {
    * internal CA (the in-cluster Redis of an existing cluster); a client gets the CA as `ca.crt`
    * of a Certificate from it in its namespace (components/k8s/internal-ca.ts `trustCertificate`).
    * Neither, with TLS on: the certificate chains to public roots (ElastiCache).
-   * components/k8s/redis-trust.ts turns either into the file a client mounts.
+   * components/k8s/ca-trust.ts turns either into the file a client mounts.
    */
   caCertificate?: pulumi.Output<string>;
   caIssuer?: string;

@@ -45,7 +45,7 @@ export interface KeyVaultDatabaseEnv {
   port: number;
   database: string;
   user: string;
-  sslMode: "disable" | "require" | "verify-full";
+  sslMode: "disable" | "require" | "verify-ca" | "verify-full";
 }
 
 /** Plain (non-secret) environment of key_vault's container; the secrets are `*_FILE` paths. */

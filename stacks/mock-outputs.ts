@@ -65,6 +65,8 @@ const STATE_BY_TYPE: Record<string, (name: string, inputs: State) => State> = {
     privateIpAddress: `10.100.${mockOctet(String(inputs.name ?? name))}.3`,
     connectionName: `project:${inputs.region ?? "us-central1"}:${inputs.name ?? name}`,
     selfLink: `https://sqladmin.googleapis.com/sql/v1beta4/projects/project/instances/${inputs.name ?? name}`,
+    // The instance's server CA (what Synapse verifies against with verify-ca).
+    serverCaCerts: [{ cert: `-----BEGIN CERTIFICATE-----\nMOCK-${inputs.name ?? name}\n-----END CERTIFICATE-----`, sha1Fingerprint: "00", commonName: `C=US,O=Google\\, Inc,CN=Google Cloud SQL Server CA` }],
   }),
   "gcp:redis/instance:Instance": (name, inputs) => ({
     host: "10.100.200.4",

@@ -35,7 +35,7 @@ export interface PostgresExporterContainerArgs {
   port: pulumi.Input<number>;
   /** Database it connects to (its statistics views cover the whole server). */
   database: string;
-  sslMode: "disable" | "require" | "verify-full";
+  sslMode: "disable" | "require" | "verify-ca" | "verify-full";
   /** The exporter's login. */
   credentials: LoginSecret | FixedUserLogin;
   /** Arguments before the listen address (custom query file, collectors switched off). */

@@ -17,6 +17,7 @@ import { caVolume, trustCertificate } from "../k8s/internal-ca";
 import { LI_INSTANCE, SYNAPSE_LI, liSelector } from "./names";
 import { checksum, httpProbe, resourcesOf, restrictedContainer, restrictedPod } from "../k8s/pod-spec";
 import { pgpassLine, SYNAPSE_UID } from "../k8s/synapse-pod";
+import { privateCaTrust } from "../k8s/ca-trust";
 
 
 export interface SynapseLiArgs {
@@ -81,7 +82,7 @@ export class SynapseLi extends pulumi.ComponentResource {
         serverName: args.serverName,
         publicHost: args.publicHost,
         maxUploadBytes: args.maxUploadBytes,
-        database: { host, port, database: db.database, user, sslMode: db.sslMode, maxConnections: db.maxConnections, privateCa: db.caIssuer !== undefined },
+        database: { host, port, database: db.database, user, sslMode: db.sslMode, maxConnections: db.maxConnections, privateCa: db.caIssuer !== undefined || db.caCertificate !== undefined },
         objectStore: { bucket, endpoint, region: args.objectStore.region, forcePathStyle: args.objectStore.forcePathStyle, privateCa: args.objectStore.privateCaIssuer !== undefined },
       })));
     const dbSecret = new k8s.core.v1.Secret(`${name}-db`, {
@@ -136,9 +137,8 @@ export class SynapseLi extends pulumi.ComponentResource {
     const image = args.image;
     const selector = liSelector(SYNAPSE_LI);
     // The LI database server's private CA (verify-full), as ca.crt of a Certificate in this namespace.
-    const databaseCa = args.database.caIssuer
-      ? trustCertificate(`${name}-database-ca`, { namespace: ns, secretName: "synapse-li-database-ca", issuer: args.database.caIssuer }, child, args.crds)
-      : undefined;
+    // The LI server's CA (the internal CA's for verify-full, Cloud SQL's PEM for verify-ca), as ca.crt.
+    const databaseCa = privateCaTrust(`${name}-database-ca`, args.database, { namespace: ns, objectName: "synapse-li-database-ca", file: "ca.crt", component: "li" }, child, args.crds);
     new k8s.apps.v1.Deployment(`${name}`, {
       metadata: meta(SYNAPSE_LI),
       spec: {
@@ -163,7 +163,7 @@ export class SynapseLi extends pulumi.ComponentResource {
               { name: "media", emptyDir: { sizeLimit: "20Gi" } },
               ...(s3Secret ? [{ name: "aws-credentials", secret: { secretName: s3Secret.metadata.name, defaultMode: 0o440 } }] : []),
               ...(objectStoreCa ? [caVolume("object-store-ca", `${SYNAPSE_LI}-object-store-ca`)] : []),
-              ...(databaseCa ? [caVolume("database-ca", "synapse-li-database-ca")] : []),
+              ...(databaseCa ? [{ name: "database-ca", projected: { defaultMode: 0o444, sources: [databaseCa.source] } }] : []),
             ],
             containers: [restrictedContainer({
               name: "synapse",

@@ -59,7 +59,7 @@ export interface LiSyncArgs {
     primaryHost: pulumi.Input<string>;
     port: pulumi.Input<number>;
     database: string;
-    sslMode: "disable" | "require" | "verify-full";
+    sslMode: "disable" | "require" | "verify-ca" | "verify-full";
     /** In LI's namespace: the LI sync's role on main (REPLICATION, SELECT by the publisher's grants). */
     credentials: LoginSecret;
     /** The replica as a network peer: the only address of main's the sync's pods may open. */
@@ -81,7 +81,7 @@ export interface LiSyncArgs {
     host: pulumi.Input<string>;
     port: pulumi.Input<number>;
     database: string;
-    sslMode: "disable" | "require" | "verify-full";
+    sslMode: "disable" | "require" | "verify-ca" | "verify-full";
     /** In LI's namespace: the owner of synapse-li's database. */
     credentials: LoginSecret;
     network: NetworkPeer;

@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { caVolume, trustCertificate } from "../k8s/internal-ca";
-import { redisTrust } from "../k8s/redis-trust";
+import { privateCaTrust } from "../k8s/ca-trust";
 import { SYNAPSE_REDIS_PROXY } from "../../render/redis/synapse-redis-proxy";
 import { redisProxyContainer, synapseRedisProxyConfig } from "./redis-proxy";
 import * as random from "@pulumi/random";
@@ -219,7 +219,7 @@ export class SynapseCluster extends pulumi.ComponentResource {
         instances: this.instances,
         namespace: args.namespaceName,
         endpoints: {
-          database: { host: dbHost, port: dbPort, database: db.database, user: dbUser, sslMode: db.sslMode, maxConnections: db.maxConnections, privateCa: db.caIssuer !== undefined },
+          database: { host: dbHost, port: dbPort, database: db.database, user: dbUser, sslMode: db.sslMode, maxConnections: db.maxConnections, privateCa: db.caIssuer !== undefined || db.caCertificate !== undefined },
           // Over TLS, Synapse dials its pod's verifying proxy in plain TCP (components/matrix/redis-proxy.ts).
           redis: redisProxied ? { host: SYNAPSE_REDIS_PROXY.host, port: SYNAPSE_REDIS_PROXY.port, tls: false } : { host: redisHost, port: redisPort, tls: false },
           objectStore: { bucket, endpoint: s3Endpoint, region: platform.objectStore.region, forcePathStyle: platform.objectStore.forcePathStyle, privateCa: platform.objectStore.privateCaIssuer !== undefined },
@@ -243,11 +243,10 @@ export class SynapseCluster extends pulumi.ComponentResource {
       ? trustCertificate(`${name}-object-store-ca`, { namespace: ns, secretName: "synapse-object-store-ca", issuer: platform.objectStore.privateCaIssuer }, child, platform.crdProviders)
       : undefined;
     // The database server's private CA (verify-full), as ca.crt of a Certificate in this namespace.
-    const databaseCa = db.caIssuer
-      ? trustCertificate(`${name}-database-ca`, { namespace: ns, secretName: "synapse-database-ca", issuer: db.caIssuer }, child, platform.crdProviders)
-      : undefined;
+    // The database server's CA (the internal CA's for verify-full, Cloud SQL's PEM for verify-ca), as ca.crt.
+    const databaseCa = privateCaTrust(`${name}-database-ca`, db, { namespace: ns, objectName: "synapse-database-ca", file: "ca.crt", component: "synapse" }, child, platform.crdProviders);
     // The Redis server's private CA (Memorystore's PEM, the in-cluster Redis's issuer) as ca.crt.
-    const redisCa = redisTrust(`${name}-redis-ca`, platform.redis, { namespace: ns, objectName: "synapse-redis-ca", file: "ca.crt", component: "synapse" }, child, platform.crdProviders);
+    const redisCa = privateCaTrust(`${name}-redis-ca`, platform.redis, { namespace: ns, objectName: "synapse-redis-ca", file: "ca.crt", component: "synapse" }, child, platform.crdProviders);
     if (redisProxied && !redisCa) throw new Error("Redis speaks TLS, but the platform names no CA to verify it against (RedisEndpoint.caCertificate or caIssuer)");
     const redisProxyText = redisProxied ? synapseRedisProxyConfig(platform.redis) : undefined;
     const redisProxyMap = redisProxyText
@@ -281,7 +280,7 @@ export class SynapseCluster extends pulumi.ComponentResource {
       ...(appserviceSecret ? [{ name: "appservices", secret: { secretName: appserviceSecret.metadata.name, defaultMode: 0o440 } }] : []),
       ...(redisCa ? [{ name: "redis-ca", projected: { defaultMode: 0o444, sources: [redisCa.source] } }] : []),
       ...(redisProxyMap ? [{ name: "redis-proxy-config", configMap: { name: redisProxyMap.metadata.name } }] : []),
-      ...(databaseCa ? [caVolume("database-ca", "synapse-database-ca")] : []),
+      ...(databaseCa ? [{ name: "database-ca", projected: { defaultMode: 0o444, sources: [databaseCa.source] } }] : []),
     ];
     const baseMounts = (): k8s.types.input.core.v1.VolumeMount[] => [
       { name: "conf", mountPath: DEFAULT_SYNAPSE_PATHS.configDir, readOnly: true },

@@ -28,6 +28,12 @@ export interface DatabaseServer {
   maxConnections: number;
   /** Where the server sits, for the clients' network flows. */
   network: NetworkPeer;
+  /**
+   * The server's CA as a PEM (Cloud SQL's `serverCaCerts`): the consumers in
+   * VERIFIED_DATABASE_CLIENTS then connect with verify-ca (the certificate names the instance, not
+   * the private address clients dial, so the name cannot be checked).
+   */
+  serverCaCertificate?: pulumi.Output<string>;
   /** Credentials of every database this server holds. */
   credentials: Partial<Record<DatabaseName, DatabaseCredentials>>;
   /**
@@ -41,6 +47,7 @@ export interface DatabaseServer {
  * The consumers that mount a private server CA and connect with verify-full where their server
  * has one. The others keep the platform's sslmode (encrypted, not name-checked): the bridges and
  * the LI sync (whose archive server dials main itself, without the CA) do not mount it yet.
+ * Where the server hands a PEM instead (Cloud SQL), these consumers connect with verify-ca.
  */
 export const VERIFIED_DATABASE_CLIENTS: readonly DatabaseName[] = ["synapse", "synapseLi"];
 
@@ -67,7 +74,11 @@ export function databaseRecords(servers: DatabaseServers, sslMode: DatabaseConne
       database: creds.database,
       user: pulumi.output(creds.user),
       password: creds.password,
-      ...(server.privateCaIssuer && VERIFIED_DATABASE_CLIENTS.includes(db) ? { sslMode: "verify-full" as const, caIssuer: server.privateCaIssuer } : { sslMode }),
+      ...(server.privateCaIssuer && VERIFIED_DATABASE_CLIENTS.includes(db)
+        ? { sslMode: "verify-full" as const, caIssuer: server.privateCaIssuer }
+        : server.serverCaCertificate && VERIFIED_DATABASE_CLIENTS.includes(db)
+          ? { sslMode: "verify-ca" as const, caCertificate: server.serverCaCertificate }
+          : { sslMode }),
       readHost: server.readHost,
       maxConnections: server.maxConnections,
       network: server.network,

@@ -17,7 +17,7 @@ import { toYaml } from "../../render/synapse/yaml";
 import type { Platform } from "../contracts";
 import { standardLabels } from "../k8s/labels";
 import { StackNamespace } from "../k8s/namespace";
-import { redisTrust } from "../k8s/redis-trust";
+import { privateCaTrust } from "../k8s/ca-trust";
 import type { NetworkFlows } from "../k8s/network";
 import { rtcFlows, rtcWorkloads } from "./flows";
 import { RTC_NAMES, rtcSelector } from "./names";
@@ -90,7 +90,7 @@ export class RtcStack extends pulumi.ComponentResource {
     // The Redis server's private CA (Memorystore's PEM, the in-cluster Redis's issuer), projected
     // beside the config; ElastiCache chains to public roots and needs none.
     const redisCa = distributed
-      ? redisTrust(`${name}-livekit-redis-ca`, platform.redis, { namespace: ns, objectName: "livekit-redis-ca", file: RTC_PATHS_IN_POD.livekitRedisCa.split("/").pop()!, component: "rtc" }, child, platform.crdProviders)
+      ? privateCaTrust(`${name}-livekit-redis-ca`, platform.redis, { namespace: ns, objectName: "livekit-redis-ca", file: RTC_PATHS_IN_POD.livekitRedisCa.split("/").pop()!, component: "rtc" }, child, platform.crdProviders)
       : undefined;
     const livekitConfig = pulumi.secret(pulumi.all([apiKey, args.turnSharedSecret, platform.redis.host, platform.redis.port, platform.redis.password]).apply(([key, turnSecret, rHost, rPort, rPassword]) =>
       toYaml(renderLivekitConfig({

@@ -66,7 +66,7 @@ export interface LivekitPodArgs {
   resources: ResourceShape;
   nodeAddress: RtcSpec["nodeAddress"];
   udpPorts: RtcSpec["livekitUdpPorts"];
-  /** Projection of the private CA of the platform's Redis as `redis-ca.crt` beside the config (components/k8s/redis-trust.ts); absent = none. */
+  /** Projection of the private CA of the platform's Redis as `redis-ca.crt` beside the config (components/k8s/ca-trust.ts); absent = none. */
   redisCaSource?: k8s.types.input.core.v1.VolumeProjection;
 }
 

@@ -21,7 +21,7 @@ export interface BridgeDatabase {
   user: string;
   /** Secret. */
   password: string;
-  sslMode: "disable" | "require" | "verify-full";
+  sslMode: "disable" | "require" | "verify-ca" | "verify-full";
   /** Pool ceiling (sizing/connection-budget.ts CONNECTIONS_PER_OTHER_POD). */
   maxOpenConns: number;
 }

@@ -88,7 +88,7 @@ export function renderLiHomeserverConfig(input: LiSynapseInput): YamlObject {
         port: input.database.port,
         passfile: p.pgpass,
         sslmode: input.database.sslMode,
-        ...(input.database.privateCa && input.database.sslMode === "verify-full" ? { sslrootcert: p.databaseCa } : {}),
+        ...(input.database.privateCa && (input.database.sslMode === "verify-full" || input.database.sslMode === "verify-ca") ? { sslrootcert: p.databaseCa } : {}),
         application_name: "synapse-li",
         cp_min: pool.cp_min,
         cp_max: pool.cp_max,

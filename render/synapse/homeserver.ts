@@ -118,8 +118,8 @@ export function renderHomeserverConfig(input: SynapseRenderInput): YamlObject {
         // Synapse takes the password only inline; libpq reads it from this file instead.
         passfile: p.pgpass,
         sslmode: input.database.sslMode,
-        // verify-full checks the server's name and chain: against the private CA where there is one.
-        ...(input.database.privateCa && input.database.sslMode === "verify-full" ? { sslrootcert: p.databaseCa } : {}),
+        // verify-full checks the server's name and chain (the internal CA), verify-ca the chain alone (Cloud SQL, whose certificate names no dialled host).
+        ...(input.database.privateCa && (input.database.sslMode === "verify-full" || input.database.sslMode === "verify-ca") ? { sslrootcert: p.databaseCa } : {}),
         application_name: "synapse",
         cp_min: pool.cp_min,
         cp_max: pool.cp_max,

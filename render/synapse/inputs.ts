@@ -62,7 +62,7 @@ export interface SynapseDatabase {
   port: number;
   database: string;
   user: string;
-  sslMode: "disable" | "require" | "verify-full";
+  sslMode: "disable" | "require" | "verify-ca" | "verify-full";
   /** The server's max_connections; every process's pool must fit in it. */
   maxConnections: number;
   /** The server certificate chains to a private CA mounted at `paths.databaseCa` (verify-full checks against it). */

@@ -178,9 +178,9 @@ describe("internalMtls: the Matrix stack (mock engine, fake platform)", function
     assert.equal(hs.database.args.sslmode, "verify-full");
     for (const w of synapseWorkloads(r)) {
       const pod = (w.inputs.spec as Obj).template.spec;
-      const vol = (pod.volumes as Obj[]).find((v) => v.secret?.secretName === "synapse-database-ca");
+      const vol = (pod.volumes as Obj[]).find((v) => (v.projected?.sources ?? []).some((s: Obj) => s.secret?.name === "synapse-database-ca"));
       assert.ok(vol, `${w.name} mounts the database CA`);
-      assert.deepEqual(vol.secret.items, [{ key: "ca.crt", path: "ca.crt" }], "the CA only, never the trust certificate's key");
+      assert.deepEqual(vol.projected.sources[0].secret.items, [{ key: "ca.crt", path: "ca.crt" }], "the CA only, never the trust certificate's key");
       const mount = (pod.containers[0].volumeMounts as Obj[]).find((m) => m.name === vol.name)!;
       assert.equal(`${mount.mountPath}/ca.crt`, hs.database.args.sslrootcert);
     }

@@ -66,7 +66,7 @@ describe("the LI instance in the whole program", function () {
     const dbArgs = parseYaml(dbFiles["database.yaml"]).database.args;
     assert.equal(dbArgs.sslmode, "verify-full");
     const pod = (dep.inputs.spec as Obj).template.spec;
-    const caVol = (pod.volumes as Obj[]).find((v) => v.secret?.secretName === "synapse-li-database-ca")!;
+    const caVol = (pod.volumes as Obj[]).find((v) => (v.projected?.sources ?? []).some((s: Obj) => s.secret?.name === "synapse-li-database-ca"))!;
     assert.ok(caVol, "synapse-li mounts the database CA");
     const caMount = (pod.containers[0].volumeMounts as Obj[]).find((m) => m.name === caVol.name)!;
     assert.equal(`${caMount.mountPath}/ca.crt`, dbArgs.sslrootcert);

@@ -27,7 +27,9 @@ export function assertPlatformContract(run: PlatformRun): void {
     assert.ok(c, `database ${db}`);
     assert.ok(c.host && c.port && c.database && c.user && c.password, `complete connection for ${db}: ${JSON.stringify(c)}`);
     assert.ok(c.maxConnections > 0);
-    assert.ok(["require", "verify-full"].includes(c.sslMode), `${db} connects with TLS`);
+    assert.ok(["require", "verify-ca", "verify-full"].includes(c.sslMode), `${db} connects with TLS`);
+    // A verifying client is handed the CA it verifies against.
+    if (c.sslMode !== "require") assert.ok(c.caIssuer !== undefined || c.caCertificate !== undefined, `${db}: ${c.sslMode} names its CA`);
     assert.ok(c.network && c.network.port === 5432, `${db} network peer on 5432`);
     assert.equal(run.secrecy[`databases.${db}.password`], true, `${db} password is a secret output`);
   }

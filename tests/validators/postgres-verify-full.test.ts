@@ -100,6 +100,23 @@ describe("PostgreSQL verify-full: psycopg2 with the rendered connection args", f
     assert.match(r, /^refused .*does not match host name/, r);
   });
 
+  it("verify-ca as rendered for Cloud SQL (the CA file as sslrootcert, no name check): the server's private address connects under its CA, not under another", () => {
+    const base = fixtureRenderInput("100");
+    // Cloud SQL: the client dials the instance's private IP, which its certificate does not name.
+    const db = renderHomeserverConfig({
+      ...base,
+      database: { ...base.database, host: "127.0.0.1", port: pg.port, database: DB.dbname, user: DB.user, sslMode: "verify-ca", privateCa: true },
+      paths: { ...base.paths, databaseCa: certs.file("internal.crt"), pgpass: path.join(sup.runDir, "pgpass") },
+    }).database as { args: Record<string, unknown> };
+    const args = Object.fromEntries(Object.entries(db.args).filter(([k]) => !k.startsWith("cp_")));
+    assert.deepEqual([args.sslmode, args.sslrootcert], ["verify-ca", certs.file("internal.crt")]);
+    fs.appendFileSync(path.join(sup.runDir, "pgpass"), `127.0.0.1:${pg.port}:${DB.dbname}:${DB.user}:${DB.password}\n`);
+    assert.match(connect(args), /^ok True TLSv1\.[23]$/);
+    assert.match(connect({ ...args, sslrootcert: certs.file("foreign.crt") }), /^refused .*certificate verify failed/);
+    // The same address under verify-full is refused: the name is what verify-ca leaves out.
+    assert.match(connect({ ...args, sslmode: "verify-full" }), /^refused .*(does not match|server certificate for)/);
+  });
+
   it("is not vacuous: with require (and no CA file, as before) the wrong host connects: only verify-full checks it", () => {
     // libpq treats require with a CA file as verify-ca, so the CA file goes too.
     const r = connect({ ...rendered, host: "synapse-pg-rw.elsewhere.svc.cluster.local", hostaddr: "127.0.0.1", sslmode: "require", sslrootcert: undefined });

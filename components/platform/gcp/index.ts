@@ -186,6 +186,8 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
     const privateServices = [PRIVATE_SERVICES_CIDR];
     const server = (db: CloudSqlServer, sizing: DatabaseSizing): DatabaseServer => ({
       host: db.primary.privateIpAddress,
+      // The instance's server CA (current and upcoming): Synapse and synapse-li verify the chain.
+      serverCaCertificate: db.primary.serverCaCerts.apply((certs) => (certs ?? []).map((c) => c.cert ?? "").join("\n")),
       port: pulumi.output(5432),
       readHost: db.replicas[0]?.privateIpAddress,
       maxConnections: sizing.maxConnections,

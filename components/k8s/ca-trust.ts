@@ -1,11 +1,11 @@
 import type * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import type { CrdProviders, RedisEndpoint } from "../contracts";
+import type { CrdProviders } from "../contracts";
 import { CA_KEY, trustCertificate } from "./internal-ca";
 import { standardLabels } from "./labels";
 
-/** What a client pod needs to verify the platform's Redis: a projection that puts the CA at `file`. */
-export interface RedisTrust {
+/** What a client pod needs to verify a platform server (Redis, PostgreSQL): a projection that puts the CA at `file`. */
+export interface CaTrust {
   /** A projected-volume source holding the CA as `file`. */
   source: k8s.types.input.core.v1.VolumeProjection;
   /** The ConfigMap or trust Certificate the source reads (pods wait for it). */
@@ -13,26 +13,27 @@ export interface RedisTrust {
 }
 
 /**
- * The private CA of the platform's Redis, in the client's namespace, whatever the platform: a
- * ConfigMap from the PEM it hands over (Memorystore), or a trust Certificate from its issuer (the
- * in-cluster Redis). Undefined where there is no private CA to trust (TLS chains to public roots).
+ * The CA of a platform server (Redis, PostgreSQL) in the client's namespace, whatever the
+ * platform: a ConfigMap from the PEM it hands over (Memorystore, ElastiCache's public roots, Cloud
+ * SQL), or a trust Certificate from its issuer (the in-cluster servers' internal CA). Undefined
+ * where the server names no CA.
  */
-export function redisTrust(
+export function privateCaTrust(
   name: string,
-  redis: Pick<RedisEndpoint, "caCertificate" | "caIssuer">,
+  server: { caCertificate?: pulumi.Output<string>; caIssuer?: string },
   a: { namespace: pulumi.Input<string>; objectName: string; file: string; component: string },
   opts: pulumi.CustomResourceOptions,
   crds: CrdProviders,
-): RedisTrust | undefined {
-  if (redis.caCertificate !== undefined) {
+): CaTrust | undefined {
+  if (server.caCertificate !== undefined) {
     const map = new k8s.core.v1.ConfigMap(name, {
       metadata: { name: a.objectName, namespace: a.namespace, labels: standardLabels(a.objectName, a.component) },
-      data: { [CA_KEY]: redis.caCertificate },
+      data: { [CA_KEY]: server.caCertificate },
     }, opts);
     return { source: { configMap: { name: a.objectName, items: [{ key: CA_KEY, path: a.file }] } }, resource: map };
   }
-  if (redis.caIssuer !== undefined) {
-    const cert = trustCertificate(name, { namespace: a.namespace, secretName: a.objectName, issuer: redis.caIssuer }, opts, crds);
+  if (server.caIssuer !== undefined) {
+    const cert = trustCertificate(name, { namespace: a.namespace, secretName: a.objectName, issuer: server.caIssuer }, opts, crds);
     // Only ca.crt: the trust certificate's own key never reaches the pod.
     return { source: { secret: { name: a.objectName, items: [{ key: CA_KEY, path: a.file }] } }, resource: cert };
   }
