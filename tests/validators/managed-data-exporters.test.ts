@@ -25,6 +25,7 @@ import { MONITORING_ROLE } from "../../components/contracts";
 import { postgresExporterArgs, postgresExporterDataSource } from "../../components/k8s/postgres-exporter";
 import { EXPORTER_DATABASE, redisExporterArgs } from "../../components/monitoring/managed-data-exporters";
 import { deadQueriesOf, usedMetricNames } from "../../components/monitoring/metric-sources";
+import { postgresTlsSettings } from "../helpers/tls-postgres";
 
 const MONITOR_PASSWORD = "monitor-" + Math.random().toString(36).slice(2);
 const REDIS_PASSWORD = "redis-" + Math.random().toString(36).slice(2);
@@ -79,18 +80,8 @@ describe("managed PostgreSQL and Redis exporters with the rendered settings (rea
     certs.ca("server-ca");
     certs.ca("foreign");
     certs.leaf("server", "server-ca", "localhost", { dns: ["localhost"], usage: "serverAuth" });
-    // PostgreSQL refuses a key others can read; it runs as the postgres user when we are root.
-    const dir = path.join(sup.runDir, "server-tls");
-    fs.mkdirSync(dir);
-    fs.copyFileSync(certs.file("server.crt"), path.join(dir, "server.crt"));
-    fs.copyFileSync(certs.file("server.crt.key"), path.join(dir, "server.key"));
-    fs.chmodSync(path.join(dir, "server.key"), 0o600);
-    if (process.getuid?.() === 0) {
-      const uid = Number(execFileSync("id", ["-u", "postgres"]).toString().trim());
-      for (const f of ["", "server.crt", "server.key"]) fs.chownSync(path.join(dir, f), uid, uid);
-    }
     pg = await startPostgres(sup, await ports.take(), [OWNER], 20, {
-      settings: ["ssl=on", `ssl_cert_file=${path.join(dir, "server.crt")}`, `ssl_key_file=${path.join(dir, "server.key")}`],
+      settings: postgresTlsSettings(sup.runDir, certs.file("server.crt"), certs.file("server.crt.key")),
     });
     // A consumer's table, which the monitoring login must not read.
     execFileSync("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", `host=127.0.0.1 port=${pg.port} dbname=${OWNER.dbname} user=${OWNER.user} sslmode=require`, "-c", "CREATE TABLE users (name text); INSERT INTO users VALUES ('alice')"], { env: { ...process.env, PGPASSWORD: OWNER.password } });

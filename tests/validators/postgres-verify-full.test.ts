@@ -6,7 +6,7 @@
  * host pass; another CA, or a host the certificate does not name, is refused before any login.
  */
 import { strict as assert } from "assert";
-import { execFileSync, spawnSync } from "child_process";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { cnpgServiceDnsNames } from "../../components/data/postgres";
@@ -19,6 +19,7 @@ import { synapsePython } from "../../e2e/topology";
 import { renderHomeserverConfig } from "../../render/synapse";
 import { fixtureRenderInput } from "../render/fixtures";
 import { PortAllocator } from "../../e2e/ports";
+import { postgresTlsSettings } from "../helpers/tls-postgres";
 
 const HOST = `${EXISTING_DATA.mainCluster}-rw.${NAMESPACES.data}.svc.cluster.local`;
 const DB = { dbname: "synapse", user: "synapse", password: "pg-verify-full-password" };
@@ -52,18 +53,8 @@ describe("PostgreSQL verify-full: psycopg2 with the rendered connection args", f
     certs.ca("internal");
     certs.ca("foreign");
     certs.leaf("server", "internal", HOST, { dns: cnpgServiceDnsNames(EXISTING_DATA.mainCluster, NAMESPACES.data), usage: "serverAuth" });
-    // PostgreSQL refuses a key others can read; it runs as the postgres user when we are root.
-    const dir = path.join(sup.runDir, "server-tls");
-    fs.mkdirSync(dir);
-    fs.copyFileSync(certs.file("server.crt"), path.join(dir, "server.crt"));
-    fs.copyFileSync(certs.file("server.crt.key"), path.join(dir, "server.key"));
-    fs.chmodSync(path.join(dir, "server.key"), 0o600);
-    if (process.getuid?.() === 0) {
-      const uid = Number(execFileSync("id", ["-u", "postgres"]).toString().trim());
-      for (const f of ["", "server.crt", "server.key"]) fs.chownSync(path.join(dir, f), uid, uid);
-    }
     pg = await startPostgres(sup, await ports.take(), [DB], 20, {
-      settings: ["ssl=on", `ssl_cert_file=${path.join(dir, "server.crt")}`, `ssl_key_file=${path.join(dir, "server.key")}`],
+      settings: postgresTlsSettings(sup.runDir, certs.file("server.crt"), certs.file("server.crt.key")),
     });
     const base = fixtureRenderInput("100");
     const input = {
