@@ -68,9 +68,7 @@ export function lokiStorageKindOf(store: Pick<Platform["objectStore"], "buckets"
 
 /** Every target scraped in this stack: the deployed systems' and the platform's. */
 export function scrapedTargets(spec: MonitoringStackArgs["spec"]): ResolvedTarget[] {
-  // A cert-manager the cluster already runs is the site's to scrape: its namespace admits no one from here.
-  const platformTargets = platformScrapeTargets(spec.platform).filter((t) => !(t.job === "cert-manager" && spec.existingAddons.includes("cert-manager")));
-  const targets: ResolvedTarget[] = [...deployedScrapeTargets(spec), ...platformTargets, ...logsScrapeTargets()];
+  const targets: ResolvedTarget[] = [...deployedScrapeTargets(spec), ...platformScrapeTargets(spec.platform, undefined, spec.existingAddons), ...logsScrapeTargets()];
   assertDistinctJobs(targets);
   return targets;
 }

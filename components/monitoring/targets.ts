@@ -8,6 +8,7 @@
 import type { DeployedScrapeTarget, ScrapeTarget } from "../../catalog/components";
 import { NAMESPACES, type NamespaceName } from "../../catalog/namespaces";
 import type { PlatformKind } from "../../config/keys";
+import type { AddonName } from "../../catalog/addons";
 import { standardLabels } from "../k8s/labels";
 import { PROMETHEUS_PODS, type FlowSpec } from "../k8s/network";
 
@@ -27,9 +28,10 @@ export const SCRAPE_INTERVAL = "30s";
  * namespace and are the registry's targets (catalog/components.ts `managedDataMetrics`, the same
  * `postgresql` and `redis` jobs); the object store's metrics stay in the cloud's own monitoring.
  */
-export function platformScrapeTargets(platform: PlatformKind, tenant = "object-store"): ResolvedTarget[] {
+export function platformScrapeTargets(platform: PlatformKind, tenant = "object-store", existingAddons: readonly AddonName[] = []): ResolvedTarget[] {
   const shared: ResolvedTarget[] = [
-    { job: "cert-manager", namespace: NAMESPACES.certManager, podLabels: { "app.kubernetes.io/name": "cert-manager", "app.kubernetes.io/component": "controller" }, portName: "http-metrics", port: 9402 },
+    // A cert-manager the cluster already runs is the site's to scrape: its namespace admits no one from the stack.
+    ...(existingAddons.includes("cert-manager") ? [] : [{ job: "cert-manager", namespace: NAMESPACES.certManager, podLabels: { "app.kubernetes.io/name": "cert-manager", "app.kubernetes.io/component": "controller" }, portName: "http-metrics", port: 9402 }]),
     { job: "envoy", namespace: NAMESPACES.edge, podLabels: { "app.kubernetes.io/component": "proxy", "app.kubernetes.io/managed-by": "envoy-gateway" }, portName: "metrics", port: 19001, path: "/stats/prometheus" },
   ];
   if (platform !== "existing") return shared;
