@@ -17,6 +17,7 @@ import { standardLabels, selectorLabels } from "../k8s/labels";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../k8s/security-context";
 import { FlowPolicies, INTERNET, type FlowSpec, type NetworkFlows, type Workload } from "../k8s/network";
 import type { DatabaseConnection, Placement } from "../contracts";
+import { disruptionBudgetSpec } from "../k8s/disruption-budget";
 
 /**
  * The user the bridge runs as: a high UID of the project's own (the images' entrypoint would
@@ -200,7 +201,7 @@ export class MautrixBridges extends pulumi.ComponentResource {
       // A node drain may move the one pod (its state is in PostgreSQL), one at a time, as for Synapse main.
       new k8s.policy.v1.PodDisruptionBudget(`${name}-${bridge}`, {
         metadata: meta,
-        spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
+        spec: disruptionBudgetSpec(selector),
       }, child);
 
       flows.push(...bridgeFlows(args, bridge, port, db.network));

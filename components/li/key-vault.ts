@@ -17,6 +17,7 @@ import { httpProbe, resourcesOf, restrictedContainer, restrictedPod } from "../k
 import { KEY_VAULT_MIGRATE, keyVaultFlows } from "./key-vault-flows";
 import type { KeyVaultCredentials } from "./key-vault-credentials";
 import { cpuAutoscalerSpec } from "../k8s/autoscaling";
+import { disruptionBudgetSpec } from "../k8s/disruption-budget";
 
 /** Where the Secret's files are mounted in key_vault's containers. */
 export const KEY_VAULT_SECRETS_DIR = "/etc/key-vault/secrets";
@@ -137,7 +138,7 @@ export class KeyVault extends pulumi.ComponentResource {
       metadata: meta,
       spec: { type: "ClusterIP", selector, ports: [{ name: "http", port: KEY_VAULT_PORT, targetPort: "http" }] },
     }, child);
-    new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, { metadata: meta, spec: { maxUnavailable: 1, selector: { matchLabels: selector } } }, child);
+    new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, { metadata: meta, spec: disruptionBudgetSpec(selector) }, child);
 
     args.flows.allowAll(keyVaultFlows(args.namespaceName, args.callers, db.network), { namePrefix: "key-vault", parent: this });
     this.registerOutputs({});
