@@ -1,0 +1,88 @@
+import * as fs from "fs";
+import * as path from "path";
+import { execFileSync, spawn } from "child_process";
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  seconds: number;
+}
+
+/**
+ * The real Pulumi CLI on one stack of a project copy, with a local file backend and the engine's
+ * plugins from PATH (nothing is downloaded). Runs are asynchronous: the test process keeps
+ * serving the simulated volume provisioner while `up` waits for pods. Every run's output is
+ * appended to `<dir>/cli.log`, so a failure can be read whole after the test.
+ */
+export class PulumiCli {
+  readonly env: NodeJS.ProcessEnv;
+  private readonly log: string;
+
+  constructor(readonly projectDir: string, readonly dir: string, readonly stack: string, bin: string, kubeconfig: string) {
+    fs.mkdirSync(path.join(dir, "state"), { recursive: true });
+    this.log = path.join(dir, "cli.log");
+    this.env = {
+      ...process.env,
+      PATH: `${bin}:${process.env.PATH ?? ""}`,
+      PULUMI_HOME: path.join(dir, "pulumi-home"),
+      PULUMI_BACKEND_URL: `file://${path.join(dir, "state")}`,
+      // The file backend's secrets are encrypted with a passphrase; this one guards test state only.
+      PULUMI_CONFIG_PASSPHRASE: "real-engine-test",
+      PULUMI_SKIP_UPDATE_CHECK: "1",
+      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+      PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
+      KUBECONFIG: kubeconfig,
+      // tsc type-checks in the test command; the language host only transpiles.
+      TS_NODE_TRANSPILE_ONLY: "true",
+    };
+  }
+
+  /** `pulumi <args> --stack <stack> --non-interactive`; resolves with the exit code, never rejects on one. */
+  run(args: string[], input?: string): Promise<CliResult> {
+    const started = Date.now();
+    const full = [...args, "--stack", this.stack, "--non-interactive"];
+    return new Promise((resolve, reject) => {
+      const child = spawn("pulumi", full, { cwd: this.projectDir, env: this.env, stdio: ["pipe", "pipe", "pipe"] });
+      let stdout = "", stderr = "";
+      child.stdout.on("data", (d) => (stdout += d));
+      child.stderr.on("data", (d) => (stderr += d));
+      child.on("error", reject);
+      child.stdin.end(input ?? "");
+      child.on("close", (code) => {
+        const seconds = (Date.now() - started) / 1000;
+        fs.appendFileSync(this.log, `\n$ pulumi ${full.join(" ")}   (exit ${code}, ${seconds.toFixed(1)} s)\n${stdout}\n${stderr}\n`);
+        resolve({ code: code ?? 1, stdout, stderr, seconds });
+      });
+    });
+  }
+
+  /** Like run, but rejects with the tail of the output when the command fails. */
+  async ok(args: string[], input?: string): Promise<CliResult> {
+    const r = await this.run(args, input);
+    if (r.code !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${r.code} after ${r.seconds.toFixed(0)} s (whole output in ${this.log}):\n${tail(r.stdout + "\n" + r.stderr, 60)}`);
+    return r;
+  }
+}
+
+export function tail(text: string, lines: number): string {
+  return text.trimEnd().split("\n").slice(-lines).join("\n");
+}
+
+/**
+ * A copy of the project as the checkout holds it (tracked and untracked files git does not
+ * ignore), with node_modules linked: each stack gets its own Pulumi.<stack>.yaml there, so the
+ * tests never touch the checkout's stack files.
+ */
+export function copyProject(root: string, into: string): string {
+  const files = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "-z"], { cwd: root, encoding: "utf8" }).split("\0").filter(Boolean);
+  for (const f of files) {
+    if (/^Pulumi\.[^/]+\.yaml$/.test(f)) continue;
+    const from = path.join(root, f);
+    if (!fs.existsSync(from)) continue; // deleted in the working tree
+    fs.mkdirSync(path.dirname(path.join(into, f)), { recursive: true });
+    fs.copyFileSync(from, path.join(into, f));
+  }
+  fs.symlinkSync(path.join(root, "node_modules"), path.join(into, "node_modules"));
+  return into;
+}
