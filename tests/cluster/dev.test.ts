@@ -4,7 +4,7 @@ import { size } from "../../sizing";
 import { grownPools, statefulReplacements, type PreviewStep } from "./cluster-state";
 import { waitFor } from "./control-plane";
 import { tail } from "./pulumi-cli";
-import { assertPodsPlaced, realEngineSuite, up } from "./real-engine-suite";
+import { assertPodsPlaced, driver, realEngineSuite, up } from "./real-engine-suite";
 import { simulatedNodes } from "./simulated-nodes";
 
 /**
@@ -30,7 +30,18 @@ realEngineSuite("dev", {
       assert.deepEqual(state.deployment.resources ?? [], []);
     });
   },
+  destroyWithDriver: true,
   afterUp: (stack) => {
+    it("the Automation API driver (npm run stack) previews and updates the deployed stack: no changes", async () => {
+      const s = stack();
+      for (const operation of ["preview", "up"] as const) {
+        const r = await driver(s, operation);
+        s.figures.push(`driver ${operation}: ${r.seconds.toFixed(0)} s`);
+        assert.equal(r.code, 0, `npm run stack -- ${operation} failed:\n${tail(r.stdout + r.stderr, 60)}`);
+        assert.match(r.stdout, /^dev\s+no changes\s/m, `npm run stack -- ${operation}:\n${tail(r.stdout, 20)}`);
+      }
+    });
+
     it("a node drains while a workload on it is unhealthy: no disruption budget blocks evicting its not-ready pods", async () => {
       const s = stack();
       interface P { metadata: { name: string; namespace: string; ownerReferences?: { kind: string; name: string }[] }; spec: { nodeName?: string }; status?: { phase?: string } }

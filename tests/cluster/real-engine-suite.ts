@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { spawn } from "child_process";
 import { PROJECT, parseSpec, type PlatformSpec } from "../../config";
 import { isSecretKey } from "../../config/parse";
 import { PROJECT_IMAGE_KEYS, deployedProjectImageKeys } from "../../config/image-keys";
@@ -10,7 +11,7 @@ import type { Sizing } from "../../sizing/types";
 import { loadStackConfig } from "../../stacks/stack-config";
 import { startControlPlane, waitFor, type ControlPlane } from "./control-plane";
 import { engineBin } from "./engine-paths";
-import { PulumiCli, copyProject, tail } from "./pulumi-cli";
+import { PulumiCli, copyProject, tail, type CliResult } from "./pulumi-cli";
 import { simulatedNodes } from "./simulated-nodes";
 import { addonChartsValue, writeStandInCharts } from "./stand-in-charts";
 import { SIMULATED_STORAGE_CLASS, simulatedStorageClass, startVolumeProvisioner } from "./volume-provisioner";
@@ -89,6 +90,27 @@ export async function assertPodsPlaced(s: RealEngineStack): Promise<Pod[]> {
   return pods;
 }
 
+/**
+ * `npm run stack -- <operation> --stack <name>`: the Automation API driver, run in the stack's
+ * project copy against the same backend, CLI and cluster as the CLI runs.
+ */
+export async function driver(s: RealEngineStack, operation: "preview" | "up" | "destroy"): Promise<CliResult> {
+  const started = Date.now();
+  const args = ["ts-node", "stacks/automation.ts", operation, "--stack", s.name, "--backend", s.cli.env.PULUMI_BACKEND_URL!];
+  return new Promise((resolve, reject) => {
+    const child = spawn("npx", args, { cwd: s.cli.projectDir, env: s.cli.env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "", stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const seconds = (Date.now() - started) / 1000;
+      fs.appendFileSync(path.join(s.cli.dir, "cli.log"), `\n$ npm run stack -- ${operation} --stack ${s.name}   (exit ${code}, ${seconds.toFixed(1)} s)\n${stdout}\n${stderr}\n`);
+      resolve({ code: code ?? 1, stdout, stderr, seconds });
+    });
+  });
+}
+
 /** `pulumi up` with readiness waits on, timed. */
 export async function up(s: RealEngineStack, label: string, extra: string[] = []): Promise<number> {
   const r = await s.cli.ok(["up", "--yes", "--skip-preview", "--suppress-progress", ...extra]);
@@ -108,6 +130,8 @@ export interface SuiteHooks {
   beforeUp?: (stack: () => RealEngineStack) => void;
   /** Declares tests that run after the no-change preview and before the destroy. */
   afterUp?: (stack: () => RealEngineStack) => void;
+  /** Destroy through the Automation API driver instead of the CLI. */
+  destroyWithDriver?: boolean;
 }
 
 export function realEngineSuite(name: string, hooks: SuiteHooks = {}): void {
@@ -155,8 +179,9 @@ export function realEngineSuite(name: string, hooks: SuiteHooks = {}): void {
 
     it("destroy (after unprotecting, as the README says) removes everything and leaves no object behind", async function () {
       await s.cli.ok(["state", "unprotect", "--all", "--yes"]);
-      const r = await s.cli.ok(["destroy", "--yes", "--skip-preview", "--suppress-progress"]);
-      s.figures.push(`destroy: ${r.seconds.toFixed(0)} s`);
+      const r = hooks.destroyWithDriver ? await driver(s, "destroy") : await s.cli.ok(["destroy", "--yes", "--skip-preview", "--suppress-progress"]);
+      assert.equal(r.code, 0, `destroy failed:\n${tail(r.stdout + r.stderr, 60)}`);
+      s.figures.push(`destroy${hooks.destroyWithDriver ? " (driver)" : ""}: ${r.seconds.toFixed(0)} s`);
       // Garbage collection of dependents and the provisioner's Released volumes take seconds.
       let left: string[] = [];
       await waitFor("the cluster back to its objects before up", 120, async () => {
