@@ -38,12 +38,20 @@ export class PulumiCli {
     };
   }
 
-  /** `pulumi <args> --stack <stack> --non-interactive`; resolves with the exit code, never rejects on one. */
-  run(args: string[], input?: string): Promise<CliResult> {
+  /**
+   * `pulumi <args> --stack <stack> --non-interactive`; resolves with the exit code, never rejects
+   * on one. With `killAfterSeconds`, the CLI and everything it started (language host, program,
+   * plugins) are killed then, as a CI runner that dies mid-update would leave them.
+   */
+  run(args: string[], input?: string, options: { killAfterSeconds?: number; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
     const started = Date.now();
     const full = [...args, "--stack", this.stack, "--non-interactive"];
     return new Promise((resolve, reject) => {
-      const child = spawn("pulumi", full, { cwd: this.projectDir, env: this.env, stdio: ["pipe", "pipe", "pipe"] });
+      const child = spawn("pulumi", full, { cwd: this.projectDir, env: { ...this.env, ...options.env }, stdio: ["pipe", "pipe", "pipe"], detached: options.killAfterSeconds !== undefined });
+      if (options.killAfterSeconds !== undefined) {
+        const timer = setTimeout(() => process.kill(-child.pid!, "SIGKILL"), options.killAfterSeconds * 1000);
+        child.on("close", () => clearTimeout(timer));
+      }
       let stdout = "", stderr = "";
       child.stdout.on("data", (d) => (stdout += d));
       child.stderr.on("data", (d) => (stderr += d));
@@ -58,8 +66,8 @@ export class PulumiCli {
   }
 
   /** Like run, but rejects with the tail of the output when the command fails. */
-  async ok(args: string[], input?: string): Promise<CliResult> {
-    const r = await this.run(args, input);
+  async ok(args: string[], input?: string, options: { env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+    const r = await this.run(args, input, options);
     if (r.code !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${r.code} after ${r.seconds.toFixed(0)} s (whole output in ${this.log}):\n${tail(r.stdout + "\n" + r.stderr, 60)}`);
     return r;
   }

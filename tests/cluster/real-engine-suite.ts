@@ -112,8 +112,8 @@ export async function driver(s: RealEngineStack, operation: "preview" | "up" | "
 }
 
 /** `pulumi up` with readiness waits on, timed. */
-export async function up(s: RealEngineStack, label: string, extra: string[] = []): Promise<number> {
-  const r = await s.cli.ok(["up", "--yes", "--skip-preview", "--suppress-progress", ...extra]);
+export async function up(s: RealEngineStack, label: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<number> {
+  const r = await s.cli.ok(["up", "--yes", "--skip-preview", "--suppress-progress", ...extra], undefined, { env });
   const created = resourcesCreated(r.stdout);
   s.figures.push(`${label}: ${r.seconds.toFixed(0)} s${created ? `, ${created} created (${(created / r.seconds).toFixed(1)}/s)` : ""}`);
   return created;
@@ -132,6 +132,11 @@ export interface SuiteHooks {
   afterUp?: (stack: () => RealEngineStack) => void;
   /** Destroy through the Automation API driver instead of the CLI. */
   destroyWithDriver?: boolean;
+  /**
+   * Kill the first `up` this many seconds in (objects created but not recorded are left), then
+   * recover as the README says and `up` again: the rest of the suite runs on the converged stack.
+   */
+  interruptFirstUpAfterSeconds?: number;
 }
 
 export function realEngineSuite(name: string, hooks: SuiteHooks = {}): void {
@@ -155,9 +160,26 @@ export function realEngineSuite(name: string, hooks: SuiteHooks = {}): void {
 
     hooks.beforeUp?.(stack);
 
-    it("pulumi up creates every resource and every pod becomes ready on a node of its pool", async function () {
-      const created = await up(s, "up");
-      assert.ok(created > 100, `up created only ${created} resources`);
+    if (hooks.interruptFirstUpAfterSeconds !== undefined) {
+      const after = hooks.interruptFirstUpAfterSeconds;
+      it(`an up killed ${after} s in leaves a stack the recovery steps and another up converge`, async function () {
+        const killed = await s.cli.run(["up", "--yes", "--skip-preview", "--suppress-progress"], undefined, { killAfterSeconds: after });
+        assert.notEqual(killed.code, 0, "the up finished before it was killed: nothing was interrupted");
+        const state = JSON.parse((await s.cli.ok(["stack", "export"])).stdout) as { deployment: { resources?: unknown[]; pending_operations?: unknown[] } };
+        s.figures.push(`interrupted up: killed at ${after} s with ${state.deployment.resources?.length ?? 0} resources recorded, ${state.deployment.pending_operations?.length ?? 0} pending`);
+        // The README's recovery: forget the creates that were in flight (their objects exist but
+        // their IDs were never recorded), then an up that adopts objects already in the cluster.
+        await s.cli.ok(["refresh", "--yes", "--clear-pending-creates", "--suppress-progress"]);
+        await up(s, "up after the interruption", [], { PULUMI_K8S_UPSERT_EXISTING_OBJECTS: "true" });
+      });
+    }
+
+    const interrupted = hooks.interruptFirstUpAfterSeconds !== undefined;
+    it(`${interrupted ? "after the recovered up" : "pulumi up creates every resource and"} every pod becomes ready on a node of its pool`, async function () {
+      if (!interrupted) {
+        const created = await up(s, "up");
+        assert.ok(created > 100, `up created only ${created} resources`);
+      }
       const pods = await assertPodsPlaced(s);
       assert.ok(pods.length > 10, `only ${pods.length} pods`);
     });
