@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The real Pulumi engine (CLI, Node.js language host, kubernetes/random/tls providers) and a
-# loopback Kubernetes control plane (etcd from Debian; kube-apiserver, kube-controller-manager,
+# loopback Kubernetes control plane (kube-apiserver, kube-controller-manager,
 # kube-scheduler, kubectl and kwok built from the Go module proxy) for `npm run e2e:cluster`
 # (tests/cluster). Neither the Pulumi binaries nor Kubernetes' are downloadable here: the engine
 # folder's build.sh builds them from source snapshots and the module proxy (25-35 min cold on two
@@ -11,14 +11,7 @@ CACHE="${PROJECT_CACHE:-$HOME/.cache/matrix-platform}"
 ENGINE_SRC="${MP_ENGINE_DIR:-/work/shared/engine}"
 [ -x "$ENGINE_SRC/build.sh" ] || [ -f "$ENGINE_SRC/build.sh" ] || { echo "engine sources $ENGINE_SRC/build.sh not found (set MP_ENGINE_DIR to the folder holding them)" >&2; exit 1; }
 
-if ! dpkg-query -W -f='${Status}' etcd-server 2>/dev/null | grep -q "install ok installed"; then
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends etcd-server
-  # Debian starts its own etcd on the ports the tests' control planes choose from.
-  $SUDO systemctl stop etcd 2>/dev/null || $SUDO service etcd stop 2>/dev/null || true
-fi
-
+# etcd is a Debian package (00-apt.sh installs it).
 KEY="$(sed -n 's/^KEY="\(.*\)"$/\1/p' "$ENGINE_SRC/build.sh")"
 [ -n "$KEY" ] || { echo "no KEY=\"...\" line in $ENGINE_SRC/build.sh" >&2; exit 1; }
 OUT="$CACHE/engine-$KEY/bin"
