@@ -94,3 +94,39 @@ export function copyProject(root: string, into: string): string {
   fs.symlinkSync(path.join(root, "node_modules"), path.join(into, "node_modules"));
   return into;
 }
+
+/** The project as a commit holds it, with node_modules linked when its lock file is the checkout's (else installed). */
+export function copyCommit(root: string, commit: string, into: string): string {
+  fs.mkdirSync(into, { recursive: true });
+  execFileSync("bash", ["-c", `git -C "$0" archive "$1" | tar -x -C "$2"`, root, commit, into]);
+  for (const f of fs.readdirSync(into)) if (/^Pulumi\.[^/]+\.yaml$/.test(f)) fs.rmSync(path.join(into, f));
+  const sameLock = fs.readFileSync(path.join(root, "package-lock.json"), "utf8") === fs.readFileSync(path.join(into, "package-lock.json"), "utf8");
+  if (sameLock) fs.symlinkSync(path.join(root, "node_modules"), path.join(into, "node_modules"));
+  else execFileSync("npm", ["ci", "--no-audit", "--no-fund", "--prefer-offline"], { cwd: into, stdio: "ignore" });
+  return into;
+}
+
+/** Paths whose change is not a change of the program (tests, docs, CI). */
+const NOT_PROGRAM = [":!tests", ":!docs", ":!e2e", ":!.ci", ":!*.md"];
+
+/**
+ * The release to upgrade from: the newest tag before HEAD, else the newest commit on HEAD's
+ * first-parent line (one landing per commit) whose program differs from HEAD's.
+ */
+export function upgradeBase(root: string): { commit: string; why: string } {
+  const git = (...args: string[]) => execFileSync("git", args, { cwd: root, encoding: "utf8" }).trim();
+  try {
+    const tag = git("describe", "--tags", "--abbrev=0", "HEAD^");
+    return { commit: git("rev-parse", `${tag}^{commit}`), why: `release tag ${tag}` };
+  } catch {
+    // no tag before HEAD
+  }
+  for (const commit of git("rev-list", "--first-parent", "--max-count=200", "HEAD^").split("\n").filter(Boolean)) {
+    try {
+      execFileSync("git", ["diff", "--quiet", commit, "HEAD", "--", ".", ...NOT_PROGRAM], { cwd: root });
+    } catch {
+      return { commit, why: `the previous landing that changed the program (${git("log", "-1", "--format=%h %s", commit).slice(0, 70)})` };
+    }
+  }
+  throw new Error("no earlier commit changes the program: nothing to upgrade from");
+}

@@ -11,7 +11,7 @@ import type { Sizing } from "../../sizing/types";
 import { loadStackConfig } from "../../stacks/stack-config";
 import { startControlPlane, waitFor, type ControlPlane } from "./control-plane";
 import { engineBin } from "./engine-paths";
-import { PulumiCli, copyProject, tail, type CliResult } from "./pulumi-cli";
+import { PulumiCli, copyCommit, copyProject, tail, type CliResult } from "./pulumi-cli";
 import { simulatedNodes } from "./simulated-nodes";
 import { addonChartsValue, writeStandInCharts } from "./stand-in-charts";
 import { SIMULATED_STORAGE_CLASS, simulatedStorageClass, startVolumeProvisioner } from "./volume-provisioner";
@@ -54,7 +54,7 @@ export function realEngineConfig(stack: string, chartsDir: string, overrides: Re
 }
 
 /** Sets up a control plane with the stack's node pools, a project copy and the stack itself. */
-export async function prepareStack(name: string, overrides: Record<string, string> = {}): Promise<RealEngineStack & { stopProvisioner: () => Promise<void> }> {
+export async function prepareStack(name: string, overrides: Record<string, string> = {}, fromCommit?: string): Promise<RealEngineStack & { stopProvisioner: () => Promise<void> }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `mp-real-engine-${name}-`));
   const cluster = await startControlPlane(path.join(dir, "cluster"));
   try {
@@ -67,7 +67,7 @@ export async function prepareStack(name: string, overrides: Record<string, strin
       return nodes.items.length > 0 && nodes.items.every((n) => n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"));
     });
     const stopProvisioner = startVolumeProvisioner(cluster);
-    const project = copyProject(ROOT, path.join(dir, "project"));
+    const project = fromCommit ? copyCommit(ROOT, fromCommit, path.join(dir, "base-project")) : copyProject(ROOT, path.join(dir, "project"));
     const cli = new PulumiCli(project, path.join(dir, "pulumi"), name, engineBin(), cluster.kubeconfig);
     await cli.ok(["stack", "init", "--secrets-provider", "passphrase"]);
     const args = Object.entries(config).flatMap(([k, v]) => [isSecretKey(k.slice(PROJECT.length + 1)) ? "--secret" : "--plaintext", `${k}=${v}`]);
