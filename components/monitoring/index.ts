@@ -255,6 +255,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
         placement: platform.placement("system"),
         flows: args.flows,
         provider: platform.provider,
+        crds: platform.crdProviders,
         dependsOn: [this.namespace],
       }, { parent: this });
     }

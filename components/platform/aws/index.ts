@@ -16,7 +16,7 @@ import { ProjectImages } from "../project-images";
 import { ClusterAddons, type AddonSettings } from "../addons";
 import { InternalCa } from "../../k8s/internal-ca";
 import { declarePlatformFlows } from "../flows";
-import { sharedPlatformFields, type DatabaseServer } from "../outputs";
+import { serverTrust, sharedPlatformFields, type DatabaseServer } from "../outputs";
 import { placementFor } from "../placement";
 import { createElastiCache } from "./cache";
 import { createEksCluster, EKS_VERSION } from "./cluster";
@@ -29,10 +29,17 @@ import { createNodeGroups } from "./node-groups";
 import { createS3Storage } from "./object-storage";
 import { createEcrRepositories } from "./registry";
 import { AMAZON_TRUST_ROOTS_PEM } from "../../../catalog/amazon-trust-roots";
+import { amazonRdsRootsPem } from "../../../catalog/amazon-rds-roots";
 
 export { EKS_VERSION } from "./cluster";
 
-/** RDS enforces TLS (rds.force_ssl); verify-full would need the RDS CA bundle in pods. Every client connects so. */
+/**
+ * RDS enforces TLS (rds.force_ssl). The pods verify the server on top, verify-full against the
+ * region's Amazon RDS roots (catalog/amazon-rds-roots.ts; the certificate names the endpoint);
+ * `require` is left for regions those roots lack (GovCloud, ap-east-2), for the connection LI's
+ * instance opens to main's (the subscription), which can be given no CA file, and for the
+ * platform's own bootstrap Jobs.
+ */
 const RDS_SSL_MODE = "require" as const;
 export { KEY_ROTATION_DAYS } from "./keys";
 
@@ -236,7 +243,11 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
 
     // ---- What the Matrix stack consumes ----
     const dataCidrs = [...network.privateCidrs];
+    const rdsRoots = amazonRdsRootsPem(region);
+    const rdsCa = rdsRoots ? { serverCaCertificate: pulumi.output(rdsRoots), certificateNamesHost: true } : {};
+    const rdsTrust = serverTrust(rdsCa, RDS_SSL_MODE);
     const server = (db: RdsServer, sizing: DatabaseSizing): DatabaseServer => ({
+      ...rdsCa,
       host: db.primary.address,
       port: db.primary.port,
       readHost: db.replicas[0]?.address,
@@ -261,7 +272,13 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
     if (liDb && liSyncPassword) {
       const peer = { kind: "cidr" as const, cidrs: dataCidrs, port: 5432 };
       this.liSync = {
-        main: { primaryHost: mainDb.primary.address, readHost: mainDb.replicas[0]?.address ?? mainDb.primary.address, port: mainDb.primary.port, primaryNetwork: peer, readNetwork: peer },
+        main: {
+          primaryHost: mainDb.primary.address, readHost: mainDb.replicas[0]?.address ?? mainDb.primary.address, port: mainDb.primary.port, primaryNetwork: peer, readNetwork: peer,
+          primaryTrust: rdsTrust,
+          readTrust: rdsTrust,
+          // LI's RDS instance opens the subscription's connection and takes no CA file.
+          subscriptionTls: { sslMode: RDS_SSL_MODE },
+        },
         login: { user: LI_SYNC_ROLE, password: liSyncPassword, replicationGrantedBy: "platform" },
         ready: [mainDb.bootstrap.job],
       };
@@ -269,13 +286,13 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
 
     if (monitorPassword) {
       const endpoints = (db: RdsServer, server: "main" | "li") => [
-        { server, instance: "primary", host: db.primary.address, port: db.primary.port },
-        ...db.replicas.map((r, i) => ({ server, instance: `replica-${i}`, host: r.address, port: r.port })),
+        { server, instance: "primary", host: db.primary.address, port: db.primary.port, caCertificate: rdsTrust.caCertificate },
+        ...db.replicas.map((r, i) => ({ server, instance: `replica-${i}`, host: r.address, port: r.port, caCertificate: rdsTrust.caCertificate })),
       ];
       this.databaseMetrics = {
         endpoints: [...endpoints(mainDb, "main"), ...(liDb ? endpoints(liDb, "li") : [])],
         login: { user: MONITORING_ROLE, password: monitorPassword },
-        sslMode: RDS_SSL_MODE,
+        sslMode: rdsTrust.sslMode,
         network: { kind: "cidr", cidrs: dataCidrs, port: 5432 },
         ready: [mainDb.bootstrap.job, ...(liDb ? [liDb.bootstrap.job] : [])],
       };
