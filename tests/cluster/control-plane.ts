@@ -100,6 +100,8 @@ export async function startControlPlane(dir: string): Promise<ControlPlane> {
       `--kubeconfig=${kubeconfig}`, ...kwokStageFiles().flatMap((f) => ["-c", f]),
       `--manage-nodes-with-annotation-selector=${SIMULATED_NODE_ANNOTATION}=fake`,
       "--cidr=10.244.0.0/16", "--node-ip=10.0.0.1", `--server-address=127.0.0.1:${ports.kwok}`,
+      // Nodes renew a Lease, as kubelets do: node lifecycle reads node health from it.
+      "--node-lease-duration-seconds=40",
     ]);
     await applyCrds(bin, kubeconfig, logs);
     await waitFor("the default ServiceAccount", 60, async () => {

@@ -80,12 +80,20 @@ export async function prepareStack(name: string, overrides: Record<string, strin
   }
 }
 
-/** Every pod of the stack: Running and Ready (or a finished Job's), on a node of the pool it selects. */
-export async function assertPodsPlaced(s: RealEngineStack): Promise<Pod[]> {
-  const pods = (JSON.parse(await s.cluster.kubectl(["get", "pods", "-A", "-o", "json"])) as { items: Pod[] }).items;
-  const nodes = (JSON.parse(await s.cluster.kubectl(["get", "nodes", "-o", "json"])) as { items: { metadata: { name: string; labels: Record<string, string> } }[] }).items;
-  const labelsOf = new Map(nodes.map((n) => [n.metadata.name, n.metadata.labels]));
-  const problems = podProblems(pods, labelsOf);
+/**
+ * Every pod of the stack: Running and Ready (or a finished Job's), on a node of the pool it
+ * selects. Objects `up` does not wait for (Jobs marked skipAwait, the pods of a CronJob that just
+ * fired) get `settleSeconds` to get there.
+ */
+export async function assertPodsPlaced(s: RealEngineStack, settleSeconds = 120): Promise<Pod[]> {
+  let pods: Pod[] = [];
+  let problems: string[] = [];
+  await waitFor("every pod placed and ready", settleSeconds, async () => {
+    pods = (JSON.parse(await s.cluster.kubectl(["get", "pods", "-A", "-o", "json"])) as { items: Pod[] }).items;
+    const nodes = (JSON.parse(await s.cluster.kubectl(["get", "nodes", "-o", "json"])) as { items: { metadata: { name: string; labels: Record<string, string> } }[] }).items;
+    problems = podProblems(pods, new Map(nodes.map((n) => [n.metadata.name, n.metadata.labels])));
+    return problems.length === 0;
+  }).catch(() => undefined);
   assert.deepEqual(problems, [], `pods not placed and ready:\n${problems.join("\n")}`);
   return pods;
 }
