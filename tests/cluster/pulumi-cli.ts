@@ -114,7 +114,7 @@ const NOT_PROGRAM = [":!tests", ":!docs", ":!e2e", ":!.ci", ":!*.md"];
  * first-parent line (one landing per commit) whose program differs from HEAD's.
  */
 export function upgradeBase(root: string): { commit: string; why: string } {
-  const git = (...args: string[]) => execFileSync("git", args, { cwd: root, encoding: "utf8" }).trim();
+  const git = (...args: string[]) => execFileSync("git", args, { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
   try {
     const tag = git("describe", "--tags", "--abbrev=0", "HEAD^");
     return { commit: git("rev-parse", `${tag}^{commit}`), why: `release tag ${tag}` };
@@ -123,7 +123,7 @@ export function upgradeBase(root: string): { commit: string; why: string } {
   }
   for (const commit of git("rev-list", "--first-parent", "--max-count=200", "HEAD^").split("\n").filter(Boolean)) {
     try {
-      execFileSync("git", ["diff", "--quiet", commit, "HEAD", "--", ".", ...NOT_PROGRAM], { cwd: root });
+      execFileSync("git", ["diff", "--quiet", commit, "HEAD", "--", ".", ...NOT_PROGRAM], { cwd: root, stdio: "ignore" });
     } catch {
       return { commit, why: `the previous landing that changed the program (${git("log", "-1", "--format=%h %s", commit).slice(0, 70)})` };
     }

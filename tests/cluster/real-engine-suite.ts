@@ -175,8 +175,10 @@ export function realEngineSuite(name: string, hooks: SuiteHooks = {}): void {
         assert.notEqual(killed.code, 0, "the up finished before it was killed: nothing was interrupted");
         const state = JSON.parse((await s.cli.ok(["stack", "export"])).stdout) as { deployment: { resources?: unknown[]; pending_operations?: unknown[] } };
         s.figures.push(`interrupted up: killed at ${after} s with ${state.deployment.resources?.length ?? 0} resources recorded, ${state.deployment.pending_operations?.length ?? 0} pending`);
-        // The README's recovery: forget the creates that were in flight (their objects exist but
-        // their IDs were never recorded), then an up that adopts objects already in the cluster.
+        // The README's recovery: release the dead update's lock, forget the creates that were in
+        // flight (their objects exist but their IDs were never recorded), then an up that adopts
+        // objects already in the cluster.
+        await s.cli.ok(["cancel", "--yes"]);
         await s.cli.ok(["refresh", "--yes", "--clear-pending-creates", "--suppress-progress"]);
         await up(s, "up after the interruption", [], { PULUMI_K8S_UPSERT_EXISTING_OBJECTS: "true" });
       });
