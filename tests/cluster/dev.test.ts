@@ -61,6 +61,10 @@ realEngineSuite("dev", {
       const node = broken[0].spec.nodeName!;
       await s.cluster.kubectl(["drain", node, "--ignore-daemonsets", "--delete-emptydir-data", "--timeout=180s"]);
       await s.cluster.kubectl(["uncordon", node]);
+      // The workload is fixed: its replicas elsewhere, which the drain did not touch, recover.
+      for (const p of broken.filter((b) => b.spec.nodeName !== node)) {
+        await s.cluster.kubectl(["patch", "pod", p.metadata.name, "-n", p.metadata.namespace, "--subresource=status", "--type=strategic", "-p", JSON.stringify({ status: { conditions: [{ type: "Ready", status: "True" }, { type: "ContainersReady", status: "True" }] } })]);
+      }
       // The evicted pods come back (kwok makes the replacements ready) and the stack is whole again.
       await waitFor("every pod ready after the drain", 300, async () => {
         await assertPodsPlaced(s);
