@@ -107,7 +107,7 @@ export function copyCommit(root: string, commit: string, into: string): string {
 }
 
 /** Paths whose change is not a change of the program (tests, docs, CI). */
-const NOT_PROGRAM = [":!tests", ":!docs", ":!e2e", ":!.ci", ":!*.md"];
+const NOT_PROGRAM = [":!tests", ":!docs", ":!e2e", ":!scripts", ":!.ci", ":!*.md"];
 
 /**
  * The release to upgrade from: the newest tag before HEAD, else the newest commit on HEAD's
