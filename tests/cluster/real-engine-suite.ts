@@ -181,6 +181,8 @@ export function realEngineSuite(name: string, hooks: SuiteHooks = {}): void {
         await s.cli.ok(["cancel", "--yes"]);
         await s.cli.ok(["refresh", "--yes", "--clear-pending-creates", "--suppress-progress"]);
         await up(s, "up after the interruption", [], { PULUMI_K8S_UPSERT_EXISTING_OBJECTS: "true" });
+        // The provider records the upsert setting from the environment: a plain up records it off again.
+        await up(s, "up without upsert");
       });
     }
 
