@@ -36,6 +36,8 @@ export async function startControlPlane(dir: string): Promise<ControlPlane> {
   fs.writeFileSync(kubeconfig, kubeconfigText(ports.apiserver, path.join(pki, "ca.crt"), token), { mode: 0o600 });
 
   const children: ChildProcess[] = [];
+  // A test process that dies (or is killed by mocha's timeout) takes its control plane with it.
+  process.once("exit", () => children.forEach((c) => c.exitCode === null && c.kill("SIGKILL")));
   const start = (name: string, cmd: string, args: string[]) => {
     const out = fs.openSync(path.join(logs, `${name}.log`), "a");
     const child = spawn(cmd, args, { stdio: ["ignore", out, out], detached: false, env: { ...process.env, ...CLIENT_FEATURES } });
