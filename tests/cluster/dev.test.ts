@@ -2,7 +2,6 @@ import { strict as assert } from "assert";
 import { PROJECT, parseSpec } from "../../config";
 import { size } from "../../sizing";
 import { grownPools, statefulReplacements, type PreviewStep } from "./cluster-state";
-import { waitFor } from "./control-plane";
 import { tail } from "./pulumi-cli";
 import { assertPodsPlaced, driver, realEngineSuite, up } from "./real-engine-suite";
 import { simulatedNodes } from "./simulated-nodes";
@@ -66,10 +65,7 @@ realEngineSuite("dev", {
         await s.cluster.kubectl(["patch", "pod", p.metadata.name, "-n", p.metadata.namespace, "--subresource=status", "--type=strategic", "-p", JSON.stringify({ status: { conditions: [{ type: "Ready", status: "True" }, { type: "ContainersReady", status: "True" }] } })]);
       }
       // The evicted pods come back (kwok makes the replacements ready) and the stack is whole again.
-      await waitFor("every pod ready after the drain", 300, async () => {
-        await assertPodsPlaced(s);
-        return true;
-      });
+      await assertPodsPlaced(s, 300);
     });
 
     it("every Job has finished, and the Jobs a CronJob starts expire", async () => {
