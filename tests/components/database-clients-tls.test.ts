@@ -4,7 +4,7 @@
  * database.args, the bridges' URI, key_vault's and the LI sync's environment, postgres_exporter's
  * DATA_SOURCE_URI, the publisher's PGSSLMODE) is verify-full (existing cluster, AWS) or verify-ca
  * (GCP), and its sslrootcert is a file the pod mounts from a ConfigMap or trust Certificate that
- * holds the server's CA. The platform's own bootstrap Jobs (RDS) are the only `require` left.
+ * holds the server's CA. The platform's own bootstrap Jobs (RDS) verify too.
  */
 import { strict as assert } from "assert";
 import { parse as parseYaml } from "yaml";
@@ -97,11 +97,6 @@ describe("every PostgreSQL client verifies its server (whole program, mock engin
         for (const c of [...(pod.initContainers ?? []), ...pod.containers] as Obj[]) {
           const files = mountedFiles(pod, c);
           for (const [what, sslmode, rootcert] of connections(run, r, c)) {
-            // The platform's own bootstrap Jobs (RDS roles and grants) are left at require.
-            if (/-bootstrap-job /.test(`${r.name} `)) {
-              assert.equal(sslmode, "require", what);
-              continue;
-            }
             seen.add(what.split(" ")[0].replace(/^matrix-synapse-.*$/, "synapse"));
             assert.equal(sslmode, mode, what);
             assert.ok(rootcert, `${what}: sslrootcert`);
@@ -118,6 +113,8 @@ describe("every PostgreSQL client verifies its server (whole program, mock engin
         assert.ok([...seen].some((s) => s === want), `${want} among ${[...seen].join(", ")}`);
       }
       assert.ok([...seen].includes("synapse"), "Synapse");
+      // The platform's own bootstrap Job (RDS roles and grants) verifies RDS like the rest.
+      if (stack === "prod-aws-1k") assert.ok(seen.has("platform-pg-main-bootstrap-job"), `the bootstrap Job among ${[...seen].join(", ")}`);
       if (stack !== "prod-existing-1k") assert.ok([...seen].some((s) => s.startsWith("monitoring-data-exporters-postgres-")), "the managed servers' exporters");
     });
   }

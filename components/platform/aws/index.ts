@@ -190,9 +190,11 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
       if (parts.length === 0) return undefined;
       return { sql: parts.map((p) => p.sql).join("\n"), passwords: Object.assign({}, ...parts.map((p) => p.passwords)) };
     };
+    // The bootstrap Job verifies RDS like every other client (the roots of the stack's region).
+    const rdsRootsPem = amazonRdsRootsPem(region);
     const rds = (server: "main" | "li", sizing: DatabaseSizing) => createRdsServer({
       name, prefix, server, databases: args.databases, sizing, preset, subnetGroupName: dbSubnets.name, securityGroupId: pgSg.id, kmsKeyArn: keys.rds.arn,
-      bootstrap: { provider, namespace: dataNs.metadata.name, image: imageRef("postgresql", args.addons.imageRegistry), placement: this.placement("system"), dependsOn: [dataNs], extra: extra(server) },
+      bootstrap: { provider, namespace: dataNs.metadata.name, image: imageRef("postgresql", args.addons.imageRegistry), placement: this.placement("system"), dependsOn: [dataNs], extra: extra(server), ...(rdsRootsPem ? { serverCaPem: rdsRootsPem } : {}) },
     }, o);
     const mainDb = rds("main", args.database);
     const liDb = args.liDatabase ? rds("li", args.liDatabase) : undefined;
