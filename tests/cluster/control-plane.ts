@@ -40,7 +40,7 @@ export async function startControlPlane(dir: string): Promise<ControlPlane> {
   process.once("exit", () => children.forEach((c) => c.exitCode === null && c.kill("SIGKILL")));
   const start = (name: string, cmd: string, args: string[]) => {
     const out = fs.openSync(path.join(logs, `${name}.log`), "a");
-    const child = spawn(cmd, args, { stdio: ["ignore", out, out], detached: false, env: { ...process.env, ...CLIENT_FEATURES } });
+    const child = spawn(cmd, args, { stdio: ["ignore", out, out], detached: false });
     fs.closeSync(out);
     children.push(child);
     return child;
@@ -116,15 +116,6 @@ export async function startControlPlane(dir: string): Promise<ControlPlane> {
   }
   return { dir, kubeconfig, kubectl, stop };
 }
-
-/**
- * client-go feature gates of the components (read from the environment): newer clients (kwok's
- * is 0.36) open watches as streaming lists, which kube-apiserver serves only when its etcd
- * supports progress notification as it requires; Debian's etcd 3.4 does not, so every watch
- * fails at once and the client's caches go stale (kwok then missed new pods and conflicted on
- * its own Leases). Plain list-then-watch works with any etcd.
- */
-const CLIENT_FEATURES = { KUBE_FEATURE_WatchListClient: "false" };
 
 /** The annotation kwok's nodes carry: kwok manages only nodes that have it. */
 export const SIMULATED_NODE_ANNOTATION = "kwok.x-k8s.io/node";

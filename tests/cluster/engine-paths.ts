@@ -16,10 +16,11 @@ export function engineBin(): string {
   return bin;
 }
 
-/** Debian's etcd-server (70-engine.sh installs it). */
+/** etcd 3.6, built beside the engine by 70-engine.sh (Debian's 3.4 is too old for kube-apiserver's watch lists). */
 export function etcdBinary(): string {
-  for (const candidate of ["/usr/bin/etcd", "/usr/local/bin/etcd"]) if (fs.existsSync(candidate)) return candidate;
-  throw new Error("etcd is not installed: run scripts/provision.sh (its 70-engine.sh step installs etcd-server)");
+  const etcd = path.join(engineBin(), "etcd");
+  if (!fs.existsSync(etcd)) throw new Error(`${etcd} is missing: run scripts/provision.sh (its 70-engine.sh step builds etcd)`);
+  return etcd;
 }
 
 /** The Go module cache's copy of a module (downloaded on first use; the proxy serves it). */
