@@ -44,9 +44,10 @@ export interface DatabaseConnection {
    * Where the CA that signs the server's certificate comes from, set where the client verifies
    * it (at most one): `caIssuer`, the ClusterIssuer of the internal CA (CloudNativePG on an
    * existing cluster; verify-full), whose CA the client gets as `ca.crt` of a Certificate in its
-   * namespace; `caCertificate`, a PEM the platform hands over (Cloud SQL's server CA; verify-ca),
-   * which the client puts in a ConfigMap. components/k8s/ca-trust.ts `privateCaTrust` turns
-   * either into the file named as `sslrootcert`. Absent: no CA to verify against.
+   * namespace; `caCertificate`, a PEM the platform hands over (Cloud SQL's server CA, verify-ca;
+   * the region's Amazon RDS roots, verify-full), which the client puts in a ConfigMap.
+   * components/k8s/ca-trust.ts `privateCaTrust` turns either into the file named as
+   * `sslrootcert`. Absent: no CA to verify against (`require`).
    */
   caIssuer?: string;
   caCertificate?: pulumi.Output<string>;
@@ -189,7 +190,12 @@ export interface DatabaseMetricsEndpoint {
   instance: string;
   host: pulumi.Output<string>;
   port: pulumi.Output<number>;
+  /** The CA this endpoint's certificate chains to, where the exporters verify it (Cloud SQL: each instance has its own). */
+  caCertificate?: pulumi.Output<string>;
 }
+
+/** How a client verifies one PostgreSQL endpoint: the sslmode, and the CA where it verifies (DatabaseConnection's fields). */
+export type PostgresTrust = Pick<DatabaseConnection, "sslMode" | "caIssuer" | "caCertificate">;
 
 /** What the monitoring system's PostgreSQL exporters need of a managed platform. */
 export interface DatabaseMetricsAccess {
@@ -201,7 +207,7 @@ export interface DatabaseMetricsAccess {
     /** Secret output (@pulumi/random). */
     password: pulumi.Output<string>;
   };
-  /** libpq sslmode, the same the platform's other clients use. */
+  /** libpq sslmode, the same the platform's other clients use (verify-* with each endpoint's `caCertificate`). */
   sslMode: DatabaseConnection["sslMode"];
   /** Where the servers sit: the exporters' only egress besides DNS. */
   network: NetworkPeer;
@@ -229,6 +235,16 @@ export interface LiSyncAccess {
     primaryNetwork: NetworkPeer;
     /** The read endpoint as a network peer: the only address of main the sync's pods open. */
     readNetwork: NetworkPeer;
+    /** How the sync's pods verify the primary (the publisher Job) and the read endpoint (a replica may have its own CA: Cloud SQL). */
+    primaryTrust: PostgresTrust;
+    readTrust: PostgresTrust;
+    /**
+     * How LI's server verifies main's primary on the subscription's connection, which LI's server
+     * opens itself: the CA must be a file on that server (`sslRootCert`), which only an in-cluster
+     * server has (CloudNativePG's copy of its server CA, the internal CA that signs main's too).
+     * A managed LI server takes no file: `require`.
+     */
+    subscriptionTls: { sslMode: DatabaseConnection["sslMode"]; sslRootCert?: string };
   };
   /** LI_SYNC_ROLE on main: may log in and replicate; its SELECT grants come from the publisher Job. */
   login: {

@@ -81,6 +81,9 @@ export class ConfigValidationError extends Error {
           .join("\n"),
     );
     this.name = "ConfigValidationError";
+    // Not enumerable: Node prints an uncaught error's own enumerable fields after its message,
+    // which would show a refused credential's value that the message itself masks.
+    Object.defineProperty(this, "problems", { value: problems, enumerable: false, writable: false });
   }
 }
 

@@ -77,7 +77,7 @@ export async function startLiInstance(sup: Supervisor, plan: LoopbackPlan, mainP
   const env = {
     PATH: process.env.PATH ?? "/usr/bin:/bin",
     MAIN_READ_HOST: "127.0.0.1", MAIN_PRIMARY_HOST: "127.0.0.1", MAIN_PORT: String(plan.postgres.port), MAIN_DATABASE: main.dbname,
-    MAIN_USER: LI_SYNC_ROLE, MAIN_PASSWORD: syncPassword, MAIN_SSLMODE: "disable",
+    MAIN_USER: LI_SYNC_ROLE, MAIN_PASSWORD: syncPassword, MAIN_SSLMODE: "disable", MAIN_SUBSCRIPTION_SSLMODE: "disable",
     LI_HOST: "127.0.0.1", LI_PORT: String(ports.pgPort), LI_DATABASE: liDb.dbname, LI_USER: liDb.user, LI_PASSWORD: liDb.password, LI_SSLMODE: "disable",
     SQL_DIR: sqlDir, HOME: dir,
   };

@@ -6,6 +6,7 @@
 import { IMAGES } from "../catalog/images";
 import { podSecurityViolations } from "../components/k8s/pod-security-check";
 import { containersOf, kubeObjects, podTemplateSpec, refersTo, type CheckedResource, type CheckedStack, type KubeView } from "./resources";
+import { UNKNOWN_DURING_PREVIEW } from "./known-values";
 
 type Obj = Record<string, unknown>;
 
@@ -351,6 +352,8 @@ export const pinnedImages: Check = {
           out.push(v(o.resource, `${c.role} ${c.name} names no image`));
           continue;
         }
+        // A digest not built yet (preview of a new image): judged by `pulumi up`, when it is known.
+        if (c.image === UNKNOWN_DURING_PREVIEW) continue;
         if (projectImageAllowed(c.image, builtTags, ctx.prebuiltImages)) continue;
         const problem = imageProblem(c.image, ctx.registry);
         if (problem) out.push(v(o.resource, `${c.role} ${c.name}: ${problem}`));

@@ -9,6 +9,7 @@
  */
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { CHECKS, type Check, type PolicyContext } from "./checks";
+import { knownValues } from "./known-values";
 import { checkedStack } from "./resources";
 
 interface PackConfig {
@@ -38,7 +39,7 @@ export function asPolicy(check: Check): StackValidationPolicy {
     validateStack: (args, reportViolation) => {
       const config = (CONFIG_SCHEMA[check.name] ? args.getConfig<PackConfig>() : {}) as PackConfig;
       const ctx: PolicyContext = { production: config.production ?? true, registry: config.registry || undefined, prebuiltImages: config.prebuiltImages ?? [] };
-      const stack = checkedStack(args.resources.map((r: PolicyResource) => ({ type: r.type, name: r.name, inputs: r.props, urn: r.urn })));
+      const stack = checkedStack(args.resources.map((r: PolicyResource) => ({ type: r.type, name: r.name, inputs: knownValues(r.props) as Record<string, unknown>, urn: r.urn })));
       for (const violation of check.run(stack, ctx)) reportViolation(violation.message, violation.urn);
     },
   };

@@ -46,10 +46,14 @@ export interface KeyVaultDatabaseEnv {
   database: string;
   user: string;
   sslMode: "disable" | "require" | "verify-ca" | "verify-full";
+  /** The server's CA file in the pod, libpq's `sslrootcert` under verify-ca and verify-full. */
+  caFile?: string;
 }
 
 /** Plain (non-secret) environment of key_vault's container; the secrets are `*_FILE` paths. */
 export function keyVaultEnv(db: KeyVaultDatabaseEnv, secretsDir: string): Record<string, string> {
+  const verifies = db.sslMode === "verify-ca" || db.sslMode === "verify-full";
+  if (verifies && !db.caFile) throw new Error(`key_vault's database: ${db.sslMode} needs the server's CA file`);
   return {
     DJANGO_SETTINGS_MODULE: "keyvault.settings",
     KEY_VAULT_DB_HOST: db.host,
@@ -57,6 +61,7 @@ export function keyVaultEnv(db: KeyVaultDatabaseEnv, secretsDir: string): Record
     KEY_VAULT_DB_NAME: db.database,
     KEY_VAULT_DB_USER: db.user,
     KEY_VAULT_DB_SSLMODE: db.sslMode,
+    ...(verifies ? { KEY_VAULT_DB_SSLROOTCERT: db.caFile! } : {}),
     KEY_VAULT_DB_PASSWORD_FILE: `${secretsDir}/db_password`,
     KEY_VAULT_SERVICE_TOKEN_FILE: `${secretsDir}/service_token`,
     KEY_VAULT_DJANGO_SECRET_KEY_FILE: `${secretsDir}/django_secret_key`,

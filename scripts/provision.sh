@@ -7,8 +7,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PROJECT_CACHE="${PROJECT_CACHE:-$HOME/.cache/matrix-platform}"
 mkdir -p "$PROJECT_CACHE"
+# PROVISION_SKIP: step file names (space-separated) a caller runs itself, e.g. scripts/test.sh
+# builds the real engine beside the other steps and the tests.
 for step in scripts/provision.d/*.sh; do
   [ -e "$step" ] || continue
+  case " ${PROVISION_SKIP:-} " in *" $(basename "$step") "*) continue ;; esac
   echo "provision: $(basename "$step")"
   bash "$step"
 done

@@ -87,6 +87,20 @@ export function allocatable(machine: MachineType): { cpuMillis: number; memoryMi
   };
 }
 
+/** The boot disk every cloud node gets (EBS gp3 on AWS, pd-balanced on GKE): images, logs, emptyDirs. */
+export const NODE_DISK_GI = 100;
+
+/**
+ * Ephemeral storage a node's boot disk leaves for pods: the disk less the kubelet's default hard
+ * eviction threshold (10 % of nodefs) and 15 GiB for the OS, container images and the kubelet's
+ * own reservation (a conservative allowance for both clouds' node images). The pods'
+ * ephemeral-storage requests (components/k8s/pod-spec.ts) must fit it; the real-engine test's
+ * simulated nodes offer exactly this.
+ */
+export function allocatableEphemeralGi(diskGi = NODE_DISK_GI): number {
+  return Math.floor(diskGi - diskGi * 0.1 - 15);
+}
+
 function clamp(x: number, lo: number, hi: number): number {
   return Math.min(Math.max(x, lo), hi);
 }

@@ -68,7 +68,12 @@ export function assertToolsPresent(platforms: PlatformKind[], root: string, tool
   }
   const installed = new Set(tools.installedPlugins());
   const needed = [...new Set(platforms.flatMap(providersFor))];
-  const missing = needed.map((p) => ({ name: p, version: pluginVersion(p, root) })).filter((p) => !installed.has(`${p.name}@${p.version}`));
+  // A plugin binary on PATH (pulumi-resource-<name>) is an ambient plugin: the engine uses it for
+  // whatever version the SDK asks, with a warning, which is how air-gapped and source-built
+  // machines provide plugins.
+  const missing = needed
+    .map((p) => ({ name: p, version: pluginVersion(p, root) }))
+    .filter((p) => !installed.has(`${p.name}@${p.version}`) && !tools.which(`pulumi-resource-${p.name}`));
   if (missing.length) {
     const list = missing.map((p) => `${p.name} v${p.version}`).join(", ");
     const commands = missing.map((p) => `\`pulumi plugin install resource ${p.name} v${p.version}\``).join(", ");

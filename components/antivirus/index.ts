@@ -21,6 +21,7 @@ import { clamdPodConfig } from "./config";
 import { CLAMD_NAME, SCAN_WORKER_NAME, clamdLabels, scanWorkerLabels } from "./names";
 import { clamdPodSpec, scanWorkerPodSpec } from "./pods";
 import { cpuAutoscalerSpec } from "../k8s/autoscaling";
+import { disruptionBudgetSpec } from "../k8s/disruption-budget";
 
 export interface AntivirusArgs {
   /** Namespace of the system (NAMESPACES.antivirus). */
@@ -83,7 +84,7 @@ export class Antivirus extends pulumi.ComponentResource {
       metadata: clamdMeta,
       spec: { type: "ClusterIP", selector: selectorLabels(CLAMD_NAME), ports: [{ name: "clamd", port: ANTIVIRUS_PORTS.clamd, targetPort: "clamd" }] },
     }, child);
-    new k8s.policy.v1.PodDisruptionBudget(`${name}-clamd`, { metadata: clamdMeta, spec: { maxUnavailable: 1, selector: { matchLabels: selectorLabels(CLAMD_NAME) } } }, child);
+    new k8s.policy.v1.PodDisruptionBudget(`${name}-clamd`, { metadata: clamdMeta, spec: disruptionBudgetSpec(selectorLabels(CLAMD_NAME)) }, child);
 
     // ----- scan workers
     const swMeta = { name: SCAN_WORKER_NAME, namespace: namespace.name, labels: scanWorkerLabels() };
@@ -122,7 +123,7 @@ export class Antivirus extends pulumi.ComponentResource {
         ports: [{ name: "http", port: ANTIVIRUS_PORTS.scanHttp, targetPort: "http" }],
       },
     }, child);
-    new k8s.policy.v1.PodDisruptionBudget(`${name}-scan-worker`, { metadata: swMeta, spec: { maxUnavailable: 1, selector: { matchLabels: selectorLabels(SCAN_WORKER_NAME) } } }, child);
+    new k8s.policy.v1.PodDisruptionBudget(`${name}-scan-worker`, { metadata: swMeta, spec: disruptionBudgetSpec(selectorLabels(SCAN_WORKER_NAME)) }, child);
 
     args.flows.allowAll(antivirusFlows({ namespace: nsName, mediaPods: args.mediaPods, mirror: { url: args.antivirus.mirror, cidrs: args.antivirus.mirrorCidrs } }), { namePrefix: "antivirus", parent: this });
 

@@ -16,7 +16,9 @@ import { BRIDGE_APPSERVICES, toYaml, type AppserviceInput, type BridgeName } fro
 import { standardLabels, selectorLabels } from "../k8s/labels";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../k8s/security-context";
 import { FlowPolicies, INTERNET, type FlowSpec, type NetworkFlows, type Workload } from "../k8s/network";
-import type { DatabaseConnection, Placement } from "../contracts";
+import type { CrdProviders, DatabaseConnection, Placement } from "../contracts";
+import { privateCaTrust } from "../k8s/ca-trust";
+import { disruptionBudgetSpec } from "../k8s/disruption-budget";
 
 /**
  * The user the bridge runs as: a high UID of the project's own (the images' entrypoint would
@@ -24,6 +26,8 @@ import type { DatabaseConnection, Placement } from "../contracts";
  */
 export const BRIDGE_UID = 10001;
 const CONFIG_DIR = "/etc/mautrix";
+/** Where the database server's CA is mounted (its `ca.crt`), where the bridge verifies the server. */
+export const BRIDGE_DATABASE_CA_DIR = "/etc/mautrix-database-ca";
 
 /**
  * Internet ports each network's servers listen on: WhatsApp's multi-device websocket and media
@@ -72,6 +76,8 @@ export interface MautrixBridgesArgs {
   /** History limits for new portals and reconnects. Default DEFAULT_BACKFILL. */
   backfill?: BackfillLimits;
   provider: k8s.Provider;
+  /** The platform's CRD providers (the trust Certificate of an internal-CA database server). */
+  crds: CrdProviders;
   /** The stack's flow registry; without one the component writes its own policies. */
   flows?: NetworkFlows;
 }
@@ -109,6 +115,8 @@ export class MautrixBridges extends pulumi.ComponentResource {
       const pickleKey = secret("pickle-key", 64);
       const provisioningSecret = secret("provisioning-secret", 64);
       const db = b.database;
+      // The database server's CA (the internal CA's, Cloud SQL's, the region's RDS roots) as ca.crt, where the platform names one.
+      const databaseCa = privateCaTrust(`${name}-${bridge}-database-ca`, db, { namespace: args.namespace, objectName: `${svc}-database-ca`, file: "ca.crt", component: "bridge" }, child, args.crds);
       const config = pulumi.secret(
         pulumi.all([b.appservice, db.host, db.port, db.user, db.password, pickleKey, provisioningSecret, args.doublePuppetToken]).apply(
           ([appservice, host, port, user, password, pickle, provisioning, doublePuppet]) =>
@@ -117,7 +125,7 @@ export class MautrixBridges extends pulumi.ComponentResource {
               registration: appservice,
               homeserverUrl: args.homeserverUrl,
               bindAddress: "0.0.0.0",
-              database: { host, port, database: db.database, user, password, sslMode: db.sslMode, maxOpenConns: CONNECTIONS_PER_OTHER_POD },
+              database: { host, port, database: db.database, user, password, sslMode: db.sslMode, ...(databaseCa ? { caFile: `${BRIDGE_DATABASE_CA_DIR}/ca.crt` } : {}), maxOpenConns: CONNECTIONS_PER_OTHER_POD },
               permissions: args.permissions,
               doublePuppetAsToken: doublePuppet,
               pickleKey: pickle,
@@ -185,22 +193,24 @@ export class MautrixBridges extends pulumi.ComponentResource {
                 volumeMounts: [
                   { name: "config", mountPath: CONFIG_DIR, readOnly: true },
                   { name: "tmp", mountPath: "/tmp" },
+                  ...(databaseCa ? [{ name: "database-ca", mountPath: BRIDGE_DATABASE_CA_DIR, readOnly: true }] : []),
                 ],
               }],
               volumes: [
                 { name: "config", secret: { secretName: configSecret.metadata.name, defaultMode: 0o440 } },
                 // ffmpeg and lottieconverter write media conversions here.
                 { name: "tmp", emptyDir: { sizeLimit: "1Gi" } },
+                ...(databaseCa ? [{ name: "database-ca", projected: { defaultMode: 0o444, sources: [databaseCa.source] } }] : []),
               ],
             },
           },
         },
-      }, child);
+      }, { ...child, dependsOn: databaseCa ? [databaseCa.resource] : [] });
 
       // A node drain may move the one pod (its state is in PostgreSQL), one at a time, as for Synapse main.
       new k8s.policy.v1.PodDisruptionBudget(`${name}-${bridge}`, {
         metadata: meta,
-        spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
+        spec: disruptionBudgetSpec(selector),
       }, child);
 
       flows.push(...bridgeFlows(args, bridge, port, db.network));

@@ -59,6 +59,7 @@ export function createBridges(name: string, args: CreateBridgesArgs, opts: pulum
     appserviceSender: matrix.appserviceSender,
     clientEntry: matrix.clientEntry,
     provider: platform.provider,
+    crds: platform.crdProviders,
     flows: args.flows,
   }, opts);
 }

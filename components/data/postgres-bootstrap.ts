@@ -1,3 +1,4 @@
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
@@ -39,7 +40,16 @@ export interface PostgresBootstrapArgs {
    * passwords it reads by `\getenv` (environment name -> secret output). Default: none.
    */
   extra?: { sql: string; passwords: Record<string, pulumi.Output<string>> };
+  /**
+   * PEM of the CA(s) that sign the server's certificate, which names `host`: the Job then
+   * connects with sslmode verify-full against them. Default: sslmode require (encrypted, the
+   * server unverified), for a server whose CA the platform does not know.
+   */
+  serverCaPem?: pulumi.Input<string>;
 }
+
+/** Where the Job finds the server's CA. */
+export const BOOTSTRAP_CA_FILE = "/etc/postgres-server-ca/ca.crt";
 
 /**
  * A login role that owns no database, with a grant of a predefined role (RDS: rds_replication
@@ -118,6 +128,14 @@ export class PostgresBootstrap extends pulumi.ComponentResource {
       data: { "bootstrap.sql": [...args.databases.map(bootstrapSql), ...(args.extra ? [args.extra.sql] : [])].join("\n") },
     }, childOpts());
 
+    const ca = args.serverCaPem === undefined ? undefined : new k8s.core.v1.ConfigMap(`${name}-server-ca`, {
+      metadata: { name: `postgres-bootstrap-${args.server}-ca`, namespace: args.namespace, labels },
+      data: { "ca.crt": args.serverCaPem },
+    }, childOpts());
+    const tlsEnv = ca
+      ? [{ name: "PGSSLMODE", value: "verify-full" }, { name: "PGSSLROOTCERT", value: BOOTSTRAP_CA_FILE }]
+      : [{ name: "PGSSLMODE", value: "require" }];
+
     this.job = new k8s.batch.v1.Job(`${name}-job`, {
       metadata: { namespace: args.namespace, labels },
       spec: {
@@ -140,19 +158,19 @@ export class PostgresBootstrap extends pulumi.ComponentResource {
                 { name: "PGPORT", value: pulumi.output(args.port).apply(String) },
                 { name: "PGUSER", value: args.adminUser },
                 { name: "PGDATABASE", value: "postgres" },
-                { name: "PGSSLMODE", value: "require" },
+                ...tlsEnv,
                 { name: "PGCONNECT_TIMEOUT", value: "10" },
               ],
               envFrom: [{ secretRef: { name: secret.metadata.name } }],
               securityContext: restrictedContainerSecurityContext(BOOTSTRAP_UID),
-              volumeMounts: [{ name: "sql", mountPath: "/sql", readOnly: true }],
+              volumeMounts: [{ name: "sql", mountPath: "/sql", readOnly: true }, ...(ca ? [{ name: "server-ca", mountPath: path.posix.dirname(BOOTSTRAP_CA_FILE), readOnly: true }] : [])],
               resources: { requests: { cpu: "50m", memory: "64Mi", "ephemeral-storage": "16Mi" }, limits: { cpu: "500m", memory: "128Mi", "ephemeral-storage": "64Mi" } },
             }],
-            volumes: [{ name: "sql", configMap: { name: script.metadata.name } }],
+            volumes: [{ name: "sql", configMap: { name: script.metadata.name } }, ...(ca ? [{ name: "server-ca", configMap: { name: ca.metadata.name, items: [{ key: "ca.crt", path: path.posix.basename(BOOTSTRAP_CA_FILE) }] } }] : [])],
           },
         },
       },
-    }, childOpts([...args.dependsOn, secret, script]));
+    }, childOpts([...args.dependsOn, secret, script, ...(ca ? [ca] : [])]));
     this.registerOutputs({});
   }
 }

@@ -17,6 +17,14 @@ export const WAL_ARCHIVE_TIMEOUT = "5min";
 /** Path under the backup bucket that barman-cloud writes base backups and WAL to (`<prefix>/<cluster>/...`). */
 export const BACKUP_PREFIX = "cnpg";
 
+/**
+ * Where CloudNativePG's instance manager writes the cluster's server CA (`serverCASecret`'s
+ * ca.crt) in every instance pod: pkg/postgres `ServerCACertificateLocation` =
+ * "/controller/certificates/server-ca.crt", the file its own replicas' primary_conninfo names as
+ * sslrootcert. A connection the server opens itself (a subscription's) can name it.
+ */
+export const CNPG_SERVER_CA_FILE = "/controller/certificates/server-ca.crt";
+
 /** Barman Cloud retention policy (ObjectStore `retentionPolicy`) keeping `days` of recovery window. */
 export function barmanRetentionPolicy(days: number): string {
   if (!Number.isInteger(days) || days < 1) throw new Error(`backup retention must be a whole number of days >= 1, got ${days}`);

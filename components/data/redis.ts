@@ -9,6 +9,7 @@ import type { CrdProviders, Placement } from "../contracts";
 import { customResource } from "../k8s/custom-resource";
 import { PROXY_CA_FILE, REDIS_PORT, REDIS_TLS_DIR, REDIS_TLS_FILES, SENTINEL_PORT, redisCli, redisServerDnsNames, renderMasterProxyConfig, renderRedisConf, renderRedisInit, renderSentinelRunner, redisExporterArgs } from "../../render/redis/sentinel-redis";
 import { caVolume } from "../k8s/internal-ca";
+import { disruptionBudgetSpec } from "../k8s/disruption-budget";
 
 /**
  * UIDs of the Redis and HAProxy containers: the images' own users (999, 99) moved above 10000 so
@@ -258,7 +259,7 @@ export class SentinelRedis extends pulumi.ComponentResource {
 
     const nodesPdb = new k8s.policy.v1.PodDisruptionBudget(`${name}-nodes`, {
       metadata: { name: svc, namespace, labels: nodeLabels },
-      spec: { maxUnavailable: 1, selector: { matchLabels: nodeSelector } },
+      spec: disruptionBudgetSpec(nodeSelector),
     }, childOpts());
 
     // HAProxy: routes to whichever node reports role:master, checked over verified TLS. The
@@ -324,7 +325,7 @@ export class SentinelRedis extends pulumi.ComponentResource {
 
     const proxyPdb = new k8s.policy.v1.PodDisruptionBudget(`${name}-proxy`, {
       metadata: { name: proxyName, namespace, labels: proxyLabels },
-      spec: { minAvailable: proxyReplicas > 1 ? 1 : 0, selector: { matchLabels: this.podLabels } },
+      spec: disruptionBudgetSpec(this.podLabels, { minAvailable: proxyReplicas > 1 ? 1 : 0 }),
     }, childOpts());
 
     const service = new k8s.core.v1.Service(`${name}-master`, {

@@ -36,6 +36,8 @@ export interface PostgresExporterContainerArgs {
   /** Database it connects to (its statistics views cover the whole server). */
   database: string;
   sslMode: "disable" | "require" | "verify-ca" | "verify-full";
+  /** The server's CA file in the pod (lib/pq's sslrootcert), required under verify-ca and verify-full. */
+  caFile?: string;
   /** The exporter's login. */
   credentials: LoginSecret | FixedUserLogin;
   /** Arguments before the listen address (custom query file, collectors switched off). */
@@ -43,9 +45,15 @@ export interface PostgresExporterContainerArgs {
   volumeMounts?: k8s.types.input.core.v1.VolumeMount[];
 }
 
-/** DATA_SOURCE_URI (pure): host:port/database?sslmode=... (the exporter prefixes postgresql:// and the login). */
-export function postgresExporterDataSource(host: string, port: number, database: string, sslMode: string): string {
-  return `${host}:${port}/${database}?sslmode=${sslMode}`;
+/**
+ * DATA_SOURCE_URI (pure): host:port/database?sslmode=...[&sslrootcert=...] (the exporter prefixes
+ * postgresql:// and the login; lib/pq, its driver, reads both parameters).
+ */
+export function postgresExporterDataSource(host: string, port: number, database: string, sslMode: string, caFile?: string): string {
+  const verifies = sslMode === "verify-ca" || sslMode === "verify-full";
+  if (verifies && !caFile) throw new Error(`postgres_exporter on ${host}: ${sslMode} needs the server's CA file`);
+  if (caFile !== undefined && !/^[\w./-]+$/.test(caFile)) throw new Error(`postgres_exporter: CA file ${caFile} would need escaping in the URI`);
+  return `${host}:${port}/${database}?sslmode=${sslMode}${verifies ? `&sslrootcert=${caFile}` : ""}`;
 }
 
 /** The exporter's arguments (pure): `extra` (query file, collectors off), then the listen address. */
@@ -54,10 +62,10 @@ export function postgresExporterArgs(extra: readonly string[] = []): string[] {
 }
 
 /** The environment: the server as a value, user and password from the login's Secret. */
-export function postgresExporterEnv(a: Pick<PostgresExporterContainerArgs, "host" | "port" | "database" | "sslMode" | "credentials">): k8s.types.input.core.v1.EnvVar[] {
+export function postgresExporterEnv(a: Pick<PostgresExporterContainerArgs, "host" | "port" | "database" | "sslMode" | "caFile" | "credentials">): k8s.types.input.core.v1.EnvVar[] {
   const c = a.credentials;
   return [
-    { name: "DATA_SOURCE_URI", value: pulumi.all([a.host, a.port]).apply(([host, port]) => postgresExporterDataSource(host, port, a.database, a.sslMode)) },
+    { name: "DATA_SOURCE_URI", value: pulumi.all([a.host, a.port]).apply(([host, port]) => postgresExporterDataSource(host, port, a.database, a.sslMode, a.caFile)) },
     "user" in c ? { name: "DATA_SOURCE_USER", value: c.user } : { name: "DATA_SOURCE_USER", valueFrom: { secretKeyRef: { name: c.name, key: c.userKey } } },
     { name: "DATA_SOURCE_PASS", valueFrom: { secretKeyRef: { name: c.name, key: c.passwordKey } } },
   ];

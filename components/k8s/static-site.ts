@@ -12,6 +12,7 @@ import { STATIC_SITE_PORT } from "../../render/wellknown";
 import type { Platform } from "../contracts";
 import { selectorLabels, standardLabels } from "./labels";
 import { checksum, httpProbe, resourcesOf, restrictedContainer, restrictedPod } from "./pod-spec";
+import { disruptionBudgetSpec } from "./disruption-budget";
 
 /** One static web front-end: its image, the files it serves or reads, its probes and sizing. */
 export interface StaticApp {
@@ -88,7 +89,7 @@ export function staticAppWorkload(
   }, child);
   new k8s.policy.v1.PodDisruptionBudget(resourceName, {
     metadata: meta,
-    spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
+    spec: disruptionBudgetSpec(selector),
   }, child);
 }
 

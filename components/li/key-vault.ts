@@ -17,9 +17,13 @@ import { httpProbe, resourcesOf, restrictedContainer, restrictedPod } from "../k
 import { KEY_VAULT_MIGRATE, keyVaultFlows } from "./key-vault-flows";
 import type { KeyVaultCredentials } from "./key-vault-credentials";
 import { cpuAutoscalerSpec } from "../k8s/autoscaling";
+import { privateCaTrust } from "../k8s/ca-trust";
+import { disruptionBudgetSpec } from "../k8s/disruption-budget";
 
 /** Where the Secret's files are mounted in key_vault's containers. */
 export const KEY_VAULT_SECRETS_DIR = "/etc/key-vault/secrets";
+/** Where the database server's CA is mounted (its `ca.crt`), where key_vault verifies the server. */
+export const KEY_VAULT_DATABASE_CA_DIR = "/etc/key-vault/database-ca";
 
 export interface KeyVaultArgs {
   /** The project's key-vault image (built from images/key-vault), digest-pinned. */
@@ -34,8 +38,8 @@ export interface KeyVaultArgs {
   database: DatabaseConnection;
   /** Service token and Django key (the RSA pair is not the vault's: it never enters the cluster). */
   credentials: Pick<KeyVaultCredentials, "serviceToken" | "djangoSecretKey">;
-  /** Kubernetes provider and placement for the tier. */
-  platform: Pick<Platform, "provider" | "placement">;
+  /** Kubernetes provider and placement for the tier; CRD providers for a trust Certificate of the database's CA. */
+  platform: Pick<Platform, "provider" | "placement" | "crdProviders">;
   /** The Synapse pods that call key_vault (main's). */
   callers: Workload;
   /** The stack's flow registry. */
@@ -63,10 +67,19 @@ export class KeyVault extends pulumi.ComponentResource {
         db_password: password, service_token: token, django_secret_key: djangoKey,
       }))),
     }, child);
+    // The database server's CA (the internal CA's, Cloud SQL's, the region's RDS roots) as ca.crt, where the platform names one.
+    const databaseCa = privateCaTrust(`${name}-database-ca`, db, { namespace: args.namespace, objectName: `${KEY_VAULT_NAME}-database-ca`, file: "ca.crt", component: "key-vault" }, child, args.platform.crdProviders);
     const env = pulumi.all([pulumi.unsecret(db.host), pulumi.unsecret(db.port), pulumi.unsecret(db.user)]).apply(([host, port, user]) =>
-      Object.entries(keyVaultEnv({ host, port, database: db.database, user, sslMode: db.sslMode }, KEY_VAULT_SECRETS_DIR)).map(([n, value]) => ({ name: n, value })));
-    const volumes = [{ name: "secrets", secret: { secretName: secret.metadata.name, defaultMode: 0o440 } }];
-    const mounts = [{ name: "tmp", mountPath: "/tmp" }, { name: "secrets", mountPath: KEY_VAULT_SECRETS_DIR, readOnly: true }];
+      Object.entries(keyVaultEnv({ host, port, database: db.database, user, sslMode: db.sslMode, ...(databaseCa ? { caFile: `${KEY_VAULT_DATABASE_CA_DIR}/ca.crt` } : {}) }, KEY_VAULT_SECRETS_DIR)).map(([n, value]) => ({ name: n, value })));
+    const volumes = [
+      { name: "secrets", secret: { secretName: secret.metadata.name, defaultMode: 0o440 } },
+      ...(databaseCa ? [{ name: "database-ca", projected: { defaultMode: 0o444, sources: [databaseCa.source] } }] : []),
+    ];
+    const mounts = [
+      { name: "tmp", mountPath: "/tmp" },
+      { name: "secrets", mountPath: KEY_VAULT_SECRETS_DIR, readOnly: true },
+      ...(databaseCa ? [{ name: "database-ca", mountPath: KEY_VAULT_DATABASE_CA_DIR, readOnly: true }] : []),
+    ];
 
     // The Job's template is immutable, so a new image (new migrations) replaces the Job and runs them.
     const migrateLabels = standardLabels(KEY_VAULT_MIGRATE, "key-vault-migration");
@@ -96,7 +109,7 @@ export class KeyVault extends pulumi.ComponentResource {
           },
         },
       },
-    }, child);
+    }, { ...child, dependsOn: databaseCa ? [databaseCa.resource] : [] });
 
     new k8s.apps.v1.Deployment(`${name}-deployment`, {
       metadata: meta,
@@ -137,7 +150,7 @@ export class KeyVault extends pulumi.ComponentResource {
       metadata: meta,
       spec: { type: "ClusterIP", selector, ports: [{ name: "http", port: KEY_VAULT_PORT, targetPort: "http" }] },
     }, child);
-    new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, { metadata: meta, spec: { maxUnavailable: 1, selector: { matchLabels: selector } } }, child);
+    new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, { metadata: meta, spec: disruptionBudgetSpec(selector) }, child);
 
     args.flows.allowAll(keyVaultFlows(args.namespaceName, args.callers, db.network), { namePrefix: "key-vault", parent: this });
     this.registerOutputs({});

@@ -18,6 +18,7 @@ import { LI_INSTANCE, SYNAPSE_LI, liSelector } from "./names";
 import { checksum, httpProbe, resourcesOf, restrictedContainer, restrictedPod } from "../k8s/pod-spec";
 import { pgpassLine, SYNAPSE_UID } from "../k8s/synapse-pod";
 import { privateCaTrust } from "../k8s/ca-trust";
+import { disruptionBudgetSpec } from "../k8s/disruption-budget";
 
 
 export interface SynapseLiArgs {
@@ -214,7 +215,7 @@ export class SynapseLi extends pulumi.ComponentResource {
     }, child);
     new k8s.policy.v1.PodDisruptionBudget(`${name}`, {
       metadata: meta(SYNAPSE_LI),
-      spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
+      spec: disruptionBudgetSpec(selector),
     }, child);
     this.registerOutputs({ serviceName: this.serviceName, signingKeyId: this.signingKeyId });
   }

@@ -27,7 +27,7 @@ export const LI_SYNC_SECRETS = {
 
 export interface LiSyncWiringArgs {
   /** The platform: `liSync`, the `synapse` and `synapseLi` databases, placement, kubeApi, provider. */
-  platform: Pick<Platform, "liSync" | "databases" | "placement" | "kubeApi" | "provider">;
+  platform: Pick<Platform, "liSync" | "databases" | "placement" | "kubeApi" | "provider" | "crdProviders">;
   /** LI's namespace (created by the LI instance) and main's (created by the Matrix stack). */
   namespaces: { li: pulumi.Input<string>; liName: string; main: pulumi.Input<string>; mainName: string };
   /** The project's li-sync image (images/li-sync). */
@@ -41,7 +41,7 @@ export interface LiSyncWiringArgs {
   dependsOn: pulumi.Resource[];
 }
 
-/** LiSync's database arguments from the platform's (pure): endpoints as values, logins by Secret name. */
+/** LiSync's database arguments from the platform's (pure): endpoints and how each is verified as values, logins by Secret name. */
 export function liSyncDatabaseArgs(access: LiSyncAccess, main: DatabaseConnection, li: DatabaseConnection, mainNamespace: string): Pick<LiSyncArgs, "main" | "publisher" | "li"> {
   const login = (name: string): LoginSecret => ({ name, userKey: "username", passwordKey: "password" });
   return {
@@ -50,7 +50,9 @@ export function liSyncDatabaseArgs(access: LiSyncAccess, main: DatabaseConnectio
       primaryHost: access.main.primaryHost,
       port: access.main.port,
       database: main.database,
-      sslMode: main.sslMode,
+      readTrust: access.main.readTrust,
+      primaryTrust: access.main.primaryTrust,
+      subscriptionTls: access.main.subscriptionTls,
       credentials: login(LI_SYNC_SECRETS.main),
       replicaNetwork: access.main.readNetwork,
     },
@@ -65,7 +67,7 @@ export function liSyncDatabaseArgs(access: LiSyncAccess, main: DatabaseConnectio
       host: li.host,
       port: li.port,
       database: li.database,
-      sslMode: li.sslMode,
+      trust: { sslMode: li.sslMode, caIssuer: li.caIssuer, caCertificate: li.caCertificate },
       credentials: login(LI_SYNC_SECRETS.li),
       network: li.network,
     },
@@ -108,6 +110,7 @@ export class LiSyncWiring extends pulumi.ComponentResource {
       kubeApi: platform.kubeApi,
       flows: args.flows,
       provider: platform.provider,
+      crds: platform.crdProviders,
       dependsOn: [...args.dependsOn, ...access.ready, ...secrets],
     }, { parent: this });
     this.registerOutputs({ refreshCronJob: this.sync.refreshCronJob });

@@ -19,7 +19,8 @@ import { LI_SYNC_SQL_FILES, renderSyncScript } from "../../render/li/sync-script
 import { accountsSql, exporterQueriesYaml, mergeSql, publicationSql, runsTableSql, subscriptionSql } from "../../render/li/sync-sql";
 import { LI_SYNC_NAMES } from "../../render/li/sync-tables";
 import type { WorkloadSizing } from "../../sizing/types";
-import type { NetworkPeer, Placement } from "../contracts";
+import type { CrdProviders, NetworkPeer, Placement, PostgresTrust } from "../contracts";
+import { privateCaTrust, type CaTrust } from "../k8s/ca-trust";
 import { selectorLabels, standardLabels } from "../k8s/labels";
 import { kubeApiPeer, type FlowSpec, type NetworkFlows, type Workload } from "../k8s/network";
 import { checksum, resourcesOf, restrictedContainer, restrictedPod } from "../k8s/pod-spec";
@@ -59,7 +60,11 @@ export interface LiSyncArgs {
     primaryHost: pulumi.Input<string>;
     port: pulumi.Input<number>;
     database: string;
-    sslMode: "disable" | "require" | "verify-ca" | "verify-full";
+    /** How the sync's pods verify the read endpoint, and the publisher Job the primary (LiSyncAccess's). */
+    readTrust: PostgresTrust;
+    primaryTrust: PostgresTrust;
+    /** How LI's server verifies the primary on the subscription's connection (LiSyncAccess's). */
+    subscriptionTls: { sslMode: PostgresTrust["sslMode"]; sslRootCert?: string };
     /** In LI's namespace: the LI sync's role on main (REPLICATION, SELECT by the publisher's grants). */
     credentials: LoginSecret;
     /** The replica as a network peer: the only address of main's the sync's pods may open. */
@@ -81,7 +86,8 @@ export interface LiSyncArgs {
     host: pulumi.Input<string>;
     port: pulumi.Input<number>;
     database: string;
-    sslMode: "disable" | "require" | "verify-ca" | "verify-full";
+    /** How the sync's pods and exporter verify LI's server (the `synapseLi` connection's). */
+    trust: PostgresTrust;
     /** In LI's namespace: the owner of synapse-li's database. */
     credentials: LoginSecret;
     network: NetworkPeer;
@@ -92,8 +98,15 @@ export interface LiSyncArgs {
   kubeApi: { cidrs: pulumi.Input<string[]>; ports: number[] };
   flows: NetworkFlows;
   provider: k8s.Provider;
+  /** CRD providers (the trust Certificates of internal-CA servers). */
+  crds: CrdProviders;
   dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
+
+/** Where the servers' CAs are mounted in the sync's pods (main's read endpoint's, LI's) and the publisher's (main's primary's). */
+export const LI_SYNC_CA_DIR = "/etc/li-sync/database-ca";
+export const LI_SYNC_CA_FILES = { main: "main-ca.crt", li: "li-ca.crt" } as const;
+const verifies = (t: PostgresTrust) => t.sslMode === "verify-ca" || t.sslMode === "verify-full";
 
 /** Where the script reads the API token and CA (render/li/sync-script.ts), as an automounted token would be. */
 const SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
@@ -158,9 +171,10 @@ export function liSyncFiles(): Record<string, string> {
   };
 }
 
-/** The environment of the sync's container (pure): endpoints as values, passwords from Secrets. */
+/** The environment of the sync's container (pure): endpoints as values, passwords from Secrets, CA files where a server is verified. */
 export function liSyncEnv(a: Pick<LiSyncArgs, "main" | "li" | "synapseLi" | "namespace">): k8s.types.input.core.v1.EnvVar[] {
   const fromSecret = (s: LoginSecret, key: string) => ({ valueFrom: { secretKeyRef: { name: s.name, key } } });
+  const sub = a.main.subscriptionTls;
   return [
     { name: "MAIN_READ_HOST", value: a.main.readHost },
     { name: "MAIN_PRIMARY_HOST", value: a.main.primaryHost },
@@ -168,13 +182,17 @@ export function liSyncEnv(a: Pick<LiSyncArgs, "main" | "li" | "synapseLi" | "nam
     { name: "MAIN_DATABASE", value: a.main.database },
     { name: "MAIN_USER", ...fromSecret(a.main.credentials, a.main.credentials.userKey) },
     { name: "MAIN_PASSWORD", ...fromSecret(a.main.credentials, a.main.credentials.passwordKey) },
-    { name: "MAIN_SSLMODE", value: a.main.sslMode },
+    { name: "MAIN_SSLMODE", value: a.main.readTrust.sslMode },
+    ...(verifies(a.main.readTrust) ? [{ name: "MAIN_SSLROOTCERT", value: `${LI_SYNC_CA_DIR}/${LI_SYNC_CA_FILES.main}` }] : []),
+    { name: "MAIN_SUBSCRIPTION_SSLMODE", value: sub.sslMode },
+    ...(sub.sslRootCert ? [{ name: "MAIN_SUBSCRIPTION_SSLROOTCERT", value: sub.sslRootCert }] : []),
     { name: "LI_HOST", value: a.li.host },
     { name: "LI_PORT", value: pulumi.output(a.li.port).apply(String) },
     { name: "LI_DATABASE", value: a.li.database },
     { name: "LI_USER", ...fromSecret(a.li.credentials, a.li.credentials.userKey) },
     { name: "LI_PASSWORD", ...fromSecret(a.li.credentials, a.li.credentials.passwordKey) },
-    { name: "LI_SSLMODE", value: a.li.sslMode },
+    { name: "LI_SSLMODE", value: a.li.trust.sslMode },
+    ...(verifies(a.li.trust) ? [{ name: "LI_SSLROOTCERT", value: `${LI_SYNC_CA_DIR}/${LI_SYNC_CA_FILES.li}` }] : []),
     { name: "SQL_DIR", value: SCRIPT_DIR },
     { name: "LI_WORKLOAD", value: `${a.synapseLi.kind}/${a.synapseLi.name}` },
     { name: "LI_NAMESPACE", value: a.namespace },
@@ -195,6 +213,20 @@ export class LiSync extends pulumi.ComponentResource {
     const selector = selectorLabels(LI_SYNC_NAME);
     const s = args.sizing;
     const placement = args.placement;
+
+    // The servers' CAs where they are verified: main's read endpoint's and LI's in this namespace
+    // (the sync's pods, the exporter), main's primary's in main's (the publisher Job).
+    const trust = (key: string, t: PostgresTrust, namespace: string, file: string): CaTrust | undefined =>
+      verifies(t) ? privateCaTrust(`${name}-${key}-ca`, t, { namespace, objectName: `${key === "publisher" ? LI_SYNC_PUBLISHER_NAME : LI_SYNC_NAME}-${key === "li" ? "li" : "main"}-ca`, file, component: "li-sync" }, child, args.crds) : undefined;
+    const mainCa = trust("main", args.main.readTrust, ns, LI_SYNC_CA_FILES.main);
+    const liCa = trust("li", args.li.trust, ns, LI_SYNC_CA_FILES.li);
+    const publisherCa = trust("publisher", args.main.primaryTrust, args.publisher.namespace, LI_SYNC_CA_FILES.main);
+    const caVolume = (cas: (CaTrust | undefined)[]): k8s.types.input.core.v1.Volume[] => {
+      const sources = cas.filter((c): c is CaTrust => c !== undefined).map((c) => c.source);
+      return sources.length > 0 ? [{ name: "database-ca", projected: { defaultMode: 0o444, sources } }] : [];
+    };
+    const caMount = (cas: (CaTrust | undefined)[]) => (cas.some((c) => c !== undefined) ? [{ name: "database-ca", mountPath: LI_SYNC_CA_DIR, readOnly: true }] : []);
+    const caReady = (cas: (CaTrust | undefined)[]) => cas.filter((c): c is CaTrust => c !== undefined).map((c) => c.resource);
 
     const files = liSyncFiles();
     const scripts = new k8s.core.v1.ConfigMap(`${name}-scripts`, { metadata: { name: LI_SYNC_NAME, namespace: ns, labels }, data: files }, child);
@@ -221,6 +253,7 @@ export class LiSync extends pulumi.ComponentResource {
         volumes: [
           { name: "scripts", configMap: { name: scripts.metadata.name, defaultMode: 0o555 } },
           ...(withApi ? [apiTokenVolume()] : []),
+          ...caVolume([mainCa, liCa]),
         ],
         containers: [restrictedContainer({
           name: LI_SYNC_NAME,
@@ -233,6 +266,7 @@ export class LiSync extends pulumi.ComponentResource {
             { name: "tmp", mountPath: "/tmp" },
             { name: "scripts", mountPath: SCRIPT_DIR, readOnly: true },
             ...(withApi ? [{ name: API_TOKEN_VOLUME, mountPath: SERVICE_ACCOUNT_DIR, readOnly: true }] : []),
+            ...caMount([mainCa, liCa]),
           ],
         }, LI_SYNC_UID)],
       });
@@ -261,7 +295,7 @@ export class LiSync extends pulumi.ComponentResource {
               uid: LI_SYNC_UID,
               placement,
               selector: selectorLabels(LI_SYNC_PUBLISHER_NAME),
-              volumes: [{ name: "sql", configMap: { name: pubConfig.metadata.name } }],
+              volumes: [{ name: "sql", configMap: { name: pubConfig.metadata.name } }, ...caVolume([publisherCa])],
               containers: [restrictedContainer({
                 name: "psql",
                 image: args.image,
@@ -270,26 +304,27 @@ export class LiSync extends pulumi.ComponentResource {
                   { name: "PGHOST", value: args.main.primaryHost },
                   { name: "PGPORT", value: pulumi.output(args.main.port).apply(String) },
                   { name: "PGDATABASE", value: args.main.database },
-                  { name: "PGSSLMODE", value: args.main.sslMode },
+                  { name: "PGSSLMODE", value: args.main.primaryTrust.sslMode },
+                  ...(publisherCa ? [{ name: "PGSSLROOTCERT", value: `${LI_SYNC_CA_DIR}/${LI_SYNC_CA_FILES.main}` }] : []),
                   { name: "PGUSER", valueFrom: { secretKeyRef: { name: owner.name, key: owner.userKey } } },
                   { name: "PGPASSWORD", valueFrom: { secretKeyRef: { name: owner.name, key: owner.passwordKey } } },
                   { name: "HOME", value: "/tmp" },
                 ],
                 resources: { requests: { cpu: "50m", memory: "64Mi", "ephemeral-storage": "16Mi" }, limits: { cpu: "500m", memory: "128Mi", "ephemeral-storage": "64Mi" } },
-                volumeMounts: [{ name: "tmp", mountPath: "/tmp" }, { name: "sql", mountPath: "/sql", readOnly: true }],
+                volumeMounts: [{ name: "tmp", mountPath: "/tmp" }, { name: "sql", mountPath: "/sql", readOnly: true }, ...caMount([publisherCa])],
               }, LI_SYNC_UID)],
             }),
             restartPolicy: "OnFailure",
           },
         },
       },
-    }, { ...child, deleteBeforeReplace: true });
+    }, { ...child, dependsOn: [...(args.dependsOn ?? []), ...caReady([publisherCa])], deleteBeforeReplace: true });
 
     // The archive and the subscription; `pulumi up` does not wait for it (main may be starting).
     new k8s.batch.v1.Job(`${name}-setup`, {
       metadata: { name: `${LI_SYNC_NAME}-setup-${filesChecksum.slice(0, 8)}`, namespace: ns, labels, annotations: { "pulumi.com/skipAwait": "true" } },
       spec: { backoffLimit: 20, template: syncPod("ensure", false) },
-    }, { ...child, dependsOn: [...(args.dependsOn as pulumi.Resource[] ?? []), publisher], deleteBeforeReplace: true });
+    }, { ...child, dependsOn: [...(args.dependsOn as pulumi.Resource[] ?? []), publisher, ...caReady([mainCa, liCa])], deleteBeforeReplace: true });
 
     const cron = new k8s.batch.v1.CronJob(`${name}-refresh`, {
       metadata: { name: `${LI_SYNC_NAME}-refresh`, namespace: ns, labels },
@@ -328,7 +363,7 @@ export class LiSync extends pulumi.ComponentResource {
               uid: LI_SYNC_UID,
               placement,
               selector: exSelector,
-              volumes: [{ name: "queries", configMap: { name: exConfig.metadata.name } }],
+              volumes: [{ name: "queries", configMap: { name: exConfig.metadata.name } }, ...caVolume([liCa])],
               containers: [postgresExporterContainer({
                 image: args.exporterImage,
                 uid: LI_SYNC_UID,
@@ -336,9 +371,10 @@ export class LiSync extends pulumi.ComponentResource {
                 host: args.li.host,
                 port: args.li.port,
                 database: LI_SYNC_NAMES.archiveDatabase,
-                sslMode: args.li.sslMode,
+                sslMode: args.li.trust.sslMode,
+                ...(liCa ? { caFile: `${LI_SYNC_CA_DIR}/${LI_SYNC_CA_FILES.li}` } : {}),
                 credentials: args.li.credentials,
-                volumeMounts: [{ name: "queries", mountPath: "/etc/li-sync-exporter", readOnly: true }],
+                volumeMounts: [{ name: "queries", mountPath: "/etc/li-sync-exporter", readOnly: true }, ...caMount([liCa])],
               })],
             }),
           },

@@ -15,6 +15,7 @@ import { checksum, httpProbe, resourcesOf, restrictedContainer, restrictedPod } 
 import { internalMtlsOn } from "../../catalog/internal-tls";
 import { certReloadingHaproxyCommand } from "../../render/haproxy";
 import { ROUTER_CLIENT_SECRET, ROUTER_TLS_MOUNT, haproxyTlsVolume, routerClientCertificate } from "./mtls";
+import { disruptionBudgetSpec } from "../k8s/disruption-budget";
 
 /** HAProxy's user (the image's files are world-readable; a high UID keeps clear of host users). */
 export const HAPROXY_UID = 10099;
@@ -119,7 +120,7 @@ export class SynapseHaproxy extends pulumi.ComponentResource {
     }, child);
     new k8s.policy.v1.PodDisruptionBudget(`${name}`, {
       metadata: meta,
-      spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
+      spec: disruptionBudgetSpec(selector),
     }, child);
     this.registerOutputs({ serviceName: this.serviceName, replicas: this.replicas });
   }

@@ -44,6 +44,7 @@ import { cpuAutoscalerSpec } from "../k8s/autoscaling";
 import { internalMtlsOn } from "../../catalog/internal-tls";
 import { imageRef } from "../../catalog/images";
 import { haproxyTlsVolume, internalCertificate, mtlsProxyConfig, mtlsProxyContainer, serverCertificateSecret } from "./mtls";
+import { disruptionBudgetSpec } from "../k8s/disruption-budget";
 
 export { pgpassLine, SYNAPSE_UID } from "../k8s/synapse-pod";
 
@@ -396,7 +397,7 @@ export class SynapseCluster extends pulumi.ComponentResource {
     }, child);
     new k8s.policy.v1.PodDisruptionBudget(`${name}-main`, {
       metadata: { name: MAIN_SERVICE, namespace: ns, labels: mainLabels },
-      spec: { maxUnavailable: 1, selector: { matchLabels: synapseSelector("main") } },
+      spec: disruptionBudgetSpec(synapseSelector("main")),
     }, child);
 
     // ----- workers, one workload per type
@@ -473,7 +474,7 @@ export class SynapseCluster extends pulumi.ComponentResource {
       }
       new k8s.policy.v1.PodDisruptionBudget(`${name}-${t.name}`, {
         metadata: { name: t.name, namespace: ns, labels },
-        spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
+        spec: disruptionBudgetSpec(selector),
       }, child);
     }
 

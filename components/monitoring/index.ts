@@ -114,7 +114,10 @@ export class MonitoringStack extends pulumi.ComponentResource {
     new k8s.core.v1.Secret(`${name}-alertmanager-receivers`, {
       metadata: { name: MONITORING_NAMES.alertmanagerReceiverSecret, namespace: ns, labels: labels("alertmanager") },
       type: "Opaque",
-      stringData: pulumi.secret(credentials),
+      // An empty stringData is dropped by the API server, so the provider would diff it on every
+      // preview (the real engine showed a perpetual replace): with no receiver credentials the
+      // Secret exists, empty, for the mount.
+      ...(Object.keys(credentials).length > 0 ? { stringData: pulumi.secret(credentials) } : {}),
     }, child(nsDeps));
 
     const c = sizing.components;
@@ -252,6 +255,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
         placement: platform.placement("system"),
         flows: args.flows,
         provider: platform.provider,
+        crds: platform.crdProviders,
         dependsOn: [this.namespace],
       }, { parent: this });
     }

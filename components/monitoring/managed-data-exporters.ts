@@ -14,11 +14,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { NAMESPACES } from "../../catalog/namespaces";
-import type { DatabaseMetricsAccess, NetworkPeer, Placement, RedisEndpoint } from "../contracts";
+import type { CrdProviders, DatabaseMetricsAccess, NetworkPeer, Placement, RedisEndpoint } from "../contracts";
 import { selectorLabels, standardLabels } from "../k8s/labels";
 import type { FlowSpec, NetworkFlows, Workload } from "../k8s/network";
 import { checksum, restrictedContainer, restrictedPod } from "../k8s/pod-spec";
 import { postgresExporterContainer } from "../k8s/postgres-exporter";
+import { privateCaTrust } from "../k8s/ca-trust";
 
 export const POSTGRES_EXPORTER_NAME = "postgres-exporter";
 export const REDIS_EXPORTER_NAME = "redis-exporter";
@@ -30,6 +31,8 @@ export const EXPORTER_UID = 10031;
 export const EXPORTER_DATABASE = "postgres";
 /** Where the Redis server's private CA is mounted (Memorystore). */
 export const REDIS_CA_DIR = "/etc/redis-ca";
+/** Where a PostgreSQL endpoint's CA is mounted (Cloud SQL's instance CA, the region's RDS roots). */
+export const POSTGRES_CA_DIR = "/etc/postgres-ca";
 
 /** Names of the exporters' Secrets. */
 export const EXPORTER_SECRETS = { postgres: "postgres-exporter-login", redis: "redis-exporter-auth" } as const;
@@ -84,6 +87,8 @@ export interface ManagedDataExportersArgs {
   placement: Placement;
   flows: NetworkFlows;
   provider: k8s.Provider;
+  /** CRD providers (privateCaTrust's signature; the managed servers' CAs are ConfigMaps). */
+  crds: CrdProviders;
   /** The monitoring namespace. */
   dependsOn: pulumi.Resource[];
 }
@@ -116,6 +121,10 @@ export class ManagedDataExporters extends pulumi.ComponentResource {
       for (const e of db.endpoints) {
         const instance = postgresExporterInstance(e);
         const labels = standardLabels(POSTGRES_EXPORTER_NAME, "metrics-exporter", instance);
+        // The endpoint's own CA (a Cloud SQL replica has its own), where the exporter verifies it.
+        const ca = e.caCertificate && db.sslMode !== "require"
+          ? privateCaTrust(`${name}-postgres-${instance}-ca`, { caCertificate: e.caCertificate }, { namespace: ns, objectName: `${POSTGRES_EXPORTER_NAME}-${instance}-ca`, file: "ca.crt", component: "metrics-exporter" }, child(), args.crds)
+          : undefined;
         deployment(`${name}-postgres-${instance}`, `${POSTGRES_EXPORTER_NAME}-${instance}`, labels, selectorLabels(POSTGRES_EXPORTER_NAME, instance), postgresExporterContainer({
           image: args.images.postgres,
           uid: EXPORTER_UID,
@@ -123,8 +132,10 @@ export class ManagedDataExporters extends pulumi.ComponentResource {
           port: e.port,
           database: EXPORTER_DATABASE,
           sslMode: db.sslMode,
+          ...(ca ? { caFile: `${POSTGRES_CA_DIR}/ca.crt`, volumeMounts: [{ name: "postgres-ca", mountPath: POSTGRES_CA_DIR, readOnly: true }] } : {}),
           credentials: { name: login.metadata.name, user: db.login.user, passwordKey: "password" },
-        }), [], [login, ...db.ready]);
+        }), ca ? [{ name: "postgres-ca", projected: { defaultMode: 0o444, sources: [ca.source] } }] : [], [login, ...db.ready, ...(ca ? [ca.resource] : [])],
+        ca && e.caCertificate ? { "matrix-platform.io/config-checksum": e.caCertificate.apply((c) => checksum(c)) } : {});
       }
     }
 

@@ -5,7 +5,7 @@ import type { EnvironmentPreset } from "../../catalog/environments";
 import { imageRef } from "../../catalog/images";
 import type { PlatformSpec } from "../../config/spec";
 import type { DatabaseSizing, NodePool, NodeTier, ObjectStoreSizing, RedisSizing, WorkloadSizing } from "../../sizing/types";
-import { BACKUP_PREFIX, CnpgCluster } from "../data/postgres";
+import { BACKUP_PREFIX, CNPG_SERVER_CA_FILE, CnpgCluster } from "../data/postgres";
 import { OffsiteBackupCopy } from "../data/offsite-backup";
 import { MinioTenant } from "../data/minio";
 import { CA_KEY, InternalCa } from "../k8s/internal-ca";
@@ -21,7 +21,7 @@ import { databasesOn, deployedObjectStoreClients, LI_SYNC_ROLE, type LiSyncAcces
 import { projectImageSpec } from "../../catalog/project-images";
 import { ProjectImages } from "./project-images";
 import { declarePlatformFlows } from "./flows";
-import { sharedPlatformFields, type DatabaseServer } from "./outputs";
+import { serverTrust, sharedPlatformFields, type DatabaseServer } from "./outputs";
 import { placementFor } from "./placement";
 
 /**
@@ -292,8 +292,8 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
       databases: args.databases,
       addons,
       servers: { main: server(main, EXISTING_DATA.mainCluster, args.database), ...(li && args.liDatabase ? { li: server(li, EXISTING_DATA.liCluster, args.liDatabase) } : {}) },
-      // TLS with certificates from the internal CA: the clients that mount it verify the server
-      // (verify-full, components/platform/outputs.ts VERIFIED_DATABASE_CLIENTS); the others encrypt.
+      // Unused: both servers name the internal CA, so every client verifies them (verify-full,
+      // components/platform/outputs.ts serverTrust).
       sslMode: "require",
       readyBefore: [],
       readyAfter: [minio.tenant, minio.bucketJob, ...main.ready, ...(li?.ready ?? []), ...redis.ready],
@@ -307,6 +307,7 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
     if (liSyncPassword) {
       const mainPods = (role: "primary" | "replica") => ({ kind: "pods" as const, namespace: NAMESPACES.data, podLabels: { "cnpg.io/cluster": EXISTING_DATA.mainCluster, "cnpg.io/instanceRole": role }, port: 5432 });
       const replica = args.database.instances > 1;
+      const trust = serverTrust({ privateCaIssuer: internalCa.issuer }, "require");
       this.liSync = {
         main: {
           primaryHost: main.host,
@@ -314,6 +315,10 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
           port: main.port,
           primaryNetwork: mainPods("primary"),
           readNetwork: mainPods(replica ? "replica" : "primary"),
+          primaryTrust: trust,
+          readTrust: trust,
+          // LI's CloudNativePG pods hold their server CA, the internal CA that signs main's certificate too.
+          subscriptionTls: { sslMode: "verify-full", sslRootCert: CNPG_SERVER_CA_FILE },
         },
         login: { user: LI_SYNC_ROLE, password: pulumi.secret(liSyncPassword.result), replicationGrantedBy: "platform" },
         ready: main.ready,

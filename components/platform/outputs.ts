@@ -29,27 +29,32 @@ export interface DatabaseServer {
   /** Where the server sits, for the clients' network flows. */
   network: NetworkPeer;
   /**
-   * The server's CA as a PEM (Cloud SQL's `serverCaCerts`): the consumers in
-   * VERIFIED_DATABASE_CLIENTS then connect with verify-ca (the certificate names the instance, not
-   * the private address clients dial, so the name cannot be checked).
+   * The server's CA as a PEM the platform hands over (Cloud SQL's `serverCaCerts`, the region's
+   * Amazon RDS roots): every consumer verifies against it, with verify-full where the certificate
+   * names `host` (`certificateNamesHost`: RDS) and verify-ca where it does not (Cloud SQL's names
+   * the instance, not the private address clients dial).
    */
   serverCaCertificate?: pulumi.Output<string>;
+  certificateNamesHost?: boolean;
   /** Credentials of every database this server holds. */
   credentials: Partial<Record<DatabaseName, DatabaseCredentials>>;
   /**
    * ClusterIssuer of the private CA that signs the server's certificate (the internal CA for
-   * CloudNativePG): the consumers in VERIFIED_DATABASE_CLIENTS then connect with verify-full.
+   * CloudNativePG, whose certificate names the Services): every consumer connects with verify-full.
    */
   privateCaIssuer?: string;
 }
 
 /**
- * The consumers that mount a private server CA and connect with verify-full where their server
- * has one. The others keep the platform's sslmode (encrypted, not name-checked): the bridges and
- * the LI sync (whose archive server dials main itself, without the CA) do not mount it yet.
- * Where the server hands a PEM instead (Cloud SQL), these consumers connect with verify-ca.
+ * How a client verifies a server (pure): verify-full against the internal CA's issuer, verify-full
+ * or verify-ca against a PEM the platform hands over, or the platform's sslMode where the server
+ * names no CA (encrypted, unverified: RDS in a region the pinned roots lack).
  */
-export const VERIFIED_DATABASE_CLIENTS: readonly DatabaseName[] = ["synapse", "synapseLi"];
+export function serverTrust(server: Pick<DatabaseServer, "privateCaIssuer" | "serverCaCertificate" | "certificateNamesHost">, sslMode: DatabaseConnection["sslMode"]): Pick<DatabaseConnection, "sslMode" | "caIssuer" | "caCertificate"> {
+  if (server.privateCaIssuer) return { sslMode: "verify-full", caIssuer: server.privateCaIssuer };
+  if (server.serverCaCertificate) return { sslMode: server.certificateNamesHost ? "verify-full" : "verify-ca", caCertificate: server.serverCaCertificate };
+  return { sslMode };
+}
 
 /** The main PostgreSQL server, and the LI one while LI is deployed. */
 export interface DatabaseServers {
@@ -74,11 +79,7 @@ export function databaseRecords(servers: DatabaseServers, sslMode: DatabaseConne
       database: creds.database,
       user: pulumi.output(creds.user),
       password: creds.password,
-      ...(server.privateCaIssuer && VERIFIED_DATABASE_CLIENTS.includes(db)
-        ? { sslMode: "verify-full" as const, caIssuer: server.privateCaIssuer }
-        : server.serverCaCertificate && VERIFIED_DATABASE_CLIENTS.includes(db)
-          ? { sslMode: "verify-ca" as const, caCertificate: server.serverCaCertificate }
-          : { sslMode }),
+      ...serverTrust(server, sslMode),
       readHost: server.readHost,
       maxConnections: server.maxConnections,
       network: server.network,
@@ -105,7 +106,7 @@ export function sharedPlatformFields(args: {
   addons: AddonOutputs;
   /** Main and (while LI is deployed) LI PostgreSQL servers. */
   servers: DatabaseServers;
-  /** libpq sslmode the platform's servers require. */
+  /** libpq sslmode of a server that names no CA to verify against. */
   sslMode: DatabaseConnection["sslMode"];
   /** The databases the stack creates (contracts.ts deployedDatabases). */
   databases: readonly DatabaseName[];

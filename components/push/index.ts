@@ -27,6 +27,7 @@ import type { Platform } from "../contracts";
 import { checksum, httpProbe, resourcesOf, restrictedContainer, restrictedPod } from "../k8s/pod-spec";
 import { cpuAutoscalerSpec } from "../k8s/autoscaling";
 import { customResource } from "../k8s/custom-resource";
+import { disruptionBudgetSpec } from "../k8s/disruption-budget";
 
 /** Name of Sygnal's Deployment, Service and labels. */
 export const SYGNAL_NAME = "sygnal";
@@ -176,7 +177,7 @@ export class PushGateway extends pulumi.ComponentResource {
         ports: [{ name: "http", port: SYGNAL_PORTS.http, targetPort: "http" }, { name: "metrics", port: SYGNAL_PORTS.metrics, targetPort: "metrics" }],
       },
     }, child);
-    new k8s.policy.v1.PodDisruptionBudget(`${name}-sygnal`, { metadata: meta, spec: { maxUnavailable: 1, selector: { matchLabels: selector } } }, child);
+    new k8s.policy.v1.PodDisruptionBudget(`${name}-sygnal`, { metadata: meta, spec: disruptionBudgetSpec(selector) }, child);
     if (args.push.publicRoute) {
       customResource(`${name}-route`, {
         apiVersion: "gateway.networking.k8s.io/v1",

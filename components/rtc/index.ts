@@ -25,6 +25,7 @@ import { RTC_PATHS_IN_POD, coturnPodSpec, livekitPodSpec, lkJwtPodSpec } from ".
 import { RTC_PATHS, rtcRoutes } from "./routes";
 import { cpuAutoscalerSpec } from "../k8s/autoscaling";
 import { customResource } from "../k8s/custom-resource";
+import { disruptionBudgetSpec } from "../k8s/disruption-budget";
 
 export { RTC_PATHS, rtcRoutes } from "./routes";
 export { rtcFlows, rtcWorkloads, RTC_NODES } from "./flows";
@@ -135,7 +136,7 @@ export class RtcStack extends pulumi.ComponentResource {
     }, child);
     new k8s.policy.v1.PodDisruptionBudget(`${name}-livekit`, {
       metadata: { name: RTC_NAMES.livekit, namespace: ns, labels: livekitLabels },
-      spec: { maxUnavailable: 1, selector: { matchLabels: rtcSelector(RTC_NAMES.livekit) } },
+      spec: disruptionBudgetSpec(rtcSelector(RTC_NAMES.livekit)),
     }, child);
 
     // ----- lk-jwt-service (Matrix namespace, restricted)
@@ -170,7 +171,7 @@ export class RtcStack extends pulumi.ComponentResource {
     }, child);
     new k8s.policy.v1.PodDisruptionBudget(`${name}-lk-jwt-service`, {
       metadata: { name: RTC_NAMES.lkJwt, namespace: args.matrixNamespace, labels: lkJwtLabels },
-      spec: { maxUnavailable: 1, selector: { matchLabels: rtcSelector(RTC_NAMES.lkJwt) } },
+      spec: disruptionBudgetSpec(rtcSelector(RTC_NAMES.lkJwt)),
     }, child);
     const lkJwtScaling = sizing.lkJwt.autoscaling;
     if (lkJwtScaling) {

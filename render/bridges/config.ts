@@ -22,6 +22,8 @@ export interface BridgeDatabase {
   /** Secret. */
   password: string;
   sslMode: "disable" | "require" | "verify-ca" | "verify-full";
+  /** The server's CA file in the pod, named as `sslrootcert` under verify-ca and verify-full. */
+  caFile?: string;
   /** Pool ceiling (sizing/connection-budget.ts CONNECTIONS_PER_OTHER_POD). */
   maxOpenConns: number;
 }
@@ -71,9 +73,15 @@ export function bridgePermissions(p: BridgeConfigInput["permissions"]): Record<s
   return out;
 }
 
+/** The bridge's database URI: lib/pq's (the bridges' driver), which takes sslrootcert beside sslmode. */
 export function bridgeDatabaseUri(db: BridgeDatabase): string {
   const e = encodeURIComponent;
-  return `postgres://${e(db.user)}:${e(db.password)}@${db.host}:${db.port}/${e(db.database)}?sslmode=${db.sslMode}`;
+  const verifies = db.sslMode === "verify-ca" || db.sslMode === "verify-full";
+  if (verifies && !db.caFile) throw new Error(`bridge database ${db.database}: ${db.sslMode} needs the server's CA file`);
+  // A pod path: left readable (a query value may hold slashes), refused if it would need escaping.
+  if (db.caFile !== undefined && !/^[\w./-]+$/.test(db.caFile)) throw new Error(`bridge database ${db.database}: CA file ${db.caFile} would need escaping in the URI`);
+  const rootCert = verifies ? `&sslrootcert=${db.caFile}` : "";
+  return `postgres://${e(db.user)}:${e(db.password)}@${db.host}:${db.port}/${e(db.database)}?sslmode=${db.sslMode}${rootCert}`;
 }
 
 function networkSection(input: BridgeConfigInput): YamlObject {

@@ -17,12 +17,16 @@ export const LI_SYNC_ENV = {
   MAIN_USER: "the LI sync's role on main (REPLICATION, SELECT only)",
   MAIN_PASSWORD: "its password (from a Secret)",
   MAIN_SSLMODE: "libpq sslmode towards main",
+  MAIN_SSLROOTCERT: "optional: the CA file main's read endpoint is verified against (verify-ca, verify-full)",
+  MAIN_SUBSCRIPTION_SSLMODE: "libpq sslmode of the subscription's connection, which LI's server opens to main's primary",
+  MAIN_SUBSCRIPTION_SSLROOTCERT: "optional: the CA file on LI's server that connection verifies against",
   LI_HOST: "LI's PostgreSQL",
   LI_PORT: "its port",
   LI_DATABASE: "synapse-li's database",
   LI_USER: "owner of synapse-li's database (CREATEDB, pg_create_subscription)",
   LI_PASSWORD: "its password (from a Secret)",
   LI_SSLMODE: "libpq sslmode towards LI's PostgreSQL",
+  LI_SSLROOTCERT: "optional: the CA file LI's PostgreSQL is verified against",
   SQL_DIR: "directory holding merge.sql, accounts.sql, subscription.sql, runs.sql",
   LI_WORKLOAD: "optional: `deployments/<name>` or `statefulsets/<name>` of synapse-li, scaled to 0 around the swap through the Kubernetes API",
   LI_NAMESPACE: "optional: its namespace",
@@ -49,8 +53,8 @@ RUNS="${n.runsTable}"
 export PGAPPNAME=li-sync PGCONNECT_TIMEOUT=15
 
 log() { echo "li-sync $(date -u +%Y-%m-%dT%H:%M:%SZ) $*" >&2; }
-main_ro() { echo "host=$MAIN_READ_HOST port=$MAIN_PORT dbname=$MAIN_DATABASE user=$MAIN_USER sslmode=$MAIN_SSLMODE"; }
-li() { echo "host=$LI_HOST port=$LI_PORT dbname=$1 user=$LI_USER sslmode=$LI_SSLMODE"; }
+main_ro() { echo "host=$MAIN_READ_HOST port=$MAIN_PORT dbname=$MAIN_DATABASE user=$MAIN_USER sslmode=$MAIN_SSLMODE\${MAIN_SSLROOTCERT:+ sslrootcert=$MAIN_SSLROOTCERT}"; }
+li() { echo "host=$LI_HOST port=$LI_PORT dbname=$1 user=$LI_USER sslmode=$LI_SSLMODE\${LI_SSLROOTCERT:+ sslrootcert=$LI_SSLROOTCERT}"; }
 # psql/pg_dump against main's replica or LI's server; the password only in the environment of the one command.
 q_main() { PGPASSWORD="$MAIN_PASSWORD" psql -X -v ON_ERROR_STOP=1 -q -At -d "$(main_ro)" "$@"; }
 q_li() { db=$1; shift; PGPASSWORD="$LI_PASSWORD" psql -X -v ON_ERROR_STOP=1 -q -At -d "$(li "$db")" "$@"; }
@@ -82,7 +86,7 @@ ensure() {
           q_li "$ARCHIVE" -c "ALTER TABLE public.$t ADD COLUMN IF NOT EXISTS $col $type"
         done
   done
-  q_li "$ARCHIVE" -v main_conninfo="host=$MAIN_PRIMARY_HOST port=$MAIN_PORT dbname=$MAIN_DATABASE user=$MAIN_USER password=$MAIN_PASSWORD sslmode=$MAIN_SSLMODE" \\
+  q_li "$ARCHIVE" -v main_conninfo="host=$MAIN_PRIMARY_HOST port=$MAIN_PORT dbname=$MAIN_DATABASE user=$MAIN_USER password=$MAIN_PASSWORD sslmode=$MAIN_SUBSCRIPTION_SSLMODE\${MAIN_SUBSCRIPTION_SSLROOTCERT:+ sslrootcert=$MAIN_SUBSCRIPTION_SSLROOTCERT}" \\
     -f "$SQL_DIR/${LI_SYNC_SQL_FILES.subscription}"
   log "archive and subscription in place"
 }

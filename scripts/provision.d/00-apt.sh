@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Debian packages the real-program checks and the e2e run need (ClamAV: clamd, freshclam,
+# Debian packages the real-program checks, the e2e run need (ClamAV: clamd, freshclam,
 # clamconf, sigtool and clamdscan check the antivirus configs and scan in the e2e run; Debian's
 # freshclam service would download signatures from the internet, so it is stopped like the rest).
 set -euo pipefail

@@ -71,7 +71,14 @@ describe("the bridges in the whole program", function () {
         assert.ok(cfg.provisioning.shared_secret.length >= 32 && cfg.provisioning.shared_secret !== "generate");
         assert.deepEqual(cfg.bridge.permissions, { "dev.example.com": "user", "@ops:dev.example.com": "admin" });
         assert.match(cfg.homeserver.address, /^http:\/\/haproxy\.matrix\.svc\.cluster\.local:8008$/);
-        assert.match(cfg.database.uri, new RegExp(`^postgres://mautrix_${network}:[^@]+@[^/]+/mautrix_${network}\\?sslmode=require$`));
+        // The internal CA's CloudNativePG: verify-full against its CA, mounted where the URI names it.
+        assert.match(cfg.database.uri, new RegExp(`^postgres://mautrix_${network}:[^@]+@[^/]+/mautrix_${network}\\?sslmode=verify-full&sslrootcert=/etc/mautrix-database-ca/ca.crt$`));
+        const pod = (named(run, "kubernetes:apps/v1:StatefulSet", svc)!.inputs.spec as Obj).template.spec;
+        const mount = (pod.containers[0].volumeMounts as Obj[]).find((m) => m.mountPath === "/etc/mautrix-database-ca")!;
+        const vol = (pod.volumes as Obj[]).find((v) => v.name === mount.name)!;
+        assert.deepEqual(vol.projected.sources, [{ secret: { name: `${svc}-database-ca`, items: [{ key: "ca.crt", path: "ca.crt" }] } }]);
+        const issuerOf = (secretName: string) => (ofType(run, "kubernetes:cert-manager.io/v1:Certificate").find((c) => (c.inputs.spec as Obj).secretName === secretName)!.inputs.spec as Obj).issuerRef;
+        assert.deepEqual(issuerOf(`${svc}-database-ca`), issuerOf("matrix-pg-server-tls"), "a trust Certificate from the issuer of the server's certificate");
         assert.deepEqual(cfg.logging.writers, [{ type: "stdout", format: "json" }]);
         if (network === "telegram") assert.equal(cfg.network.api_id, 123456);
       });

@@ -2,7 +2,7 @@
  * On GCP, Synapse and synapse-li verify Cloud SQL's server certificate against the instance's
  * server CA (verify-ca: the certificate names the instance, not the private address they dial),
  * under the mock engine: the rendered sslmode and sslrootcert, the file traced to the ConfigMap
- * holding the instance's serverCaCerts. The other clients keep `require`.
+ * holding the instance's serverCaCerts. (tests/components/database-clients-tls.test.ts holds every other client to the same.)
  */
 import { strict as assert } from "assert";
 import { parse as parseYaml } from "yaml";

@@ -19,6 +19,8 @@ import { NAMESPACES } from "../../catalog/namespaces";
 import { size } from "../../sizing";
 import { devSpecAndSizing } from "../../e2e/render";
 import { parse } from "yaml";
+import { CNPG_SERVER_CA_FILE } from "../../components/data/postgres";
+import { FAKE_CRD_PROVIDERS } from "../helpers/fake-platform";
 
 type Obj = Record<string, any>;
 const LI = NAMESPACES.li;
@@ -54,16 +56,20 @@ describe("LiSync (mock engine)", function () {
             primaryHost: `synapse-pg-rw.${DATA}.svc.cluster.local`,
             port: 5432,
             database: "synapse",
-            sslMode: "require",
+            // As the existing platform: both servers' certificates from the internal CA.
+            readTrust: { sslMode: "verify-full", caIssuer: "internal-ca" },
+            primaryTrust: { sslMode: "verify-full", caIssuer: "internal-ca" },
+            subscriptionTls: { sslMode: "verify-full", sslRootCert: CNPG_SERVER_CA_FILE },
             credentials: { name: "li-sync-main", userKey: "username", passwordKey: "password" },
             replicaNetwork: cnpg("synapse-pg", "replica"),
           },
           publisher: { namespace: MAIN, owner: { name: "synapse-db", userKey: "username", passwordKey: "password" }, primaryNetwork: cnpg("synapse-pg", "primary"), readerRole: "li_sync" },
-          li: { host: `synapse-li-pg-rw.${DATA}.svc.cluster.local`, port: 5432, database: "synapse_li", sslMode: "require", credentials: { name: "synapse-li-db", userKey: "username", passwordKey: "password" }, network: cnpg("synapse-li-pg") },
+          li: { host: `synapse-li-pg-rw.${DATA}.svc.cluster.local`, port: 5432, database: "synapse_li", trust: { sslMode: "verify-full", caIssuer: "internal-ca" }, credentials: { name: "synapse-li-db", userKey: "username", passwordKey: "password" }, network: cnpg("synapse-li-pg") },
           synapseLi: { kind: "deployments", name: "synapse-li" },
           kubeApi: { cidrs: ["10.0.0.1/32"], ports: [443] },
           flows,
           provider,
+          crds: FAKE_CRD_PROVIDERS,
         };
         new LiSync("li-sync", args);
       },
@@ -76,6 +82,8 @@ describe("LiSync (mock engine)", function () {
     assert.equal(run.resources.filter((r) => r.type === "matrix-platform:li:LiSync").length, 1);
     const kinds = objects().map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name.replace(/-[0-9a-f]{8}$/, "")}`).sort();
     assert.deepEqual(kinds, [
+      // The servers' CA (ca.crt of trust Certificates), where the pods verify them.
+      `Certificate/${LI}/li-sync-li-ca`, `Certificate/${LI}/li-sync-main-ca`, `Certificate/${MAIN}/li-sync-publisher-main-ca`,
       `ConfigMap/${LI}/li-sync`, `ConfigMap/${LI}/li-sync-exporter`, `ConfigMap/${MAIN}/li-sync-publisher`,
       `CronJob/${LI}/li-sync-refresh`, `Deployment/${LI}/li-sync-exporter`,
       `Job/${LI}/li-sync-setup`, `Job/${MAIN}/li-sync-publisher`,
@@ -85,6 +93,48 @@ describe("LiSync (mock engine)", function () {
     assert.equal(cron.spec.concurrencyPolicy, "Forbid");
     const container = cron.spec.jobTemplate.spec.template.spec.containers[0];
     assert.deepEqual(container.command.slice(-1), ["refresh"]);
+  });
+
+  it("every connection the pods open verifies its server (verify-full, sslrootcert a CA file mounted in the pod); the subscription's names LI's server's own CA file", () => {
+    const env = (c: Obj) => Object.fromEntries(((c.env ?? []) as Obj[]).filter((e) => e.value !== undefined).map((e) => [e.name, e.value]));
+    // The file a path names, traced through the pod's mounts to the trust Certificate's Secret.
+    const sourceOf = (pod: Obj, c: Obj, file: string) => {
+      const m = ((c.volumeMounts ?? []) as Obj[]).find((v) => file.startsWith(`${v.mountPath}/`));
+      assert.ok(m, `${file} is mounted`);
+      const vol = (pod.volumes as Obj[]).find((v) => v.name === m.name)!;
+      const src = (vol.projected?.sources as Obj[]).find((x) => x.secret?.items?.some((i: Obj) => i.path === file.slice(m.mountPath.length + 1)));
+      assert.ok(src, `${file} is in ${vol.name}`);
+      return src.secret.name as string;
+    };
+    const checked: string[] = [];
+    for (const o of objects()) {
+      const pod = podSpecOf(o);
+      if (!pod) continue;
+      for (const c of pod.containers as Obj[]) {
+        const e = env(c);
+        const pairs = [["MAIN_SSLMODE", "MAIN_SSLROOTCERT"], ["LI_SSLMODE", "LI_SSLROOTCERT"], ["PGSSLMODE", "PGSSLROOTCERT"]].filter(([mode]) => e[mode] !== undefined);
+        for (const [mode, cert] of pairs) {
+          assert.equal(e[mode], "verify-full", `${o.metadata.name} ${mode}`);
+          checked.push(`${o.kind}/${mode}->${sourceOf(pod, c, e[cert])}`);
+        }
+        if (e.MAIN_SSLMODE) assert.deepEqual([e.MAIN_SUBSCRIPTION_SSLMODE, e.MAIN_SUBSCRIPTION_SSLROOTCERT], ["verify-full", CNPG_SERVER_CA_FILE]);
+        if (e.DATA_SOURCE_URI) {
+          const q = new URLSearchParams(String(e.DATA_SOURCE_URI).split("?")[1]);
+          assert.equal(q.get("sslmode"), "verify-full");
+          checked.push(`${o.kind}/exporter->${sourceOf(pod, c, q.get("sslrootcert")!)}`);
+        }
+      }
+    }
+    assert.deepEqual(checked.sort(), [
+      "CronJob/LI_SSLMODE->li-sync-li-ca", "CronJob/MAIN_SSLMODE->li-sync-main-ca",
+      "Deployment/exporter->li-sync-li-ca",
+      "Job/LI_SSLMODE->li-sync-li-ca", "Job/MAIN_SSLMODE->li-sync-main-ca", "Job/PGSSLMODE->li-sync-publisher-main-ca",
+    ]);
+    // The script passes the files and the subscription's settings on to libpq.
+    const script = objects().find((o) => o.kind === "ConfigMap" && o.metadata.name === "li-sync")!.data["li-sync"] as string;
+    assert.match(script, /sslmode=\$MAIN_SSLMODE\$\{MAIN_SSLROOTCERT:\+ sslrootcert=\$MAIN_SSLROOTCERT\}/);
+    assert.match(script, /sslmode=\$LI_SSLMODE\$\{LI_SSLROOTCERT:\+ sslrootcert=\$LI_SSLROOTCERT\}/);
+    assert.match(script, /main_conninfo="[^"]*sslmode=\$MAIN_SUBSCRIPTION_SSLMODE\$\{MAIN_SUBSCRIPTION_SSLROOTCERT:\+ sslrootcert=\$MAIN_SUBSCRIPTION_SSLROOTCERT\}"/);
   });
 
   it("every pod meets the restricted Pod Security Standard; passwords come only from Secrets", () => {

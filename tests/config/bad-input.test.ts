@@ -4,6 +4,7 @@
  * values that pass their key's check but break what they become.
  */
 import { strict as assert } from "assert";
+import { inspect } from "util";
 import { ConfigValidationError, configWarnings, parseSpec, type PlatformSpec } from "../../config";
 import { identityChangeProblems } from "../../config/identity";
 import { configSecretKeys } from "../../config";
@@ -114,6 +115,14 @@ describe("config: secure values are secrets, not values (item 3)", () => {
     const err = rejected({ domain: "AAABAsecretciphertext" }, { secretKeys: [`${P}:domain`] });
     assert.match(err.message, /matrix-platform:domain = <secret value, withheld> is not allowed: .*must not be a secure: value/);
     assert.doesNotMatch(err.message, /AAABAsecretciphertext/);
+  });
+
+  it("printing the error the way Node prints an uncaught one shows no refused secret", () => {
+    const err = rejected({ domain: "AAABAsecretciphertext" }, { secretKeys: [`${P}:domain`] });
+    // util.inspect is what Node writes for an uncaught error: the message, the stack and every
+    // enumerable field, so the problems list (which holds the raw values) must not be one.
+    assert.doesNotMatch(inspect(err), /AAABAsecretciphertext/);
+    assert.equal(err.problems.length, 1);
   });
 
   it("reads the CLI's list of secret keys", () => {

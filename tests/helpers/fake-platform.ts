@@ -15,7 +15,7 @@ export const FAKE_SECRETS = {
 
 /** The reference the fake platform gives the project's Synapse image (as a registry would: tag pinned by digest). */
 /** Every add-on API group with no provider resource: a harness has no releases to wait for. */
-const FAKE_CRD_PROVIDERS: Platform["crdProviders"] = Object.fromEntries(
+export const FAKE_CRD_PROVIDERS: Platform["crdProviders"] = Object.fromEntries(
   ["cert-manager.io", "gateway.networking.k8s.io", "gateway.envoyproxy.io", "postgresql.cnpg.io", "barmancloud.cnpg.io", "minio.min.io", "monitoring.coreos.com"].map((g) => [g, []]),
 );
 

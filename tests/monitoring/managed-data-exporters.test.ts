@@ -12,6 +12,7 @@ import { isFlowAllowed, type Endpoint, type NetworkPolicyManifest } from "../../
 import { MONITORING_PODS } from "../../components/monitoring/flows";
 import { EXPORTER_SECRETS } from "../../components/monitoring/managed-data-exporters";
 import { MONITORING_ROLE } from "../../components/contracts";
+import { amazonRdsRootsPem } from "../../catalog/amazon-rds-roots";
 import { PRIVATE_CIDRS } from "../../components/platform/aws/network";
 import { PRIVATE_SERVICES_CIDR } from "../../components/platform/gcp/network";
 import { ofType, runStack, type StackRun } from "../helpers/run-stack";
@@ -56,8 +57,20 @@ describe("exporters of the managed PostgreSQL and Redis (mock engine)", function
       assert.ok(pg.some((d) => d.metadata.name === "postgres-exporter-main-primary"));
       const replicas = rdsOrSql.filter((x) => x.inputs.replicateSourceDb !== undefined || x.inputs.masterInstanceName !== undefined);
       assert.equal(pg.filter((d) => /^postgres-exporter-(main|li)-replica-\d+$/.test(d.metadata.name)).length, replicas.length, "one per read replica");
+      const isAws = label.startsWith("AWS");
       for (const d of pg) {
-        assert.match(envValue(d, "DATA_SOURCE_URI")!.value, /^[^/]+:5432\/postgres\?sslmode=require$/);
+        // Verified: RDS against the region's Amazon RDS roots (verify-full), Cloud SQL against the instance's own server CA (verify-ca).
+        const uri = envValue(d, "DATA_SOURCE_URI")!.value as string;
+        assert.match(uri, new RegExp(`^[^/]+:5432/postgres\\?sslmode=${isAws ? "verify-full" : "verify-ca"}&sslrootcert=/etc/postgres-ca/ca\\.crt$`));
+        const pod = (d.spec as Obj).template.spec;
+        const mount = (pod.containers[0].volumeMounts as Obj[]).find((m) => m.mountPath === "/etc/postgres-ca")!;
+        const source = (pod.volumes as Obj[]).find((v) => v.name === mount.name)!.projected.sources[0].configMap;
+        assert.deepEqual(source.items, [{ key: "ca.crt", path: "ca.crt" }]);
+        const ca = String((objectsOf(r).find((o) => o.kind === "ConfigMap" && o.metadata.name === source.name && o.metadata.namespace === "monitoring") as Obj).data["ca.crt"]);
+        const instance = d.metadata.name.replace(/^postgres-exporter-/, "");
+        if (isAws) assert.equal(ca, amazonRdsRootsPem(r.spec.cloud.region!), d.metadata.name);
+        // The mock engine's per-instance CA names its instance: each exporter trusts its own instance's.
+        else assert.match(ca, new RegExp(`MOCK-[^\\s]*-${instance.replace(/-primary$/, "")}\\n`), d.metadata.name);
         assert.deepEqual(envValue(d, "DATA_SOURCE_PASS")!.valueFrom.secretKeyRef.name, EXPORTER_SECRETS.postgres);
         assert.ok(!env(d).some((e) => e.value !== undefined && /password/i.test(e.name)), "no password literal");
       }

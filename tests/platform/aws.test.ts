@@ -4,6 +4,7 @@ import { isSecretValue } from "../../stacks/mock-engine";
 import { assertPlatformContract } from "./contract";
 import { fixtureSizing, specFor } from "./fixtures";
 import { get, ofType, one, runPlatform } from "./harness";
+import { amazonRdsRootsPem } from "../../catalog/amazon-rds-roots";
 
 const RDS = "aws:rds/instance:Instance";
 
@@ -153,6 +154,23 @@ describe("platform: AWS", function () {
     assert.ok(rules.length >= 2 && rules.every((r) => r.inputs.referencedSecurityGroupId && !r.inputs.cidrIpv4));
     // Roles and databases are created by an in-cluster Job from a Secret.
     assert.equal(ofType(run, "kubernetes:batch/v1:Job").length, 2);
+  });
+
+  it("every client verifies RDS (verify-full against the region's Amazon RDS roots); in a region the pinned roots lack, they keep require", async () => {
+    const p = (await prod()).outputs.platform as any;
+    const roots = amazonRdsRootsPem("us-east-1");
+    assert.ok(roots.includes("BEGIN CERTIFICATE"));
+    for (const [db, c] of Object.entries(p.databases) as [string, any][]) {
+      assert.equal(c.sslMode, "verify-full", db);
+      assert.equal(c.caCertificate, roots, db);
+    }
+    assert.equal(p.databaseMetrics.sslMode, "verify-full");
+    for (const e of p.databaseMetrics.endpoints) assert.equal(e.caCertificate, roots, `${e.server}-${e.instance}`);
+    assert.deepEqual([p.liSyncTls.readTrust.sslMode, p.liSyncTls.primaryTrust.caCertificate], ["verify-full", roots]);
+    // LI's RDS instance opens the subscription's connection itself: it takes no CA file.
+    assert.deepEqual(p.liSyncTls.subscriptionTls, { sslMode: "require" });
+    const gov = (await runPlatform("aws-gov", specFor("dev-aws-gov", { platform: "aws", environment: "dev", region: "us-gov-west-1" }), devSizing)).outputs.platform as any;
+    for (const [db, c] of Object.entries(gov.databases) as [string, any][]) assert.deepEqual([c.sslMode, c.caCertificate], ["require", undefined], db);
   });
 
   it("relaxes HA and deletion protection outside production", async () => {

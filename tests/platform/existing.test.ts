@@ -53,11 +53,17 @@ describe("platform: existing cluster (on-prem)", function () {
     assert.ok(names.includes("matrix-pg-ro.matrix-data.svc.cluster.local"));
     assert.equal(p.databases.synapse.sslMode, "verify-full");
     assert.equal(p.databases.synapse.caIssuer, p.internalCaIssuer);
-    // synapse-li on its own server likewise; clients that do not mount the CA yet keep encrypting without the name check.
+    // synapse-li on its own server likewise, and every other client: the bridges, key_vault.
     const li = (await prod()).outputs.platform as any;
-    assert.equal(li.databases.synapseLi.sslMode, "verify-full");
-    assert.equal(li.databases.synapseLi.caIssuer, li.internalCaIssuer);
-    for (const db of ["telegram", "whatsapp", "keyVault"]) if (li.databases[db]) assert.equal(li.databases[db].sslMode, "require", db);
+    assert.ok(li.databases.synapseLi && li.databases.keyVault);
+    for (const db of ["synapseLi", "telegram", "whatsapp", "keyVault"].filter((d) => li.databases[d])) {
+      assert.equal(li.databases[db].sslMode, "verify-full", db);
+      assert.equal(li.databases[db].caIssuer, li.internalCaIssuer, db);
+    }
+    // The LI sync: its pods verify main like Synapse; the subscription, which LI's server opens, names that server's copy of the internal CA.
+    assert.equal(li.liSyncTls.readTrust.sslMode, "verify-full");
+    assert.equal(li.liSyncTls.primaryTrust.caIssuer, li.internalCaIssuer);
+    assert.deepEqual(li.liSyncTls.subscriptionTls, { sslMode: "verify-full", sslRootCert: "/controller/certificates/server-ca.crt" });
   });
 
   it("reaches the cluster through the configured kubeconfig and context, ambient otherwise", async () => {

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { multiRegionOf } from "../../components/platform/gcp";
-import { OBJECT_STORE_CLIENTS } from "../../components/contracts";
+import { DATABASE_SPECS, OBJECT_STORE_CLIENTS, type DatabaseName } from "../../components/contracts";
 import { isSecretValue } from "../../stacks/mock-engine";
 import { assertPlatformContract } from "./contract";
 import { fixtureSizing, specFor } from "./fixtures";
@@ -97,6 +97,27 @@ describe("platform: GCP", function () {
     assert.deepEqual(users.map((u) => u.inputs.name).sort(), ["li_keys", "li_sync", "matrix_monitor", "matrix_monitor", "synapse", "synapse_li"]);
     assert.ok(users.every((u) => isSecretValue(u.inputs.password)));
     assert.deepEqual(ofType(run, "gcp:sql/database:Database").map((d) => d.inputs.collation), ["C", "C", "C"]);
+  });
+
+  it("every client verifies Cloud SQL against its instance's server CA (verify-ca); a read replica's own CA for its exporter and the LI sync's dump; the subscription keeps require", async () => {
+    const run = await prod();
+    const p = run.outputs.platform as any;
+    // The mock engine gives each instance a server CA naming it.
+    const instanceOf = (pem: string) => /MOCK-(\S+)/.exec(pem)?.[1];
+    const names = ofType(run, SQL).map((r) => String(r.inputs.name));
+    for (const [db, c] of Object.entries(p.databases) as [string, any][]) {
+      assert.equal(c.sslMode, "verify-ca", db);
+      assert.equal(instanceOf(c.caCertificate), `matrix-prod-gcp-${DATABASE_SPECS[db as DatabaseName].instance}`, `${db}: ${c.caCertificate}`);
+    }
+    assert.equal(p.databaseMetrics.sslMode, "verify-ca");
+    for (const e of p.databaseMetrics.endpoints) {
+      const want = `matrix-prod-gcp-${e.server}${e.instance === "primary" ? "" : `-${e.instance}`}`;
+      assert.ok(names.includes(want));
+      assert.equal(instanceOf(e.caCertificate), want, `${e.server}-${e.instance}`);
+    }
+    assert.equal(instanceOf(p.liSyncTls.primaryTrust.caCertificate), "matrix-prod-gcp-main");
+    assert.equal(instanceOf(p.liSyncTls.readTrust.caCertificate), "matrix-prod-gcp-main-replica-0");
+    assert.deepEqual(p.liSyncTls.subscriptionTls, { sslMode: "require" });
   });
 
   it("zonal databases and no deletion protection in dev", async () => {

@@ -56,6 +56,9 @@ export function runPlatform(key: string, spec: PlatformSpec, sizing: Sizing): Pr
               gateway: p.gateway,
               clusterIssuer: p.clusterIssuer,
               internalCaIssuer: p.internalCaIssuer,
+              // How the LI sync verifies main (its endpoints' trust and the subscription's TLS).
+              ...(p.liSync ? { liSyncTls: { readTrust: p.liSync.main.readTrust, primaryTrust: p.liSync.main.primaryTrust, subscriptionTls: p.liSync.main.subscriptionTls } } : {}),
+              databaseMetrics: p.databaseMetrics && { sslMode: p.databaseMetrics.sslMode, endpoints: p.databaseMetrics.endpoints },
               providerUrn: p.provider.urn,
             } as unknown as pulumi.Input<object>,
           };

@@ -97,6 +97,12 @@ describe("stacks: the driver on a machine without Pulumi", () => {
     assert.throws(() => assertToolsPresent(["aws", "gcp"], PROJECT_ROOT, tools), /plugins aws v[\d.]+, gcp v[\d.]+ are not installed/);
   });
 
+  it("takes a provider plugin on PATH (an ambient plugin, which the engine uses for any version) as installed", () => {
+    const tools = machine(["pulumi", "pulumi-language-nodejs", "pulumi-resource-kubernetes", "pulumi-resource-random"], pluginsFor("tls"));
+    assert.doesNotThrow(() => assertToolsPresent(["existing"], PROJECT_ROOT, tools));
+    assert.throws(() => assertToolsPresent(["aws"], PROJECT_ROOT, tools), /plugin aws v[\d.]+ is not installed/);
+  });
+
   it("turns the engine's own failures into the same sentences", () => {
     const enoent = Object.assign(new Error("spawn pulumi ENOENT"), { code: "ENOENT", syscall: "spawn pulumi", path: "pulumi" });
     assert.match(explainToolFailure(enoent)!, /^The Pulumi CLI was not found/);

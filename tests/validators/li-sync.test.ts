@@ -69,7 +69,7 @@ describe("LI sync on real PostgreSQL and Synapse", function () {
         ...process.env,
         // No standby on loopback: the read host is main's server itself.
         MAIN_READ_HOST: "127.0.0.1", MAIN_PRIMARY_HOST: "127.0.0.1", MAIN_PORT: String(mainPort), MAIN_DATABASE: mainDb.dbname,
-        MAIN_USER: READER, MAIN_PASSWORD: READER_PASSWORD, MAIN_SSLMODE: "disable",
+        MAIN_USER: READER, MAIN_PASSWORD: READER_PASSWORD, MAIN_SSLMODE: "disable", MAIN_SUBSCRIPTION_SSLMODE: "disable",
         LI_HOST: "127.0.0.1", LI_PORT: String(liPort), LI_DATABASE: "synapse_li", LI_USER: "synapse_li", LI_PASSWORD, LI_SSLMODE: "disable",
         SQL_DIR: sqlDir,
       };

@@ -5,7 +5,9 @@
  *   monitoring login made by the bootstrap Job's SQL (grantedRoleSql, as on RDS), and Debian's
  *   postgres_exporter with the rendered DATA_SOURCE_URI and arguments. It connects (pg_up 1, over
  *   TLS), serves every pg_* name the alerts and dashboards read of job postgresql (but the one its
- *   0.11 predates, documented in metric-sources.ts), and its login reads no consumer's table.
+ *   0.11 predates, documented in metric-sources.ts), and its login reads no consumer's table. With
+ *   the rendered sslrootcert (verify-ca, verify-full) it connects under the server's CA and not
+ *   under another: lib/pq, the bridges' driver too, really checks the chain.
  * - Redis: Debian's redis-server on TLS only, with AUTH and without CONFIG (as ElastiCache and
  *   Memorystore restrict it), and Debian's redis_exporter with the rendered arguments: rediss:// and
  *   the server's private CA (Memorystore's case). It connects and serves every redis_* name read;
@@ -118,6 +120,28 @@ describe("managed PostgreSQL and Redis exporters with the rendered settings (rea
     assert.match(sample(text, "pg_settings_max_connections")!, / 20$/);
     // Its sessions are encrypted.
     assert.equal(pg.sql(`SELECT bool_and(s.ssl)::text FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) WHERE a.usename = '${MONITORING_ROLE}'`).trim(), "true");
+  });
+
+  it("postgres_exporter (lib/pq) verifies the server with the rendered sslrootcert: its CA passes (verify-ca on the address, verify-full on the name), another CA is refused", async () => {
+    const up = async (host: string, sslMode: "verify-ca" | "verify-full", ca: string) => {
+      const port = await ports.take();
+      const { proc, log } = startExporter("prometheus-postgres-exporter", onPort(postgresExporterArgs(), port), {
+        DATA_SOURCE_URI: postgresExporterDataSource(host, pg.port, EXPORTER_DATABASE, sslMode, certs.file(ca)),
+        DATA_SOURCE_USER: MONITORING_ROLE,
+        DATA_SOURCE_PASS: MONITOR_PASSWORD,
+      });
+      exporters.push(proc);
+      const text = await scrapeUntil(`http://127.0.0.1:${port}/metrics`, (t) => /^pg_up [01]$/m.test(t), "postgres_exporter", proc, log);
+      stop(proc);
+      return { value: sample(text, "pg_up"), log: log() };
+    };
+    // Cloud SQL's case: the address, which the certificate does not name, under the server's CA.
+    assert.equal((await up("127.0.0.1", "verify-ca", "server-ca.crt")).value, "pg_up 1");
+    // RDS's case: the name the certificate carries.
+    assert.equal((await up("localhost", "verify-full", "server-ca.crt")).value, "pg_up 1");
+    const foreign = await up("127.0.0.1", "verify-ca", "foreign.crt");
+    assert.equal(foreign.value, "pg_up 0");
+    assert.match(foreign.log, /certificate signed by unknown authority|x509/, foreign.log);
   });
 
   it("the monitoring role reads statistics, not a consumer's rows", () => {

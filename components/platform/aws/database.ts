@@ -57,6 +57,8 @@ export interface RdsServerArgs {
     dependsOn: pulumi.Resource[];
     /** Roles and rights beyond the databases' owners (the LI sync's). Default: none. */
     extra?: PostgresBootstrapArgs["extra"];
+    /** The region's Amazon RDS roots, which the Job verifies the server against. Default: unverified TLS. */
+    serverCaPem?: pulumi.Input<string>;
   };
 }
 
@@ -146,6 +148,7 @@ export function createRdsServer(a: RdsServerArgs, opts: { parent: pulumi.Resourc
     image: b.image,
     ...b.placement,
     ...(b.extra ? { extra: b.extra } : {}),
+    ...(b.serverCaPem !== undefined ? { serverCaPem: b.serverCaPem } : {}),
     dependsOn: [primary, ...b.dependsOn],
   }, { parent: opts.parent });
   return { primary, replicas, bootstrap };

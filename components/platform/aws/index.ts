@@ -16,7 +16,7 @@ import { ProjectImages } from "../project-images";
 import { ClusterAddons, type AddonSettings } from "../addons";
 import { InternalCa } from "../../k8s/internal-ca";
 import { declarePlatformFlows } from "../flows";
-import { sharedPlatformFields, type DatabaseServer } from "../outputs";
+import { serverTrust, sharedPlatformFields, type DatabaseServer } from "../outputs";
 import { placementFor } from "../placement";
 import { createElastiCache } from "./cache";
 import { createEksCluster, EKS_VERSION } from "./cluster";
@@ -29,10 +29,17 @@ import { createNodeGroups } from "./node-groups";
 import { createS3Storage } from "./object-storage";
 import { createEcrRepositories } from "./registry";
 import { AMAZON_TRUST_ROOTS_PEM } from "../../../catalog/amazon-trust-roots";
+import { amazonRdsRootsPem } from "../../../catalog/amazon-rds-roots";
 
 export { EKS_VERSION } from "./cluster";
 
-/** RDS enforces TLS (rds.force_ssl); verify-full would need the RDS CA bundle in pods. Every client connects so. */
+/**
+ * RDS enforces TLS (rds.force_ssl). The pods verify the server on top, verify-full against the
+ * region's Amazon RDS roots (catalog/amazon-rds-roots.ts; the certificate names the endpoint);
+ * `require` is left for regions those roots lack (GovCloud, ap-east-2), for the connection LI's
+ * instance opens to main's (the subscription), which can be given no CA file, and for the
+ * platform's own bootstrap Jobs.
+ */
 const RDS_SSL_MODE = "require" as const;
 export { KEY_ROTATION_DAYS } from "./keys";
 
@@ -183,9 +190,11 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
       if (parts.length === 0) return undefined;
       return { sql: parts.map((p) => p.sql).join("\n"), passwords: Object.assign({}, ...parts.map((p) => p.passwords)) };
     };
+    // The bootstrap Job verifies RDS like every other client (the roots of the stack's region).
+    const rdsRootsPem = amazonRdsRootsPem(region);
     const rds = (server: "main" | "li", sizing: DatabaseSizing) => createRdsServer({
       name, prefix, server, databases: args.databases, sizing, preset, subnetGroupName: dbSubnets.name, securityGroupId: pgSg.id, kmsKeyArn: keys.rds.arn,
-      bootstrap: { provider, namespace: dataNs.metadata.name, image: imageRef("postgresql", args.addons.imageRegistry), placement: this.placement("system"), dependsOn: [dataNs], extra: extra(server) },
+      bootstrap: { provider, namespace: dataNs.metadata.name, image: imageRef("postgresql", args.addons.imageRegistry), placement: this.placement("system"), dependsOn: [dataNs], extra: extra(server), ...(rdsRootsPem ? { serverCaPem: rdsRootsPem } : {}) },
     }, o);
     const mainDb = rds("main", args.database);
     const liDb = args.liDatabase ? rds("li", args.liDatabase) : undefined;
@@ -236,7 +245,11 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
 
     // ---- What the Matrix stack consumes ----
     const dataCidrs = [...network.privateCidrs];
+    const rdsRoots = amazonRdsRootsPem(region);
+    const rdsCa = rdsRoots ? { serverCaCertificate: pulumi.output(rdsRoots), certificateNamesHost: true } : {};
+    const rdsTrust = serverTrust(rdsCa, RDS_SSL_MODE);
     const server = (db: RdsServer, sizing: DatabaseSizing): DatabaseServer => ({
+      ...rdsCa,
       host: db.primary.address,
       port: db.primary.port,
       readHost: db.replicas[0]?.address,
@@ -261,7 +274,13 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
     if (liDb && liSyncPassword) {
       const peer = { kind: "cidr" as const, cidrs: dataCidrs, port: 5432 };
       this.liSync = {
-        main: { primaryHost: mainDb.primary.address, readHost: mainDb.replicas[0]?.address ?? mainDb.primary.address, port: mainDb.primary.port, primaryNetwork: peer, readNetwork: peer },
+        main: {
+          primaryHost: mainDb.primary.address, readHost: mainDb.replicas[0]?.address ?? mainDb.primary.address, port: mainDb.primary.port, primaryNetwork: peer, readNetwork: peer,
+          primaryTrust: rdsTrust,
+          readTrust: rdsTrust,
+          // LI's RDS instance opens the subscription's connection and takes no CA file.
+          subscriptionTls: { sslMode: RDS_SSL_MODE },
+        },
         login: { user: LI_SYNC_ROLE, password: liSyncPassword, replicationGrantedBy: "platform" },
         ready: [mainDb.bootstrap.job],
       };
@@ -269,13 +288,13 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
 
     if (monitorPassword) {
       const endpoints = (db: RdsServer, server: "main" | "li") => [
-        { server, instance: "primary", host: db.primary.address, port: db.primary.port },
-        ...db.replicas.map((r, i) => ({ server, instance: `replica-${i}`, host: r.address, port: r.port })),
+        { server, instance: "primary", host: db.primary.address, port: db.primary.port, caCertificate: rdsTrust.caCertificate },
+        ...db.replicas.map((r, i) => ({ server, instance: `replica-${i}`, host: r.address, port: r.port, caCertificate: rdsTrust.caCertificate })),
       ];
       this.databaseMetrics = {
         endpoints: [...endpoints(mainDb, "main"), ...(liDb ? endpoints(liDb, "li") : [])],
         login: { user: MONITORING_ROLE, password: monitorPassword },
-        sslMode: RDS_SSL_MODE,
+        sslMode: rdsTrust.sslMode,
         network: { kind: "cidr", cidrs: dataCidrs, port: 5432 },
         ready: [mainDb.bootstrap.job, ...(liDb ? [liDb.bootstrap.job] : [])],
       };

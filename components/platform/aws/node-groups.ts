@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { NODE_DISK_GI } from "../../../sizing/machines";
 import type { NodePool } from "../../../sizing/types";
 import { serviceTrustPolicy } from "./iam";
 
@@ -59,7 +60,7 @@ export function createNodeGroups(a: EksNodeGroupsArgs, opts: { parent: pulumi.Re
       metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
       blockDeviceMappings: [{
         deviceName: "/dev/xvda",
-        ebs: { volumeSize: 100, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+        ebs: { volumeSize: NODE_DISK_GI, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
       }],
       tagSpecifications: [{ resourceType: "instance", tags: { ...a.tags, Name: `${prefix}-${pool.tier}` } }],
     }, o());

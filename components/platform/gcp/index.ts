@@ -11,7 +11,7 @@ import { MONITORING_ROLE, type DatabaseMetricsAccess, type DatabaseName, type Ku
 import { ProjectImages } from "../project-images";
 import { ClusterAddons, type AddonSettings } from "../addons";
 import { InternalCa } from "../../k8s/internal-ca";
-import { sharedPlatformFields, type DatabaseServer } from "../outputs";
+import { serverTrust, sharedPlatformFields, type DatabaseServer } from "../outputs";
 import { placementFor } from "../placement";
 import { createArtifactRepository } from "./registry";
 import { createMemorystore } from "./cache";
@@ -28,7 +28,11 @@ export { GKE_VERSION } from "./cluster";
 export { GCP_KEY_ROTATION } from "./keys";
 export { multiRegionOf, stackTag } from "./naming";
 
-/** Cloud SQL rejects unencrypted connections (ENCRYPTED_ONLY); every client connects so. */
+/**
+ * Cloud SQL rejects unencrypted connections (ENCRYPTED_ONLY). The pods verify the instance's server
+ * CA on top (verify-ca, components/platform/outputs.ts serverTrust); `require` is left for the
+ * connection LI's instance opens to main's (the subscription), which can be given no CA file.
+ */
 const CLOUD_SQL_SSL_MODE = "require" as const;
 
 const APIS = ["compute", "container", "sqladmin", "servicenetworking", "redis", "cloudkms", "storage", "iam", "artifactregistry"];
@@ -184,10 +188,12 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
 
     // ---- What the Matrix stack consumes ----
     const privateServices = [PRIVATE_SERVICES_CIDR];
+    // An instance's server CA (current and upcoming): its clients verify the chain (verify-ca: the
+    // certificate names the instance, not the private address). A read replica has its own.
+    const serverCa = (i: gcp.sql.DatabaseInstance) => i.serverCaCerts.apply((certs) => (certs ?? []).map((c) => c.cert ?? "").join("\n"));
     const server = (db: CloudSqlServer, sizing: DatabaseSizing): DatabaseServer => ({
       host: db.primary.privateIpAddress,
-      // The instance's server CA (current and upcoming): Synapse and synapse-li verify the chain.
-      serverCaCertificate: db.primary.serverCaCerts.apply((certs) => (certs ?? []).map((c) => c.cert ?? "").join("\n")),
+      serverCaCertificate: serverCa(db.primary),
       port: pulumi.output(5432),
       readHost: db.replicas[0]?.privateIpAddress,
       maxConnections: sizing.maxConnections,
@@ -211,8 +217,15 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
       // Cloud SQL instances reach each other's private IPs inside the private services range (the
       // subscription's connection); the sync's pods reach both through the same range.
       const peer = { kind: "cidr" as const, cidrs: privateServices, port: 5432 };
+      const read = mainDb.replicas[0] ?? mainDb.primary;
       this.liSync = {
-        main: { primaryHost: mainDb.primary.privateIpAddress, readHost: mainDb.replicas[0]?.privateIpAddress ?? mainDb.primary.privateIpAddress, port: pulumi.output(5432), primaryNetwork: peer, readNetwork: peer },
+        main: {
+          primaryHost: mainDb.primary.privateIpAddress, readHost: read.privateIpAddress, port: pulumi.output(5432), primaryNetwork: peer, readNetwork: peer,
+          primaryTrust: serverTrust({ serverCaCertificate: serverCa(mainDb.primary) }, CLOUD_SQL_SSL_MODE),
+          readTrust: serverTrust({ serverCaCertificate: serverCa(read) }, CLOUD_SQL_SSL_MODE),
+          // LI's Cloud SQL instance opens the subscription's connection and takes no CA file.
+          subscriptionTls: { sslMode: CLOUD_SQL_SSL_MODE },
+        },
         login: { user: mainDb.liSync.user, password: mainDb.liSync.password, replicationGrantedBy: "tablesOwner" },
         ready: [mainDb.liSync.resource],
       };
@@ -220,13 +233,14 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
 
     if (monitorPassword) {
       const endpoints = (db: CloudSqlServer, server: "main" | "li") => [
-        { server, instance: "primary", host: db.primary.privateIpAddress, port: pulumi.output(5432) },
-        ...db.replicas.map((r, i) => ({ server, instance: `replica-${i}`, host: r.privateIpAddress, port: pulumi.output(5432) })),
+        { server, instance: "primary", host: db.primary.privateIpAddress, port: pulumi.output(5432), caCertificate: serverCa(db.primary) },
+        ...db.replicas.map((r, i) => ({ server, instance: `replica-${i}`, host: r.privateIpAddress, port: pulumi.output(5432), caCertificate: serverCa(r) })),
       ];
       this.databaseMetrics = {
         endpoints: [...endpoints(mainDb, "main"), ...(liDb ? endpoints(liDb, "li") : [])],
         login: { user: MONITORING_ROLE, password: monitorPassword },
-        sslMode: CLOUD_SQL_SSL_MODE,
+        // Against each instance's own server CA, as every other client.
+        sslMode: "verify-ca",
         network: { kind: "cidr", cidrs: privateServices, port: 5432 },
         ready: [mainDb.monitoringLogin, liDb?.monitoringLogin].filter((r): r is gcp.sql.User => r !== undefined),
       };

@@ -1,5 +1,6 @@
 import * as gcp from "@pulumi/gcp";
 import type * as pulumi from "@pulumi/pulumi";
+import { NODE_DISK_GI } from "../../../sizing/machines";
 import type { NodePool } from "../../../sizing/types";
 import { gkeTaintEffect } from "./naming";
 
@@ -73,7 +74,7 @@ export function createNodePools(a: GkeNodePoolsArgs, opts: { parent: pulumi.Reso
         machineType: pool.machine.gcp,
         imageType: "COS_CONTAINERD",
         diskType: "pd-balanced",
-        diskSizeGb: 100,
+        diskSizeGb: NODE_DISK_GI,
         bootDiskKmsKey: a.diskKey.key.id,
         labels: { ...pool.labels },
         taints: pool.taints.map((t) => ({ key: t.key, value: t.value, effect: gkeTaintEffect(t.effect) })),

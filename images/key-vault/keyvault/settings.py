@@ -61,6 +61,8 @@ DATABASES = {
         "OPTIONS": {
             "sslmode": os.environ.get("KEY_VAULT_DB_SSLMODE", "require"),
             "application_name": "key_vault",
+            # The server's CA (verify-ca, verify-full); libpq's default (~/.postgresql/root.crt) otherwise.
+            **({"sslrootcert": os.environ["KEY_VAULT_DB_SSLROOTCERT"]} if os.environ.get("KEY_VAULT_DB_SSLROOTCERT") else {}),
         },
     }
 }
