@@ -9,6 +9,7 @@ import { PROJECT_IMAGE_KEYS, deployedProjectImageKeys } from "../../config/image
 import { size } from "../../sizing";
 import type { Sizing } from "../../sizing/types";
 import { loadStackConfig } from "../../stacks/stack-config";
+import { runStack } from "../helpers/run-stack";
 import { startControlPlane, waitFor, type ControlPlane } from "./control-plane";
 import { engineBin } from "./engine-paths";
 import { PulumiCli, copyCommit, copyProject, tail, type CliResult } from "./pulumi-cli";
@@ -159,6 +160,11 @@ export function realEngineSuite(name: string, hooks: SuiteHooks = {}): void {
 
     after(async function () {
       if (!s) return;
+      // Beside the real engine's rate, the mock engine's on the same stack and config.
+      const started = Date.now();
+      const mock = await runStack(name, Object.fromEntries(Object.entries(s.config).map(([k, v]) => [k.slice(PROJECT.length + 1), v])));
+      const seconds = (Date.now() - started) / 1000;
+      s.figures.push(`mock engine: ${mock.resources.length} resources in ${seconds.toFixed(1)} s (${(mock.resources.length / seconds).toFixed(0)}/s)`);
       console.log(`  figures ${name}: ${s.figures.join("; ")}`);
       await s.stopProvisioner();
       await s.cluster.stop();
