@@ -10,6 +10,7 @@ import { customResource } from "../k8s/custom-resource";
 import { PROXY_CA_FILE, REDIS_PORT, REDIS_TLS_DIR, REDIS_TLS_FILES, SENTINEL_PORT, redisCli, redisServerDnsNames, renderMasterProxyConfig, renderRedisConf, renderRedisInit, renderSentinelRunner, redisExporterArgs } from "../../render/redis/sentinel-redis";
 import { caVolume } from "../k8s/internal-ca";
 import { disruptionBudgetSpec } from "../k8s/disruption-budget";
+import { IMMUTABLE_CLAIM_TEMPLATES } from "../k8s/volume-claims";
 
 /**
  * UIDs of the Redis and HAProxy containers: the images' own users (999, 99) moved above 10000 so
@@ -255,7 +256,7 @@ export class SentinelRedis extends pulumi.ComponentResource {
           },
         }],
       },
-    }, childOpts([headlessSvc, certificate]));
+    }, { ...childOpts([headlessSvc, certificate]), ...IMMUTABLE_CLAIM_TEMPLATES });
 
     const nodesPdb = new k8s.policy.v1.PodDisruptionBudget(`${name}-nodes`, {
       metadata: { name: svc, namespace, labels: nodeLabels },

@@ -16,6 +16,7 @@ import { selectorLabels, standardLabels } from "../k8s/labels";
 import type { NetworkFlows, Workload } from "../k8s/network";
 import { checksum, httpProbe, resourcesOf, restrictedContainer, restrictedPod } from "../k8s/pod-spec";
 import { tracesFlows } from "./traces-flows";
+import { IMMUTABLE_CLAIM_TEMPLATES } from "../k8s/volume-claims";
 
 /** The image's user (jaegertracing/jaeger's Dockerfile: USER 10001). */
 export const JAEGER_UID = 10001;
@@ -104,7 +105,7 @@ export class TraceCollector extends pulumi.ComponentResource {
           spec: { accessModes: ["ReadWriteOnce"], storageClassName: args.platform.storageClass, resources: { requests: { storage: `${s.storageGi ?? 1}Gi` } } },
         }],
       },
-    }, { ...child, dependsOn: [...args.dependsOn, config] });
+    }, { ...child, dependsOn: [...args.dependsOn, config], ...IMMUTABLE_CLAIM_TEMPLATES });
     const p = JAEGER_PORTS;
     new k8s.core.v1.Service(`${name}-jaeger`, {
       metadata: meta,
