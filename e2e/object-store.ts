@@ -97,7 +97,17 @@ export async function startObjectStore(sup: Supervisor, plan: ObjectStorePlan): 
     }
   };
   const json = async (args: string[]) => String(await mc(["--json", ...args])).trim().split("\n").filter(Boolean).map((l) => JSON.parse(l));
-  await mc(["alias", "set", "local", plan.endpoint, rootUser, rootPassword]);
+  // /minio/health/ready can answer before the server takes credentials ("Server not initialized
+  // yet"), more often on a loaded machine: retry the alias for up to 30 s.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await mc(["alias", "set", "local", plan.endpoint, rootUser, rootPassword]);
+      break;
+    } catch (e) {
+      if (attempt >= 30 || !/not initialized yet/i.test((e as Error).message)) throw e;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
   // The operator's user set-up for the Tenant's `users` (AddUser, then SetPolicy consoleAdmin).
   await mc(["admin", "user", "add", "local", plan.accessKey, plan.secretKey]);
   await mc(["admin", "policy", "attach", "local", "consoleAdmin", "--user", plan.accessKey]);
