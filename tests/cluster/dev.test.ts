@@ -1,15 +1,12 @@
 import { strict as assert } from "assert";
-import { PROJECT, parseSpec } from "../../config";
-import { size } from "../../sizing";
-import { grownPools, statefulReplacements, type PreviewStep } from "./cluster-state";
+import { PROJECT } from "../../config";
 import { tail } from "./pulumi-cli";
-import { assertPodsPlaced, driver, realEngineSuite, up } from "./real-engine-suite";
-import { simulatedNodes } from "./simulated-nodes";
+import { assertPodsPlaced, driver, realEngineSuite } from "./real-engine-suite";
 
 /**
  * The embedded default stack through the real engine, and what only a live cluster shows: bad
  * input refused by the real CLI before anything exists, a node drained while a workload is
- * unhealthy, and a profile change applied in place.
+ * unhealthy, and the Automation API driver.
  */
 realEngineSuite("dev", {
   beforeUp: (stack) => {
@@ -80,23 +77,6 @@ realEngineSuite("dev", {
       const cronJobs = (JSON.parse(await s.cluster.kubectl(["get", "cronjobs", "-A", "-o", "json"])) as { items: C[] }).items;
       const keeping = cronJobs.filter((c) => c.spec.jobTemplate.spec.ttlSecondsAfterFinished === undefined && (c.spec.successfulJobsHistoryLimit ?? 3) > 3).map((c) => `${c.metadata.namespace}/${c.metadata.name}`);
       assert.deepEqual(keeping, []);
-    });
-
-    it("a CCU change (100 -> 1k) updates in place: the preview replaces no StatefulSet, claim, Secret or generated key", async () => {
-      const s = stack();
-      const key = `${PROJECT}:profile`;
-      const next = size(parseSpec({ ...s.config, [key]: "1k" }, s.name));
-      // The site grows the cluster first (as the cluster autoscaler or its operators would).
-      const grown = simulatedNodes(grownPools(s.sizing.nodePools, next.nodePools), "grown-");
-      if (grown.length > 0) await s.cluster.kubectl(["apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items: grown }));
-      for (const n of grown as { metadata: { name: string } }[]) s.baseline.add(`nodes//${n.metadata.name}`);
-      await s.cli.ok(["config", "set", key, "1k"]);
-      const preview = await s.cli.ok(["preview", "--json"]);
-      const steps = (JSON.parse(preview.stdout) as { steps?: PreviewStep[] }).steps ?? [];
-      assert.ok(steps.some((st) => st.op === "update"), "the profile change should update something");
-      assert.deepEqual(statefulReplacements(steps), []);
-      await up(s, "CCU 100 -> 1k up");
-      await assertPodsPlaced(s);
     });
   },
 });
