@@ -3,6 +3,7 @@ import * as path from "path";
 import { spawn, execFile, type ChildProcess } from "child_process";
 import { promisify } from "util";
 import { freePort } from "../helpers/free-port";
+import { runProcess } from "./run-process";
 import { engineBin, engineSources, etcdBinary, goModuleDir, kwokModule } from "./engine-paths";
 
 const execFileAsync = promisify(execFile);
@@ -46,14 +47,9 @@ export async function startControlPlane(dir: string): Promise<ControlPlane> {
     return child;
   };
   const kubectl = async (args: string[], input?: string): Promise<string> => {
-    const child = spawn(path.join(bin, "kubectl"), ["--kubeconfig", kubeconfig, ...args], { stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "", stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.stdin.end(input ?? "");
-    const code: number = await new Promise((resolve) => child.on("close", (c) => resolve(c ?? 1)));
-    if (code !== 0) throw new Error(`kubectl ${args.join(" ")}: ${stderr.trim() || stdout.trim()}`);
-    return stdout;
+    const r = await runProcess(path.join(bin, "kubectl"), ["--kubeconfig", kubeconfig, ...args], { input });
+    if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")}: ${r.stderr.trim() || r.stdout.trim()}`);
+    return r.stdout;
   };
   const stop = async () => {
     for (const c of [...children].reverse()) {

@@ -1,13 +1,9 @@
 import * as fs from "fs";
 import * as path from "path";
-import { execFileSync, spawn } from "child_process";
+import { execFileSync } from "child_process";
+import { runProcess, type ProcessResult } from "./run-process";
 
-export interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-  seconds: number;
-}
+export type CliResult = ProcessResult;
 
 /**
  * The real Pulumi CLI on one stack of a project copy, with a local file backend and the engine's
@@ -17,7 +13,7 @@ export interface CliResult {
  */
 export class PulumiCli {
   readonly env: NodeJS.ProcessEnv;
-  private readonly log: string;
+  readonly log: string;
 
   constructor(readonly projectDir: string, readonly dir: string, readonly stack: string, bin: string, kubeconfig: string) {
     fs.mkdirSync(path.join(dir, "state"), { recursive: true });
@@ -44,25 +40,8 @@ export class PulumiCli {
    * plugins) are killed then, as a CI runner that dies mid-update would leave them.
    */
   run(args: string[], input?: string, options: { killAfterSeconds?: number; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
-    const started = Date.now();
     const full = [...args, "--stack", this.stack, "--non-interactive"];
-    return new Promise((resolve, reject) => {
-      const child = spawn("pulumi", full, { cwd: this.projectDir, env: { ...this.env, ...options.env }, stdio: ["pipe", "pipe", "pipe"], detached: options.killAfterSeconds !== undefined });
-      if (options.killAfterSeconds !== undefined) {
-        const timer = setTimeout(() => process.kill(-child.pid!, "SIGKILL"), options.killAfterSeconds * 1000);
-        child.on("close", () => clearTimeout(timer));
-      }
-      let stdout = "", stderr = "";
-      child.stdout.on("data", (d) => (stdout += d));
-      child.stderr.on("data", (d) => (stderr += d));
-      child.on("error", reject);
-      child.stdin.end(input ?? "");
-      child.on("close", (code) => {
-        const seconds = (Date.now() - started) / 1000;
-        fs.appendFileSync(this.log, `\n$ pulumi ${full.join(" ")}   (exit ${code}, ${seconds.toFixed(1)} s)\n${stdout}\n${stderr}\n`);
-        resolve({ code: code ?? 1, stdout, stderr, seconds });
-      });
-    });
+    return runProcess("pulumi", full, { cwd: this.projectDir, env: { ...this.env, ...options.env }, input, killAfterSeconds: options.killAfterSeconds, log: this.log });
   }
 
   /** Like run, but rejects with the tail of the output when the command fails. */

@@ -2,7 +2,6 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { spawn } from "child_process";
 import { PROJECT, parseSpec, type PlatformSpec } from "../../config";
 import { isSecretKey } from "../../config/parse";
 import { PROJECT_IMAGE_KEYS, deployedProjectImageKeys } from "../../config/image-keys";
@@ -17,6 +16,7 @@ import { simulatedNodes } from "./simulated-nodes";
 import { addonChartsValue, writeStandInCharts } from "./stand-in-charts";
 import { SIMULATED_STORAGE_CLASS, simulatedStorageClass, startVolumeProvisioner } from "./volume-provisioner";
 import { clusterObjects, podProblems, resourcesCreated, type Pod } from "./cluster-state";
+import { runProcess } from "./run-process";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -103,21 +103,18 @@ export async function assertPodsPlaced(s: RealEngineStack, settleSeconds = 120):
  * `npm run stack -- <operation> --stack <name>`: the Automation API driver, run in the stack's
  * project copy against the same backend, CLI and cluster as the CLI runs.
  */
-export async function driver(s: RealEngineStack, operation: "preview" | "up" | "destroy"): Promise<CliResult> {
-  const started = Date.now();
+export function driver(s: RealEngineStack, operation: "preview" | "up" | "destroy"): Promise<CliResult> {
   const args = ["ts-node", "stacks/automation.ts", operation, "--stack", s.name, "--backend", s.cli.env.PULUMI_BACKEND_URL!];
-  return new Promise((resolve, reject) => {
-    const child = spawn("npx", args, { cwd: s.cli.projectDir, env: s.cli.env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "", stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      const seconds = (Date.now() - started) / 1000;
-      fs.appendFileSync(path.join(s.cli.dir, "cli.log"), `\n$ npm run stack -- ${operation} --stack ${s.name}   (exit ${code}, ${seconds.toFixed(1)} s)\n${stdout}\n${stderr}\n`);
-      resolve({ code: code ?? 1, stdout, stderr, seconds });
-    });
-  });
+  return runProcess("npx", args, { cwd: s.cli.projectDir, env: s.cli.env, log: s.cli.log });
+}
+
+/** Prints a stack's figures, stops its provisioner and control plane, and removes its folder (unless KEEP_REAL_ENGINE_DIR). */
+export async function finishStack(s: RealEngineStack & { stopProvisioner: () => Promise<void> }, label: string): Promise<void> {
+  console.log(`  figures ${label}: ${s.figures.join("; ")}`);
+  await s.stopProvisioner();
+  await s.cluster.stop();
+  if (process.env.KEEP_REAL_ENGINE_DIR) console.log(`  kept ${s.dir}`);
+  else fs.rmSync(s.dir, { recursive: true, force: true });
 }
 
 /** `pulumi up` with readiness waits on, timed. */
@@ -165,11 +162,7 @@ export function realEngineSuite(name: string, hooks: SuiteHooks = {}): void {
       const mock = await runStack(name, Object.fromEntries(Object.entries(s.config).map(([k, v]) => [k.slice(PROJECT.length + 1), v])));
       const seconds = (Date.now() - started) / 1000;
       s.figures.push(`mock engine: ${mock.resources.length} resources in ${seconds.toFixed(1)} s (${(mock.resources.length / seconds).toFixed(0)}/s)`);
-      console.log(`  figures ${name}: ${s.figures.join("; ")}`);
-      await s.stopProvisioner();
-      await s.cluster.stop();
-      if (process.env.KEEP_REAL_ENGINE_DIR) console.log(`  kept ${s.dir}`);
-      else fs.rmSync(s.dir, { recursive: true, force: true });
+      await finishStack(s, name);
     });
 
     hooks.beforeUp?.(stack);

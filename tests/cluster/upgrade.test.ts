@@ -4,7 +4,7 @@ import * as path from "path";
 import { statefulReplacements, type PreviewStep } from "./cluster-state";
 import { PulumiCli, copyProject, tail, upgradeBase } from "./pulumi-cli";
 import { engineBin } from "./engine-paths";
-import { assertPodsPlaced, prepareStack, up, type RealEngineStack } from "./real-engine-suite";
+import { assertPodsPlaced, finishStack, prepareStack, up, type RealEngineStack } from "./real-engine-suite";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -25,11 +25,7 @@ describe("real engine: upgrade of dev from the previous release", function () {
 
   after(async function () {
     if (!s) return;
-    console.log(`  figures upgrade (from ${base.why}): ${s.figures.join("; ")}`);
-    await s.stopProvisioner();
-    await s.cluster.stop();
-    if (process.env.KEEP_REAL_ENGINE_DIR) console.log(`  kept ${s.dir}`);
-    else fs.rmSync(s.dir, { recursive: true, force: true });
+    await finishStack(s, `upgrade (from ${base.why})`);
   });
 
   it(`deploys dev from ${base.commit.slice(0, 7)}`, async function () {
