@@ -23,7 +23,6 @@ function promtool(args: string[], cwd: string): { status: number | null; out: st
 const allAlerts = RULE_GROUPS.flatMap((g) => g.rules.map((r) => r.alert));
 
 describe("alert rules (promtool)", function () {
-  this.timeout(120_000);
   let tmp: string;
   before(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mp-rules-"));

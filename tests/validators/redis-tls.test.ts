@@ -58,7 +58,6 @@ async function serverState(statsPort: number, server: string): Promise<{ status?
 }
 
 describe("in-cluster Redis over TLS: real redis-server, Sentinel, the master proxy and Synapse's client", function () {
-  this.timeout(180_000);
   const sup = new Supervisor(Supervisor.freshRunDir());
   const ports = new PortAllocator();
   const certs = pki(path.join(sup.runDir, "pki"));
