@@ -5,6 +5,7 @@ import { imageRef } from "../../catalog/images";
 import type { RedisSizing, WorkloadSizing } from "../../sizing/types";
 import { selectorLabels, standardLabels } from "../k8s/labels";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../k8s/security-context";
+import { checksum } from "../k8s/pod-spec";
 import type { CrdProviders, Placement } from "../contracts";
 import { customResource } from "../k8s/custom-resource";
 import { PROXY_CA_FILE, REDIS_PORT, REDIS_TLS_DIR, REDIS_TLS_FILES, SENTINEL_PORT, redisCli, redisServerDnsNames, renderMasterProxyConfig, renderRedisConf, renderRedisInit, renderSentinelRunner, redisExporterArgs } from "../../render/redis/sentinel-redis";
@@ -128,14 +129,15 @@ export class SentinelRedis extends pulumi.ComponentResource {
     }, childOpts(args.tls.issuerReady), args.crds);
     // Static settings only; the password and the replication role are added at start-up by the
     // init script, so nothing secret is in this ConfigMap.
+    const configFiles: Record<string, string> = {
+      "redis.conf": renderRedisConf({ memoryMi, highAvailability: args.highAvailability, tls: REDIS_TLS_FILES, dir: "/data" }),
+      "init.sh": renderRedisInit({ service: svc, headless, replicas, tls: REDIS_TLS_FILES, configDir: "/config", dataDir: "/data" }),
+      // Sentinel, and the reload of both servers' certificate when cert-manager renews it.
+      "sentinel.sh": renderSentinelRunner({ tls: REDIS_TLS_FILES, sentinelConf: "/data/conf/sentinel.conf" }),
+    };
     const config = new k8s.core.v1.ConfigMap(`${name}-config`, {
       metadata: { name: `${svc}-config`, namespace, labels: nodeLabels },
-      data: {
-        "redis.conf": renderRedisConf({ memoryMi, highAvailability: args.highAvailability, tls: REDIS_TLS_FILES, dir: "/data" }),
-        "init.sh": renderRedisInit({ service: svc, headless, replicas, tls: REDIS_TLS_FILES, configDir: "/config", dataDir: "/data" }),
-        // Sentinel, and the reload of both servers' certificate when cert-manager renews it.
-        "sentinel.sh": renderSentinelRunner({ tls: REDIS_TLS_FILES, sentinelConf: "/data/conf/sentinel.conf" }),
-      },
+      data: configFiles,
     }, childOpts());
 
     const image = imageRef("redis", args.imageRegistry);
@@ -180,7 +182,8 @@ export class SentinelRedis extends pulumi.ComponentResource {
         replicas,
         selector: { matchLabels: nodeSelector },
         template: {
-          metadata: { labels: nodeLabels },
+          // The ConfigMap is updated in place: its digest here rolls the servers onto new settings.
+          metadata: { labels: nodeLabels, annotations: { "matrix-platform.io/config-checksum": checksum(...Object.values(configFiles)) } },
           spec: {
             securityContext: restrictedPodSecurityContext(REDIS_UID),
             automountServiceAccountToken: false,
