@@ -267,22 +267,21 @@ export class SentinelRedis extends pulumi.ComponentResource {
     }, childOpts());
 
     // HAProxy: routes to whichever node reports role:master, checked over verified TLS. The
-    // check carries the password, so the whole config is a Secret.
-    const haproxyCfg = new k8s.core.v1.Secret(`${name}-proxy-config`, {
+    // checks log in with the password from the proxy's environment, so the config (whose server
+    // list grows with the profile) is a ConfigMap, updated in place, and holds no secret.
+    const proxyConfigText = pulumi.output(namespace).apply((n) => renderMasterProxyConfig({
+      servers: Array.from({ length: replicas }, (_, i) => {
+        const host = `${svc}-${i}.${headless}.${n}.svc.cluster.local`;
+        return { name: `${svc}-${i}`, address: host, port: REDIS_PORT, tlsName: host };
+      }),
+      passwordEnv: "REDIS_PASSWORD",
+      caFile: PROXY_CA_FILE,
+      port: REDIS_PORT,
+      statsPort: PROXY_STATS_PORT,
+    }));
+    const haproxyCfg = new k8s.core.v1.ConfigMap(`${name}-proxy-config`, {
       metadata: { name: `${proxyName}-config`, namespace, labels: proxyLabels },
-      type: "Opaque",
-      stringData: {
-        "haproxy.cfg": pulumi.all([pulumi.output(namespace), password.result]).apply(([n, pw]) => renderMasterProxyConfig({
-          servers: Array.from({ length: replicas }, (_, i) => {
-            const host = `${svc}-${i}.${headless}.${n}.svc.cluster.local`;
-            return { name: `${svc}-${i}`, address: host, port: REDIS_PORT, tlsName: host };
-          }),
-          password: pw,
-          caFile: PROXY_CA_FILE,
-          port: REDIS_PORT,
-          statsPort: PROXY_STATS_PORT,
-        })),
-      },
+      data: { "haproxy.cfg": proxyConfigText },
     }, childOpts());
 
     const proxyReplicas = args.proxyWorkload.replicas;
@@ -293,7 +292,7 @@ export class SentinelRedis extends pulumi.ComponentResource {
         replicas: proxyReplicas,
         selector: { matchLabels: this.podLabels },
         template: {
-          metadata: { labels: proxyLabels },
+          metadata: { labels: proxyLabels, annotations: { "matrix-platform.io/config-checksum": proxyConfigText.apply((c) => checksum(c)) } },
           spec: {
             securityContext: restrictedPodSecurityContext(PROXY_UID),
             automountServiceAccountToken: false,
@@ -304,6 +303,7 @@ export class SentinelRedis extends pulumi.ComponentResource {
               name: "haproxy",
               image: imageRef("haproxy", args.imageRegistry),
               args: ["-f", "/usr/local/etc/haproxy/haproxy.cfg"],
+              env: [{ name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: auth.metadata.name, key: "password" } } }],
               ports: [{ name: "redis", containerPort: REDIS_PORT }, { name: "metrics", containerPort: PROXY_STATS_PORT }],
               readinessProbe: { httpGet: { path: "/healthz", port: PROXY_STATS_PORT }, periodSeconds: 5 },
               livenessProbe: { tcpSocket: { port: PROXY_STATS_PORT }, periodSeconds: 10, failureThreshold: 3 },
@@ -319,7 +319,7 @@ export class SentinelRedis extends pulumi.ComponentResource {
             }],
             // Only ca.crt of the nodes' certificate Secret: the proxy never holds their key.
             volumes: [
-              { name: "config", secret: { secretName: haproxyCfg.metadata.name } },
+              { name: "config", configMap: { name: haproxyCfg.metadata.name } },
               caVolume("redis-ca", tlsSecret),
             ],
           },

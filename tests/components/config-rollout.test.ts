@@ -2,9 +2,13 @@
  * ConfigMaps are updated in place (components/platform/kube-provider.ts), so nothing replaces
  * the pods that read one when it changes: each reader's pod template must carry a digest of what
  * it reads, and a change of the data must change that template (a rollout, or a new Job).
+ * Secrets keep the provider's default (replaced on change, so a rotated credential restarts its
+ * readers), which makes a Secret that a profile change rewrites a replacement of everything
+ * that reads it: none may.
  */
 import { strict as assert } from "assert";
 import { manifestsFrom, type KubeObject } from "../../stacks/manifests";
+import { comparable } from "../../scripts/dump-rendered";
 import { runStack, ofType, LI_ON } from "../helpers/run-stack";
 
 type PodTemplate = { metadata?: { annotations?: Record<string, string> }; spec?: Record<string, any> };
@@ -86,6 +90,17 @@ describe("ConfigMaps updated in place, their readers rolled", function () {
         })
         .map((r) => id(r.workload));
       assert.deepEqual(stale, [], "readers whose pods would keep the old configuration");
+    });
+  }
+
+  for (const [stack, from, to] of [["dev", "100", "1k"], ["prod-existing-1k", "1k", "20k"], ["prod-aws-1k", "1k", "20k"], ["prod-gcp-1k", "100", "5k"]] as const) {
+    it(`${stack}: a profile change ${from} → ${to} rewrites no Secret`, async () => {
+      const secrets = async (profile: string) =>
+        new Map((await runStack(stack, { ...LI_ON, profile })).resources.filter((r) => r.type === "kubernetes:core/v1:Secret").map((r) => [r.name, JSON.stringify(comparable(r.inputs))]));
+      const before = await secrets(from);
+      const after = await secrets(to);
+      assert.ok(before.size >= 10, `${stack}: ${before.size} Secrets`);
+      assert.deepEqual([...before].filter(([name, inputs]) => after.has(name) && after.get(name) !== inputs).map(([name]) => name), []);
     });
   }
 });
