@@ -309,7 +309,7 @@ export class SentinelRedis extends pulumi.ComponentResource {
               livenessProbe: { tcpSocket: { port: PROXY_STATS_PORT }, periodSeconds: 10, failureThreshold: 3 },
               securityContext: restrictedContainerSecurityContext(PROXY_UID),
               volumeMounts: [
-                { name: "config", mountPath: "/usr/local/etc/haproxy", readOnly: true },
+                { name: "proxy-config", mountPath: "/usr/local/etc/haproxy", readOnly: true },
                 { name: "redis-ca", mountPath: PROXY_CA_FILE.replace(/\/ca\.crt$/, ""), readOnly: true },
               ],
               resources: {
@@ -319,7 +319,9 @@ export class SentinelRedis extends pulumi.ComponentResource {
             }],
             // Only ca.crt of the nodes' certificate Secret: the proxy never holds their key.
             volumes: [
-              { name: "config", configMap: { name: haproxyCfg.metadata.name } },
+              // Not "config": that name held a Secret volume before, and server-side apply would
+              // merge the two sources into one volume of two types, which the API server refuses.
+              { name: "proxy-config", configMap: { name: haproxyCfg.metadata.name } },
               caVolume("redis-ca", tlsSecret),
             ],
           },
