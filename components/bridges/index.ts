@@ -17,7 +17,7 @@ import { standardLabels, selectorLabels } from "../k8s/labels";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../k8s/security-context";
 import { FlowPolicies, INTERNET, type FlowSpec, type NetworkFlows, type Workload } from "../k8s/network";
 import type { CrdProviders, DatabaseConnection, Placement } from "../contracts";
-import { privateCaTrust } from "../k8s/ca-trust";
+import { caTrustAnnotations, privateCaTrust } from "../k8s/ca-trust";
 import { disruptionBudgetSpec } from "../k8s/disruption-budget";
 
 /**
@@ -164,7 +164,7 @@ export class MautrixBridges extends pulumi.ComponentResource {
           podManagementPolicy: "OrderedReady",
           updateStrategy: { type: "RollingUpdate" },
           template: {
-            metadata: { labels, annotations: { "kubectl.kubernetes.io/default-container": "bridge" } },
+            metadata: { labels, annotations: { "kubectl.kubernetes.io/default-container": "bridge", ...caTrustAnnotations(databaseCa) } },
             spec: {
               securityContext: restrictedPodSecurityContext(BRIDGE_UID),
               automountServiceAccountToken: false,

@@ -4,6 +4,7 @@ import * as random from "@pulumi/random";
 import type { ObjectStoreSizing } from "../../sizing/types";
 import { selectorLabels, standardLabels } from "../k8s/labels";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../k8s/security-context";
+import { checksum } from "../k8s/pod-spec";
 import { deployedBuckets, type CrdProviders, type Placement } from "../contracts";
 import { caVolume } from "../k8s/internal-ca";
 import { minioLiReplicationLines } from "./minio-li-replication";
@@ -343,9 +344,10 @@ export class MinioTenant extends pulumi.ComponentResource {
 
     this.endpoint = pulumi.interpolate`https://minio.${namespace}.svc.cluster.local`;
 
+    const bucketFiles = minioBucketSettings(bucketKinds, args.li);
     const bucketSettings = new k8s.core.v1.ConfigMap(`${name}-bucket-settings`, {
       metadata: { name: `${tenantName}-bucket-settings`, namespace, labels },
-      data: minioBucketSettings(bucketKinds, args.li),
+      data: bucketFiles,
     }, childOpts());
     const jobLabels = standardLabels("minio-bucket-settings", "object-store-setup", tenantName);
     this.clientPodLabels = selectorLabels("minio-bucket-settings", tenantName);
@@ -355,7 +357,8 @@ export class MinioTenant extends pulumi.ComponentResource {
         backoffLimit: 10,
         activeDeadlineSeconds: 1800,
         template: {
-          metadata: { labels: jobLabels },
+          // The ConfigMap is updated in place: new settings change the template, which replaces the Job, so they are applied.
+          metadata: { labels: jobLabels, annotations: { "matrix-platform.io/config-checksum": checksum(...Object.entries(bucketFiles).flat()) } },
           spec: {
             restartPolicy: "OnFailure",
             automountServiceAccountToken: false,

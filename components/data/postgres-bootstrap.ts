@@ -4,6 +4,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import { standardLabels } from "../k8s/labels";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../k8s/security-context";
+import { checksum } from "../k8s/pod-spec";
 import { DATABASE_LOCALE, DATABASE_SPECS } from "../contracts";
 import type { DatabaseName } from "../contracts";
 
@@ -123,9 +124,10 @@ export class PostgresBootstrap extends pulumi.ComponentResource {
       type: "Opaque",
       stringData: { PGPASSWORD: args.adminPassword, ...passwords, ...(args.extra?.passwords ?? {}) },
     }, childOpts());
+    const sql = [...args.databases.map(bootstrapSql), ...(args.extra ? [args.extra.sql] : [])].join("\n");
     const script = new k8s.core.v1.ConfigMap(`${name}-script`, {
       metadata: { name: `postgres-bootstrap-${args.server}`, namespace: args.namespace, labels },
-      data: { "bootstrap.sql": [...args.databases.map(bootstrapSql), ...(args.extra ? [args.extra.sql] : [])].join("\n") },
+      data: { "bootstrap.sql": sql },
     }, childOpts());
 
     const ca = args.serverCaPem === undefined ? undefined : new k8s.core.v1.ConfigMap(`${name}-server-ca`, {
@@ -142,7 +144,9 @@ export class PostgresBootstrap extends pulumi.ComponentResource {
         backoffLimit: 10,
         activeDeadlineSeconds: 1800,
         template: {
-          metadata: { labels },
+          // The ConfigMaps are updated in place: a new script or CA changes the template, which
+          // replaces the Job, so the new SQL runs.
+          metadata: { labels, annotations: { "matrix-platform.io/config-checksum": pulumi.output(args.serverCaPem ?? "").apply((ca) => checksum(sql, ca)) } },
           spec: {
             restartPolicy: "OnFailure",
             automountServiceAccountToken: false,

@@ -5,6 +5,7 @@ import { imageRef } from "../../catalog/images";
 import type { RedisSizing, WorkloadSizing } from "../../sizing/types";
 import { selectorLabels, standardLabels } from "../k8s/labels";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../k8s/security-context";
+import { checksum } from "../k8s/pod-spec";
 import type { CrdProviders, Placement } from "../contracts";
 import { customResource } from "../k8s/custom-resource";
 import { PROXY_CA_FILE, REDIS_PORT, REDIS_TLS_DIR, REDIS_TLS_FILES, SENTINEL_PORT, redisCli, redisServerDnsNames, renderMasterProxyConfig, renderRedisConf, renderRedisInit, renderSentinelRunner, redisExporterArgs } from "../../render/redis/sentinel-redis";
@@ -128,14 +129,15 @@ export class SentinelRedis extends pulumi.ComponentResource {
     }, childOpts(args.tls.issuerReady), args.crds);
     // Static settings only; the password and the replication role are added at start-up by the
     // init script, so nothing secret is in this ConfigMap.
+    const configFiles: Record<string, string> = {
+      "redis.conf": renderRedisConf({ memoryMi, highAvailability: args.highAvailability, tls: REDIS_TLS_FILES, dir: "/data" }),
+      "init.sh": renderRedisInit({ service: svc, headless, replicas, tls: REDIS_TLS_FILES, configDir: "/config", dataDir: "/data" }),
+      // Sentinel, and the reload of both servers' certificate when cert-manager renews it.
+      "sentinel.sh": renderSentinelRunner({ tls: REDIS_TLS_FILES, sentinelConf: "/data/conf/sentinel.conf" }),
+    };
     const config = new k8s.core.v1.ConfigMap(`${name}-config`, {
       metadata: { name: `${svc}-config`, namespace, labels: nodeLabels },
-      data: {
-        "redis.conf": renderRedisConf({ memoryMi, highAvailability: args.highAvailability, tls: REDIS_TLS_FILES, dir: "/data" }),
-        "init.sh": renderRedisInit({ service: svc, headless, replicas, tls: REDIS_TLS_FILES, configDir: "/config", dataDir: "/data" }),
-        // Sentinel, and the reload of both servers' certificate when cert-manager renews it.
-        "sentinel.sh": renderSentinelRunner({ tls: REDIS_TLS_FILES, sentinelConf: "/data/conf/sentinel.conf" }),
-      },
+      data: configFiles,
     }, childOpts());
 
     const image = imageRef("redis", args.imageRegistry);
@@ -180,7 +182,8 @@ export class SentinelRedis extends pulumi.ComponentResource {
         replicas,
         selector: { matchLabels: nodeSelector },
         template: {
-          metadata: { labels: nodeLabels },
+          // The ConfigMap is updated in place: its digest here rolls the servers onto new settings.
+          metadata: { labels: nodeLabels, annotations: { "matrix-platform.io/config-checksum": checksum(...Object.values(configFiles)) } },
           spec: {
             securityContext: restrictedPodSecurityContext(REDIS_UID),
             automountServiceAccountToken: false,
@@ -264,22 +267,21 @@ export class SentinelRedis extends pulumi.ComponentResource {
     }, childOpts());
 
     // HAProxy: routes to whichever node reports role:master, checked over verified TLS. The
-    // check carries the password, so the whole config is a Secret.
-    const haproxyCfg = new k8s.core.v1.Secret(`${name}-proxy-config`, {
+    // checks log in with the password from the proxy's environment, so the config (whose server
+    // list grows with the profile) is a ConfigMap, updated in place, and holds no secret.
+    const proxyConfigText = pulumi.output(namespace).apply((n) => renderMasterProxyConfig({
+      servers: Array.from({ length: replicas }, (_, i) => {
+        const host = `${svc}-${i}.${headless}.${n}.svc.cluster.local`;
+        return { name: `${svc}-${i}`, address: host, port: REDIS_PORT, tlsName: host };
+      }),
+      passwordEnv: "REDIS_PASSWORD",
+      caFile: PROXY_CA_FILE,
+      port: REDIS_PORT,
+      statsPort: PROXY_STATS_PORT,
+    }));
+    const haproxyCfg = new k8s.core.v1.ConfigMap(`${name}-proxy-config`, {
       metadata: { name: `${proxyName}-config`, namespace, labels: proxyLabels },
-      type: "Opaque",
-      stringData: {
-        "haproxy.cfg": pulumi.all([pulumi.output(namespace), password.result]).apply(([n, pw]) => renderMasterProxyConfig({
-          servers: Array.from({ length: replicas }, (_, i) => {
-            const host = `${svc}-${i}.${headless}.${n}.svc.cluster.local`;
-            return { name: `${svc}-${i}`, address: host, port: REDIS_PORT, tlsName: host };
-          }),
-          password: pw,
-          caFile: PROXY_CA_FILE,
-          port: REDIS_PORT,
-          statsPort: PROXY_STATS_PORT,
-        })),
-      },
+      data: { "haproxy.cfg": proxyConfigText },
     }, childOpts());
 
     const proxyReplicas = args.proxyWorkload.replicas;
@@ -290,7 +292,7 @@ export class SentinelRedis extends pulumi.ComponentResource {
         replicas: proxyReplicas,
         selector: { matchLabels: this.podLabels },
         template: {
-          metadata: { labels: proxyLabels },
+          metadata: { labels: proxyLabels, annotations: { "matrix-platform.io/config-checksum": proxyConfigText.apply((c) => checksum(c)) } },
           spec: {
             securityContext: restrictedPodSecurityContext(PROXY_UID),
             automountServiceAccountToken: false,
@@ -301,12 +303,13 @@ export class SentinelRedis extends pulumi.ComponentResource {
               name: "haproxy",
               image: imageRef("haproxy", args.imageRegistry),
               args: ["-f", "/usr/local/etc/haproxy/haproxy.cfg"],
+              env: [{ name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: auth.metadata.name, key: "password" } } }],
               ports: [{ name: "redis", containerPort: REDIS_PORT }, { name: "metrics", containerPort: PROXY_STATS_PORT }],
               readinessProbe: { httpGet: { path: "/healthz", port: PROXY_STATS_PORT }, periodSeconds: 5 },
               livenessProbe: { tcpSocket: { port: PROXY_STATS_PORT }, periodSeconds: 10, failureThreshold: 3 },
               securityContext: restrictedContainerSecurityContext(PROXY_UID),
               volumeMounts: [
-                { name: "config", mountPath: "/usr/local/etc/haproxy", readOnly: true },
+                { name: "proxy-config", mountPath: "/usr/local/etc/haproxy", readOnly: true },
                 { name: "redis-ca", mountPath: PROXY_CA_FILE.replace(/\/ca\.crt$/, ""), readOnly: true },
               ],
               resources: {
@@ -316,7 +319,9 @@ export class SentinelRedis extends pulumi.ComponentResource {
             }],
             // Only ca.crt of the nodes' certificate Secret: the proxy never holds their key.
             volumes: [
-              { name: "config", secret: { secretName: haproxyCfg.metadata.name } },
+              // Not "config": that name held a Secret volume before, and server-side apply would
+              // merge the two sources into one volume of two types, which the API server refuses.
+              { name: "proxy-config", configMap: { name: haproxyCfg.metadata.name } },
               caVolume("redis-ca", tlsSecret),
             ],
           },

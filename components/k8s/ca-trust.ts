@@ -1,8 +1,9 @@
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { CrdProviders } from "../contracts";
 import { CA_KEY, trustCertificate } from "./internal-ca";
 import { standardLabels } from "./labels";
+import { checksum } from "./pod-spec";
 
 /** What a client pod needs to verify a platform server (Redis, PostgreSQL): a projection that puts the CA at `file`. */
 export interface CaTrust {
@@ -10,6 +11,18 @@ export interface CaTrust {
   source: k8s.types.input.core.v1.VolumeProjection;
   /** The ConfigMap or trust Certificate the source reads (pods wait for it). */
   resource: pulumi.Resource;
+  /**
+   * A digest of the CA a ConfigMap holds, for the pod template (the provider updates ConfigMaps in
+   * place, so a new CA reaches running processes only through a rollout). Undefined for a trust
+   * Certificate: cert-manager keeps its Secret current and the kubelet refreshes the projection.
+   */
+  checksum?: pulumi.Output<string>;
+}
+
+/** The pod-template annotation that rolls a client's pods when a CA it trusts changes ({} when none can). */
+export function caTrustAnnotations(...trusts: (CaTrust | undefined)[]): Record<string, pulumi.Output<string>> {
+  const sums = trusts.flatMap((t) => (t?.checksum ? [t.checksum] : []));
+  return sums.length ? { "matrix-platform.io/ca-checksum": pulumi.all(sums).apply((s) => checksum(...s)) } : {};
 }
 
 /**
@@ -30,7 +43,7 @@ export function privateCaTrust(
       metadata: { name: a.objectName, namespace: a.namespace, labels: standardLabels(a.objectName, a.component) },
       data: { [CA_KEY]: server.caCertificate },
     }, opts);
-    return { source: { configMap: { name: a.objectName, items: [{ key: CA_KEY, path: a.file }] } }, resource: map };
+    return { source: { configMap: { name: a.objectName, items: [{ key: CA_KEY, path: a.file }] } }, resource: map, checksum: server.caCertificate.apply((c) => checksum(c)) };
   }
   if (server.caIssuer !== undefined) {
     const cert = trustCertificate(name, { namespace: a.namespace, secretName: a.objectName, issuer: server.caIssuer }, opts, crds);

@@ -17,7 +17,7 @@ import { httpProbe, resourcesOf, restrictedContainer, restrictedPod } from "../k
 import { KEY_VAULT_MIGRATE, keyVaultFlows } from "./key-vault-flows";
 import type { KeyVaultCredentials } from "./key-vault-credentials";
 import { cpuAutoscalerSpec } from "../k8s/autoscaling";
-import { privateCaTrust } from "../k8s/ca-trust";
+import { caTrustAnnotations, privateCaTrust } from "../k8s/ca-trust";
 import { disruptionBudgetSpec } from "../k8s/disruption-budget";
 
 /** Where the Secret's files are mounted in key_vault's containers. */
@@ -89,7 +89,7 @@ export class KeyVault extends pulumi.ComponentResource {
         backoffLimit: 6,
         activeDeadlineSeconds: 900,
         template: {
-          metadata: { labels: migrateLabels },
+          metadata: { labels: migrateLabels, annotations: caTrustAnnotations(databaseCa) },
           spec: {
             ...restrictedPod({
               uid: KEY_VAULT_UID,
@@ -119,7 +119,7 @@ export class KeyVault extends pulumi.ComponentResource {
         strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
         selector: { matchLabels: selector },
         template: {
-          metadata: { labels },
+          metadata: { labels, annotations: caTrustAnnotations(databaseCa) },
           spec: restrictedPod({
             uid: KEY_VAULT_UID,
             placement,

@@ -17,7 +17,7 @@ import { caVolume, trustCertificate } from "../k8s/internal-ca";
 import { LI_INSTANCE, SYNAPSE_LI, liSelector } from "./names";
 import { checksum, httpProbe, resourcesOf, restrictedContainer, restrictedPod } from "../k8s/pod-spec";
 import { pgpassLine, SYNAPSE_UID } from "../k8s/synapse-pod";
-import { privateCaTrust } from "../k8s/ca-trust";
+import { caTrustAnnotations, privateCaTrust } from "../k8s/ca-trust";
 import { disruptionBudgetSpec } from "../k8s/disruption-budget";
 
 
@@ -148,7 +148,7 @@ export class SynapseLi extends pulumi.ComponentResource {
         strategy: { type: "Recreate" },
         selector: { matchLabels: selector },
         template: {
-          metadata: { labels, annotations: { "matrix-platform.io/config-checksum": homeserverYaml.apply((h) => checksum(h, logYaml, awsConfig ?? "")) } },
+          metadata: { labels, annotations: { "matrix-platform.io/config-checksum": homeserverYaml.apply((h) => checksum(h, logYaml, awsConfig ?? "")), ...caTrustAnnotations(databaseCa) } },
           spec: restrictedPod({
             uid: SYNAPSE_UID,
             placement: args.placement,

@@ -20,7 +20,7 @@ import { accountsSql, exporterQueriesYaml, mergeSql, publicationSql, runsTableSq
 import { LI_SYNC_NAMES } from "../../render/li/sync-tables";
 import type { WorkloadSizing } from "../../sizing/types";
 import type { CrdProviders, NetworkPeer, Placement, PostgresTrust } from "../contracts";
-import { privateCaTrust, type CaTrust } from "../k8s/ca-trust";
+import { caTrustAnnotations, privateCaTrust, type CaTrust } from "../k8s/ca-trust";
 import { selectorLabels, standardLabels } from "../k8s/labels";
 import { kubeApiPeer, type FlowSpec, type NetworkFlows, type Workload } from "../k8s/network";
 import { checksum, resourcesOf, restrictedContainer, restrictedPod } from "../k8s/pod-spec";
@@ -272,7 +272,7 @@ export class LiSync extends pulumi.ComponentResource {
       });
       // No automounted token (restrictedPod turns it off): the refresh's own projected one instead.
       return {
-        metadata: { labels, annotations: { "matrix-platform.io/config-checksum": filesChecksum } },
+        metadata: { labels, annotations: { "matrix-platform.io/config-checksum": filesChecksum, ...caTrustAnnotations(mainCa, liCa) } },
         spec: { ...pod, restartPolicy: "Never" },
       };
     };
@@ -289,7 +289,8 @@ export class LiSync extends pulumi.ComponentResource {
         backoffLimit: 30,
         ttlSecondsAfterFinished: undefined,
         template: {
-          metadata: { labels: pubLabels },
+          // The SQL is in the Job's name already; the CA rolls it too.
+          metadata: { labels: pubLabels, annotations: { "matrix-platform.io/config-checksum": checksum(pubSql), ...caTrustAnnotations(publisherCa) } },
           spec: {
             ...restrictedPod({
               uid: LI_SYNC_UID,

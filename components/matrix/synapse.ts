@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { caVolume, trustCertificate } from "../k8s/internal-ca";
-import { privateCaTrust } from "../k8s/ca-trust";
+import { caTrustAnnotations, privateCaTrust } from "../k8s/ca-trust";
 import { SYNAPSE_REDIS_PROXY } from "../../render/redis/synapse-redis-proxy";
 import { redisProxyContainer, synapseRedisProxyConfig } from "./redis-proxy";
 import * as random from "@pulumi/random";
@@ -335,7 +335,10 @@ export class SynapseCluster extends pulumi.ComponentResource {
       return {
         metadata: {
           labels: synapseLabels(typeName),
-          annotations: { "matrix-platform.io/config-checksum": pulumi.all([configChecksum, extra.workerChecksum ?? "", redisProxyText ?? ""]).apply(([a, b, r]) => checksum(a, b, proxyConfigText ?? "", r)) },
+          annotations: {
+            "matrix-platform.io/config-checksum": pulumi.all([configChecksum, extra.workerChecksum ?? "", redisProxyText ?? ""]).apply(([a, b, r]) => checksum(a, b, proxyConfigText ?? "", r)),
+            ...caTrustAnnotations(databaseCa, redisCa),
+          },
         },
         spec: restrictedPod({
           uid: SYNAPSE_UID,

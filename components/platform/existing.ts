@@ -23,6 +23,7 @@ import { ProjectImages } from "./project-images";
 import { declarePlatformFlows } from "./flows";
 import { serverTrust, sharedPlatformFields, type DatabaseServer } from "./outputs";
 import { placementFor } from "./placement";
+import { KUBE_PROVIDER_BEHAVIOUR } from "./kube-provider";
 
 /**
  * StorageClass used when config `storageClass` is not set. Most single-cluster distributions
@@ -137,7 +138,7 @@ export class ExistingClusterPlatform extends pulumi.ComponentResource implements
     this.provider = new k8s.Provider(`${name}-k8s`, {
       kubeconfig: args.cluster.kubeconfig === undefined ? undefined : pulumi.secret(args.cluster.kubeconfig),
       context: args.cluster.kubeContext,
-      enableServerSideApply: true,
+      ...KUBE_PROVIDER_BEHAVIOUR,
     }, { parent: this });
     const provider = this.provider;
     const storageClassName = args.cluster.storageClass ?? DEFAULT_EXISTING_STORAGE_CLASS;

@@ -17,7 +17,7 @@ import { toYaml } from "../../render/synapse/yaml";
 import type { Platform } from "../contracts";
 import { standardLabels } from "../k8s/labels";
 import { StackNamespace } from "../k8s/namespace";
-import { privateCaTrust } from "../k8s/ca-trust";
+import { caTrustAnnotations, privateCaTrust } from "../k8s/ca-trust";
 import type { NetworkFlows } from "../k8s/network";
 import { rtcFlows, rtcWorkloads } from "./flows";
 import { RTC_NAMES, rtcSelector } from "./names";
@@ -125,7 +125,7 @@ export class RtcStack extends pulumi.ComponentResource {
         // One per node on host ports: a new pod can only start where an old one has left.
         strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } },
         template: {
-          metadata: { labels: livekitLabels },
+          metadata: { labels: livekitLabels, annotations: caTrustAnnotations(redisCa) },
           spec: livekitPodSpec({ image: imageRef("livekit", args.imageRegistry), placement: platform.placement(sizing.livekit.tier), resources: sizing.livekit.resources, nodeAddress: media.nodeAddress, udpPorts: media.livekitUdpPorts, ...(redisCa ? { redisCaSource: redisCa.source } : {}) }),
         },
       },

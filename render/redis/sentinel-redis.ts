@@ -187,8 +187,12 @@ export interface MasterProxyInput {
    * cluster) and the name its certificate must carry (the same name in the cluster).
    */
   servers: { name: string; address: string; port: number; tlsName: string }[];
-  /** Redis's password (the checks log in); the config is therefore a Secret. */
-  password: string;
+  /**
+   * The environment variable that holds Redis's password (the checks log in with it). HAProxy
+   * expands it when it reads the file, so the file holds no secret and lives in a ConfigMap,
+   * which is updated in place when the server list grows with the profile.
+   */
+  passwordEnv: string;
   /** CA file the checks verify each node's certificate against. */
   caFile: string;
   /** Port the proxy serves clients on, and its stats/health port. */
@@ -240,7 +244,8 @@ export function renderMasterProxyConfig(i: MasterProxyInput): string {
     // `default`: the check connects as the server line says (check-ssl, verified). A bare
     // `tcp-check connect` would open plain TCP, which a TLS-only Redis resets.
     "  tcp-check connect default",
-    `  tcp-check send AUTH\\ ${i.password}\\r\\n`,
+    // Double quotes: HAProxy expands `${VAR}` only inside them.
+    `  tcp-check send "AUTH \${${i.passwordEnv}}\\r\\n"`,
     "  tcp-check expect string +OK",
     "  tcp-check send PING\\r\\n",
     "  tcp-check expect string +PONG",

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { podProblems, resourcesCreated, statefulReplacements, urnType, type Pod } from "./cluster-state";
+import { grownPools, podProblems, resourcesCreated, statefulReplacements, urnType, type Pod } from "./cluster-state";
 
 const pod = (name: string, over: Partial<Pod["spec"]> & { phase?: string; ready?: boolean; scheduledMessage?: string }): Pod => ({
   metadata: { name, namespace: "ns" },
@@ -44,6 +44,12 @@ describe("real-engine checks (pure parts)", () => {
     ];
     assert.equal(urnType(steps[0].urn), "kubernetes:apps/v1:StatefulSet");
     assert.deepEqual(statefulReplacements(steps), ["replace kubernetes:apps/v1:StatefulSet redis", "create-replacement random:index/randomPassword:RandomPassword pw"]);
+  });
+
+  it("grows only what the next sizing adds: more of a machine, or a new machine's pool whole", () => {
+    const m4 = { aws: "m7a.xlarge" }, m8 = { aws: "m7a.2xlarge" };
+    const grown = grownPools([{ tier: "edge", nodeCount: 1, machine: m4 }, { tier: "homeserver", nodeCount: 3, machine: m4 }], [{ tier: "edge", nodeCount: 3, machine: m4 }, { tier: "homeserver", nodeCount: 2, machine: m8 }]);
+    assert.deepEqual(grown.map((p) => `${p.tier}:${p.nodeCount}`), ["edge:2", "homeserver:2"]);
   });
 
   it("reads the created count of an update's summary", () => {

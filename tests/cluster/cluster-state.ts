@@ -82,3 +82,11 @@ export function urnType(urn: string): string {
 export function statefulReplacements(steps: readonly PreviewStep[]): string[] {
   return steps.filter((st) => REPLACING_OPS.has(st.op) && STATEFUL_TYPE.test(urnType(st.urn))).map((st) => `${st.op} ${urnType(st.urn)} ${st.urn.split("::").pop()}`);
 }
+
+/** Nodes to add so the cluster holds `next`'s pools as well as `current`'s: more of a pool's machine, or a pool of a new machine. */
+export function grownPools<P extends { tier: string; nodeCount: number; machine: { aws: string } }>(current: readonly P[], next: readonly P[]): P[] {
+  return next.flatMap((pool) => {
+    const before = current.find((p) => p.tier === pool.tier && p.machine.aws === pool.machine.aws)?.nodeCount ?? 0;
+    return pool.nodeCount > before ? [{ ...pool, nodeCount: pool.nodeCount - before }] : [];
+  });
+}

@@ -1,12 +1,15 @@
 import { strict as assert } from "assert";
-import { PROJECT } from "../../config";
+import { PROJECT, parseSpec } from "../../config";
+import { size } from "../../sizing";
+import { grownPools, statefulReplacements, urnType, type PreviewStep } from "./cluster-state";
 import { tail } from "./pulumi-cli";
-import { assertPodsPlaced, driver, realEngineSuite } from "./real-engine-suite";
+import { assertPodsPlaced, driver, realEngineSuite, up } from "./real-engine-suite";
+import { simulatedNodes } from "./simulated-nodes";
 
 /**
  * The embedded default stack through the real engine, and what only a live cluster shows: bad
  * input refused by the real CLI before anything exists, a node drained while a workload is
- * unhealthy, and the Automation API driver.
+ * unhealthy, and a profile change applied in place.
  */
 realEngineSuite("dev", {
   beforeUp: (stack) => {
@@ -77,6 +80,35 @@ realEngineSuite("dev", {
       const cronJobs = (JSON.parse(await s.cluster.kubectl(["get", "cronjobs", "-A", "-o", "json"])) as { items: C[] }).items;
       const keeping = cronJobs.filter((c) => c.spec.jobTemplate.spec.ttlSecondsAfterFinished === undefined && (c.spec.successfulJobsHistoryLimit ?? 3) > 3).map((c) => `${c.metadata.namespace}/${c.metadata.name}`);
       assert.deepEqual(keeping, []);
+    });
+
+    it("a CCU change (100 -> 1k) updates in place: the preview replaces no StatefulSet, claim, Secret or generated key", async () => {
+      const s = stack();
+      const key = `${PROJECT}:profile`;
+      const next = size(parseSpec({ ...s.config, [key]: "1k" }, s.name));
+      // The site grows the cluster first (as the cluster autoscaler or its operators would).
+      const grown = simulatedNodes(grownPools(s.sizing.nodePools, next.nodePools), "grown-");
+      if (grown.length > 0) await s.cluster.kubectl(["apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items: grown }));
+      for (const n of grown as { metadata: { name: string } }[]) s.baseline.add(`nodes//${n.metadata.name}`);
+      await s.cli.ok(["config", "set", key, "1k"]);
+      const preview = await s.cli.ok(["preview", "--json"]);
+      const steps = (JSON.parse(preview.stdout) as { steps?: PreviewStep[] }).steps ?? [];
+      assert.ok(steps.some((st) => st.op === "update"), "the profile change should update something");
+      assert.deepEqual(statefulReplacements(steps), []);
+      // The configuration it rewrites is updated in place (a replaced ConfigMap of a fixed name
+      // would be deleted first, and everything reading it replaced with it).
+      const configMaps = steps.filter((st) => urnType(st.urn) === "kubernetes:core/v1:ConfigMap" && st.op !== "same");
+      assert.ok(configMaps.length > 0, "the profile change should rewrite configuration");
+      assert.deepEqual(configMaps.filter((st) => st.op !== "update").map((st) => `${st.op} ${st.urn.split("::").pop()}`), []);
+      const uids = async () => Object.fromEntries((JSON.parse(await s.cluster.kubectl(["get", "statefulsets,persistentvolumeclaims", "-A", "-o", "json"])) as { items: { kind: string; metadata: { namespace: string; name: string; uid: string } }[] }).items.map((o) => [`${o.kind} ${o.metadata.namespace}/${o.metadata.name}`, o.metadata.uid]));
+      const before = await uids();
+      await up(s, "CCU 100 -> 1k up");
+      await assertPodsPlaced(s);
+      // The same objects, not new ones of the same name.
+      const after = await uids();
+      assert.deepEqual(Object.keys(before).filter((k) => after[k] !== before[k]), []);
+      const changes = await s.cli.ok(["preview", "--expect-no-changes", "--suppress-progress"]);
+      assert.equal(changes.code, 0);
     });
   },
 });

@@ -31,7 +31,6 @@ const synapse = (type: string) => ({ namespace: NAMESPACES.matrix, labels: synap
 const pod = (name: string) => ({ namespace: NS, labels: { "app.kubernetes.io/name": name, "app.kubernetes.io/instance": "main", "app.kubernetes.io/component": "antivirus", "app.kubernetes.io/part-of": "matrix-platform", "app.kubernetes.io/managed-by": "pulumi" } });
 
 describe("antivirus in the whole program", function () {
-  this.timeout(240_000);
   let on: StackRun;
   let off: StackRun;
   let unmonitored: StackRun;

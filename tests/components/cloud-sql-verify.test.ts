@@ -13,7 +13,6 @@ type Obj = Record<string, any>;
 const meta = (r: RecordedResource) => r.inputs.metadata as Obj;
 
 describe("Cloud SQL: Synapse and synapse-li verify the server CA", function () {
-  this.timeout(120_000);
   it("prod-gcp-1k: verify-ca with the instance's server CA as sslrootcert, from a ConfigMap in each namespace", async () => {
     const run = await runStack("prod-gcp-1k", LI_ON);
     const hs = parseYaml((ofType(run, "kubernetes:core/v1:ConfigMap").find((c) => (c.inputs.data as Obj)?.["homeserver.yaml"])!.inputs.data as Obj)["homeserver.yaml"]);

@@ -12,7 +12,6 @@ interface Workload { metadata?: { namespace?: string }; spec?: { template?: { me
 
 for (const stack of ["dev", "prod-existing-20k", "prod-aws-5k", "prod-gcp-1k"]) {
   describe(`disruption budgets: ${stack}`, function () {
-    this.timeout(120_000);
 
     it("every budget allows evicting unhealthy pods and selects pods of a workload in its namespace", async () => {
       const run = await runStack(stack);

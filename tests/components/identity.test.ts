@@ -17,7 +17,6 @@ async function render(extra: Record<string, string>): Promise<RecordedResource[]
 }
 
 describe("components: the server name and signing key are protected", function () {
-  this.timeout(180_000);
 
   it("protects the signing key and a server-name identity that is replaced when the name changes", async () => {
     const resources = await render({});

@@ -67,7 +67,6 @@ describe("internalMtls: the switch", () => {
 });
 
 describe("internalMtls: the Matrix stack (mock engine, fake platform)", function () {
-  this.timeout(120_000);
   let on: MockRun;
   let off: MockRun;
   const run = (environment: "dev" | "prod", platformOpts: { internalCa?: boolean; databaseCa?: boolean } = {}) => {

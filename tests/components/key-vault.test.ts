@@ -62,7 +62,6 @@ async function liOn(): Promise<MockRun> {
 }
 
 describe("the key vault (mock engine)", function () {
-  this.timeout(240_000);
   let on: MockRun;
   let off: StackRun;
   let token: string;

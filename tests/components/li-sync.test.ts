@@ -29,7 +29,6 @@ const DATA = NAMESPACES.data;
 const cnpg = (cluster: string, role?: "primary" | "replica") => ({ kind: "pods" as const, namespace: DATA, podLabels: { "cnpg.io/cluster": cluster, ...(role ? { "cnpg.io/instanceRole": role } : {}) }, port: 5432 });
 
 describe("LiSync (mock engine)", function () {
-  this.timeout(120_000);
   let run: MockRun;
   let policies: NetworkPolicyManifest[];
   const objects = () => (manifestsFrom(run.resources) as { object: KubeObject }[]).map((m) => m.object as unknown as Obj);

@@ -52,7 +52,6 @@ const byName = (run: MockRun, type: string, name: string): RecordedResource => {
 };
 
 describe("MatrixStack (mock engine, fake platform)", function () {
-  this.timeout(120_000);
   let run20k: MockRun;
   let run100: MockRun;
 

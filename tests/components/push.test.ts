@@ -38,7 +38,6 @@ const policiesOf = (run: StackRun): NetworkPolicyManifest[] =>
   ofType(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy").map((r) => unwrapSecrets(r.inputs) as unknown as NetworkPolicyManifest);
 
 describe("push (Sygnal) in the whole program", function () {
-  this.timeout(240_000);
   const creds = throwawayPushConfig();
   let on: StackRun;
   let routed: StackRun;

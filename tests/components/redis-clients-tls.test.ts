@@ -113,7 +113,7 @@ describe("Redis clients: TLS on everywhere, each given the CA its platform's Red
     const cert = ofType(run, "kubernetes:cert-manager.io/v1:Certificate").find((c) => meta(c).name === "redis-tls" && meta(c).namespace === "matrix-data")!;
     assert.equal((cert.inputs.spec as Obj).issuerRef.name, INTERNAL_CA_ISSUER);
     assert.ok(((cert.inputs.spec as Obj).dnsNames as string[]).includes("redis.matrix-data.svc.cluster.local"));
-    const proxy = secretFile(run, "redis-proxy-config", "matrix-data", "haproxy.cfg");
+    const proxy = (named(run, "kubernetes:core/v1:ConfigMap", "redis-proxy-config", "matrix-data")!.inputs.data as Obj)["haproxy.cfg"] as string;
     const servers = proxy.split("\n").filter((l) => /^\s+server /.test(l));
     assert.ok(servers.length >= 1);
     for (const s of servers) assert.match(s, /check-ssl verify required ca-file \/etc\/redis-ca\/ca\.crt verifyhost \S+/, s);

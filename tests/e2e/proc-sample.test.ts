@@ -64,7 +64,6 @@ describe("proc-sample: CPU and memory of process trees from /proc (issue 18 item
   });
 
   it("measures the CPU a real child spends under a wrapper, counted after it exits, and its memory", async function () {
-    this.timeout(30_000);
     // sh runs node (which burns one CPU-second by its own clock and holds 64 MiB), then sleeps:
     // when the sampler stops, node has exited and only sh's count of reaped children holds it.
     const burn = `const a=Buffer.alloc(64*2**20,1);let x=0;while(process.cpuUsage().user<1e6){for(let i=0;i<1e6;i++)x+=i}`;

@@ -25,7 +25,6 @@ function groupMembers(pgid: number): number[] {
 }
 
 describe("e2e: process supervision", function () {
-  this.timeout(30_000);
 
   it("stops a process together with the children it forked", async () => {
     const sup = new Supervisor(Supervisor.freshRunDir());

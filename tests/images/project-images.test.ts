@@ -152,7 +152,6 @@ describe("project image config keys", () => {
 });
 
 describe("project images under the mock engine", function () {
-  this.timeout(120_000);
 
   it("dev (existing): builds the Synapse image into the site's registry, not on preview, and every Synapse process runs the pushed digest", async () => {
     const run = await runStack("dev");

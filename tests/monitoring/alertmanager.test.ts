@@ -30,7 +30,6 @@ const ALL: AlertChannels = {
 };
 
 describe("Alertmanager configuration (amtool)", function () {
-  this.timeout(60_000);
   let tmp: string;
   const write = (name: string, cfg: Record<string, unknown>) => {
     // Credential paths pointed at files that exist, as the operator mounts them (Alertmanager reads them when it sends).

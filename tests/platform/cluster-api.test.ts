@@ -31,7 +31,6 @@ async function clusterOf(stack: string, extra: Record<string, string> = {}) {
 }
 
 describe("platform: the Kubernetes API endpoint", function () {
-  this.timeout(240_000);
 
   it(`is private in the config of every one of the ${CLOUD_PRESETS.length} AWS and GCP presets`, () => {
     assert.equal(CLOUD_PRESETS.length, 30);

@@ -32,7 +32,6 @@ function crdDependencyGaps(run: StackRun): string[] {
 }
 
 describe("custom resources depend on the release that defines their kind", function () {
-  this.timeout(120_000);
   for (const [stack, overrides] of [
     ["dev", EVERYTHING],
     ["prod", { ...EVERYTHING, domain: "example.org" }],

@@ -55,7 +55,6 @@ describe("config: existingAddons", () => {
 });
 
 describe("existing add-ons in the program (mock engine)", function () {
-  this.timeout(120_000);
   it("an existing cert-manager: no release, no namespace or policy of the stack's in cert-manager, CRDs read and depended on, nothing to scrape or mirror", async () => {
     const run = await runStack("dev", { existingAddons: "cert-manager", monitoring: "true" });
     const releases = run.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release").map((r) => r.inputs.name);

@@ -200,10 +200,16 @@ describe("platform: existing cluster (on-prem)", function () {
     assert.deepEqual((get(sts.inputs, "spec.template.spec.containers") as any[]).map((c) => c.name), ["redis", "sentinel"]);
     const service = ofType(run, "kubernetes:core/v1:Service").find((s) => get(s.inputs, "metadata.name") === "redis")!;
     assert.deepEqual(get(service.inputs, "spec.selector"), p.redis.network.podLabels, "master Service selects the HAProxy front");
-    // The HAProxy config carries the password, so it is a Secret; it routes only to role:master.
-    const cfg = ofType(run, "kubernetes:core/v1:Secret").find((s) => get(s.inputs, "metadata.name") === "redis-proxy-config")!;
-    const text = (unwrapSecrets(cfg.inputs) as any).stringData["haproxy.cfg"] as string;
+    // The HAProxy config routes only to role:master. Its checks log in with the password from
+    // the proxy's environment (from the auth Secret), so the config is a ConfigMap with no secret.
+    const cfg = ofType(run, "kubernetes:core/v1:ConfigMap").find((s) => get(s.inputs, "metadata.name") === "redis-proxy-config")!;
+    const text = get(cfg.inputs, "data")["haproxy.cfg"] as string;
     assert.match(text, /tcp-check expect string role:master/);
+    assert.match(text, /tcp-check send "AUTH \$\{REDIS_PASSWORD\}\\r\\n"/);
+    const proxy = ofType(run, "kubernetes:apps/v1:Deployment").find((d) => get(d.inputs, "metadata.name") === "redis-proxy")!;
+    const env = (get(proxy.inputs, "spec.template.spec.containers") as any[])[0].env as any[];
+    const auth = ofType(run, "kubernetes:core/v1:Secret").find((s) => get(s.inputs, "metadata.name") === env.find((e) => e.name === "REDIS_PASSWORD").valueFrom.secretKeyRef.name);
+    assert.ok(auth, "REDIS_PASSWORD comes from a Secret of the stack");
     assert.equal((text.match(/^\s+server redis-\d /gm) ?? []).length, get(sts.inputs, "spec.replicas"));
     // An isolated old primary refuses writes (no split brain behind the proxy).
     const conf = ofType(run, "kubernetes:core/v1:ConfigMap").find((c) => get(c.inputs, "metadata.name") === "redis-config")!;

@@ -28,7 +28,6 @@ function policies(run: PlatformRun): NetworkPolicyManifest[] {
 }
 
 describe("platform: egress to the Kubernetes API is narrowed to the API server", function () {
-  this.timeout(180_000);
 
   it("AWS: the control-plane ENIs' private subnets on 443, nothing else", async () => {
     const run = await preset("prod-aws-1k");

@@ -58,7 +58,6 @@ function costedNat(cost: ReturnType<typeof estimateCost>): number {
 }
 
 describe("platform: presets decide, and sizing, cost and the registered resources agree", function () {
-  this.timeout(240_000);
 
   for (const env of ENVIRONMENTS) {
     const want = EXPECTED[env];

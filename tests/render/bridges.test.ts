@@ -62,7 +62,6 @@ function startBridge(network: BridgeName, config: object): Run {
 
 for (const network of ["telegram", "whatsapp"] as const) {
   describe(`mautrix-${network} v26.08 on the rendered config`, function () {
-    this.timeout(120_000);
     const rendered = renderBridgeConfig(input(network));
     let run: Run;
     before(() => (run = startBridge(network, rendered)));
@@ -107,7 +106,6 @@ for (const network of ["telegram", "whatsapp"] as const) {
 }
 
 describe("mautrix-telegram without API credentials", function () {
-  this.timeout(60_000);
   it("is refused by the bridge itself (its upgrader fills the example's placeholders, which it rejects)", () => {
     const cfg = renderBridgeConfig(input("telegram")) as { network: Record<string, unknown> };
     delete cfg.network.api_id;

@@ -54,7 +54,6 @@ describe("element-web-li and Ketesa LI configs", () => {
 });
 
 describe("nginx serves element-web-li's config with Element's rendered nginx.conf", function () {
-  this.timeout(60_000);
   let tmp: string;
   let nginx: ChildProcess | undefined;
   let port: number;

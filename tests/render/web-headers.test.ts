@@ -15,7 +15,6 @@ const NGINX = "/usr/sbin/nginx";
 
 
 describe("web: security headers on Element Web (real nginx) and Ketesa", function () {
-  this.timeout(60_000);
   let tmp: string;
   let nginx: ChildProcess | undefined;
   let port: number;

@@ -55,7 +55,6 @@ describe("web front-end configs", () => {
 });
 
 describe("nginx runs the rendered static-site configs", function () {
-  this.timeout(60_000);
   let tmp: string;
   let nginx: ChildProcess | undefined;
   let port: number;

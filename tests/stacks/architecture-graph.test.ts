@@ -95,7 +95,6 @@ describe("architecture graph (pure builder)", () => {
     ["prod-existing-5k", { monitoring: "true" }],
   ] as [string, Record<string, string>][]) {
     it(`${stack} ${JSON.stringify(overrides)}: every deployed system appears, nothing undeployed does, every edge joins drawn nodes`, async function () {
-      this.timeout(120_000);
       const run = await runStack(stack, overrides);
       const g = architectureGraph({ title: stack, switches: run.spec, namespaces: run.flows.namespaces, flows: run.flows.flows });
       checkClosed(g);

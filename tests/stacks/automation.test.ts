@@ -124,7 +124,6 @@ describe("stacks: the driver on a machine without Pulumi", () => {
   });
 
   it("`npm run stack` without a Pulumi CLI: one sentence on stderr, exit 1", function () {
-    this.timeout(120_000);
     // PATH holds node and nothing of Pulumi's (none is installed here; the lookup proves it).
     const nodeDir = path.dirname(process.execPath);
     assert.equal(whichOnPath("pulumi", nodeDir), undefined);
@@ -142,7 +141,6 @@ describe("stacks: the driver on a machine without Pulumi", () => {
   });
 
   it("`npm run stack` with a bad config names the key before looking for tools", function () {
-    this.timeout(60_000);
     const res = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin.js"), "stacks/automation.ts", "up", "--stack", "nope"], {
       cwd: PROJECT_ROOT,
       env: { PATH: path.dirname(process.execPath), TS_NODE_TRANSPILE_ONLY: "true" },

@@ -45,7 +45,6 @@ describe("bench:plan", () => {
   });
 
   it("the recorder, preloaded into a process, writes the SDK files it loaded in load order, and nothing for a process that loaded none", function () {
-    this.timeout(60_000);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sdk-recorder-"));
     try {
       const recorder = path.resolve(__dirname, "../../stacks/sdk-recorder.ts");

@@ -17,7 +17,6 @@ function withSynchrotron(perUser: number, overrides: Partial<CapacityMeasurement
 const row = (md: string, first: string) => md.split("\n").find((l) => l.startsWith(`| ${first} |`))?.split("|").map((c) => c.trim()).slice(1, -1);
 
 describe("capacity figures document", function () {
-  this.timeout(120_000);
 
   it("the committed docs/capacity-figures.md is the one the current measurement gives (run npm run capacity:figures)", () => {
     assert.equal(fs.readFileSync(CAPACITY_FIGURES_FILE, "utf8"), capacityFiguresMarkdown(CAPACITY));

@@ -11,7 +11,6 @@ import { DEV_DIAGRAM, diagramDot } from "../../stacks/diagram";
 import { dotDigest, renderSvg } from "../../stacks/architecture";
 
 describe("architecture diagram (npm run diagram)", function () {
-  this.timeout(120_000);
   let dot: string;
   before(async () => {
     dot = await diagramDot("dev");

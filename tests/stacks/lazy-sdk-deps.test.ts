@@ -25,7 +25,6 @@ describe("drivers defer the SDK's function-serialization dependencies until used
   });
 
   it("under a driver, loading the SDK loads neither TypeScript nor Arborist, and serializing a function still works", function () {
-    this.timeout(60_000);
     // Plain JavaScript in the child: ts-node would load TypeScript itself.
     const source = fs.readFileSync(path.resolve(__dirname, "../../stacks/lazy-sdk-deps.ts"), "utf8");
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lazy-sdk-"));

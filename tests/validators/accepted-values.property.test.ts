@@ -121,7 +121,8 @@ describe("property: accepted values render objects the gate accepts", function (
           }
         }
         // haproxy.cfg as HAProxy reads it (the upload limit is rendered into it).
-        const cm = result.resources.find((r) => r.type === "kubernetes:core/v1:ConfigMap" && JSON.stringify(unwrapSecrets(r.inputs)).includes("haproxy.cfg"));
+        // Synapse's HAProxy by name: the Redis proxies' ConfigMaps hold a haproxy.cfg too.
+        const cm = result.resources.find((r) => r.type === "kubernetes:core/v1:ConfigMap" && (unwrapSecrets(r.inputs) as { metadata?: { name?: string } }).metadata?.name === "haproxy");
         const cfg = (unwrapSecrets(cm!.inputs) as { data: Record<string, string> }).data["haproxy.cfg"];
         assert.ok(cfg.includes(`gt ${spec.synapse.maxUploadBytes} }`), "the upload limit is rendered as whole bytes");
         const file = path.join(tmp, `${stack}-haproxy.cfg`);

@@ -30,7 +30,6 @@ function clamconf(dir: string): string {
 }
 
 describe("antivirus: the real ClamAV and scan worker", function () {
-  this.timeout(180_000);
   let dir: string;
   let sup: Supervisor;
   before(() => {

@@ -34,7 +34,6 @@ function statusOf(port: number, method: string, reqPath: string, headers: Record
 }
 
 describe("HAProxy edge rules on a real HAProxy: upload limit and admin API", function () {
-  this.timeout(60_000);
   let haproxy: ChildProcess;
   let upstream: http.Server;
   let model: HaproxyModel;

@@ -24,7 +24,6 @@ const HAPROXY = fs.existsSync("/usr/sbin/haproxy") ? "/usr/sbin/haproxy" : "hapr
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("HAProxy accepts the rendered config (haproxy -c)", function () {
-  this.timeout(120_000);
   let tmp: string;
   before(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mp-haproxy-"));
@@ -52,7 +51,6 @@ describe("HAProxy accepts the rendered config (haproxy -c)", function () {
 });
 
 describe("a real HAProxy routes like the evaluated model", function () {
-  this.timeout(120_000);
   let tmp: string;
   let haproxy: ChildProcess | undefined;
   let upstream: http.Server;

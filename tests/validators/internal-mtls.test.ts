@@ -74,7 +74,6 @@ function tlsGet(port: number, pathName: string, opts: { ca: string; cert?: strin
 }
 
 describe("HAProxy <-> Synapse mutual TLS: the rendered router and sidecar configs", function () {
-  this.timeout(120_000);
   let tmp: string;
   let certs: Pki;
   before(() => {

@@ -16,7 +16,6 @@ const TOKEN = "t".repeat(24) + "-service-token-for-tests";
 const PAYLOAD = Buffer.from("ciphertext of a recovery key, encrypted by the client").toString("base64");
 
 describe("key_vault with its real database (Django + PostgreSQL on loopback)", function () {
-  this.timeout(180_000);
   const sup = new Supervisor(Supervisor.freshRunDir());
   const ports = new PortAllocator();
   let pg: PgInstance;

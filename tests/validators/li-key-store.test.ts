@@ -32,7 +32,6 @@ const STACK = "prod-existing-100";
 const rsaPublicPem = (bits: number) => generateKeyPairSync("rsa", { modulusLength: bits }).publicKey.export({ format: "pem", type: "spki" }).toString();
 
 describe("the LI key-store module loads in the real Synapse (python -m synapse.config)", function () {
-  this.timeout(240_000);
   let tmp: string;
   let tree: WrittenTree;
   const publicKeyPem = rsaPublicPem(4096);

@@ -71,7 +71,6 @@ const stop = (p: ChildProcess) => {
 const sample = (text: string, name: string) => text.split("\n").find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
 
 describe("managed PostgreSQL and Redis exporters with the rendered settings (real programs)", function () {
-  this.timeout(180_000);
   const sup = new Supervisor(Supervisor.freshRunDir());
   const ports = new PortAllocator();
   const certs = pki(path.join(sup.runDir, "pki"));

@@ -33,7 +33,6 @@ function filesUnder(dir: string): string[] {
 }
 
 describe("object store encryption run by the real MinIO and mc", function () {
-  this.timeout(240_000);
   let sup: Supervisor;
   let server: Proc | undefined;
   let dir: string;

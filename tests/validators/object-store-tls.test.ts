@@ -38,7 +38,6 @@ async function makeCa(dir: string, cn: string): Promise<void> {
 }
 
 describe("object store TLS verified by the real MinIO, mc and boto3", function () {
-  this.timeout(240_000);
   let sup: Supervisor;
   let dir: string;
   let endpoint: string;

@@ -24,7 +24,6 @@ const RCLONE_DIR = path.join(TOOL_CACHE, `rclone-v${IMAGES.rclone.tag}`);
 
 
 describe("off-site backup copy run by the real rclone", function () {
-  this.timeout(180_000);
   let sup: Supervisor;
   let plan: OffsiteCopyPlan;
   let dir: string;

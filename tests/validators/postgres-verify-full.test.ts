@@ -42,7 +42,6 @@ function connect(args: Record<string, unknown>): string {
 }
 
 describe("PostgreSQL verify-full: psycopg2 with the rendered connection args", function () {
-  this.timeout(180_000);
   const sup = new Supervisor(Supervisor.freshRunDir());
   const ports = new PortAllocator();
   let pg: PgInstance;

@@ -58,7 +58,6 @@ async function serverState(statsPort: number, server: string): Promise<{ status?
 }
 
 describe("in-cluster Redis over TLS: real redis-server, Sentinel, the master proxy and Synapse's client", function () {
-  this.timeout(180_000);
   const sup = new Supervisor(Supervisor.freshRunDir());
   const ports = new PortAllocator();
   const certs = pki(path.join(sup.runDir, "pki"));
@@ -89,12 +88,14 @@ describe("in-cluster Redis over TLS: real redis-server, Sentinel, the master pro
     const file = path.join(sup.runDir, `${name}.cfg`);
     fs.writeFileSync(file, renderMasterProxyConfig({
       servers: servers.map((s) => ({ ...s, address: "127.0.0.1" })),
-      password: PASSWORD, caFile, port, statsPort, clusterDns: false,
+      passwordEnv: "REDIS_PASSWORD", caFile, port, statsPort, clusterDns: false,
     }).replace(/^(\s+bind ):/gm, "$1127.0.0.1:"));
-    const check = spawnSync(HAPROXY, ["-c", "-f", file], { encoding: "utf8" });
+    assert.doesNotMatch(fs.readFileSync(file, "utf8"), new RegExp(PASSWORD), "the file holds no password");
+    const check = spawnSync(HAPROXY, ["-c", "-f", file], { encoding: "utf8", env: { ...process.env, REDIS_PASSWORD: PASSWORD } });
     assert.equal(check.status, 0, check.stdout + check.stderr);
     // -n: the rendered maxconn needs more descriptors than this sandbox allows a process.
-    sup.start({ name, command: HAPROXY, args: ["-n", "4096", "-f", file] });
+    // The password comes from the environment, as the pod's secretKeyRef gives it.
+    sup.start({ name, command: HAPROXY, args: ["-n", "4096", "-f", file], env: { REDIS_PASSWORD: PASSWORD } });
     return { port, statsPort };
   };
 
@@ -172,9 +173,9 @@ describe("in-cluster Redis over TLS: real redis-server, Sentinel, the master pro
     const file = path.join(sup.runDir, "in-cluster.cfg");
     fs.writeFileSync(file, renderMasterProxyConfig({
       servers: [0, 1, 2].map((i) => ({ name: `${SVC}-${i}`, address: node(i), port: 6379, tlsName: node(i) })),
-      password: PASSWORD, caFile: tls.ca, port: 6379, statsPort: 8404,
+      passwordEnv: "REDIS_PASSWORD", caFile: tls.ca, port: 6379, statsPort: 8404,
     }));
-    const r = spawnSync(HAPROXY, ["-c", "-f", file], { encoding: "utf8" });
+    const r = spawnSync(HAPROXY, ["-c", "-f", file], { encoding: "utf8", env: { ...process.env, REDIS_PASSWORD: PASSWORD } });
     assert.equal(r.status, 0, r.stdout + r.stderr);
     assert.doesNotMatch(r.stdout + r.stderr, /\[(WARNING|ALERT)\]/);
   });

@@ -19,7 +19,6 @@ const wrap = (value: unknown) => ({ [SIG_KEY]: SECRET_SIG, value });
 for (const stack of allGateStacks()) {
   describe(`secrets stay in Secrets: ${stack}`, function () {
     // The first test of a stack renders it under the mock engine (a few seconds); the second reuses the run.
-    this.timeout(60_000);
     it("has secrets to look for (generated passwords and values marked secret)", async () => {
       const run = await runStack(stack);
       const generated = run.resources.filter((r) => r.type === "random:index/randomPassword:RandomPassword");

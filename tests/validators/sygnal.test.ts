@@ -24,7 +24,6 @@ async function notify(plan: SygnalPlan, body: unknown): Promise<{ status: number
 }
 
 describe("Sygnal accepts the rendered sygnal.yaml (real Sygnal on loopback)", function () {
-  this.timeout(180_000);
   const sup = new Supervisor(Supervisor.freshRunDir());
   const ports = new PortAllocator();
   const spec = parseSpec({ ...loadStackConfig("dev"), ...prefixed(throwawayPushConfig()) }, "dev");

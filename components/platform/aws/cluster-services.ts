@@ -7,6 +7,7 @@ import { standardLabels } from "../../k8s/labels";
 import type { Placement } from "../../contracts";
 import { helmPlacement } from "../placement";
 import type { EksCluster } from "./cluster";
+import { KUBE_PROVIDER_BEHAVIOUR } from "../kube-provider";
 
 /**
  * kubeconfig of an EKS cluster whose user runs `aws eks get-token`: short-lived tokens,
@@ -118,7 +119,7 @@ export function createEksServices(a: EksServicesArgs, opts: { parent: pulumi.Res
   const kubeconfig = pulumi.all([cluster.name, cluster.endpoint, cluster.certificateAuthority])
     .apply(([n, endpoint, ca]) => eksKubeconfig(n, endpoint, ca.data!, a.region));
   // No credentials in it (tokens come from `aws eks get-token`), but every provider kubeconfig is a secret input alike.
-  const provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: pulumi.secret(kubeconfig), enableServerSideApply: true }, { parent: opts.parent, dependsOn: nodeGroups });
+  const provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: pulumi.secret(kubeconfig), ...KUBE_PROVIDER_BEHAVIOUR }, { parent: opts.parent, dependsOn: nodeGroups });
 
   // gp3, encrypted with our key, bound where the pod lands (zonal EBS); Retain where the preset
   // protects data, so deleting a claim never deletes it.

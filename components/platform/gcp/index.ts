@@ -23,6 +23,7 @@ import { createGcpNetwork, createMediaFirewall, MASTER_CIDR, PRIVATE_SERVICES_CI
 import type { PublicPortRule } from "../../../render/rtc/exposure";
 import { createNodePools } from "./node-pools";
 import { createGcsStorage } from "./object-storage";
+import { KUBE_PROVIDER_BEHAVIOUR } from "../kube-provider";
 
 export { GKE_VERSION } from "./cluster";
 export { GCP_KEY_ROTATION } from "./keys";
@@ -133,7 +134,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
 
     const kubeconfig = pulumi.all([cluster.name, cluster.endpoint, cluster.masterAuth]).apply(([n, endpoint, auth]) => gkeKubeconfig(n, endpoint, auth.clusterCaCertificate!));
     // No credentials in it (gke-gcloud-auth-plugin), but every provider kubeconfig is a secret input alike.
-    this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: pulumi.secret(kubeconfig), enableServerSideApply: true }, { parent: this, dependsOn: nodePools });
+    this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: pulumi.secret(kubeconfig), ...KUBE_PROVIDER_BEHAVIOUR }, { parent: this, dependsOn: nodePools });
     const provider = this.provider;
     const storageClass = new k8s.storage.v1.StorageClass(`${name}-pd-balanced`, {
       metadata: { name: "pd-balanced-cmek", labels: standardLabels("storage", "storage-class", "platform") },
