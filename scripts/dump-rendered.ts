@@ -16,8 +16,8 @@
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { stringify } from "yaml";
 import { isSecretValue } from "../stacks/mock-engine";
+import { manifestYaml } from "../stacks/manifests";
 import { allPresetNames } from "../stacks/presets";
 import { renderStack } from "./validate";
 
@@ -48,7 +48,7 @@ async function main(argv: string[]): Promise<void> {
     fs.writeFileSync(path.join(out, "resources.json"), resources);
     hash.update(resources);
     for (const m of rendered.manifests) {
-      const text = String(comparable(stringify(m.object, { lineWidth: 0 })));
+      const text = String(comparable(manifestYaml(m.object)));
       const file = path.join(out, "manifests", m.path);
       fs.mkdirSync(path.dirname(file), { recursive: true });
       fs.writeFileSync(file, text);

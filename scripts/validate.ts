@@ -26,7 +26,7 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { parse as parseYaml, stringify } from "yaml";
+import { parse as parseYaml } from "yaml";
 import { PROJECT, parseSpec } from "../config/parse";
 import { PLATFORMS, PROFILE_NAMES, type PlatformKind } from "../config/keys";
 import { VALIDATED_KUBERNETES_VERSIONS } from "../components/k8s/version";
@@ -37,7 +37,7 @@ import { podSecurityViolations, podSpecOf, scratchSpaceViolations } from "../com
 import type { PodSecurityLevel } from "../components/k8s/namespace";
 import { size } from "../sizing";
 import { runWithMocks, type RecordedResource } from "../stacks/mock-engine";
-import { manifestsFrom, type KubeObject } from "../stacks/manifests";
+import { manifestYaml, manifestsFrom, type KubeObject } from "../stacks/manifests";
 import { loadStackConfig, PROJECT_ROOT } from "../stacks/stack-config";
 import { TOOL_CACHE } from "./tool-cache";
 
@@ -373,7 +373,7 @@ export interface GateOptions {
 
 function writeYaml(file: string, obj: object): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, stringify(obj, { lineWidth: 0 }));
+  fs.writeFileSync(file, manifestYaml(obj));
 }
 
 /** Renders the stacks and runs every check; the report says what failed where. */

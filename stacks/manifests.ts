@@ -7,6 +7,7 @@
  * `kubernetes:<group>/<version>:<Kind>` with its full object as inputs (CustomResource too), so
  * everything a later component adds is picked up without a list to maintain.
  */
+import { stringify, type ScalarTag } from "yaml";
 import { isSecretValue, redactSecrets, unwrapSecrets, type RecordedResource } from "./mock-engine";
 
 export interface Manifest {
@@ -71,6 +72,25 @@ function redactSecretObject(obj: Record<string, unknown>): Record<string, unknow
   if (keys.size) out.data = Object.fromEntries([...keys].sort().map((k) => [k, SECRET_PLACEHOLDER_B64]));
   else delete out.data;
   return out;
+}
+
+/**
+ * YAML 1.2's octal integers (`0o17`), which the 1.1 rules below do not know: told about them,
+ * the writer quotes a string that looks like one, so a 1.2 reader does not take it for a number.
+ * (`identify` never matches: numbers are not written in this form.)
+ */
+const YAML_12_OCTAL: ScalarTag = { tag: "tag:yaml.org,2002:int", format: "OCT", test: /^0o[0-7]+$/, resolve: (s) => parseInt(s.slice(2), 8), identify: () => false, default: true };
+
+/**
+ * A manifest as YAML that Kubernetes' own tools read back unchanged. kubectl, kubeconform and
+ * the API machinery parse YAML with go-yaml's 1.1 rules, under which a bare `y`, `yes`, `on`,
+ * `off` or `no` is a boolean and `2026-01-01` a timestamp; the `yaml` library writes 1.2 by
+ * default, which leaves those strings bare. Written with the 1.1 rules (and 1.2's octals), every
+ * string that either version would read as something else is quoted: a StorageClass named `y`
+ * stays a string, not `true`.
+ */
+export function manifestYaml(object: object): string {
+  return stringify(object, { lineWidth: 0, version: "1.1", customTags: (tags) => [...tags, YAML_12_OCTAL] });
 }
 
 /**

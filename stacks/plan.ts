@@ -7,7 +7,6 @@
 import "./lazy-sdk-deps";
 import * as fs from "fs";
 import * as path from "path";
-import { stringify } from "yaml";
 import { ConfigValidationError, PROJECT, configWarnings, parseSpec, type PlatformSpec } from "../config";
 import { size } from "../sizing";
 import { cloudSqlTier } from "../sizing/data-service-sizing";
@@ -19,7 +18,7 @@ import { SIZING_MODELS } from "../config/keys";
 import { estimateCost } from "../sizing/cost";
 import type { Sizing } from "../sizing/types";
 import { redactSecrets, runWithMocks, type RecordedResource } from "./mock-engine";
-import { manifestsFrom } from "./manifests";
+import { manifestYaml, manifestsFrom } from "./manifests";
 import { costText, stackCost } from "./cost";
 import { formatTable, nodePoolTable, resourceCounts, sizingTable } from "./report";
 import { PROJECT_ROOT, loadStack } from "./stack-config";
@@ -121,7 +120,7 @@ export async function plan(stack: string, outDir: string): Promise<string> {
     for (const m of manifests) {
       const file = inside(path.join("manifests", m.path));
       fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(file, stringify(m.object, { lineWidth: 0 }));
+      fs.writeFileSync(file, manifestYaml(m.object));
     }
     fs.writeFileSync(inside("sizing.json"), JSON.stringify(sizing, null, 2));
     fs.writeFileSync(inside("cost.json"), JSON.stringify(cost, null, 2));

@@ -8,9 +8,9 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parse, stringify } from "yaml";
+import { parse } from "yaml";
 import { kubeconform, kubernetesVersionsFor, kubeScore, readKubeScoreFlags, readKubeScoreIgnores } from "../../scripts/validate";
-import { manifestsFrom, type KubeObject } from "../../stacks/manifests";
+import { manifestYaml, manifestsFrom, type KubeObject } from "../../stacks/manifests";
 import { PROJECT, parseSpec } from "../../config";
 import { loadStackConfig } from "../../stacks/stack-config";
 import { size } from "../../sizing";
@@ -179,7 +179,7 @@ describe("the key vault (mock engine)", function () {
       mine.push(all.find((m) => m.object.kind === "Deployment" && m.object.metadata.name === "synapse-main")!);
       const files = mine.map((m, i) => {
         const f = path.join(dir, `${i}-${m.object.kind}-${m.object.metadata.name ?? "job"}.yaml`);
-        fs.writeFileSync(f, stringify(m.object));
+        fs.writeFileSync(f, manifestYaml(m.object));
         return f;
       });
       for (const version of kubernetesVersionsFor("existing")) {

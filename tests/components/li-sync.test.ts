@@ -7,10 +7,9 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { stringify } from "yaml";
 import * as k8s from "@pulumi/kubernetes";
 import { kubeconform, kubernetesVersionsFor, kubeScore, readKubeScoreFlags, readKubeScoreIgnores } from "../../scripts/validate";
-import { manifestsFrom, type KubeObject } from "../../stacks/manifests";
+import { manifestYaml, manifestsFrom, type KubeObject } from "../../stacks/manifests";
 import { runWithMocks, unwrapSecrets, type MockRun } from "../../stacks/mock-engine";
 import { defaultDenyPolicy, isFlowAllowed, NetworkFlows, type NetworkPolicyManifest } from "../../components/k8s/network";
 import { podSecurityViolations, podSpecOf } from "../../components/k8s/pod-security-check";
@@ -195,7 +194,7 @@ describe("LiSync (mock engine)", function () {
       const mine = [...objects(), ...policies.filter((p) => p.metadata.name.startsWith("li-sync") && p.metadata.namespace !== DATA) as unknown as Obj[]];
       const files = mine.map((o, i) => {
         const f = path.join(dir, `${i}-${o.kind}-${o.metadata.name}.yaml`);
-        fs.writeFileSync(f, stringify(o));
+        fs.writeFileSync(f, manifestYaml(o));
         return f;
       });
       for (const version of kubernetesVersionsFor("existing")) {

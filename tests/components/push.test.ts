@@ -7,9 +7,9 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parse, stringify } from "yaml";
+import { parse } from "yaml";
 import { kubeconform, kubernetesVersionsFor, kubeScore, readKubeScoreFlags, readKubeScoreIgnores } from "../../scripts/validate";
-import { manifestsFrom, type KubeObject } from "../../stacks/manifests";
+import { manifestYaml, manifestsFrom, type KubeObject } from "../../stacks/manifests";
 import { NAMESPACES } from "../../catalog/namespaces";
 import { STACK_NAMESPACE_REGEX } from "../../components/monitoring/rules";
 import { imageRef } from "../../catalog/images";
@@ -166,7 +166,7 @@ describe("push (Sygnal) in the whole program", function () {
       assert.deepEqual([...new Set(mine.map((m) => m.object.kind))].sort(), ["ConfigMap", "Deployment", "HTTPRoute", "HorizontalPodAutoscaler", "Namespace", "NetworkPolicy", "PodDisruptionBudget", "PodMonitor", "Secret", "Service"]);
       const files = mine.map((m, i) => {
         const f = path.join(dir, `${i}-${m.object.kind}-${m.object.metadata.name}.yaml`);
-        fs.writeFileSync(f, stringify(m.object));
+        fs.writeFileSync(f, manifestYaml(m.object));
         return f;
       });
       for (const version of kubernetesVersionsFor("existing")) {

@@ -73,10 +73,18 @@ describe("proc-sample: CPU and memory of process trees from /proc (issue 18 item
       const sampler = new TreeSampler(new Map([["busy", [child.pid!]], ["idle", [idle.pid!]]]), "/proc", 100);
       sampler.start();
       const done = Date.now() + 20_000;
+      // A process listed a moment ago may have exited since (node, as it finishes): no name then.
+      const commOf = (pid: number) => {
+        try {
+          return fs.readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+        } catch {
+          return undefined;
+        }
+      };
       // Wait until node has gone (sh's only child left is sleep).
       while (Date.now() < done) {
         const kids = [...readAll().values()].filter((p) => p.ppid === child.pid);
-        if (kids.length === 1 && fs.readFileSync(`/proc/${kids[0].pid}/comm`, "utf8").trim() === "sleep") break;
+        if (kids.length === 1 && commOf(kids[0].pid) === "sleep") break;
         await new Promise((r) => setTimeout(r, 100));
       }
       const usage = sampler.stop();

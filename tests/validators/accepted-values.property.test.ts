@@ -14,13 +14,12 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import fc from "fast-check";
-import { stringify } from "yaml";
 import { ConfigValidationError, parseSpec, PROJECT } from "../../config";
 import { AWS_REGIONS, GCP_REGIONS } from "../../catalog/regions";
 import { size } from "../../sizing";
 import { assertDeployable } from "../../sizing/deployable";
 import { runWithMocks, unwrapSecrets } from "../../stacks/mock-engine";
-import { manifestsFrom, type KubeObject } from "../../stacks/manifests";
+import { manifestYaml, manifestsFrom, type KubeObject } from "../../stacks/manifests";
 import { kubeconform, kubernetesVersionsFor, networkFindings, podSecurityFindings } from "../../scripts/validate";
 
 const RUNS = 20;
@@ -134,7 +133,7 @@ describe("property: accepted values render objects the gate accepts", function (
           for (const m of manifests) {
             const f = path.join(dir, m.path);
             fs.mkdirSync(path.dirname(f), { recursive: true });
-            fs.writeFileSync(f, stringify(m.object, { lineWidth: 0 }));
+            fs.writeFileSync(f, manifestYaml(m.object));
           }
           for (const version of kubernetesVersionsFor(spec.platform)) {
             const bad = kubeconform(dir, version).filter((r) => r.status !== "statusValid");
