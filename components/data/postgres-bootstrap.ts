@@ -5,6 +5,7 @@ import * as random from "@pulumi/random";
 import { standardLabels } from "../k8s/labels";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../k8s/security-context";
 import { checksum } from "../k8s/pod-spec";
+import { caConfigMapTrust, caTrustAnnotations } from "../k8s/ca-trust";
 import { DATABASE_LOCALE, DATABASE_SPECS } from "../contracts";
 import type { DatabaseName } from "../contracts";
 
@@ -130,10 +131,9 @@ export class PostgresBootstrap extends pulumi.ComponentResource {
       data: { "bootstrap.sql": sql },
     }, childOpts());
 
-    const ca = args.serverCaPem === undefined ? undefined : new k8s.core.v1.ConfigMap(`${name}-server-ca`, {
-      metadata: { name: `postgres-bootstrap-${args.server}-ca`, namespace: args.namespace, labels },
-      data: { "ca.crt": args.serverCaPem },
-    }, childOpts());
+    const ca = args.serverCaPem === undefined
+      ? undefined
+      : caConfigMapTrust(`${name}-server-ca`, args.serverCaPem, { namespace: args.namespace, objectName: `postgres-bootstrap-${args.server}-ca`, file: path.posix.basename(BOOTSTRAP_CA_FILE), component: "database-bootstrap" }, childOpts());
     const tlsEnv = ca
       ? [{ name: "PGSSLMODE", value: "verify-full" }, { name: "PGSSLROOTCERT", value: BOOTSTRAP_CA_FILE }]
       : [{ name: "PGSSLMODE", value: "require" }];
@@ -146,7 +146,7 @@ export class PostgresBootstrap extends pulumi.ComponentResource {
         template: {
           // The ConfigMaps are updated in place: a new script or CA changes the template, which
           // replaces the Job, so the new SQL runs.
-          metadata: { labels, annotations: { "matrix-platform.io/config-checksum": pulumi.output(args.serverCaPem ?? "").apply((ca) => checksum(sql, ca)) } },
+          metadata: { labels, annotations: { "matrix-platform.io/config-checksum": checksum(sql), ...caTrustAnnotations(ca) } },
           spec: {
             restartPolicy: "OnFailure",
             automountServiceAccountToken: false,
@@ -170,11 +170,11 @@ export class PostgresBootstrap extends pulumi.ComponentResource {
               volumeMounts: [{ name: "sql", mountPath: "/sql", readOnly: true }, ...(ca ? [{ name: "server-ca", mountPath: path.posix.dirname(BOOTSTRAP_CA_FILE), readOnly: true }] : [])],
               resources: { requests: { cpu: "50m", memory: "64Mi", "ephemeral-storage": "16Mi" }, limits: { cpu: "500m", memory: "128Mi", "ephemeral-storage": "64Mi" } },
             }],
-            volumes: [{ name: "sql", configMap: { name: script.metadata.name } }, ...(ca ? [{ name: "server-ca", configMap: { name: ca.metadata.name, items: [{ key: "ca.crt", path: path.posix.basename(BOOTSTRAP_CA_FILE) }] } }] : [])],
+            volumes: [{ name: "sql", configMap: { name: script.metadata.name } }, ...(ca ? [{ name: "server-ca", projected: { sources: [ca.source] } }] : [])],
           },
         },
       },
-    }, childOpts([...args.dependsOn, secret, script, ...(ca ? [ca] : [])]));
+    }, childOpts([...args.dependsOn, secret, script, ...(ca ? [ca.resource] : [])]));
     this.registerOutputs({});
   }
 }

@@ -25,6 +25,20 @@ export function caTrustAnnotations(...trusts: (CaTrust | undefined)[]): Record<s
   return sums.length ? { "matrix-platform.io/ca-checksum": pulumi.all(sums).apply((s) => checksum(...s)) } : {};
 }
 
+/** A server's CA handed over as PEM, in a ConfigMap of the client's namespace. */
+export function caConfigMapTrust(
+  name: string,
+  pem: pulumi.Input<string>,
+  a: { namespace: pulumi.Input<string>; objectName: string; file: string; component: string },
+  opts: pulumi.CustomResourceOptions,
+): CaTrust {
+  const map = new k8s.core.v1.ConfigMap(name, {
+    metadata: { name: a.objectName, namespace: a.namespace, labels: standardLabels(a.objectName, a.component) },
+    data: { [CA_KEY]: pem },
+  }, opts);
+  return { source: { configMap: { name: a.objectName, items: [{ key: CA_KEY, path: a.file }] } }, resource: map, checksum: pulumi.output(pem).apply((c) => checksum(c)) };
+}
+
 /**
  * The CA of a platform server (Redis, PostgreSQL) in the client's namespace, whatever the
  * platform: a ConfigMap from the PEM it hands over (Memorystore, ElastiCache's public roots, Cloud
@@ -38,13 +52,7 @@ export function privateCaTrust(
   opts: pulumi.CustomResourceOptions,
   crds: CrdProviders,
 ): CaTrust | undefined {
-  if (server.caCertificate !== undefined) {
-    const map = new k8s.core.v1.ConfigMap(name, {
-      metadata: { name: a.objectName, namespace: a.namespace, labels: standardLabels(a.objectName, a.component) },
-      data: { [CA_KEY]: server.caCertificate },
-    }, opts);
-    return { source: { configMap: { name: a.objectName, items: [{ key: CA_KEY, path: a.file }] } }, resource: map, checksum: server.caCertificate.apply((c) => checksum(c)) };
-  }
+  if (server.caCertificate !== undefined) return caConfigMapTrust(name, server.caCertificate, a, opts);
   if (server.caIssuer !== undefined) {
     const cert = trustCertificate(name, { namespace: a.namespace, secretName: a.objectName, issuer: server.caIssuer }, opts, crds);
     // Only ca.crt: the trust certificate's own key never reaches the pod.

@@ -19,24 +19,29 @@ const BASELINE_CAPS = new Set([
   "AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT",
 ]);
 
-/** The pod spec inside a workload object, or undefined for kinds that carry none. */
-export function podSpecOf(obj: { kind?: string; spec?: unknown }): Obj | undefined {
+/** The pod template (metadata and spec) of a workload object, a Pod itself, or undefined for kinds that carry none. */
+export function podTemplateOf(obj: { kind?: string; metadata?: unknown; spec?: unknown }): { metadata?: Obj; spec?: Obj } | undefined {
   const spec = obj.spec as Obj | undefined;
   if (!spec) return undefined;
   switch (obj.kind) {
     case "Pod":
-      return spec;
+      return obj as { metadata?: Obj; spec?: Obj };
     case "Deployment":
     case "StatefulSet":
     case "DaemonSet":
     case "ReplicaSet":
     case "Job":
-      return ((spec.template as Obj | undefined)?.spec as Obj | undefined) ?? undefined;
+      return spec.template as { metadata?: Obj; spec?: Obj } | undefined;
     case "CronJob":
-      return (((spec.jobTemplate as Obj | undefined)?.spec as Obj | undefined)?.template as Obj | undefined)?.spec as Obj | undefined;
+      return ((spec.jobTemplate as Obj | undefined)?.spec as Obj | undefined)?.template as { metadata?: Obj; spec?: Obj } | undefined;
     default:
       return undefined;
   }
+}
+
+/** The pod spec inside a workload object, or undefined for kinds that carry none. */
+export function podSpecOf(obj: { kind?: string; spec?: unknown }): Obj | undefined {
+  return podTemplateOf(obj)?.spec ?? undefined;
 }
 
 function containersOf(pod: Obj): { kind: string; c: Obj }[] {

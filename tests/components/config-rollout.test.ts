@@ -8,19 +8,16 @@
  */
 import { strict as assert } from "assert";
 import { manifestsFrom, type KubeObject } from "../../stacks/manifests";
+import { podTemplateOf } from "../../components/k8s/pod-security-check";
 import { comparable } from "../../scripts/dump-rendered";
 import { runStack, ofType, LI_ON } from "../helpers/run-stack";
 
 type PodTemplate = { metadata?: { annotations?: Record<string, string> }; spec?: Record<string, any> };
 
-function podTemplate(o: KubeObject): PodTemplate | undefined {
-  const spec = o.spec as Record<string, any> | undefined;
-  if (o.kind === "CronJob") return spec?.jobTemplate?.spec?.template;
-  return ["Deployment", "StatefulSet", "DaemonSet", "Job"].includes(o.kind) ? spec?.template : undefined;
-}
+const podTemplate = (o: KubeObject) => podTemplateOf(o) as PodTemplate | undefined;
 
 /** The ConfigMaps a pod template reads: volumes, projections, envFrom and env references. */
-export function configMapsRead(t: PodTemplate): string[] {
+function configMapsRead(t: PodTemplate): string[] {
   const names = new Set<string>();
   const spec = t.spec ?? {};
   for (const v of spec.volumes ?? []) {
